@@ -1,0 +1,258 @@
+"""Admin pages: users, units, importing users from a sheet."""
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from accounts import services, sheets
+from accounts.forms import ImportForm, ResetPasswordForm, UnitForm, UserForm, role_choices, unit_kind_choices
+from accounts.models import Role, Unit, UnitKind, User, UserRole
+from accounts.permissions import require_roles
+from accounts.routes import unit_choices
+from core.errors import UserError
+from core.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+PER_PAGE = 50
+
+
+@bp.route("/users")
+@require_roles(Role.ADMIN)
+def users():
+    q = (request.args.get("q") or "").strip()
+    role = request.args.get("role") or ""
+    status = request.args.get("status") or ""
+    stmt = select(User).order_by(User.id.desc())
+    if q:
+        like = f"%{q}%"
+        stmt = stmt.outerjoin(Unit, User.unit_id == Unit.id).where(or_(
+            User.username.ilike(like), User.display_name.ilike(like), User.phone.ilike(like),
+            User.email.ilike(like), Unit.name.ilike(like)))
+    if role in {r.value for r in Role}:
+        stmt = stmt.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == Role(role))))
+    if status == "disabled":
+        stmt = stmt.where(User.active.is_(False))
+    elif status == "active":
+        stmt = stmt.where(User.active.is_(True))
+    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
+    return render_template("admin/users.html", page=page, q=q, role=role, status=status,
+                           roles=role_choices())
+
+
+def _fill_user_form(form: UserForm) -> None:
+    form.unit_id.choices = unit_choices()
+    form.roles.choices = role_choices()
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@require_roles(Role.ADMIN)
+def user_new():
+    form = UserForm()
+    _fill_user_form(form)
+    if form.validate_on_submit():
+        if not form.password.data:
+            form.password.errors.append(_("An initial password is required."))
+        else:
+            try:
+                user = services.create_user(
+                    username=form.username.data, display_name=form.display_name.data,
+                    password=form.password.data, roles=form.roles.data, phone=form.phone.data,
+                    email=form.email.data, unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None,
+                    actor=current_user)
+            except UserError as exc:
+                db.session.rollback()
+                flash(exc.render(), "error")
+            else:
+                db.session.commit()
+                flash(_("User %(name)s has been created.", name=user.display_name), "success")
+                return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@require_roles(Role.ADMIN)
+def user_edit(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = UserForm(obj=user)
+    _fill_user_form(form)
+    if request.method == "GET":
+        form.unit_id.data = user.unit_id or 0
+        form.roles.data = sorted(str(r) for r in user.roles)
+    if form.validate_on_submit():
+        try:
+            services.update_user(
+                user, actor=current_user, roles=form.roles.data, username=form.username.data,
+                display_name=form.display_name.data, phone=form.phone.data, email=form.email.data,
+                unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None)
+            if form.password.data:
+                services.set_password(user, form.password.data, actor=current_user)
+        except UserError as exc:
+            db.session.rollback()
+            flash(exc.render(), "error")
+        else:
+            db.session.commit()
+            flash(_("User %(name)s has been saved.", name=user.display_name), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user)
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@require_roles(Role.ADMIN)
+def user_set_active(user_id: int):
+    user = db.get_or_404(User, user_id)
+    active = request.form.get("active") == "1"
+    try:
+        services.set_user_active(user, active, actor=current_user)
+    except UserError as exc:
+        db.session.rollback()
+        flash(exc.render(), "error")
+    else:
+        db.session.commit()
+        flash(_("User %(name)s has been enabled.", name=user.display_name) if active
+              else _("User %(name)s has been disabled and signed out everywhere.", name=user.display_name),
+              "success")
+    return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
+                    else url_for("admin.users"))
+
+
+@bp.route("/users/import", methods=["GET", "POST"])
+@require_roles(Role.ADMIN)
+def users_import():
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        upload = form.sheet.data
+        try:
+            report = services.import_users(upload.filename or "", upload.read(), actor=current_user)
+        except UserError as exc:
+            db.session.rollback()
+            flash(exc.render(), "error")
+        else:
+            if report.errors:
+                db.session.rollback()
+                flash(_("Nothing was imported: please correct the rows listed below and upload again."), "error")
+            else:
+                db.session.commit()
+                flash(_("%(count)s users have been imported.", count=len(report.created)), "success")
+    return render_template("admin/import.html", form=form, report=report)
+
+
+@bp.route("/users/import/template.xlsx")
+@require_roles(Role.ADMIN)
+def users_import_template():
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "用户"
+    ws.append(sheets.TEMPLATE_HEADERS)
+    ws.append(["zhangwei", "张伟", "13800000001", "zhangwei@example.cn", "区教育局", "评委", ""])
+    ws.append(["liuna", "刘娜", "13800000002", "", "区科技局", "单位联络员", ""])
+    for col in "ABCDEFG":
+        ws.column_dimensions[col].width = 18
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    return send_file(out, as_attachment=True, download_name="用户导入模板.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@require_roles(Role.ADMIN)
+def user_reset_password(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.set_password(user, form.password.data, actor=current_user)
+        except UserError as exc:
+            db.session.rollback()
+            flash(exc.render(), "error")
+        else:
+            db.session.commit()
+            flash(_("The password of %(name)s has been reset.", name=user.display_name), "success")
+    else:
+        flash(_("The password must be at least 8 characters long."), "error")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+# Units ---------------------------------------------------------------------
+
+def _unit_tree() -> list[tuple[Unit, int]]:
+    units = db.session.scalars(select(Unit).order_by(Unit.name)).all()
+    children: dict[int | None, list[Unit]] = {}
+    for u in units:
+        children.setdefault(u.parent_id, []).append(u)
+    out: list[tuple[Unit, int]] = []
+
+    def walk(parent_id, depth):
+        for u in children.get(parent_id, []):
+            out.append((u, depth))
+            walk(u.id, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+@bp.route("/units")
+@require_roles(Role.ADMIN)
+def units():
+    counts = dict(db.session.execute(select(User.unit_id, func.count(User.id)).group_by(User.unit_id)).all())
+    return render_template("admin/units.html", tree=_unit_tree(), counts=counts)
+
+
+def _unit_form(unit: Unit | None) -> UnitForm:
+    form = UnitForm(obj=unit)
+    form.kind.choices = unit_kind_choices()
+    form.parent_id.choices = [(0, _("— top level —"))] + [
+        (u.id, "　" * depth + u.name) for u, depth in _unit_tree() if unit is None or u.id != unit.id]
+    if request.method == "GET" and unit is not None:
+        form.parent_id.data = unit.parent_id or 0
+        form.kind.data = unit.kind.value
+    return form
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+@require_roles(Role.ADMIN)
+def unit_new():
+    form = _unit_form(None)
+    if form.validate_on_submit():
+        try:
+            unit = services.create_unit(
+                name=form.name.data, kind=form.kind.data, short_name=form.short_name.data,
+                parent=db.session.get(Unit, form.parent_id.data) if form.parent_id.data else None,
+                actor=current_user)
+        except UserError as exc:
+            db.session.rollback()
+            flash(exc.render(), "error")
+        else:
+            db.session.commit()
+            flash(_("Unit %(name)s has been created.", name=unit.name), "success")
+            return redirect(url_for("admin.units"))
+    return render_template("admin/unit_form.html", form=form, unit=None)
+
+
+@bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
+@require_roles(Role.ADMIN)
+def unit_edit(unit_id: int):
+    unit = db.get_or_404(Unit, unit_id)
+    form = _unit_form(unit)
+    if form.validate_on_submit():
+        try:
+            services.update_unit(
+                unit, actor=current_user, name=form.name.data, short_name=form.short_name.data or None,
+                kind=UnitKind(form.kind.data), active=form.active.data,
+                parent=db.session.get(Unit, form.parent_id.data) if form.parent_id.data else None)
+        except UserError as exc:
+            db.session.rollback()
+            flash(exc.render(), "error")
+        else:
+            db.session.commit()
+            flash(_("Unit %(name)s has been saved.", name=unit.name), "success")
+            return redirect(url_for("admin.units"))
+    return render_template("admin/unit_form.html", form=form, unit=unit)

@@ -1,0 +1,87 @@
+"""Account forms: shape checks only; business rules live in services."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, TelField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
+
+from accounts.models import ROLE_LABELS, UNIT_KIND_LABELS, Role, UnitKind
+
+PHONE = Regexp(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$", message=_l("Please enter a valid phone number."))
+USERNAME = Regexp(r"^[A-Za-z0-9_.\-@]{3,64}$",
+                  message=_l("User name must be 3–64 letters, digits or _.-@"))
+
+
+class LoginForm(FlaskForm):
+    login = StringField(_l("User name, phone or e-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+    remember = BooleanField(_l("Keep me signed in on this computer"))
+
+
+class RegisterForm(FlaskForm):
+    username = StringField(_l("User name"), validators=[DataRequired(), USERNAME])
+    display_name = StringField(_l("Real name"), validators=[DataRequired(), Length(max=64)])
+    phone = TelField(_l("Mobile phone"), validators=[DataRequired(), PHONE])
+    email = EmailField(_l("E-mail"), validators=[Optional(), Email(check_deliverability=False), Length(max=254)])
+    unit_id = SelectField(_l("Unit"), coerce=int, validators=[Optional()])
+    workplace = StringField(_l("Workplace (if your unit is not listed)"), validators=[Optional(), Length(max=120)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=256)])
+    confirm = PasswordField(_l("Repeat password"),
+                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField(_l("Real name"), validators=[DataRequired(), Length(max=64)])
+    phone = TelField(_l("Mobile phone"), validators=[Optional(), PHONE])
+    email = EmailField(_l("E-mail"), validators=[Optional(), Email(check_deliverability=False), Length(max=254)])
+    unit_id = SelectField(_l("Unit"), coerce=int, validators=[Optional()])
+    workplace = StringField(_l("Workplace (if your unit is not listed)"), validators=[Optional(), Length(max=120)])
+    locale = SelectField(_l("Language"), choices=[("zh_Hans_CN", "简体中文"), ("en", "English")])
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=256)])
+    confirm = PasswordField(_l("Repeat new password"),
+                            validators=[DataRequired(), EqualTo("new", message=_l("The passwords do not match."))])
+
+
+def role_choices():
+    from flask_babel import gettext
+
+    return [(r.value, gettext(ROLE_LABELS[r])) for r in Role]
+
+
+def unit_kind_choices():
+    from flask_babel import gettext
+
+    return [(k.value, gettext(UNIT_KIND_LABELS[k])) for k in UnitKind]
+
+
+class UserForm(FlaskForm):
+    username = StringField(_l("User name"), validators=[DataRequired(), USERNAME])
+    display_name = StringField(_l("Real name"), validators=[DataRequired(), Length(max=64)])
+    phone = TelField(_l("Mobile phone"), validators=[Optional(), PHONE])
+    email = EmailField(_l("E-mail"), validators=[Optional(), Email(check_deliverability=False), Length(max=254)])
+    unit_id = SelectField(_l("Unit"), coerce=int, validators=[Optional()])
+    roles = SelectMultipleField(_l("Roles"), validators=[DataRequired()])
+    password = PasswordField(_l("Initial password"), validators=[Optional(), Length(min=8, max=256)])
+
+
+class UnitForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    short_name = StringField(_l("Short name"), validators=[Optional(), Length(max=40)])
+    kind = SelectField(_l("Kind"))
+    parent_id = SelectField(_l("Parent unit"), coerce=int, validators=[Optional()])
+    active = BooleanField(_l("Active"), default=True)
+
+
+class ImportForm(FlaskForm):
+    sheet = FileField(_l("Sheet (.xlsx or .csv)"), validators=[
+        FileRequired(), FileAllowed(["xlsx", "csv"], _l("Please upload an .xlsx or .csv file."))])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=256)])

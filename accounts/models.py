@@ -1,0 +1,175 @@
+"""Units, users, roles and server-side login sessions."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, Text, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import UTCDateTime, utcnow
+from core.extensions import db
+from core.i18n_markers import N_
+
+
+class UnitKind(enum.StrEnum):
+    DEPARTMENT = "department"
+    BUREAU = "bureau"
+    TOWN = "town"
+    SCHOOL = "school"
+    HOSPITAL = "hospital"
+    ENTERPRISE = "enterprise"
+    COMMUNITY = "community"
+    OTHER = "other"
+
+
+UNIT_KIND_LABELS = {
+    UnitKind.DEPARTMENT: N_("District committee department"),
+    UnitKind.BUREAU: N_("Government bureau"),
+    UnitKind.TOWN: N_("Town / sub-district"),
+    UnitKind.SCHOOL: N_("School"),
+    UnitKind.HOSPITAL: N_("Hospital"),
+    UnitKind.ENTERPRISE: N_("Enterprise"),
+    UnitKind.COMMUNITY: N_("Community"),
+    UnitKind.OTHER: N_("Other"),
+}
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    ORGANISER = "organiser"
+    COORDINATOR = "coordinator"
+    JUDGE = "judge"
+    COMMITTEE = "committee"
+    AUTHOR = "author"
+
+
+ROLE_LABELS = {
+    Role.ADMIN: N_("Administrator"),
+    Role.ORGANISER: N_("Organiser"),
+    Role.COORDINATOR: N_("Unit coordinator"),
+    Role.JUDGE: N_("Judge"),
+    Role.COMMITTEE: N_("Committee member"),
+    Role.AUTHOR: N_("Author"),
+}
+
+
+class Unit(db.Model):
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    short_name: Mapped[str | None] = mapped_column(String(40))
+    kind: Mapped[UnitKind] = mapped_column(
+        Enum(UnitKind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    )
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.name")
+
+    def ancestors(self) -> list[Unit]:
+        chain, node = [], self.parent
+        while node is not None and node not in chain:
+            chain.append(node)
+            node = node.parent
+        return chain
+
+    def __repr__(self) -> str:  # pragma: no cover
+        return f"<Unit {self.id} {self.name}>"
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+    __table_args__ = (UniqueConstraint("user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    )
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    workplace: Mapped[str | None] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    locale: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    unit: Mapped[Unit | None] = relationship(lazy="joined")
+    role_rows: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by=UserRole.id
+    )
+
+    # Flask-Login: the session id, not the user id, is what the cookie carries.
+    _session_token = None  # set per request by the user loader (not a column)
+
+    def get_id(self) -> str | None:
+        return self._session_token
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    @property
+    def roles(self) -> set[Role]:
+        return {r.role for r in self.role_rows}
+
+    def has_role(self, *roles: Role | str) -> bool:
+        mine = self.roles
+        return any(Role(r) in mine for r in roles)
+
+    def set_roles(self, roles) -> None:
+        wanted = {Role(r) for r in roles}
+        self.role_rows = [r for r in self.role_rows if r.role in wanted]
+        have = {r.role for r in self.role_rows}
+        for role in sorted(wanted - have):
+            self.role_rows.append(UserRole(role=role))
+
+    @property
+    def unit_name(self) -> str:
+        if self.unit is not None:
+            return self.unit.name
+        return self.workplace or ""
+
+    def __repr__(self) -> str:  # pragma: no cover
+        return f"<User {self.id} {self.username}>"
+
+
+class UserSession(db.Model):
+    """One login on one browser; revoking it logs that browser out for good."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+def users_with_role(role: Role):
+    return select(User).join(UserRole).where(UserRole.role == role, User.active.is_(True))
+
+
+def count_users() -> int:
+    return db.session.scalar(select(func.count(User.id))) or 0

@@ -1,0 +1,171 @@
+"""Sign in and out, registration, own profile and password."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select, update
+from urllib.parse import urlsplit
+
+from accounts import services
+from accounts.auth import end_session, rotate_session, start_session, _hash_token
+from accounts.forms import LoginForm, PasswordChangeForm, ProfileForm, RegisterForm
+from accounts.models import Unit, UserSession
+from core.db import utcnow
+from core.errors import UserError
+from core.extensions import db, limiter
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_failed(response) -> bool:
+    return bool(g.get("login_failed"))
+
+
+def _account_key() -> str:
+    return "login-account:" + (request.form.get("login") or "").strip().lower()
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def unit_choices(blank_label: str | None = None):
+    units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.kind, Unit.name)).all()
+    return [(0, blank_label or _("— none —"))] + [(u.id, u.name) for u in units]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
+               deduct_when=_login_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_account_key, deduct_when=_login_failed)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.login.data, form.password.data)
+        except UserError as exc:
+            g.login_failed = True
+            flash(exc.render(), "error")
+            return render_template("accounts/login.html", form=form), 200
+        if user is None:
+            g.login_failed = True
+            flash(_("The user name or password is not correct."), "error")
+            return render_template("accounts/login.html", form=form), 200
+        session.clear()
+        start_session(user, remember=form.remember.data)
+        db.session.commit()
+        return redirect(_safe_next(request.args.get("next")) or url_for("core.home"))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    end_session(current_user._get_current_object())
+    db.session.commit()
+    session.clear()
+    flash(_("You have signed out."), "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = RegisterForm()
+    form.unit_id.choices = unit_choices(_("— not listed —"))
+    if form.validate_on_submit():
+        unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
+        try:
+            user = services.register_author(
+                username=form.username.data, display_name=form.display_name.data,
+                password=form.password.data, phone=form.phone.data, email=form.email.data,
+                unit=unit, workplace=form.workplace.data)
+        except UserError as exc:
+            db.session.rollback()
+            flash(exc.render(), "error")
+        else:
+            start_session(user)
+            db.session.commit()
+            flash(_("Welcome! Your account has been created."), "success")
+            return redirect(url_for("core.home"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    user = current_user._get_current_object()
+    form = ProfileForm(obj=user)
+    form.unit_id.choices = unit_choices(_("— not listed —"))
+    if request.method == "GET":
+        form.unit_id.data = user.unit_id or 0
+        form.locale.data = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    if form.validate_on_submit():
+        try:
+            services.update_user(
+                user, actor=user, display_name=form.display_name.data, phone=form.phone.data,
+                email=form.email.data, workplace=form.workplace.data, locale=form.locale.data,
+                unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None)
+        except UserError as exc:
+            db.session.rollback()
+            flash(exc.render(), "error")
+        else:
+            db.session.commit()
+            session["lang"] = form.locale.data
+            flash(_("Your profile has been saved."), "success")
+            return redirect(url_for("accounts.profile"))
+    sessions = db.session.scalars(select(UserSession).where(
+        UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .order_by(UserSession.last_seen_at.desc())).all()
+    current_hash = _hash_token(user.get_id() or "")
+    return render_template("accounts/profile.html", form=form, sessions=sessions, current_hash=current_hash)
+
+
+@bp.route("/profile/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    user = current_user._get_current_object()
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(user, form.current.data, form.new.data)
+        except UserError as exc:
+            db.session.rollback()
+            flash(exc.render(), "error")
+        else:
+            rotate_session(user)
+            db.session.commit()
+            flash(_("Your password has been changed. Other browsers have been signed out."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/password.html", form=form)
+
+
+@bp.route("/profile/sessions/<int:session_id>/revoke", methods=["POST"])
+@login_required
+def revoke_session(session_id: int):
+    row = db.session.get(UserSession, session_id)
+    if row is None or row.user_id != current_user.id:
+        from flask import abort
+
+        abort(404)
+    row.revoked_at = utcnow()
+    db.session.commit()
+    flash(_("That browser has been signed out."), "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/lang/<code>", methods=["POST"])
+def set_language(code: str):
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    return redirect(_safe_next(request.form.get("next")) or url_for("core.home"))

@@ -1,0 +1,282 @@
+"""Account and unit actions. Each flushes and audits; the caller commits."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+
+from accounts import sheets
+from accounts.auth import revoke_all_sessions
+from accounts.models import Role, Unit, UnitKind, User
+from accounts.passwords import make_hasher, password_problems
+from core import audit
+from core.errors import UserError
+from core.extensions import db
+from core.i18n_markers import N_
+
+# A real hash of a random password, checked when the account does not exist,
+# so both paths cost the same time and reveal nothing.
+_DUMMY_HASH: str | None = None
+
+
+def hasher():
+    app = current_app._get_current_object()
+    h = app.extensions.get("zp_hasher")
+    if h is None:
+        h = make_hasher(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"],
+                        app.config["ARGON2_PARALLELISM"])
+        app.extensions["zp_hasher"] = h
+    return h
+
+
+def hash_password(password: str) -> str:
+    return hasher().hash(password)
+
+
+def check_password_policy(password: str, username: str = "", display_name: str = "") -> None:
+    problems = password_problems(password, username, display_name)
+    if problems:
+        raise UserError(problems[0])
+
+
+def _snapshot(user: User) -> dict:
+    return {
+        "username": user.username, "display_name": user.display_name, "phone": user.phone,
+        "email": user.email, "unit_id": user.unit_id, "workplace": user.workplace,
+        "roles": sorted(str(r) for r in user.roles), "active": user.active,
+    }
+
+
+def find_user_by_login(login: str) -> User | None:
+    login = (login or "").strip()
+    if not login:
+        return None
+    return db.session.scalar(select(User).where(
+        or_(func.lower(User.username) == login.lower(), User.phone == login,
+            func.lower(User.email) == login.lower())).limit(1))
+
+
+def authenticate(login: str, password: str) -> User | None:
+    """The user if the password is right; None if not; UserError if disabled."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    global _DUMMY_HASH
+    user = find_user_by_login(login)
+    if user is None:
+        if _DUMMY_HASH is None:
+            _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+        try:
+            hasher().verify(_DUMMY_HASH, password)
+        except (VerificationError, InvalidHashError):
+            pass
+        return None
+    try:
+        hasher().verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if not user.active:
+        # Only someone who knows the password learns that the account is disabled.
+        raise UserError(N_("This account has been disabled. Please contact the administrator."))
+    if hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def _check_unique(username: str, phone: str | None, email: str | None, exclude_id: int | None = None):
+    def taken(column, value):
+        stmt = select(User.id).where(func.lower(column) == value.lower())
+        if exclude_id:
+            stmt = stmt.where(User.id != exclude_id)
+        return db.session.scalar(stmt.limit(1)) is not None
+
+    if taken(User.username, username):
+        raise UserError(N_("The user name %(value)s is already taken."), value=username)
+    if phone and taken(User.phone, phone):
+        raise UserError(N_("The phone number %(value)s is already registered."), value=phone)
+    if email and taken(User.email, email):
+        raise UserError(N_("The e-mail address %(value)s is already registered."), value=email)
+
+
+def create_user(*, username: str, display_name: str, password: str, roles, unit: Unit | None = None,
+                phone: str | None = None, email: str | None = None, workplace: str | None = None,
+                actor=None, action: str = "user.create") -> User:
+    username = username.strip()
+    phone = (phone or "").strip() or None
+    email = (email or "").strip().lower() or None
+    _check_unique(username, phone, email)
+    check_password_policy(password, username, display_name)
+    user = User(username=username, display_name=display_name.strip(), phone=phone, email=email,
+                unit=unit, workplace=(workplace or "").strip() or None,
+                password_hash=hash_password(password))
+    user.set_roles(roles)
+    db.session.add(user)
+    db.session.flush()
+    snap = _snapshot(user)
+    audit.record(action, user, actor=actor or user, changes={k: [None, v] for k, v in snap.items()})
+    return user
+
+
+def register_author(*, username, display_name, password, phone=None, email=None, unit=None,
+                    workplace=None) -> User:
+    return create_user(username=username, display_name=display_name, password=password,
+                       roles=[Role.AUTHOR], unit=unit, phone=phone, email=email, workplace=workplace,
+                       action="user.register")
+
+
+def update_user(user: User, *, actor, roles=None, **fields) -> User:
+    before = _snapshot(user)
+    if "phone" in fields:
+        fields["phone"] = (fields["phone"] or "").strip() or None
+    if "email" in fields:
+        fields["email"] = (fields["email"] or "").strip().lower() or None
+    _check_unique(fields.get("username", user.username), fields.get("phone"), fields.get("email"),
+                  exclude_id=user.id)
+    for key in ("username", "display_name", "phone", "email", "unit", "workplace", "locale"):
+        if key in fields:
+            setattr(user, key, fields[key])
+    if roles is not None:
+        if user.id == getattr(actor, "id", None) and Role.ADMIN in user.roles and Role.ADMIN not in {Role(r) for r in roles}:
+            raise UserError(N_("You cannot remove your own administrator role."))
+        user.set_roles(roles)
+    db.session.flush()
+    changes = audit.diff(before, _snapshot(user))
+    if changes:
+        audit.record("user.update", user, actor=actor, changes=changes)
+    return user
+
+
+def set_user_active(user: User, active: bool, *, actor) -> None:
+    if user.id == getattr(actor, "id", None) and not active:
+        raise UserError(N_("You cannot disable your own account."))
+    if user.active == active:
+        return
+    user.active = active
+    if not active:
+        revoke_all_sessions(user)
+    audit.record("user.enable" if active else "user.disable", user, actor=actor,
+                 changes={"active": [not active, active]})
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    from argon2.exceptions import VerificationError
+
+    try:
+        hasher().verify(user.password_hash, current)
+    except VerificationError:
+        raise UserError(N_("The current password is not correct.")) from None
+    set_password(user, new, actor=user, action="user.password_change")
+
+
+def set_password(user: User, new: str, *, actor, action: str = "user.password_reset") -> None:
+    check_password_policy(new, user.username, user.display_name)
+    from core.db import utcnow
+
+    user.password_hash = hash_password(new)
+    user.password_changed_at = utcnow()
+    revoke_all_sessions(user)
+    audit.record(action, user, actor=actor, changes={"password": ["***", "***"]})
+
+
+# Units ---------------------------------------------------------------------
+
+def _unit_snapshot(unit: Unit) -> dict:
+    return {"name": unit.name, "short_name": unit.short_name, "kind": unit.kind,
+            "parent_id": unit.parent_id, "active": unit.active}
+
+
+def create_unit(*, name: str, kind: UnitKind | str, parent: Unit | None = None,
+                short_name: str | None = None, actor=None) -> Unit:
+    name = name.strip()
+    if db.session.scalar(select(Unit.id).where(Unit.name == name)):
+        raise UserError(N_("A unit named %(value)s already exists."), value=name)
+    unit = Unit(name=name, kind=UnitKind(kind), parent=parent, short_name=(short_name or "").strip() or None)
+    db.session.add(unit)
+    db.session.flush()
+    audit.record("unit.create", unit, actor=actor,
+                 changes={k: [None, v] for k, v in _unit_snapshot(unit).items()})
+    return unit
+
+
+def update_unit(unit: Unit, *, actor, **fields) -> Unit:
+    before = _unit_snapshot(unit)
+    if "name" in fields:
+        fields["name"] = fields["name"].strip()
+        clash = db.session.scalar(select(Unit.id).where(Unit.name == fields["name"], Unit.id != unit.id))
+        if clash:
+            raise UserError(N_("A unit named %(value)s already exists."), value=fields["name"])
+    parent = fields.get("parent", unit.parent)
+    node = parent
+    while node is not None:
+        if node.id == unit.id:
+            raise UserError(N_("A unit cannot be placed under itself or one of its sub-units."))
+        node = node.parent
+    for key in ("name", "short_name", "kind", "parent", "active"):
+        if key in fields:
+            setattr(unit, key, fields[key])
+    db.session.flush()
+    changes = audit.diff(before, _unit_snapshot(unit))
+    if changes:
+        audit.record("unit.update", unit, actor=actor, changes=changes)
+    return unit
+
+
+# Import --------------------------------------------------------------------
+
+@dataclass
+class ImportReport:
+    created: list[tuple[User, str | None]] = field(default_factory=list)  # user, generated password
+    errors: list[tuple[int, str]] = field(default_factory=list)  # line, message (translated)
+
+
+def _generate_password() -> str:
+    alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(12))
+
+
+def import_users(filename: str, data: bytes, *, actor) -> ImportReport:
+    """Create every user of the sheet, or none: errors are reported per row."""
+    from flask_babel import gettext
+
+    report = ImportReport()
+    rows = sheets.parse_rows(sheets.read_table(filename, data))
+    units = {u.name: u for u in db.session.scalars(select(Unit))}
+    units.update({u.short_name: u for u in units.values() if u.short_name})
+    seen: dict[str, int] = {}
+    existing_usernames = {n.lower() for n in db.session.scalars(select(User.username))}
+    existing_phones = set(db.session.scalars(select(User.phone).where(User.phone.is_not(None))))
+    existing_emails = {e.lower() for e in db.session.scalars(select(User.email).where(User.email.is_not(None)))}
+    for row in rows:
+        v = row.values
+        for message, params in row.errors:
+            report.errors.append((row.line, gettext(message, **params)))
+        key = v["username"].lower()
+        if key in existing_usernames:
+            report.errors.append((row.line, gettext("The user name %(value)s is already taken.", value=v["username"])))
+        elif key in seen:
+            report.errors.append((row.line, gettext("The user name %(value)s also appears on line %(line)s.",
+                                                    value=v["username"], line=seen[key])))
+        seen.setdefault(key, row.line)
+        if v.get("phone") and v["phone"] in existing_phones:
+            report.errors.append((row.line, gettext("The phone number %(value)s is already registered.", value=v["phone"])))
+        if v.get("email") and v["email"].lower() in existing_emails:
+            report.errors.append((row.line, gettext("The e-mail address %(value)s is already registered.", value=v["email"])))
+        if v.get("unit") and v["unit"] not in units:
+            report.errors.append((row.line, gettext("Unknown unit: %(value)s", value=v["unit"])))
+        if v.get("password"):
+            for problem in password_problems(v["password"], v["username"], v["display_name"]):
+                report.errors.append((row.line, gettext(problem)))
+    if report.errors:
+        return report
+    for row in rows:
+        v = row.values
+        password = v.get("password") or None
+        generated = None
+        if not password:
+            password = generated = _generate_password()
+        user = create_user(username=v["username"], display_name=v["display_name"], password=password,
+                           roles=row.roles, unit=units.get(v.get("unit") or ""), phone=v.get("phone"),
+                           email=v.get("email"), actor=actor, action="user.import")
+        report.created.append((user, generated))
+    return report

@@ -1,0 +1,78 @@
+"""Command-line tools (thin wrappers over services; safe to rerun)."""
+from __future__ import annotations
+
+import click
+
+
+def register_cli(app) -> None:
+    from core import backup, doctor, seed
+
+    @app.cli.command("create-admin")
+    @click.option("--username", prompt=True)
+    @click.option("--name", "display_name", prompt=True)
+    @click.password_option()
+    def create_admin(username, display_name, password):
+        """Create an administrator account."""
+        from accounts import services
+        from accounts.models import Role
+        from core.errors import UserError
+        from core.extensions import db
+
+        try:
+            user = services.create_user(username=username, display_name=display_name, password=password,
+                                        roles=[Role.ADMIN])
+        except UserError as exc:
+            raise click.ClickException(exc.render()) from None
+        db.session.commit()
+        click.echo(f"created administrator {user.username}")
+
+    @app.cli.command("seed-demo")
+    @click.option("--force", is_flag=True, help="Seed even when the database already has users.")
+    def seed_demo(force):
+        """Fill an empty database with demo units, accounts and activities."""
+        created = seed.seed_demo(force=force)
+        if created:
+            seed.print_accounts(click.echo)
+        else:
+            click.echo("database already has users; nothing seeded")
+
+    @app.cli.command("doctor")
+    def doctor_cmd():
+        """Check fonts, PDF, database, storage and the job queue."""
+        ok = doctor.run(click.echo)
+        raise SystemExit(0 if ok else 1)
+
+    @app.cli.command("backup")
+    @click.argument("target", type=click.Path())
+    def backup_cmd(target):
+        """Write a consistent backup (database and stored files) to TARGET (.tar.gz)."""
+        path = backup.backup(target)
+        click.echo(f"backup written to {path}")
+
+    @app.cli.command("restore")
+    @click.argument("source", type=click.Path(exists=True))
+    @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+    def restore_cmd(source, yes):
+        """Replace the database and stored files with a backup."""
+        if not yes:
+            click.confirm("This replaces the current database and files. Continue?", abort=True)
+        backup.restore(source)
+        click.echo("restored")
+
+    @app.cli.command("storage-gc")
+    def storage_gc():
+        """Delete stored files that no record refers to (older than an hour)."""
+        from core.storage import collect_garbage
+
+        removed = collect_garbage()
+        click.echo(f"removed {len(removed)} orphan files")
+
+    @app.cli.command("serve")
+    @click.option("--host", default="127.0.0.1")
+    @click.option("--port", default=5000, type=int)
+    @click.option("--workers", default=2, type=int, help="Job worker threads.")
+    def serve(host, port, workers):
+        """Run the web server and the job worker together (one Ctrl-C stops both)."""
+        from core.runner import run_together
+
+        run_together(host, port, workers)

@@ -1,0 +1,90 @@
+"""Configuration read from the environment, with safe defaults for one machine.
+
+Every setting can be given as an environment variable of the same name. The
+secret key is never hard-coded: when ``SECRET_KEY`` is not set, a random key is
+generated once into the instance folder and reused on later starts.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value not in (None, "") else default
+    except ValueError:
+        return default
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Read the instance secret key, creating it (mode 0600) on first use."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def load_config(instance_path: str, env: os._Environ[str] | dict[str, str] | None = None) -> dict:
+    env = os.environ if env is None else env
+    instance = Path(instance_path)
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'zhengping.db'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql://" + database_url[len("postgres://"):]
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    redis_url = env.get("REDIS_URL") or None
+    https = _bool(env.get("ZP_HTTPS"), False)
+    return {
+        "SECRET_KEY": env.get("SECRET_KEY") or instance_secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "STORAGE_PATH": env.get("STORAGE_PATH") or str(instance / "storage"),
+        "JOBS_DB": env.get("JOBS_DB") or str(instance / "jobs.db"),
+        "JOBS_IMMEDIATE": _bool(env.get("JOBS_IMMEDIATE"), False),
+        "MAX_CONTENT_LENGTH": _int(env.get("MAX_UPLOAD_MB"), 20) * 1024 * 1024,
+        "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+        "MAIL_PORT": _int(env.get("MAIL_PORT"), 25),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS"), False),
+        "MAIL_SENDER": env.get("MAIL_SENDER") or "zhengping@localhost",
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000",
+        # Sessions and cookies.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "ZP_HTTPS": https,
+        # A form left open for hours must still submit: the CSRF token lives as
+        # long as the session instead of expiring after an hour.
+        "WTF_CSRF_TIME_LIMIT": None,
+        # Rate limits: Redis when several machines share them, memory otherwise.
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT") or "5 per 15 minutes",
+        "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS") or "30 per 15 minutes",
+        # Argon2id: RFC 9106 second recommendation; OWASP's floor is m=19 MiB, t=2, p=1.
+        "ARGON2_TIME_COST": _int(env.get("ARGON2_TIME_COST"), 3),
+        "ARGON2_MEMORY_COST": _int(env.get("ARGON2_MEMORY_COST"), 65536),
+        "ARGON2_PARALLELISM": _int(env.get("ARGON2_PARALLELISM"), 4),
+        "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "LANGUAGES": ["zh_Hans_CN", "en"],
+        "DISPLAY_TIMEZONE": "Asia/Shanghai",
+    }

@@ -1,0 +1,184 @@
+"""Background jobs with progress, on Huey.
+
+Huey runs with SQLite storage in the instance folder by default (no server to
+start, so ``make run`` works alone) and with Redis when ``REDIS_URL`` is set
+(several machines share one queue). Tests run it in immediate mode.
+
+A ``Job`` row records what a person started and how far it got; the page that
+started it polls ``/jobs/<id>.json`` and draws a progress bar. One Huey task,
+``run_job``, looks up the job's kind in a registry of plain functions, so
+feature packages register work with ``@job_handler("kind")`` and never touch
+Huey themselves.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+import os
+import traceback
+from typing import Callable
+
+from flask import current_app, has_app_context
+from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import UTCDateTime, utcnow
+from core.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+class JobStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Job(db.Model):
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64), index=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[JobStatus] = mapped_column(
+        Enum(JobStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        default=JobStatus.QUEUED)
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str] = mapped_column(String(255), default="")
+    error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict] = mapped_column(JSON, default=dict)
+    result_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    result_file = relationship("StoredFile")
+    created_by = relationship("User")
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return max(0, min(100, round(100 * self.progress / self.total)))
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+class JobContext:
+    """Handed to a job function: report progress, attach the result."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+
+    @property
+    def params(self) -> dict:
+        return self.job.params or {}
+
+    def progress(self, done: int, total: int | None = None, message: str | None = None) -> None:
+        self.job.progress = done
+        if total is not None:
+            self.job.total = total
+        if message is not None:
+            self.job.message = message[:255]
+        # Progress is committed so the polling page sees it; job functions
+        # commit their own work in steps that are safe to keep.
+        db.session.commit()
+
+
+_HANDLERS: dict[str, Callable[[JobContext], dict | None]] = {}
+
+
+def job_handler(kind: str):
+    def register(fn):
+        _HANDLERS[kind] = fn
+        return fn
+    return register
+
+
+def _make_huey():
+    from huey import RedisHuey, SqliteHuey
+
+    redis_url = os.environ.get("REDIS_URL")
+    if redis_url:
+        return RedisHuey("zhengping", url=redis_url)
+    instance = os.environ.get("ZP_INSTANCE_PATH") or os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "instance")
+    path = os.environ.get("JOBS_DB") or os.path.join(instance, "jobs.db")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    return SqliteHuey("zhengping", filename=path)
+
+
+huey = _make_huey()
+_worker_app = None
+
+
+def _app_for_worker():
+    global _worker_app
+    if _worker_app is None:
+        from core import create_app
+
+        _worker_app = create_app()
+    return _worker_app
+
+
+@huey.task()
+def run_job_task(job_id: int) -> None:
+    if has_app_context():
+        execute_job(job_id)
+    else:
+        with _app_for_worker().app_context():
+            execute_job(job_id)
+
+
+def execute_job(job_id: int) -> None:
+    job = db.session.get(Job, job_id)
+    if job is None:
+        log.warning("job %s vanished", job_id)
+        return
+    handler = _HANDLERS.get(job.kind)
+    job.status = JobStatus.RUNNING
+    job.started_at = utcnow()
+    db.session.commit()
+    try:
+        if handler is None:
+            raise LookupError(f"no handler for job kind {job.kind!r}")
+        result = handler(JobContext(job))
+        job = db.session.get(Job, job_id)
+        job.result = result or {}
+        job.status = JobStatus.DONE
+        if job.total:
+            job.progress = job.total
+        job.finished_at = utcnow()
+        db.session.commit()
+    except Exception as exc:  # the page shows the error; the log keeps the trace
+        db.session.rollback()
+        log.exception("job %s failed", job_id)
+        job = db.session.get(Job, job_id)
+        job.status = JobStatus.FAILED
+        from core.errors import UserError
+
+        job.error = exc.render() if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
+        job.result = {"trace": traceback.format_exc()[-4000:]}
+        job.finished_at = utcnow()
+        db.session.commit()
+
+
+def start_job(kind: str, title: str, params: dict | None = None, *, user=None) -> Job:
+    """Create the job row, commit it, and queue it. Call from a route or CLI."""
+    job = Job(kind=kind, title=title[:200], params=params or {}, created_by_id=getattr(user, "id", None))
+    db.session.add(job)
+    db.session.commit()
+    run_job_task(job.id)
+    return job
+
+
+def configure_jobs(app) -> None:
+    huey.immediate = bool(app.config.get("JOBS_IMMEDIATE"))

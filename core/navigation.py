@@ -1,0 +1,66 @@
+"""The navigation bar follows the person's roles.
+
+Each package lists its entries here by endpoint; an entry whose endpoint is
+not registered (a package not installed yet) is left out, so the bar never
+links to a page that does not exist.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, request, url_for
+from flask_login import current_user
+
+from core.i18n_markers import N_
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: str
+    roles: tuple[str, ...]  # empty: everyone signed in
+    prefix: str = ""
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem("core.home", N_("Home"), ()),
+    NavItem("essays.my_entries", N_("My entries"), ("author",), "/essays/mine"),
+    NavItem("essays.unit_entries", N_("Unit entries"), ("coordinator",), "/essays/unit"),
+    NavItem("essays.competitions", N_("Competitions"), ("organiser", "admin"), "/essays/manage"),
+    NavItem("judging.queue", N_("Judging"), ("judge",), "/judging/my"),
+    NavItem("judging.rounds", N_("Rounds"), ("organiser", "admin"), "/judging/rounds"),
+    NavItem("nominations.index", N_("Nominations"), ("coordinator", "committee", "organiser", "admin"),
+            "/nominations"),
+    NavItem("publishing.manage", N_("Publishing"), ("organiser", "admin"), "/publishing/manage"),
+    NavItem("admin.users", N_("Users"), ("admin",), "/admin/users"),
+    NavItem("admin.units", N_("Units"), ("admin",), "/admin/units"),
+    NavItem("core.audit_log", N_("Audit log"), ("admin", "organiser"), "/audit"),
+]
+
+
+def items_for(user) -> list[dict]:
+    from flask_babel import gettext
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    endpoints = current_app.view_functions
+    roles = {str(r) for r in user.roles}
+    out = []
+    for item in NAV_ITEMS:
+        if item.endpoint not in endpoints:
+            continue
+        if item.roles and not roles.intersection(item.roles):
+            continue
+        url = url_for(item.endpoint)
+        active = request.path == url or bool(item.prefix and request.path.startswith(item.prefix))
+        out.append({"url": url, "label": gettext(item.label), "active": active})
+    return out
+
+
+def init_app(app) -> None:
+    from accounts.models import ROLE_LABELS, UNIT_KIND_LABELS
+
+    @app.context_processor
+    def _nav():
+        return {"nav_items": items_for(current_user), "role_labels": ROLE_LABELS,
+                "unit_kind_labels": UNIT_KIND_LABELS}

@@ -1,0 +1,170 @@
+"""Private file storage outside ``static/``.
+
+Files are stored under generated names and served only by permission-checked
+views. ``Storage`` is the interface; ``LocalStorage`` keeps files in a folder
+(which can be a shared mount when the app runs on several machines), and any
+other store (S3-compatible, NFS with a different layout) only needs the same
+four methods.
+
+Files written inside a database transaction are tied to it: when the
+transaction rolls back, the files it wrote are deleted, so a failed submission
+leaves no orphan file. ``flask storage-gc`` removes files left by a crash
+between writing and committing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Protocol
+
+from flask import current_app, send_file
+from sqlalchemy import ForeignKey, Integer, String, event, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from core.db import UTCDateTime, utcnow
+from core.extensions import db
+
+
+class Storage(Protocol):
+    def write(self, key: str, data: bytes) -> None: ...
+    def read(self, key: str) -> bytes: ...
+    def delete(self, key: str) -> None: ...
+    def exists(self, key: str) -> bool: ...
+    def keys(self): ...
+
+
+class LocalStorage:
+    """Files in a folder; writes are atomic (temporary file, fsync, rename)."""
+
+    def __init__(self, root: str | os.PathLike) -> None:
+        self.root = Path(root)
+
+    def _path(self, key: str) -> Path:
+        if not key or ".." in key.split("/") or key.startswith("/"):
+            raise ValueError("invalid storage key")
+        return self.root / key
+
+    def write(self, key: str, data: bytes) -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+
+    def read(self, key: str) -> bytes:
+        return self._path(key).read_bytes()
+
+    def delete(self, key: str) -> None:
+        try:
+            self._path(key).unlink()
+        except FileNotFoundError:
+            pass
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def keys(self):
+        if not self.root.exists():
+            return
+        for path in self.root.rglob("*"):
+            if path.is_file() and not path.name.startswith(".tmp-"):
+                yield path.relative_to(self.root).as_posix(), dt.datetime.fromtimestamp(
+                    path.stat().st_mtime, dt.timezone.utc)
+
+
+class StoredFile(db.Model):
+    """A stored file's record: the key on disk and what to call it for people."""
+
+    __tablename__ = "stored_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), unique=True)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(100))
+    original_name: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+def get_storage() -> Storage:
+    app = current_app._get_current_object()
+    store = app.extensions.get("zp_storage")
+    if store is None:
+        store = LocalStorage(app.config["STORAGE_PATH"])
+        app.extensions["zp_storage"] = store
+    return store
+
+
+def new_key(suffix: str = "") -> str:
+    token = secrets.token_hex(16)
+    return f"{token[:2]}/{token}{suffix}"
+
+
+def store_bytes(data: bytes, *, content_type: str, original_name: str = "", suffix: str = "",
+                created_by=None) -> StoredFile:
+    """Write bytes and add their record to the session; undone on rollback."""
+    storage = get_storage()
+    key = new_key(suffix)
+    storage.write(key, data)
+    pending = db.session.info.setdefault("zp_pending_files", [])
+    pending.append((storage, key))
+    record = StoredFile(
+        key=key, size=len(data), sha256=hashlib.sha256(data).hexdigest(), content_type=content_type,
+        original_name=original_name[:255], created_by_id=getattr(created_by, "id", None),
+    )
+    db.session.add(record)
+    return record
+
+
+def read_file(record: StoredFile) -> bytes:
+    return get_storage().read(record.key)
+
+
+def send_stored(record: StoredFile, download_name: str, *, as_attachment: bool = True):
+    """Send a stored file under a name chosen by the caller (never the key)."""
+    import io
+
+    response = send_file(io.BytesIO(read_file(record)), mimetype=record.content_type,
+                         as_attachment=as_attachment, download_name=download_name,
+                         max_age=0, etag=record.sha256)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_pending(session):
+    session.info.pop("zp_pending_files", None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _delete_pending(session, previous_transaction):
+    if previous_transaction.parent is not None:  # a savepoint: outer may still commit
+        return
+    for storage, key in session.info.pop("zp_pending_files", []):
+        storage.delete(key)
+
+
+def collect_garbage(older_than: dt.timedelta = dt.timedelta(hours=1)) -> list[str]:
+    """Delete files that no record refers to (left by a crash mid-write)."""
+    storage = get_storage()
+    known = set(db.session.scalars(select(StoredFile.key)))
+    cutoff = utcnow() - older_than
+    removed = []
+    for key, mtime in list(storage.keys()):
+        if key not in known and mtime < cutoff:
+            storage.delete(key)
+            removed.append(key)
+    return removed

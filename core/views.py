@@ -1,0 +1,184 @@
+"""Home, dashboards, background job pages and the audit log."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from accounts.models import Role, User
+from accounts.permissions import can_view_audit, can_view_job, require_roles
+from core import audit as audit_mod
+from core.audit import AuditEntry
+from core.extensions import db
+from core.jobs import Job, JobContext, job_handler, start_job
+from core.storage import send_stored, store_bytes
+
+bp = Blueprint("core", __name__)
+
+# Packages add panels to the signed-in home page: (roles, template).
+DASHBOARD_PANELS: list[tuple[tuple[str, ...], str]] = []
+
+
+def register_panel(roles: tuple[str, ...], template: str) -> None:
+    if (roles, template) not in DASHBOARD_PANELS:
+        DASHBOARD_PANELS.append((roles, template))
+
+
+@bp.route("/")
+def home():
+    if not current_user.is_authenticated:
+        if "publishing.public_home" in current_app.view_functions:
+            return redirect(url_for("publishing.public_home"))
+        return redirect(url_for("accounts.login"))
+    roles = {str(r) for r in current_user.roles}
+    panels = [tpl for panel_roles, tpl in DASHBOARD_PANELS if not panel_roles or roles & set(panel_roles)]
+    recent_jobs = db.session.scalars(select(Job).where(Job.created_by_id == current_user.id)
+                                     .order_by(Job.id.desc()).limit(5)).all()
+    stats = None
+    if current_user.has_role(Role.ADMIN):
+        stats = {
+            "users": db.session.scalar(select(func.count(User.id))),
+            "audit": db.session.scalar(select(func.count(AuditEntry.id))),
+        }
+    return render_template("core/home.html", panels=panels, recent_jobs=recent_jobs, stats=stats)
+
+
+@bp.route("/healthz")
+def healthz():
+    db.session.execute(select(1))
+    return {"status": "ok"}
+
+
+# Jobs ------------------------------------------------------------------------
+
+def _job_or_404(job_id: int) -> Job:
+    job = db.get_or_404(Job, job_id)
+    if not can_view_job(current_user, job):
+        abort(404)
+    return job
+
+
+def job_json(job: Job) -> dict:
+    return {
+        "id": job.id, "status": job.status.value, "progress": job.progress, "total": job.total,
+        "percent": job.percent, "message": job.message, "error": job.error,
+        "finished": job.finished,
+        "download_url": url_for("core.job_download", job_id=job.id) if job.result_file_id else None,
+        "result_url": (job.result or {}).get("url"),
+    }
+
+
+@bp.route("/jobs")
+@login_required
+def jobs():
+    rows = db.session.scalars(select(Job).where(Job.created_by_id == current_user.id)
+                              .order_by(Job.id.desc()).limit(100)).all()
+    return render_template("core/jobs.html", jobs=rows)
+
+
+@bp.route("/jobs/<int:job_id>")
+@login_required
+def job_page(job_id: int):
+    return render_template("core/job.html", job=_job_or_404(job_id))
+
+
+@bp.route("/jobs/<int:job_id>.json")
+@login_required
+def job_status(job_id: int):
+    return jsonify(job_json(_job_or_404(job_id)))
+
+
+@bp.route("/jobs/<int:job_id>/download")
+@login_required
+def job_download(job_id: int):
+    job = _job_or_404(job_id)
+    if job.result_file is None:
+        abort(404)
+    name = (job.result or {}).get("filename") or job.result_file.original_name or f"job-{job.id}"
+    return send_stored(job.result_file, name)
+
+
+# Audit log -------------------------------------------------------------------
+
+def _audit_query(args):
+    stmt = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if args.get("action"):
+        stmt = stmt.where(AuditEntry.action.like(args["action"].strip() + "%"))
+    if args.get("object_type"):
+        stmt = stmt.where(AuditEntry.object_type == args["object_type"])
+    if args.get("actor"):
+        like = f"%{args['actor'].strip()}%"
+        stmt = stmt.where(AuditEntry.actor_label.ilike(like))
+    if args.get("q"):
+        stmt = stmt.where(AuditEntry.object_label.ilike(f"%{args['q'].strip()}%"))
+    for key, op in (("since", "ge"), ("until", "lt")):
+        if args.get(key):
+            try:
+                day = dt.date.fromisoformat(args[key])
+            except ValueError:
+                continue
+            from core.i18n import parse_local
+
+            moment = parse_local(dt.datetime.combine(day, dt.time()))
+            if op == "lt":
+                moment += dt.timedelta(days=1)
+                stmt = stmt.where(AuditEntry.created_at < moment)
+            else:
+                stmt = stmt.where(AuditEntry.created_at >= moment)
+    return stmt
+
+
+@bp.route("/audit")
+@require_roles(Role.ADMIN, Role.ORGANISER)
+def audit_log():
+    args = {k: request.args.get(k, "") for k in ("action", "object_type", "actor", "q", "since", "until")}
+    page = db.paginate(_audit_query(args), per_page=50, error_out=False)
+    object_types = db.session.scalars(select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)).all()
+    return render_template("core/audit.html", page=page, args=args, object_types=object_types)
+
+
+@bp.route("/audit/export", methods=["POST"])
+@require_roles(Role.ADMIN, Role.ORGANISER)
+def audit_export():
+    args = {k: request.form.get(k, "") for k in ("action", "object_type", "actor", "q", "since", "until")}
+    job = start_job("audit.export", _("Export of the audit log"), {"filters": args}, user=current_user)
+    return redirect(url_for("core.job_page", job_id=job.id))
+
+
+@job_handler("audit.export")
+def export_audit_job(ctx: JobContext) -> dict:
+    from openpyxl import Workbook
+
+    from core.i18n import format_dt
+
+    filters = ctx.params.get("filters") or {}
+    stmt = _audit_query(filters)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    ctx.progress(0, total, _("Collecting entries"))
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("审计日志")
+    ws.append([_("Time"), _("Actor"), _("Action"), _("Object"), _("Object ID"), _("Label"), _("Changes"), _("Address")])
+    import json
+
+    done = 0
+    for entry in db.session.scalars(stmt.execution_options(yield_per=500)):
+        ws.append([format_dt(entry.created_at, with_seconds=True), entry.actor_label, entry.action,
+                   entry.object_type, entry.object_id or "", entry.object_label,
+                   json.dumps(entry.changes, ensure_ascii=False), entry.ip or ""])
+        done += 1
+        if done % 200 == 0:
+            ctx.progress(done, total, _("%(done)s of %(total)s entries", done=done, total=total))
+    out = io.BytesIO()
+    wb.save(out)
+    filename = f"audit-{dt.date.today().isoformat()}.xlsx"
+    stored = store_bytes(out.getvalue(), original_name=filename, suffix=".xlsx",
+                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    db.session.flush()
+    ctx.job.result_file_id = stored.id
+    audit_mod.record("audit.export", actor=ctx.job.created_by, object_type="audit", label=filename,
+                     changes={"rows": done})
+    return {"filename": filename, "rows": done}

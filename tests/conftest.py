@@ -1,0 +1,304 @@
+"""Fixtures: app, database, client, users of every role, a live server and a browser.
+
+Tests run on SQLite by default, and on PostgreSQL when DATABASE_URL points
+there. The schema is built once per run with the Alembic migrations (as in
+production); tables are emptied between tests.
+"""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+PASSWORD = "Correct-Horse-9"
+
+_tmp = tempfile.mkdtemp(prefix="zp-test-")
+os.environ["ZP_INSTANCE_PATH"] = _tmp
+os.environ.setdefault("JOBS_DB", os.path.join(_tmp, "jobs.db"))
+
+
+def _database_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    return url or f"sqlite:///{os.path.join(_tmp, 'test.db')}"
+
+
+from flask.testing import FlaskClient
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests never reuse the test's own app context.
+
+    Flask reuses an app context that is already pushed, so without this a
+    request would share ``g`` (the signed-in user, the CSRF token) and the
+    database session with the test body and with other clients. Here every
+    request runs in a context of its own, as it would in production.
+    """
+
+    def open(self, *args, **kwargs):
+        from flask.globals import _cv_app, _cv_request
+
+        self._end_test_transaction()
+        app_token = _cv_app.set(None)
+        req_token = _cv_request.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_request.reset(req_token)
+            _cv_app.reset(app_token)
+            # The test's own session starts a fresh transaction on its next
+            # query, so it sees what the request committed (SQLite keeps a
+            # read snapshot for the whole transaction).
+            self._end_test_transaction()
+
+    @staticmethod
+    def _end_test_transaction():
+        from flask.globals import _cv_app
+
+        if _cv_app.get(None) is None:
+            return
+        from core.extensions import db
+
+        try:
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+
+
+@pytest.fixture(scope="session")
+def app():
+    from core import create_app
+
+    url = _database_url()
+    os.environ["DATABASE_URL"] = url
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SERVER_NAME": None,
+        "JOBS_IMMEDIATE": True,
+        "STORAGE_PATH": os.path.join(_tmp, "storage"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        # Argon2id at OWASP's floor keeps the suite quick without going below it.
+        "ARGON2_TIME_COST": 2, "ARGON2_MEMORY_COST": 19456, "ARGON2_PARALLELISM": 1,
+    })
+    app.test_client_class = IsolatedClient
+    from core.extensions import db
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            from sqlalchemy import text
+
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade()
+        from sqlalchemy import inspect
+
+        # Tables the migrations built (a model without a migration would show
+        # up in test_migrations, not as a crash in every test's clean-up).
+        app.config["_TEST_TABLES"] = set(inspect(db.engine).get_table_names())
+    yield app
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request, app):
+    """Empty every table after each test that used the app."""
+    yield
+    from core.extensions import db
+    from sqlalchemy import text
+
+    with app.app_context():
+        db.session.remove()
+        existing = app.config["_TEST_TABLES"]
+        tables = [t.name for t in reversed(db.metadata.sorted_tables) if t.name in existing]
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            # PRAGMA foreign_keys only takes effect outside a transaction, so
+            # work on the driver connection in autocommit mode.
+            raw = db.engine.raw_connection()
+            try:
+                cur = raw.cursor()
+                cur.execute("PRAGMA foreign_keys = OFF")
+                for t in tables:
+                    cur.execute(f'DELETE FROM "{t}"')
+                cur.execute("PRAGMA foreign_keys = ON")
+                cur.close()
+            finally:
+                raw.close()
+    from core.extensions import limiter
+
+    try:
+        limiter.reset()
+    except Exception:
+        pass
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
+def db(app, app_ctx):
+    from core.extensions import db as _db
+
+    yield _db
+    _db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_unit(db):
+    from accounts import services
+
+    counter = {"n": 0}
+
+    def make(name: str | None = None, kind: str = "bureau", parent=None):
+        counter["n"] += 1
+        unit = services.create_unit(name=name or f"测试单位{counter['n']}", kind=kind, parent=parent)
+        db.session.commit()
+        return unit
+
+    return make
+
+
+@pytest.fixture
+def make_user(db):
+    from accounts import services
+
+    counter = {"n": 0}
+
+    def make(role="author", unit=None, roles=None, password=PASSWORD, **kw):
+        counter["n"] += 1
+        n = counter["n"]
+        username = kw.pop("username", f"{role}{n}")
+        user = services.create_user(
+            username=username, display_name=kw.pop("display_name", f"测试{role}{n}"), password=password,
+            roles=roles or [role], unit=unit, phone=kw.pop("phone", None),
+            email=kw.pop("email", f"{username}@example.cn"), **kw)
+        db.session.commit()
+        return user
+
+    return make
+
+
+def _csrf_token(html: str) -> str | None:
+    m = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or \
+        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    return m.group(1) if m else None
+
+
+@pytest.fixture
+def csrf():
+    """Fetch a page and return its CSRF token: csrf(client, "/path")."""
+
+    def get(client, path="/login"):
+        response = client.get(path)
+        token = _csrf_token(response.get_data(as_text=True))
+        assert token, f"no CSRF token on {path}: {response.status_code} {response.headers.get('Location')}"
+        return token
+
+    return get
+
+
+@pytest.fixture
+def login(csrf):
+    def do(client, user, password=PASSWORD):
+        token = csrf(client, "/login")
+        response = client.post("/login", data={"login": user.username, "password": password,
+                                               "csrf_token": token})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+
+    return do
+
+
+@pytest.fixture
+def post(csrf):
+    """POST a form with a valid CSRF token taken from ``page`` (defaults to the target)."""
+
+    def do(client, path, data=None, page=None, **kw):
+        token = csrf(client, page or path)
+        payload = dict(data or {})
+        payload["csrf_token"] = token
+        return client.post(path, data=payload, **kw)
+
+    return do
+
+
+for _role in ("admin", "organiser", "coordinator", "judge", "committee", "author"):
+    def _fixture(make_user, make_unit, _role=_role):
+        return make_user(_role, unit=make_unit())
+
+    globals()[_role] = pytest.fixture(_fixture, name=_role)
+
+
+# Browser tests ---------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the app on 127.0.0.1 in a thread for the browser."""
+    from werkzeug.serving import make_server
+
+    port = _free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    if not os.path.exists(chromium):
+        pytest.fail(f"Chromium not found at {chromium}; run `make test`, which installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    except Exception:
+        pass
+    context.close()
+
+
+def shot(page, name: str) -> None:
+    """Save a named screenshot into test-artifacts/."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
