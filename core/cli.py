@@ -31,10 +31,10 @@ def register_cli(app) -> None:
     def seed_demo(force):
         """Fill an empty database with demo units, accounts and activities."""
         created = seed.seed_demo(force=force)
-        if created:
-            seed.print_accounts(click.echo)
-        else:
+        if not created:
             click.echo("database already has users; nothing seeded")
+        if created or seed.demo_accounts_present():
+            seed.print_accounts(click.echo)
 
     @app.cli.command("doctor")
     def doctor_cmd():

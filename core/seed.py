@@ -94,6 +94,14 @@ def seed_demo(force: bool = False) -> bool:
     return True
 
 
+def demo_accounts_present() -> bool:
+    from accounts.models import User
+    from core.extensions import db
+
+    return db.session.scalar(select(User.id).where(User.username == "admin",
+                                                   User.email == "admin@demo.zhengping.cn")) is not None
+
+
 def print_accounts(echo) -> None:
     echo("")
     echo("Demo accounts (password for all: %s)" % DEMO_PASSWORD)

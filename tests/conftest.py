@@ -83,7 +83,8 @@ def app():
         "SERVER_NAME": None,
         "JOBS_IMMEDIATE": True,
         "STORAGE_PATH": os.path.join(_tmp, "storage"),
-        "RATELIMIT_STORAGE_URI": "memory://",
+        # Redis when the run provides it (CI's PostgreSQL pass), memory otherwise.
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
         # Argon2id at OWASP's floor keeps the suite quick without going below it.
         "ARGON2_TIME_COST": 2, "ARGON2_MEMORY_COST": 19456, "ARGON2_PARALLELISM": 1,
     })

@@ -79,7 +79,7 @@ def test_disabling_a_user_signs_them_out_everywhere(app, admin, make_user, login
     admin_client = app.test_client()
     login(admin_client, admin)
     post(admin_client, f"/admin/users/{user.id}/active", {"active": "0"}, page="/admin/users")
-    assert victim.get("/").status_code == 302
+    assert victim.get("/profile").status_code == 302
     assert _audit(db, "user.disable")[-1].object_id == str(user.id)
 
 

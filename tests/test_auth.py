@@ -86,7 +86,7 @@ def test_disabled_user_cannot_sign_in(client, make_user, csrf, db):
     token = csrf(client, "/login")
     r = client.post("/login", data={"login": user.username, "password": PASSWORD, "csrf_token": token})
     assert "账号已停用" in r.get_data(as_text=True)
-    assert client.get("/").status_code == 302
+    assert client.get("/profile").status_code == 302
 
 
 def test_logout_invalidates_the_session_on_the_server(app, client, make_user, login, post):
@@ -96,7 +96,7 @@ def test_logout_invalidates_the_session_on_the_server(app, client, make_user, lo
     post(client, "/logout", page="/")
     thief = app.test_client()
     thief.set_cookie("session", stolen)
-    r = thief.get("/")
+    r = thief.get("/profile")
     assert r.status_code == 302 and "/login" in r.headers["Location"]
 
 
@@ -108,7 +108,7 @@ def test_password_change_signs_out_other_browsers(app, make_user, login, post):
     r = post(a, "/profile/password", {"current": PASSWORD, "new": "Another-Horse-7", "confirm": "Another-Horse-7"})
     assert r.status_code == 302
     assert a.get("/").status_code == 200  # this browser stays signed in
-    assert b.get("/").status_code == 302  # the other one is out
+    assert b.get("/profile").status_code == 302  # the other one is out
 
 
 def test_password_change_refuses_wrong_current_password(client, make_user, login, post):
@@ -210,7 +210,7 @@ def test_profile_shows_signed_in_browsers_and_can_sign_one_out(app, make_user, l
 
     ids = db.session.scalars(select(UserSession.id).order_by(UserSession.id)).all()
     post(a, f"/profile/sessions/{ids[1]}/revoke", page="/profile")
-    assert b.get("/").status_code == 302
+    assert b.get("/profile").status_code == 302
     assert a.get("/").status_code == 200
 
 

@@ -133,7 +133,7 @@ def test_seed_demo_creates_units_accounts_and_audit_entries(app):
         actions = set(db.session.scalars(select(AuditEntry.action)))
         assert {"demo.seed", "demo.seed_user", "unit.create"} <= actions
     again = runner.invoke(args=["seed-demo"])
-    assert "nothing seeded" in again.output
+    assert "nothing seeded" in again.output and "Zhengping-2026" in again.output
 
 
 def test_demo_accounts_can_sign_in(app, login):

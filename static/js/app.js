@@ -1,0 +1,142 @@
+/* Zhengping — small progressive enhancements shared by every page.
+ *
+ * The CSP forbids inline scripts, so behaviour hangs off data attributes:
+ *   form[data-confirm]          ask before submitting
+ *   .job[data-job-url]          poll a background job and show its progress
+ *   form.once / form[data-once] disable submit buttons after the first submit
+ * Every page works without this file; it only makes things nicer.
+ */
+(function () {
+  "use strict";
+
+  // --- 1. Confirmation before dangerous submissions --------------------------
+  // Listening in the capture phase lets us cancel before the "once" handler
+  // below disables the buttons.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    var question = form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  // --- 3. Prevent double submission ------------------------------------------
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || event.defaultPrevented) return;
+    if (!form.classList.contains("once") && !form.hasAttribute("data-once")) return;
+    if (form.getAttribute("data-submitted") === "1") {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("data-submitted", "1");
+    // Disable after the browser has collected the form data, so the name/value
+    // of the clicked submit button is still sent.
+    window.setTimeout(function () {
+      var buttons = form.querySelectorAll('button[type="submit"], button:not([type]), input[type="submit"]');
+      Array.prototype.forEach.call(buttons, function (b) {
+        b.disabled = true;
+        b.setAttribute("aria-disabled", "true");
+      });
+    }, 0);
+  });
+
+  // A page restored from the back/forward cache must not keep its buttons dead.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-submitted]"), function (form) {
+      form.removeAttribute("data-submitted");
+      Array.prototype.forEach.call(form.querySelectorAll("[aria-disabled=true]"), function (b) {
+        b.disabled = false;
+        b.removeAttribute("aria-disabled");
+      });
+    });
+  });
+
+  // --- 2. Live progress for background jobs ----------------------------------
+  var POLL_MS = 1000;
+
+  function setText(root, selector, text) {
+    var el = root.querySelector(selector);
+    if (el) el.textContent = text;
+  }
+
+  function watchJob(box) {
+    var url = box.getAttribute("data-job-url");
+    var bar = box.querySelector("progress");
+    var errorBox = box.querySelector(".job-error");
+    var doneBox = box.querySelector(".job-done");
+    var link = box.querySelector(".job-download");
+    var failures = 0;
+    var timer = null;
+
+    function apply(data) {
+      var percent = Math.max(0, Math.min(100, Number(data.percent) || 0));
+      if (bar) {
+        bar.value = percent;
+        bar.textContent = percent + "%";
+      }
+      setText(box, ".job-percent", percent + "%");
+      setText(box, ".job-message", data.message || "");
+      box.setAttribute("data-status", data.status || "");
+
+      var failed = data.status === "failed" || Boolean(data.error);
+      if (errorBox) {
+        if (failed) {
+          errorBox.textContent = data.error || errorBox.textContent;
+          errorBox.hidden = false;
+        } else {
+          errorBox.hidden = true;
+        }
+      }
+      box.classList.toggle("failed", failed);
+
+      if (data.finished) {
+        var target = data.download_url || data.result_url;
+        if (!failed) box.classList.add("done");
+        if (target && link) link.setAttribute("href", target);
+        if (target && doneBox) doneBox.hidden = false;
+        return true;
+      }
+      return false;
+    }
+
+    function poll() {
+      fetch(url, {
+        credentials: "same-origin",
+        headers: { "Accept": "application/json" },
+        cache: "no-store"
+      }).then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      }).then(function (data) {
+        failures = 0;
+        if (!apply(data)) schedule(POLL_MS);
+      }).catch(function () {
+        // A dropped connection or restart should not end the display: back
+        // off a little, and give up only after a long run of failures.
+        failures += 1;
+        if (failures < 30) schedule(POLL_MS * Math.min(failures, 5));
+      });
+    }
+
+    function schedule(ms) {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(poll, ms);
+    }
+
+    poll();
+  }
+
+  function init() {
+    Array.prototype.forEach.call(document.querySelectorAll(".job[data-job-url]"), watchJob);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
