@@ -1,0 +1,342 @@
+"""Check an uploaded manuscript and extract its text, on bytes only.
+
+Accepted: .docx, text-based .pdf and .txt. Everything else is refused with a
+message that tells the author what to do (save as .docx, remove the password,
+upload a text PDF). Checks run cheapest first and a .docx ZIP is judged from
+its directory before anything is decompressed.
+"""
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+
+import docx
+from lxml import etree
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
+from core.errors import UserError
+from core.i18n_markers import N_
+
+ACCEPTED_EXTENSIONS = (".docx", ".pdf", ".txt")
+# Word/WPS formats that must be re-saved: old binary, macro-enabled, templates.
+RESAVE_EXTENSIONS = (
+    ".doc", ".docm", ".dot", ".dotm", ".dotx", ".wps", ".wpt", ".rtf", ".odt", ".pages",
+)
+MAX_ZIP_ENTRIES = 1000
+MAX_ZIP_UNCOMPRESSED = 100 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+# Below this size an entry cannot hurt, and very repetitive small XML (empty
+# table cells) can legitimately compress more than 200:1.
+RATIO_CHECK_FROM = 1024 * 1024
+DISPLAY_NAME_LIMIT = 120
+
+_WORD_PASSWORD = N_(
+    "The Word file is password-protected. Please remove the password and upload it again."
+)
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+
+
+@dataclass(frozen=True)
+class Extracted:
+    text: str
+    kind: str  # "docx", "pdf" or "txt"
+    encoding: str | None = None  # for "txt": the encoding the file was read in
+
+
+def extract_text(filename: str, data: bytes, max_bytes: int) -> Extracted:
+    """Validate an upload and return its plain text (paragraphs joined by "\\n")."""
+    if not data:
+        raise UserError(N_("The file is empty."))
+    if len(data) > max_bytes:
+        raise UserError(
+            N_("The file is %(size)s, larger than the limit of %(limit)s."),
+            size=_size_text(len(data)), limit=_size_text(max_bytes),
+        )
+    extension = _extension(filename)
+    if extension in RESAVE_EXTENSIONS:
+        raise UserError(N_(
+            "Files of type %(extension)s are not accepted. Please save the document "
+            "as .docx (Word document) and upload it again."
+        ), extension=extension)
+    if extension not in ACCEPTED_EXTENSIONS:
+        raise UserError(N_("Only .docx, .pdf and .txt files are accepted."))
+    if extension == ".docx":
+        text = _docx_text(data)
+        kind, encoding = "docx", None
+    elif extension == ".pdf":
+        text = _pdf_text(data)
+        kind, encoding = "pdf", None
+    else:
+        text, encoding = _txt_text(data)
+        kind = "txt"
+    text = _clean(text)
+    if not text.strip():
+        raise UserError(N_("The file contains no text."))
+    return Extracted(text=text, kind=kind, encoding=encoding)
+
+
+def safe_display_name(filename: str) -> str:
+    """The uploaded name fit for display: no path, no control characters, ≤ 120.
+
+    Only for showing the author their own file; stored files get generated
+    names and judges never see this one.
+    """
+    name = unicodedata.normalize("NFC", filename or "")
+    name = re.split(r"[\\/]", name)[-1]
+    # Controls and invisible format characters (a right-to-left override can
+    # disguise "gpj.exe" as "exe.jpg"); the emoji joiner U+200D stays.
+    name = "".join(
+        char for char in name
+        if char == "\u200d" or unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+    )
+    name = re.sub(r"\s+", " ", name).strip(" .")
+    if len(name) > DISPLAY_NAME_LIMIT:
+        stem, dot, suffix = name.rpartition(".")
+        if dot and 0 < len(suffix) <= 10:
+            name = stem[:DISPLAY_NAME_LIMIT - len(suffix) - 1].rstrip() + "." + suffix
+        else:
+            name = name[:DISPLAY_NAME_LIMIT].rstrip()
+    return name or "untitled"
+
+
+def check_zip_limits(archive: zipfile.ZipFile) -> None:
+    """Refuse ZIP bombs from the central directory, before decompressing anything.
+
+    Reading stops at each entry's declared size, so the declared sizes bound
+    the work.
+    """
+    entries = archive.infolist()
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise UserError(N_("The document has too many parts to be a normal Word file."))
+    total = 0
+    for entry in entries:
+        total += entry.file_size
+        if entry.flag_bits & 0x1:
+            raise UserError(_WORD_PASSWORD)
+        if (
+            entry.file_size >= RATIO_CHECK_FROM
+            and entry.file_size > MAX_COMPRESSION_RATIO * max(entry.compress_size, 1)
+        ):
+            raise UserError(
+                N_("The document is compressed in a suspicious way and cannot be accepted.")
+            )
+    if total > MAX_ZIP_UNCOMPRESSED:
+        raise UserError(
+            N_("The document expands to more than %(limit)s and cannot be accepted."),
+            limit=_size_text(MAX_ZIP_UNCOMPRESSED),
+        )
+
+
+# --- .docx --------------------------------------------------------------------
+
+def _docx_text(data: bytes) -> str:
+    if data.startswith(_OLE_MAGIC):
+        if _ENCRYPTION_STREAM in data:
+            raise UserError(_WORD_PASSWORD)
+        raise UserError(N_(
+            "This is an old-format Word file (.doc) renamed to .docx. Please open it "
+            "in Word or WPS, save it as .docx and upload it again."
+        ))
+    if not data.startswith(b"PK\x03\x04"):
+        raise _mismatch(".docx")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise _corrupt(".docx") from None
+    with archive:
+        check_zip_limits(archive)
+        names = set(archive.namelist())
+        if "[Content_Types].xml" not in names or "word/document.xml" not in names:
+            raise _mismatch(".docx")
+        try:
+            content_types = archive.read("[Content_Types].xml")
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+            raise _corrupt(".docx") from None
+        if b"macroEnabled" in content_types or "word/vbaProject.bin" in names:
+            raise UserError(N_(
+                "The document contains macros. Please save it as a plain .docx "
+                "(Word document) and upload it again."
+            ))
+    try:
+        document = docx.Document(io.BytesIO(data))
+        return "\n".join(_block_texts(document.element.body))
+    except UserError:
+        raise
+    except Exception:  # python-docx, lxml and zipfile raise many kinds
+        raise _corrupt(".docx") from None
+
+
+def _block_texts(container: etree._Element) -> list[str]:
+    """Paragraph texts in reading order: body paragraphs, table cells, content controls."""
+    lines: list[str] = []
+    for child in container:
+        if child.tag == f"{_W}p":
+            lines += _paragraph_texts(child)
+        elif child.tag == f"{_W}tbl":
+            for row in child.iter(f"{_W}tr"):
+                if _nearest(row, f"{_W}tbl") is not child:
+                    continue  # rows of nested tables come with their cell
+                for cell in row.findall(f"{_W}tc"):
+                    lines += _block_texts(cell)
+        elif child.tag in (f"{_W}sdt", f"{_W}customXml", f"{_W}sdtContent"):
+            lines += _block_texts(child)
+    return lines
+
+
+def _paragraph_texts(paragraph: etree._Element) -> list[str]:
+    """The paragraph as the reader sees it with changes accepted, then its text boxes."""
+    pieces: list[str] = []
+    boxes: list[etree._Element] = []
+    skip = (f"{_W}del", f"{_W}moveFrom", _MC_FALLBACK, f"{_W}txbxContent")
+    stack = list(reversed(paragraph))
+    while stack:
+        element = stack.pop()
+        if element.tag in skip:
+            if element.tag == f"{_W}txbxContent":
+                boxes.append(element)
+            continue
+        if element.tag == f"{_W}t":
+            pieces.append(element.text or "")
+        elif element.tag == f"{_W}tab":
+            pieces.append("\t")
+        elif element.tag in (f"{_W}br", f"{_W}cr"):
+            pieces.append("\n")
+        elif element.tag == f"{_W}noBreakHyphen":
+            pieces.append("-")
+        stack.extend(reversed(element))
+    return ["".join(pieces)] + [line for box in boxes for line in _block_texts(box)]
+
+
+def _nearest(element: etree._Element, tag: str) -> etree._Element | None:
+    parent = element.getparent()
+    while parent is not None and parent.tag != tag:
+        parent = parent.getparent()
+    return parent
+
+
+# --- .pdf ---------------------------------------------------------------------
+
+def _pdf_text(data: bytes) -> str:
+    if b"%PDF-" not in data[:1024]:  # readers accept the header within 1 KB
+        raise _mismatch(".pdf")
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not _opens_without_password(reader):
+            raise UserError(N_(
+                "The PDF is password-protected. Please remove the password and upload it again."
+            ))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except UserError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError,
+            IndexError, RecursionError, AssertionError, zipfile.error):
+        raise _corrupt(".pdf") from None
+    if not pages:
+        raise _corrupt(".pdf")
+    text = "\n".join(pages)
+    if not text.strip():
+        raise UserError(N_(
+            "No text could be read from the PDF; it is probably a scanned image. "
+            "Please upload the .docx file or a PDF exported from a word processor."
+        ))
+    return text
+
+
+def _opens_without_password(reader) -> bool:
+    """Owner-password-only PDFs ("restrict editing") open with an empty password."""
+    try:
+        return bool(reader.decrypt(""))
+    except Exception:  # unsupported algorithm (AES needs an extra library)
+        return False
+
+
+# --- .txt ---------------------------------------------------------------------
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_BINARY_MAGICS = (b"PK\x03\x04", b"%PDF-", _OLE_MAGIC, b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"{\\rtf")
+
+
+def _txt_text(data: bytes) -> tuple[str, str]:
+    """UTF-8 (BOM or not), UTF-16/32 with BOM, else GB18030, else a detected encoding."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError:
+                raise _undecodable() from None
+    if data.startswith(_BINARY_MAGICS) or b"\x00" in data:
+        raise _mismatch(".txt")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return _checked_text(text), encoding
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise _undecodable()
+    return _checked_text(str(best)), best.encoding
+
+
+def _checked_text(text: str) -> str:
+    """Refuse binary data that happened to decode (more than 1% control characters)."""
+    controls = sum(
+        1 for c in text if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v\x1a"
+    )
+    if controls > len(text) / 100:
+        raise _mismatch(".txt")
+    return text
+
+
+# --- shared -------------------------------------------------------------------
+
+def _extension(filename: str) -> str:
+    name = safe_display_name(filename)
+    return "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def _clean(text: str) -> str:
+    """One newline convention; no NULs or stray control characters."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(c for c in text if c in "\t\n" or unicodedata.category(c) != "Cc")
+    return text.lstrip("\ufeff").strip("\n")
+
+
+def _size_text(size: int) -> str:
+    """1536 -> "1.5 KB"; 5 * 2**20 -> "5 MB" (units read the same in Chinese)."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f}".removesuffix(".0") + " " + unit
+    return f"{size} B"
+
+
+def _mismatch(extension: str) -> UserError:
+    return UserError(
+        N_("The file's content does not match its extension %(extension)s. Please check the file."),
+        extension=extension,
+    )
+
+
+def _corrupt(extension: str) -> UserError:
+    return UserError(
+        N_("The %(extension)s file is damaged and cannot be read. Please save it again and re-upload."),
+        extension=extension,
+    )
+
+
+def _undecodable() -> UserError:
+    return UserError(N_("The text file's encoding could not be recognised. Please save it as UTF-8."))
