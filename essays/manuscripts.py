@@ -1,0 +1,87 @@
+"""From a typed text or an uploaded file to the stored original and judge copy.
+
+Validation and extraction run before any row or file is written; files are
+written with ``core.storage.store_bytes`` so a rolled-back submission leaves
+no file behind.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.errors import UserError
+from core.i18n_markers import N_
+from essays import anonymise, extract
+
+MAX_TEXT_CHARS = 200_000  # far above any genre limit; keeps a pasted book out
+
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "txt": "text/plain; charset=utf-8",
+}
+
+
+@dataclass
+class Manuscript:
+    text: str
+    format: str  # "text" (typed), "docx", "pdf" or "txt"
+    filename: str = ""  # safe display name of the upload
+    data: bytes = b""
+    scrubbed: bytes | None = None  # metadata-free copy of a .docx/.pdf for judges
+
+
+def _clean_typed(text: str) -> str:
+    lines = [line.rstrip() for line in (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return "\n".join(lines).strip()
+
+
+def prepare(competition, *, body_text: str | None = None, upload=None) -> Manuscript:
+    """Check the format and size allowed by the competition and extract the text."""
+    formats = set(competition.accepted_formats or [])
+    if upload is not None and upload.data:
+        name = extract.safe_display_name(upload.filename)
+        ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if ext in ("docx", "pdf", "txt") and ext not in formats:
+            raise UserError(N_("This competition does not accept %(format)s files."), format="." + ext)
+        extracted = extract.extract_text(upload.filename, upload.data, competition.max_file_mb * 1024 * 1024)
+        manuscript = Manuscript(text=extracted.text, format=extracted.kind, filename=name, data=upload.data)
+        if manuscript.format in ("docx", "pdf"):
+            scrub = anonymise.scrub_docx if manuscript.format == "docx" else anonymise.scrub_pdf
+            try:
+                manuscript.scrubbed = scrub(manuscript.data)
+            except Exception:  # readable but not rewritable: the judge copy becomes text
+                manuscript.scrubbed = None
+        return manuscript
+    if upload is not None and upload.filename and not upload.data:
+        raise UserError(N_("The file is empty."))
+    text = _clean_typed(body_text or "")
+    if not text:
+        raise UserError(N_("Please type the text of your entry or upload a file."))
+    if "text" not in formats:
+        raise UserError(N_("This competition only accepts uploaded files."))
+    if len(text) > MAX_TEXT_CHARS:
+        raise UserError(N_("The text is too long."))
+    return Manuscript(text=text, format="text")
+
+
+def store_original(manuscript: Manuscript, actor):
+    from core.storage import store_bytes
+
+    return store_bytes(manuscript.data, content_type=CONTENT_TYPES[manuscript.format],
+                       original_name=manuscript.filename, suffix="." + manuscript.format, created_by=actor)
+
+
+def store_judge_copy(entry, manuscript: Manuscript | None, actor, force_text: bool = False):
+    """The file judges may download, under a generated name and with no metadata.
+
+    The body of a .docx/.pdf is not rewritten by the scrubbers, so when the
+    text itself carries identity the judge copy is the redacted text instead.
+    """
+    from core.storage import store_bytes
+
+    has_identity = any(s.get("redacted") for s in entry.identity_spans or [])
+    if not force_text and not has_identity and manuscript is not None and manuscript.scrubbed is not None:
+        return store_bytes(manuscript.scrubbed, content_type=CONTENT_TYPES[manuscript.format],
+                           suffix="." + manuscript.format, created_by=actor)
+    text = (entry.judge_title + "\n\n" + entry.judge_text).encode("utf-8")
+    return store_bytes(text, content_type=CONTENT_TYPES["txt"], suffix=".txt", created_by=actor)

@@ -1,0 +1,238 @@
+"""Essay competitions, their genres and groups, entries and similarity flags."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import (JSON, Boolean, Enum, Float, ForeignKey, Integer, String, Text, UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import UTCDateTime, utcnow
+from core.extensions import db
+from core.i18n_markers import N_
+
+
+def _enum(cls, length: int = 20):
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+class CompetitionStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    JUDGING = "judging"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+
+
+COMPETITION_STATUS_LABELS = {
+    CompetitionStatus.DRAFT: N_("Draft"),
+    CompetitionStatus.OPEN: N_("Open for entries"),
+    CompetitionStatus.CLOSED: N_("Closed"),
+    CompetitionStatus.JUDGING: N_("Judging"),
+    CompetitionStatus.PUBLISHED: N_("Results published"),
+    CompetitionStatus.ARCHIVED: N_("Archived"),
+}
+
+
+class SubmissionStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+    QUALIFIED = "qualified"
+    DISQUALIFIED = "disqualified"
+
+
+SUBMISSION_STATUS_LABELS = {
+    SubmissionStatus.DRAFT: N_("Draft (not submitted)"),
+    SubmissionStatus.SUBMITTED: N_("Submitted, awaiting review"),
+    SubmissionStatus.WITHDRAWN: N_("Withdrawn"),
+    SubmissionStatus.QUALIFIED: N_("Qualified"),
+    SubmissionStatus.DISQUALIFIED: N_("Disqualified"),
+}
+
+# Entries that count towards per-author and unit quotas.
+ACTIVE_STATUSES = (SubmissionStatus.SUBMITTED, SubmissionStatus.QUALIFIED, SubmissionStatus.DISQUALIFIED)
+
+FORMATS = ("text", "docx", "pdf", "txt")
+FORMAT_LABELS = {
+    "text": N_("Typed in the page"),
+    "docx": N_("Word document (.docx)"),
+    "pdf": N_("PDF document (.pdf)"),
+    "txt": N_("Plain text (.txt)"),
+}
+COUNT_RULE_LABELS = {
+    "word": N_("Word count (字数, as Microsoft Word)"),
+    "han": N_("Chinese characters only"),
+}
+ORGANISER_ROLES = ("主办", "承办", "协办")
+
+
+class Competition(db.Model):
+    __tablename__ = "competitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    theme: Mapped[str] = mapped_column(String(200), default="")
+    notice_html: Mapped[str] = mapped_column(Text, default="")
+    # [{"role": "主办", "name": "区委宣传部"}, ...] in the order of the notice.
+    organisers: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[CompetitionStatus] = mapped_column(_enum(CompetitionStatus), default=CompetitionStatus.DRAFT,
+                                                      index=True)
+    opens_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    grace_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    max_entries_per_author: Mapped[int] = mapped_column(Integer, default=1)
+    unit_recommendation_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    unit_quota: Mapped[int] = mapped_column(Integer, default=0)
+    accepted_formats: Mapped[list] = mapped_column(JSON, default=lambda: list(FORMATS))
+    max_file_mb: Mapped[int] = mapped_column(Integer, default=10)
+    pledge_text: Mapped[str] = mapped_column(Text, default="")
+    review_threshold: Mapped[float] = mapped_column(Float, default=0.5)
+    copy_threshold: Mapped[float] = mapped_column(Float, default=0.8)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    genres: Mapped[list[Genre]] = relationship(back_populates="competition", order_by="Genre.position",
+                                               cascade="all, delete-orphan")
+    groups: Mapped[list[Group]] = relationship(back_populates="competition", order_by="Group.position",
+                                               cascade="all, delete-orphan")
+
+    @property
+    def deadline(self) -> dt.datetime:
+        """The last moment an entry is accepted: closing time plus any published grace."""
+        return self.closes_at + dt.timedelta(minutes=self.grace_minutes or 0)
+
+    def accepts_entries_at(self, now: dt.datetime) -> bool:
+        return self.status == CompetitionStatus.OPEN and self.opens_at <= now <= self.deadline
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class Genre(db.Model):
+    __tablename__ = "competition_genres"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    min_length: Mapped[int | None] = mapped_column(Integer)
+    max_length: Mapped[int | None] = mapped_column(Integer)
+    count_rule: Mapped[str] = mapped_column(String(8), default="word")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    competition: Mapped[Competition] = relationship(back_populates="genres")
+
+
+class Group(db.Model):
+    __tablename__ = "competition_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    competition: Mapped[Competition] = relationship(back_populates="groups")
+
+
+class SubmissionCounter(db.Model):
+    """One row per competition: the last receipt serial handed out.
+
+    Incrementing it is the first write of every submission, so it also
+    serialises the quota and deadline checks of one competition.
+    """
+
+    __tablename__ = "submission_counters"
+
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"),
+                                                primary_key=True)
+    last_serial: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Submission(db.Model):
+    __tablename__ = "submissions"
+    __table_args__ = (
+        UniqueConstraint("competition_id", "anonymous_code"),
+        UniqueConstraint("competition_id", "serial"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="RESTRICT"), index=True)
+    genre_id: Mapped[int | None] = mapped_column(ForeignKey("competition_genres.id", ondelete="RESTRICT"),
+                                                 index=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("competition_groups.id", ondelete="RESTRICT"),
+                                                 index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
+    recommending_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"),
+                                                             index=True)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # One-time token of the form that created the entry: a resent form finds it.
+    submission_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    body_text: Mapped[str] = mapped_column(Text, default="")
+    judge_text: Mapped[str] = mapped_column(Text, default="")
+    judge_title: Mapped[str] = mapped_column(String(200), default="")
+    word_count: Mapped[int] = mapped_column(Integer, default=0)
+    han_count: Mapped[int] = mapped_column(Integer, default=0)
+    source_format: Mapped[str] = mapped_column(String(8), default="text")
+    original_name: Mapped[str] = mapped_column(String(255), default="")
+    anonymous_code: Mapped[str | None] = mapped_column(String(20))
+    serial: Mapped[int | None] = mapped_column(Integer)
+    receipt_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    status: Mapped[SubmissionStatus] = mapped_column(_enum(SubmissionStatus), default=SubmissionStatus.DRAFT,
+                                                     index=True)
+    disqualify_reason: Mapped[str | None] = mapped_column(Text)
+    original_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))
+    judge_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))
+    pledge_accepted: Mapped[bool] = mapped_column(Boolean, default=False)
+    identity_flagged: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # [{"start", "end", "kind", "text"}] found in body_text; "redacted" marks those removed from judge_text.
+    identity_spans: Mapped[list] = mapped_column(JSON, default=list)
+    identity_reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    competition: Mapped[Competition] = relationship(lazy="joined")
+    genre: Mapped[Genre | None] = relationship(lazy="joined")
+    group: Mapped[Group | None] = relationship(lazy="joined")
+    author = relationship("User", foreign_keys=[author_id], lazy="joined")
+    submitted_by = relationship("User", foreign_keys=[submitted_by_id])
+    unit = relationship("Unit", foreign_keys=[unit_id])
+    recommending_unit = relationship("Unit", foreign_keys=[recommending_unit_id])
+    original_file = relationship("StoredFile", foreign_keys=[original_file_id])
+    judge_file = relationship("StoredFile", foreign_keys=[judge_file_id])
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.receipt_number or '#%s' % self.id} {self.title}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class SimilarityFlag(db.Model):
+    """A pair of entries whose texts overlap beyond the review threshold."""
+
+    __tablename__ = "similarity_flags"
+    __table_args__ = (UniqueConstraint("submission_id", "other_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), index=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    other_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    jaccard: Mapped[float] = mapped_column(Float)
+    containment: Mapped[float] = mapped_column(Float)
+    level: Mapped[str] = mapped_column(String(10))  # "review" | "copy"
+    against_earlier: Mapped[bool] = mapped_column(Boolean, default=False)
+    resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    submission: Mapped[Submission] = relationship(foreign_keys=[submission_id])
+    other: Mapped[Submission] = relationship(foreign_keys=[other_id])

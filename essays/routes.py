@@ -1,0 +1,755 @@
+"""Essay competitions: organiser pages, author submission, unit recommendation."""
+from __future__ import annotations
+
+import csv
+import io
+from types import SimpleNamespace
+from urllib.parse import quote
+
+from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from accounts.models import Role, Unit, User
+from accounts.permissions import require_roles
+from core.errors import UserError
+from core.extensions import db
+from core.jobs import JobContext, job_handler, start_job
+from core.storage import send_stored
+from core.views import register_panel
+from essays import manuscripts, services
+from essays.forms import CompetitionForm, EntryForm, RecommendForm, RedactForm, ReviewForm
+from essays.models import (ACTIVE_STATUSES, COMPETITION_STATUS_LABELS, COUNT_RULE_LABELS, FORMAT_LABELS,
+                           ORGANISER_ROLES,
+                           SUBMISSION_STATUS_LABELS, Competition, CompetitionStatus, SimilarityFlag, Submission,
+                           SubmissionStatus)
+from essays.permissions import can_edit_entry, can_recommend, can_view_entry, is_organiser
+
+bp = Blueprint("essays", __name__, url_prefix="/essays")
+
+register_panel(("author",), "essays/_panel_author.html")
+register_panel(("coordinator",), "essays/_panel_coordinator.html")
+register_panel(("organiser", "admin"), "essays/_panel_organiser.html")
+
+ORGANISERS = (Role.ORGANISER, Role.ADMIN)
+
+
+@bp.app_context_processor
+def _labels():
+    return {"competition_status_labels": COMPETITION_STATUS_LABELS,
+            "submission_status_labels": SUBMISSION_STATUS_LABELS,
+            "format_labels": FORMAT_LABELS, "count_rule_labels": COUNT_RULE_LABELS,
+            "essay_panel_data": _panel_data, "now_utc": services.utcnow}
+
+
+def _panel_data():
+    """Numbers for the dashboard cards, computed only when a card is drawn."""
+    user = current_user
+    data = {"open": services.visible_competitions_for_authors()}
+    data["mine"] = db.session.scalar(select(func.count(Submission.id)).where(
+        Submission.author_id == user.id, Submission.status != SubmissionStatus.WITHDRAWN)) or 0
+    if user.unit_id:
+        data["unit"] = db.session.scalar(select(func.count(Submission.id)).where(
+            Submission.recommending_unit_id == user.unit_id, Submission.status.in_(ACTIVE_STATUSES))) or 0
+    if is_organiser(user):
+        data["pending"] = db.session.scalar(select(func.count(Submission.id)).where(
+            Submission.status == SubmissionStatus.SUBMITTED)) or 0
+        data["managed"] = db.session.scalar(select(func.count(Competition.id)).where(
+            Competition.status != CompetitionStatus.ARCHIVED)) or 0
+    return data
+
+
+def _entry_or_404(entry_id: int, edit: bool = False) -> Submission:
+    entry = db.get_or_404(Submission, entry_id)
+    allowed = can_edit_entry(current_user, entry) if edit else can_view_entry(current_user, entry)
+    if not allowed:
+        abort(404)  # do not reveal that someone else's entry exists
+    return entry
+
+
+def _open_competition_or_404(competition_id: int) -> Competition:
+    comp = db.get_or_404(Competition, competition_id)
+    if comp.status == CompetitionStatus.DRAFT and not is_organiser(current_user):
+        abort(404)
+    return comp
+
+
+# Author ----------------------------------------------------------------------
+
+@bp.route("/mine")
+@require_roles(Role.AUTHOR)
+def my_entries():
+    entries = db.session.scalars(select(Submission).where(Submission.author_id == current_user.id)
+                                 .order_by(Submission.id.desc())).all()
+    return render_template("essays/my_entries.html", entries=entries,
+                           competitions=services.visible_competitions_for_authors())
+
+
+@bp.route("/c/<int:competition_id>")
+@require_roles(Role.AUTHOR, Role.COORDINATOR, Role.ORGANISER, Role.ADMIN)
+def competition(competition_id: int):
+    comp = _open_competition_or_404(competition_id)
+    return render_template("essays/competition.html", comp=comp,
+                           accepting=comp.accepts_entries_at(services.utcnow()),
+                           can_recommend=can_recommend(current_user, comp))
+
+
+def _entry_form(form: EntryForm, comp: Competition) -> EntryForm:
+    form.genre_id.choices = [(0, _("— choose —"))] + [(g.id, g.name) for g in comp.genres]
+    form.group_id.choices = [(0, _("— choose —"))] + [(g.id, g.name) for g in comp.groups]
+    return form
+
+
+def _upload_from_request():
+    file = request.files.get("upload")
+    if file is None or not file.filename:
+        return None
+    data = file.read()
+    return services.Upload(filename=file.filename, data=data, content_type=file.mimetype or "")
+
+
+def _do_submit(comp: Competition, form: EntryForm, *, author, entry=None, recommending_unit=None):
+    """Run the submit service; return (result, error message, http status)."""
+    upload = _upload_from_request()
+    if upload is not None and len(upload.data) > comp.max_file_mb * 1024 * 1024:
+        return None, _("The file is larger than the limit of %(limit)s MB for this competition.",
+                       limit=comp.max_file_mb), 413
+    token = form.token.data or None
+    already = services._entry_by_token(token) if token and entry is None else None
+    if already is not None and already.author_id == author.id and already.status != SubmissionStatus.DRAFT:
+        db.session.rollback()
+        return services.SubmitResult(already, duplicate=True), None, 200  # a resend: skip the file work
+    # Extraction and scrubbing are the slow part: run them outside the write
+    # transaction (on SQLite it holds the database lock), with plain settings.
+    settings = SimpleNamespace(accepted_formats=list(comp.accepted_formats or []), max_file_mb=comp.max_file_mb)
+    author_id, comp_id = author.id, comp.id
+    entry_id = entry.id if entry is not None else None
+    unit_id = recommending_unit.id if recommending_unit is not None else None
+    db.session.commit()
+    try:
+        manuscript = manuscripts.prepare(settings, body_text=form.body.data, upload=upload)
+    except UserError as exc:
+        return None, exc.render(), 422
+    comp = db.session.get(Competition, comp_id)
+    author = db.session.get(User, author_id)
+    entry = db.session.get(Submission, entry_id) if entry_id else None
+    recommending_unit = db.session.get(Unit, unit_id) if unit_id else None
+    try:
+        result = services.submit_entry(
+            competition=comp, author=author, actor=current_user._get_current_object(), token=token,
+            title=form.title.data, genre_id=form.genre_id.data or None, group_id=form.group_id.data or None,
+            body_text=form.body.data, upload=upload, pledge=form.pledge.data, entry=entry,
+            recommending_unit=recommending_unit, manuscript=manuscript)
+        job = None
+        if result.duplicate:
+            db.session.rollback()
+        else:
+            job = _queue_similarity(comp, current_user)
+            db.session.commit()
+    except UserError as exc:
+        db.session.rollback()
+        return None, exc.render(), 422 if not isinstance(exc, services.DeadlinePassed) else 409
+    except IntegrityError:
+        # A resend raced the first request past the lock (PostgreSQL): show its entry.
+        db.session.rollback()
+        again = services._entry_by_token(token)
+        if again is None or again.status == SubmissionStatus.DRAFT:
+            raise
+        return services.SubmitResult(again, duplicate=True), None, 200
+    _run_queued(job)
+    return result, None, 200
+
+
+def _queue_similarity(comp: Competition, user):
+    """Add the duplicate-check job to the submission's transaction (no extra commit).
+
+    Skipped when a check for this competition is still waiting: it will see
+    this entry when it runs, so a deadline rush queues a handful of checks
+    instead of one per entry. Returns the job to hand to the queue after commit.
+    """
+    from core.jobs import Job, JobStatus
+
+    waiting = db.session.scalars(select(Job).where(Job.kind == "essays.similarity",
+                                                   Job.status == JobStatus.QUEUED)
+                                 .order_by(Job.id.desc()).limit(20)).all()
+    if any((j.params or {}).get("competition_id") == comp.id for j in waiting):
+        return None
+    job = Job(kind="essays.similarity", title=_("Duplicate check for %(code)s", code=comp.code)[:200],
+              params={"competition_id": comp.id}, created_by_id=getattr(user, "id", None))
+    db.session.add(job)
+    return job
+
+
+def _run_queued(job) -> None:
+    if job is None:
+        return
+    from core.jobs import run_job_task
+
+    try:
+        run_job_task(job.id)
+    except Exception:  # the entry is saved; the organiser can rerun the check
+        current_app.logger.exception("could not queue the duplicate check")
+        db.session.rollback()
+
+
+@bp.route("/c/<int:competition_id>/submit", methods=["GET", "POST"])
+@require_roles(Role.AUTHOR)
+def submit(competition_id: int):
+    comp = _open_competition_or_404(competition_id)
+    form = _entry_form(EntryForm(), comp)
+    if request.method == "GET":
+        form.token.data = services.new_form_token()
+        if not comp.accepts_entries_at(services.utcnow()):
+            flash(_("This competition is not accepting entries."), "warning")
+    if form.validate_on_submit():
+        result, error, status = _do_submit(comp, form, author=current_user._get_current_object())
+        if result is not None:
+            if not result.duplicate:
+                flash(_("Your entry has been submitted. Receipt number: %(number)s",
+                        number=result.entry.receipt_number), "success")
+            return redirect(url_for("essays.receipt", entry_id=result.entry.id))
+        flash(error, "error")
+        return render_template("essays/submit.html", comp=comp, form=form, entry=None), status
+    if request.method == "POST":
+        return render_template("essays/submit.html", comp=comp, form=form, entry=None), 422
+    return render_template("essays/submit.html", comp=comp, form=form, entry=None)
+
+
+@bp.route("/entry/<int:entry_id>/edit", methods=["GET", "POST"])
+@require_roles(Role.AUTHOR, Role.COORDINATOR)
+def edit_entry(entry_id: int):
+    entry = _entry_or_404(entry_id, edit=True)
+    comp = entry.competition
+    if entry.status == SubmissionStatus.WITHDRAWN:
+        abort(404)
+    form = _entry_form(EntryForm(obj=None), comp)
+    if request.method == "GET":
+        form.token.data = entry.submission_token or services.new_form_token()
+        form.title.data, form.genre_id.data, form.group_id.data = entry.title, entry.genre_id or 0, entry.group_id or 0
+        form.body.data = entry.body_text if entry.source_format == "text" else ""
+    if form.validate_on_submit():
+        author = db.session.get(User, entry.author_id)
+        result, error, status = _do_submit(
+            comp, form, author=author, entry=entry,
+            recommending_unit=entry.recommending_unit if entry.status == SubmissionStatus.DRAFT else None)
+        if result is not None:
+            flash(_("Your entry has been saved and submitted."), "success")
+            return redirect(url_for("essays.receipt", entry_id=result.entry.id))
+        flash(error, "error")
+        return render_template("essays/submit.html", comp=comp, form=form, entry=entry), status
+    return render_template("essays/submit.html", comp=comp, form=form, entry=entry)
+
+
+@bp.route("/c/<int:competition_id>/autosave", methods=["POST"])
+@require_roles(Role.AUTHOR)
+def autosave(competition_id: int):
+    comp = _open_competition_or_404(competition_id)
+    payload = request.get_json(silent=True) or request.form
+
+    def as_int(key):
+        try:
+            return int(payload.get(key) or 0) or None
+        except (TypeError, ValueError):
+            return None
+
+    entry = None
+    if as_int("entry_id"):
+        entry = _entry_or_404(as_int("entry_id"), edit=True)
+    for attempt in range(2):
+        try:
+            draft = services.save_draft(
+                competition=comp, author=current_user._get_current_object(), token=payload.get("token") or None,
+                title=str(payload.get("title") or ""), genre_id=as_int("genre_id"), group_id=as_int("group_id"),
+                body_text=str(payload.get("body") or ""), entry=entry)
+            db.session.commit()
+            break
+        except UserError as exc:
+            db.session.rollback()
+            return jsonify({"ok": False, "message": exc.render()}), 409
+        except IntegrityError:  # two autosaves of a new form at once: the second finds the first
+            db.session.rollback()
+            if attempt:
+                raise
+    from core.i18n import format_dt
+
+    if draft.status != SubmissionStatus.DRAFT:
+        return jsonify({"ok": True, "submitted": True, "entry_id": draft.id,
+                        "message": _("This entry has already been submitted.")})
+    return jsonify({"ok": True, "entry_id": draft.id, "words": draft.word_count,
+                    "message": _("Draft saved at %(time)s", time=format_dt(draft.updated_at, with_seconds=True))})
+
+
+@bp.route("/entry/<int:entry_id>")
+@require_roles(Role.AUTHOR, Role.COORDINATOR, Role.ORGANISER, Role.ADMIN)
+def entry_detail(entry_id: int):
+    entry = _entry_or_404(entry_id)
+    return render_template("essays/entry.html", entry=entry, can_edit=can_edit_entry(current_user, entry),
+                           accepting=entry.competition.accepts_entries_at(services.utcnow()))
+
+
+@bp.route("/entry/<int:entry_id>/receipt")
+@require_roles(Role.AUTHOR, Role.COORDINATOR, Role.ORGANISER, Role.ADMIN)
+def receipt(entry_id: int):
+    entry = _entry_or_404(entry_id)
+    if entry.receipt_number is None:
+        return redirect(url_for("essays.edit_entry", entry_id=entry.id))
+    return render_template("essays/receipt.html", entry=entry)
+
+
+@bp.route("/entry/<int:entry_id>/withdraw", methods=["POST"])
+@require_roles(Role.AUTHOR, Role.COORDINATOR)
+def withdraw(entry_id: int):
+    entry = _entry_or_404(entry_id, edit=True)
+    try:
+        was_draft = entry.status == SubmissionStatus.DRAFT
+        services.withdraw_entry(entry, actor=current_user._get_current_object())
+        db.session.commit()
+        flash(_("The draft has been deleted.") if was_draft else _("The entry has been withdrawn."), "success")
+    except UserError as exc:
+        db.session.rollback()
+        flash(exc.render(), "error")
+    if current_user.has_role(Role.AUTHOR) and entry.author_id == current_user.id:
+        return redirect(url_for("essays.my_entries"))
+    return redirect(url_for("essays.unit_entries"))
+
+
+@bp.route("/entry/<int:entry_id>/original")
+@require_roles(Role.AUTHOR, Role.COORDINATOR, Role.ORGANISER, Role.ADMIN)
+def original_file(entry_id: int):
+    entry = _entry_or_404(entry_id)
+    if entry.original_file is None:
+        abort(404)
+    return send_stored(entry.original_file, entry.original_name or f"{entry.receipt_number}.{entry.source_format}")
+
+
+# Unit coordinator ------------------------------------------------------------
+
+def _members(unit_id: int) -> list[User]:
+    return list(db.session.scalars(select(User).where(User.unit_id == unit_id, User.active.is_(True))
+                                   .order_by(User.display_name)))
+
+
+@bp.route("/unit")
+@require_roles(Role.COORDINATOR)
+def unit_entries():
+    unit = db.session.get(Unit, current_user.unit_id) if current_user.unit_id else None
+    entries = []
+    if unit is not None:
+        entries = db.session.scalars(select(Submission).where(
+            Submission.recommending_unit_id == unit.id, Submission.status != SubmissionStatus.DRAFT)
+            .order_by(Submission.id.desc())).all()
+    comps = [c for c in services.visible_competitions_for_authors() if c.unit_recommendation_enabled]
+    used = {c.id: sum(1 for e in entries if e.competition_id == c.id and e.is_active) for c in comps}
+    return render_template("essays/unit_entries.html", unit=unit, entries=entries, competitions=comps, used=used)
+
+
+@bp.route("/unit/c/<int:competition_id>/submit", methods=["GET", "POST"])
+@require_roles(Role.COORDINATOR)
+def recommend(competition_id: int):
+    comp = _open_competition_or_404(competition_id)
+    if not can_recommend(current_user, comp):
+        abort(403)
+    form = _entry_form(RecommendForm(), comp)
+    members = _members(current_user.unit_id)
+    form.member_id.choices = [(0, _("— choose —"))] + [(m.id, m.display_name) for m in members]
+    if request.method == "GET":
+        form.token.data = services.new_form_token()
+    if form.validate_on_submit():
+        member = next((m for m in members if m.id == form.member_id.data), None)
+        if member is None:
+            form.member_id.errors.append(_("Please choose a member of your unit."))
+        else:
+            result, error, status = _do_submit(comp, form, author=member,
+                                               recommending_unit=current_user.unit)
+            if result is not None:
+                if not result.duplicate:
+                    flash(_("The recommended entry has been submitted. Receipt number: %(number)s",
+                            number=result.entry.receipt_number), "success")
+                return redirect(url_for("essays.receipt", entry_id=result.entry.id))
+            flash(error, "error")
+            return render_template("essays/recommend.html", comp=comp, form=form), status
+    return render_template("essays/recommend.html", comp=comp, form=form,
+                           ), 422 if request.method == "POST" else 200
+
+
+# Organiser -------------------------------------------------------------------
+
+@bp.route("/manage")
+@require_roles(*ORGANISERS)
+def competitions():
+    comps = db.session.scalars(select(Competition).order_by(Competition.id.desc())).all()
+    counts = dict(db.session.execute(select(Submission.competition_id, func.count(Submission.id)).where(
+        Submission.status.in_(ACTIVE_STATUSES)).group_by(Submission.competition_id)).all())
+    return render_template("essays/manage_list.html", comps=comps, counts=counts)
+
+
+def _form_values(form: CompetitionForm) -> dict:
+    from core.i18n import parse_local
+
+    genres = [{"id": int(r.form.id.data) if (r.form.id.data or "").isdigit() else None,
+               "name": r.form.name.data, "min_length": r.form.min_length.data,
+               "max_length": r.form.max_length.data, "count_rule": r.form.count_rule.data if r.form.count_rule.data in COUNT_RULE_LABELS else "word"}
+              for r in form.genres if (r.form.name.data or "").strip()]
+    groups = [{"name": n.strip()} for n in (form.groups.data or "").replace("，", ",").replace("、", ",").split(",")
+              if n.strip()]
+    organisers = [{"role": r.form.role.data if r.form.role.data in ORGANISER_ROLES else ORGANISER_ROLES[0],
+                   "name": r.form.name.data.strip()}
+                  for r in form.organisers if (r.form.name.data or "").strip()]
+    return dict(
+        code=form.code.data, title=form.title.data.strip(), theme=(form.theme.data or "").strip(),
+        notice_html=form.notice_html.data or "", organisers=organisers,
+        opens_at=parse_local(form.opens_at.data), closes_at=parse_local(form.closes_at.data),
+        grace_minutes=form.grace_minutes.data or 0, max_entries_per_author=form.max_entries_per_author.data,
+        unit_recommendation_enabled=form.unit_recommendation_enabled.data, unit_quota=form.unit_quota.data or 0,
+        accepted_formats=list(form.accepted_formats.data or []), max_file_mb=form.max_file_mb.data,
+        pledge_text=form.pledge_text.data or "", review_threshold=form.review_threshold.data,
+        copy_threshold=form.copy_threshold.data, genres=genres, groups=groups)
+
+
+def _fill_form(form: CompetitionForm, comp: Competition) -> None:
+    from core.i18n import local
+
+    for key in ("code", "title", "theme", "notice_html", "grace_minutes", "max_entries_per_author",
+                "unit_recommendation_enabled", "unit_quota", "max_file_mb", "pledge_text",
+                "review_threshold", "copy_threshold"):
+        getattr(form, key).data = getattr(comp, key)
+    form.accepted_formats.data = list(comp.accepted_formats or [])
+    form.opens_at.data = local(comp.opens_at).replace(tzinfo=None)
+    form.closes_at.data = local(comp.closes_at).replace(tzinfo=None)
+    form.groups.data = "，".join(g.name for g in comp.groups)
+    for row, genre in zip(form.genres, comp.genres):
+        row.form.id.data = str(genre.id)
+        row.form.name.data, row.form.min_length.data = genre.name, genre.min_length
+        row.form.max_length.data, row.form.count_rule.data = genre.max_length, genre.count_rule
+    for row, org in zip(form.organisers, comp.organisers or []):
+        row.form.role.data, row.form.name.data = org.get("role"), org.get("name")
+
+
+@bp.route("/manage/new", methods=["GET", "POST"])
+@require_roles(*ORGANISERS)
+def create_competition():
+    form = CompetitionForm()
+    if request.method == "GET":
+        form.accepted_formats.data = ["text", "docx", "pdf", "txt"]
+    if form.validate_on_submit():
+        try:
+            values = _form_values(form)
+            comp = services.create_competition(actor=current_user._get_current_object(), **values)
+            db.session.commit()
+            flash(_("The competition has been created as a draft."), "success")
+            return redirect(url_for("essays.manage_entries", competition_id=comp.id))
+        except UserError as exc:
+            db.session.rollback()
+            flash(exc.render(), "error")
+    elif form.errors:
+        flash(_("Please correct the marked fields."), "error")
+    return render_template("essays/competition_form.html", form=form, comp=None)
+
+
+@bp.route("/manage/<int:competition_id>/edit", methods=["GET", "POST"])
+@require_roles(*ORGANISERS)
+def edit_competition(competition_id: int):
+    comp = db.get_or_404(Competition, competition_id)
+    form = CompetitionForm()
+    if request.method == "GET":
+        _fill_form(form, comp)
+    if form.validate_on_submit():
+        try:
+            services.update_competition(comp, actor=current_user._get_current_object(), **_form_values(form))
+            db.session.commit()
+            flash(_("The competition has been saved."), "success")
+            return redirect(url_for("essays.manage_entries", competition_id=comp.id))
+        except UserError as exc:
+            db.session.rollback()
+            flash(exc.render(), "error")
+    elif form.errors:
+        flash(_("Please correct the marked fields."), "error")
+    return render_template("essays/competition_form.html", form=form, comp=comp)
+
+
+@bp.route("/manage/<int:competition_id>/status", methods=["POST"])
+@require_roles(*ORGANISERS)
+def change_status(competition_id: int):
+    comp = db.get_or_404(Competition, competition_id)
+    try:
+        services.change_status(comp, request.form.get("status", ""), actor=current_user._get_current_object())
+        db.session.commit()
+        flash(_("Status changed to %(status)s.", status=_(COMPETITION_STATUS_LABELS[comp.status])), "success")
+    except (UserError, ValueError) as exc:
+        db.session.rollback()
+        flash(exc.render() if isinstance(exc, UserError) else _("Unknown status."), "error")
+    return redirect(url_for("essays.manage_entries", competition_id=comp.id))
+
+
+def _filtered_entries(comp: Competition, args):
+    stmt = select(Submission).where(Submission.competition_id == comp.id,
+                                    Submission.status != SubmissionStatus.DRAFT)
+    if args.get("genre", type=int):
+        stmt = stmt.where(Submission.genre_id == args.get("genre", type=int))
+    if args.get("group", type=int):
+        stmt = stmt.where(Submission.group_id == args.get("group", type=int))
+    if args.get("unit", type=int):
+        unit_id = args.get("unit", type=int)
+        stmt = stmt.where((Submission.unit_id == unit_id) | (Submission.recommending_unit_id == unit_id))
+    if args.get("status") in {s.value for s in SubmissionStatus}:
+        stmt = stmt.where(Submission.status == args["status"])
+    flag = args.get("flag")
+    if flag == "identity":
+        stmt = stmt.where(Submission.identity_flagged.is_(True))
+    elif flag == "similar":
+        flagged = select(SimilarityFlag.submission_id).where(SimilarityFlag.competition_id == comp.id).union(
+            select(SimilarityFlag.other_id).where(SimilarityFlag.competition_id == comp.id))
+        stmt = stmt.where(Submission.id.in_(flagged))
+    return stmt.order_by(Submission.serial)
+
+
+@bp.route("/manage/<int:competition_id>")
+@require_roles(*ORGANISERS)
+def manage_entries(competition_id: int):
+    comp = db.get_or_404(Competition, competition_id)
+    entries = db.session.scalars(_filtered_entries(comp, request.args)).all()
+    counts = dict(db.session.execute(select(Submission.status, func.count(Submission.id)).where(
+        Submission.competition_id == comp.id).group_by(Submission.status)).all())
+    similar_ids = set()
+    for a, b in db.session.execute(select(SimilarityFlag.submission_id, SimilarityFlag.other_id).where(
+            SimilarityFlag.competition_id == comp.id, SimilarityFlag.resolved.is_(False))):
+        similar_ids |= {a, b}
+    unit_ids = {e.unit_id for e in entries} | {e.recommending_unit_id for e in entries}
+    units = db.session.scalars(select(Unit).where(Unit.id.in_(
+        select(Submission.unit_id).where(Submission.competition_id == comp.id).union(
+            select(Submission.recommending_unit_id).where(Submission.competition_id == comp.id))))
+        .order_by(Unit.name)).all()
+    del unit_ids
+    flag_count = db.session.scalar(select(func.count(SimilarityFlag.id)).where(
+        SimilarityFlag.competition_id == comp.id, SimilarityFlag.resolved.is_(False))) or 0
+    return render_template("essays/manage_entries.html", comp=comp, entries=entries, counts=counts,
+                           similar_ids=similar_ids, units=units, args=request.args, flag_count=flag_count,
+                           transitions=services.TRANSITIONS[comp.status], review_form=ReviewForm())
+
+
+@bp.route("/manage/<int:competition_id>/review", methods=["POST"])
+@require_roles(*ORGANISERS)
+def bulk_review(competition_id: int):
+    comp = db.get_or_404(Competition, competition_id)
+    form = ReviewForm()
+    ids = [int(i) for i in request.form.getlist("entry_ids") if i.isdigit()]
+    if not form.validate_on_submit() or not ids:
+        flash(_("Select at least one entry and a decision."), "error")
+        return redirect(url_for("essays.manage_entries", competition_id=comp.id))
+    entries = db.session.scalars(select(Submission).where(Submission.competition_id == comp.id,
+                                                          Submission.id.in_(ids))).all()
+    try:
+        n = services.review_entries(entries, form.decision.data == "qualify", form.reason.data,
+                                    actor=current_user._get_current_object())
+        db.session.commit()
+        flash(_("%(n)s entries reviewed.", n=n), "success")
+    except UserError as exc:
+        db.session.rollback()
+        flash(exc.render(), "error")
+    return redirect(request.referrer if request.referrer and "/essays/manage/" in request.referrer
+                    else url_for("essays.manage_entries", competition_id=comp.id))
+
+
+def _highlight(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """Cut text into (piece, highlighted) for templates (autoescaped)."""
+    out, position = [], 0
+    for start, end in sorted(spans):
+        start = max(start, position)
+        if start >= end:
+            continue
+        out += [(text[position:start], False), (text[start:end], True)]
+        position = end
+    out.append((text[position:], False))
+    return [p for p in out if p[0]]
+
+
+@bp.route("/manage/entry/<int:entry_id>")
+@require_roles(*ORGANISERS)
+def manage_entry(entry_id: int):
+    entry = db.get_or_404(Submission, entry_id)
+    spans = [(s["start"], s["end"]) for s in entry.identity_spans or []]
+    flags = db.session.scalars(select(SimilarityFlag).where(
+        (SimilarityFlag.submission_id == entry.id) | (SimilarityFlag.other_id == entry.id))).all()
+    review_form = ReviewForm()
+    review_form.reason.data = entry.disqualify_reason
+    return render_template("essays/manage_entry.html", entry=entry, pieces=_highlight(entry.body_text, spans),
+                           review_form=review_form, redact_form=RedactForm(), flags=flags)
+
+
+@bp.route("/manage/entry/<int:entry_id>/review", methods=["POST"])
+@require_roles(*ORGANISERS)
+def review(entry_id: int):
+    entry = db.get_or_404(Submission, entry_id)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            services.review_entry(entry, form.decision.data == "qualify", form.reason.data,
+                                  actor=current_user._get_current_object())
+            db.session.commit()
+            flash(_("The decision has been recorded."), "success")
+        except UserError as exc:
+            db.session.rollback()
+            flash(exc.render(), "error")
+    return redirect(url_for("essays.manage_entry", entry_id=entry.id))
+
+
+@bp.route("/manage/entry/<int:entry_id>/redact", methods=["POST"])
+@require_roles(*ORGANISERS)
+def redact(entry_id: int):
+    entry = db.get_or_404(Submission, entry_id)
+    form = RedactForm()
+    if form.validate_on_submit():
+        keep = {i for i in range(len(entry.identity_spans or [])) if f"redact_{i}" not in request.form}
+        phrases = [p.strip() for p in (form.phrases.data or "").splitlines() if p.strip()]
+        services.redact_identity(entry, actor=current_user._get_current_object(), keep=keep, extra_phrases=phrases)
+        db.session.commit()
+        flash(_("The judge copy has been updated."), "success")
+    return redirect(url_for("essays.manage_entry", entry_id=entry.id))
+
+
+@bp.route("/manage/entry/<int:entry_id>/judge-copy")
+@require_roles(*ORGANISERS)
+def judge_copy(entry_id: int):
+    from essays.blind import judge_file_name
+
+    entry = db.get_or_404(Submission, entry_id)
+    if entry.judge_file is None:
+        abort(404)
+    return send_stored(entry.judge_file, judge_file_name(entry))
+
+
+@bp.route("/manage/<int:competition_id>/similarity")
+@require_roles(*ORGANISERS)
+def similarity_flags(competition_id: int):
+    comp = db.get_or_404(Competition, competition_id)
+    flags = db.session.scalars(select(SimilarityFlag).where(SimilarityFlag.competition_id == comp.id)
+                               .order_by(SimilarityFlag.resolved, SimilarityFlag.containment.desc())).all()
+    return render_template("essays/similarity.html", comp=comp, flags=flags)
+
+
+@bp.route("/manage/<int:competition_id>/similarity/run", methods=["POST"])
+@require_roles(*ORGANISERS)
+def run_similarity(competition_id: int):
+    comp = db.get_or_404(Competition, competition_id)
+    job = start_job("essays.similarity", _("Duplicate check for %(code)s", code=comp.code),
+                    {"competition_id": comp.id}, user=current_user._get_current_object())
+    return redirect(url_for("core.job_page", job_id=job.id))
+
+
+@bp.route("/manage/flag/<int:flag_id>", methods=["GET", "POST"])
+@require_roles(*ORGANISERS)
+def similarity_pair(flag_id: int):
+    from essays import similarity
+
+    flag = db.get_or_404(SimilarityFlag, flag_id)
+    if request.method == "POST":
+        from flask_wtf.csrf import validate_csrf
+
+        validate_csrf(request.form.get("csrf_token"))
+        services.resolve_flag(flag, actor=current_user._get_current_object())
+        db.session.commit()
+        flash(_("The pair has been marked as reviewed."), "success")
+        return redirect(url_for("essays.similarity_flags", competition_id=flag.competition_id))
+    a, b = flag.submission, flag.other
+    spans_a, spans_b = similarity.shared_spans(a.body_text, b.body_text)
+    return render_template("essays/similarity_pair.html", flag=flag, a=a, b=b,
+                           pieces_a=_highlight(a.body_text, spans_a), pieces_b=_highlight(b.body_text, spans_b))
+
+
+@job_handler("essays.similarity")
+def similarity_job(ctx: JobContext) -> dict:
+    competition_id = ctx.params["competition_id"]
+    ctx.progress(0, 1, _("Comparing entries"))
+    flags = services.detect_similarity(competition_id)
+    db.session.commit()
+    return {"flags": len(flags),
+            "url": url_for("essays.similarity_flags", competition_id=competition_id) if _has_request() else None}
+
+
+def _has_request() -> bool:
+    from flask import has_request_context
+
+    return has_request_context()
+
+
+# Export ------------------------------------------------------------------------
+
+def _export_rows(comp: Competition, args) -> tuple[list[str], list[list]]:
+    from core.i18n import format_dt
+
+    headers = ["收稿编号", "匿名编号", "标题", "体裁", "组别", "作者", "单位", "推荐单位", "联系电话", "电子邮箱",
+               "字数", "汉字数", "稿件格式", "状态", "不合格原因", "身份信息标记", "提交时间"]
+    rows = []
+    for e in db.session.scalars(_filtered_entries(comp, args)):
+        rows.append([e.receipt_number or "", e.anonymous_code or "", e.title, e.genre.name if e.genre else "",
+                     e.group.name if e.group else "", e.author.display_name,
+                     e.unit.name if e.unit else (e.author.workplace or ""),
+                     e.recommending_unit.name if e.recommending_unit else "", e.author.phone or "",
+                     e.author.email or "", e.word_count, e.han_count, _(FORMAT_LABELS[e.source_format]),
+                     _(SUBMISSION_STATUS_LABELS[e.status]), e.disqualify_reason or "",
+                     "是" if e.identity_flagged else "", format_dt(e.submitted_at, with_seconds=True)])
+    return headers, rows
+
+
+def _csv_safe(value):
+    """Keep spreadsheet programs from running a cell as a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _download(data: bytes, filename: str, mimetype: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/manage/<int:competition_id>/export.csv")
+@require_roles(*ORGANISERS)
+def export_csv(competition_id: int):
+    comp = db.get_or_404(Competition, competition_id)
+    headers, rows = _export_rows(comp, request.args)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(headers)
+    writer.writerows([[_csv_safe(v) for v in row] for row in rows])
+    from core import audit
+
+    audit.record("essay.export", comp, actor=current_user._get_current_object(),
+                 changes={"format": [None, "csv"], "rows": [None, len(rows)]})
+    db.session.commit()
+    return _download(("\ufeff" + out.getvalue()).encode("utf-8"), f"{comp.code}-稿件清单.csv", "text/csv")
+
+
+@bp.route("/manage/<int:competition_id>/export.xlsx")
+@require_roles(*ORGANISERS)
+def export_xlsx(competition_id: int):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    comp = db.get_or_404(Competition, competition_id)
+    headers, rows = _export_rows(comp, request.args)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "稿件清单"
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append([_csv_safe(v) for v in row])
+    ws.freeze_panes = "A2"
+    for column, width in zip("ABCDEFGHIJKLMNOPQ", (14, 10, 30, 10, 10, 10, 20, 20, 14, 22, 8, 8, 12, 12, 24, 8, 20)):
+        ws.column_dimensions[column].width = width
+    out = io.BytesIO()
+    wb.save(out)
+    from core import audit
+
+    audit.record("essay.export", comp, actor=current_user._get_current_object(),
+                 changes={"format": [None, "xlsx"], "rows": [None, len(rows)]})
+    db.session.commit()
+    return _download(out.getvalue(), f"{comp.code}-稿件清单.xlsx",
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -1,0 +1,547 @@
+"""Competition and entry actions. Each flushes and audits; the caller commits.
+
+The rules of each competition state are enforced here, so pages, the CLI and
+the benchmark all get them:
+
+* draft: organisers edit everything; authors see nothing;
+* open: authors save drafts, submit, edit and withdraw until the deadline
+  (closing time plus the published grace period, by the server clock, read
+  inside the saving transaction); organisers edit settings and review;
+* closed: no more entries; qualification review and export;
+* judging, published, archived: entries and qualification are frozen.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from core import audit
+from core.db import utcnow
+from core.errors import UserError
+from core.extensions import db
+from core.i18n_markers import N_
+from essays import anonymise, manuscripts, wordcount
+from essays.models import (ACTIVE_STATUSES, FORMATS, Competition, CompetitionStatus, Genre, Group,
+                           SimilarityFlag, Submission, SubmissionCounter, SubmissionStatus)
+
+# Allowed forward moves (and reopening a closed competition for an extension).
+TRANSITIONS = {
+    CompetitionStatus.DRAFT: {CompetitionStatus.OPEN},
+    CompetitionStatus.OPEN: {CompetitionStatus.CLOSED},
+    CompetitionStatus.CLOSED: {CompetitionStatus.OPEN, CompetitionStatus.JUDGING},
+    CompetitionStatus.JUDGING: {CompetitionStatus.PUBLISHED},
+    CompetitionStatus.PUBLISHED: {CompetitionStatus.ARCHIVED},
+    CompetitionStatus.ARCHIVED: set(),
+}
+EDITABLE_STATES = {CompetitionStatus.DRAFT, CompetitionStatus.OPEN, CompetitionStatus.CLOSED}
+REVIEW_STATES = {CompetitionStatus.OPEN, CompetitionStatus.CLOSED}
+
+NOTICE_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "h2", "h3", "h4", "ul", "ol", "li", "a",
+               "blockquote", "table", "thead", "tbody", "tr", "th", "td", "span", "hr"}
+
+
+def sanitise_notice(html: str) -> str:
+    """Keep simple formatting of a pasted notice; drop scripts, styles and handlers."""
+    import nh3
+
+    return nh3.clean(html or "", tags=NOTICE_TAGS, attributes={"a": {"href", "title"}},
+                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+
+
+# Competitions ----------------------------------------------------------------
+
+COMPETITION_FIELDS = ("code", "title", "theme", "notice_html", "organisers", "opens_at", "closes_at",
+                      "grace_minutes", "max_entries_per_author", "unit_recommendation_enabled", "unit_quota",
+                      "accepted_formats", "max_file_mb", "pledge_text", "review_threshold", "copy_threshold")
+
+
+def _competition_snapshot(comp: Competition) -> dict:
+    snap = {k: getattr(comp, k) for k in COMPETITION_FIELDS}
+    snap["genres"] = [[g.name, g.min_length, g.max_length, g.count_rule] for g in comp.genres]
+    snap["groups"] = [g.name for g in comp.groups]
+    snap["status"] = comp.status
+    return snap
+
+
+def _check_competition_fields(fields: dict) -> None:
+    opens, closes = fields.get("opens_at"), fields.get("closes_at")
+    if opens and closes and closes <= opens:
+        raise UserError(N_("The closing time must be later than the opening time."))
+    formats = fields.get("accepted_formats")
+    if formats is not None:
+        if not formats or any(f not in FORMATS for f in formats):
+            raise UserError(N_("Choose at least one accepted format."))
+    review, copy = fields.get("review_threshold"), fields.get("copy_threshold")
+    if review is not None and copy is not None and not 0 < review <= copy <= 1:
+        raise UserError(N_("Similarity thresholds must satisfy 0 < review ≤ presumed copy ≤ 1."))
+
+
+def _apply_genres(comp: Competition, genres: list[dict]) -> None:
+    if not genres:
+        raise UserError(N_("A competition needs at least one genre."))
+    names = [g["name"].strip() for g in genres]
+    if len(set(names)) != len(names):
+        raise UserError(N_("Genre names must be different."))
+    existing = {g.id: g for g in comp.genres}
+    keep = []
+    for position, data in enumerate(genres):
+        lo, hi = data.get("min_length"), data.get("max_length")
+        if lo is not None and hi is not None and lo > hi:
+            raise UserError(N_("Genre %(name)s: the minimum length is larger than the maximum."), name=data["name"])
+        if data.get("count_rule", "word") not in wordcount.RULES:
+            raise UserError(N_("Unknown counting rule."))
+        genre = existing.pop(data.get("id"), None) if data.get("id") else None
+        if genre is None:
+            genre = Genre()
+            comp.genres.append(genre)
+        genre.name, genre.min_length, genre.max_length = data["name"].strip(), lo, hi
+        genre.count_rule, genre.position = data.get("count_rule", "word"), position
+        keep.append(genre)
+    for genre in existing.values():
+        if genre.id and _has_entries(Submission.genre_id, genre.id):
+            raise UserError(N_("The genre %(name)s already has entries and cannot be removed."), name=genre.name)
+        comp.genres.remove(genre)
+
+
+def _apply_groups(comp: Competition, groups: list[dict]) -> None:
+    names = [g["name"].strip() for g in groups]
+    if len(set(names)) != len(names):
+        raise UserError(N_("Group names must be different."))
+    existing = {g.id: g for g in comp.groups}
+    for position, data in enumerate(groups):
+        group = existing.pop(data.get("id"), None) if data.get("id") else None
+        if group is None:
+            group = Group()
+            comp.groups.append(group)
+        group.name, group.position = data["name"].strip(), position
+    for group in existing.values():
+        if group.id and _has_entries(Submission.group_id, group.id):
+            raise UserError(N_("The group %(name)s already has entries and cannot be removed."), name=group.name)
+        comp.groups.remove(group)
+
+
+def _has_entries(column, value) -> bool:
+    return db.session.scalar(select(Submission.id).where(column == value).limit(1)) is not None
+
+
+def create_competition(*, actor, genres: list[dict], groups: list[dict] | None = None, **fields) -> Competition:
+    fields["code"] = (fields.get("code") or "").strip().upper()
+    if db.session.scalar(select(Competition.id).where(Competition.code == fields["code"])):
+        raise UserError(N_("The code %(code)s is already used by another competition."), code=fields["code"])
+    _check_competition_fields(fields)
+    fields["notice_html"] = sanitise_notice(fields.get("notice_html", ""))
+    comp = Competition(status=CompetitionStatus.DRAFT, created_by_id=getattr(actor, "id", None),
+                       **{k: v for k, v in fields.items() if k in COMPETITION_FIELDS})
+    db.session.add(comp)
+    _apply_genres(comp, genres)
+    _apply_groups(comp, groups or [])
+    db.session.flush()
+    db.session.add(SubmissionCounter(competition_id=comp.id, last_serial=0))
+    db.session.flush()
+    audit.record("competition.create", comp, actor=actor,
+                 changes={k: [None, v] for k, v in _competition_snapshot(comp).items()})
+    return comp
+
+
+def update_competition(comp: Competition, *, actor, genres: list[dict] | None = None,
+                       groups: list[dict] | None = None, **fields) -> Competition:
+    if comp.status not in EDITABLE_STATES:
+        raise UserError(N_("A competition in judging or later can no longer be changed."))
+    before = _competition_snapshot(comp)
+    if "code" in fields:
+        fields["code"] = fields["code"].strip().upper()
+        if fields["code"] != comp.code and _has_entries(Submission.competition_id, comp.id):
+            raise UserError(N_("The code cannot change once entries have receipt numbers."))
+        clash = db.session.scalar(select(Competition.id).where(Competition.code == fields["code"],
+                                                               Competition.id != comp.id))
+        if clash:
+            raise UserError(N_("The code %(code)s is already used by another competition."), code=fields["code"])
+    merged = {**{k: getattr(comp, k) for k in COMPETITION_FIELDS}, **fields}
+    _check_competition_fields(merged)
+    if "notice_html" in fields:
+        fields["notice_html"] = sanitise_notice(fields["notice_html"])
+    for key, value in fields.items():
+        if key in COMPETITION_FIELDS:
+            setattr(comp, key, value)
+    if genres is not None:
+        _apply_genres(comp, genres)
+    if groups is not None:
+        _apply_groups(comp, groups)
+    db.session.flush()
+    changes = audit.diff(before, _competition_snapshot(comp))
+    if changes:
+        audit.record("competition.update", comp, actor=actor, changes=changes)
+    return comp
+
+
+def change_status(comp: Competition, new_status: CompetitionStatus | str, *, actor) -> None:
+    new_status = CompetitionStatus(new_status)
+    if new_status not in TRANSITIONS[comp.status]:
+        raise UserError(N_("A competition cannot move from %(old)s to %(new)s."),
+                        old=comp.status.value, new=new_status.value)
+    if new_status == CompetitionStatus.OPEN and not comp.genres:
+        raise UserError(N_("A competition needs at least one genre."))
+    old = comp.status
+    comp.status = new_status
+    audit.record("competition.status", comp, actor=actor, changes={"status": [old, new_status]})
+
+
+def visible_competitions_for_authors() -> list[Competition]:
+    return list(db.session.scalars(select(Competition).where(
+        Competition.status == CompetitionStatus.OPEN).order_by(Competition.closes_at)))
+
+
+# Entries ---------------------------------------------------------------------
+
+@dataclass
+class Upload:
+    filename: str
+    data: bytes
+    content_type: str = "application/octet-stream"
+
+
+@dataclass
+class SubmitResult:
+    entry: Submission
+    duplicate: bool = False  # the same form was sent again: nothing new was created
+
+
+def new_form_token() -> str:
+    """One-time token put into each rendered submission form."""
+    return secrets.token_urlsafe(24)
+
+
+def _lock_competition(comp: Competition) -> SubmissionCounter:
+    """Serialise submissions to one competition (row lock on PostgreSQL).
+
+    On SQLite the write transaction already holds the database lock
+    (BEGIN IMMEDIATE), so the clock read after this is inside it too.
+    """
+    counter = db.session.scalar(select(SubmissionCounter).where(SubmissionCounter.competition_id == comp.id)
+                                .with_for_update())
+    if counter is None:
+        counter = SubmissionCounter(competition_id=comp.id, last_serial=0)
+        db.session.add(counter)
+        db.session.flush()
+    return counter
+
+
+def _check_deadline(comp: Competition, now: dt.datetime) -> None:
+    if comp.status != CompetitionStatus.OPEN or now < comp.opens_at:
+        raise UserError(N_("This competition is not accepting entries."))
+    if now > comp.deadline:
+        from core.i18n import format_dt
+
+        raise DeadlinePassed(N_("The deadline (%(deadline)s) has passed. Your entry was NOT submitted; "
+                                "your draft has been kept."), deadline=format_dt(comp.deadline))
+
+
+class DeadlinePassed(UserError):
+    pass
+
+
+def _entry_by_token(token: str | None, fresh: bool = False) -> Submission | None:
+    if not token:
+        return None
+    stmt = select(Submission).where(Submission.submission_token == token)
+    if fresh:
+        stmt = stmt.execution_options(populate_existing=True)
+    return db.session.scalar(stmt)
+
+
+def _pick(comp: Competition, genre_id: int | None, group_id: int | None) -> tuple[Genre, Group | None]:
+    genre = next((g for g in comp.genres if g.id == genre_id), None)
+    if genre is None:
+        raise UserError(N_("Please choose a genre."))
+    group = next((g for g in comp.groups if g.id == group_id), None)
+    if comp.groups and group is None:
+        raise UserError(N_("Please choose a group."))
+    return genre, group
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise UserError(N_("Please enter a title."))
+    if len(title) > 200:
+        raise UserError(N_("The title is longer than %(limit)s characters."), limit=200)
+    return title
+
+
+def _identity_needles(author, unit=None) -> list[str]:
+    needles = [author.display_name, author.unit_name, author.workplace, author.phone, author.email,
+               getattr(unit, "name", None), getattr(getattr(author, "unit", None), "short_name", None)]
+    return [n for n in needles if n and len(n.strip()) >= 2]
+
+
+def _apply_identity(entry: Submission, needles: list[str]) -> None:
+    spans = anonymise.find_identity(entry.body_text, needles)
+    entry.identity_spans = [{"start": s, "end": e, "text": entry.body_text[s:e], "redacted": True}
+                            for s, e in spans]
+    title_spans = anonymise.find_identity(entry.title, needles)
+    entry.judge_title = anonymise.redact(entry.title, title_spans)
+    entry.identity_flagged = bool(spans or title_spans)
+    entry.identity_reviewed = False
+    entry.judge_text = anonymise.redact(entry.body_text, spans)
+
+
+def _store_files(entry: Submission, manuscript: manuscripts.Manuscript | None, actor) -> None:
+    """Original privately for author and organisers; a scrubbed judge copy."""
+    if manuscript is not None and manuscript.format != "text":
+        original = manuscripts.store_original(manuscript, actor)
+        entry.original_file = original
+        entry.original_name = manuscript.filename
+    else:
+        entry.original_file = None
+        entry.original_name = ""
+    entry.judge_file = manuscripts.store_judge_copy(entry, manuscript, actor)
+
+
+def _count_active(*conditions) -> int:
+    return db.session.scalar(select(func.count(Submission.id)).where(
+        Submission.status.in_(ACTIVE_STATUSES), *conditions)) or 0
+
+
+def submit_entry(*, competition: Competition, author, actor, token: str | None, title: str,
+                 genre_id: int | None, group_id: int | None, body_text: str | None = None,
+                 upload: Upload | None = None, pledge: bool = False, entry: Submission | None = None,
+                 recommending_unit=None, manuscript: manuscripts.Manuscript | None = None) -> SubmitResult:
+    """Submit a new entry, a saved draft, or changes to a submitted entry.
+
+    Sending the same form twice returns the entry the first request created.
+    ``manuscript`` may be prepared beforehand (outside the transaction).
+    """
+    existing = _entry_by_token(token) if entry is None else None
+    if existing is not None:
+        if existing.author_id != author.id:
+            raise UserError(N_("This form has already been used. Please reload the page."))
+        if existing.status != SubmissionStatus.DRAFT:
+            return SubmitResult(existing, duplicate=True)
+        entry = existing
+    if entry is not None and entry.status == SubmissionStatus.WITHDRAWN:
+        raise UserError(N_("A withdrawn entry cannot be changed."))
+    if entry is not None and entry.status not in (SubmissionStatus.DRAFT, SubmissionStatus.SUBMITTED,
+                                                  SubmissionStatus.QUALIFIED, SubmissionStatus.DISQUALIFIED):
+        raise UserError(N_("This entry can no longer be changed."))
+    if not pledge:
+        raise UserError(N_("Please confirm the originality pledge."))
+    title = _clean_title(title)
+    genre, group = _pick(competition, genre_id, group_id)
+    if manuscript is None:
+        manuscript = manuscripts.prepare(competition, body_text=body_text, upload=upload)
+    count = wordcount.check_length(manuscript.text, genre.min_length, genre.max_length, genre.count_rule)
+
+    counter = _lock_competition(competition)
+    now = utcnow()  # after the lock: the server clock inside the saving transaction
+    # A resend that waited for the lock finds the entry the first request made.
+    again = _entry_by_token(token, fresh=True) if token and (entry is None or entry.status == SubmissionStatus.DRAFT) else None
+    if again is not None:
+        if again.author_id != author.id:
+            raise UserError(N_("This form has already been used. Please reload the page."))
+        if again.status != SubmissionStatus.DRAFT:
+            return SubmitResult(again, duplicate=True)
+        entry = again  # the draft an autosave created meanwhile
+    _check_deadline(competition, now)
+
+    is_new = entry is None or entry.status == SubmissionStatus.DRAFT
+    if is_new:
+        limit = competition.max_entries_per_author or 0
+        if limit and _count_active(Submission.competition_id == competition.id,
+                                   Submission.author_id == author.id) >= limit:
+            raise UserError(N_("You have reached the limit of %(limit)s entries for this competition."),
+                            limit=limit)
+        if recommending_unit is not None:
+            if not competition.unit_recommendation_enabled:
+                raise UserError(N_("This competition does not accept entries recommended by units."))
+            quota = competition.unit_quota or 0
+            used = _count_active(Submission.competition_id == competition.id,
+                                 Submission.recommending_unit_id == recommending_unit.id)
+            if quota and used >= quota:
+                raise UserError(N_("Your unit has used its quota of %(quota)s recommended entries."),
+                                quota=quota)
+    before = _entry_snapshot(entry) if entry is not None and not is_new else None
+    if entry is None:
+        entry = Submission(competition_id=competition.id, author_id=author.id, submission_token=token)
+        db.session.add(entry)
+    entry.competition = competition
+    entry.title, entry.genre, entry.group = title, genre, group
+    entry.body_text = manuscript.text
+    entry.word_count = wordcount.count_words(manuscript.text)
+    entry.han_count = wordcount.count_han(manuscript.text)
+    entry.source_format = manuscript.format
+    entry.pledge_accepted = True
+    entry.submitted_by_id = getattr(actor, "id", None)
+    _apply_identity(entry, _identity_needles(author, recommending_unit))
+    _store_files(entry, manuscript, actor)
+    if is_new:
+        entry.unit_id = author.unit_id
+        entry.recommending_unit_id = getattr(recommending_unit, "id", None)
+        counter.last_serial += 1
+        entry.serial = counter.last_serial
+        entry.receipt_number = f"{competition.code}-{entry.serial:04d}"
+        codes = set(db.session.scalars(select(Submission.anonymous_code).where(
+            Submission.competition_id == competition.id, Submission.anonymous_code.is_not(None))))
+        entry.anonymous_code = anonymise.new_anonymous_code(codes)
+        entry.submitted_at = now
+        entry.status = SubmissionStatus.SUBMITTED
+        db.session.flush()
+        audit.record("essay.submit", entry, actor=actor, changes={
+            "receipt_number": [None, entry.receipt_number], "genre": [None, genre.name],
+            "words": [None, count], "recommended_by": [None, getattr(recommending_unit, "name", None)]})
+    else:
+        # A changed entry goes back to review.
+        entry.status = SubmissionStatus.SUBMITTED
+        entry.disqualify_reason = None
+        entry.submitted_at = now
+        db.session.flush()
+        audit.record("essay.edit", entry, actor=actor, changes=audit.diff(before, _entry_snapshot(entry)))
+    return SubmitResult(entry)
+
+
+def _entry_snapshot(entry: Submission) -> dict:
+    return {"title": entry.title, "genre_id": entry.genre_id, "group_id": entry.group_id,
+            "word_count": entry.word_count, "status": entry.status, "format": entry.source_format,
+            "original_name": entry.original_name}
+
+
+def save_draft(*, competition: Competition, author, token: str | None, title: str = "",
+               genre_id: int | None = None, group_id: int | None = None, body_text: str = "",
+               entry: Submission | None = None) -> Submission:
+    """Autosave typed text. Refused after the deadline (the saved draft is kept)."""
+    if entry is None:
+        entry = _entry_by_token(token)
+        if entry is not None and entry.author_id != author.id:
+            raise UserError(N_("This form has already been used. Please reload the page."))
+    if entry is not None and entry.status != SubmissionStatus.DRAFT:
+        return entry  # already submitted: the page is told, nothing changes
+    _check_deadline(competition, utcnow())
+    if len(body_text or "") > manuscripts.MAX_TEXT_CHARS:
+        raise UserError(N_("The text is too long."))
+    if entry is None:
+        entry = Submission(competition_id=competition.id, author_id=author.id, submission_token=token,
+                           submitted_by_id=author.id, status=SubmissionStatus.DRAFT)
+        db.session.add(entry)
+    entry.title = " ".join((title or "").split())[:200]
+    entry.genre_id = genre_id if any(g.id == genre_id for g in competition.genres) else None
+    entry.group_id = group_id if any(g.id == group_id for g in competition.groups) else None
+    entry.body_text = body_text or ""
+    entry.word_count = wordcount.count_words(entry.body_text)
+    entry.han_count = wordcount.count_han(entry.body_text)
+    db.session.flush()
+    return entry
+
+
+def withdraw_entry(entry: Submission, *, actor) -> None:
+    if entry.status not in (SubmissionStatus.SUBMITTED, SubmissionStatus.QUALIFIED,
+                            SubmissionStatus.DISQUALIFIED, SubmissionStatus.DRAFT):
+        raise UserError(N_("This entry cannot be withdrawn."))
+    _lock_competition(entry.competition)
+    if entry.status != SubmissionStatus.DRAFT:
+        _check_deadline(entry.competition, utcnow())
+    old = entry.status
+    if old == SubmissionStatus.DRAFT:
+        db.session.delete(entry)
+        audit.record("essay.draft_delete", actor=actor, object_type="submissions", object_id=entry.id,
+                     label=entry.title)
+        return
+    entry.status = SubmissionStatus.WITHDRAWN
+    audit.record("essay.withdraw", entry, actor=actor, changes={"status": [old, entry.status]})
+
+
+# Qualification review ----------------------------------------------------------
+
+def review_entry(entry: Submission, qualified: bool, reason: str = "", *, actor) -> None:
+    if entry.competition.status not in REVIEW_STATES:
+        raise UserError(N_("Qualification review is only possible while the competition is open or closed."))
+    if entry.status not in (SubmissionStatus.SUBMITTED, SubmissionStatus.QUALIFIED,
+                            SubmissionStatus.DISQUALIFIED):
+        raise UserError(N_("Only submitted entries can be reviewed."))
+    reason = (reason or "").strip()
+    if not qualified and not reason:
+        raise UserError(N_("Please give the reason for disqualification; the author will see it."))
+    old = entry.status
+    entry.status = SubmissionStatus.QUALIFIED if qualified else SubmissionStatus.DISQUALIFIED
+    entry.disqualify_reason = None if qualified else reason[:2000]
+    entry.reviewed_at = utcnow()
+    audit.record("essay.qualify" if qualified else "essay.disqualify", entry, actor=actor,
+                 changes={"status": [old, entry.status], "reason": [None, entry.disqualify_reason]})
+
+
+def review_entries(entries: list[Submission], qualified: bool, reason: str = "", *, actor) -> int:
+    for entry in entries:
+        review_entry(entry, qualified, reason, actor=actor)
+    return len(entries)
+
+
+def redact_identity(entry: Submission, *, actor, keep: set[int] | None = None,
+                    extra_phrases: list[str] | None = None) -> None:
+    """Choose which identity spans are hidden from judges; add phrases to hide.
+
+    ``keep`` lists indexes of found spans the organiser judged harmless. The
+    author's text and original file are never changed.
+    """
+    spans = [dict(s) for s in entry.identity_spans or []]
+    for index, span in enumerate(spans):
+        span["redacted"] = index not in (keep or set())
+    for phrase in extra_phrases or []:
+        for start, end in anonymise.find_identity(entry.body_text, [phrase]):
+            if not any(s["start"] == start and s["end"] == end for s in spans):
+                spans.append({"start": start, "end": end, "text": entry.body_text[start:end], "redacted": True})
+    spans.sort(key=lambda s: s["start"])
+    entry.identity_spans = spans
+    entry.judge_text = anonymise.redact(entry.body_text, [(s["start"], s["end"]) for s in spans if s["redacted"]])
+    for phrase in extra_phrases or []:
+        entry.judge_title = anonymise.redact(entry.judge_title, anonymise.find_identity(entry.judge_title, [phrase]))
+    entry.identity_reviewed = True
+    entry.identity_flagged = bool(spans)
+    entry.judge_file = manuscripts.store_judge_copy(entry, None, actor, force_text=True)
+    audit.record("essay.redact", entry, actor=actor, changes={
+        "redacted": [None, [s["text"] for s in spans if s["redacted"]]],
+        "kept": [None, [s["text"] for s in spans if not s["redacted"]]]})
+
+
+def qualified_submissions(competition_id: int) -> list[Submission]:
+    return list(db.session.scalars(select(Submission).where(
+        Submission.competition_id == competition_id, Submission.status == SubmissionStatus.QUALIFIED)
+        .order_by(Submission.anonymous_code)))
+
+
+# Similarity --------------------------------------------------------------------
+
+def detect_similarity(competition_id: int) -> list[SimilarityFlag]:
+    """Compare all entries of the competition with each other and with earlier ones."""
+    from essays import similarity
+
+    comp = db.session.get(Competition, competition_id)
+    rows = db.session.execute(select(Submission.id, Submission.body_text).where(
+        Submission.competition_id == competition_id, Submission.status.in_(ACTIVE_STATUSES))).all()
+    earlier = db.session.execute(select(Submission.id, Submission.body_text).join(Competition).where(
+        Submission.competition_id != competition_id, Submission.status.in_(ACTIVE_STATUSES),
+        Competition.created_at < comp.created_at)).all()
+    pairs = similarity.find_pairs({r.id: r.body_text for r in rows}, comp.review_threshold,
+                                  comp.copy_threshold, against={r.id: r.body_text for r in earlier})
+    existing = {(f.submission_id, f.other_id): f for f in db.session.scalars(
+        select(SimilarityFlag).where(SimilarityFlag.competition_id == competition_id))}
+    found = []
+    for pair in pairs:
+        a, b = (pair.a, pair.b) if pair.against_earlier else (min(pair.a, pair.b), max(pair.a, pair.b))
+        flag = existing.pop((a, b), None)
+        if flag is None:
+            flag = SimilarityFlag(competition_id=competition_id, submission_id=a, other_id=b)
+            db.session.add(flag)
+        flag.jaccard, flag.containment = round(pair.jaccard, 4), round(pair.containment, 4)
+        flag.level, flag.against_earlier = pair.level, pair.against_earlier
+        found.append(flag)
+    for stale in existing.values():  # an entry was edited or withdrawn
+        db.session.delete(stale)
+    db.session.flush()
+    return found
+
+
+def resolve_flag(flag: SimilarityFlag, *, actor) -> None:
+    flag.resolved = True
+    audit.record("essay.similarity_resolve", flag, actor=actor, label=f"{flag.submission_id}~{flag.other_id}",
+                 changes={"containment": [None, flag.containment]})

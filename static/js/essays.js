@@ -1,0 +1,101 @@
+/* Essays: autosave of drafts, one-click submit, print, select-all, confirmations. */
+(function () {
+  "use strict";
+
+  function csrfToken(form) {
+    var input = form.querySelector('input[name="csrf_token"]');
+    if (input) return input.value;
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  function setupAutosave(form) {
+    var url = form.getAttribute("data-autosave-url");
+    if (!url || form.hasAttribute("data-no-autosave")) return;
+    var status = form.querySelector(".autosave-status");
+    var timer = null, dirty = false, saving = false;
+    var entryId = form.getAttribute("data-entry-id") || "";
+
+    function value(name) {
+      var el = form.elements[name];
+      return el ? el.value : "";
+    }
+
+    function save() {
+      if (saving || !dirty) return;
+      saving = true; dirty = false;
+      var body = JSON.stringify({
+        token: value("token"), entry_id: entryId, title: value("title"),
+        genre_id: value("genre_id"), group_id: value("group_id"), body: value("body")
+      });
+      fetch(url, {
+        method: "POST", credentials: "same-origin",
+        headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken(form)},
+        body: body
+      }).then(function (r) { return r.json().catch(function () { return {ok: false}; }); })
+        .then(function (data) {
+          if (data.entry_id) entryId = String(data.entry_id);
+          if (status && data.message) {
+            status.textContent = data.message;
+            status.classList.toggle("error", !data.ok);
+          }
+        })
+        .catch(function () { dirty = true; })
+        .then(function () { saving = false; });
+    }
+
+    form.addEventListener("input", function (ev) {
+      if (ev.target && ev.target.type === "file") return;
+      dirty = true;
+      clearTimeout(timer);
+      timer = setTimeout(save, 2000);
+    });
+    setInterval(save, 30000);
+  }
+
+  function setupCounter(form) {
+    var body = form.elements["body"], out = document.getElementById("word-counter");
+    if (!body || !out) return;
+    var han = /[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/g;
+    function update() {
+      var n = (body.value.match(han) || []).length;
+      out.textContent = out.getAttribute("data-label") ? out.getAttribute("data-label").replace("%s", n) : ("汉字 " + n);
+    }
+    body.addEventListener("input", update);
+    update();
+  }
+
+  function setupSubmitOnce(form) {
+    form.addEventListener("submit", function () {
+      var button = form.querySelector(".submit-once");
+      if (button) {
+        // Disable after the browser has taken the form data; the server
+        // token still makes a resend harmless.
+        setTimeout(function () { button.disabled = true; }, 0);
+      }
+    });
+  }
+
+  document.querySelectorAll("form.essay-form").forEach(function (form) {
+    setupAutosave(form);
+    setupCounter(form);
+    setupSubmitOnce(form);
+  });
+
+  document.querySelectorAll(".print-page").forEach(function (b) {
+    b.addEventListener("click", function () { window.print(); });
+  });
+
+  document.querySelectorAll(".check-all").forEach(function (box) {
+    box.addEventListener("change", function () {
+      var form = box.closest("form");
+      form.querySelectorAll('input[name="entry_ids"]').forEach(function (c) { c.checked = box.checked; });
+    });
+  });
+
+  document.querySelectorAll("form.withdraw[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (ev) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) ev.preventDefault();
+    });
+  });
+})();
