@@ -45,15 +45,27 @@ fi
 
 # 3. The virtualenv, reinstalled only when pyproject.toml changed.
 stamp=.venv/.zp-installed
-sum=$(sha256sum pyproject.toml | cut -d' ' -f1)
+sum=$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)
 if [ ! -x .venv/bin/python ]; then
   say "creating .venv"
-  "$PY" -m venv .venv
+  if ! "$PY" -m venv .venv 2>/dev/null; then
+    # Debian's system Python keeps venv/ensurepip in a separate package.
+    rm -rf .venv
+    venv_pkg="python3-venv"
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$venv_pkg" >/dev/null
+      "$PY" -m venv .venv
+    else
+      echo "Cannot create a virtualenv. Install it with:  sudo apt-get install -y $venv_pkg" >&2
+      exit 1
+    fi
+  fi
 fi
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$sum" ]; then
   say "installing Python packages (pinned in pyproject.toml)"
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e '.[test]'
+  # constraints.txt pins every transitive dependency to the versions tested.
+  .venv/bin/python -m pip install -q -c constraints.txt -e '.[test]'
   echo "$sum" > "$stamp"
 fi
 
