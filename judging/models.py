@@ -1,0 +1,339 @@
+"""Judging rounds, rubrics, judge pools, assignments, scores, results and awards."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import (JSON, Boolean, Enum, Float, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import UTCDateTime, utcnow
+from core.extensions import db
+from core.i18n_markers import N_
+
+
+def _enum(cls, length: int = 20):
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+class RoundState(enum.StrEnum):
+    SETUP = "setup"
+    OPEN = "open"
+    CLOSED = "closed"
+    FINALISED = "finalised"
+
+
+ROUND_STATE_LABELS = {
+    RoundState.SETUP: N_("Being set up"),
+    RoundState.OPEN: N_("Open for judging"),
+    RoundState.CLOSED: N_("Closed"),
+    RoundState.FINALISED: N_("Finalised"),
+}
+
+
+class Arbitration(enum.StrEnum):
+    NONE = "none"
+    THIRD_JUDGE = "third_judge"  # 双评/三评: a third judge, then the leader
+    LEADER = "leader"  # the group leader arbitrates directly
+
+
+ARBITRATION_LABELS = {
+    Arbitration.NONE: N_("None: aggregate all scores"),
+    Arbitration.THIRD_JUDGE: N_("Third judge, then the group leader"),
+    Arbitration.LEADER: N_("Group leader arbitrates"),
+}
+
+METHOD_LABELS = {
+    "mean": N_("Mean"),
+    "trimmed_mean": N_("Trimmed mean (drop highest and lowest)"),
+    "median": N_("Median"),
+    "standardised": N_("Judge-standardised"),
+    "mean_rank": N_("Mean rank (Borda)"),
+}
+
+
+# How an entry's final score was decided (scoring.double_mark codes and methods).
+RULE_LABELS = {
+    "agreed": N_("Two scores agree"),
+    "needs_third": N_("Waiting for a third judge"),
+    "third_judge": N_("Third judge"),
+    "needs_arbiter": N_("Waiting for the leader"),
+    "arbiter": N_("Leader's arbitration"),
+    "no_scores": N_("No scores"),
+    "pending": N_("Scoring"),
+    **METHOD_LABELS,
+}
+
+
+class PoolRule(enum.StrEnum):
+    ALL_QUALIFIED = "all_qualified"
+    TOP_N = "top_n"  # advanced from the previous round: top N per genre/group
+    TOP_PERCENT = "top_percent"
+
+
+POOL_RULE_LABELS = {
+    PoolRule.ALL_QUALIFIED: N_("All qualified entries"),
+    PoolRule.TOP_N: N_("Top N of the previous round"),
+    PoolRule.TOP_PERCENT: N_("Top percentage of the previous round"),
+}
+
+GROUPINGS = ("all", "genre", "group", "genre_group")
+GROUPING_LABELS = {
+    "all": N_("All entries together"),
+    "genre": N_("Per genre"),
+    "group": N_("Per group"),
+    "genre_group": N_("Per genre and group"),
+}
+
+
+class AssignmentRole(enum.StrEnum):
+    REGULAR = "regular"
+    THIRD = "third"
+    ARBITER = "arbiter"
+
+
+ASSIGNMENT_ROLE_LABELS = {
+    AssignmentRole.REGULAR: N_("Regular"),
+    AssignmentRole.THIRD: N_("Third judge"),
+    AssignmentRole.ARBITER: N_("Arbiter"),
+}
+
+
+class AssignmentStatus(enum.StrEnum):
+    ASSIGNED = "assigned"
+    RECUSED = "recused"
+    SUBMITTED = "submitted"
+
+
+ASSIGNMENT_STATUS_LABELS = {
+    AssignmentStatus.ASSIGNED: N_("To score"),
+    AssignmentStatus.RECUSED: N_("Recused"),
+    AssignmentStatus.SUBMITTED: N_("Submitted"),
+}
+
+
+class ScoreStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class Round(db.Model):
+    __tablename__ = "judging_rounds"
+    __table_args__ = (UniqueConstraint("competition_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=1)
+    name: Mapped[str] = mapped_column(String(80))
+    state: Mapped[RoundState] = mapped_column(_enum(RoundState), default=RoundState.SETUP, index=True)
+    k: Mapped[int] = mapped_column(Integer, default=3)
+    method: Mapped[str] = mapped_column(String(20), default="mean")
+    # None: 15 % of full marks.
+    threshold: Mapped[float | None] = mapped_column(Float)
+    arbitration: Mapped[Arbitration] = mapped_column(_enum(Arbitration), default=Arbitration.NONE)
+    pool_rule: Mapped[PoolRule] = mapped_column(_enum(PoolRule), default=PoolRule.ALL_QUALIFIED)
+    pool_value: Mapped[float | None] = mapped_column(Float)
+    pool_grouping: Mapped[str] = mapped_column(String(20), default="all")
+    judge_deadline: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    reveal_scores_after_close: Mapped[bool] = mapped_column(Boolean, default=False)
+    seed: Mapped[int] = mapped_column(Integer, default=0)
+    leader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    pledge_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    opened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    finalised_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    competition = relationship("Competition")
+    leader = relationship("User", foreign_keys=[leader_id])
+    criteria: Mapped[list[Criterion]] = relationship(back_populates="round", order_by="Criterion.position",
+                                                     cascade="all, delete-orphan")
+
+    @property
+    def full_marks(self) -> float:
+        return float(sum(c.maximum * c.weight for c in self.criteria))
+
+    @property
+    def effective_threshold(self) -> float:
+        if self.threshold is not None:
+            return float(self.threshold)
+        return round(0.15 * self.full_marks, 6)
+
+    @property
+    def locked(self) -> bool:
+        return self.state == RoundState.FINALISED
+
+    @property
+    def audit_label(self) -> str:
+        return self.name
+
+
+class Criterion(db.Model):
+    __tablename__ = "judging_criteria"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("judging_rounds.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(80))
+    maximum: Mapped[float] = mapped_column(Float, default=10)
+    weight: Mapped[float] = mapped_column(Float, default=1)
+    step: Mapped[float] = mapped_column(Float, default=1)
+    guidance: Mapped[str] = mapped_column(Text, default="")
+
+    round: Mapped[Round] = relationship(back_populates="criteria")
+
+
+class RoundJudge(db.Model):
+    """Membership of a round's judge pool."""
+
+    __tablename__ = "judging_round_judges"
+    __table_args__ = (UniqueConstraint("round_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("judging_rounds.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    pledge_accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    declared_conflicts: Mapped[str] = mapped_column(Text, default="")
+    added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user = relationship("User", lazy="joined")
+
+
+class Conflict(db.Model):
+    __tablename__ = "judging_conflicts"
+    __table_args__ = (UniqueConstraint("round_id", "judge_id", "submission_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("judging_rounds.id", ondelete="CASCADE"), index=True)
+    judge_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Assignment(db.Model):
+    __tablename__ = "judging_assignments"
+    __table_args__ = (
+        UniqueConstraint("round_id", "judge_id", "submission_id"),
+        # (round_id, judge_id) lookups use the unique index's prefix.
+        Index("ix_judging_assignments_round_submission", "round_id", "submission_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("judging_rounds.id", ondelete="CASCADE"))
+    judge_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    role: Mapped[AssignmentRole] = mapped_column(_enum(AssignmentRole), default=AssignmentRole.REGULAR)
+    status: Mapped[AssignmentStatus] = mapped_column(_enum(AssignmentStatus), default=AssignmentStatus.ASSIGNED)
+    recuse_reason: Mapped[str | None] = mapped_column(Text)
+    # Orders the judge's queue: random per judge, stored so it is stable.
+    shuffle_key: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    round: Mapped[Round] = relationship()
+    judge = relationship("User", foreign_keys=[judge_id])
+    submission = relationship("Submission", lazy="select")
+    score: Mapped[Score | None] = relationship(back_populates="assignment", uselist=False)
+
+
+class Score(db.Model):
+    __tablename__ = "judging_scores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("judging_assignments.id", ondelete="CASCADE"),
+                                               unique=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("judging_rounds.id", ondelete="CASCADE"), index=True)
+    # {criterion_id (str): value}
+    values: Mapped[dict] = mapped_column(JSON, default=dict)
+    total: Mapped[float | None] = mapped_column(Float)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ScoreStatus] = mapped_column(_enum(ScoreStatus), default=ScoreStatus.DRAFT)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    assignment: Mapped[Assignment] = relationship(back_populates="score")
+
+
+class RoundResult(db.Model):
+    __tablename__ = "judging_results"
+    __table_args__ = (UniqueConstraint("round_id", "submission_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("judging_rounds.id", ondelete="CASCADE"), index=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    final_score: Mapped[float | None] = mapped_column(Float)
+    rule: Mapped[str] = mapped_column(String(20), default="")
+    n_scores: Mapped[int] = mapped_column(Integer, default=0)
+    mean: Mapped[float | None] = mapped_column(Float)
+    spread: Mapped[float | None] = mapped_column(Float)
+    group_label: Mapped[str] = mapped_column(String(100), default="")
+    rank: Mapped[int | None] = mapped_column(Integer)
+    group_rank: Mapped[int | None] = mapped_column(Integer)
+    tied_with_previous: Mapped[bool] = mapped_column(Boolean, default=False)
+    advanced: Mapped[bool] = mapped_column(Boolean, default=False)
+    computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    submission = relationship("Submission")
+
+
+class AwardScheme(db.Model):
+    __tablename__ = "judging_award_schemes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("judging_rounds.id", ondelete="CASCADE"), unique=True)
+    grouping: Mapped[str] = mapped_column(String(20), default="all")
+    one_award_per_author: Mapped[bool] = mapped_column(Boolean, default=True)
+    boundary_tie: Mapped[str] = mapped_column(String(20), default="both_higher")
+
+    levels: Mapped[list[AwardLevelRule]] = relationship(back_populates="scheme",
+                                                        order_by="AwardLevelRule.position",
+                                                        cascade="all, delete-orphan")
+
+
+class AwardLevelRule(db.Model):
+    __tablename__ = "judging_award_levels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("judging_award_schemes.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    code: Mapped[str] = mapped_column(String(20))
+    count: Mapped[int | None] = mapped_column(Integer)
+    percent: Mapped[float | None] = mapped_column(Float)
+    min_score: Mapped[float | None] = mapped_column(Float)
+
+    scheme: Mapped[AwardScheme] = relationship(back_populates="levels")
+
+
+class Award(db.Model):
+    __tablename__ = "judging_awards"
+    __table_args__ = (UniqueConstraint("round_id", "submission_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("judging_rounds.id", ondelete="CASCADE"), index=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    level: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(Integer, default=1)
+    group_label: Mapped[str] = mapped_column(String(100), default="")
+    score: Mapped[float | None] = mapped_column(Float)
+    rank: Mapped[int | None] = mapped_column(Integer)
+    adjusted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    submission = relationship("Submission")
+
+
+class AwardAdjustment(db.Model):
+    """A committee decision changing an entry's award; replayed on every allocation."""
+
+    __tablename__ = "judging_award_adjustments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("judging_rounds.id", ondelete="CASCADE"), index=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    new_level: Mapped[str | None] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

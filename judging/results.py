@@ -1,0 +1,269 @@
+"""Aggregation, ranking, awards and finalising a round."""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+
+from sqlalchemy import delete, insert, select
+
+from core import audit
+from core.db import utcnow
+from core.errors import UserError
+from core.extensions import db
+from core.i18n_markers import N_
+from essays.models import Genre, Group, Submission
+from judging import awards as awards_mod
+from judging import scoring
+from judging.models import (Assignment, AssignmentRole, AssignmentStatus, Award, AwardAdjustment,
+                            AwardLevelRule, AwardScheme, Round, RoundResult, RoundState, Score,
+                            ScoreStatus)
+from judging.services import group_label, require_unlocked, verdict
+
+log = logging.getLogger(__name__)
+
+
+def fetch_scores(round_: Round) -> list[tuple[int, int, str, float]]:
+    """(submission_id, judge_id, role, total) of every submitted score, one query."""
+    return db.session.execute(
+        select(Assignment.submission_id, Assignment.judge_id, Assignment.role, Score.total)
+        .join(Score, Score.assignment_id == Assignment.id)
+        .where(Score.round_id == round_.id, Score.status == ScoreStatus.SUBMITTED,
+               Assignment.status != AssignmentStatus.RECUSED, Score.total.is_not(None))).all()
+
+
+def regular_matrix(rows) -> dict[int, dict[int, float]]:
+    out: dict[int, dict[int, float]] = defaultdict(dict)
+    for sid, judge, role, total in rows:
+        if role == AssignmentRole.REGULAR:
+            out[sid][judge] = total
+    return out
+
+
+def compute_results(round_: Round, *, actor=None) -> list[RoundResult]:
+    """Final score, rule, rank (overall and within the award group) for every entry."""
+    require_unlocked(round_)
+    rows = fetch_scores(round_)
+    regular = regular_matrix(rows)
+    extra: dict[int, dict[str, float]] = defaultdict(dict)
+    for sid, _judge, role, total in rows:
+        if role != AssignmentRole.REGULAR:
+            extra[sid][str(role)] = total
+    entry_ids = sorted(set(db.session.scalars(select(Assignment.submission_id).where(
+        Assignment.round_id == round_.id).distinct())))
+    method_values = scoring.aggregate(regular, round_.method, scale=(0.0, round_.full_marks)) if regular else {}
+    scheme = db.session.scalar(select(AwardScheme).where(AwardScheme.round_id == round_.id))
+    grouping = scheme.grouping if scheme else "all"
+    info = {sid: (code, genre, group, author) for sid, code, genre, group, author in db.session.execute(
+        select(Submission.id, Submission.anonymous_code, Genre.name, Group.name, Submission.author_id)
+        .outerjoin(Genre, Genre.id == Submission.genre_id)
+        .outerjoin(Group, Group.id == Submission.group_id)
+        .where(Submission.id.in_(entry_ids)))} if entry_ids else {}
+
+    verdicts = {}
+    for sid in entry_ids:
+        scores = list(regular.get(sid, {}).values())
+        verdicts[sid] = verdict(round_, scores, extra[sid].get("third"), extra[sid].get("arbiter"),
+                                method_values.get(sid))
+    finals = [scoring.RankInput(sid, v.final, v.regular, info[sid][0])
+              for sid, v in verdicts.items() if v.final is not None]
+    ranked = {r.entry_id: r for r in scoring.rank_entries(finals, full_marks=round_.full_marks or 100.0)}
+    groups: dict[str, list] = defaultdict(list)
+    for sid in entry_ids:
+        groups[group_label(info[sid][1], info[sid][2], grouping)].append(sid)
+    group_ranked = {}
+    for label, members in groups.items():
+        inputs = [scoring.RankInput(sid, verdicts[sid].final, verdicts[sid].regular, info[sid][0])
+                  for sid in members if verdicts[sid].final is not None]
+        for r in scoring.rank_entries(inputs, full_marks=round_.full_marks or 100.0):
+            group_ranked[r.entry_id] = (label, r)
+
+    advanced = set(db.session.scalars(select(RoundResult.submission_id).where(
+        RoundResult.round_id == round_.id, RoundResult.advanced.is_(True))))
+    db.session.execute(delete(RoundResult).where(RoundResult.round_id == round_.id))
+    now = utcnow()
+    payload = []
+    for sid in entry_ids:
+        v = verdicts[sid]
+        r = ranked.get(sid)
+        label, gr = group_ranked.get(sid, (group_label(info[sid][1], info[sid][2], grouping), None))
+        payload.append({
+            "round_id": round_.id, "submission_id": sid, "final_score": v.final, "rule": v.rule,
+            "n_scores": len(v.regular), "mean": (sum(v.regular) / len(v.regular)) if v.regular else None,
+            "spread": v.spread, "group_label": label, "rank": r.rank if r else None,
+            "group_rank": gr.rank if gr else None,
+            "tied_with_previous": bool(gr.tied_with_previous) if gr else False,
+            "advanced": sid in advanced, "computed_at": now})
+    if payload:
+        db.session.execute(insert(RoundResult), payload)
+    db.session.flush()
+    if actor is not None:
+        audit.record("judging.results_compute", round_, actor=actor,
+                     changes={"entries": len(entry_ids), "ranked": len(ranked)})
+    return list(db.session.scalars(select(RoundResult).where(RoundResult.round_id == round_.id)
+                                   .order_by(RoundResult.rank.is_(None), RoundResult.rank)))
+
+
+# --------------------------------------------------------------------------
+# Awards
+# --------------------------------------------------------------------------
+
+DEFAULT_LEVELS = (("first", 1, None), ("second", 2, None), ("third", 3, None), ("excellence", None, 10.0))
+
+
+def get_scheme(round_: Round, *, create: bool = False) -> AwardScheme | None:
+    scheme = db.session.scalar(select(AwardScheme).where(AwardScheme.round_id == round_.id))
+    if scheme is None and create:
+        scheme = AwardScheme(round_id=round_.id)
+        for position, (code, count, percent) in enumerate(DEFAULT_LEVELS):
+            scheme.levels.append(AwardLevelRule(position=position, code=code, count=count, percent=percent))
+        db.session.add(scheme)
+        db.session.flush()
+    return scheme
+
+
+def set_scheme(round_: Round, *, actor, grouping: str, one_award_per_author: bool, boundary_tie: str,
+               levels: list[dict]) -> AwardScheme:
+    """levels: [{code, count|percent, min_score}] from the highest down."""
+    require_unlocked(round_)
+    if boundary_tie not in awards_mod.BOUNDARY_TIE_POLICIES:
+        raise UserError(N_("Unknown tie policy."))
+    scheme = get_scheme(round_, create=True)
+    before = {"grouping": scheme.grouping, "levels": [(lv.code, lv.count, lv.percent, lv.min_score)
+                                                       for lv in scheme.levels]}
+    rules = []
+    for row in levels:
+        if row.get("count") is None and row.get("percent") is None:
+            continue
+        if row["code"] not in awards_mod.LEVEL_CODES:
+            raise UserError(N_("Unknown award level."))
+        rules.append(awards_mod.LevelRule(row["code"], count=row.get("count"), percent=row.get("percent")
+                                          if row.get("count") is None else None,
+                                          min_score=row.get("min_score")))
+    if len({r.code for r in rules}) != len(rules):
+        raise UserError(N_("Each award level may appear only once."))
+    scheme.grouping = grouping
+    scheme.one_award_per_author = one_award_per_author
+    scheme.boundary_tie = boundary_tie
+    scheme.levels.clear()
+    db.session.flush()
+    for position, r in enumerate(rules):
+        scheme.levels.append(AwardLevelRule(position=position, code=r.code, count=r.count,
+                                            percent=r.percent, min_score=r.min_score))
+    db.session.flush()
+    audit.record("judging.award_scheme", round_, actor=actor, changes=audit.diff(before, {
+        "grouping": grouping, "levels": [(r.code, r.count, r.percent, r.min_score) for r in rules]}))
+    return scheme
+
+
+def _allocation(round_: Round):
+    scheme = get_scheme(round_, create=True)
+    results = db.session.execute(
+        select(RoundResult.submission_id, RoundResult.final_score, RoundResult.group_rank,
+               RoundResult.group_label, RoundResult.tied_with_previous, Submission.author_id)
+        .join(Submission, Submission.id == RoundResult.submission_id)
+        .where(RoundResult.round_id == round_.id, RoundResult.final_score.is_not(None))
+        .order_by(RoundResult.group_label, RoundResult.group_rank)).all()
+    candidates = [awards_mod.Candidate(sid, author, label, score, rank, tied)
+                  for sid, score, rank, label, tied, author in results]
+    rules = [awards_mod.LevelRule(lv.code, count=lv.count, percent=lv.percent if lv.count is None else None,
+                                  min_score=lv.min_score) for lv in scheme.levels]
+    if not rules:
+        raise UserError(N_("Set up the award levels first."))
+    allocation = awards_mod.allocate(candidates, rules, one_award_per_author=scheme.one_award_per_author,
+                                     boundary_tie=scheme.boundary_tie)
+    adjustments = [awards_mod.Adjustment(a.submission_id, a.new_level, a.reason) for a in db.session.scalars(
+        select(AwardAdjustment).where(AwardAdjustment.round_id == round_.id).order_by(AwardAdjustment.id))]
+    adjusted = {a.entry_id for a in adjustments}
+    allocation, _changes = awards_mod.apply_adjustments(allocation, adjustments)
+    return allocation, adjusted
+
+
+def allocate_awards(round_: Round, *, actor) -> awards_mod.Allocation:
+    """Recompute results and the award list (replaying committee adjustments)."""
+    require_unlocked(round_)
+    compute_results(round_)
+    allocation, adjusted = _allocation(round_)
+    _store_awards(round_, allocation, adjusted)
+    audit.record("judging.awards_allocate", round_, actor=actor, changes={
+        "awards": len(allocation.awards), "unfilled": len(allocation.unfilled),
+        "pending_ties": len(allocation.pending_ties)})
+    return allocation
+
+
+def _store_awards(round_: Round, allocation, adjusted: set) -> None:
+    db.session.execute(delete(Award).where(Award.round_id == round_.id))
+    rows = [{"round_id": round_.id, "submission_id": a.entry_id, "level": a.level, "position": a.position,
+             "group_label": str(a.group), "score": a.score, "rank": a.rank, "adjusted": a.entry_id in adjusted}
+            for a in allocation.awards]
+    if rows:
+        db.session.execute(insert(Award), rows)
+    db.session.flush()
+
+
+def adjust_award(round_: Round, submission_id: int, new_level: str | None, *, actor, reason: str) -> None:
+    """A committee decision, with its reason, replayed on every allocation."""
+    require_unlocked(round_)
+    reason = (reason or "").strip()
+    if not reason:
+        raise UserError(N_("A reason is required to change an award."))
+    old = db.session.scalar(select(Award.level).where(Award.round_id == round_.id,
+                                                      Award.submission_id == submission_id))
+    adjustment = AwardAdjustment(round_id=round_.id, submission_id=submission_id, new_level=new_level or None,
+                                 reason=reason, actor_id=getattr(actor, "id", None))
+    db.session.add(adjustment)
+    db.session.flush()
+    allocation, adjusted = _allocation(round_)  # raises UserError if the change breaks a rule
+    _store_awards(round_, allocation, adjusted)
+    audit.record("judging.award_adjust", round_, actor=actor, changes={
+        "submission_id": submission_id, "level": [old, new_level or None], "reason": reason})
+
+
+def finalise_round(round_: Round, *, actor) -> int:
+    """Lock the round and hand its awards to publishing. Returns the number of awards."""
+    require_unlocked(round_)
+    if round_.state != RoundState.CLOSED:
+        raise UserError(N_("Close the round before finalising it."))
+    results = compute_results(round_)
+    if any(r.final_score is None and r.rule in ("needs_third", "needs_arbiter") for r in results):
+        raise UserError(N_("Some entries still wait for a third judge or the leader's arbitration."))
+    allocation, adjusted = _allocation(round_) if get_scheme(round_) and get_scheme(round_).levels else (None, set())
+    if allocation is not None:
+        if allocation.pending_ties:
+            raise UserError(N_("The committee must settle the ties at award boundaries first."))
+        _store_awards(round_, allocation, adjusted)
+    round_.state = RoundState.FINALISED
+    round_.finalised_at = utcnow()
+    db.session.flush()
+    count = len(allocation.awards) if allocation else 0
+    audit.record("judging.round_finalise", round_, actor=actor, changes={"awards": count})
+    hand_to_publishing(round_, actor=actor)
+    return count
+
+
+def hand_to_publishing(round_: Round, *, actor) -> object | None:
+    try:
+        from publishing import services as pub
+    except ImportError:
+        log.info("publishing is not installed; awards of round %s not handed over", round_.id)
+        return None
+    if not hasattr(pub, "import_honours") or not hasattr(pub, "HonourInput"):
+        log.info("publishing has no import_honours yet; awards of round %s not handed over", round_.id)
+        return None
+    from flask_babel import gettext
+
+    rows = db.session.execute(
+        select(Award, Submission).join(Submission, Submission.id == Award.submission_id)
+        .where(Award.round_id == round_.id)
+        .order_by(Award.group_label, Award.level, Award.position)).all()
+    order = {code: i for i, code in enumerate(awards_mod.LEVEL_CODES)}
+    rows.sort(key=lambda r: (order.get(r[0].level, 99), r[0].group_label, r[0].position))
+    items = [pub.HonourInput(
+        level_code=award.level, level_text=gettext(awards_mod.LEVEL_LABELS.get(award.level, award.level)),
+        recipient_name=sub.author.display_name if sub.author else "",
+        recipient_unit=(sub.unit.name if sub.unit else (sub.author.unit_name if sub.author else "")),
+        work_title=sub.title, group_label=award.group_label, score=award.score, rank=award.rank,
+        user_id=sub.author_id, source_item_id=sub.id) for award, sub in rows]
+    comp = round_.competition
+    # One result set per competition: the last finalised round's awards replace a draft set.
+    organiser = "、".join(o.get("name", "") for o in (comp.organisers or []) if isinstance(o, dict))
+    return pub.import_honours("competition", comp.id, comp.title, items, actor, organiser=organiser)

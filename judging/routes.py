@@ -1,0 +1,487 @@
+"""Judging pages: the judge workspace (blind) and the organisers' round pages.
+
+Judge-facing views only ever hand templates ``essays.blind.BlindEntry``
+objects and plain score data, never a ``Submission``.
+"""
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from accounts.models import Role, User, UserRole
+from accounts.permissions import require_roles
+from core.errors import UserError
+from core.extensions import db
+from core.i18n import parse_local
+from core.views import register_panel
+from essays.models import Competition
+from judging import awards as awards_mod
+from judging import charts, results, services, stats
+from judging import workspace
+from judging.forms import (AddJudgeForm, AdjustForm, NewRoundForm, PledgeForm, RecuseForm, RemoveJudgeForm,
+                           RoundForm)
+from judging.models import (ARBITRATION_LABELS, ASSIGNMENT_ROLE_LABELS, ASSIGNMENT_STATUS_LABELS,
+                            GROUPING_LABELS, METHOD_LABELS, POOL_RULE_LABELS, ROUND_STATE_LABELS, RULE_LABELS, Arbitration,
+                            PoolRule, Round)
+from judging.permissions import can_see_other_scores
+
+bp = Blueprint("judging", __name__, url_prefix="/judging")
+
+register_panel(("judge",), "judging/_panel_judge.html")
+
+
+@bp.app_context_processor
+def _labels():
+    return {"round_state_labels": ROUND_STATE_LABELS, "level_labels": awards_mod.LEVEL_LABELS,
+            "assignment_status_labels": ASSIGNMENT_STATUS_LABELS, "assignment_role_labels": ASSIGNMENT_ROLE_LABELS,
+            "method_labels": METHOD_LABELS, "arbitration_labels": ARBITRATION_LABELS, "rule_labels": RULE_LABELS}
+
+
+def _fail(exc: UserError):
+    flash(exc.render(), "error")
+    db.session.rollback()
+
+
+# ==========================================================================
+# Judge workspace
+# ==========================================================================
+
+def _my_round(round_id: int) -> Round:
+    round_ = db.session.get(Round, round_id)
+    if round_ is None or services.membership(round_, current_user) is None:
+        abort(404)
+    return round_
+
+
+@bp.route("/my")
+@require_roles(Role.JUDGE)
+def queue():
+    rounds = workspace.my_rounds(current_user.id)
+    if len(rounds) == 1:
+        return redirect(url_for("judging.round_queue", round_id=rounds[0].round_id))
+    return render_template("judging/my_rounds.html", rounds=rounds)
+
+
+@bp.route("/my/<int:round_id>")
+@require_roles(Role.JUDGE)
+def round_queue(round_id: int):
+    round_ = _my_round(round_id)
+    member = services.membership(round_, current_user)
+    if member.pledge_accepted_at is None:
+        return render_template("judging/pledge.html", round=round_, form=PledgeForm())
+    items = workspace.queue(round_, current_user.id)
+    done = sum(1 for i in items if i.status == "submitted")
+    return render_template("judging/queue.html", round=round_, items=items, done=done,
+                           can_score=services.can_score_now(round_))
+
+
+@bp.route("/my/<int:round_id>/pledge", methods=["POST"])
+@require_roles(Role.JUDGE)
+def pledge(round_id: int):
+    round_ = _my_round(round_id)
+    form = PledgeForm()
+    if not form.validate_on_submit():
+        flash(_("Tick the box to accept the pledge."), "error")
+        return redirect(url_for("judging.round_queue", round_id=round_id))
+    try:
+        services.accept_pledge(round_, current_user, declared_conflicts=form.declared_conflicts.data or "")
+        db.session.commit()
+    except UserError as exc:
+        _fail(exc)
+    return redirect(url_for("judging.round_queue", round_id=round_id))
+
+
+def _my_item(round_: Round, code: str):
+    item = workspace.find_assignment(round_, current_user.id, code)
+    if item is None:
+        abort(404)
+    return item
+
+
+@bp.route("/my/<int:round_id>/e/<code>", methods=["GET", "POST"])
+@require_roles(Role.JUDGE)
+def entry(round_id: int, code: str):
+    round_ = _my_round(round_id)
+    item = _my_item(round_, code)
+    member = services.membership(round_, current_user)
+    if member.pledge_accepted_at is None:
+        return redirect(url_for("judging.round_queue", round_id=round_id))
+    autosave = request.headers.get("X-Autosave") == "1"
+    if request.method == "POST":
+        values = {str(c.id): request.form.get(f"c{c.id}", "") for c in round_.criteria}
+        submit = request.form.get("action") == "submit" and not autosave
+        try:
+            score = services.save_score(item, actor=current_user, values=values,
+                                        comment=request.form.get("comment", ""), submit=submit)
+            db.session.commit()
+        except UserError as exc:
+            db.session.rollback()
+            if autosave:
+                return jsonify({"ok": False, "message": exc.render()}), 422
+            flash(exc.render(), "error")
+            return redirect(url_for("judging.entry", round_id=round_id, code=code))
+        if autosave:
+            return jsonify({"ok": True, "total": score.total, "status": str(score.status),
+                            "message": _("Saved")})
+        if submit:
+            flash(_("Score submitted for %(code)s.", code=code), "success")
+            following = workspace.next_code(round_, current_user.id, code)
+            if following:
+                return redirect(url_for("judging.entry", round_id=round_id, code=following))
+            return redirect(url_for("judging.round_queue", round_id=round_id))
+        flash(_("Draft saved."), "success")
+        return redirect(url_for("judging.entry", round_id=round_id, code=code))
+    blind = workspace.blind_entry(item)
+    others = workspace.other_scores(round_, item) if can_see_other_scores(current_user, round_) else None
+    codes = workspace.neighbours(round_, current_user.id, code)
+    return render_template("judging/entry.html", round=round_, entry=blind, work=workspace.work_state(item),
+                           can_score=services.can_score_now(round_) and item.status != "recused",
+                           recuse_form=RecuseForm(), others=others, codes=codes)
+
+
+@bp.route("/my/<int:round_id>/e/<code>/recuse", methods=["POST"])
+@require_roles(Role.JUDGE)
+def recuse(round_id: int, code: str):
+    round_ = _my_round(round_id)
+    item = _my_item(round_, code)
+    form = RecuseForm()
+    try:
+        if not form.validate_on_submit():
+            raise UserError(_("Please give a reason for recusing yourself."))
+        services.recuse(item, actor=current_user, reason=form.reason.data)
+        db.session.commit()
+        flash(_("You have recused yourself from %(code)s; it goes to another judge.", code=code), "success")
+        return redirect(url_for("judging.round_queue", round_id=round_id))
+    except UserError as exc:
+        _fail(exc)
+        return redirect(url_for("judging.entry", round_id=round_id, code=code))
+
+
+@bp.route("/my/<int:round_id>/e/<code>/file")
+@require_roles(Role.JUDGE)
+def entry_file(round_id: int, code: str):
+    round_ = _my_round(round_id)
+    item = _my_item(round_, code)
+    data, name, mimetype = workspace.judge_copy(item)
+    if data is None:
+        abort(404)
+    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/my/<int:round_id>/sheets.pdf")
+@require_roles(Role.JUDGE)
+def score_sheets(round_id: int):
+    """Printable score sheets for offline judging: codes and rubric only."""
+    round_ = _my_round(round_id)
+    from core.pdf import render_pdf
+
+    items = workspace.queue(round_, current_user.id)
+    pdf = render_pdf("pdf/judging_sheets.html", round=round_, items=items,
+                     doc_title=_("Score sheets"))
+    response = send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
+                         download_name=f"score-sheets-{round_.id}.pdf", max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ==========================================================================
+# Organisers
+# ==========================================================================
+
+def _round(round_id: int) -> Round:
+    return db.get_or_404(Round, round_id)
+
+
+def _back(round_: Round, anchor: str = ""):
+    return redirect(url_for("judging.round_setup", round_id=round_.id) + anchor)
+
+
+@bp.route("/rounds", methods=["GET", "POST"])
+@require_roles(Role.ORGANISER, Role.ADMIN)
+def rounds():
+    form = NewRoundForm()
+    form.competition_id.choices = [(c.id, f"{c.code} {c.title}") for c in db.session.scalars(
+        select(Competition).order_by(Competition.id.desc()))]
+    if form.validate_on_submit():
+        comp = db.get_or_404(Competition, form.competition_id.data)
+        try:
+            round_ = services.create_round(comp, actor=current_user, name=form.name.data)
+            db.session.commit()
+            flash(_("Round created. Set up the rubric and the judges next."), "success")
+            return _back(round_)
+        except UserError as exc:
+            _fail(exc)
+    rows = db.session.execute(select(Round, Competition).join(Competition, Competition.id == Round.competition_id)
+                              .order_by(Competition.id.desc(), Round.position)).all()
+    return render_template("judging/rounds.html", rows=rows, form=form)
+
+
+def _judge_choices() -> list[tuple[int, str]]:
+    users = db.session.scalars(select(User).join(UserRole).where(UserRole.role == Role.JUDGE,
+                                                                 User.active.is_(True)).order_by(User.display_name))
+    return [(u.id, f"{u.display_name}（{u.unit_name}）") for u in users]
+
+
+@bp.route("/rounds/<int:round_id>", methods=["GET", "POST"])
+@require_roles(Role.ORGANISER, Role.ADMIN)
+def round_setup(round_id: int):
+    round_ = _round(round_id)
+    form = RoundForm(obj=round_)
+    form.leader_id.choices = [(0, "—")] + _judge_choices()
+    if request.method == "GET":
+        form.leader_id.data = round_.leader_id or 0
+        form.arbitration.data = str(round_.arbitration)
+        form.pool_rule.data = str(round_.pool_rule)
+        from core.i18n import local
+
+        form.judge_deadline.data = local(round_.judge_deadline).replace(tzinfo=None) if round_.judge_deadline else None
+    if form.validate_on_submit():
+        try:
+            services.update_round(
+                round_, actor=current_user, name=form.name.data, k=form.k.data, method=form.method.data,
+                arbitration=Arbitration(form.arbitration.data), threshold=form.threshold.data,
+                leader_id=form.leader_id.data or None, pool_rule=PoolRule(form.pool_rule.data),
+                pool_value=form.pool_value.data, pool_grouping=form.pool_grouping.data,
+                judge_deadline=parse_local(form.judge_deadline.data) if form.judge_deadline.data else None,
+                reveal_scores_after_close=form.reveal_scores_after_close.data,
+                pledge_text=form.pledge_text.data or "")
+            db.session.commit()
+            flash(_("Round settings saved."), "success")
+            return _back(round_)
+        except UserError as exc:
+            _fail(exc)
+    add_form = AddJudgeForm()
+    add_form.user_id.choices = _judge_choices()
+    return render_template("judging/round.html", round=round_, form=form, add_form=add_form,
+                           remove_form=RemoveJudgeForm(), members=services.pool_members(round_, active_only=False),
+                           loads=stats.per_judge_counts(round_), totals=stats.totals(round_),
+                           progress=stats.progress_by_judge(round_),
+                           pool_rule_labels=POOL_RULE_LABELS, grouping_labels=GROUPING_LABELS)
+
+
+@bp.route("/rounds/<int:round_id>/rubric", methods=["POST"])
+@require_roles(Role.ORGANISER, Role.ADMIN)
+def rubric(round_id: int):
+    round_ = _round(round_id)
+    f = request.form
+    try:
+        rows = []
+        for name, maximum, weight, step, guidance in zip(f.getlist("c_name"), f.getlist("c_max"),
+                                                         f.getlist("c_weight"), f.getlist("c_step"),
+                                                         f.getlist("c_guidance")):
+            if not name.strip():
+                continue
+            rows.append(services.CriterionInput(
+                name=name.strip()[:80], maximum=services.parse_value(maximum) or 0,
+                weight=services.parse_value(weight) or 1, step=services.parse_value(step) or 1,
+                guidance=guidance))
+        services.set_criteria(round_, rows, actor=current_user)
+        db.session.commit()
+        flash(_("Rubric saved."), "success")
+    except UserError as exc:
+        _fail(exc)
+    return _back(round_, "#rubric")
+
+
+@bp.route("/rounds/<int:round_id>/judges", methods=["POST"])
+@require_roles(Role.ORGANISER, Role.ADMIN)
+def add_judge(round_id: int):
+    round_ = _round(round_id)
+    form = AddJudgeForm()
+    form.user_id.choices = _judge_choices()
+    if form.validate_on_submit():
+        try:
+            services.add_judge(round_, db.get_or_404(User, form.user_id.data), actor=current_user,
+                               capacity=form.capacity.data)
+            db.session.commit()
+            flash(_("Judge added."), "success")
+        except UserError as exc:
+            _fail(exc)
+    return _back(round_, "#judges")
+
+
+@bp.route("/rounds/<int:round_id>/judges/<int:user_id>/remove", methods=["POST"])
+@require_roles(Role.ORGANISER, Role.ADMIN)
+def remove_judge(round_id: int, user_id: int):
+    round_ = _round(round_id)
+    form = RemoveJudgeForm()
+    try:
+        if not form.validate_on_submit():
+            raise UserError(_("Give a reason for removing the judge."))
+        handed = services.remove_judge(round_, db.get_or_404(User, user_id), actor=current_user,
+                                       reason=form.reason.data)
+        db.session.commit()
+        flash(_("Judge removed; %(count)s entries handed to other judges.", count=handed), "success")
+    except UserError as exc:
+        _fail(exc)
+    return _back(round_, "#judges")
+
+
+@bp.route("/rounds/<int:round_id>/assign", methods=["POST"])
+@require_roles(Role.ORGANISER, Role.ADMIN)
+def assign(round_id: int):
+    round_ = _round(round_id)
+    try:
+        result = services.assign_judges(round_, actor=current_user)
+        db.session.commit()
+        flash(_("%(count)s assignments made.", count=len(result.new)), "success")
+        if result.unfilled:
+            codes = workspace.codes_for(list(result.unfilled))
+            for code, reason in services.unfilled_messages(result, codes)[:20]:
+                flash(_("%(code)s lacks judges: %(reason)s", code=code, reason=_(reason)), "warning")
+    except UserError as exc:
+        _fail(exc)
+    return _back(round_, "#progress")
+
+
+@bp.route("/rounds/<int:round_id>/state/<action>", methods=["POST"])
+@require_roles(Role.ORGANISER, Role.ADMIN)
+def change_state(round_id: int, action: str):
+    round_ = _round(round_id)
+    actions = {"open": services.open_round, "close": services.close_round, "reopen": services.reopen_round,
+               "finalise": results.finalise_round}
+    if action not in actions:
+        abort(404)
+    try:
+        actions[action](round_, actor=current_user)
+        db.session.commit()
+        flash({"open": _("The round is open; judges can score."), "close": _("The round is closed."),
+               "reopen": _("The round is open again."),
+               "finalise": _("The round is finalised and its awards handed to publishing.")}[action], "success")
+    except UserError as exc:
+        _fail(exc)
+    if action == "finalise":
+        return redirect(url_for("judging.awards", round_id=round_id))
+    return _back(round_)
+
+
+@bp.route("/rounds/<int:round_id>/scores")
+@require_roles(Role.ORGANISER, Role.ADMIN)
+def scores(round_id: int):
+    round_ = _round(round_id)
+    rows, judges = stats.entry_rows(round_)
+    rel = stats.reliability(round_)
+    counts, lo, hi = stats.score_histogram(round_)
+    lenient = stats.leniency(round_)
+    return render_template(
+        "judging/scores.html", round=round_, rows=rows, judges=judges,
+        discrepancies=stats.discrepancies(round_), rel=rel, band_labels=_band_labels(),
+        leniency_svg=charts.leniency_chart(lenient, round_.full_marks, _("Judge leniency: mean ± SD")),
+        histogram_svg=charts.histogram_chart(counts, lo, hi, _("Distribution of scores")),
+        progress=stats.progress_by_judge(round_), totals=stats.totals(round_))
+
+
+def _band_labels():
+    from judging.scoring import BAND_LABELS
+
+    return BAND_LABELS
+
+
+def _levels_form(scheme) -> list[dict]:
+    out = []
+    f = request.form
+    for code in awards_mod.LEVEL_CODES:
+        kind = f.get(f"{code}_kind", "none")
+        value = services.parse_value(f.get(f"{code}_value"))
+        if kind == "none" or value is None:
+            continue
+        out.append({"code": code, "count": int(value) if kind == "count" else None,
+                    "percent": value if kind == "percent" else None,
+                    "min_score": services.parse_value(f.get(f"{code}_min"))})
+    return out
+
+
+@bp.route("/rounds/<int:round_id>/awards", methods=["GET", "POST"])
+@require_roles(Role.ORGANISER, Role.ADMIN)
+def awards(round_id: int):
+    round_ = _round(round_id)
+    if request.method == "POST":
+        try:
+            scheme = results.get_scheme(round_, create=True)
+            results.set_scheme(round_, actor=current_user, grouping=request.form.get("grouping", "all"),
+                               one_award_per_author=bool(request.form.get("one_award_per_author")),
+                               boundary_tie=request.form.get("boundary_tie", "both_higher"),
+                               levels=_levels_form(scheme))
+            allocation = results.allocate_awards(round_, actor=current_user)
+            db.session.commit()
+            flash(_("Awards allocated: %(count)s.", count=len(allocation.awards)), "success")
+            for tie in allocation.pending_ties:
+                flash(_("A tie at the boundary of %(level)s needs the committee's decision.",
+                        level=_(awards_mod.LEVEL_LABELS[tie.level])), "warning")
+        except UserError as exc:
+            _fail(exc)
+        return redirect(url_for("judging.awards", round_id=round_id))
+    scheme = results.get_scheme(round_)
+    levels = {lv.code: lv for lv in scheme.levels} if scheme else {}
+    ranking = workspace.ranking(round_)
+    adjust = AdjustForm()
+    adjust.new_level.choices = [("", _("No award"))] + [(c, _(awards_mod.LEVEL_LABELS[c]))
+                                                       for c in awards_mod.LEVEL_CODES]
+    return render_template("judging/awards.html", round=round_, scheme=scheme, levels=levels,
+                           level_codes=awards_mod.LEVEL_CODES, ranking=ranking, adjust=adjust,
+                           adjustments=workspace.adjustments(round_), grouping_labels=GROUPING_LABELS)
+
+
+@bp.route("/rounds/<int:round_id>/awards/adjust", methods=["POST"])
+@require_roles(Role.ORGANISER, Role.ADMIN)
+def adjust(round_id: int):
+    round_ = _round(round_id)
+    form = AdjustForm()
+    form.new_level.choices = [("", "")] + [(c, c) for c in awards_mod.LEVEL_CODES]
+    try:
+        if not form.validate_on_submit():
+            raise UserError(_("A reason is required to change an award."))
+        results.adjust_award(round_, form.submission_id.data, form.new_level.data or None,
+                             actor=current_user, reason=form.reason.data)
+        db.session.commit()
+        flash(_("Award changed; the reason is in the audit log."), "success")
+    except UserError as exc:
+        _fail(exc)
+    return redirect(url_for("judging.awards", round_id=round_id))
+
+
+@bp.route("/rounds/<int:round_id>/export.<fmt>")
+@require_roles(Role.ORGANISER, Role.ADMIN)
+def export(round_id: int, fmt: str):
+    round_ = _round(round_id)
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    if not round_.locked:
+        results.compute_results(round_)  # the summary shows the current standing
+        db.session.commit()
+    data, mimetype = export_results(round_, fmt)
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
+                     download_name=f"评分汇总表-{round_.competition.code}-{round_.position}.{fmt}", max_age=0)
+
+
+def export_results(round_: Round, fmt: str) -> tuple[bytes, str]:
+    """评分汇总表: one row per entry with every judge's score, the final score and the award."""
+    header, rows = workspace.summary_table(round_)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows(rows)
+        return ("\ufeff" + out.getvalue()).encode("utf-8"), "text/csv"
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "评分汇总表"
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append(row)
+    ws.freeze_panes = "A2"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

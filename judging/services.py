@@ -1,0 +1,679 @@
+"""Judging actions: rounds, rubrics, pools, assignment, scoring, arbitration.
+
+Verb_noun functions that change state, flush and write the audit entry; the
+route or CLI command commits. Results, awards and finalising live in
+``judging.results``; read-only statistics in ``judging.stats``.
+"""
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+
+from sqlalchemy import func, insert, select
+
+from accounts.models import Role, User
+from core import audit
+from core.db import utcnow
+from core.errors import UserError
+from core.extensions import db
+from core.i18n_markers import N_
+from essays.models import Competition, Genre, Group, Submission, SubmissionStatus
+from judging import assign as assign_mod
+from judging import scoring
+from judging.models import (Arbitration, Assignment, AssignmentRole, AssignmentStatus, Conflict,
+                            Criterion, PoolRule, Round, RoundJudge, RoundResult, RoundState, Score,
+                            ScoreStatus)
+
+_EPS = 1e-9
+ROUND_FIELDS = ("name", "k", "method", "threshold", "arbitration", "pool_rule", "pool_value",
+                "pool_grouping", "judge_deadline", "reveal_scores_after_close", "seed", "leader_id",
+                "pledge_text")
+
+
+# --------------------------------------------------------------------------
+# Rounds and rubric
+# --------------------------------------------------------------------------
+
+def _snapshot(round_: Round) -> dict:
+    return {f: getattr(round_, f) for f in ROUND_FIELDS} | {"state": round_.state}
+
+
+def require_unlocked(round_: Round) -> None:
+    if round_.state == RoundState.FINALISED:
+        raise UserError(N_("This round is finalised; nothing in it can change."))
+
+
+def create_round(competition: Competition, *, actor, name: str, **settings) -> Round:
+    position = (db.session.scalar(select(func.max(Round.position))
+                                  .where(Round.competition_id == competition.id)) or 0) + 1
+    round_ = Round(competition_id=competition.id, position=position, name=name.strip(),
+                   seed=settings.pop("seed", None) or random.SystemRandom().randrange(1, 2**31),
+                   k=3, method="mean", arbitration=Arbitration.NONE, pool_rule=PoolRule.ALL_QUALIFIED,
+                   pool_grouping="all", reveal_scores_after_close=False, pledge_text="")
+    _apply_settings(round_, settings)
+    db.session.add(round_)
+    db.session.flush()
+    audit.record("judging.round_create", round_, actor=actor, changes=_snapshot(round_))
+    return round_
+
+
+def _apply_settings(round_: Round, settings: dict) -> None:
+    for key, value in settings.items():
+        if key not in ROUND_FIELDS:
+            raise TypeError(f"unknown round setting {key}")
+        setattr(round_, key, value)
+    if round_.k is not None and round_.k < 1:
+        raise UserError(N_("Each entry needs at least one judge."))
+    if round_.method not in scoring.METHODS:
+        raise UserError(N_("Unknown aggregation method."))
+    if round_.threshold is not None and round_.threshold < 0:
+        raise UserError(N_("The threshold must not be negative."))
+
+
+def update_round(round_: Round, *, actor, **settings) -> Round:
+    require_unlocked(round_)
+    before = _snapshot(round_)
+    if round_.state != RoundState.SETUP and "k" in settings and settings["k"] != round_.k:
+        raise UserError(N_("The number of judges per entry can only change while the round is being set up."))
+    _apply_settings(round_, settings)
+    db.session.flush()
+    audit.record("judging.round_update", round_, actor=actor, changes=audit.diff(before, _snapshot(round_)))
+    return round_
+
+
+@dataclass
+class CriterionInput:
+    name: str
+    maximum: float
+    weight: float = 1.0
+    step: float = 1.0
+    guidance: str = ""
+
+
+def set_criteria(round_: Round, rows: list[CriterionInput], *, actor) -> None:
+    """Replace the rubric; allowed until the first score is saved."""
+    require_unlocked(round_)
+    if db.session.scalar(select(func.count(Score.id)).where(Score.round_id == round_.id)):
+        raise UserError(N_("The rubric cannot change once judges have started scoring."))
+    rows = [r for r in rows if r.name.strip()]
+    if not rows:
+        raise UserError(N_("The rubric needs at least one criterion."))
+    for r in rows:
+        if not (r.maximum > 0 and r.step > 0 and r.weight > 0):
+            raise UserError(N_("Criterion %(name)s: maximum, step and weight must be positive."), name=r.name)
+        if not _on_step(r.maximum, r.step):
+            raise UserError(N_("Criterion %(name)s: the maximum must be a multiple of the step."), name=r.name)
+    before = [(c.name, c.maximum, c.weight, c.step) for c in round_.criteria]
+    round_.criteria.clear()
+    db.session.flush()
+    for position, r in enumerate(rows):
+        round_.criteria.append(Criterion(position=position, name=r.name.strip(), maximum=r.maximum,
+                                         weight=r.weight, step=r.step, guidance=r.guidance.strip()))
+    db.session.flush()
+    audit.record("judging.rubric_set", round_, actor=actor, changes={
+        "criteria": [before, [(r.name, r.maximum, r.weight, r.step) for r in rows]]})
+
+
+def _on_step(value: float, step: float) -> bool:
+    ratio = value / step
+    return abs(ratio - round(ratio)) < 1e-6
+
+
+def open_round(round_: Round, *, actor) -> None:
+    require_unlocked(round_)
+    if not round_.criteria:
+        raise UserError(N_("Set up the rubric before opening the round."))
+    if not db.session.scalar(select(func.count(Assignment.id)).where(Assignment.round_id == round_.id)):
+        raise UserError(N_("Assign judges before opening the round."))
+    before = round_.state
+    round_.state = RoundState.OPEN
+    round_.opened_at = round_.opened_at or utcnow()
+    db.session.flush()
+    audit.record("judging.round_open", round_, actor=actor, changes={"state": [before, round_.state]})
+
+
+def close_round(round_: Round, *, actor) -> None:
+    if round_.state != RoundState.OPEN:
+        raise UserError(N_("Only an open round can be closed."))
+    round_.state = RoundState.CLOSED
+    round_.closed_at = utcnow()
+    db.session.flush()
+    audit.record("judging.round_close", round_, actor=actor, changes={"state": ["open", "closed"]})
+
+
+def reopen_round(round_: Round, *, actor) -> None:
+    require_unlocked(round_)
+    if round_.state != RoundState.CLOSED:
+        raise UserError(N_("Only a closed round can be reopened."))
+    round_.state = RoundState.OPEN
+    db.session.flush()
+    audit.record("judging.round_reopen", round_, actor=actor, changes={"state": ["closed", "open"]})
+
+
+# --------------------------------------------------------------------------
+# Judge pool and conflicts
+# --------------------------------------------------------------------------
+
+def add_judge(round_: Round, user: User, *, actor, capacity: int | None = None) -> RoundJudge:
+    require_unlocked(round_)
+    if not user.has_role(Role.JUDGE):
+        raise UserError(N_("%(name)s does not hold the judge role."), name=user.display_name)
+    member = db.session.scalar(select(RoundJudge).where(RoundJudge.round_id == round_.id,
+                                                        RoundJudge.user_id == user.id))
+    if member is None:
+        member = RoundJudge(round_id=round_.id, user_id=user.id, capacity=capacity)
+        db.session.add(member)
+    else:
+        member.active = True
+        member.capacity = capacity
+    db.session.flush()
+    audit.record("judging.judge_add", round_, actor=actor,
+                 changes={"judge": user.display_name, "judge_id": user.id, "capacity": capacity})
+    return member
+
+
+def remove_judge(round_: Round, user: User, *, actor, reason: str = "") -> int:
+    """Take a judge out of the pool; their unscored entries go to other judges.
+
+    Returns how many entries were handed on.
+    """
+    require_unlocked(round_)
+    member = db.session.scalar(select(RoundJudge).where(RoundJudge.round_id == round_.id,
+                                                        RoundJudge.user_id == user.id))
+    if member is None:
+        raise UserError(N_("%(name)s is not in this round's judge pool."), name=user.display_name)
+    member.active = False
+    open_items = db.session.scalars(select(Assignment).where(
+        Assignment.round_id == round_.id, Assignment.judge_id == user.id,
+        Assignment.status == AssignmentStatus.ASSIGNED)).all()
+    for item in open_items:
+        item.status = AssignmentStatus.RECUSED
+        item.recuse_reason = reason or "removed from the pool"
+    db.session.flush()
+    handed = sum(1 for item in open_items if _add_replacement(round_, item.submission_id, item.role))
+    audit.record("judging.judge_remove", round_, actor=actor,
+                 changes={"judge": user.display_name, "judge_id": user.id, "reason": reason,
+                          "reassigned": handed, "unscored": len(open_items)})
+    return handed
+
+
+def pool_members(round_: Round, *, active_only: bool = True) -> list[RoundJudge]:
+    stmt = select(RoundJudge).where(RoundJudge.round_id == round_.id)
+    if active_only:
+        stmt = stmt.where(RoundJudge.active.is_(True))
+    return list(db.session.scalars(stmt.order_by(RoundJudge.id)))
+
+
+def membership(round_: Round, user) -> RoundJudge | None:
+    return db.session.scalar(select(RoundJudge).where(RoundJudge.round_id == round_.id,
+                                                      RoundJudge.user_id == user.id))
+
+
+def accept_pledge(round_: Round, user, *, declared_conflicts: str = "") -> RoundJudge:
+    member = membership(round_, user)
+    if member is None or not member.active:
+        raise UserError(N_("You are not a judge in this round."))
+    member.pledge_accepted_at = member.pledge_accepted_at or utcnow()
+    member.declared_conflicts = declared_conflicts.strip()
+    db.session.flush()
+    audit.record("judging.pledge_accept", round_, actor=user,
+                 changes={"declared_conflicts": member.declared_conflicts})
+    return member
+
+
+def declare_conflict(round_: Round, judge: User, submission: Submission, *, actor, reason: str) -> Conflict:
+    require_unlocked(round_)
+    conflict = db.session.scalar(select(Conflict).where(
+        Conflict.round_id == round_.id, Conflict.judge_id == judge.id, Conflict.submission_id == submission.id))
+    if conflict is None:
+        conflict = Conflict(round_id=round_.id, judge_id=judge.id, submission_id=submission.id, reason=reason)
+        db.session.add(conflict)
+    db.session.flush()
+    audit.record("judging.conflict_declare", round_, actor=actor,
+                 changes={"judge_id": judge.id, "submission_id": submission.id, "reason": reason})
+    return conflict
+
+
+# --------------------------------------------------------------------------
+# Entries in the round and assignment
+# --------------------------------------------------------------------------
+
+def group_label(genre: str | None, group: str | None, grouping: str) -> str:
+    if grouping == "genre":
+        return genre or ""
+    if grouping == "group":
+        return group or ""
+    if grouping == "genre_group":
+        return " · ".join(x for x in (genre, group) if x)
+    return ""
+
+
+def previous_round(round_: Round) -> Round | None:
+    return db.session.scalar(select(Round).where(Round.competition_id == round_.competition_id,
+                                                 Round.position < round_.position)
+                             .order_by(Round.position.desc()).limit(1))
+
+
+def pool_entry_ids(round_: Round) -> list[int]:
+    """Ids of the entries this round judges, by its pool rule."""
+    return sorted(pool_entry_units(round_))
+
+
+def pool_entry_units(round_: Round) -> dict[int, frozenset[int]]:
+    """The round's entries with their own and recommending units (one query for a first round)."""
+    if round_.pool_rule == PoolRule.ALL_QUALIFIED:
+        return {sid: frozenset(u for u in (unit, rec) if u is not None)
+                for sid, unit, rec in db.session.connection().execute(
+                    select(Submission.id, Submission.unit_id, Submission.recommending_unit_id).where(
+                        Submission.competition_id == round_.competition_id,
+                        Submission.status == SubmissionStatus.QUALIFIED))}
+    return _entry_units(_advanced_ids(round_))
+
+
+def _advanced_ids(round_: Round) -> list[int]:
+    prev = previous_round(round_)
+    if prev is None or prev.state != RoundState.FINALISED:
+        raise UserError(N_("Entries advance from the previous round only once it is finalised."))
+    rows = db.session.execute(
+        select(RoundResult.id, RoundResult.submission_id, RoundResult.final_score, RoundResult.rank,
+               Genre.name, Group.name)
+        .join(Submission, Submission.id == RoundResult.submission_id)
+        .outerjoin(Genre, Genre.id == Submission.genre_id)
+        .outerjoin(Group, Group.id == Submission.group_id)
+        .where(RoundResult.round_id == prev.id, RoundResult.final_score.is_not(None),
+               Submission.status == SubmissionStatus.QUALIFIED)
+        .order_by(RoundResult.rank)).all()
+    groups: dict[str, list] = {}
+    for row in rows:
+        groups.setdefault(group_label(row[4], row[5], round_.pool_grouping), []).append(row)
+    chosen: list[int] = []
+    advanced_result_ids: list[int] = []
+    value = round_.pool_value or 0
+    for members in groups.values():
+        if round_.pool_rule == PoolRule.TOP_N:
+            take = int(value)
+        else:
+            take = int(math.floor(len(members) * value / 100 + 0.5))
+        for row in members[:take]:
+            chosen.append(row[1])
+            advanced_result_ids.append(row[0])
+    db.session.execute(RoundResult.__table__.update()
+                       .where(RoundResult.round_id == prev.id).values(advanced=False))
+    if advanced_result_ids:
+        db.session.execute(RoundResult.__table__.update()
+                           .where(RoundResult.id.in_(advanced_result_ids)).values(advanced=True))
+    return sorted(chosen)
+
+
+def _entry_units(entry_ids: list[int]) -> dict[int, frozenset[int]]:
+    out: dict[int, frozenset[int]] = {}
+    for chunk in _chunks(entry_ids):
+        for sid, unit, rec in db.session.execute(select(
+                Submission.id, Submission.unit_id, Submission.recommending_unit_id)
+                .where(Submission.id.in_(chunk))):
+            out[sid] = frozenset(u for u in (unit, rec) if u is not None)
+    return out
+
+
+def _chunks(ids: list[int], size: int = 900):
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
+def build_problem(round_: Round, entry_ids: list[int] | None = None) -> assign_mod.AssignmentProblem:
+    """The assignment problem of the round as it stands in the database."""
+    if entry_ids is None:
+        units = pool_entry_units(round_)
+        entry_ids = sorted(units)
+    else:
+        units = _entry_units(entry_ids)
+    members = db.session.execute(
+        select(RoundJudge.user_id, RoundJudge.capacity, RoundJudge.active, User.unit_id)
+        .join(User, User.id == RoundJudge.user_id).where(RoundJudge.round_id == round_.id)).all()
+    judges = [assign_mod.Judge(id=uid, unit_id=unit, capacity=(cap if active else 0))
+              for uid, cap, active, unit in members]
+    judge_ids = {j.id for j in judges}
+    existing: set[tuple[int, int]] = set()
+    conflicts: set[tuple[int, int]] = set()
+    entry_set = set(entry_ids)
+    for judge_id, sid, status, role in db.session.connection().execute(
+            select(Assignment.judge_id, Assignment.submission_id, Assignment.status, Assignment.role)
+            .where(Assignment.round_id == round_.id)):
+        if sid not in entry_set:
+            continue
+        if status == AssignmentStatus.RECUSED:
+            conflicts.add((judge_id, sid))
+        elif role == AssignmentRole.REGULAR and judge_id in judge_ids:
+            existing.add((judge_id, sid))
+        else:
+            conflicts.add((judge_id, sid))  # a third judge or arbiter is not a regular again
+    for judge_id, sid in db.session.execute(select(Conflict.judge_id, Conflict.submission_id)
+                                            .where(Conflict.round_id == round_.id)):
+        conflicts.add((judge_id, sid))
+    entries = [assign_mod.Entry(id=sid, unit_ids=units.get(sid, frozenset())) for sid in entry_ids]
+    return assign_mod.AssignmentProblem(entries=entries, judges=judges, k=round_.k, conflicts=conflicts,
+                                        existing=existing, seed=round_.seed)
+
+
+def assign_judges(round_: Round, *, actor) -> assign_mod.AssignmentResult:
+    """Give every entry of the pool k judges (keeping existing assignments)."""
+    require_unlocked(round_)
+    if round_.state == RoundState.CLOSED:
+        raise UserError(N_("The round is closed."))
+    if not pool_members(round_):
+        raise UserError(N_("Add judges to the round before assigning."))
+    problem = build_problem(round_)
+    if not problem.entries:
+        raise UserError(N_("No entries are in this round's pool."))
+    result = assign_mod.assign(problem)
+    store_assignments(round_, result.new)
+    audit.record("judging.assign", round_, actor=actor, changes={
+        "entries": len(problem.entries), "judges": len(problem.judges), "k": round_.k,
+        "new": len(result.new), "unfilled": len(result.unfilled), "seed": round_.seed})
+    return result
+
+
+def store_assignments(round_: Round, pairs: list[tuple[int, int]],
+                      role: AssignmentRole = AssignmentRole.REGULAR) -> None:
+    """Bulk insert (judge_id, entry_id) pairs, each with a random queue key.
+
+    Judges never see assignment ids (their pages use anonymous codes) and the
+    queue is ordered by ``shuffle_key``, so rows go in sorted, which keeps the
+    unique index appends cheap. A driver-level executemany skips SQLAlchemy's
+    per-row type processing: 30,000 rows in a fraction of a second.
+    """
+    if not pairs:
+        return
+    from sqlalchemy import text
+
+    from core.db import UTCDateTime
+
+    rnd = random.Random(round_.seed * 7919 + len(pairs))
+    dialect = db.session.get_bind().dialect
+    now = UTCDateTime().process_bind_param(utcnow(), dialect)
+    mark = {"qmark": "?", "numeric": ":1"}.get(dialect.paramstyle, "%s")
+    rows = [(round_.id, j, e, str(role), str(AssignmentStatus.ASSIGNED), rnd.randrange(2**31), now)
+            for j, e in sorted(pairs)]
+    if mark == ":1":  # pragma: no cover - no supported driver uses it
+        db.session.execute(text(
+            "INSERT INTO judging_assignments (round_id, judge_id, submission_id, role, status, shuffle_key, "
+            "created_at) VALUES (:r, :j, :e, :role, :st, :k, :t)"),
+            [dict(zip(("r", "j", "e", "role", "st", "k", "t"), row)) for row in rows])
+        return
+    columns = "round_id, judge_id, submission_id, role, status, shuffle_key, created_at"
+    connection = db.session.connection()
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        # COPY is an order of magnitude faster than row-by-row INSERTs on PostgreSQL.
+        with connection.connection.driver_connection.cursor() as cursor:
+            with cursor.copy(f"COPY judging_assignments ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    marks = ", ".join([mark] * 7)
+    connection.exec_driver_sql(f"INSERT INTO judging_assignments ({columns}) VALUES ({marks})", rows)
+
+
+def unfilled_messages(result: assign_mod.AssignmentResult, codes: dict[int, str]) -> list[tuple[str, str]]:
+    """(anonymous code, reason) for entries short of judges, reasons untranslated."""
+    out = []
+    for entry_id, short in sorted(result.unfilled.items()):
+        reasons = [assign_mod.REASON_MESSAGES[r] for r in short.reasons] or [assign_mod.REASON_MESSAGES[
+            assign_mod.CAPACITY]]
+        out.append((codes.get(entry_id, str(entry_id)), reasons[0]))
+    return out
+
+
+def _pick_judge(round_: Round, submission_id: int, *, exclude_units: bool = True) -> int | None:
+    """Least-loaded eligible pool judge for one more assignment on an entry."""
+    rows = db.session.execute(select(Assignment.judge_id, Assignment.status).where(
+        Assignment.round_id == round_.id, Assignment.submission_id == submission_id)).all()
+    barred = {j for j, _ in rows}
+    active_judges = {j for j, s in rows if s != AssignmentStatus.RECUSED}
+    barred |= set(db.session.scalars(select(Conflict.judge_id).where(
+        Conflict.round_id == round_.id, Conflict.submission_id == submission_id)))
+    sub = db.session.execute(select(Submission.unit_id, Submission.recommending_unit_id)
+                             .where(Submission.id == submission_id)).one()
+    entry_units = {u for u in sub if u is not None}
+    members = db.session.execute(
+        select(RoundJudge.user_id, RoundJudge.capacity, User.unit_id)
+        .join(User, User.id == RoundJudge.user_id)
+        .where(RoundJudge.round_id == round_.id, RoundJudge.active.is_(True))).all()
+    unit_of = {uid: unit for uid, _, unit in members}
+    taken_units = {db.session.get(User, j).unit_id for j in active_judges if j not in unit_of} | {
+        unit_of[j] for j in active_judges if j in unit_of}
+    loads = dict(db.session.execute(
+        select(Assignment.judge_id, func.count(Assignment.id))
+        .where(Assignment.round_id == round_.id, Assignment.status != AssignmentStatus.RECUSED)
+        .group_by(Assignment.judge_id)).all())
+    candidates = []
+    rnd = random.Random(round_.seed * 31 + submission_id)
+    for uid, cap, unit in members:
+        if uid in barred:
+            continue
+        if unit is not None and (unit in entry_units or (exclude_units and unit in taken_units)):
+            continue
+        load = loads.get(uid, 0)
+        if cap is not None and load >= cap:
+            continue
+        candidates.append((load, rnd.random(), uid))
+    if not candidates:
+        return None
+    return min(candidates)[2]
+
+
+def _add_replacement(round_: Round, submission_id: int, role: AssignmentRole) -> Assignment | None:
+    judge_id = _pick_judge(round_, submission_id)
+    if judge_id is None:
+        return None
+    item = Assignment(round_id=round_.id, judge_id=judge_id, submission_id=submission_id, role=role,
+                      status=AssignmentStatus.ASSIGNED, shuffle_key=random.SystemRandom().randrange(2**31))
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def recuse(assignment: Assignment, *, actor, reason: str) -> Assignment | None:
+    """A judge steps back from an entry; another judge takes it if one is eligible."""
+    round_ = assignment.round
+    require_unlocked(round_)
+    if round_.state != RoundState.OPEN and assignment.judge_id == getattr(actor, "id", None):
+        raise UserError(N_("Judging is not open in this round."))
+    if assignment.status == AssignmentStatus.SUBMITTED:
+        raise UserError(N_("A submitted score cannot be recused; ask the organiser."))
+    if not (reason or "").strip():
+        raise UserError(N_("Please give a reason for recusing yourself."))
+    assignment.status = AssignmentStatus.RECUSED
+    assignment.recuse_reason = reason.strip()
+    if assignment.score is not None:
+        db.session.delete(assignment.score)
+    db.session.flush()
+    replacement = _add_replacement(round_, assignment.submission_id, assignment.role)
+    audit.record("judging.recuse", round_, actor=actor, changes={
+        "assignment_id": assignment.id, "judge_id": assignment.judge_id, "reason": reason.strip(),
+        "replacement_judge_id": replacement.judge_id if replacement else None})
+    return replacement
+
+
+# --------------------------------------------------------------------------
+# Scoring
+# --------------------------------------------------------------------------
+
+def parse_value(raw) -> float | None:
+    if raw is None:
+        return None
+    if isinstance(raw, (int, float)):
+        return float(raw)
+    text = str(raw).strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise UserError(N_("%(value)s is not a number."), value=text) from None
+    if not math.isfinite(value):
+        raise UserError(N_("%(value)s is not a number."), value=text)
+    return value
+
+
+def check_values(criteria: list[Criterion], raw: dict, *, complete: bool) -> tuple[dict, float | None]:
+    """Validated {criterion_id: value} and the weighted total (None if incomplete)."""
+    values: dict[str, float] = {}
+    for c in criteria:
+        value = parse_value(raw.get(str(c.id), raw.get(c.id)))
+        if value is None:
+            if complete:
+                raise UserError(N_("Give a score for %(name)s."), name=c.name)
+            continue
+        if value < -_EPS or value > c.maximum + _EPS:
+            raise UserError(N_("%(name)s: the score must be between 0 and %(maximum)s."),
+                            name=c.name, maximum=_fmt(c.maximum))
+        if not _on_step(value, c.step):
+            raise UserError(N_("%(name)s: the score must be a multiple of %(step)s."),
+                            name=c.name, step=_fmt(c.step))
+        values[str(c.id)] = value
+    if len(values) < len(criteria):
+        return values, None
+    total = round(sum(values[str(c.id)] * c.weight for c in criteria), 6)
+    return values, total
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def can_score_now(round_: Round) -> bool:
+    if round_.state != RoundState.OPEN:
+        return False
+    return round_.judge_deadline is None or utcnow() <= round_.judge_deadline
+
+
+def save_score(assignment: Assignment, *, actor, values: dict, comment: str = "", submit: bool = False) -> Score:
+    """Save a draft (autosave) or submit; a submitted score may be revised until the round closes."""
+    round_ = assignment.round
+    require_unlocked(round_)
+    if not can_score_now(round_):
+        raise UserError(N_("Judging is closed for this round."))
+    if assignment.status == AssignmentStatus.RECUSED:
+        raise UserError(N_("You have recused yourself from this entry."))
+    member = membership(round_, actor)
+    if member is None or member.pledge_accepted_at is None:
+        raise UserError(N_("Accept the judge's pledge before scoring."))
+    clean, total = check_values(round_.criteria, values, complete=submit)
+    score = assignment.score
+    was_submitted = score is not None and score.status == ScoreStatus.SUBMITTED
+    if score is None:
+        score = Score(assignment_id=assignment.id, round_id=round_.id)
+        db.session.add(score)
+        assignment.score = score
+    if was_submitted and not submit:
+        # An autosave on a submitted score must not silently withdraw it.
+        clean, total = check_values(round_.criteria, values, complete=True)
+    before = {"values": dict(score.values or {}), "total": score.total, "status": score.status}
+    score.values = clean
+    score.total = total
+    score.comment = (comment or "").strip()
+    if submit or was_submitted:
+        score.status = ScoreStatus.SUBMITTED
+        score.submitted_at = utcnow()
+        assignment.status = AssignmentStatus.SUBMITTED
+    else:
+        score.status = ScoreStatus.DRAFT
+    score.updated_at = utcnow()
+    db.session.flush()
+    if submit or was_submitted:
+        audit.record("judging.score_submit" if not was_submitted else "judging.score_revise", round_,
+                     actor=actor, changes={"assignment_id": assignment.id, **audit.diff(
+                         before, {"values": clean, "total": total, "status": score.status})})
+        check_arbitration(round_, assignment.submission_id)
+    return score
+
+
+@dataclass
+class EntryVerdict:
+    final: float | None
+    rule: str  # method name, or a scoring.double_mark rule code
+    regular: list[float]
+    third: float | None
+    arbiter: float | None
+    spread: float | None
+
+
+def verdict(round_: Round, regular: list[float], third: float | None, arbiter: float | None,
+            method_value: float | None) -> EntryVerdict:
+    """The final score of one entry under the round's arbitration mode."""
+    spread = (max(regular) - min(regular)) if len(regular) >= 2 else None
+    threshold = round_.effective_threshold
+    if round_.arbitration == Arbitration.THIRD_JUDGE and len(regular) == 2:
+        final, rule = scoring.double_mark(regular[0], regular[1], threshold, third, arbiter)
+        return EntryVerdict(final, rule, regular, third, arbiter, spread)
+    if round_.arbitration != Arbitration.NONE and scoring.needs_arbitration(regular, threshold):
+        if arbiter is not None:
+            return EntryVerdict(arbiter, "arbiter", regular, third, arbiter, spread)
+        return EntryVerdict(None, "needs_arbiter", regular, third, arbiter, spread)
+    if not regular:
+        return EntryVerdict(None, "no_scores", regular, third, arbiter, spread)
+    return EntryVerdict(method_value, round_.method, regular, third, arbiter, spread)
+
+
+def entry_scores(round_: Round, submission_id: int) -> tuple[list[float], float | None, float | None, int]:
+    """(regular submitted totals, third, arbiter, regular assignments still open)."""
+    rows = db.session.execute(
+        select(Assignment.role, Assignment.status, Score.total, Score.status)
+        .outerjoin(Score, Score.assignment_id == Assignment.id)
+        .where(Assignment.round_id == round_.id, Assignment.submission_id == submission_id)
+        .order_by(Assignment.id)).all()
+    regular, third, arbiter, waiting = [], None, None, 0
+    for role, status, total, score_status in rows:
+        if status == AssignmentStatus.RECUSED:
+            continue
+        done = score_status == ScoreStatus.SUBMITTED and total is not None
+        if role == AssignmentRole.REGULAR:
+            if done:
+                regular.append(total)
+            else:
+                waiting += 1
+        elif role == AssignmentRole.THIRD and done:
+            third = total
+        elif role == AssignmentRole.ARBITER and done:
+            arbiter = total
+    return regular, third, arbiter, waiting
+
+
+def check_arbitration(round_: Round, submission_id: int) -> Assignment | None:
+    """After a score: add a third judge or the leader when the scores disagree past T."""
+    if round_.arbitration == Arbitration.NONE:
+        return None
+    regular, third, arbiter, waiting = entry_scores(round_, submission_id)
+    if waiting or len(regular) < 2:
+        return None
+    v = verdict(round_, regular, third, arbiter, None)
+    existing = {role for role, status in db.session.execute(
+        select(Assignment.role, Assignment.status).where(
+            Assignment.round_id == round_.id, Assignment.submission_id == submission_id,
+            Assignment.status != AssignmentStatus.RECUSED))}
+    if v.rule == "needs_third" and AssignmentRole.THIRD not in existing:
+        item = _add_replacement(round_, submission_id, AssignmentRole.THIRD)
+        if item is None and round_.leader_id is not None and AssignmentRole.ARBITER not in existing:
+            return _add_arbiter(round_, submission_id)
+        return item
+    if v.rule == "needs_arbiter" and AssignmentRole.ARBITER not in existing and round_.leader_id is not None:
+        return _add_arbiter(round_, submission_id)
+    return None
+
+
+def _add_arbiter(round_: Round, submission_id: int) -> Assignment:
+    item = db.session.scalar(select(Assignment).where(
+        Assignment.round_id == round_.id, Assignment.judge_id == round_.leader_id,
+        Assignment.submission_id == submission_id))
+    if item is not None:  # the leader already scored it as a regular judge: arbitrate anyway
+        return item
+    item = Assignment(round_id=round_.id, judge_id=round_.leader_id, submission_id=submission_id,
+                      role=AssignmentRole.ARBITER, status=AssignmentStatus.ASSIGNED,
+                      shuffle_key=random.SystemRandom().randrange(2**31))
+    db.session.add(item)
+    member = membership(round_, round_.leader)
+    if member is None:
+        db.session.add(RoundJudge(round_id=round_.id, user_id=round_.leader_id, capacity=0))
+    db.session.flush()
+    return item

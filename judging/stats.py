@@ -1,0 +1,178 @@
+"""Read-only views of a round for organisers: progress, discrepancies, reliability."""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import func, select
+
+from accounts.models import User
+from core.extensions import db
+from essays.models import Submission
+from judging import scoring
+from judging.models import Assignment, AssignmentRole, AssignmentStatus, Round, Score, ScoreStatus
+from judging.results import fetch_scores, regular_matrix
+from judging.services import verdict
+
+
+@dataclass
+class JudgeProgress:
+    judge_id: int
+    name: str
+    assigned: int
+    submitted: int
+    drafts: int
+    recused: int
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.submitted / self.assigned) if self.assigned else 0
+
+
+def progress_by_judge(round_: Round) -> list[JudgeProgress]:
+    rows = db.session.execute(
+        select(Assignment.judge_id, User.display_name, Assignment.status, Score.status, func.count(Assignment.id))
+        .join(User, User.id == Assignment.judge_id)
+        .outerjoin(Score, Score.assignment_id == Assignment.id)
+        .where(Assignment.round_id == round_.id)
+        .group_by(Assignment.judge_id, User.display_name, Assignment.status, Score.status)).all()
+    out: dict[int, JudgeProgress] = {}
+    for judge_id, name, status, score_status, n in rows:
+        p = out.setdefault(judge_id, JudgeProgress(judge_id, name, 0, 0, 0, 0))
+        if status == AssignmentStatus.RECUSED:
+            p.recused += n
+            continue
+        p.assigned += n
+        if status == AssignmentStatus.SUBMITTED:
+            p.submitted += n
+        elif score_status == ScoreStatus.DRAFT:
+            p.drafts += n
+    return sorted(out.values(), key=lambda p: p.name)
+
+
+def totals(round_: Round) -> dict[str, int]:
+    counts = dict(db.session.execute(
+        select(Assignment.status, func.count(Assignment.id)).where(Assignment.round_id == round_.id)
+        .group_by(Assignment.status)).all())
+    entries = db.session.scalar(select(func.count(func.distinct(Assignment.submission_id)))
+                                .where(Assignment.round_id == round_.id)) or 0
+    assigned = counts.get(AssignmentStatus.ASSIGNED, 0) + counts.get(AssignmentStatus.SUBMITTED, 0)
+    submitted = counts.get(AssignmentStatus.SUBMITTED, 0)
+    return {"entries": entries, "assignments": assigned, "submitted": submitted,
+            "recused": counts.get(AssignmentStatus.RECUSED, 0),
+            "percent": int(100 * submitted / assigned) if assigned else 0}
+
+
+@dataclass
+class EntryRow:
+    submission_id: int
+    code: str
+    scores: dict[int, float | None]  # judge_id -> total (None: not yet)
+    third: float | None
+    arbiter: float | None
+    final: float | None
+    rule: str
+    spread: float | None
+
+
+def entry_rows(round_: Round) -> tuple[list[EntryRow], list[tuple[int, str]]]:
+    """Score matrix: one row per entry (by anonymous code), one column per judge."""
+    rows = db.session.execute(
+        select(Assignment.submission_id, Submission.anonymous_code, Assignment.judge_id, Assignment.role,
+               Assignment.status, Score.total, Score.status)
+        .join(Submission, Submission.id == Assignment.submission_id)
+        .outerjoin(Score, Score.assignment_id == Assignment.id)
+        .where(Assignment.round_id == round_.id)).all()
+    judges = dict(db.session.execute(select(User.id, User.display_name).where(
+        User.id.in_({r[2] for r in rows}))).all()) if rows else {}
+    by_entry: dict[int, dict] = {}
+    for sid, code, judge, role, status, total, sstatus in rows:
+        e = by_entry.setdefault(sid, {"code": code or str(sid), "regular": {}, "third": None, "arbiter": None})
+        if status == AssignmentStatus.RECUSED:
+            continue
+        value = total if sstatus == ScoreStatus.SUBMITTED else None
+        if role == AssignmentRole.REGULAR:
+            e["regular"][judge] = value
+        elif role == AssignmentRole.THIRD:
+            e["third"] = value
+        else:
+            e["arbiter"] = value
+    regular = {sid: {j: v for j, v in e["regular"].items() if v is not None} for sid, e in by_entry.items()}
+    regular = {sid: m for sid, m in regular.items() if m}
+    try:
+        method_values = scoring.aggregate(regular, round_.method, scale=(0.0, round_.full_marks)) if regular else {}
+    except Exception:  # standardised needs enough scores per judge; fall back while scoring goes on
+        method_values = scoring.aggregate(regular, "mean") if regular else {}
+    out = []
+    for sid, e in by_entry.items():
+        done = [v for v in e["regular"].values() if v is not None]
+        waiting = any(v is None for v in e["regular"].values())
+        v = verdict(round_, done, e["third"], e["arbiter"], method_values.get(sid))
+        rule = "pending" if waiting else v.rule
+        out.append(EntryRow(sid, e["code"], e["regular"], e["third"], e["arbiter"],
+                            None if waiting else v.final, rule, v.spread))
+    out.sort(key=lambda r: r.code)
+    judge_list = sorted(judges.items(), key=lambda kv: kv[1])
+    return out, judge_list
+
+
+def discrepancies(round_: Round) -> list[EntryRow]:
+    """Entries whose regular scores differ by more than T, largest gap first."""
+    rows, _ = entry_rows(round_)
+    t = round_.effective_threshold
+    return sorted([r for r in rows if r.spread is not None and r.spread > t + 1e-9],
+                  key=lambda r: -(r.spread or 0))
+
+
+@dataclass
+class Reliability:
+    alpha: float
+    alpha_band: str
+    icc: dict[str, float] | None
+    icc_band: str | None
+    kendall_w: float | None
+    note: str | None
+
+
+def reliability(round_: Round) -> Reliability:
+    scores = regular_matrix(fetch_scores(round_))
+    entry_ids, judge_ids, matrix = scoring.to_matrix(scores)
+    if matrix.size == 0:
+        return Reliability(math.nan, "undefined", None, None, None, None)
+    alpha = scoring.krippendorff_alpha([[None if np.isnan(v) else float(v) for v in col]
+                                        for col in matrix.T])
+    icc = icc_band = w = None
+    complete = matrix[:, ~np.isnan(matrix).any(axis=0)] if matrix.shape[0] else matrix
+    note = None
+    if matrix.shape[0] >= 2 and matrix.shape[1] >= 2 and not np.isnan(matrix).any():
+        icc = scoring.icc(matrix.tolist())
+        icc_band = scoring.interpret_icc(icc["ICC(2,1)"])
+        w = scoring.kendall_w(matrix.T.tolist())
+    else:
+        note = "incomplete"
+    del complete
+    return Reliability(alpha, scoring.interpret_alpha(alpha), icc, icc_band, w, note)
+
+
+def leniency(round_: Round) -> list[tuple[str, float, float, int]]:
+    """(judge name, mean, sd, n) per judge."""
+    scores = regular_matrix(fetch_scores(round_))
+    data = scoring.judge_leniency(scores)
+    names = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(list(data)))).all()) \
+        if data else {}
+    return sorted([(names.get(j, str(j)), m, s, n) for j, (m, s, n) in data.items()], key=lambda r: r[0])
+
+
+def score_histogram(round_: Round, bins: int = 10) -> tuple[list[int], float, float]:
+    values = [total for _sid, _j, role, total in fetch_scores(round_) if role == AssignmentRole.REGULAR]
+    hi = round_.full_marks or 100.0
+    return scoring.histogram(values, bins, 0.0, hi), 0.0, hi
+
+
+def per_judge_counts(round_: Round) -> dict[int, int]:
+    return defaultdict(int, dict(db.session.execute(
+        select(Assignment.judge_id, func.count(Assignment.id))
+        .where(Assignment.round_id == round_.id, Assignment.status != AssignmentStatus.RECUSED)
+        .group_by(Assignment.judge_id)).all()))
