@@ -121,7 +121,24 @@ def _clean_database(request, app):
         tables = [t.name for t in reversed(db.metadata.sorted_tables) if t.name in existing]
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
-                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+                # TRUNCATE costs per table, so only the tables the test filled.
+                probe = " UNION ALL ".join(
+                    f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM \"{t}\")" for t in tables)
+                used = [row[0] for row in conn.execute(text(probe))]
+                # DELETE in reverse dependency order is much cheaper than
+                # TRUNCATE ... CASCADE for a handful of small tables.
+                for t in tables:
+                    if t in used:
+                        # Rows pointing at rows of the same table (unit
+                        # hierarchy) are unlinked first: RESTRICT is checked
+                        # row by row.
+                        for fk in db.metadata.tables[t].foreign_keys:
+                            if fk.column.table.name == t and fk.parent.nullable:
+                                conn.execute(text(f'UPDATE "{t}" SET "{fk.parent.name}" = NULL'))
+                        conn.execute(text(f'DELETE FROM "{t}"'))
+                        conn.execute(text(
+                            f"SELECT setval(pg_get_serial_sequence('\"{t}\"', 'id'), 1, false) "
+                            f"WHERE pg_get_serial_sequence('\"{t}\"', 'id') IS NOT NULL"))
         else:
             # PRAGMA foreign_keys only takes effect outside a transaction, so
             # work on the driver connection in autocommit mode.
