@@ -12,9 +12,11 @@ from accounts.models import Role
 from accounts.permissions import require_roles
 from core.errors import UserError
 from core.extensions import db, limiter
+from core.i18n import format_dt
 from core.jobs import JobContext, job_handler, start_job
 from core.storage import send_stored
 from core.views import register_panel
+from essays.models import Competition, CompetitionStatus
 from publishing import api, forms, services
 from publishing.models import (DAY_UNIT_LABELS, MESSAGE_STATUS_LABELS, OBJECTION_STATUS_LABELS, ORDERING_LABELS,
                                RECIPIENT_KIND_LABELS, STATE_LABELS, Certificate, Honour, MessageStatus,
@@ -62,15 +64,27 @@ def _public_rs(rs_id: int) -> ResultSet:
 def public_home():
     rows = db.session.scalars(select(ResultSet).where(
         ResultSet.state.in_([ResultState.NOTICE, ResultState.PUBLISHED])).order_by(ResultSet.id.desc())).all()
-    calls = []
-    try:  # the essays package may list its open calls; publishing does not depend on it
-        from essays import services as essay_services
-
-        if hasattr(essay_services, "public_calls"):
-            calls = essay_services.public_calls()
-    except Exception:  # pragma: no cover - a missing or changing package must not break the home page
-        calls = []
+    calls = [{"url": url_for(".public_call", competition_id=c.id), "title": c.title,
+              "deadline": format_dt(c.closes_at), "open": c.status == CompetitionStatus.OPEN}
+             for c in _public_calls()]
     return render_template("publishing/public_home.html", result_sets=rows, calls=calls)
+
+
+def _public_calls():
+    """Calls for essays the public may read: every competition past its draft."""
+    return db.session.scalars(select(Competition).where(
+        Competition.status.in_([CompetitionStatus.OPEN, CompetitionStatus.CLOSED, CompetitionStatus.JUDGING,
+                                CompetitionStatus.PUBLISHED]))
+        .order_by(Competition.closes_at.desc())).all()
+
+
+@bp.route("/public/calls/<int:competition_id>")
+def public_call(competition_id: int):
+    comp = db.session.get(Competition, competition_id)
+    if comp is None or comp not in _public_calls():
+        abort(404)
+    return render_template("publishing/public_call.html", comp=comp,
+                           accepting=comp.status == CompetitionStatus.OPEN)
 
 
 @bp.route("/public/activities/<int:rs_id>")

@@ -283,3 +283,28 @@ def test_template_preview_reports_missing_glyphs(client, draft, organiser, login
     data = r.get_json()
     assert data["missing"] and "U+10FFFD" in data["missing"][0]
     assert "荣誉证书" in data["html"]
+
+
+def test_public_call_for_essays_is_readable_without_signing_in(app, db, organiser):
+    """The public site lists open calls; drafts stay hidden."""
+    import datetime as dt
+
+    from core.db import utcnow
+    from essays.models import Competition, CompetitionStatus, Genre
+
+    now = utcnow()
+    open_call = Competition(code="ZW2027", title="“书香临渭”全民阅读征文", notice_html="<p>欢迎投稿</p>",
+                            status=CompetitionStatus.OPEN, opens_at=now - dt.timedelta(days=1),
+                            closes_at=now + dt.timedelta(days=20))
+    open_call.genres = [Genre(name="散文", max_length=3000, count_rule="word")]
+    draft = Competition(code="ZW2028", title="尚未发布的征文", status=CompetitionStatus.DRAFT,
+                        opens_at=now, closes_at=now + dt.timedelta(days=30))
+    db.session.add_all([open_call, draft])
+    db.session.commit()
+    client = app.test_client()
+    home = client.get("/public").get_data(as_text=True)
+    assert "“书香临渭”全民阅读征文" in home and "尚未发布的征文" not in home
+    page = client.get(f"/public/calls/{open_call.id}").get_data(as_text=True)
+    assert "欢迎投稿" in page and "散文" in page and "注册后投稿" in page
+    assert client.get(f"/public/calls/{draft.id}").status_code == 404
+    assert client.get("/public/calls/999999").status_code == 404
