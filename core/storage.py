@@ -17,9 +17,10 @@ import datetime as dt
 import hashlib
 import os
 import secrets
+import shutil
 import tempfile
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from flask import current_app, send_file
 from sqlalchemy import ForeignKey, Integer, String, event, select
@@ -31,7 +32,9 @@ from core.extensions import db
 
 class Storage(Protocol):
     def write(self, key: str, data: bytes) -> None: ...
+    def write_file(self, key: str, source: BinaryIO) -> None: ...
     def read(self, key: str) -> bytes: ...
+    def open(self, key: str) -> BinaryIO: ...
     def delete(self, key: str) -> None: ...
     def exists(self, key: str) -> bool: ...
     def keys(self): ...
@@ -63,8 +66,27 @@ class LocalStorage:
                 os.unlink(tmp)
             raise
 
+    def write_file(self, key: str, source: BinaryIO) -> None:
+        """Copy a (large) file in without holding it in memory."""
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                shutil.copyfileobj(source, fh, 1024 * 1024)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+
     def read(self, key: str) -> bytes:
         return self._path(key).read_bytes()
+
+    def open(self, key: str) -> BinaryIO:
+        return self._path(key).open("rb")
 
     def delete(self, key: str) -> None:
         try:
@@ -129,15 +151,34 @@ def store_bytes(data: bytes, *, content_type: str, original_name: str = "", suff
     return record
 
 
+def store_path(path: str | os.PathLike, *, content_type: str, original_name: str = "", suffix: str = "",
+               created_by=None) -> StoredFile:
+    """Like ``store_bytes`` for a file on disk (a big ZIP), streamed in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1024 * 1024), b""):
+            digest.update(chunk)
+    storage = get_storage()
+    key = new_key(suffix)
+    with open(path, "rb") as fh:
+        storage.write_file(key, fh)
+    db.session.info.setdefault("zp_pending_files", []).append((storage, key))
+    record = StoredFile(
+        key=key, size=os.path.getsize(path), sha256=digest.hexdigest(), content_type=content_type,
+        original_name=original_name[:255], created_by_id=getattr(created_by, "id", None),
+    )
+    db.session.add(record)
+    return record
+
+
 def read_file(record: StoredFile) -> bytes:
     return get_storage().read(record.key)
 
 
 def send_stored(record: StoredFile, download_name: str, *, as_attachment: bool = True):
     """Send a stored file under a name chosen by the caller (never the key)."""
-    import io
-
-    response = send_file(io.BytesIO(read_file(record)), mimetype=record.content_type,
+    # Streamed from the store in chunks: a certificate ZIP can be hundreds of MB.
+    response = send_file(get_storage().open(record.key), mimetype=record.content_type,
                          as_attachment=as_attachment, download_name=download_name,
                          max_age=0, etag=record.sha256)
     response.headers["Cache-Control"] = "private, no-store"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, DateTimeLocalField, FloatField, IntegerField, SelectField, StringField,
                      TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -58,3 +59,9 @@ class AdjustForm(FlaskForm):
     submission_id = IntegerField(validators=[DataRequired()])
     new_level = SelectField(_l("New level"), choices=[])
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+
+
+class KeyinUploadForm(FlaskForm):
+    """One keyed-in file (first or second entry) of the offline score sheets."""
+
+    sheet = FileField(_l("Keyed-in scores (.xlsx or .csv)"), validators=[FileRequired()])

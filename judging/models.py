@@ -337,3 +337,48 @@ class AwardAdjustment(db.Model):
     reason: Mapped[str] = mapped_column(Text)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class KeyinState(enum.StrEnum):
+    WAITING = "waiting"  # one entry or none uploaded yet
+    MISMATCH = "mismatch"  # both uploaded; they disagree or have row errors
+    READY = "ready"  # both uploaded and in full agreement
+    APPLIED = "applied"
+    DISCARDED = "discarded"
+
+
+KEYIN_STATE_LABELS = {
+    KeyinState.WAITING: N_("Waiting for both entries"),
+    KeyinState.MISMATCH: N_("Entries disagree"),
+    KeyinState.READY: N_("Entries agree"),
+    KeyinState.APPLIED: N_("Scores stored"),
+    KeyinState.DISCARDED: N_("Discarded"),
+}
+
+
+class KeyinBatch(db.Model):
+    """A double-entry import of paper score sheets: two files, compared before any Score is written."""
+
+    __tablename__ = "judging_keyin_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("judging_rounds.id", ondelete="CASCADE"), index=True)
+    state: Mapped[KeyinState] = mapped_column(_enum(KeyinState), default=KeyinState.WAITING)
+    first_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))
+    first_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    first_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    second_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))
+    second_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    second_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Last comparison: counts, disagreements and row errors (untranslated msgids with params).
+    report: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    applied_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    applied_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    round: Mapped[Round] = relationship()
+    first_file = relationship("StoredFile", foreign_keys=[first_file_id])
+    second_file = relationship("StoredFile", foreign_keys=[second_file_id])
+    first_by = relationship("User", foreign_keys=[first_by_id])
+    second_by = relationship("User", foreign_keys=[second_by_id])

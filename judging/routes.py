@@ -23,8 +23,8 @@ from essays.models import Competition
 from judging import awards as awards_mod
 from judging import charts, results, services, stats
 from judging import workspace
-from judging.forms import (AddJudgeForm, AdjustForm, NewRoundForm, PledgeForm, RecuseForm, RemoveJudgeForm,
-                           RoundForm)
+from judging.forms import (AddJudgeForm, AdjustForm, KeyinUploadForm, NewRoundForm, PledgeForm, RecuseForm,
+                           RemoveJudgeForm, RoundForm)
 from judging.models import (ARBITRATION_LABELS, ASSIGNMENT_ROLE_LABELS, ASSIGNMENT_STATUS_LABELS,
                             GROUPING_LABELS, METHOD_LABELS, POOL_RULE_LABELS, ROUND_STATE_LABELS, RULE_LABELS, Arbitration,
                             PoolRule, Round)
@@ -445,6 +445,114 @@ def adjust(round_id: int):
     except UserError as exc:
         _fail(exc)
     return redirect(url_for("judging.awards", round_id=round_id))
+
+
+# --------------------------------------------------------------------------
+# Offline judging: double-entry import of paper score sheets
+# --------------------------------------------------------------------------
+
+@bp.route("/rounds/<int:round_id>/keyin")
+@require_roles(Role.ORGANISER, Role.ADMIN)
+def keyin(round_id: int):
+    from judging import offline
+    from judging.models import KEYIN_STATE_LABELS
+
+    round_ = _round(round_id)
+    batch = offline.current_batch(round_)
+    report = dict(batch.report or {}) if batch else {}
+    errors = []
+    for e in report.get("errors", []):
+        msgid, params = e.get("message", ""), e.get("params", {})
+        errors.append((e.get("source"), e.get("line"), _(msgid, **params)))
+    return render_template("judging/keyin.html", round=round_, batch=batch, report=report, errors=errors,
+                           form=KeyinUploadForm(), past=offline.past_batches(round_),
+                           can_score=services.can_score_now(round_), keyin_state_labels=KEYIN_STATE_LABELS)
+
+
+@bp.route("/rounds/<int:round_id>/keyin/template.xlsx")
+@require_roles(Role.ORGANISER, Role.ADMIN)
+def keyin_template(round_id: int):
+    from judging import offline
+
+    round_ = _round(round_id)
+    return send_file(io.BytesIO(offline.template_xlsx(round_)), mimetype=offline.XLSX, as_attachment=True,
+                     download_name=f"评分录入表-{round_.competition.code}-{round_.position}.xlsx", max_age=0)
+
+
+@bp.route("/rounds/<int:round_id>/keyin/upload/<which>", methods=["POST"])
+@require_roles(Role.ORGANISER, Role.ADMIN)
+def keyin_upload(round_id: int, which: str):
+    from judging import offline
+    from judging.models import KeyinState
+
+    round_ = _round(round_id)
+    if which not in offline.ENTRIES:
+        abort(404)
+    form = KeyinUploadForm()
+    if not form.validate_on_submit():
+        flash(_("Choose the file to upload."), "error")
+        return redirect(url_for("judging.keyin", round_id=round_id))
+    upload = form.sheet.data
+    try:
+        batch = offline.upload_entry(round_, which, upload.read(), upload.filename or "", actor=current_user)
+        db.session.commit()
+        flash(_("First entry uploaded.") if which == "first" else _("Second entry uploaded."), "success")
+        if batch.state == KeyinState.READY:
+            flash(_("The two entries agree. Check the numbers and store the scores."), "success")
+        elif batch.state == KeyinState.MISMATCH:
+            flash(_("The two entries do not agree; the differences are listed below."), "warning")
+    except UserError as exc:
+        _fail(exc)
+    return redirect(url_for("judging.keyin", round_id=round_id))
+
+
+def _keyin_batch(round_: Round, batch_id: int):
+    from judging import offline
+
+    batch = offline.batch_in_round(round_, batch_id)
+    if batch is None:
+        abort(404)
+    return batch
+
+
+@bp.route("/rounds/<int:round_id>/keyin/<int:batch_id>/apply", methods=["POST"])
+@require_roles(Role.ORGANISER, Role.ADMIN)
+def keyin_apply(round_id: int, batch_id: int):
+    from judging import offline
+
+    round_ = _round(round_id)
+    batch = _keyin_batch(round_, batch_id)
+    try:
+        count = offline.apply_batch(batch, actor=current_user)
+        db.session.commit()
+        flash(_("%(count)s scores stored from the paper sheets.", count=count), "success")
+    except UserError as exc:
+        _fail(exc)
+        # The comparison is re-run on apply; keep its fresh report for the page.
+        batch = db.session.get(type(batch), batch_id)
+        if batch is not None and batch.first_file_id and batch.second_file_id:
+            try:
+                offline.recheck(batch)
+                db.session.commit()
+            except UserError:
+                db.session.rollback()
+    return redirect(url_for("judging.keyin", round_id=round_id))
+
+
+@bp.route("/rounds/<int:round_id>/keyin/<int:batch_id>/discard", methods=["POST"])
+@require_roles(Role.ORGANISER, Role.ADMIN)
+def keyin_discard(round_id: int, batch_id: int):
+    from judging import offline
+
+    round_ = _round(round_id)
+    batch = _keyin_batch(round_, batch_id)
+    try:
+        offline.discard_batch(batch, actor=current_user)
+        db.session.commit()
+        flash(_("The import was discarded; no scores were stored."), "success")
+    except UserError as exc:
+        _fail(exc)
+    return redirect(url_for("judging.keyin", round_id=round_id))
 
 
 @bp.route("/rounds/<int:round_id>/export.<fmt>")

@@ -13,7 +13,6 @@ import io
 import re
 import secrets
 import smtplib
-import zipfile
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
@@ -21,6 +20,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from core import audit
 from core.db import utcnow
@@ -549,9 +549,9 @@ def verify_url(token: str) -> str:
 
 
 def qr_data_uri(url: str) -> str:
-    import segno
+    from publishing.certificate_files import qr_data_uri as make
 
-    return segno.make(url, error="m").svg_data_uri(scale=4, border=1, dark="#000")
+    return make(url)
 
 
 def seal_data_uri(tpl: CertificateTemplate) -> str | None:
@@ -570,8 +570,8 @@ def recipient_line(honour_name: str, kind: str) -> str:
 
 def certificate_page(tpl: CertificateTemplate, *, source_type: str, recipient_name: str, recipient_kind: str,
                      recipient_unit: str, work_title: str | None, level_text: str, number: str, token: str,
-                     issue_date: dt.date, revoked: bool = False) -> dict:
-    """The text of one certificate page (plain data for the template)."""
+                     issue_date: dt.date, revoked: bool = False, qr: str | None = None) -> dict:
+    """The text of one certificate page (plain data for the template); ``qr`` if already drawn."""
     if SourceType(source_type) == SourceType.PROGRAMME:
         sentence = formats.honour_sentence(tpl.activity_name, level_text)
     else:
@@ -581,19 +581,19 @@ def certificate_page(tpl: CertificateTemplate, *, source_type: str, recipient_na
         "recipient_unit": recipient_unit,
         "sentence": sentence,
         "number": number,
-        "qr": qr_data_uri(verify_url(token)),
+        "qr": qr or qr_data_uri(verify_url(token)),
         "date_text": formats.format_date(issue_date, tpl.date_style),
         "revoked": revoked,
     }
 
 
-def page_for(cert: Certificate) -> dict:
+def page_for(cert: Certificate, tpl: CertificateTemplate | None = None, qr: str | None = None) -> dict:
     h = cert.honour
-    tpl = ensure_template(h.result_set)
+    tpl = tpl or ensure_template(h.result_set)
     return certificate_page(tpl, source_type=h.result_set.source_type, recipient_name=h.recipient_name,
                             recipient_kind=h.recipient_kind, recipient_unit=h.recipient_unit,
                             work_title=h.work_title, level_text=h.level_text, number=cert.number,
-                            token=cert.token, issue_date=cert.issue_date)
+                            token=cert.token, issue_date=cert.issue_date, qr=qr)
 
 
 def sample_page(tpl: CertificateTemplate, rs: ResultSet) -> dict:
@@ -660,16 +660,29 @@ def regenerate_certificate(cert: Certificate, actor) -> Certificate:
 
 
 def live_certificates(rs: ResultSet) -> list[Certificate]:
+    # The honours come with the same query: a page needs each one's name and title.
     return list(db.session.scalars(
-        select(Certificate).join(Honour).where(Honour.result_set_id == rs.id, Honour.withdrawn.is_(False),
-                                               Certificate.revoked_at.is_(None))
+        select(Certificate).join(Honour).options(contains_eager(Certificate.honour))
+        .where(Honour.result_set_id == rs.id, Honour.withdrawn.is_(False), Certificate.revoked_at.is_(None))
         .order_by(Certificate.serial)))
 
 
 def generate_certificates(rs: ResultSet, actor, progress=None) -> dict:
-    """Issue missing numbers, render all live certificates in batches, store singles, merged PDF and ZIP."""
-    from core.pdf import merge_documents, split_pages
-    from core.storage import store_bytes
+    """Issue missing numbers, render all live certificates in chunks, store the merged PDF and the ZIP.
+
+    Each chunk is one WeasyPrint document (fonts are subset once per document).
+    With more than one chunk, a helper process draws the QR codes of the later
+    chunks and splits and zips each rendered chunk while this process renders
+    the next one. The ZIP grows in a temporary file, not in memory: each single
+    file carries its fonts (about half a megabyte), so 1,000 of them would not
+    fit a worker's memory budget twice.
+    """
+    import os
+    import tempfile
+
+    from core.pdf import merge_documents, render_pdf
+    from core.storage import store_bytes, store_path
+    from publishing.certificate_files import BatchHelper, qr_data_uris, single_file_name, zip_singles
 
     def report(done, total, message):
         if progress is not None:
@@ -683,39 +696,50 @@ def generate_certificates(rs: ResultSet, actor, progress=None) -> dict:
         raise UserError(N_("There are no certificates to generate."))
     report(0, total, _("Rendering certificates"))
     context = template_context(tpl)
-    from core.pdf import render_pdf
-
+    batches = [certs[start:start + BATCH_CHUNK] for start in range(0, total, BATCH_CHUNK)]
+    fd, zip_path = tempfile.mkstemp(prefix="zp-certificates-", suffix=".zip")
+    os.close(fd)  # an empty file: the first append writes the archive from its start
     chunks: list[bytes] = []
-    zbuf = io.BytesIO()
-    done = 0
-    with zipfile.ZipFile(zbuf, "w", zipfile.ZIP_STORED) as zf:
-        for start in range(0, total, BATCH_CHUNK):
-            batch = certs[start:start + BATCH_CHUNK]
-            pdf = render_pdf("pdf/certificate.html", pages=[page_for(c) for c in batch], **context)
-            chunks.append(pdf)
-            for cert, single in zip(batch, split_pages(pdf)):
-                # Single files live in the ZIP only: each carries the fonts, so keeping
-                # another copy per certificate would double the storage. An author's
-                # download renders (and keeps) their own page on first request.
-                cert.file_id = None
-                zf.writestr(f"{_safe_name(cert.number)}.pdf", single)
-            done += len(batch)
-            report(done, total, _("%(done)s of %(total)s certificates", done=done, total=total))
-    merged_bytes = merge_documents(chunks)
-    pdf_file = store_bytes(merged_bytes, content_type="application/pdf", original_name="certificates.pdf",
-                           suffix=".pdf", created_by=actor)
-    zip_file = store_bytes(zbuf.getvalue(), content_type="application/zip", original_name="certificates.zip",
-                           suffix=".zip", created_by=actor)
+    try:
+        with BatchHelper(parallel=len(batches) > 1) as helper:
+            # QR codes of the later chunks are drawn by the helper while the first chunk renders.
+            qr_jobs = [None] + [helper.submit(qr_data_uris, [verify_url(c.token) for c in batch])
+                                for batch in batches[1:]]
+            zip_jobs = []
+            done = 0
+            for batch, qr_job in zip(batches, qr_jobs):
+                qrs = qr_job.result() if qr_job is not None else qr_data_uris([verify_url(c.token) for c in batch])
+                pages = [page_for(c, tpl, qr) for c, qr in zip(batch, qrs)]
+                pdf = render_pdf("pdf/certificate.html", pages=pages, **context)
+                chunks.append(pdf)
+                zip_jobs.append(helper.submit(zip_singles, zip_path, [single_file_name(c.number) for c in batch],
+                                              pdf))
+                for cert in batch:
+                    # Single files live in the ZIP only: each carries the fonts, so keeping
+                    # another copy per certificate would double the storage. An author's
+                    # download renders (and keeps) their own page on first request.
+                    cert.file_id = None
+                done += len(batch)
+                report(done, total, _("%(done)s of %(total)s certificates", done=done, total=total))
+            for job in zip_jobs:
+                job.result()
+        merged_bytes = merge_documents(chunks)
+        del chunks
+        pdf_file = store_bytes(merged_bytes, content_type="application/pdf", original_name="certificates.pdf",
+                               suffix=".pdf", created_by=actor)
+        del merged_bytes
+        zip_file = store_path(zip_path, content_type="application/zip", original_name="certificates.zip",
+                              suffix=".zip", created_by=actor)
+    finally:
+        if os.path.exists(zip_path):
+            os.unlink(zip_path)
     db.session.flush()
     rs.certificates_pdf_id, rs.certificates_zip_id = pdf_file.id, zip_file.id
     rs.certificates_generated_at = utcnow()
     audit.record("certificates.generate", rs, actor=actor, changes={"certificates": total})
     db.session.flush()
-    return {"count": total, "pdf_file_id": pdf_file.id, "zip_file_id": zip_file.id}
-
-
-def _safe_name(number: str) -> str:
-    return re.sub(r"[^\w.\-]+", "_", number)
+    return {"count": total, "pdf_file_id": pdf_file.id, "zip_file_id": zip_file.id,
+            "helper_peak_mib": helper.peak_rss_mib}
 
 
 def certificate_for_token(token: str) -> Certificate | None:

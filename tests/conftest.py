@@ -136,6 +136,8 @@ def _clean_database(request, app):
                             if fk.column.table.name == t and fk.parent.nullable:
                                 conn.execute(text(f'UPDATE "{t}" SET "{fk.parent.name}" = NULL'))
                         conn.execute(text(f'DELETE FROM "{t}"'))
+                        if "id" not in db.metadata.tables[t].c:
+                            continue
                         conn.execute(text(
                             f"SELECT setval(pg_get_serial_sequence('\"{t}\"', 'id'), 1, false) "
                             f"WHERE pg_get_serial_sequence('\"{t}\"', 'id') IS NOT NULL"))
