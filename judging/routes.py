@@ -341,6 +341,29 @@ def assign(round_id: int):
     return _back(round_, "#progress")
 
 
+@bp.route("/rounds/<int:round_id>/remind", methods=["POST"])
+@require_roles(Role.ORGANISER, Role.ADMIN)
+def remind(round_id: int):
+    from judging import reminders
+
+    round_ = _round(round_id)
+    try:
+        report = reminders.remind_judges(round_, actor=current_user)
+        db.session.commit()
+    except UserError as exc:
+        _fail(exc)
+        return _back(round_, "#progress")
+    if report.emailed:
+        flash(_("Reminder e-mails sent to %(count)s judges.", count=len(report.emailed)), "success")
+    if report.to_call:
+        reason = "" if report.mail_configured else _("E-mail is not configured.") + " "
+        people = "；".join(f"{j.display_name}（{j.phone or _('no phone')}）: {n}" for j, n in report.to_call)
+        flash(reason + _("Please call these judges (entries left): %(people)s", people=people), "warning")
+    if not report.emailed and not report.to_call:
+        flash(_("Every judge has finished; nobody needs a reminder."), "success")
+    return _back(round_, "#progress")
+
+
 @bp.route("/rounds/<int:round_id>/state/<action>", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def change_state(round_id: int, action: str):

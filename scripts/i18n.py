@@ -32,7 +32,7 @@ def load_parts() -> dict[str, str]:
         for line in path.read_text(encoding="utf-8").splitlines():
             if "|||" not in line:
                 continue
-            msgid, msgstr = (s.strip() for s in line.split("|||", 1))
+            msgid, msgstr = (s.strip().replace("\\n", "\n") for s in line.split("|||", 1))
             if msgid and msgstr:
                 parts.setdefault(msgid, msgstr)
     return parts
