@@ -12,6 +12,7 @@ from accounts.auth import revoke_all_sessions
 from accounts.models import Role, Unit, UnitKind, User
 from accounts.passwords import make_hasher, password_problems
 from core import audit
+from core.db import end_read_transaction
 from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
@@ -64,6 +65,9 @@ def authenticate(login: str, password: str) -> User | None:
 
     global _DUMMY_HASH
     user = find_user_by_login(login)
+    # Checking a password costs tens of milliseconds of CPU by design; on
+    # SQLite it must not run while this request holds the write lock.
+    end_read_transaction(db.session())
     if user is None:
         if _DUMMY_HASH is None:
             _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))

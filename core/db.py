@@ -12,8 +12,6 @@ import errno
 import fcntl
 import os
 import threading
-import time
-
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -98,23 +96,20 @@ class WriterQueue:
         return self._fd
 
     def acquire(self) -> None:
-        deadline = time.monotonic() + self.timeout
         if not self._thread_lock.acquire(timeout=self.timeout):
             raise TimeoutError("timed out waiting for the database write lock")
         try:
             fd = self._file()
-            delay = 0.0005
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    return
-                except OSError as exc:
-                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                        raise
-                if time.monotonic() > deadline:
-                    raise TimeoutError("timed out waiting for the database write lock")
-                time.sleep(delay)
-                delay = min(delay * 2, 0.004)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                # Another process writes: wait in the kernel, woken the moment
+                # it lets go. A process that dies releases its lock; a
+                # connection returned to the pool or closed releases it too
+                # (see the pool events in configure_sqlite).
+                fcntl.flock(fd, fcntl.LOCK_EX)
         except BaseException:
             self._thread_lock.release()
             raise
@@ -124,6 +119,20 @@ class WriterQueue:
             fcntl.flock(self._file(), fcntl.LOCK_UN)
         finally:
             self._thread_lock.release()
+
+
+def end_read_transaction(session) -> None:
+    """Commit a transaction that only read, keeping the loaded objects usable.
+
+    On SQLite every transaction of a POST request holds the write lock (it
+    begins IMMEDIATE); slow work that needs no database (hashing a password,
+    parsing a manuscript) should run after this, outside any transaction.
+    """
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def configure_sqlite(engine: Engine, busy_timeout_ms: int = 30000) -> None:
@@ -141,7 +150,10 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int = 30000) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
+        # FULL: a commit is on disk before the receipt is shown, even if the
+        # machine loses power (NORMAL in WAL mode only survives a crash of
+        # the process).
+        cursor.execute("PRAGMA synchronous = FULL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 

@@ -40,6 +40,15 @@ class Storage(Protocol):
     def keys(self): ...
 
 
+def _fsync_dir(path: Path) -> None:
+    """Make a rename durable: the folder entry must reach the disk too."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 class LocalStorage:
     """Files in a folder; writes are atomic (temporary file, fsync, rename)."""
 
@@ -61,6 +70,7 @@ class LocalStorage:
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
+            _fsync_dir(path.parent)
         except BaseException:
             if os.path.exists(tmp):
                 os.unlink(tmp)
@@ -77,6 +87,7 @@ class LocalStorage:
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
+            _fsync_dir(path.parent)
         except BaseException:
             if os.path.exists(tmp):
                 os.unlink(tmp)

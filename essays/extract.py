@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import codecs
 import io
+import posixpath
 import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
 
-import docx
 from lxml import etree
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
@@ -165,13 +165,39 @@ def _docx_text(data: bytes) -> str:
                 "The document contains macros. Please save it as a plain .docx "
                 "(Word document) and upload it again."
             ))
-    try:
-        document = docx.Document(io.BytesIO(data))
-        return "\n".join(_block_texts(document.element.body))
-    except UserError:
-        raise
-    except Exception:  # python-docx, lxml and zipfile raise many kinds
-        raise _corrupt(".docx") from None
+        try:
+            # Only the main document part is parsed: opening the file with
+            # python-docx parsed every part, styles included (most of the time
+            # of a .docx submission), to read the body alone.
+            if b"wordprocessingml.document.main+xml" not in content_types:
+                raise ValueError("not a Word document")  # a template, say: python-docx refused it too
+            body = _parse_part(archive.read(_main_document_name(archive, names))).find(f"{_W}body")
+            return "\n".join(_block_texts(body)) if body is not None else ""
+        except UserError:
+            raise
+        except Exception:  # lxml and zipfile raise many kinds
+            raise _corrupt(".docx") from None
+
+
+_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+_PKG_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+
+
+def _parse_part(content: bytes) -> etree._Element:
+    # The settings python-docx parses with, so the text is the same as before.
+    parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True, load_dtd=False)
+    return etree.fromstring(content, parser)
+
+
+def _main_document_name(archive: zipfile.ZipFile, names: set[str]) -> str:
+    """The part the package relationships name as the document (normally word/document.xml)."""
+    if "_rels/.rels" in names:
+        for rel in _parse_part(archive.read("_rels/.rels")).iter(_PKG_RELS):
+            if rel.get("Type") == _OFFICE_DOCUMENT and rel.get("TargetMode") != "External":
+                target = posixpath.normpath(rel.get("Target", "").lstrip("/"))
+                if target in names:
+                    return target
+    return "word/document.xml"
 
 
 def _block_texts(container: etree._Element) -> list[str]:

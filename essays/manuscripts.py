@@ -72,16 +72,23 @@ def store_original(manuscript: Manuscript, actor):
 
 
 def store_judge_copy(entry, manuscript: Manuscript | None, actor, force_text: bool = False):
-    """The file judges may download, under a generated name and with no metadata.
+    """The file judges may download, under a generated name and with no metadata."""
+    return store_judge_copy_of(entry.judge_title, entry.judge_text, entry.identity_spans, manuscript, actor,
+                               force_text=force_text)
+
+
+def store_judge_copy_of(judge_title: str, judge_text: str, identity_spans: list[dict] | None,
+                        manuscript: Manuscript | None, actor, force_text: bool = False):
+    """The judge copy from the redacted title and text (no entry row needed yet).
 
     The body of a .docx/.pdf is not rewritten by the scrubbers, so when the
     text itself carries identity the judge copy is the redacted text instead.
     """
     from core.storage import store_bytes
 
-    has_identity = any(s.get("redacted") for s in entry.identity_spans or [])
+    has_identity = any(s.get("redacted") for s in identity_spans or [])
     if not force_text and not has_identity and manuscript is not None and manuscript.scrubbed is not None:
         return store_bytes(manuscript.scrubbed, content_type=CONTENT_TYPES[manuscript.format],
                            suffix="." + manuscript.format, created_by=actor)
-    text = (entry.judge_title + "\n\n" + entry.judge_text).encode("utf-8")
+    text = (judge_title + "\n\n" + judge_text).encode("utf-8")
     return store_bytes(text, content_type=CONTENT_TYPES["txt"], suffix=".txt", created_by=actor)

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import csv
 import io
-from types import SimpleNamespace
+from typing import NamedTuple
 from urllib.parse import quote
 
-from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
-                   url_for)
+from flask import (Blueprint, Response, abort, current_app, flash, g, jsonify, redirect, render_template,
+                   request, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from accounts.models import Role, Unit, User
 from accounts.permissions import require_roles
 from core.errors import UserError
+from core.db import end_read_transaction
 from core.extensions import db
 from core.jobs import JobContext, job_handler, start_job
 from core.storage import send_stored
@@ -111,8 +112,31 @@ def _upload_from_request():
     return services.Upload(filename=file.filename, data=data, content_type=file.mimetype or "")
 
 
+@bp.before_request
+def _note_arrival():
+    # The moment the request reached the app, before it waits for the
+    # database: a submission that arrived before the deadline is accepted even
+    # if a queue of other authors' submissions delays its saving transaction.
+    g.received_at = services.utcnow()
+
+
+class Submitted(NamedTuple):
+    """What a page needs after a submission, read before the commit ended the transaction."""
+    entry_id: int
+    receipt_number: str | None
+    duplicate: bool
+
+
+def _end_read_transaction() -> None:
+    end_read_transaction(db.session())
+
+
 def _do_submit(comp: Competition, form: EntryForm, *, author, entry=None, recommending_unit=None):
-    """Run the submit service; return (result, error message, http status)."""
+    """Run the submit service; return (Submitted, error message, http status).
+
+    Reads, then prepares outside any transaction, then saves in one short
+    transaction (see ``services`` for the three steps).
+    """
     upload = _upload_from_request()
     if upload is not None and len(upload.data) > comp.max_file_mb * 1024 * 1024:
         return None, _("The file is larger than the limit of %(limit)s MB for this competition.",
@@ -120,34 +144,40 @@ def _do_submit(comp: Competition, form: EntryForm, *, author, entry=None, recomm
     token = form.token.data or None
     already = services._entry_by_token(token) if token and entry is None else None
     if already is not None and already.author_id == author.id and already.status != SubmissionStatus.DRAFT:
-        db.session.rollback()
-        return services.SubmitResult(already, duplicate=True), None, 200  # a resend: skip the file work
-    # Extraction and scrubbing are the slow part: run them outside the write
-    # transaction (on SQLite it holds the database lock), with plain settings.
-    settings = SimpleNamespace(accepted_formats=list(comp.accepted_formats or []), max_file_mb=comp.max_file_mb)
-    author_id, comp_id = author.id, comp.id
-    entry_id = entry.id if entry is not None else None
-    unit_id = recommending_unit.id if recommending_unit is not None else None
-    db.session.commit()
+        done = Submitted(already.id, already.receipt_number, True)
+        _end_read_transaction()
+        return done, None, 200  # a resend: skip the file work
+    actor = current_user._get_current_object()
     try:
-        manuscript = manuscripts.prepare(settings, body_text=form.body.data, upload=upload)
+        services._check_editable(entry)
+        # Arrived after the deadline as it stood a moment ago: refuse before the
+        # slow preparation (the saving transaction would refuse it too).
+        services._check_deadline(comp, services._effective_moment(g.get("received_at"), services.utcnow()))
+        context = services.submission_context(comp, author, recommending_unit)
+    except UserError as exc:
+        db.session.rollback()
+        return None, exc.render(), 422 if not isinstance(exc, services.DeadlinePassed) else 409
+    _end_read_transaction()
+    try:
+        prepared = services.prepare_entry(
+            context, title=form.title.data, genre_id=form.genre_id.data or None,
+            group_id=form.group_id.data or None, body_text=form.body.data, upload=upload, pledge=form.pledge.data)
     except UserError as exc:
         return None, exc.render(), 422
-    comp = db.session.get(Competition, comp_id)
-    author = db.session.get(User, author_id)
-    entry = db.session.get(Submission, entry_id) if entry_id else None
-    recommending_unit = db.session.get(Unit, unit_id) if unit_id else None
+    job_id = None
     try:
         result = services.submit_entry(
-            competition=comp, author=author, actor=current_user._get_current_object(), token=token,
-            title=form.title.data, genre_id=form.genre_id.data or None, group_id=form.group_id.data or None,
-            body_text=form.body.data, upload=upload, pledge=form.pledge.data, entry=entry,
-            recommending_unit=recommending_unit, manuscript=manuscript)
-        job = None
+            competition=comp, author=author, actor=actor, token=token, title=prepared.title,
+            genre_id=prepared.genre.id, group_id=prepared.group_id, entry=entry,
+            recommending_unit=recommending_unit, prepared=prepared, received_at=g.get("received_at"))
+        done = Submitted(result.entry.id, result.entry.receipt_number, result.duplicate)
         if result.duplicate:
             db.session.rollback()
         else:
-            job = _queue_similarity(comp, current_user)
+            job = _queue_similarity(comp, actor)
+            if job is not None:
+                db.session.flush()
+                job_id = job.id
             db.session.commit()
     except UserError as exc:
         db.session.rollback()
@@ -158,9 +188,9 @@ def _do_submit(comp: Competition, form: EntryForm, *, author, entry=None, recomm
         again = services._entry_by_token(token)
         if again is None or again.status == SubmissionStatus.DRAFT:
             raise
-        return services.SubmitResult(again, duplicate=True), None, 200
-    _run_queued(job)
-    return result, None, 200
+        return Submitted(again.id, again.receipt_number, True), None, 200
+    _run_queued(job_id)
+    return done, None, 200
 
 
 def _queue_similarity(comp: Competition, user):
@@ -183,13 +213,13 @@ def _queue_similarity(comp: Competition, user):
     return job
 
 
-def _run_queued(job) -> None:
-    if job is None:
+def _run_queued(job_id: int | None) -> None:
+    if job_id is None:
         return
     from core.jobs import run_job_task
 
     try:
-        run_job_task(job.id)
+        run_job_task(job_id)
     except Exception:  # the entry is saved; the organiser can rerun the check
         current_app.logger.exception("could not queue the duplicate check")
         db.session.rollback()
@@ -209,8 +239,8 @@ def submit(competition_id: int):
         if result is not None:
             if not result.duplicate:
                 flash(_("Your entry has been submitted. Receipt number: %(number)s",
-                        number=result.entry.receipt_number), "success")
-            return redirect(url_for("essays.receipt", entry_id=result.entry.id))
+                        number=result.receipt_number), "success")
+            return redirect(url_for("essays.receipt", entry_id=result.entry_id))
         flash(error, "error")
         return render_template("essays/submit.html", comp=comp, form=form, entry=None), status
     if request.method == "POST":
@@ -237,7 +267,7 @@ def edit_entry(entry_id: int):
             recommending_unit=entry.recommending_unit if entry.status == SubmissionStatus.DRAFT else None)
         if result is not None:
             flash(_("Your entry has been saved and submitted."), "success")
-            return redirect(url_for("essays.receipt", entry_id=result.entry.id))
+            return redirect(url_for("essays.receipt", entry_id=result.entry_id))
         flash(error, "error")
         return render_template("essays/submit.html", comp=comp, form=form, entry=entry), status
     return render_template("essays/submit.html", comp=comp, form=form, entry=entry)
@@ -367,8 +397,8 @@ def recommend(competition_id: int):
             if result is not None:
                 if not result.duplicate:
                     flash(_("The recommended entry has been submitted. Receipt number: %(number)s",
-                            number=result.entry.receipt_number), "success")
-                return redirect(url_for("essays.receipt", entry_id=result.entry.id))
+                            number=result.receipt_number), "success")
+                return redirect(url_for("essays.receipt", entry_id=result.entry_id))
             flash(error, "error")
             return render_template("essays/recommend.html", comp=comp, form=form), status
     return render_template("essays/recommend.html", comp=comp, form=form,

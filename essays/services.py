@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from sqlalchemy import func, select
 
@@ -229,14 +230,37 @@ def _lock_competition(comp: Competition) -> SubmissionCounter:
     return counter
 
 
+# How late a request may be saved and still count as received at its arrival.
+# Beyond this the server is not queueing but stalled (or a body is being
+# trickled in to keep a deadline open), and the saving moment counts instead.
+RECEIVED_AT_TOLERANCE = dt.timedelta(minutes=5)
+
+
+def _effective_moment(received_at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    """The moment the deadline is judged at: when the server received the request.
+
+    A request that reached the server before the deadline is not refused
+    because the queue of other authors' requests made it wait; ``now`` (the
+    clock inside the saving transaction) is used when no arrival time is
+    given, when it lies in the future, or when it is older than the tolerance.
+    """
+    if received_at is None or received_at > now or now - received_at > RECEIVED_AT_TOLERANCE:
+        return now
+    return received_at
+
+
 def _check_deadline(comp: Competition, now: dt.datetime) -> None:
-    if comp.status != CompetitionStatus.OPEN or now < comp.opens_at:
+    _check_window(comp.status, comp.opens_at, comp.deadline, now)
+
+
+def _check_window(status, opens_at: dt.datetime, deadline: dt.datetime, now: dt.datetime) -> None:
+    if status != CompetitionStatus.OPEN or now < opens_at:
         raise UserError(N_("This competition is not accepting entries."))
-    if now > comp.deadline:
+    if now > deadline:
         from core.i18n import format_dt
 
         raise DeadlinePassed(N_("The deadline (%(deadline)s) has passed. Your entry was NOT submitted; "
-                                "your draft has been kept."), deadline=format_dt(comp.deadline))
+                                "your draft has been kept."), deadline=format_dt(deadline))
 
 
 class DeadlinePassed(UserError):
@@ -250,16 +274,6 @@ def _entry_by_token(token: str | None, fresh: bool = False) -> Submission | None
     if fresh:
         stmt = stmt.execution_options(populate_existing=True)
     return db.session.scalar(stmt)
-
-
-def _pick(comp: Competition, genre_id: int | None, group_id: int | None) -> tuple[Genre, Group | None]:
-    genre = next((g for g in comp.genres if g.id == genre_id), None)
-    if genre is None:
-        raise UserError(N_("Please choose a genre."))
-    group = next((g for g in comp.groups if g.id == group_id), None)
-    if comp.groups and group is None:
-        raise UserError(N_("Please choose a group."))
-    return genre, group
 
 
 def _clean_title(title: str) -> str:
@@ -277,27 +291,20 @@ def _identity_needles(author, unit=None) -> list[str]:
     return [n for n in needles if n and len(n.strip()) >= 2]
 
 
-def _apply_identity(entry: Submission, needles: list[str]) -> None:
-    spans = anonymise.find_identity(entry.body_text, needles)
-    entry.identity_spans = [{"start": s, "end": e, "text": entry.body_text[s:e], "redacted": True}
-                            for s, e in spans]
-    title_spans = anonymise.find_identity(entry.title, needles)
-    entry.judge_title = anonymise.redact(entry.title, title_spans)
-    entry.identity_flagged = bool(spans or title_spans)
-    entry.identity_reviewed = False
-    entry.judge_text = anonymise.redact(entry.body_text, spans)
+@dataclass
+class _Identity:
+    spans: list[dict]
+    judge_title: str
+    judge_text: str
+    flagged: bool
 
 
-def _store_files(entry: Submission, manuscript: manuscripts.Manuscript | None, actor) -> None:
-    """Original privately for author and organisers; a scrubbed judge copy."""
-    if manuscript is not None and manuscript.format != "text":
-        original = manuscripts.store_original(manuscript, actor)
-        entry.original_file = original
-        entry.original_name = manuscript.filename
-    else:
-        entry.original_file = None
-        entry.original_name = ""
-    entry.judge_file = manuscripts.store_judge_copy(entry, manuscript, actor)
+def _find_identity(title: str, text: str, needles: list[str]) -> _Identity:
+    spans = anonymise.find_identity(text, needles)
+    title_spans = anonymise.find_identity(title, needles)
+    return _Identity(spans=[{"start": s, "end": e, "text": text[s:e], "redacted": True} for s, e in spans],
+                     judge_title=anonymise.redact(title, title_spans), judge_text=anonymise.redact(text, spans),
+                     flagged=bool(spans or title_spans))
 
 
 def _count_active(*conditions) -> int:
@@ -305,100 +312,233 @@ def _count_active(*conditions) -> int:
         Submission.status.in_(ACTIVE_STATUSES), *conditions)) or 0
 
 
-def submit_entry(*, competition: Competition, author, actor, token: str | None, title: str,
-                 genre_id: int | None, group_id: int | None, body_text: str | None = None,
-                 upload: Upload | None = None, pledge: bool = False, entry: Submission | None = None,
-                 recommending_unit=None, manuscript: manuscripts.Manuscript | None = None) -> SubmitResult:
-    """Submit a new entry, a saved draft, or changes to a submitted entry.
+# Submitting ----------------------------------------------------------------------
+#
+# A submission runs in three steps so that the write transaction (which on
+# SQLite holds the database lock, and on PostgreSQL the competition's counter
+# row) contains only the checks that must see committed state and the inserts:
+#
+# 1. ``submission_context``: plain data read from the database (settings,
+#    genres, the author's details to hide from judges);
+# 2. ``prepare_entry``: pure work on that data: pledge, title, genre, text
+#    extraction, document scrubbing, counting, identity search;
+# 3. ``submit_entry``: writes the files (fsynced, deleted again if the
+#    transaction rolls back), then locks the competition, reads the deadline and
+#    the form token again, checks the quota and inserts.
+#
+# A route ends the reading transaction between 1 and 2 and commits after 3.
 
-    Sending the same form twice returns the entry the first request created.
-    ``manuscript`` may be prepared beforehand (outside the transaction).
-    """
-    existing = _entry_by_token(token) if entry is None else None
-    if existing is not None:
-        if existing.author_id != author.id:
-            raise UserError(N_("This form has already been used. Please reload the page."))
-        if existing.status != SubmissionStatus.DRAFT:
-            return SubmitResult(existing, duplicate=True)
-        entry = existing
-    if entry is not None and entry.status == SubmissionStatus.WITHDRAWN:
-        raise UserError(N_("A withdrawn entry cannot be changed."))
-    if entry is not None and entry.status not in (SubmissionStatus.DRAFT, SubmissionStatus.SUBMITTED,
-                                                  SubmissionStatus.QUALIFIED, SubmissionStatus.DISQUALIFIED):
-        raise UserError(N_("This entry can no longer be changed."))
+
+@dataclass(frozen=True)
+class GenreRule:
+    id: int
+    name: str
+    min_length: int | None
+    max_length: int | None
+    count_rule: str
+
+
+@dataclass(frozen=True)
+class SubmissionContext:
+    competition_id: int
+    accepted_formats: tuple[str, ...]
+    max_file_mb: int
+    genres: tuple[GenreRule, ...]
+    group_ids: tuple[int, ...]
+    needles: tuple[str, ...]
+
+
+def submission_context(competition: Competition, author, recommending_unit=None) -> SubmissionContext:
+    """What preparing an entry needs, as plain data (usable after the session ends)."""
+    return SubmissionContext(
+        competition_id=competition.id, accepted_formats=tuple(competition.accepted_formats or ()),
+        max_file_mb=competition.max_file_mb,
+        genres=tuple(GenreRule(g.id, g.name, g.min_length, g.max_length, g.count_rule) for g in competition.genres),
+        group_ids=tuple(g.id for g in competition.groups),
+        needles=tuple(_identity_needles(author, recommending_unit)))
+
+
+@dataclass
+class PreparedEntry:
+    title: str
+    genre: GenreRule
+    group_id: int | None
+    manuscript: manuscripts.Manuscript
+    count: int  # by the genre's rule, for the audit entry
+    word_count: int
+    han_count: int
+    identity: _Identity
+
+
+def prepare_entry(context: SubmissionContext, *, title: str, genre_id: int | None, group_id: int | None,
+                  body_text: str | None = None, upload: Upload | None = None, pledge: bool = False,
+                  manuscript: manuscripts.Manuscript | None = None) -> PreparedEntry:
+    """Check and compute everything about an entry that needs no database."""
     if not pledge:
         raise UserError(N_("Please confirm the originality pledge."))
     title = _clean_title(title)
-    genre, group = _pick(competition, genre_id, group_id)
+    genre = next((g for g in context.genres if g.id == genre_id), None)
+    if genre is None:
+        raise UserError(N_("Please choose a genre."))
+    if context.group_ids and group_id not in context.group_ids:
+        raise UserError(N_("Please choose a group."))
+    if not context.group_ids:
+        group_id = None
     if manuscript is None:
-        manuscript = manuscripts.prepare(competition, body_text=body_text, upload=upload)
+        settings = SimpleNamespace(accepted_formats=list(context.accepted_formats), max_file_mb=context.max_file_mb)
+        manuscript = manuscripts.prepare(settings, body_text=body_text, upload=upload)
     count = wordcount.check_length(manuscript.text, genre.min_length, genre.max_length, genre.count_rule)
+    word_count = count if genre.count_rule == "word" else wordcount.count_words(manuscript.text)
+    han_count = count if genre.count_rule == "han" else wordcount.count_han(manuscript.text)
+    return PreparedEntry(title=title, genre=genre, group_id=group_id, manuscript=manuscript, count=count,
+                         word_count=word_count, han_count=han_count,
+                         identity=_find_identity(title, manuscript.text, list(context.needles)))
 
-    counter = _lock_competition(competition)
+
+def _new_anonymous_code(competition_id: int) -> str:
+    """A random code unused in the competition: one indexed look-up per try, not a read of all codes."""
+    while True:
+        code = anonymise.new_anonymous_code(set())
+        taken = db.session.scalar(select(Submission.id).where(
+            Submission.competition_id == competition_id, Submission.anonymous_code == code).limit(1))
+        if taken is None:
+            return code
+
+
+def submit_entry(*, competition: Competition, author, actor, token: str | None, title: str,
+                 genre_id: int | None, group_id: int | None, body_text: str | None = None,
+                 upload: Upload | None = None, pledge: bool = False, entry: Submission | None = None,
+                 recommending_unit=None, manuscript: manuscripts.Manuscript | None = None,
+                 prepared: PreparedEntry | None = None, received_at: dt.datetime | None = None) -> SubmitResult:
+    """Submit a new entry, a saved draft, or changes to a submitted entry.
+
+    Sending the same form twice returns the entry the first request created.
+    ``prepared`` (from ``prepare_entry``) or ``manuscript`` may be made
+    beforehand, outside the transaction. The deadline is judged at
+    ``received_at``, the moment the server received the request (see
+    ``_effective_moment``), against the deadline read inside the saving
+    transaction; without it, at the clock inside that transaction.
+    """
+    if prepared is None:
+        existing = _entry_by_token(token) if entry is None else None
+        if existing is not None:
+            if existing.author_id != author.id:
+                raise UserError(N_("This form has already been used. Please reload the page."))
+            if existing.status != SubmissionStatus.DRAFT:
+                return SubmitResult(existing, duplicate=True)
+            entry = existing
+        _check_editable(entry)
+        prepared = prepare_entry(submission_context(competition, author, recommending_unit), title=title,
+                                 genre_id=genre_id, group_id=group_id, body_text=body_text, upload=upload,
+                                 pledge=pledge, manuscript=manuscript)
+    else:
+        _check_editable(entry)
+    # Files first: fsync is slow and needs no lock. A refused or failed
+    # submission rolls back, and the rollback deletes them.
+    judge_file, original_file = _store_files(prepared, actor)
+    competition_id, author_id = competition.id, author.id
+
+    # populate_existing: a counter loaded by an earlier transaction of this session must not be reused.
+    counter = db.session.scalar(select(SubmissionCounter).where(
+        SubmissionCounter.competition_id == competition_id).with_for_update()
+        .execution_options(populate_existing=True))
+    if counter is None:
+        counter = _lock_competition(competition)
     now = utcnow()  # after the lock: the server clock inside the saving transaction
+    # The settings as they stand now (an organiser may just have extended the deadline).
+    settings = db.session.execute(select(
+        Competition.status, Competition.opens_at, Competition.closes_at, Competition.grace_minutes,
+        Competition.code, Competition.max_entries_per_author, Competition.unit_recommendation_enabled,
+        Competition.unit_quota).where(Competition.id == competition_id)).one()
     # A resend that waited for the lock finds the entry the first request made.
     again = _entry_by_token(token, fresh=True) if token and (entry is None or entry.status == SubmissionStatus.DRAFT) else None
     if again is not None:
-        if again.author_id != author.id:
+        if again.author_id != author_id:
             raise UserError(N_("This form has already been used. Please reload the page."))
         if again.status != SubmissionStatus.DRAFT:
             return SubmitResult(again, duplicate=True)
         entry = again  # the draft an autosave created meanwhile
-    _check_deadline(competition, now)
+    moment = _effective_moment(received_at, now)
+    _check_window(settings.status, settings.opens_at,
+                  settings.closes_at + dt.timedelta(minutes=settings.grace_minutes or 0), moment)
 
     is_new = entry is None or entry.status == SubmissionStatus.DRAFT
     if is_new:
-        limit = competition.max_entries_per_author or 0
-        if limit and _count_active(Submission.competition_id == competition.id,
-                                   Submission.author_id == author.id) >= limit:
+        limit = settings.max_entries_per_author or 0
+        if limit and _count_active(Submission.competition_id == competition_id,
+                                   Submission.author_id == author_id) >= limit:
             raise UserError(N_("You have reached the limit of %(limit)s entries for this competition."),
                             limit=limit)
         if recommending_unit is not None:
-            if not competition.unit_recommendation_enabled:
+            if not settings.unit_recommendation_enabled:
                 raise UserError(N_("This competition does not accept entries recommended by units."))
-            quota = competition.unit_quota or 0
-            used = _count_active(Submission.competition_id == competition.id,
+            quota = settings.unit_quota or 0
+            used = _count_active(Submission.competition_id == competition_id,
                                  Submission.recommending_unit_id == recommending_unit.id)
             if quota and used >= quota:
                 raise UserError(N_("Your unit has used its quota of %(quota)s recommended entries."),
                                 quota=quota)
     before = _entry_snapshot(entry) if entry is not None and not is_new else None
     if entry is None:
-        entry = Submission(competition_id=competition.id, author_id=author.id, submission_token=token)
+        entry = Submission(competition_id=competition_id, author_id=author_id, submission_token=token)
         db.session.add(entry)
-    entry.competition = competition
-    entry.title, entry.genre, entry.group = title, genre, group
+    manuscript = prepared.manuscript
+    entry.title, entry.genre_id, entry.group_id = prepared.title, prepared.genre.id, prepared.group_id
     entry.body_text = manuscript.text
-    entry.word_count = wordcount.count_words(manuscript.text)
-    entry.han_count = wordcount.count_han(manuscript.text)
+    entry.word_count, entry.han_count = prepared.word_count, prepared.han_count
     entry.source_format = manuscript.format
     entry.pledge_accepted = True
     entry.submitted_by_id = getattr(actor, "id", None)
-    _apply_identity(entry, _identity_needles(author, recommending_unit))
-    _store_files(entry, manuscript, actor)
+    identity = prepared.identity
+    entry.identity_spans, entry.judge_title = identity.spans, identity.judge_title
+    entry.judge_text, entry.identity_flagged = identity.judge_text, identity.flagged
+    entry.identity_reviewed = False
+    entry.original_file = original_file
+    entry.original_name = manuscript.filename if original_file is not None else ""
+    entry.judge_file = judge_file
+    if entry.id is not None:  # a draft or an edit: its loaded genre/group may be the old ones
+        db.session.expire(entry, ["genre", "group"])
     if is_new:
         entry.unit_id = author.unit_id
         entry.recommending_unit_id = getattr(recommending_unit, "id", None)
         counter.last_serial += 1
         entry.serial = counter.last_serial
-        entry.receipt_number = f"{competition.code}-{entry.serial:04d}"
-        codes = set(db.session.scalars(select(Submission.anonymous_code).where(
-            Submission.competition_id == competition.id, Submission.anonymous_code.is_not(None))))
-        entry.anonymous_code = anonymise.new_anonymous_code(codes)
-        entry.submitted_at = now
+        entry.receipt_number = f"{settings.code}-{entry.serial:04d}"
+        entry.anonymous_code = _new_anonymous_code(competition_id)
+        entry.submitted_at = moment
         entry.status = SubmissionStatus.SUBMITTED
         db.session.flush()
         audit.record("essay.submit", entry, actor=actor, changes={
-            "receipt_number": [None, entry.receipt_number], "genre": [None, genre.name],
-            "words": [None, count], "recommended_by": [None, getattr(recommending_unit, "name", None)]})
+            "receipt_number": [None, entry.receipt_number], "genre": [None, prepared.genre.name],
+            "words": [None, prepared.count], "recommended_by": [None, getattr(recommending_unit, "name", None)],
+            "received_at": [None, moment]})
     else:
         # A changed entry goes back to review.
         entry.status = SubmissionStatus.SUBMITTED
         entry.disqualify_reason = None
-        entry.submitted_at = now
+        entry.submitted_at = moment
         db.session.flush()
         audit.record("essay.edit", entry, actor=actor, changes=audit.diff(before, _entry_snapshot(entry)))
     return SubmitResult(entry)
+
+
+def _check_editable(entry: Submission | None) -> None:
+    if entry is not None and entry.status == SubmissionStatus.WITHDRAWN:
+        raise UserError(N_("A withdrawn entry cannot be changed."))
+    if entry is not None and entry.status not in (SubmissionStatus.DRAFT, SubmissionStatus.SUBMITTED,
+                                                  SubmissionStatus.QUALIFIED, SubmissionStatus.DISQUALIFIED):
+        raise UserError(N_("This entry can no longer be changed."))
+
+
+def _store_files(prepared: PreparedEntry, actor):
+    """The judge copy (scrubbed, generated name) and, for uploads, the private original."""
+    manuscript = prepared.manuscript
+    original = None
+    if manuscript.format != "text":
+        original = manuscripts.store_original(manuscript, actor)
+    judge = manuscripts.store_judge_copy_of(prepared.identity.judge_title, prepared.identity.judge_text,
+                                            prepared.identity.spans, manuscript, actor)
+    return judge, original
 
 
 def _entry_snapshot(entry: Submission) -> dict:

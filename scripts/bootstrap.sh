@@ -74,6 +74,6 @@ for po in translations/*/LC_MESSAGES/messages.po; do
   [ -f "$po" ] || continue
   mo="${po%.po}.mo"
   if [ ! -f "$mo" ] || [ "$po" -nt "$mo" ]; then
-    .venv/bin/pybabel compile -q -i "$po" -o "$mo"
+    .venv/bin/pybabel compile -i "$po" -o "$mo" >/dev/null
   fi
 done

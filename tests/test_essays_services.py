@@ -82,6 +82,34 @@ def test_after_deadline_refused_and_draft_kept(db, comp, author, counts):
     assert counts() == 1
 
 
+# The deadline is judged at the moment the server received the request: a
+# submission that arrived in time but whose saving transaction ran after the
+# deadline (it queued behind a rush) is accepted; one that arrived late is not.
+@pytest.mark.parametrize("received, accepted", [
+    (dt.timedelta(seconds=-1), True),  # arrived 1 s before the deadline, saved 2 s after it
+    (dt.timedelta(seconds=1), False),  # arrived 1 s after the deadline
+    (dt.timedelta(minutes=-30), False),  # "arrived" far too long ago: the saving moment counts
+    (None, False),  # no arrival time: the clock inside the saving transaction
+])
+def test_deadline_honours_the_moment_the_request_arrived(db, comp, author, counts, received, accepted):
+    from essays import services
+
+    deadline = now() - dt.timedelta(seconds=2)
+    comp.closes_at = deadline
+    db.session.commit()
+    received_at = None if received is None else deadline + received
+    if accepted:
+        entry = submit(comp, author, received_at=received_at).entry
+        db.session.commit()
+        assert entry.status == "submitted" and entry.receipt_number
+        assert entry.submitted_at == received_at  # the receipt shows when it arrived, not when it was saved
+    else:
+        with pytest.raises(services.DeadlinePassed):
+            submit(comp, author, received_at=received_at)
+        db.session.rollback()
+        assert counts() == 0
+
+
 def test_grace_period_accepts_after_closing_time(db, make_competition, author):
     comp = make_competition(closes_at=now() - dt.timedelta(minutes=5), grace_minutes=10)
     assert submit(comp, author).entry.status == "submitted"

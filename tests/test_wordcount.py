@@ -102,3 +102,14 @@ def test_check_length_names_count_and_limit(text, minimum, maximum, rule, count,
 def test_check_length_rejects_an_unknown_rule():
     with pytest.raises(ValueError):
         check_length("春天", None, None, "characters")
+
+
+def test_characters_counted_by_runs_follow_the_per_character_rules():
+    """Han, kana and CJK punctuation are counted a run at a time; each must count 1 alone and end a word."""
+    from essays import wordcount
+
+    for low, high in wordcount.SINGLE_RANGES:
+        for code in range(low, min(high, low + 500) + 1):
+            char = chr(code)
+            assert wordcount._count_piece(char, 0, 1) == 1, hex(code)
+            assert wordcount._count_piece("ab" + char + "cd", 0, 5) == 3, hex(code)
