@@ -5,10 +5,10 @@ import datetime as dt
 import enum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, Text, UniqueConstraint, func, select
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import UTCDateTime, utcnow
+from core.db import UTCDateTime, str_enum, utcnow
 from core.extensions import db
 from core.i18n_markers import N_
 
@@ -62,7 +62,7 @@ class Unit(db.Model):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     short_name: Mapped[str | None] = mapped_column(String(40))
     kind: Mapped[UnitKind] = mapped_column(
-        Enum(UnitKind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+        str_enum(UnitKind)
     )
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
@@ -89,7 +89,7 @@ class UserRole(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+        str_enum(Role)
     )
 
 

@@ -12,7 +12,7 @@ import errno
 import fcntl
 import os
 import threading
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, Enum, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -28,6 +28,15 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def str_enum(cls, length: int = 20) -> Enum:
+    """A column type for a StrEnum stored as its value in a VARCHAR.
+
+    Not a native database enum: adding a state then needs no ALTER TYPE, and
+    the stored text is the readable value ("submitted"), not the member name.
+    """
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 def utcnow() -> dt.datetime:

@@ -4,16 +4,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import (JSON, Boolean, Enum, Float, ForeignKey, Integer, String, Text, UniqueConstraint)
+from sqlalchemy import (JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import UTCDateTime, utcnow
+from core.db import UTCDateTime, str_enum, utcnow
 from core.extensions import db
 from core.i18n_markers import N_
 
-
-def _enum(cls, length: int = 20):
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class CompetitionStatus(enum.StrEnum):
@@ -78,7 +75,7 @@ class Competition(db.Model):
     notice_html: Mapped[str] = mapped_column(Text, default="")
     # [{"role": "主办", "name": "区委宣传部"}, ...] in the order of the notice.
     organisers: Mapped[list] = mapped_column(JSON, default=list)
-    status: Mapped[CompetitionStatus] = mapped_column(_enum(CompetitionStatus), default=CompetitionStatus.DRAFT,
+    status: Mapped[CompetitionStatus] = mapped_column(str_enum(CompetitionStatus), default=CompetitionStatus.DRAFT,
                                                       index=True)
     opens_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     closes_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
@@ -183,7 +180,7 @@ class Submission(db.Model):
     anonymous_code: Mapped[str | None] = mapped_column(String(20))
     serial: Mapped[int | None] = mapped_column(Integer)
     receipt_number: Mapped[str | None] = mapped_column(String(40), unique=True)
-    status: Mapped[SubmissionStatus] = mapped_column(_enum(SubmissionStatus), default=SubmissionStatus.DRAFT,
+    status: Mapped[SubmissionStatus] = mapped_column(str_enum(SubmissionStatus), default=SubmissionStatus.DRAFT,
                                                      index=True)
     disqualify_reason: Mapped[str | None] = mapped_column(Text)
     original_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))

@@ -4,17 +4,14 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import (JSON, Boolean, Enum, Float, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import UTCDateTime, utcnow
+from core.db import UTCDateTime, str_enum, utcnow
 from core.extensions import db
 from core.i18n_markers import N_
 
-
-def _enum(cls, length: int = 20):
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class RoundState(enum.StrEnum):
@@ -126,13 +123,13 @@ class Round(db.Model):
     competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=1)
     name: Mapped[str] = mapped_column(String(80))
-    state: Mapped[RoundState] = mapped_column(_enum(RoundState), default=RoundState.SETUP, index=True)
+    state: Mapped[RoundState] = mapped_column(str_enum(RoundState), default=RoundState.SETUP, index=True)
     k: Mapped[int] = mapped_column(Integer, default=3)
     method: Mapped[str] = mapped_column(String(20), default="mean")
     # None: 15 % of full marks.
     threshold: Mapped[float | None] = mapped_column(Float)
-    arbitration: Mapped[Arbitration] = mapped_column(_enum(Arbitration), default=Arbitration.NONE)
-    pool_rule: Mapped[PoolRule] = mapped_column(_enum(PoolRule), default=PoolRule.ALL_QUALIFIED)
+    arbitration: Mapped[Arbitration] = mapped_column(str_enum(Arbitration), default=Arbitration.NONE)
+    pool_rule: Mapped[PoolRule] = mapped_column(str_enum(PoolRule), default=PoolRule.ALL_QUALIFIED)
     pool_value: Mapped[float | None] = mapped_column(Float)
     pool_grouping: Mapped[str] = mapped_column(String(20), default="all")
     judge_deadline: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -226,8 +223,8 @@ class Assignment(db.Model):
     round_id: Mapped[int] = mapped_column(ForeignKey("judging_rounds.id", ondelete="CASCADE"))
     judge_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
-    role: Mapped[AssignmentRole] = mapped_column(_enum(AssignmentRole), default=AssignmentRole.REGULAR)
-    status: Mapped[AssignmentStatus] = mapped_column(_enum(AssignmentStatus), default=AssignmentStatus.ASSIGNED)
+    role: Mapped[AssignmentRole] = mapped_column(str_enum(AssignmentRole), default=AssignmentRole.REGULAR)
+    status: Mapped[AssignmentStatus] = mapped_column(str_enum(AssignmentStatus), default=AssignmentStatus.ASSIGNED)
     recuse_reason: Mapped[str | None] = mapped_column(Text)
     # Orders the judge's queue: random per judge, stored so it is stable.
     shuffle_key: Mapped[int] = mapped_column(Integer, default=0)
@@ -250,7 +247,7 @@ class Score(db.Model):
     values: Mapped[dict] = mapped_column(JSON, default=dict)
     total: Mapped[float | None] = mapped_column(Float)
     comment: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[ScoreStatus] = mapped_column(_enum(ScoreStatus), default=ScoreStatus.DRAFT)
+    status: Mapped[ScoreStatus] = mapped_column(str_enum(ScoreStatus), default=ScoreStatus.DRAFT)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -363,7 +360,7 @@ class KeyinBatch(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("judging_rounds.id", ondelete="CASCADE"), index=True)
-    state: Mapped[KeyinState] = mapped_column(_enum(KeyinState), default=KeyinState.WAITING)
+    state: Mapped[KeyinState] = mapped_column(str_enum(KeyinState), default=KeyinState.WAITING)
     first_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))
     first_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     first_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -9,17 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import (JSON, Boolean, Date, Enum, Float, ForeignKey, Integer, String, Text,
+from sqlalchemy import (JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import UTCDateTime, utcnow
+from core.db import UTCDateTime, str_enum, utcnow
 from core.extensions import db
 from core.i18n_markers import N_
 
-
-def _enum(cls, length: int = 20):
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class SourceType(enum.StrEnum):
@@ -99,16 +96,16 @@ class ResultSet(db.Model):
     __table_args__ = (UniqueConstraint("source_type", "source_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    source_type: Mapped[SourceType] = mapped_column(_enum(SourceType))
+    source_type: Mapped[SourceType] = mapped_column(str_enum(SourceType))
     source_id: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(200))
     organiser: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
-    ordering: Mapped[Ordering] = mapped_column(_enum(Ordering), default=Ordering.SCORE)
-    state: Mapped[ResultState] = mapped_column(_enum(ResultState), default=ResultState.DRAFT, index=True)
+    ordering: Mapped[Ordering] = mapped_column(str_enum(Ordering), default=Ordering.SCORE)
+    state: Mapped[ResultState] = mapped_column(str_enum(ResultState), default=ResultState.DRAFT, index=True)
     notice_start: Mapped[dt.date | None] = mapped_column(Date)
     notice_length: Mapped[int | None] = mapped_column(Integer)
-    notice_unit: Mapped[DayUnit] = mapped_column(_enum(DayUnit), default=DayUnit.WORKING)
+    notice_unit: Mapped[DayUnit] = mapped_column(str_enum(DayUnit), default=DayUnit.WORKING)
     notice_first_day: Mapped[dt.date | None] = mapped_column(Date)
     notice_last_day: Mapped[dt.date | None] = mapped_column(Date)
     notice_uses_fallback: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -148,7 +145,7 @@ class Honour(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     level_code: Mapped[str] = mapped_column(String(20))
     level_text: Mapped[str] = mapped_column(String(60))
-    recipient_kind: Mapped[RecipientKind] = mapped_column(_enum(RecipientKind), default=RecipientKind.PERSON)
+    recipient_kind: Mapped[RecipientKind] = mapped_column(str_enum(RecipientKind), default=RecipientKind.PERSON)
     recipient_name: Mapped[str] = mapped_column(String(200))
     recipient_unit: Mapped[str] = mapped_column(String(200), default="")
     work_title: Mapped[str | None] = mapped_column(String(200))
@@ -237,7 +234,7 @@ class Objection(db.Model):
     content: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     ip: Mapped[str | None] = mapped_column(String(64))
-    status: Mapped[ObjectionStatus] = mapped_column(_enum(ObjectionStatus), default=ObjectionStatus.OPEN)
+    status: Mapped[ObjectionStatus] = mapped_column(str_enum(ObjectionStatus), default=ObjectionStatus.OPEN)
     outcome: Mapped[str] = mapped_column(Text, default="")
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -278,7 +275,7 @@ class OutboxMessage(db.Model):
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[MessageStatus] = mapped_column(_enum(MessageStatus), default=MessageStatus.DRAFT)
+    status: Mapped[MessageStatus] = mapped_column(str_enum(MessageStatus), default=MessageStatus.DRAFT)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
