@@ -302,11 +302,15 @@ def edit_honour(honour_id: int):
     form = forms.HonourForm(obj=honour)
     if form.validate_on_submit():
         try:
+            cert = honour.certificate
+            file_before = cert.file_id if cert is not None else None
             services.correct_honour(honour, current_user, recipient_name=form.recipient_name.data,
                                     recipient_unit=form.recipient_unit.data, work_title=form.work_title.data,
                                     level_text=form.level_text.data, group_label=form.group_label.data)
             db.session.commit()
-            flash(_("Corrected. Regenerate the certificate so that it shows the correction."), "success")
+            flash(_("Corrected."), "success")
+            if cert is not None and cert.file_id != file_before:
+                flash(_("Certificate %(number)s has been generated again.", number=cert.number), "success")
             return redirect(url_for(".manage_result", rs_id=honour.result_set_id))
         except UserError as exc:
             db.session.rollback()

@@ -142,6 +142,11 @@ def correct_honour(honour: Honour, actor, **fields) -> Honour:
     if changes:
         audit.record("honour.correct", honour, actor=actor, changes=changes)
     db.session.flush()
+    cert = honour.certificate
+    if changes and cert is not None and not cert.revoked:
+        # The stored copy is what the author downloads: left alone it would keep the typo.
+        # Rendering now also refuses a correction the fonts cannot print, before it is saved.
+        regenerate_certificate(cert, actor)
     return honour
 
 
