@@ -237,6 +237,10 @@ def adjust_award(round_: Round, submission_id: int, new_level: str | None, *, ac
         raise UserError(N_("A reason is required to change an award."))
     old = db.session.scalar(select(Award.level).where(Award.round_id == round_.id,
                                                       Award.submission_id == submission_id))
+    entry = db.session.get(Submission, submission_id)
+    if entry is None or entry.competition_id != round_.competition_id:
+        # Checked here: an unknown id would otherwise fail the foreign key (a 500).
+        raise UserError(N_("Entry %(entry)s is not among the candidates."), entry=submission_id)
     adjustment = AwardAdjustment(round_id=round_.id, submission_id=submission_id, new_level=new_level or None,
                                  reason=reason, actor_id=getattr(actor, "id", None))
     db.session.add(adjustment)

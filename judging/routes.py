@@ -140,7 +140,7 @@ def entry(round_id: int, code: str):
     others = workspace.other_scores(round_, item) if can_see_other_scores(current_user, round_) else None
     codes = workspace.neighbours(round_, current_user.id, code)
     return render_template("judging/entry.html", round=round_, entry=blind, work=workspace.work_state(item),
-                           can_score=services.can_score_now(round_) and item.status != "recused",
+                           can_score=services.can_score_now(round_) and item.status != "recused" and member.active,
                            recuse_form=RecuseForm(), others=others, codes=codes)
 
 
@@ -304,6 +304,8 @@ def add_judge(round_id: int):
             flash(_("Judge added."), "success")
         except UserError as exc:
             _fail(exc)
+    else:
+        flash(_("Choose a judge from the list; the maximum load cannot be negative."), "error")
     return _back(round_, "#judges")
 
 
@@ -460,7 +462,9 @@ def adjust(round_id: int):
     form.new_level.choices = [("", "")] + [(c, c) for c in awards_mod.LEVEL_CODES]
     try:
         if not form.validate_on_submit():
-            raise UserError(_("A reason is required to change an award."))
+            if form.reason.errors:
+                raise UserError(_("A reason is required to change an award."))
+            raise UserError(_("Choose an award level from the list."))
         results.adjust_award(round_, form.submission_id.data, form.new_level.data or None,
                              actor=current_user, reason=form.reason.data)
         db.session.commit()

@@ -569,6 +569,9 @@ def save_score(assignment: Assignment, *, actor, values: dict, comment: str = ""
     member = membership(round_, actor)
     if member is None or member.pledge_accepted_at is None:
         raise UserError(N_("Accept the judge's pledge before scoring."))
+    if not member.active:
+        # A judge taken out of the pool keeps sight of their work but may not change it.
+        raise UserError(N_("You were removed from this round's judge pool; your scores can no longer change."))
     clean, total = check_values(round_.criteria, values, complete=submit)
     score = assignment.score
     if score is not None and score.status == ScoreStatus.SUBMITTED and not submit:
