@@ -624,21 +624,35 @@ class EntryVerdict:
     spread: float | None
 
 
-def verdict(round_: Round, regular: list[float], third: float | None, arbiter: float | None,
+@dataclass(frozen=True)
+class VerdictRules:
+    """The round settings a verdict needs, read once for a whole round."""
+
+    threshold: float
+    arbitration: Arbitration
+    method: str
+
+    @classmethod
+    def of(cls, round_: Round) -> "VerdictRules":
+        return cls(round_.effective_threshold, round_.arbitration, round_.method)
+
+
+def verdict(round_: Round | VerdictRules, regular: list[float], third: float | None, arbiter: float | None,
             method_value: float | None) -> EntryVerdict:
     """The final score of one entry under the round's arbitration mode."""
+    rules = round_ if isinstance(round_, VerdictRules) else VerdictRules.of(round_)
     spread = (max(regular) - min(regular)) if len(regular) >= 2 else None
-    threshold = round_.effective_threshold
-    if round_.arbitration == Arbitration.THIRD_JUDGE and len(regular) == 2:
+    threshold = rules.threshold
+    if rules.arbitration == Arbitration.THIRD_JUDGE and len(regular) == 2:
         final, rule = scoring.double_mark(regular[0], regular[1], threshold, third, arbiter)
         return EntryVerdict(final, rule, regular, third, arbiter, spread)
-    if round_.arbitration != Arbitration.NONE and scoring.needs_arbitration(regular, threshold):
+    if rules.arbitration != Arbitration.NONE and scoring.needs_arbitration(regular, threshold):
         if arbiter is not None:
             return EntryVerdict(arbiter, "arbiter", regular, third, arbiter, spread)
         return EntryVerdict(None, "needs_arbiter", regular, third, arbiter, spread)
     if not regular:
         return EntryVerdict(None, "no_scores", regular, third, arbiter, spread)
-    return EntryVerdict(method_value, round_.method, regular, third, arbiter, spread)
+    return EntryVerdict(method_value, rules.method, regular, third, arbiter, spread)
 
 
 def entry_scores(round_: Round, submission_id: int) -> tuple[list[float], float | None, float | None, int]:
