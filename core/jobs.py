@@ -23,8 +23,11 @@ from flask import current_app, has_app_context
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from huey import crontab
+
 from core.db import UTCDateTime, str_enum, utcnow
 from core.extensions import db
+from core.i18n_markers import N_
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +58,8 @@ class Job(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Last sign of life from the worker (start, each progress report).
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     result_file = relationship("StoredFile")
@@ -85,6 +90,7 @@ class JobContext:
 
     def progress(self, done: int, total: int | None = None, message: str | None = None) -> None:
         self.job.progress = done
+        self.job.heartbeat_at = utcnow()
         if total is not None:
             self.job.total = total
         if message is not None:
@@ -145,7 +151,7 @@ def execute_job(job_id: int) -> None:
         return
     handler = _HANDLERS.get(job.kind)
     job.status = JobStatus.RUNNING
-    job.started_at = utcnow()
+    job.started_at = job.heartbeat_at = utcnow()
     db.session.commit()
     try:
         if handler is None:
@@ -169,6 +175,41 @@ def execute_job(job_id: int) -> None:
         job.result = {"trace": traceback.format_exc()[-4000:]}
         job.finished_at = utcnow()
         db.session.commit()
+
+
+STALE_AFTER = dt.timedelta(minutes=30)
+INTERRUPTED = N_("The work was interrupted (the server restarted or failed). Please start it again.")
+
+
+def fail_stale_jobs(now: dt.datetime | None = None, stale_after: dt.timedelta = STALE_AFTER) -> list[int]:
+    """Mark running jobs whose worker went silent (a crash, a restart) as failed.
+
+    Huey removes a task from the queue when a worker takes it, so a worker that
+    dies mid-task leaves its job "running" for ever. Handlers report progress
+    at least every few seconds; half an hour of silence means the worker is
+    gone. The person who started the job sees why and can start it again.
+    """
+    from flask_babel import gettext
+    from sqlalchemy import or_, select
+
+    now = now or utcnow()
+    cutoff = now - stale_after
+    stale = db.session.scalars(select(Job).where(
+        Job.status == JobStatus.RUNNING,
+        or_(Job.heartbeat_at < cutoff, Job.heartbeat_at.is_(None) & (Job.started_at < cutoff)))).all()
+    for job in stale:
+        job.status = JobStatus.FAILED
+        job.error = gettext(INTERRUPTED)
+        job.message = ""
+        job.finished_at = now
+    db.session.commit()
+    return [job.id for job in stale]
+
+
+@huey.periodic_task(crontab(minute="*/10"))
+def fail_stale_jobs_task() -> None:
+    with _app_for_worker().app_context():
+        fail_stale_jobs()
 
 
 def start_job(kind: str, title: str, params: dict | None = None, *, user=None) -> Job:

@@ -106,3 +106,30 @@ def test_a_failing_job_shows_its_error(app, admin, login, db):
     login(c, admin)
     status = c.get(f"/jobs/{job.id}.json").get_json()
     assert status["status"] == "failed" and "boom" in status["error"] and status["finished"]
+
+
+def test_a_job_whose_worker_died_is_reported_as_interrupted(app, admin, login, db):
+    import datetime as dt
+
+    from core.db import utcnow
+    from core.jobs import fail_stale_jobs
+
+    now = utcnow()
+    silent = Job(kind="audit.export", title="中断的任务", created_by_id=admin.id, status=JobStatus.RUNNING,
+                 started_at=now - dt.timedelta(hours=2), heartbeat_at=now - dt.timedelta(hours=1))
+    alive = Job(kind="audit.export", title="进行中的任务", created_by_id=admin.id, status=JobStatus.RUNNING,
+                started_at=now - dt.timedelta(hours=2), heartbeat_at=now - dt.timedelta(minutes=1))
+    db.session.add_all([silent, alive])
+    db.session.commit()
+    assert fail_stale_jobs(now) == [silent.id]
+    c = app.test_client()
+    login(c, admin)
+    status = c.get(f"/jobs/{silent.id}.json").get_json()
+    assert status["status"] == "failed" and "重新发起" in status["error"]
+    assert c.get(f"/jobs/{alive.id}.json").get_json()["status"] == "running"
+
+
+def test_progress_reports_keep_a_job_alive(app, admin, db):
+    job = start_job("test.counting", "counting", user=admin)
+    db.session.expire_all()
+    assert db.session.get(Job, job.id).heartbeat_at is not None
