@@ -27,7 +27,7 @@ from judging.forms import (AddJudgeForm, AdjustForm, KeyinUploadForm, NewRoundFo
                            RemoveJudgeForm, RoundForm)
 from judging.models import (ARBITRATION_LABELS, ASSIGNMENT_ROLE_LABELS, ASSIGNMENT_STATUS_LABELS,
                             GROUPING_LABELS, METHOD_LABELS, POOL_RULE_LABELS, ROUND_STATE_LABELS, RULE_LABELS, Arbitration,
-                            PoolRule, Round)
+                            Assignment, PoolRule, Round)
 from judging.permissions import can_see_other_scores
 
 bp = Blueprint("judging", __name__, url_prefix="/judging")
@@ -341,6 +341,59 @@ def assign(round_id: int):
     except UserError as exc:
         _fail(exc)
     return _back(round_, "#progress")
+
+
+@bp.route("/rounds/<int:round_id>/entries")
+@require_roles(Role.ORGANISER, Role.ADMIN)
+def entries(round_id: int):
+    from judging import manual
+
+    round_ = _round(round_id)
+    lines = manual.entry_lines(round_)
+    show = request.args.get("show", "")
+    if show == "short":
+        lines = [line for line in lines if len(line.active) < round_.k]
+    elif show == "open":
+        lines = [line for line in lines if line.done < len(line.active)]
+    return render_template("judging/entries.html", round=round_, lines=lines, show=show,
+                           eligible={line.submission_id: manual.eligible_judges(round_, line) for line in lines})
+
+
+@bp.route("/rounds/<int:round_id>/entries/<int:submission_id>/judges", methods=["POST"])
+@require_roles(Role.ORGANISER, Role.ADMIN)
+def entry_add_judge(round_id: int, submission_id: int):
+    from judging import manual
+
+    round_ = _round(round_id)
+    try:
+        judge_id = int(request.form.get("judge_id") or 0)
+    except ValueError:
+        judge_id = 0
+    try:
+        manual.add_judge_to_entry(round_, submission_id, judge_id, actor=current_user)
+        db.session.commit()
+        flash(_("The judge has been added to the entry."), "success")
+    except UserError as exc:
+        _fail(exc)
+    return redirect(url_for("judging.entries", round_id=round_.id) + f"#e{submission_id}")
+
+
+@bp.route("/rounds/<int:round_id>/assignments/<int:assignment_id>/remove", methods=["POST"])
+@require_roles(Role.ORGANISER, Role.ADMIN)
+def entry_remove_judge(round_id: int, assignment_id: int):
+    from judging import manual
+
+    round_ = _round(round_id)
+    item = db.session.get(Assignment, assignment_id)
+    if item is None or item.round_id != round_.id:
+        abort(404)
+    try:
+        manual.remove_judge_from_entry(item, actor=current_user, reason=request.form.get("reason", ""))
+        db.session.commit()
+        flash(_("The judge has been taken off the entry."), "success")
+    except UserError as exc:
+        _fail(exc)
+    return redirect(url_for("judging.entries", round_id=round_.id) + f"#e{item.submission_id}")
 
 
 @bp.route("/rounds/<int:round_id>/remind", methods=["POST"])

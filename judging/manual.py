@@ -1,0 +1,161 @@
+"""Organisers adjusting assignments by hand, entry by entry.
+
+The automatic assignment is the normal path; these services cover the rest
+(a judge who should read one more entry, one who should not read an entry).
+The same conflict rules hold as in ``judging/assign.py``, every change is
+audited, and a judge removed from an entry is recorded as recused with the
+organiser's reason, so the entry's history stays complete.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from accounts.models import User
+from core import audit
+from core.errors import UserError
+from core.extensions import db
+from core.i18n_markers import N_
+from essays.models import Genre, Group, Submission
+from judging import assign as assign_mod
+from judging.models import (Assignment, AssignmentRole, AssignmentStatus, Conflict, Round, RoundJudge, RoundState,
+                            Score, ScoreStatus)
+from judging.services import pool_entry_ids, require_unlocked
+
+
+@dataclass
+class EntryJudge:
+    assignment_id: int
+    judge_id: int
+    name: str
+    role: AssignmentRole
+    status: AssignmentStatus
+    draft: bool
+    reason: str | None
+
+
+@dataclass
+class EntryLine:
+    submission_id: int
+    code: str
+    genre: str
+    group: str
+    unit_ids: frozenset[int]
+    judges: list[EntryJudge] = field(default_factory=list)
+
+    @property
+    def active(self) -> list[EntryJudge]:
+        return [j for j in self.judges if j.status != AssignmentStatus.RECUSED]
+
+    @property
+    def done(self) -> int:
+        return sum(1 for j in self.active if j.status == AssignmentStatus.SUBMITTED)
+
+
+def entry_lines(round_: Round, only: set[int] | None = None) -> list[EntryLine]:
+    """The entries of the round's pool (or ``only`` these) with their judges."""
+    ids = [i for i in pool_entry_ids(round_) if only is None or i in only]
+    lines: dict[int, EntryLine] = {}
+    for chunk_start in range(0, len(ids), 900):
+        chunk = ids[chunk_start:chunk_start + 900]
+        for sid, code, genre, group, unit, rec in db.session.execute(
+                select(Submission.id, Submission.anonymous_code, Genre.name, Group.name, Submission.unit_id,
+                       Submission.recommending_unit_id)
+                .outerjoin(Genre, Genre.id == Submission.genre_id).outerjoin(Group, Group.id == Submission.group_id)
+                .where(Submission.id.in_(chunk))):
+            lines[sid] = EntryLine(sid, code, genre or "", group or "",
+                                   frozenset(u for u in (unit, rec) if u is not None))
+    rows = db.session.execute(
+        select(Assignment.id, Assignment.submission_id, Assignment.judge_id, User.display_name, Assignment.role,
+               Assignment.status, Score.status, Assignment.recuse_reason)
+        .join(User, User.id == Assignment.judge_id)
+        .outerjoin(Score, Score.assignment_id == Assignment.id)
+        .where(Assignment.round_id == round_.id,
+               *([Assignment.submission_id.in_(list(only))] if only is not None else []))
+        .order_by(Assignment.id))
+    for aid, sid, jid, name, role, status, score_status, reason in rows:
+        if sid in lines:
+            lines[sid].judges.append(EntryJudge(aid, jid, name, role, status,
+                                                score_status == ScoreStatus.DRAFT, reason))
+    return sorted(lines.values(), key=lambda line: line.code)
+
+
+def eligible_judges(round_: Round, line: EntryLine) -> list[User]:
+    """Active pool judges who may be added to this entry."""
+    conflicts = set(db.session.scalars(select(Conflict.judge_id).where(
+        Conflict.round_id == round_.id, Conflict.submission_id == line.submission_id)))
+    taken = {j.judge_id for j in line.judges}  # recused judges do not come back
+    units_on_entry = {u for u in _judge_units([j.judge_id for j in line.active]).values() if u is not None}
+    out = []
+    for user in db.session.scalars(select(User).join(RoundJudge, RoundJudge.user_id == User.id).where(
+            RoundJudge.round_id == round_.id, RoundJudge.active.is_(True)).order_by(User.display_name)):
+        if user.id in taken or user.id in conflicts:
+            continue
+        if user.unit_id is not None and (user.unit_id in line.unit_ids or user.unit_id in units_on_entry):
+            continue
+        out.append(user)
+    return out
+
+
+def _judge_units(judge_ids: list[int]) -> dict[int, int | None]:
+    if not judge_ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.unit_id).where(User.id.in_(judge_ids))).all())
+
+
+def entry_line(round_: Round, submission_id: int) -> EntryLine:
+    for line in entry_lines(round_, only={submission_id}):
+        return line
+    raise UserError(N_("This entry is not in the round."))
+
+
+def add_judge_to_entry(round_: Round, submission_id: int, judge_id: int, *, actor) -> Assignment:
+    require_unlocked(round_)
+    if round_.state == RoundState.CLOSED:
+        raise UserError(N_("The round is closed."))
+    line = entry_line(round_, submission_id)
+    member = db.session.scalar(select(RoundJudge).where(RoundJudge.round_id == round_.id,
+                                                        RoundJudge.user_id == judge_id))
+    judge = db.session.get(User, judge_id)
+    if member is None or not member.active or judge is None:
+        raise UserError(N_("Only an active judge of this round can be added."))
+    if any(j.judge_id == judge_id for j in line.judges):
+        raise UserError(N_("%(name)s already has (or has recused from) this entry."), name=judge.display_name)
+    conflicts = {(c, submission_id) for c in db.session.scalars(select(Conflict.judge_id).where(
+        Conflict.round_id == round_.id, Conflict.submission_id == submission_id))}
+    reason = assign_mod.ineligibility_reason(assign_mod.Judge(judge.id, judge.unit_id),
+                                             assign_mod.Entry(submission_id, line.unit_ids), conflicts)
+    if reason is not None:
+        raise UserError(assign_mod.REASON_MESSAGES[reason])
+    if judge.unit_id is not None and judge.unit_id in _judge_units([j.judge_id for j in line.active]).values():
+        raise UserError(N_("A judge from the same unit already scores this entry."))
+    item = Assignment(round_id=round_.id, judge_id=judge_id, submission_id=submission_id,
+                      role=AssignmentRole.REGULAR, status=AssignmentStatus.ASSIGNED,
+                      shuffle_key=random.SystemRandom().randrange(2**31))
+    db.session.add(item)
+    db.session.flush()
+    audit.record("judging.assign_by_hand", round_, actor=actor, changes={
+        "entry": line.code, "judge_id": judge_id, "judge": judge.display_name, "assignment_id": item.id})
+    return item
+
+
+def remove_judge_from_entry(assignment: Assignment, *, actor, reason: str) -> None:
+    round_ = assignment.round
+    require_unlocked(round_)
+    if not (reason or "").strip():
+        raise UserError(N_("Please give a reason."))
+    if assignment.status == AssignmentStatus.RECUSED:
+        raise UserError(N_("This judge no longer has this entry."))
+    if assignment.status == AssignmentStatus.SUBMITTED:
+        raise UserError(N_("This judge has already submitted a score for the entry; it cannot be taken away."))
+    assignment.status = AssignmentStatus.RECUSED
+    assignment.recuse_reason = reason.strip()
+    if assignment.score is not None:
+        db.session.delete(assignment.score)
+    db.session.flush()
+    code = db.session.scalar(select(Submission.anonymous_code).where(Submission.id == assignment.submission_id))
+    audit.record("judging.unassign_by_hand", round_, actor=actor, changes={
+        "entry": code, "judge_id": assignment.judge_id, "assignment_id": assignment.id,
+        "reason": reason.strip()})
