@@ -206,6 +206,14 @@ def adjustments(round_: Round) -> list[tuple]:
         .where(AwardAdjustment.round_id == round_.id).order_by(AwardAdjustment.id)).all()
 
 
+def _rule_text(code: str | None) -> str:
+    from flask_babel import gettext
+
+    from judging.models import RULE_LABELS
+
+    return gettext(RULE_LABELS[code]) if code in RULE_LABELS else (code or "")
+
+
 def summary_table(round_: Round) -> tuple[list[str], list[list]]:
     """评分汇总表 with Chinese headers (the format organisers report upward)."""
     from flask_babel import gettext
@@ -224,7 +232,7 @@ def summary_table(round_: Round) -> tuple[list[str], list[list]]:
         out.append([r.rank if r else None, e.code, r.title if r else "", r.author if r else "",
                     r.unit if r else "", r.group_label if r else ""]
                    + [e.scores.get(j) for j, _ in judges]
-                   + [e.third, e.arbiter, (r.final if r else e.final), (r.rule if r else e.rule),
+                   + [e.third, e.arbiter, (r.final if r else e.final), _rule_text(r.rule if r else e.rule),
                       gettext(LEVEL_LABELS[r.level]) if r and r.level else ""])
     return header, out
 
