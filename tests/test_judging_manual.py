@@ -111,3 +111,22 @@ def test_entries_page_and_its_refusals(app, db, setup, organiser, judge, author,
     assert c.get("/judging/rounds/999999/entries").status_code == 404
     assert post(c, f"/judging/rounds/{round_.id}/assignments/999999/remove", {"reason": "x"},
                 page=f"/judging/rounds/{round_.id}/entries").status_code == 404
+
+
+def test_score_summary_names_the_rule_in_words(app, db, make_user, make_unit, organiser, tmp_path):
+    from judging import services
+    from judging.models import Assignment
+    from test_judging_helpers import values_for
+
+    round_, comp, judges, entries, _leader = setup_round(db, make_user, make_unit, organiser, n_entries=2,
+                                                         n_judges=2, k=2, arbitration="third_judge")
+    by_id = {j.id: j for j in judges}
+    for item in db.session.scalars(select(Assignment).where(Assignment.round_id == round_.id)).all():
+        services.save_score(item, actor=by_id[item.judge_id], values=values_for(round_, 30, 20, 20), submit=True)
+    db.session.commit()
+    out = tmp_path / "summary.csv"
+    result = app.test_cli_runner().invoke(args=["judging", "results", str(round_.id), "--format", "csv",
+                                                "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8-sig")
+    assert "计分规则" in text and "双评一致" in text and "agreed" not in text
