@@ -226,7 +226,8 @@ def double_mark(
     """Final score and the rule that produced it (双评/三评/仲裁).
 
     Rule codes: "agreed", "needs_third", "third_judge", "needs_arbiter",
-    "arbiter". When the third score is equally close to both first scores
+    "arbiter". An arbiter's score without a third score is final too (the
+    leader steps in when no third judge is eligible). When the third score is equally close to both first scores
     (it then sits at their midpoint) no first score is preferred: the result
     is the average of both pairs' means, which equals the third score.
     """
@@ -235,6 +236,10 @@ def double_mark(
     if abs(s1 - s2) <= threshold + _EPS:
         return (s1 + s2) / 2, "agreed"
     if third is None:
+        # No third judge could be found (every other judge is barred), so the
+        # group leader arbitrated straight away: that score is final.
+        if arbiter is not None:
+            return arbiter, "arbiter"
         return None, "needs_third"
     gap1, gap2 = abs(third - s1), abs(third - s2)
     if math.isclose(gap1, gap2, abs_tol=_EPS):

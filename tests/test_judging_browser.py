@@ -148,5 +148,12 @@ def test_round_end_to_end(page, live_server, db, make_user, make_unit, organiser
         page.locator(".page-head form button").first.click()
     shot(page, "judging_awards")
     db.session.rollback()  # a fresh snapshot: the browser wrote meanwhile
-    assert db.session.get(Round, round_id).state == "finalised", page.inner_text(".flashes") \
-        if page.locator(".flashes").count() else "no message"
+    if db.session.get(Round, round_id).state != "finalised":  # say why, for a failing run
+        from judging.models import Score
+
+        rows = db.session.execute(select(Assignment.submission_id, Assignment.judge_id, Assignment.role,
+                                         Assignment.status, Score.total)
+                                  .outerjoin(Score, Score.assignment_id == Assignment.id)
+                                  .where(Assignment.round_id == round_id).order_by(Assignment.submission_id)).all()
+        message = page.inner_text(".flashes") if page.locator(".flashes").count() else "no message"
+        pytest.fail(f"not finalised: {message}; assignments: {[tuple(map(str, r)) for r in rows]}")

@@ -130,3 +130,26 @@ def test_score_summary_names_the_rule_in_words(app, db, make_user, make_unit, or
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8-sig")
     assert "计分规则" in text and "双评一致" in text and "agreed" not in text
+
+
+def test_leader_decides_when_no_third_judge_is_eligible(app, db, make_user, make_unit, organiser):
+    """Two judges disagree past T and nobody else may read the entry: the leader's score is final."""
+    from judging import results, services
+    from judging.models import Assignment, AssignmentRole
+    from test_judging_helpers import values_for
+
+    round_, comp, judges, entries, leader = setup_round(db, make_user, make_unit, organiser, n_entries=1,
+                                                        n_judges=2, k=2, arbitration="third_judge", leader=True)
+    by_id = {j.id: j for j in judges + [leader]}
+    first, second = db.session.scalars(select(Assignment).where(Assignment.round_id == round_.id)
+                                       .order_by(Assignment.id)).all()
+    services.save_score(first, actor=by_id[first.judge_id], values=values_for(round_, 10, 10, 10), submit=True)
+    services.save_score(second, actor=by_id[second.judge_id], values=values_for(round_, 35, 25, 25), submit=True)
+    db.session.commit()
+    arbiter = db.session.scalar(select(Assignment).where(Assignment.round_id == round_.id,
+                                                         Assignment.role == AssignmentRole.ARBITER))
+    assert arbiter is not None and arbiter.judge_id == leader.id
+    services.save_score(arbiter, actor=leader, values=values_for(round_, 30, 20, 20), submit=True)
+    db.session.commit()
+    (row,) = results.compute_results(round_)
+    assert row.final_score == 70 and row.rule == "arbiter"

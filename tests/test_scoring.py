@@ -156,6 +156,7 @@ def test_to_matrix_marks_missing_scores():
     (60, 90, 10, 75, None, (None, "needs_arbiter")),
     (60, 90, 10, 75, 72, (72, "arbiter")),
     (40, 58, 9, 20, 45, (45, "arbiter")),
+    (30, 85, 15, None, 70, (70, "arbiter")),  # no third judge was eligible: the leader decided
 ])
 def test_double_mark(s1, s2, t, third, arbiter, expected):
     score, rule = double_mark(s1, s2, t, third, arbiter)
