@@ -21,19 +21,24 @@ def make_app():
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "STORAGE_PATH": os.path.join(tmp, "storage"),
                       "JOBS_IMMEDIATE": True, "RATELIMIT_STORAGE_URI": "memory://",
                       "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8, "ARGON2_PARALLELISM": 1})
-    from flask_migrate import upgrade
-
     with app.app_context():
-        from core.extensions import db
-
-        if db.engine.dialect.name == "postgresql":  # a throwaway database: start empty
-            from sqlalchemy import text
-
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        upgrade()
+        fresh_schema()
     return app
+
+
+def fresh_schema() -> None:
+    """Migrate an empty schema (on PostgreSQL the throwaway database is wiped first)."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from core import PROJECT_ROOT
+    from core.extensions import db
+
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    upgrade(directory=str(PROJECT_ROOT / "migrations"))
 
 
 def populate(n_entries: int, n_judges: int, n_units: int, k: int, seed: int = 1, *, password_hash: str = "x"):

@@ -103,16 +103,12 @@ def prepare_database(env: dict) -> dict:
     from core import create_app
     from core.extensions import db
     from essays import services
-    from flask_migrate import upgrade
+    from bench._setup import fresh_schema
     from sqlalchemy import text
 
     app = create_app()
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        upgrade(directory=os.path.join(ROOT, "migrations"))
+        fresh_schema()
         with db.engine.begin() as conn:
             conn.execute(text("CREATE TABLE bench_bare (id SERIAL PRIMARY KEY, payload TEXT)"
                               if db.engine.dialect.name == "postgresql"

@@ -47,7 +47,7 @@ def prepare(env: dict, n_judges: int, n_entries: int, k: int) -> tuple[int, list
     Returns the round id and the judges' user names.
     """
     os.environ.update(env)
-    from flask_migrate import upgrade
+    from bench._setup import fresh_schema
     from sqlalchemy import text
 
     from accounts.services import hash_password
@@ -58,11 +58,7 @@ def prepare(env: dict, n_judges: int, n_entries: int, k: int) -> tuple[int, list
 
     app = create_app()
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        upgrade(directory=os.path.join(ROOT, "migrations"))
+        fresh_schema()
         round_ = populate(n_entries, n_judges, 10, k, password_hash=hash_password(PASSWORD))
         services.assign_judges(round_, actor=None)
         services.open_round(round_, actor=None)
