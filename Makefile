@@ -25,7 +25,7 @@ test-pg: setup-test
 
 bench: setup-test
 	@for b in bench/*.py; do case "$$b" in *_core.py|*/_*) continue;; esac; \
-	  echo "== $$b"; $(VENV)/python "$$b" || exit 1; done
+	  m=$$(basename "$$b" .py); echo "== bench/$$m"; $(VENV)/python -m "bench.$$m" || exit 1; done
 
 doctor: setup
 	$(VENV)/flask doctor
