@@ -44,14 +44,10 @@ def prepare(competition, *, body_text: str | None = None, upload=None) -> Manusc
         if ext in ("docx", "pdf", "txt") and ext not in formats:
             raise UserError(N_("This competition does not accept %(format)s files."), format="." + ext)
         extracted = extract.extract_text(upload.filename, upload.data, competition.max_file_mb * 1024 * 1024)
-        manuscript = Manuscript(text=extracted.text, format=extracted.kind, filename=name, data=upload.data)
-        if manuscript.format in ("docx", "pdf"):
-            scrub = anonymise.scrub_docx if manuscript.format == "docx" else anonymise.scrub_pdf
-            try:
-                manuscript.scrubbed = scrub(manuscript.data)
-            except Exception:  # readable but not rewritable: the judge copy becomes text
-                manuscript.scrubbed = None
-        return manuscript
+        # The metadata-free copy of a .docx/.pdf is made after the receipt, in
+        # a background job (``scrubbed_copy``): at the deadline it is the
+        # costliest step of a submission. Until then judges' copy is the text.
+        return Manuscript(text=extracted.text, format=extracted.kind, filename=name, data=upload.data)
     if upload is not None and upload.filename and not upload.data:
         raise UserError(N_("The file is empty."))
     text = _clean_typed(body_text or "")
@@ -62,6 +58,18 @@ def prepare(competition, *, body_text: str | None = None, upload=None) -> Manusc
     if len(text) > MAX_TEXT_CHARS:
         raise UserError(N_("The text is too long."))
     return Manuscript(text=text, format="text")
+
+
+def scrubbed_copy(source_format: str, data: bytes) -> bytes | None:
+    """The judges' copy of an uploaded .docx/.pdf without metadata, comments,
+    revision authors, headers or footers; None if the file cannot be rewritten."""
+    scrub = {"docx": anonymise.scrub_docx, "pdf": anonymise.scrub_pdf}.get(source_format)
+    if scrub is None:
+        return None
+    try:
+        return scrub(data)
+    except Exception:  # readable but not rewritable: judges keep the text copy
+        return None
 
 
 def store_original(manuscript: Manuscript, actor):

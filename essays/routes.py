@@ -164,7 +164,7 @@ def _do_submit(comp: Competition, form: EntryForm, *, author, entry=None, recomm
             group_id=form.group_id.data or None, body_text=form.body.data, upload=upload, pledge=form.pledge.data)
     except UserError as exc:
         return None, exc.render(), 422
-    job_id = None
+    job_ids: list[int] = []
     try:
         result = services.submit_entry(
             competition=comp, author=author, actor=actor, token=token, title=prepared.title,
@@ -174,10 +174,9 @@ def _do_submit(comp: Competition, form: EntryForm, *, author, entry=None, recomm
         if result.duplicate:
             db.session.rollback()
         else:
-            job = _queue_similarity(comp, actor)
-            if job is not None:
-                db.session.flush()
-                job_id = job.id
+            jobs = [_queue_similarity(comp, actor), _queue_judge_copy(result.entry, prepared, actor)]
+            db.session.flush()
+            job_ids = [job.id for job in jobs if job is not None]
             db.session.commit()
     except UserError as exc:
         db.session.rollback()
@@ -189,7 +188,8 @@ def _do_submit(comp: Competition, form: EntryForm, *, author, entry=None, recomm
         if again is None or again.status == SubmissionStatus.DRAFT:
             raise
         return Submitted(again.id, again.receipt_number, True), None, 200
-    _run_queued(job_id)
+    for job_id in job_ids:
+        _run_queued(job_id)
     return done, None, 200
 
 
@@ -213,6 +213,28 @@ def _queue_similarity(comp: Competition, user):
     return job
 
 
+def _queue_judge_copy(entry, prepared, user):
+    """The scrubbed .docx/.pdf judge copy, made after the receipt (see manuscripts.prepare)."""
+    from core.jobs import Job
+
+    if prepared.manuscript.format not in ("docx", "pdf"):
+        return None
+    if any(s.get("redacted") for s in entry.identity_spans or []):
+        return None  # identity in the text: judges read the redacted text
+    job = Job(kind="essays.judge_copy", title=_("Judge copy of %(number)s", number=entry.receipt_number)[:200],
+              params={"entry_id": entry.id, "judge_file_id": entry.judge_file_id},
+              created_by_id=getattr(user, "id", None))
+    db.session.add(job)
+    return job
+
+
+@job_handler("essays.judge_copy")
+def judge_copy_job(ctx: JobContext) -> dict:
+    done = services.upgrade_judge_copy(ctx.params["entry_id"], ctx.params.get("judge_file_id"))
+    db.session.commit()
+    return {"replaced": done}
+
+
 def _run_queued(job_id: int | None) -> None:
     if job_id is None:
         return
@@ -220,8 +242,8 @@ def _run_queued(job_id: int | None) -> None:
 
     try:
         run_job_task(job_id)
-    except Exception:  # the entry is saved; the organiser can rerun the check
-        current_app.logger.exception("could not queue the duplicate check")
+    except Exception:  # the entry is saved; the judges keep the text copy or the check can be rerun
+        current_app.logger.exception("could not queue job %s", job_id)
         db.session.rollback()
 
 

@@ -651,6 +651,33 @@ def qualified_submissions(competition_id: int) -> list[Submission]:
 
 # Similarity --------------------------------------------------------------------
 
+def upgrade_judge_copy(entry_id: int, expected_judge_file_id: int | None) -> bool:
+    """Replace an entry's text judge copy by its scrubbed .docx/.pdf.
+
+    Skipped when the organiser has redacted the entry (the scrubbers do not
+    rewrite the body, so judges keep the redacted text) or when the judge copy
+    changed since the job was queued (an edit, a redaction).
+    """
+    from core.storage import read_file, store_bytes
+
+    entry = db.session.get(Submission, entry_id)
+    if entry is None or entry.judge_file_id != expected_judge_file_id or entry.original_file is None:
+        return False
+    if entry.source_format not in ("docx", "pdf") or any(s.get("redacted") for s in entry.identity_spans or []):
+        return False
+    scrubbed = manuscripts.scrubbed_copy(entry.source_format, read_file(entry.original_file))
+    if scrubbed is None:
+        return False
+    stored = store_bytes(scrubbed, content_type=manuscripts.CONTENT_TYPES[entry.source_format],
+                         suffix="." + entry.source_format)
+    db.session.flush()
+    old = entry.judge_file_id
+    entry.judge_file_id = stored.id
+    audit.record("essay.judge_copy", entry, actor=None, label=entry.receipt_number,
+                 changes={"judge_file_id": [old, stored.id]})
+    return True
+
+
 def detect_similarity(competition_id: int) -> list[SimilarityFlag]:
     """Compare all entries of the competition with each other and with earlier ones."""
     from essays import similarity

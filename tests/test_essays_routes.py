@@ -77,6 +77,11 @@ def test_docx_upload_keeps_original_and_scrubs_judge_copy(client, login, make_us
     from essays.blind import judge_file_bytes
 
     judge = judge_file_bytes(entry)
+    # The scrubbed .docx replaces the text copy in a job right after the receipt.
+    assert judge[:2] == b"PK"
+    from core.audit import AuditEntry
+
+    assert db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "essay.judge_copy")) is not None
     blob = judge.decode("utf-8", "ignore")
     if judge[:2] == b"PK":
         blob = "".join(z.read(n).decode("utf-8", "ignore") for z in [zipfile.ZipFile(io.BytesIO(judge))]
@@ -316,3 +321,21 @@ def test_identity_review_page_and_similarity_pair(app, client, login, organiser,
 def test_dashboard_panels(client, login, author, comp):
     login(client, author)
     assert comp.title in client.get("/").get_data(as_text=True)
+
+
+def test_judge_copy_upgrade_never_overrides_an_edit_or_a_redaction(client, login, make_user, comp, csrf, db):
+    from essays import services
+    from essays.models import Submission
+
+    login(client, make_user("author"))
+    post_entry(client, comp, csrf, body="", upload=(io.BytesIO(make_docx(LONG_TEXT)), "作品.docx"))
+    entry = db.session.scalars(db.select(Submission)).one()
+    upgraded = entry.judge_file_id
+    # A job queued before a later change names the judge copy it expected: nothing happens.
+    assert services.upgrade_judge_copy(entry.id, upgraded - 1) is False
+    # An organiser's redaction keeps the redacted text for judges.
+    entry.identity_spans = [{"start": 0, "end": 2, "redacted": True}]
+    db.session.commit()
+    assert services.upgrade_judge_copy(entry.id, upgraded) is False
+    db.session.refresh(entry)
+    assert entry.judge_file_id == upgraded

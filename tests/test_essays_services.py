@@ -225,3 +225,4 @@ def test_notice_is_sanitised(db, make_competition):
     comp = make_competition(notice_html='<p onclick="x()">通知</p><script>alert(1)</script><a href="javascript:x">a</a>')
     assert "<script" not in comp.notice_html and "onclick" not in comp.notice_html
     assert "javascript" not in comp.notice_html and "<p>通知</p>" in comp.notice_html
+
