@@ -13,6 +13,7 @@ from accounts.permissions import require_roles
 from core.errors import UserError
 from core.extensions import db, limiter
 from core.i18n import format_dt
+from core.mail import mail_configured
 from core.jobs import JobContext, job_handler, start_job
 from core.storage import send_stored
 from core.views import register_panel
@@ -535,7 +536,7 @@ def outbox(rs_id: int):
     messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.result_set_id == rs.id)
                                   .order_by(OutboxMessage.id)).all()
     return render_template("publishing/outbox.html", rs=rs, messages=messages, labels=MESSAGE_STATUS_LABELS,
-                           mail_configured=services.mail_configured())
+                           mail_configured=mail_configured())
 
 
 @bp.route("/publishing/manage/<int:rs_id>/outbox/<any(prepare, approve, send):action>", methods=["POST"])

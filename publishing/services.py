@@ -12,9 +12,7 @@ import datetime as dt
 import io
 import re
 import secrets
-import smtplib
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -836,39 +834,25 @@ def update_message(msg: OutboxMessage, subject: str, body: str, actor) -> Outbox
     return msg
 
 
-def mail_configured() -> bool:
-    return bool(current_app.config.get("MAIL_SERVER"))
-
-
 def send_approved_messages(rs: ResultSet, actor, smtp_factory=None) -> dict:
     """Send the approved messages of a published result set through SMTP, if configured."""
+    from core.mail import Mail, mail_configured, send_all
+
     if rs.state != ResultState.PUBLISHED:
         raise UserError(N_("Nothing is sent before the results are published."))
     pending = list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.result_set_id == rs.id,
                                                                   OutboxMessage.status == MessageStatus.APPROVED)))
     if not mail_configured():
         return {"sent": 0, "failed": 0, "waiting": len(pending), "configured": False}
-    cfg = current_app.config
-    factory = smtp_factory or (lambda: smtplib.SMTP(cfg["MAIL_SERVER"], cfg.get("MAIL_PORT") or 25, timeout=20))
     sent = failed = 0
-    with factory() as smtp:
-        if cfg.get("MAIL_USE_TLS"):
-            smtp.starttls()
-        if cfg.get("MAIL_USERNAME"):
-            smtp.login(cfg["MAIL_USERNAME"], cfg.get("MAIL_PASSWORD") or "")
-        for msg in pending:
-            email = EmailMessage()
-            email["From"] = cfg.get("MAIL_SENDER") or "zhengping@localhost"
-            email["To"] = msg.recipient
-            email["Subject"] = msg.subject
-            email.set_content(msg.body)
-            try:
-                smtp.send_message(email)
-                msg.status, msg.sent_at, msg.error = MessageStatus.SENT, utcnow(), None
-                sent += 1
-            except (smtplib.SMTPException, OSError) as exc:
-                msg.status, msg.error = MessageStatus.FAILED, str(exc)[:1000]
-                failed += 1
+    deliveries = send_all([Mail(m.recipient, m.subject, m.body) for m in pending], smtp_factory)
+    for msg, delivery in zip(pending, deliveries):
+        if delivery.ok:
+            msg.status, msg.sent_at, msg.error = MessageStatus.SENT, utcnow(), None
+            sent += 1
+        else:
+            msg.status, msg.error = MessageStatus.FAILED, delivery.error
+            failed += 1
     audit.record("outbox.send", rs, actor=actor, changes={"sent": sent, "failed": failed})
     db.session.flush()
     return {"sent": sent, "failed": failed, "waiting": 0, "configured": True}

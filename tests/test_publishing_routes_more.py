@@ -438,7 +438,9 @@ def smtp_log(app, monkeypatch):
             sent.append(email)
 
     monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.cn")
-    monkeypatch.setattr(services.smtplib, "SMTP", FakeSMTP)
+    import smtplib
+
+    monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
     return sent
 
 
