@@ -82,20 +82,30 @@ def entry_lines(round_: Round, only: set[int] | None = None) -> list[EntryLine]:
     return sorted(lines.values(), key=lambda line: line.code)
 
 
-def eligible_judges(round_: Round, line: EntryLine) -> list[User]:
-    """Active pool judges who may be added to this entry."""
-    conflicts = set(db.session.scalars(select(Conflict.judge_id).where(
-        Conflict.round_id == round_.id, Conflict.submission_id == line.submission_id)))
-    taken = {j.judge_id for j in line.judges}  # recused judges do not come back
-    units_on_entry = {u for u in _judge_units([j.judge_id for j in line.active]).values() if u is not None}
-    out = []
-    for user in db.session.scalars(select(User).join(RoundJudge, RoundJudge.user_id == User.id).where(
-            RoundJudge.round_id == round_.id, RoundJudge.active.is_(True)).order_by(User.display_name)):
-        if user.id in taken or user.id in conflicts:
-            continue
-        if user.unit_id is not None and (user.unit_id in line.unit_ids or user.unit_id in units_on_entry):
-            continue
-        out.append(user)
+def eligible_judges(round_: Round, lines: list[EntryLine]) -> dict[int, list[User]]:
+    """Active pool judges who may be added, per entry, for a page of entries.
+
+    Two queries for the whole page: the pool and the declared conflicts.
+    """
+    if not lines:
+        return {}
+    pool = db.session.scalars(select(User).join(RoundJudge, RoundJudge.user_id == User.id).where(
+        RoundJudge.round_id == round_.id, RoundJudge.active.is_(True)).order_by(User.display_name)).all()
+    conflicts: dict[int, set[int]] = {}
+    for judge_id, sid in db.session.execute(select(Conflict.judge_id, Conflict.submission_id).where(
+            Conflict.round_id == round_.id,
+            Conflict.submission_id.in_([line.submission_id for line in lines]))):
+        conflicts.setdefault(sid, set()).add(judge_id)
+    unit_of = {u.id: u.unit_id for u in pool}
+    unit_of.update(_judge_units([j.judge_id for line in lines for j in line.active if j.judge_id not in unit_of]))
+    out = {}
+    for line in lines:
+        taken = {j.judge_id for j in line.judges}  # recused judges do not come back
+        units_on_entry = {unit_of.get(j.judge_id) for j in line.active} - {None}
+        barred = conflicts.get(line.submission_id, set())
+        out[line.submission_id] = [
+            u for u in pool if u.id not in taken and u.id not in barred
+            and (u.unit_id is None or (u.unit_id not in line.unit_ids and u.unit_id not in units_on_entry))]
     return out
 
 

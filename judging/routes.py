@@ -355,8 +355,12 @@ def entries(round_id: int):
         lines = [line for line in lines if len(line.active) < round_.k]
     elif show == "open":
         lines = [line for line in lines if line.done < len(line.active)]
-    return render_template("judging/entries.html", round=round_, lines=lines, show=show,
-                           eligible={line.submission_id: manual.eligible_judges(round_, line) for line in lines})
+    per_page = 100
+    pages = max(1, -(-len(lines) // per_page))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    lines = lines[(page - 1) * per_page:page * per_page]
+    return render_template("judging/entries.html", round=round_, lines=lines, show=show, page=page, pages=pages,
+                           eligible=manual.eligible_judges(round_, lines))
 
 
 @bp.route("/rounds/<int:round_id>/entries/<int:submission_id>/judges", methods=["POST"])

@@ -28,7 +28,7 @@ def test_add_and_take_off_a_judge_by_hand(db, setup, organiser):
     (current,) = _assignments(db, round_.id, entry.id)
     other = next(j for j in judges if j.id != current.judge_id)
     line = manual.entry_line(round_, entry.id)
-    assert other.id in {u.id for u in manual.eligible_judges(round_, line)}
+    assert other.id in {u.id for u in manual.eligible_judges(round_, [line])[entry.id]}
     item = manual.add_judge_to_entry(round_, entry.id, other.id, actor=organiser)
     db.session.commit()
     assert {a.judge_id for a in _assignments(db, round_.id, entry.id)} == {current.judge_id, other.id}
@@ -153,3 +153,29 @@ def test_leader_decides_when_no_third_judge_is_eligible(app, db, make_user, make
     db.session.commit()
     (row,) = results.compute_results(round_)
     assert row.final_score == 70 and row.rule == "arbiter"
+
+
+def test_entries_page_queries_do_not_grow_with_the_entries(app, db, make_user, make_unit, organiser, login):
+    from sqlalchemy import event
+
+    from core.extensions import db as _db
+
+    def queries_for(n):
+        round_ = setup_round(db, make_user, make_unit, organiser, n_entries=n, n_judges=3, k=2)[0]
+        c = app.test_client()
+        login(c, organiser)
+        seen = []
+
+        def count(*args):
+            seen.append(1)
+
+        with app.app_context():
+            engine = _db.engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert c.get(f"/judging/rounds/{round_.id}/entries").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(seen)
+
+    assert queries_for(3) == queries_for(12)
