@@ -20,6 +20,9 @@ class BlindEntry:
     word_count: int
     han_count: int
     has_file: bool
+    # The entry's version: the judge's score form sends it back, so a score
+    # records the version the judge read.
+    version: int = 1
 
 
 def project(submission) -> BlindEntry:
@@ -33,6 +36,7 @@ def project(submission) -> BlindEntry:
         word_count=submission.word_count or 0,
         han_count=submission.han_count or 0,
         has_file=submission.judge_file_id is not None,
+        version=submission.version or 1,
     )
 
 

@@ -51,6 +51,10 @@ class CompetitionForm(FlaskForm):
     max_entries_per_author = IntegerField(_l("Maximum entries per author"), default=1,
                                           validators=[DataRequired(), NumberRange(min=1, max=50)])
     unit_recommendation_enabled = BooleanField(_l("Units may submit on behalf of their members (单位推荐)"))
+    freeze_when_qualified = BooleanField(
+        _l("Freeze entries when qualified"),
+        description=_l("Authors can no longer edit or withdraw a qualified entry. Entries always freeze "
+                       "once they are in an opened judging round."))
     unit_quota = IntegerField(_l("Entries each unit may recommend (0 = no limit)"), default=0,
                               validators=[Optional(), NumberRange(min=0, max=1000)])
     accepted_formats = MultiCheckboxField(_l("Accepted formats"), choices=[])

@@ -5,6 +5,7 @@ import datetime as dt
 import enum
 
 from sqlalchemy import (JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint)
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import UTCDateTime, str_enum, utcnow
@@ -88,6 +89,8 @@ class Competition(db.Model):
     pledge_text: Mapped[str] = mapped_column(Text, default="")
     review_threshold: Mapped[float] = mapped_column(Float, default=0.5)
     copy_threshold: Mapped[float] = mapped_column(Float, default=0.8)
+    # Authors may no longer change an entry once it is qualified (it always freezes once in a round).
+    freeze_when_qualified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -190,6 +193,10 @@ class Submission(db.Model):
     # [{"start", "end", "kind", "text"}] found in body_text; "redacted" marks those removed from judge_text.
     identity_spans: Mapped[list] = mapped_column(JSON, default=list)
     identity_reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Bumped by every change of the author's title, text or file (not by judge-copy work or redaction).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Set when the entry enters an opened judging round: the author's text and file are frozen.
+    frozen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -43,7 +43,8 @@ def _labels():
     return {"competition_status_labels": COMPETITION_STATUS_LABELS,
             "submission_status_labels": SUBMISSION_STATUS_LABELS,
             "format_labels": FORMAT_LABELS, "count_rule_labels": COUNT_RULE_LABELS,
-            "essay_panel_data": _panel_data, "now_utc": services.utcnow}
+            "essay_panel_data": _panel_data, "now_utc": services.utcnow,
+            "entry_frozen_reason": services.frozen_reason}
 
 
 def _panel_data():
@@ -156,7 +157,7 @@ def _do_submit(comp: Competition, form: EntryForm, *, author, entry=None, recomm
         context = services.submission_context(comp, author, recommending_unit)
     except UserError as exc:
         db.session.rollback()
-        return None, exc.render(), 422 if not isinstance(exc, services.DeadlinePassed) else 409
+        return None, exc.render(), _refusal_status(exc)
     _end_read_transaction()
     try:
         prepared = services.prepare_entry(
@@ -180,7 +181,7 @@ def _do_submit(comp: Competition, form: EntryForm, *, author, entry=None, recomm
             db.session.commit()
     except UserError as exc:
         db.session.rollback()
-        return None, exc.render(), 422 if not isinstance(exc, services.DeadlinePassed) else 409
+        return None, exc.render(), _refusal_status(exc)
     except IntegrityError:
         # A resend raced the first request past the lock (PostgreSQL): show its entry.
         db.session.rollback()
@@ -191,6 +192,11 @@ def _do_submit(comp: Competition, form: EntryForm, *, author, entry=None, recomm
     for job_id in job_ids:
         _run_queued(job_id)
     return done, None, 200
+
+
+def _refusal_status(exc: UserError) -> int:
+    """409 when the entry's or the call's state refuses the change, 422 for bad input."""
+    return 409 if isinstance(exc, (services.DeadlinePassed, services.EntryFrozen)) else 422
 
 
 def _queue_similarity(comp: Competition, user):
@@ -277,6 +283,10 @@ def edit_entry(entry_id: int):
     comp = entry.competition
     if entry.status == SubmissionStatus.WITHDRAWN:
         abort(404)
+    frozen = services.frozen_reason(entry)
+    if frozen is not None and request.method == "GET":
+        flash(_(frozen), "warning")
+        return redirect(url_for("essays.entry_detail", entry_id=entry.id))
     form = _entry_form(EntryForm(obj=None), comp)
     if request.method == "GET":
         form.token.data = entry.submission_token or services.new_form_token()
@@ -456,6 +466,7 @@ def _form_values(form: CompetitionForm) -> dict:
         opens_at=parse_local(form.opens_at.data), closes_at=parse_local(form.closes_at.data),
         grace_minutes=form.grace_minutes.data or 0, max_entries_per_author=form.max_entries_per_author.data,
         unit_recommendation_enabled=form.unit_recommendation_enabled.data, unit_quota=form.unit_quota.data or 0,
+        freeze_when_qualified=form.freeze_when_qualified.data,
         accepted_formats=list(form.accepted_formats.data or []), max_file_mb=form.max_file_mb.data,
         pledge_text=form.pledge_text.data or "", review_threshold=form.review_threshold.data,
         copy_threshold=form.copy_threshold.data, genres=genres, groups=groups)
@@ -466,7 +477,7 @@ def _fill_form(form: CompetitionForm, comp: Competition) -> None:
 
     for key in ("code", "title", "theme", "notice_html", "grace_minutes", "max_entries_per_author",
                 "unit_recommendation_enabled", "unit_quota", "max_file_mb", "pledge_text",
-                "review_threshold", "copy_threshold"):
+                "review_threshold", "copy_threshold", "freeze_when_qualified"):
         getattr(form, key).data = getattr(comp, key)
     form.accepted_formats.data = list(comp.accepted_formats or [])
     form.opens_at.data = local(comp.opens_at).replace(tzinfo=None)

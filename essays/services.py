@@ -9,6 +9,10 @@ the benchmark all get them:
   inside the saving transaction); organisers edit settings and review;
 * closed: no more entries; qualification review and export;
 * judging, published, archived: entries and qualification are frozen.
+
+Independently of the call's state, an entry that has entered an opened judging
+round (or is qualified, when the competition says so) is frozen: its author can
+no longer edit, replace the file or withdraw it (``check_not_frozen``).
 """
 from __future__ import annotations
 
@@ -56,7 +60,8 @@ def sanitise_notice(html: str) -> str:
 
 COMPETITION_FIELDS = ("code", "title", "theme", "notice_html", "organisers", "opens_at", "closes_at",
                       "grace_minutes", "max_entries_per_author", "unit_recommendation_enabled", "unit_quota",
-                      "accepted_formats", "max_file_mb", "pledge_text", "review_threshold", "copy_threshold")
+                      "accepted_formats", "max_file_mb", "pledge_text", "review_threshold", "copy_threshold",
+                      "freeze_when_qualified")
 
 
 def _competition_snapshot(comp: Competition) -> dict:
@@ -479,6 +484,11 @@ def submit_entry(*, competition: Competition, author, actor, token: str | None, 
                 raise UserError(N_("Your unit has used its quota of %(quota)s recommended entries."),
                                 quota=quota)
     before = _entry_snapshot(entry) if entry is not None and not is_new else None
+    if entry is not None and not is_new:
+        # Frozen meanwhile (a round opened while this edit was being prepared).
+        check_not_frozen(db.session.scalar(select(Submission).where(Submission.id == entry.id)
+                                           .execution_options(populate_existing=True)))
+    fingerprint = _content_fingerprint(entry) if entry is not None and not is_new else None
     if entry is None:
         entry = Submission(competition_id=competition_id, author_id=author_id, submission_token=token)
         db.session.add(entry)
@@ -513,6 +523,8 @@ def submit_entry(*, competition: Competition, author, actor, token: str | None, 
             "words": [None, prepared.count], "recommended_by": [None, getattr(recommending_unit, "name", None)],
             "received_at": [None, moment]})
     else:
+        if _content_fingerprint(entry) != fingerprint:
+            entry.version = (entry.version or 1) + 1
         # A changed entry goes back to review.
         entry.status = SubmissionStatus.SUBMITTED
         entry.disqualify_reason = None
@@ -522,9 +534,73 @@ def submit_entry(*, competition: Competition, author, actor, token: str | None, 
     return SubmitResult(entry)
 
 
+# The freeze ----------------------------------------------------------------------
+#
+# Judges' scores must refer to the text they read, so an entry stops changing
+# the moment it enters an opened judging round (``freeze_entries``, called by
+# judging) or, if the competition says so, once it is qualified. The author's
+# edit, file replacement, draft autosave and withdrawal all ask
+# ``check_not_frozen``; the organiser's redaction does not (it changes only the
+# judges' copy, and every score records the judge text it was given).
+
+FROZEN_MESSAGE = N_("This entry is in judging and can no longer be changed.")
+FROZEN_WITHDRAW_MESSAGE = N_("This entry is in judging and cannot be withdrawn. If it really must be withdrawn, "
+                             "please contact the organiser of the competition.")
+
+
+def frozen_reason(entry: Submission | None) -> str | None:
+    """Why the author may no longer change the entry (an untranslated message), or None."""
+    if entry is None:
+        return None
+    if entry.frozen_at is not None:
+        return FROZEN_MESSAGE
+    if entry.status == SubmissionStatus.QUALIFIED and entry.competition.freeze_when_qualified:
+        return FROZEN_MESSAGE
+    return None
+
+
+def check_not_frozen(entry: Submission | None, *, withdraw: bool = False) -> None:
+    if frozen_reason(entry) is not None:
+        raise EntryFrozen(FROZEN_WITHDRAW_MESSAGE if withdraw else FROZEN_MESSAGE)
+
+
+class EntryFrozen(UserError):
+    pass
+
+
+def freeze_entries(entry_ids, *, actor, cause=None) -> int:
+    """Freeze the given entries (those not frozen yet); returns how many were newly frozen.
+
+    ``cause`` (e.g. the judging round that opened) names the audit entry.
+    """
+    ids = sorted(set(entry_ids))
+    if not ids:
+        return 0
+    now = utcnow()
+    frozen = 0
+    for start in range(0, len(ids), 900):
+        result = db.session.execute(Submission.__table__.update().where(
+            Submission.id.in_(ids[start:start + 900]), Submission.frozen_at.is_(None)).values(frozen_at=now))
+        frozen += result.rowcount or 0
+    wanted = set(ids)
+    for obj in list(db.session.identity_map.values()):  # loaded entries must see the new value
+        if isinstance(obj, Submission) and obj.id in wanted:
+            db.session.expire(obj, ["frozen_at"])
+    if frozen:
+        audit.record("essay.freeze", cause, actor=actor, changes={"frozen_entries": [None, frozen]})
+    return frozen
+
+
+def _content_fingerprint(entry: Submission) -> tuple:
+    """What the author controls and judges read: changes to it bump the version."""
+    file_sha = entry.original_file.sha256 if entry.original_file is not None else None
+    return (entry.title, entry.body_text, entry.source_format, file_sha)
+
+
 def _check_editable(entry: Submission | None) -> None:
     if entry is not None and entry.status == SubmissionStatus.WITHDRAWN:
         raise UserError(N_("A withdrawn entry cannot be changed."))
+    check_not_frozen(entry)
     if entry is not None and entry.status not in (SubmissionStatus.DRAFT, SubmissionStatus.SUBMITTED,
                                                   SubmissionStatus.QUALIFIED, SubmissionStatus.DISQUALIFIED):
         raise UserError(N_("This entry can no longer be changed."))
@@ -544,7 +620,7 @@ def _store_files(prepared: PreparedEntry, actor):
 def _entry_snapshot(entry: Submission) -> dict:
     return {"title": entry.title, "genre_id": entry.genre_id, "group_id": entry.group_id,
             "word_count": entry.word_count, "status": entry.status, "format": entry.source_format,
-            "original_name": entry.original_name}
+            "original_name": entry.original_name, "version": entry.version}
 
 
 def save_draft(*, competition: Competition, author, token: str | None, title: str = "",
@@ -556,6 +632,7 @@ def save_draft(*, competition: Competition, author, token: str | None, title: st
         if entry is not None and entry.author_id != author.id:
             raise UserError(N_("This form has already been used. Please reload the page."))
     if entry is not None and entry.status != SubmissionStatus.DRAFT:
+        check_not_frozen(entry)
         return entry  # already submitted: the page is told, nothing changes
     _check_deadline(competition, utcnow())
     if len(body_text or "") > manuscripts.MAX_TEXT_CHARS:
@@ -578,6 +655,7 @@ def withdraw_entry(entry: Submission, *, actor) -> None:
     if entry.status not in (SubmissionStatus.SUBMITTED, SubmissionStatus.QUALIFIED,
                             SubmissionStatus.DISQUALIFIED, SubmissionStatus.DRAFT):
         raise UserError(N_("This entry cannot be withdrawn."))
+    check_not_frozen(entry, withdraw=True)
     _lock_competition(entry.competition)
     if entry.status != SubmissionStatus.DRAFT:
         _check_deadline(entry.competition, utcnow())

@@ -38,7 +38,7 @@ def seed(accounts: dict) -> None:
     for judge in judges:
         services.add_judge(round_, judge, actor=organiser)
     services.assign_judges(round_, actor=organiser)
-    services.open_round(round_, actor=organiser)
+    services.open_round(round_, actor=organiser, confirm_freeze=True)
     # Judges other than the first have accepted the pledge and scored about half their queue.
     rnd = random.Random(2026)
     for judge in judges[1:]:

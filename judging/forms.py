@@ -36,6 +36,13 @@ class RoundForm(FlaskForm):
     pledge_text = TextAreaField(_l("Judge's pledge"), validators=[Optional(), Length(max=4000)])
 
 
+class OpenRoundForm(FlaskForm):
+    """Opening a round while the call still accepts entries needs the freeze confirmed."""
+
+    confirm_freeze = BooleanField(_l("I confirm: the entries are frozen from the start of this round and "
+                                     "no longer accept changes."))
+
+
 class AddJudgeForm(FlaskForm):
     user_id = SelectField(_l("Judge"), coerce=int, validators=[DataRequired()])
     capacity = IntegerField(_l("Maximum load"), validators=[Optional(), NumberRange(min=0)])

@@ -22,7 +22,7 @@ from essays.models import Genre, Group, Submission
 from judging import assign as assign_mod
 from judging.models import (Assignment, AssignmentRole, AssignmentStatus, Conflict, Round, RoundJudge, RoundState,
                             Score, ScoreStatus)
-from judging.services import pool_entry_ids, require_unlocked
+from judging.services import freeze_round_entries, pool_entry_ids, require_unlocked
 
 
 @dataclass
@@ -148,6 +148,7 @@ def add_judge_to_entry(round_: Round, submission_id: int, judge_id: int, *, acto
     db.session.flush()
     audit.record("judging.assign_by_hand", round_, actor=actor, changes={
         "entry": line.code, "judge_id": judge_id, "judge": judge.display_name, "assignment_id": item.id})
+    freeze_round_entries(round_, actor=actor, entry_ids=[submission_id])
     return item
 
 

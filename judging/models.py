@@ -251,6 +251,10 @@ class Score(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # What the judge was shown when the score was last saved: the entry's version
+    # and a SHA-256 of the judge-facing title and text.
+    entry_version: Mapped[int | None] = mapped_column(Integer)
+    text_sha256: Mapped[str | None] = mapped_column(String(64))
 
     assignment: Mapped[Assignment] = relationship(back_populates="score")
 

@@ -23,8 +23,8 @@ from essays.models import Competition
 from judging import awards as awards_mod
 from judging import charts, results, services, stats
 from judging import workspace
-from judging.forms import (AddJudgeForm, AdjustForm, KeyinUploadForm, NewRoundForm, PledgeForm, RecuseForm,
-                           RemoveJudgeForm, RoundForm)
+from judging.forms import (AddJudgeForm, AdjustForm, KeyinUploadForm, NewRoundForm, OpenRoundForm, PledgeForm,
+                           RecuseForm, RemoveJudgeForm, RoundForm)
 from judging.models import (ARBITRATION_LABELS, ASSIGNMENT_ROLE_LABELS, ASSIGNMENT_STATUS_LABELS,
                             GROUPING_LABELS, METHOD_LABELS, POOL_RULE_LABELS, ROUND_STATE_LABELS, RULE_LABELS, Arbitration,
                             Assignment, PoolRule, Round)
@@ -117,7 +117,8 @@ def entry(round_id: int, code: str):
         submit = request.form.get("action") == "submit" and not autosave
         try:
             score = services.save_score(item, actor=current_user, values=values,
-                                        comment=request.form.get("comment", ""), submit=submit)
+                                        comment=request.form.get("comment", ""), submit=submit,
+                                        shown_version=request.form.get("entry_version", type=int))
             db.session.commit()
         except UserError as exc:
             db.session.rollback()
@@ -260,7 +261,9 @@ def round_setup(round_id: int):
     add_form = AddJudgeForm()
     add_form.user_id.choices = _judge_choices()
     return render_template("judging/round.html", round=round_, form=form, add_form=add_form,
-                           remove_form=RemoveJudgeForm(), members=services.pool_members(round_, active_only=False),
+                           remove_form=RemoveJudgeForm(), open_form=OpenRoundForm(),
+                           call_open=services.call_still_open(round_.competition),
+                           members=services.pool_members(round_, active_only=False),
                            loads=stats.per_judge_counts(round_), totals=stats.totals(round_),
                            progress=stats.progress_by_judge(round_),
                            pool_rule_labels=POOL_RULE_LABELS, grouping_labels=GROUPING_LABELS)
@@ -432,7 +435,14 @@ def change_state(round_id: int, action: str):
     if action not in actions:
         abort(404)
     try:
-        actions[action](round_, actor=current_user)
+        if action == "open":
+            form = OpenRoundForm()
+            if not form.validate_on_submit():
+                raise UserError(_("The form has expired or was sent from another page. Please reload the page "
+                                  "and submit again."))
+            services.open_round(round_, actor=current_user, confirm_freeze=bool(form.confirm_freeze.data))
+        else:
+            actions[action](round_, actor=current_user)
         db.session.commit()
         flash({"open": _("The round is open; judges can score."), "close": _("The round is closed."),
                "reopen": _("The round is open again."),

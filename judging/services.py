@@ -18,7 +18,8 @@ from core.db import utcnow
 from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
-from essays.models import Competition, Genre, Group, Submission, SubmissionStatus
+from essays import services as essay_services
+from essays.models import Competition, CompetitionStatus, Genre, Group, Submission, SubmissionStatus
 from judging import assign as assign_mod
 from judging import scoring
 from judging.models import (Arbitration, Assignment, AssignmentRole, AssignmentStatus, Conflict,
@@ -120,17 +121,47 @@ def _on_step(value: float, step: float) -> bool:
     return abs(ratio - round(ratio)) < 1e-6
 
 
-def open_round(round_: Round, *, actor) -> None:
+def call_still_open(competition: Competition) -> bool:
+    """Whether authors may still submit or edit entries of the competition (its call is open)."""
+    return competition.status == CompetitionStatus.OPEN and utcnow() <= competition.deadline
+
+
+def open_round(round_: Round, *, actor, confirm_freeze: bool = False) -> None:
+    """Open the round for judging; its entries freeze (authors can no longer change them).
+
+    While the call still accepts entries, the organiser must confirm that
+    entries freeze from now on (``confirm_freeze``). Entries that come in or
+    are qualified later are not in the round until they are assigned.
+    """
     require_unlocked(round_)
+    if round_.state != RoundState.SETUP:
+        raise UserError(N_("Only a round being set up can be opened."))
     if not round_.criteria:
         raise UserError(N_("Set up the rubric before opening the round."))
     if not db.session.scalar(select(func.count(Assignment.id)).where(Assignment.round_id == round_.id)):
         raise UserError(N_("Assign judges before opening the round."))
+    competition = db.session.get(Competition, round_.competition_id)
+    call_open = call_still_open(competition)
+    if call_open and not confirm_freeze:
+        raise UserError(N_("The competition is still accepting entries. To open the round, confirm that the "
+                           "entries in it are frozen from the start of the round and can no longer be changed."))
     before = round_.state
     round_.state = RoundState.OPEN
     round_.opened_at = round_.opened_at or utcnow()
     db.session.flush()
-    audit.record("judging.round_open", round_, actor=actor, changes={"state": [before, round_.state]})
+    audit.record("judging.round_open", round_, actor=actor, changes={
+        "state": [before, round_.state], "call_open": call_open, "freeze_confirmed": bool(confirm_freeze)})
+    freeze_round_entries(round_, actor=actor)
+
+
+def freeze_round_entries(round_: Round, *, actor, entry_ids: list[int] | None = None) -> int:
+    """Freeze the entries assigned in an opened round (all of them, or ``entry_ids``)."""
+    if round_.state == RoundState.SETUP:
+        return 0
+    if entry_ids is None:
+        entry_ids = list(db.session.scalars(select(Assignment.submission_id).where(
+            Assignment.round_id == round_.id).distinct()))
+    return essay_services.freeze_entries(entry_ids, actor=actor, cause=round_)
 
 
 def close_round(round_: Round, *, actor) -> None:
@@ -368,6 +399,7 @@ def assign_judges(round_: Round, *, actor) -> assign_mod.AssignmentResult:
         raise UserError(N_("No entries are in this round's pool."))
     result = assign_mod.assign(problem)
     store_assignments(round_, result.new)
+    freeze_round_entries(round_, actor=actor, entry_ids=[entry_id for _, entry_id in result.new])
     audit.record("judging.assign", round_, actor=actor, changes={
         "entries": len(problem.entries), "judges": len(problem.judges), "k": round_.k,
         "new": len(result.new), "unfilled": len(result.unfilled), "seed": round_.seed})
@@ -558,8 +590,13 @@ def can_score_now(round_: Round) -> bool:
     return round_.judge_deadline is None or utcnow() <= round_.judge_deadline
 
 
-def save_score(assignment: Assignment, *, actor, values: dict, comment: str = "", submit: bool = False) -> Score:
-    """Save a draft (autosave) or submit; a submitted score may be revised until the round closes."""
+def save_score(assignment: Assignment, *, actor, values: dict, comment: str = "", submit: bool = False,
+               shown_version: int | None = None) -> Score:
+    """Save a draft (autosave) or submit; a submitted score may be revised until the round closes.
+
+    ``shown_version`` is the entry version the judge's page showed; a score is
+    refused if the entry has changed since (the score records the version).
+    """
     round_ = assignment.round
     require_unlocked(round_)
     if not can_score_now(round_):
@@ -572,6 +609,9 @@ def save_score(assignment: Assignment, *, actor, values: dict, comment: str = ""
     if not member.active:
         # A judge taken out of the pool keeps sight of their work but may not change it.
         raise UserError(N_("You were removed from this round's judge pool; your scores can no longer change."))
+    if shown_version is not None and shown_version != entry_fingerprint(assignment.submission_id)[0]:
+        raise UserError(N_("This entry has changed since the page was opened. Reload the page and read it "
+                           "again before scoring."))
     clean, total = check_values(round_.criteria, values, complete=submit)
     score = assignment.score
     if score is not None and score.status == ScoreStatus.SUBMITTED and not submit:
@@ -594,7 +634,9 @@ def write_score(assignment: Assignment, clean: dict, total: float | None, *, com
         score = Score(assignment_id=assignment.id, round_id=round_.id)
         db.session.add(score)
         assignment.score = score
-    before = {"values": dict(score.values or {}), "total": score.total, "status": score.status}
+    before = {"values": dict(score.values or {}), "total": score.total, "status": score.status,
+              "entry_version": score.entry_version}
+    score.entry_version, score.text_sha256 = entry_fingerprint(assignment.submission_id)
     score.values = clean
     score.total = total
     score.comment = (comment or "").strip()
@@ -609,9 +651,25 @@ def write_score(assignment: Assignment, clean: dict, total: float | None, *, com
     if submit or was_submitted:
         audit.record("judging.score_submit" if not was_submitted else "judging.score_revise", round_,
                      actor=actor, changes={"assignment_id": assignment.id, **(via or {}), **audit.diff(
-                         before, {"values": clean, "total": total, "status": score.status})})
+                         before, {"values": clean, "total": total, "status": score.status,
+                                  "entry_version": score.entry_version})})
         check_arbitration(round_, assignment.submission_id)
     return score
+
+
+def judge_text_sha256(judge_title: str | None, judge_text: str | None) -> str:
+    """SHA-256 of what a judge reads of an entry: its judge-facing title and text."""
+    import hashlib
+
+    return hashlib.sha256(f"{judge_title or ''}\n{judge_text or ''}".encode("utf-8")).hexdigest()
+
+
+def entry_fingerprint(submission_id: int) -> tuple[int, str]:
+    """The entry's version and judge-text hash as they stand (what the judge is shown now)."""
+    version, title, text = db.session.execute(select(
+        Submission.version, Submission.judge_title, Submission.judge_text)
+        .where(Submission.id == submission_id)).one()
+    return version or 1, judge_text_sha256(title, text)
 
 
 @dataclass

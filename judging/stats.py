@@ -75,24 +75,30 @@ class EntryRow:
     final: float | None
     rule: str
     spread: float | None
+    # Submitted scores given to an older version of the entry than the current one
+    # (the freeze prevents it, but the record says so if it ever happens).
+    stale_scores: int = 0
 
 
 def entry_rows(round_: Round) -> tuple[list[EntryRow], list[tuple[int, str]]]:
     """Score matrix: one row per entry (by anonymous code), one column per judge."""
     rows = db.session.execute(
         select(Assignment.submission_id, Submission.anonymous_code, Assignment.judge_id, Assignment.role,
-               Assignment.status, Score.total, Score.status)
+               Assignment.status, Score.total, Score.status, Score.entry_version, Submission.version)
         .join(Submission, Submission.id == Assignment.submission_id)
         .outerjoin(Score, Score.assignment_id == Assignment.id)
         .where(Assignment.round_id == round_.id)).all()
     judges = dict(db.session.execute(select(User.id, User.display_name).where(
         User.id.in_({r[2] for r in rows}))).all()) if rows else {}
     by_entry: dict[int, dict] = {}
-    for sid, code, judge, role, status, total, sstatus in rows:
-        e = by_entry.setdefault(sid, {"code": code or str(sid), "regular": {}, "third": None, "arbiter": None})
+    for sid, code, judge, role, status, total, sstatus, scored_version, version in rows:
+        e = by_entry.setdefault(sid, {"code": code or str(sid), "regular": {}, "third": None, "arbiter": None,
+                                      "stale": 0})
         if status == AssignmentStatus.RECUSED:
             continue
         value = total if sstatus == ScoreStatus.SUBMITTED else None
+        if value is not None and scored_version is not None and scored_version != (version or 1):
+            e["stale"] += 1
         if role == AssignmentRole.REGULAR:
             e["regular"][judge] = value
         elif role == AssignmentRole.THIRD:
@@ -112,7 +118,7 @@ def entry_rows(round_: Round) -> tuple[list[EntryRow], list[tuple[int, str]]]:
         v = verdict(round_, done, e["third"], e["arbiter"], method_values.get(sid))
         rule = "pending" if waiting else v.rule
         out.append(EntryRow(sid, e["code"], e["regular"], e["third"], e["arbiter"],
-                            None if waiting else v.final, rule, v.spread))
+                            None if waiting else v.final, rule, v.spread, e["stale"]))
     out.sort(key=lambda r: r.code)
     judge_list = sorted(judges.items(), key=lambda kv: kv[1])
     return out, judge_list
