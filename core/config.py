@@ -76,6 +76,7 @@ def load_config(instance_path: str, env: os._Environ[str] | dict[str, str] | Non
         "SESSION_COOKIE_SECURE": https,
         "REMEMBER_COOKIE_SECURE": https,
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "ZP_HTTPS": https,
         # A form left open for hours must still submit: the CSRF token lives as

@@ -24,6 +24,7 @@ from stat import S_ISREG
 from typing import BinaryIO, Protocol
 
 from flask import current_app, send_file
+from werkzeug.utils import get_content_type
 from sqlalchemy import ForeignKey, Integer, String, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -218,6 +219,12 @@ def send_stored(record: StoredFile, download_name: str, *, as_attachment: bool =
     response = send_file(get_storage().open(record.key), mimetype=record.content_type,
                          as_attachment=as_attachment, download_name=download_name,
                          max_age=0, etag=record.sha256)
+    # The stored type as it is ("text/plain; charset=gb18030"): send_file
+    # would add a second charset to a text type that already names one.
+    content_type = record.content_type
+    if "charset=" not in content_type.lower():
+        content_type = get_content_type(content_type, "utf-8")
+    response.headers["Content-Type"] = content_type
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
