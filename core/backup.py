@@ -36,6 +36,8 @@ def _pg_args(url) -> tuple[list[str], dict]:
     if url.username:
         args += ["-U", url.username]
     env = dict(os.environ)
+    # pg_dump/pg_restore must not wait for ever on a database that drops packets.
+    env.setdefault("PGCONNECT_TIMEOUT", str(max(2, int(current_app.config.get("DATABASE_CONNECT_TIMEOUT") or 5))))
     if url.password:
         env["PGPASSWORD"] = url.password
     return args, env

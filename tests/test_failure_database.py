@@ -150,3 +150,23 @@ def test_postgresql_statements_give_up_after_the_statement_timeout(app):
         assert db.session.execute(text("SELECT 1")).scalar() == 1
         db.session.remove()
         db.engine.dispose()
+
+
+def test_backup_of_an_unreachable_database_fails_instead_of_hanging(black_hole, tmp_path):
+    import shutil
+
+    if shutil.which("pg_dump") is None:
+        pytest.skip("pg_dump is not installed")
+    down = _app_on(black_hole)
+    target = tmp_path / "nightly.tar.gz"
+    result = {}
+
+    def run():
+        result["cli"] = down.test_cli_runner().invoke(args=["backup", str(target)])
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(60)
+    assert "cli" in result, "flask backup hung on a database that never answers"
+    assert result["cli"].exit_code != 0 and "backup failed" in result["cli"].output
+    assert list(tmp_path.iterdir()) == []
