@@ -3,7 +3,14 @@
 SQLite: the online backup API copies a consistent snapshot while the app runs.
 PostgreSQL: ``pg_dump`` in the custom format (a consistent snapshot too).
 Files are stored under write-once generated names, so copying them after the
-database snapshot captures every file the snapshot refers to.
+database snapshot captures every file the snapshot refers to; files that are
+still being written (temporary names) or vanish meanwhile (a rolled-back
+upload) are left out.
+
+The archive is written under a temporary name beside the target, read back
+and checked against its manifest (a SHA-256 per member), and only then
+renamed into place: a failed or interrupted backup never leaves a file that
+looks like a backup. ``restore`` checks the same before replacing anything.
 """
 from __future__ import annotations
 
@@ -154,13 +161,15 @@ def backup(target: str) -> str:
     target = str(Path(target).with_suffix("")) + ".tar.gz" if not target.endswith(".tar.gz") else target
     target_path = Path(target).resolve()
     target_path.parent.mkdir(parents=True, exist_ok=True)
+    # Mode 0600: the archive holds every manuscript and account.
     fd, partial = tempfile.mkstemp(dir=target_path.parent, prefix=f"{TEMP_PREFIX}{target_path.name}.",
                                    suffix=".partial")
+    os.close(fd)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             dump = _dump_database(url, Path(tmp))
             files = {dump.name: _sha256(dump)}
-            with os.fdopen(fd, "wb") as raw:
+            with open(partial, "wb") as raw:
                 with tarfile.open(fileobj=raw, mode="w:gz") as tar:
                     tar.add(dump, arcname=dump.name)
                     storage = Path(current_app.config["STORAGE_PATH"])

@@ -69,13 +69,12 @@ def register_cli(app) -> None:
     @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
     def restore_cmd(source, yes):
         """Replace the database and stored files with a backup."""
-        try:
-            backup.verify_archive(source)
-        except backup.BackupError as exc:
-            raise click.ClickException(f"{source} is not a usable backup: {exc}") from None
         if not yes:
             click.confirm("This replaces the current database and files. Continue?", abort=True)
-        backup.restore(source)
+        try:
+            backup.restore(source)
+        except backup.BackupError as exc:  # checked before anything is replaced
+            raise click.ClickException(f"{source} is not a usable backup, nothing was changed: {exc}") from None
         click.echo("restored")
 
     @app.cli.command("storage-gc")
