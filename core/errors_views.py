@@ -110,7 +110,7 @@ def init_app(app) -> None:
     for exc_class in DATABASE_UNAVAILABLE:
         @app.errorhandler(exc_class)
         def _database_unavailable(error):
-            log.error("database unavailable on %s: %s", request.path, error)
+            log.error("database unavailable on %s: %s", request.path, error, exc_info=error)
             return render_standalone(503)
 
     @app.errorhandler(Exception)

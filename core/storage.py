@@ -24,9 +24,9 @@ from stat import S_ISREG
 from typing import BinaryIO, Protocol
 
 from flask import current_app, send_file
-from werkzeug.utils import get_content_type
 from sqlalchemy import ForeignKey, Integer, String, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from werkzeug.utils import get_content_type
 
 from core.db import UTCDateTime, utcnow
 from core.extensions import db
