@@ -15,6 +15,7 @@ from accounts.permissions import require_roles
 from accounts.routes import unit_choices
 from core.errors import UserError
 from core.extensions import db
+from core.urls import local_path
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -116,8 +117,7 @@ def user_set_active(user_id: int):
         flash(_("User %(name)s has been enabled.", name=user.display_name) if active
               else _("User %(name)s has been disabled and signed out everywhere.", name=user.display_name),
               "success")
-    return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
-                    else url_for("admin.users"))
+    return redirect(local_path(request.referrer) or url_for("admin.users"))
 
 
 @bp.route("/users/import", methods=["GET", "POST"])

@@ -60,6 +60,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     if config:
         app.config.update(config)
+    from core.db import engine_options
+
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     os.makedirs(app.config["STORAGE_PATH"], exist_ok=True)
 
     from core.extensions import babel, csrf, db, limiter, login_manager, migrate

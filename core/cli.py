@@ -58,8 +58,11 @@ def register_cli(app) -> None:
     @click.argument("target", type=click.Path())
     def backup_cmd(target):
         """Write a consistent backup (database and stored files) to TARGET (.tar.gz)."""
-        path = backup.backup(target)
-        click.echo(f"backup written to {path}")
+        try:
+            path = backup.backup(target)
+        except Exception as exc:  # nothing is left at TARGET: say so and fail
+            raise click.ClickException(f"backup failed, nothing written to {target}: {exc}") from None
+        click.echo(f"backup written to {path} (read back and verified)")
 
     @app.cli.command("restore")
     @click.argument("source", type=click.Path(exists=True))
@@ -68,16 +71,20 @@ def register_cli(app) -> None:
         """Replace the database and stored files with a backup."""
         if not yes:
             click.confirm("This replaces the current database and files. Continue?", abort=True)
-        backup.restore(source)
+        try:
+            backup.restore(source)
+        except backup.BackupError as exc:  # checked before anything is replaced
+            raise click.ClickException(f"{source} is not a usable backup, nothing was changed: {exc}") from None
         click.echo("restored")
 
     @app.cli.command("storage-gc")
     def storage_gc():
-        """Delete stored files that no record refers to (older than an hour)."""
-        from core.storage import collect_garbage
+        """Delete stored files no record refers to, and temporary files (older than an hour)."""
+        from core.storage import TEMP_PREFIX, collect_garbage
 
         removed = collect_garbage()
-        click.echo(f"removed {len(removed)} orphan files")
+        temporaries = sum(1 for key in removed if key.rsplit("/", 1)[-1].startswith(TEMP_PREFIX))
+        click.echo(f"removed {len(removed) - temporaries} orphan files and {temporaries} temporary files")
 
     @app.cli.command("serve")
     @click.option("--host", default="127.0.0.1")

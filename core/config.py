@@ -50,7 +50,14 @@ def load_config(instance_path: str, env: os._Environ[str] | dict[str, str] | Non
     return {
         "SECRET_KEY": env.get("SECRET_KEY") or instance_secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
+        # pool_pre_ping: a connection that died while the database was away is
+        # replaced on its next use, so the app recovers without a restart.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Seconds. A database that drops packets must not hang requests for
+        # ever: connecting and each statement give up after these (PostgreSQL;
+        # SQLite has its busy timeout).
+        "DATABASE_CONNECT_TIMEOUT": _int(env.get("DATABASE_CONNECT_TIMEOUT"), 5),
+        "DATABASE_STATEMENT_TIMEOUT": _int(env.get("DATABASE_STATEMENT_TIMEOUT"), 30),
         "REDIS_URL": redis_url,
         "STORAGE_PATH": env.get("STORAGE_PATH") or str(instance / "storage"),
         "JOBS_DB": env.get("JOBS_DB") or str(instance / "jobs.db"),
@@ -69,6 +76,7 @@ def load_config(instance_path: str, env: os._Environ[str] | dict[str, str] | Non
         "SESSION_COOKIE_SECURE": https,
         "REMEMBER_COOKIE_SECURE": https,
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "ZP_HTTPS": https,
         # A form left open for hours must still submit: the CSRF token lives as

@@ -79,6 +79,10 @@ def _begin_mode() -> str:
     return "BEGIN IMMEDIATE"
 
 
+class WriteLockTimeout(TimeoutError):
+    """Waited too long for the database write lock (the page answers 503)."""
+
+
 class WriterQueue:
     """One writer at a time across threads and processes, handed over at once.
 
@@ -106,7 +110,7 @@ class WriterQueue:
 
     def acquire(self) -> None:
         if not self._thread_lock.acquire(timeout=self.timeout):
-            raise TimeoutError("timed out waiting for the database write lock")
+            raise WriteLockTimeout("timed out waiting for the database write lock")
         try:
             fd = self._file()
             try:
@@ -128,6 +132,33 @@ class WriterQueue:
             fcntl.flock(self._file(), fcntl.LOCK_UN)
         finally:
             self._thread_lock.release()
+
+
+def engine_options(config) -> dict:
+    """Engine options with connect and statement timeouts for PostgreSQL.
+
+    Without them a database behind a firewall that silently drops packets
+    makes every request wait for ever. ``connect_timeout`` bounds connecting,
+    ``statement_timeout`` bounds each statement on the server, and TCP
+    keepalives with ``tcp_user_timeout`` notice a peer that vanished while a
+    statement was running. A timed-out request becomes the 503 page.
+    """
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("pool_pre_ping", True)
+    url = str(config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if url.startswith("postgresql"):
+        connect = max(2, int(config.get("DATABASE_CONNECT_TIMEOUT") or 5))  # libpq's minimum is 2
+        statement = int(config.get("DATABASE_STATEMENT_TIMEOUT") or 0)
+        args = {"connect_timeout": connect, "keepalives": 1, "keepalives_idle": 10,
+                "keepalives_interval": 5, "keepalives_count": 3}
+        if statement > 0:
+            args["options"] = f"-c statement_timeout={statement * 1000}"
+            # Unacknowledged data (the server went away mid-statement).
+            args["tcp_user_timeout"] = (statement + connect) * 1000
+        args.update(options.get("connect_args") or {})
+        options["connect_args"] = args
+        options.setdefault("pool_timeout", connect + statement if statement > 0 else 30)
+    return options
 
 
 def end_read_transaction(session) -> None:

@@ -20,10 +20,26 @@ CSP = "; ".join([
 ])
 
 
+def _signed_in() -> bool:
+    """Whether this request carries a sign-in, read from the signed cookie only.
+
+    No database: the 503 page for a database that is away passes here too.
+    """
+    from flask import session
+
+    return "_user_id" in session
+
+
 def init_app(app) -> None:
     @app.after_request
     def _headers(response):
+        from flask import request
+
         h = response.headers
+        # Pages and downloads of a signed-in person must not stay in a shared
+        # or browser cache (a shared computer, a proxy). Public pages may.
+        if request.endpoint != "static" and _signed_in() and "no-store" not in h.get("Cache-Control", ""):
+            h["Cache-Control"] = "private, no-store"
         h.setdefault("Content-Security-Policy", CSP)
         h.setdefault("X-Frame-Options", "DENY")
         h.setdefault("X-Content-Type-Options", "nosniff")

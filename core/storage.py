@@ -20,14 +20,20 @@ import secrets
 import shutil
 import tempfile
 from pathlib import Path
+from stat import S_ISREG
 from typing import BinaryIO, Protocol
 
 from flask import current_app, send_file
 from sqlalchemy import ForeignKey, Integer, String, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from werkzeug.utils import get_content_type
 
 from core.db import UTCDateTime, utcnow
 from core.extensions import db
+
+
+# Files being written carry this prefix until they are renamed into place.
+TEMP_PREFIX = ".tmp-"
 
 
 class Storage(Protocol):
@@ -63,7 +69,7 @@ class LocalStorage:
     def write(self, key: str, data: bytes) -> None:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX)
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
@@ -80,7 +86,7 @@ class LocalStorage:
         """Copy a (large) file in without holding it in memory."""
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX)
         try:
             with os.fdopen(fd, "wb") as fh:
                 shutil.copyfileobj(source, fh, 1024 * 1024)
@@ -112,9 +118,30 @@ class LocalStorage:
         if not self.root.exists():
             return
         for path in self.root.rglob("*"):
-            if path.is_file() and not path.name.startswith(".tmp-"):
+            if path.name.startswith(TEMP_PREFIX):
+                continue
+            try:
+                stat = path.stat()
+            except FileNotFoundError:  # deleted while we looked (a rollback)
+                continue
+            if S_ISREG(stat.st_mode):
                 yield path.relative_to(self.root).as_posix(), dt.datetime.fromtimestamp(
-                    path.stat().st_mtime, dt.timezone.utc)
+                    stat.st_mtime, dt.timezone.utc)
+
+    def remove_stale_temporaries(self, cutoff: dt.datetime) -> list[str]:
+        """Delete temporary files older than ``cutoff``: writes cut short by a crash."""
+        removed = []
+        if not self.root.exists():
+            return removed
+        for path in self.root.rglob(TEMP_PREFIX + "*"):
+            try:
+                stat = path.stat()
+                if S_ISREG(stat.st_mode) and stat.st_mtime < cutoff.timestamp():
+                    path.unlink()
+                    removed.append(path.relative_to(self.root).as_posix())
+            except FileNotFoundError:  # renamed into place or removed meanwhile
+                continue
+        return removed
 
 
 class StoredFile(db.Model):
@@ -192,6 +219,12 @@ def send_stored(record: StoredFile, download_name: str, *, as_attachment: bool =
     response = send_file(get_storage().open(record.key), mimetype=record.content_type,
                          as_attachment=as_attachment, download_name=download_name,
                          max_age=0, etag=record.sha256)
+    # The stored type as it is ("text/plain; charset=gb18030"): send_file
+    # would add a second charset to a text type that already names one.
+    content_type = record.content_type
+    if "charset=" not in content_type.lower():
+        content_type = get_content_type(content_type, "utf-8")
+    response.headers["Content-Type"] = content_type
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -210,7 +243,11 @@ def _delete_pending(session, previous_transaction):
 
 
 def collect_garbage(older_than: dt.timedelta = dt.timedelta(hours=1)) -> list[str]:
-    """Delete files that no record refers to (left by a crash mid-write)."""
+    """Delete files that no record refers to, and temporary files, left by a crash.
+
+    Only files older than ``older_than`` go: younger ones may belong to a
+    transaction or a write still under way.
+    """
     storage = get_storage()
     known = set(db.session.scalars(select(StoredFile.key)))
     cutoff = utcnow() - older_than
@@ -219,4 +256,7 @@ def collect_garbage(older_than: dt.timedelta = dt.timedelta(hours=1)) -> list[st
         if key not in known and mtime < cutoff:
             storage.delete(key)
             removed.append(key)
+    sweep = getattr(storage, "remove_stale_temporaries", None)
+    if sweep is not None:
+        removed += sweep(cutoff)
     return removed

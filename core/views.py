@@ -49,8 +49,24 @@ def home():
 
 @bp.route("/healthz")
 def healthz():
-    db.session.execute(select(1))
-    return {"status": "ok"}
+    # Always JSON, never a login redirect or an HTML error page: probes and
+    # load balancers read it.
+    try:
+        db.session.execute(select(1))
+    except Exception as exc:
+        current_app.logger.error("healthz: database unavailable: %s", exc)
+        try:
+            db.session.rollback()
+        except Exception:
+            pass
+        response = jsonify(status="unavailable", database="unreachable")
+        response.status_code = 503
+        response.headers["Retry-After"] = "30"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    response = jsonify(status="ok")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # Jobs ------------------------------------------------------------------------

@@ -28,6 +28,7 @@ class Manuscript:
     filename: str = ""  # safe display name of the upload
     data: bytes = b""
     scrubbed: bytes | None = None  # metadata-free copy of a .docx/.pdf for judges
+    encoding: str | None = None  # a .txt upload's encoding, kept as its charset
 
 
 def _clean_typed(text: str) -> str:
@@ -47,7 +48,8 @@ def prepare(competition, *, body_text: str | None = None, upload=None) -> Manusc
         # The metadata-free copy of a .docx/.pdf is made after the receipt, in
         # a background job (``scrubbed_copy``): at the deadline it is the
         # costliest step of a submission. Until then judges' copy is the text.
-        return Manuscript(text=extracted.text, format=extracted.kind, filename=name, data=upload.data)
+        return Manuscript(text=extracted.text, format=extracted.kind, filename=name, data=upload.data,
+                          encoding=extracted.encoding)
     if upload is not None and upload.filename and not upload.data:
         raise UserError(N_("The file is empty."))
     text = _clean_typed(body_text or "")
@@ -75,7 +77,13 @@ def scrubbed_copy(source_format: str, data: bytes) -> bytes | None:
 def store_original(manuscript: Manuscript, actor):
     from core.storage import store_bytes
 
-    return store_bytes(manuscript.data, content_type=CONTENT_TYPES[manuscript.format],
+    content_type = CONTENT_TYPES[manuscript.format]
+    if manuscript.format == "txt" and manuscript.encoding:
+        # The original's bytes as uploaded: name the charset they are in (GB18030
+        # is common), not the UTF-8 of the extracted text.
+        charset = {"utf-8-sig": "utf-8"}.get(manuscript.encoding, manuscript.encoding)
+        content_type = f"text/plain; charset={charset}"
+    return store_bytes(manuscript.data, content_type=content_type,
                        original_name=manuscript.filename, suffix="." + manuscript.format, created_by=actor)
 
 

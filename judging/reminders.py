@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import url_for
 from sqlalchemy import select
 from flask_babel import gettext as _
 
@@ -20,6 +19,7 @@ from core.extensions import db
 from core.i18n import format_dt
 from core.i18n_markers import N_
 from core.mail import Mail, mail_configured, send_all
+from core.urls import external_url
 from judging import stats
 from judging.models import Round, RoundState
 
@@ -50,7 +50,7 @@ def compose(round_: Round, judge: User, left: int) -> Mail:
     body = _("Dear %(name)s,\n\nYou still have %(count)s entries to score in %(round)s of %(competition)s. "
              "Please finish before %(deadline)s.\n\nSign in to score: %(url)s\n\nThank you.",
              name=judge.display_name, count=left, round=round_.name, competition=competition,
-             deadline=deadline, url=url_for("judging.queue", _external=True))
+             deadline=deadline, url=external_url("judging.queue"))
     return Mail(recipient=judge.email or "", subject=subject, body=body)
 
 

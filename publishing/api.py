@@ -6,10 +6,11 @@ or an e-mail address.
 """
 from __future__ import annotations
 
-from flask import abort, jsonify, url_for
+from flask import abort, jsonify
 from sqlalchemy import select
 
 from core.extensions import db
+from core.urls import external_url
 from publishing import services
 from publishing.models import ResultSet, ResultState
 
@@ -167,8 +168,8 @@ def activity_json(rs: ResultSet) -> dict:
         "id": rs.id, "title": rs.title, "organiser": rs.organiser or "", "kind": rs.source_type.value,
         "state": rs.state.value, "ordering": rs.ordering.value, "notice": notice,
         "published_at": rs.published_at.isoformat() if published and rs.published_at else None,
-        "url": url_for("publishing.public_activity", rs_id=rs.id, _external=True),
-        "results_url": url_for("publishing.api_results", activity_id=rs.id, _external=True) if published else None,
+        "url": external_url("publishing.public_activity", rs_id=rs.id),
+        "results_url": external_url("publishing.api_results", activity_id=rs.id) if published else None,
     }
 
 

@@ -15,7 +15,6 @@ import secrets
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
@@ -547,8 +546,9 @@ def revoke_certificate(cert: Certificate, reason: str, actor) -> Certificate:
 
 
 def verify_url(token: str) -> str:
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    return f"{base}/verify/{token}"
+    from core.urls import external_url
+
+    return external_url("publishing.verify", token=token)
 
 
 def qr_data_uri(url: str) -> str:
@@ -778,7 +778,9 @@ def prepare_result_messages(rs: ResultSet, actor) -> list[OutboxMessage]:
     if rs.state != ResultState.PUBLISHED:
         raise UserError(N_("Result e-mails can be prepared only after the results are published."))
     have = set(db.session.scalars(select(OutboxMessage.honour_id).where(OutboxMessage.result_set_id == rs.id)))
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    from core.urls import external_url
+
+    home = external_url("core.home")
     new = []
     for h in rs.active_honours:
         if h.id in have or not h.user_id:
@@ -792,7 +794,7 @@ def prepare_result_messages(rs: ResultSet, actor) -> list[OutboxMessage]:
             _("Dear %(name)s,", name=h.recipient_name),
             _("The results of %(activity)s have been published. Your entry %(work)s has received: %(level)s.",
               activity=rs.title, work=f"《{h.work_title}》" if h.work_title else "", level=h.level_text),
-            _("Sign in to download your certificate: %(url)s", url=f"{base}/"),
+            _("Sign in to download your certificate: %(url)s", url=home),
         ]) + "\n"
         if cert is not None and not cert.revoked:
             body += _("Certificate number %(number)s can be checked at %(url)s", number=cert.number,
