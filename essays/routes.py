@@ -253,9 +253,11 @@ def submit(competition_id: int):
     comp = _open_competition_or_404(competition_id)
     form = _entry_form(EntryForm(), comp)
     if request.method == "GET":
+        # Say why before the form (closed call, entry limit), not after the entry is written.
+        refusal = services.submission_refusal(comp, services.utcnow(), author=current_user)
+        if refusal is not None:
+            return render_template("essays/submit.html", comp=comp, form=None, entry=None, refusal=refusal.render())
         form.token.data = services.new_form_token()
-        if not comp.accepts_entries_at(services.utcnow()):
-            flash(_("This competition is not accepting entries."), "warning")
     if form.validate_on_submit():
         result, error, status = _do_submit(comp, form, author=current_user._get_current_object())
         if result is not None:
@@ -408,6 +410,9 @@ def recommend(competition_id: int):
     members = _members(current_user.unit_id)
     form.member_id.choices = [(0, _("— choose —"))] + [(m.id, m.display_name) for m in members]
     if request.method == "GET":
+        refusal = services.submission_refusal(comp, services.utcnow(), recommending_unit=current_user.unit)
+        if refusal is not None:
+            return render_template("essays/recommend.html", comp=comp, form=None, refusal=refusal.render())
         form.token.data = services.new_form_token()
     if form.validate_on_submit():
         member = next((m for m in members if m.id == form.member_id.data), None)
