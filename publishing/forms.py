@@ -34,7 +34,7 @@ class ResultSetForm(FlaskForm):
 
 class NoticeForm(FlaskForm):
     start = DateField(_l("Notice starts on"), validators=[DataRequired()])
-    length = IntegerField(_l("Length"), default=7, validators=[DataRequired(), NumberRange(min=1, max=365)])
+    length = IntegerField(_l("Notice length"), default=7, validators=[DataRequired(), NumberRange(min=1, max=365)])
     unit = SelectField(_l("Counted in"), choices=[(k.value, _l(v)) for k, v in DAY_UNIT_LABELS.items()])
     how_to_object = TextAreaField(_l("How to object"), validators=[DataRequired(), Length(max=2000)])
     # Set by the confirmation page: the first post only shows the computed window.
