@@ -22,7 +22,6 @@ Run: ``.venv/bin/python bench/certificates.py`` (300 certificates) or ``--full``
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import resource
 import sys

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from core.extensions import db
 from publishing import services
-from publishing.models import ResultSet
+from publishing.models import ResultSet, ResultState
 
 # A sample seal, clearly marked as a sample (示例): never an imitation of a real seal.
 DEMO_SEAL_SVG = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 200" width="200" height="200">
@@ -45,6 +45,8 @@ def replay_closed_notice(rs: ResultSet, *, days_ago: int, length: int, unit: str
     started today with a past date, which ``services.start_notice`` refuses. The
     audit entry says it is replayed history.
     """
+    if rs.state != ResultState.DRAFT or not rs.active_honours:
+        raise ValueError("only a draft with honours can be put on notice")
     today = services.today_local()
     start = today - dt.timedelta(days=days_ago)
     window = services.compute_notice_window(start, length, unit)

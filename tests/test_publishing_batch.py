@@ -1,7 +1,6 @@
 """Certificate batches of several chunks: the helper process splits and zips while the next chunk renders."""
 from __future__ import annotations
 
-import datetime as dt
 import io
 import zipfile
 

@@ -1,7 +1,6 @@
 """Certificate and winner-list PDFs: fonts embedded, text extractable, numbers unique."""
 from __future__ import annotations
 
-import datetime as dt
 import io
 import zipfile
 
