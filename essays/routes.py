@@ -281,6 +281,9 @@ def edit_entry(entry_id: int):
         abort(404)
     form = _entry_form(EntryForm(obj=None), comp)
     if request.method == "GET":
+        refusal = services.submission_refusal(comp, services.utcnow())  # a closed call: say so before the form
+        if refusal is not None:
+            return render_template("essays/submit.html", comp=comp, form=None, entry=entry, refusal=refusal.render())
         form.token.data = entry.submission_token or services.new_form_token()
         form.title.data, form.genre_id.data, form.group_id.data = entry.title, entry.genre_id or 0, entry.group_id or 0
         form.body.data = entry.body_text if entry.source_format == "text" else ""

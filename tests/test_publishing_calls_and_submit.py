@@ -124,3 +124,19 @@ def test_author_on_a_closed_call_is_told_before_the_form(client, db, login, auth
     html = _text(client.get(f"/essays/c/{comp.id}/submit"))
     assert expected in html
     assert 'name="token"' not in html and 'name="body"' not in html
+
+
+def test_editing_an_entry_on_a_closed_call_is_refused_before_the_form(client, db, login, author, organiser, comp,
+                                                                      csrf):
+    from essays import services
+
+    login(client, author)
+    r = _post_entry(client, csrf, f"/essays/c/{comp.id}/submit", **_entry_fields(comp))
+    entry_id = int(r.headers["Location"].rstrip("/").split("/")[-2])
+    services.change_status(comp, "closed", actor=organiser)
+    db.session.commit()
+    html = _text(client.get(f"/essays/entry/{entry_id}/edit"))
+    assert "本次征文当前不接收投稿" in html
+    assert 'name="token"' not in html and 'name="body"' not in html
+    back = re.search(r'<section class="card submit-refused">.*?<a class="btn" href="([^"]+)"', html, re.S).group(1)
+    assert client.get(back).status_code == 200
