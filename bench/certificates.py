@@ -22,7 +22,6 @@ Run: ``.venv/bin/python bench/certificates.py`` (300 certificates) or ``--full``
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import resource
 import sys
@@ -77,6 +76,7 @@ def main() -> None:
         from accounts import services as accounts
         from core.pdf import STATIC_BASE, _fetcher_class
         from publishing import services
+        from publishing.demo import replay_closed_notice
         from core.storage import StoredFile
         from publishing.models import Certificate
 
@@ -90,8 +90,8 @@ def main() -> None:
                                       author.id if i == 0 else None, i) for i, name in enumerate(names)]
         rs = services.import_honours("competition", 1, "2026年临渭区“科技兴区”主题征文活动", items, organiser,
                                      organiser="中共临渭区委宣传部\n临渭区科学技术局")
-        services.start_notice(rs, start=services.today_local() - dt.timedelta(days=20), length=5, unit="calendar",
-                              how_to_object="来电", actor=organiser)
+        replay_closed_notice(rs, days_ago=20, length=5, unit="calendar",
+                            how_to_object="来电", actor=organiser)
         services.publish_results(rs, organiser)
         db.session.commit()
 

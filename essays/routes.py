@@ -259,9 +259,11 @@ def submit(competition_id: int):
     comp = _open_competition_or_404(competition_id)
     form = _entry_form(EntryForm(), comp)
     if request.method == "GET":
+        # Say why before the form (closed call, entry limit), not after the entry is written.
+        refusal = services.submission_refusal(comp, services.utcnow(), author=current_user)
+        if refusal is not None:
+            return render_template("essays/submit.html", comp=comp, form=None, entry=None, refusal=refusal.render())
         form.token.data = services.new_form_token()
-        if not comp.accepts_entries_at(services.utcnow()):
-            flash(_("This competition is not accepting entries."), "warning")
     if form.validate_on_submit():
         result, error, status = _do_submit(comp, form, author=current_user._get_current_object())
         if result is not None:
@@ -289,6 +291,9 @@ def edit_entry(entry_id: int):
         return redirect(url_for("essays.entry_detail", entry_id=entry.id))
     form = _entry_form(EntryForm(obj=None), comp)
     if request.method == "GET":
+        refusal = services.submission_refusal(comp, services.utcnow())  # a closed call: say so before the form
+        if refusal is not None:
+            return render_template("essays/submit.html", comp=comp, form=None, entry=entry, refusal=refusal.render())
         form.token.data = entry.submission_token or services.new_form_token()
         form.title.data, form.genre_id.data, form.group_id.data = entry.title, entry.genre_id or 0, entry.group_id or 0
         form.body.data = entry.body_text if entry.source_format == "text" else ""
@@ -418,6 +423,9 @@ def recommend(competition_id: int):
     members = _members(current_user.unit_id)
     form.member_id.choices = [(0, _("— choose —"))] + [(m.id, m.display_name) for m in members]
     if request.method == "GET":
+        refusal = services.submission_refusal(comp, services.utcnow(), recommending_unit=current_user.unit)
+        if refusal is not None:
+            return render_template("essays/recommend.html", comp=comp, form=None, refusal=refusal.render())
         form.token.data = services.new_form_token()
     if form.validate_on_submit():
         member = next((m for m in members if m.id == form.member_id.data), None)

@@ -200,6 +200,32 @@ def visible_competitions_for_authors() -> list[Competition]:
         Competition.status == CompetitionStatus.OPEN).order_by(Competition.closes_at)))
 
 
+def submission_refusal(comp: Competition, now: dt.datetime, *, author=None,
+                       recommending_unit=None) -> UserError | None:
+    """Why a new entry would be refused right now (closed call, entry limit, unit quota), or None.
+
+    The submit pages say it before the form, so nobody writes an entry only to be
+    refused; ``submit_entry`` still checks the same rules when the entry arrives.
+    """
+    if comp.status != CompetitionStatus.OPEN or now < comp.opens_at:
+        return UserError(N_("This competition is not accepting entries."))
+    if now > comp.deadline:
+        from core.i18n import format_dt
+
+        return UserError(N_("The deadline (%(deadline)s) has passed; this competition no longer accepts entries."),
+                         deadline=format_dt(comp.deadline))
+    limit = comp.max_entries_per_author or 0
+    if author is not None and limit and _count_active(Submission.competition_id == comp.id,
+                                                      Submission.author_id == author.id) >= limit:
+        return UserError(N_("You have reached the limit of %(limit)s entries for this competition."), limit=limit)
+    if recommending_unit is not None:
+        quota = comp.unit_quota or 0
+        if quota and _count_active(Submission.competition_id == comp.id,
+                                   Submission.recommending_unit_id == recommending_unit.id) >= quota:
+            return UserError(N_("Your unit has used its quota of %(quota)s recommended entries."), quota=quota)
+    return None
+
+
 # Entries ---------------------------------------------------------------------
 
 @dataclass

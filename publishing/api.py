@@ -214,6 +214,6 @@ def register(bp) -> None:
     @bp.route(f"{API_PREFIX}/certificates/<token>")
     def api_certificate(token: str):
         cert = services.certificate_for_token(token)
-        if cert is None or cert.honour.result_set.state == ResultState.DRAFT:
-            abort(404)
+        if not services.publicly_verifiable(cert):
+            abort(404)  # unknown, or on a list that is not published: no name, unit or title
         return jsonify(services.verification(cert))

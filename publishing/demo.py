@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from core.extensions import db
 from publishing import services
-from publishing.models import ResultSet
+from publishing.models import ResultSet, ResultState
 
 # A sample seal, clearly marked as a sample (示例): never an imitation of a real seal.
 DEMO_SEAL_SVG = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 200" width="200" height="200">
@@ -36,6 +36,28 @@ WINNERS = [
 ]
 
 
+def replay_closed_notice(rs: ResultSet, *, days_ago: int, length: int, unit: str, how_to_object: str,
+                         actor) -> ResultSet:
+    """History for the demo, tests and benchmarks: a notice started ``days_ago`` days ago, already over.
+
+    It is recorded as it was made on that day: the notice started on its own first
+    day (``notice_started_at`` is that morning, Beijing time), never as a notice
+    started today with a past date, which ``services.start_notice`` refuses. The
+    audit entry says it is replayed history.
+    """
+    if rs.state != ResultState.DRAFT or not rs.active_honours:
+        raise ValueError("only a draft with honours can be put on notice")
+    today = services.today_local()
+    start = today - dt.timedelta(days=days_ago)
+    window = services.compute_notice_window(start, length, unit)
+    if window.last_day >= today:
+        raise ValueError("replayed history must be over: use services.start_notice for a running notice")
+    started_at = dt.datetime.combine(start, dt.time(9, 0), services.SHANGHAI).astimezone(dt.timezone.utc)
+    return services._open_notice(rs, start=start, length=length, unit=unit, how_to_object=how_to_object,
+                                 window=window, started_at=started_at, actor=actor,
+                                 changes={"replayed_history": True, "started_at": started_at})
+
+
 def seed(accounts: dict) -> None:
     if db.session.scalar(select(ResultSet).where(ResultSet.source_id == DEMO_SOURCE_ID)):
         return
@@ -47,11 +69,11 @@ def seed(accounts: dict) -> None:
              for i, (code, text, name, unit, title, group, score, acc) in enumerate(WINNERS)]
     rs = services.import_honours("competition", DEMO_SOURCE_ID, "2026年临渭区“科技兴区”主题征文活动", items, organiser,
                                  organiser="中共临渭区委宣传部\n临渭区科学技术局")
-    # A notice that has already closed, so the list can be published right away.
-    start = services.today_local() - dt.timedelta(days=30)
-    services.start_notice(rs, start=start, length=7, unit="calendar",
-                          how_to_object="公示期间，如有异议，请以真实姓名向区委宣传部宣传科反映，电话 0913-2123456。",
-                          actor=organiser)
+    # The demo's history: a notice that ran a month ago (started on its first day, as a
+    # user would have started it then), so the list can be published right away.
+    replay_closed_notice(rs, days_ago=30, length=7, unit="calendar",
+                         how_to_object="公示期间，如有异议，请以真实姓名向区委宣传部宣传科反映，电话 0913-2123456。",
+                         actor=organiser)
     services.publish_results(rs, organiser)
     tpl = services.ensure_template(rs)
     services.update_template(tpl, organiser, seal=DEMO_SEAL_SVG.encode(), seal_type="image/svg+xml",

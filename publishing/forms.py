@@ -19,6 +19,11 @@ class ObjectionForm(FlaskForm):
                             validators=[DataRequired(), Length(min=10, max=5000)])
 
 
+class VerifyForm(FlaskForm):
+    number = StringField(_l("Certificate number"), validators=[DataRequired(), Length(max=40)])
+    name = StringField(_l("Holder's name"), validators=[DataRequired(), Length(max=200)])
+
+
 class ResultSetForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     organiser = TextAreaField(_l("Issued by (one organisation per line)"), validators=[Optional(), Length(max=200)])
@@ -29,9 +34,11 @@ class ResultSetForm(FlaskForm):
 
 class NoticeForm(FlaskForm):
     start = DateField(_l("Notice starts on"), validators=[DataRequired()])
-    length = IntegerField(_l("Length"), default=7, validators=[DataRequired(), NumberRange(min=1, max=365)])
+    length = IntegerField(_l("Notice length"), default=7, validators=[DataRequired(), NumberRange(min=1, max=365)])
     unit = SelectField(_l("Counted in"), choices=[(k.value, _l(v)) for k, v in DAY_UNIT_LABELS.items()])
     how_to_object = TextAreaField(_l("How to object"), validators=[DataRequired(), Length(max=2000)])
+    # Set by the confirmation page: the first post only shows the computed window.
+    confirmed = HiddenField()
 
 
 class ReasonForm(FlaskForm):

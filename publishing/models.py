@@ -243,9 +243,17 @@ class Objection(db.Model):
     honour: Mapped[Honour | None] = relationship()
     resolved_by = relationship("User")
 
+    # Set (not stored) when the same person filed the same objection again and got this one back.
+    already_received = False
+
     @property
     def resolved(self) -> bool:
         return self.status in (ObjectionStatus.DISMISSED, ObjectionStatus.UPHELD)
+
+    @property
+    def reference(self) -> str:
+        """What the person who objected is told to quote (受理编号)."""
+        return f"YY{self.result_set_id:03d}-{self.id:04d}"
 
     @property
     def audit_label(self) -> str:

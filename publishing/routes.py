@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from accounts.models import Role
 from accounts.permissions import require_roles
+from core.db import utcnow
 from core.errors import UserError
 from core.extensions import db, limiter
 from core.i18n import format_dt
@@ -17,7 +18,8 @@ from core.mail import mail_configured
 from core.jobs import JobContext, job_handler, start_job
 from core.storage import send_stored
 from core.views import register_panel
-from essays.models import Competition, CompetitionStatus
+from essays.models import COMPETITION_STATUS_LABELS, Competition, CompetitionStatus
+from essays.permissions import can_recommend
 from publishing import api, forms, services
 from publishing.models import (DAY_UNIT_LABELS, MESSAGE_STATUS_LABELS, OBJECTION_STATUS_LABELS, ORDERING_LABELS,
                                RECIPIENT_KIND_LABELS, STATE_LABELS, Certificate, Honour, MessageStatus,
@@ -65,10 +67,15 @@ def _public_rs(rs_id: int) -> ResultSet:
 def public_home():
     rows = db.session.scalars(select(ResultSet).where(
         ResultSet.state.in_([ResultState.NOTICE, ResultState.PUBLISHED])).order_by(ResultSet.id.desc())).all()
-    calls = [{"url": url_for(".public_call", competition_id=c.id), "title": c.title,
-              "deadline": format_dt(c.closes_at), "open": c.status == CompetitionStatus.OPEN}
-             for c in _public_calls()]
-    return render_template("publishing/public_home.html", result_sets=rows, calls=calls)
+    # Calls that accept entries now, with their deadline; the others (closed, judged,
+    # results out) are listed apart with their status, never under an expired deadline.
+    now = utcnow()
+    calls, past_calls = [], []
+    for c in _public_calls():
+        row = {"url": url_for(".public_call", competition_id=c.id), "title": c.title,
+               "deadline": format_dt(c.closes_at), "status": COMPETITION_STATUS_LABELS[c.status]}
+        (calls if c.status == CompetitionStatus.OPEN and now <= c.deadline else past_calls).append(row)
+    return render_template("publishing/public_home.html", result_sets=rows, calls=calls, past_calls=past_calls)
 
 
 def _public_calls():
@@ -85,7 +92,8 @@ def public_call(competition_id: int):
     if comp is None or comp not in _public_calls():
         abort(404)
     return render_template("publishing/public_call.html", comp=comp,
-                           accepting=comp.status == CompetitionStatus.OPEN)
+                           accepting=comp.accepts_entries_at(utcnow()),
+                           can_recommend=can_recommend(current_user, comp))
 
 
 @bp.route("/public/activities/<int:rs_id>")
@@ -109,12 +117,17 @@ def public_notice(rs_id: int):
     accepts = services.notice_accepts_objections(rs)
     if request.method == "POST" and form.validate_on_submit() and accepts:
         try:
-            services.file_objection(rs, real_name=form.real_name.data, phone=form.phone.data,
-                                    content=form.content.data, honour_id=form.honour_id.data or None,
-                                    ip=request.remote_addr)
+            obj = services.file_objection(rs, real_name=form.real_name.data, phone=form.phone.data,
+                                          content=form.content.data, honour_id=form.honour_id.data or None,
+                                          ip=request.remote_addr)
             db.session.commit()
-            flash(_("Your objection has been received. The organiser will investigate it and contact you."),
-                  "success")
+            if obj.already_received:
+                flash(_("This objection was already received on %(day)s (reference %(ref)s); it is not stored "
+                        "twice. The organiser will investigate it and contact you.",
+                        day=format_dt(obj.created_at), ref=obj.reference), "success")
+            else:
+                flash(_("Your objection has been received (reference %(ref)s). The organiser will investigate it "
+                        "and contact you.", ref=obj.reference), "success")
             return redirect(url_for(".public_notice", rs_id=rs.id))
         except UserError as exc:
             db.session.rollback()
@@ -158,12 +171,35 @@ def _send_bytes(data: bytes, mimetype: str, name: str):
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
 
 
+def _verify_limit() -> str:
+    return current_app.config.get("VERIFY_LIMIT_PER_ADDRESS") or "20 per hour"
+
+
+def _verify_failed(form, status: int):
+    # The same page whatever did not match (unknown token or number, wrong name, a list
+    # that is not published): nothing that helps guessing.
+    return render_template("publishing/verify.html", info=None, failed=True, form=form), status
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@limiter.limit(_verify_limit, methods=["POST"])
+def verify_lookup():
+    """Verify by certificate number and the holder's name (for a certificate without its QR code)."""
+    form = forms.VerifyForm()
+    if form.validate_on_submit():
+        cert = services.certificate_for_number_and_name(form.number.data, form.name.data)
+        if cert is None:
+            return _verify_failed(form, 200)
+        return render_template("publishing/verify.html", info=services.verification(cert), failed=False, form=None)
+    return render_template("publishing/verify.html", info=None, failed=False, form=form)
+
+
 @bp.route("/verify/<token>")
 def verify(token: str):
     cert = services.certificate_for_token(token)
-    if cert is None or cert.honour.result_set.state == ResultState.DRAFT:
-        abort(404)
-    return render_template("publishing/verify.html", cert=cert, info=services.verification(cert))
+    if not services.publicly_verifiable(cert):
+        return _verify_failed(forms.VerifyForm(), 404)
+    return render_template("publishing/verify.html", info=services.verification(cert), failed=False, form=None)
 
 
 # --- the author's own certificates -------------------------------------------------
@@ -232,14 +268,20 @@ def manage_result(rs_id: int):
 @bp.route("/publishing/manage/<int:rs_id>/notice", methods=["POST"])
 @require_roles(*MANAGERS)
 def start_notice(rs_id: int):
+    """Two steps: the first post shows the computed window for confirmation, the second starts it."""
     rs = _rs_or_404(rs_id)
     form = forms.NoticeForm(prefix="n")
     if not form.validate_on_submit():
         flash(_("Check the notice dates and text."), "error")
         return redirect(url_for(".manage_result", rs_id=rs.id))
+    values = dict(start=form.start.data, length=form.length.data, unit=form.unit.data,
+                  how_to_object=form.how_to_object.data)
     try:
-        services.start_notice(rs, start=form.start.data, length=form.length.data, unit=form.unit.data,
-                              how_to_object=form.how_to_object.data, actor=current_user)
+        if not form.confirmed.data:
+            window = services.check_notice(rs, **values)
+            return render_template("publishing/notice_confirm.html", rs=rs, form=form, window=window,
+                                   day_unit_labels=DAY_UNIT_LABELS)
+        services.start_notice(rs, actor=current_user, **values)
         db.session.commit()
         flash(_("The proposed winners are on public notice until %(day)s.",
                 day=services.formats.format_date_arabic(rs.notice_last_day)), "success")

@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -204,27 +205,50 @@ def compute_notice_window(start: dt.date, length: int, unit: str) -> NoticeWindo
     return NoticeWindow(start, workdays.calendar_days_end(start, length), False, [])
 
 
-def start_notice(rs: ResultSet, *, start: dt.date, length: int, unit: str, how_to_object: str,
-                 actor) -> ResultSet:
-    """Put the proposed winners on public notice (公示)."""
+def check_notice(rs: ResultSet, *, start: dt.date, length: int, unit: str, how_to_object: str) -> NoticeWindow:
+    """Everything ``start_notice`` checks, without changing anything; returns the window it would use.
+
+    The confirmation page shows this window before the organiser starts the notice.
+    """
     if rs.state != ResultState.DRAFT:
         raise UserError(N_("Only a draft can be put on public notice."))
     if not rs.active_honours:
         raise UserError(N_("There is nobody to put on public notice."))
-    how_to_object = (how_to_object or "").strip()
-    if not how_to_object:
+    if not (how_to_object or "").strip():
         raise UserError(N_("Say how to object: where to write or call, and by when."))
-    window = compute_notice_window(start, length, unit)
+    if isinstance(start, dt.datetime):
+        start = start.date()
+    if not isinstance(start, dt.date):
+        raise UserError(N_("Give the date the notice starts on."))
+    today = today_local()
+    # A notice that started in the past would be (partly) over before anyone saw it,
+    # so the results could be published at once: the window opens today at the earliest.
+    if start < today:
+        raise UserError(N_("A public notice cannot start in the past: choose today (%(today)s) or a later date."),
+                        today=formats.format_date_arabic(today))
+    return compute_notice_window(start, length, unit)
+
+
+def start_notice(rs: ResultSet, *, start: dt.date, length: int, unit: str, how_to_object: str,
+                 actor) -> ResultSet:
+    """Put the proposed winners on public notice (公示), from today (Shanghai, server clock) or later."""
+    window = check_notice(rs, start=start, length=length, unit=unit, how_to_object=how_to_object)
+    return _open_notice(rs, start=start, length=length, unit=unit, how_to_object=how_to_object, window=window,
+                        started_at=utcnow(), actor=actor)
+
+
+def _open_notice(rs: ResultSet, *, start: dt.date, length: int, unit: str, how_to_object: str,
+                 window: NoticeWindow, started_at: dt.datetime, actor, changes: dict | None = None) -> ResultSet:
     rs.notice_start, rs.notice_length, rs.notice_unit = start, length, DayUnit(unit)
     rs.notice_first_day, rs.notice_last_day = window.first_day, window.last_day
     rs.notice_uses_fallback = window.uses_fallback
-    rs.how_to_object = how_to_object
-    rs.notice_started_at = utcnow()
+    rs.how_to_object = how_to_object.strip()
+    rs.notice_started_at = started_at
     rs.state = ResultState.NOTICE
     db.session.flush()
     audit.record("results.notice", rs, actor=actor, changes={
         "state": ["draft", "notice"], "first_day": window.first_day, "last_day": window.last_day,
-        "length": length, "unit": str(unit), "fallback": window.uses_fallback})
+        "length": length, "unit": str(unit), "fallback": window.uses_fallback, **(changes or {})})
     return rs
 
 
@@ -256,6 +280,12 @@ _PHONE_RE = re.compile(r"^(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}[- ]?\d{7,8})$")
 _NAME_RE = re.compile(r"^[\u3400-\u9fff\U00020000-\U0003134F·・A-Za-z .]{2,30}$")
 
 
+def _phone_key(phone: str) -> str:
+    """A phone number as compared: digits only, without the +86 country code."""
+    digits = re.sub(r"\D", "", phone or "")
+    return digits[2:] if digits.startswith("86") and len(digits) > 11 else digits
+
+
 def file_objection(rs: ResultSet, *, real_name: str, phone: str, content: str, honour_id: int | None = None,
                    ip: str | None = None, today: dt.date | None = None) -> Objection:
     """A member of the public objects during the notice; real name and phone are required."""
@@ -277,6 +307,15 @@ def file_objection(rs: ResultSet, *, real_name: str, phone: str, content: str, h
         honour = db.session.get(Honour, honour_id)
         if honour is None or honour.result_set_id != rs.id:
             raise UserError(N_("Choose an entry from this list."))
+    # The same person sending the same objection again (a double click, a resend after a
+    # slow page) gets the one already received, with its reference; nothing is stored twice.
+    same = (_phone_key(phone), " ".join(content.split()), getattr(honour, "id", None))
+    for earlier in db.session.scalars(select(Objection).where(Objection.result_set_id == rs.id,
+                                                              Objection.real_name == real_name)
+                                      .order_by(Objection.id)):
+        if (_phone_key(earlier.phone), " ".join(earlier.content.split()), earlier.honour_id) == same:
+            earlier.already_received = True
+            return earlier
     objection = Objection(result_set=rs, honour=honour, real_name=real_name, phone=phone, content=content,
                           ip=(ip or "")[:64] or None)
     db.session.add(objection)
@@ -749,6 +788,34 @@ def certificate_for_token(token: str) -> Certificate | None:
     if not token or len(token) > 64:
         return None
     return db.session.scalar(select(Certificate).where(Certificate.token == token))
+
+
+def publicly_verifiable(cert: Certificate | None) -> bool:
+    """Only certificates of a list that is published now can be looked up by the public.
+
+    A list taken down (or never published) answers like an unknown certificate: no
+    name, unit or title of a list that is not public.
+    """
+    return cert is not None and cert.honour.result_set.state == ResultState.PUBLISHED
+
+
+def normalise_name(name: str | None) -> str:
+    """A holder's name as compared on the verify page: NFKC, all white space removed."""
+    return "".join(unicodedata.normalize("NFKC", name or "").split())
+
+
+def certificate_for_number_and_name(number: str | None, name: str | None) -> Certificate | None:
+    """The public certificate with this number held by this name, or None (never saying which did not match)."""
+    number = "".join(unicodedata.normalize("NFKC", number or "").split())
+    name = normalise_name(name)
+    if not number or not name or len(number) > 40:
+        return None
+    cert = db.session.scalar(select(Certificate).where(Certificate.number == number))
+    if cert is None:
+        cert = db.session.scalar(select(Certificate).where(func.upper(Certificate.number) == number.upper()))
+    if cert is None or not publicly_verifiable(cert) or normalise_name(cert.honour.recipient_name) != name:
+        return None
+    return cert
 
 
 def verification(cert: Certificate) -> dict:

@@ -80,7 +80,7 @@ def test_duplicate_check_flags_the_planted_pairs(client, login, post, db, organi
     shown = client.get(page).get_data(as_text=True)
     assert "未发现相似作品。" not in shown
     assert '<span class="badge danger">推定抄袭</span>' in shown
-    assert '<span class="badge warning">待复核</span>' in shown
+    assert '<span class="badge warn">待复核</span>' in shown
     for name in ("original", "copy", "source", "half"):
         assert e[name].receipt_number in shown, name
     assert e["unrelated"].receipt_number not in shown

@@ -1,7 +1,6 @@
 """Certificate batches of several chunks: the helper process splits and zips while the next chunk renders."""
 from __future__ import annotations
 
-import datetime as dt
 import io
 import zipfile
 
@@ -9,6 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from publishing import services
+from publishing.demo import replay_closed_notice
 
 NAMES = ["李秀英", "欧阳晓燕", "王䶮", "龚𠮷祥", "张伟"]
 
@@ -19,8 +19,8 @@ def published(db, organiser):
                                   "临渭区第二中学", f"作品{i}", "", 95 - i, i + 1) for i, name in enumerate(NAMES)]
     rs = services.import_honours("competition", 8, "2026年临渭区“科技兴区”主题征文活动", items, organiser,
                                  organiser="中共临渭区委宣传部")
-    services.start_notice(rs, start=services.today_local() - dt.timedelta(days=20), length=5, unit="calendar",
-                          how_to_object="来电", actor=organiser)
+    replay_closed_notice(rs, days_ago=20, length=5, unit="calendar",
+                        how_to_object="来电", actor=organiser)
     services.publish_results(rs, organiser)
     db.session.commit()
     return rs

@@ -42,10 +42,12 @@ def test_notice_objection_publication_certificates(app, db, live_server, page, b
     # 1. The organiser puts the proposed winners on public notice.
     _sign_in(page, base, organiser)
     page.goto(f"{base}/publishing/manage/{rs_id}")
-    page.fill("input[name='n-start']", (services.today_local() - dt.timedelta(days=2)).isoformat())
+    page.fill("input[name='n-start']", services.today_local().isoformat())
     page.fill("input[name='n-length']", "5")
     page.select_option("select[name='n-unit']", "calendar")
     page.click("#notice-form button[type=submit]")
+    page.wait_for_selector("#notice-window")  # the computed window, for confirmation
+    page.click("button.confirm-notice")
     page.wait_for_selector(".flash-success")
     shot(page, "publishing-01-notice-started")
 

@@ -1,13 +1,13 @@
 """Certificate and winner-list PDFs: fonts embedded, text extractable, numbers unique."""
 from __future__ import annotations
 
-import datetime as dt
 import io
 import zipfile
 
 import pytest
 
 from publishing import services
+from publishing.demo import replay_closed_notice
 
 NAMES = ["李秀英", "欧阳晓燕", "王䶮", "龚𠮷祥"]  # 䶮 (Ext A) and 𠮷 (Ext B): rare characters must render
 
@@ -40,8 +40,8 @@ def published(db, organiser):
                                   "临渭区第二中学", f"作品{i}", "", 95 - i, i + 1) for i, name in enumerate(NAMES)]
     rs = services.import_honours("competition", 7, "2026年临渭区“科技兴区”主题征文活动", items, organiser,
                                  organiser="中共临渭区委宣传部")
-    services.start_notice(rs, start=services.today_local() - dt.timedelta(days=20), length=5, unit="calendar",
-                          how_to_object="来电", actor=organiser)
+    replay_closed_notice(rs, days_ago=20, length=5, unit="calendar",
+                        how_to_object="来电", actor=organiser)
     services.publish_results(rs, organiser)
     db.session.commit()
     return rs

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from publishing import services
+from publishing.demo import replay_closed_notice
 from publishing.models import Certificate, Objection, ResultState
 
 PHONE = "13800001111"
@@ -43,8 +44,8 @@ def on_notice(db, draft, organiser):
 
 @pytest.fixture
 def published(db, draft, organiser):
-    services.start_notice(draft, start=services.today_local() - dt.timedelta(days=20), length=5, unit="calendar",
-                          how_to_object="实名来电", actor=organiser)
+    replay_closed_notice(draft, days_ago=20, length=5, unit="calendar",
+                        how_to_object="实名来电", actor=organiser)
     services.publish_results(draft, organiser)
     services.issue_certificates(draft, organiser)
     db.session.commit()
@@ -76,11 +77,11 @@ def test_objection_filed_and_throttled_per_address(app, client, db, on_notice, c
     app.config["OBJECTION_LIMIT_PER_ADDRESS"] = "2 per hour"
     try:
         statuses = []
-        for _ in range(3):
+        for n in range(3):
             token = csrf(client, url)
             r = client.post(url, data={"csrf_token": token, "honour_id": on_notice.honours[0].id,
                                        "real_name": "王小明", "phone": "13912345678",
-                                       "content": "该作品涉嫌抄袭网络文章，请核查。"})
+                                       "content": f"该作品涉嫌抄袭网络文章，请核查（补充材料{n}）。"})
             statuses.append(r.status_code)
     finally:
         app.config.pop("OBJECTION_LIMIT_PER_ADDRESS")
@@ -236,8 +237,11 @@ def test_manage_actions_refused_to_authors(client, draft, author, login, csrf, p
 def test_organiser_notice_objection_publish_flow(client, db, draft, organiser, login, post):
     login(client, organiser)
     url = f"/publishing/manage/{draft.id}"
-    r = post(client, f"{url}/notice", {"n-start": services.today_local().isoformat(), "n-length": 5,
-                                       "n-unit": "working", "n-how_to_object": "实名来电"}, page=url)
+    fields = {"n-start": services.today_local().isoformat(), "n-length": 5, "n-unit": "working",
+              "n-how_to_object": "实名来电"}
+    r = post(client, f"{url}/notice", fields, page=url)
+    assert r.status_code == 200 and "notice-window" in r.get_data(as_text=True)  # confirm the window first
+    r = post(client, f"{url}/notice", {**fields, "n-confirmed": "1"}, page=url)
     assert r.status_code == 302
     db.session.refresh(draft)
     assert draft.state == ResultState.NOTICE

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from publishing import services
+from publishing.demo import replay_closed_notice
 from publishing.models import MessageStatus, OutboxMessage, ResultState, WorkdayOverride
 from test_publishing_pdf import _fonts  # noqa: F401  (font-embedding probe shared with the PDF tests)
 from test_publishing_routes import EMAIL, PHONE, _import, draft, on_notice, published, winner  # noqa: F401
@@ -58,8 +59,8 @@ def _published_with(db, organiser, names: list[str], source_id: int = 5):
     items = [services.HonourInput("first", "一等奖", n, "区文化馆", f"作品{i}", "", 90 - i, i + 1)
              for i, n in enumerate(names)]
     rs = services.import_honours("competition", source_id, "2026年读书征文活动", items, organiser)
-    services.start_notice(rs, start=services.today_local() - dt.timedelta(days=20), length=5, unit="calendar",
-                          how_to_object="来电", actor=organiser)
+    replay_closed_notice(rs, days_ago=20, length=5, unit="calendar",
+                        how_to_object="来电", actor=organiser)
     services.publish_results(rs, organiser)
     db.session.commit()
     return rs

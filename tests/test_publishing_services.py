@@ -7,6 +7,7 @@ import pytest
 
 from core.errors import UserError
 from publishing import services
+from publishing.demo import replay_closed_notice
 from publishing.models import MessageStatus, ObjectionStatus, ResultState
 
 D = dt.date
@@ -62,7 +63,8 @@ def test_import_refused_once_on_notice(db, rs, organiser):
     # 2031 has no published arrangement: Mon–Fri, with a warning.
     (D(2031, 1, 6), 5, "working", {}, D(2031, 1, 6), D(2031, 1, 10), True),
 ])
-def test_notice_window(db, rs, organiser, start, length, unit, overrides, first, last, fallback):
+def test_notice_window(db, rs, organiser, monkeypatch, start, length, unit, overrides, first, last, fallback):
+    monkeypatch.setattr(services, "today_local", lambda: start)  # the organiser starts it on that day
     for day, working in overrides.items():
         services.set_workday_override(day, working, "区里调整", organiser)
     _on_notice(rs, organiser, start=start, length=length, unit=unit)
@@ -168,7 +170,8 @@ def test_publication_rules(db, rs, organiser, on_notice, days_after_end, objecti
 
 
 def _published(rs, organiser):
-    _on_notice(rs, organiser, start=services.today_local() - dt.timedelta(days=10), length=3)
+    replay_closed_notice(rs, days_ago=10, length=3, unit="calendar", how_to_object="实名来电 0913-2123456",
+                         actor=organiser)
     services.publish_results(rs, organiser)
 
 
