@@ -350,13 +350,15 @@ def accept_short_entries(round_: Round, submission_ids: list[int] | None, *, act
     existing = {a.submission_id: a for a in db.session.scalars(select(ResultAcceptance).where(
         ResultAcceptance.round_id == round_.id, ResultAcceptance.kind == AcceptanceKind.TOO_FEW_SCORES,
         ResultAcceptance.submission_id.in_([t.submission_id for t in targets])))}
+    actor_id, now = getattr(actor, "id", None), utcnow()
     for t in targets:
         row = existing.get(t.submission_id)
         if row is None:
-            row = ResultAcceptance(round_id=round_.id, submission_id=t.submission_id,
-                                   kind=AcceptanceKind.TOO_FEW_SCORES)
-            db.session.add(row)
-        row.n_scores, row.reason, row.actor_id, row.created_at = t.n_scores, reason, getattr(actor, "id", None), utcnow()
+            db.session.add(ResultAcceptance(round_id=round_.id, submission_id=t.submission_id,
+                                            kind=AcceptanceKind.TOO_FEW_SCORES, n_scores=t.n_scores, reason=reason,
+                                            actor_id=actor_id, created_at=now))
+        else:
+            row.n_scores, row.reason, row.actor_id, row.created_at = t.n_scores, reason, actor_id, now
     db.session.flush()
     audit.record("judging.result_accept", round_, actor=actor, changes={
         "kind": str(AcceptanceKind.TOO_FEW_SCORES), "scope": "round" if submission_ids is None else "entry",

@@ -55,7 +55,7 @@ def arbitration_assign(round_id: int, submission_id: int):
             flash(_("Reopen the round so that the judge can score."), "warning")
     except UserError as exc:
         _fail(exc)
-    return redirect(url_for("judging.round_setup", round_id=round_id) + "#arbitration")
+    return redirect(url_for("judging.round_setup", round_id=round_id) + "#stuck-arbitration")
 
 
 @bp.route("/rounds/<int:round_id>/arbitration/<int:submission_id>/accept", methods=["POST"])
@@ -69,7 +69,7 @@ def arbitration_accept(round_id: int, submission_id: int):
         flash(_("The scores stand without arbitration; the reason is in the audit log."), "success")
     except UserError as exc:
         _fail(exc)
-    return redirect(url_for("judging.round_setup", round_id=round_id) + "#arbitration")
+    return redirect(url_for("judging.round_setup", round_id=round_id) + "#stuck-arbitration")
 
 
 @bp.route("/rounds/<int:round_id>/committee", methods=["POST"])
