@@ -87,7 +87,7 @@ def test_a_leader_who_scored_the_entry_is_not_its_arbiter_and_the_organiser_pick
 
 
 def test_a_leader_from_the_authors_unit_is_not_given_the_entry(db, make_user, make_unit, organiser):
-    from judging import arbitration, results, services
+    from judging import results, services
     from judging.models import AssignmentRole
 
     round_, _, judges, entries, leader = setup_round(db, make_user, make_unit, organiser, n_entries=2, n_judges=2,
@@ -101,6 +101,8 @@ def test_a_leader_from_the_authors_unit_is_not_given_the_entry(db, make_user, ma
     _score(round_, b, by_id[b.judge_id], 5)
     db.session.commit()
     assert all(x.judge_id != leader.id for x in _on_entry(db, round_, entry))
+    from judging import arbitration
+
     (stuck,) = arbitration.stuck_entries(round_)
     assert any("own or recommending unit" in params.get("reason", "") for _msg, params in stuck.why)
     assert stuck.eligible == []  # both pool judges already scored it
@@ -119,7 +121,7 @@ def test_a_leader_from_the_authors_unit_is_not_given_the_entry(db, make_user, ma
 
 
 def test_a_leader_with_a_declared_conflict_is_not_given_the_entry(db, make_user, make_unit, organiser):
-    from judging import arbitration, services
+    from judging import services
 
     round_, _, judges, entries, leader = setup_round(db, make_user, make_unit, organiser, n_entries=2, n_judges=2,
                                                      k=2, arbitration="leader", leader=True)
@@ -130,6 +132,8 @@ def test_a_leader_with_a_declared_conflict_is_not_given_the_entry(db, make_user,
     _score(round_, a, by_id[a.judge_id], 40)
     _score(round_, b, by_id[b.judge_id], 5)
     assert all(x.judge_id != leader.id for x in _on_entry(db, round_, entry))
+    from judging import arbitration
+
     (stuck,) = arbitration.stuck_entries(round_)
     assert any("declared a conflict" in params.get("reason", "") for _msg, params in stuck.why)
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from core.errors import UserError
-from judging.awards import Candidate, LevelRule, allocate, settle_tie
+from judging.awards import Candidate, LevelRule, allocate
 from test_judging_helpers import setup_round, values_for
 from test_results_helpers import NO_ROUND, audit, follow, refused
 
@@ -49,6 +49,8 @@ def _by_level(allocation):
     ([90, 90, 90, 70], {"p2", "p3"}, (1, 1, 1), ["p3"], {"first": ["p3"], "second": ["p1"], "third": ["p2"]}, 1),
 ])
 def test_settle_tie_puts_the_chosen_entries_first(scores, ties, counts, chosen, expected, still_pending):
+    from judging.awards import settle_tie
+
     candidates = _field(scores, ties)
     (tie,) = allocate(candidates, _levels(*counts), boundary_tie="committee").pending_ties[:1]
     settled = settle_tie(candidates, "prose", (*tie.awarded, *tie.below), chosen)
@@ -59,6 +61,8 @@ def test_settle_tie_puts_the_chosen_entries_first(scores, ties, counts, chosen, 
 
 
 def test_settle_tie_refuses_entries_outside_the_tie():
+    from judging.awards import settle_tie
+
     candidates = _field([95, 90, 90], {"p3"})
     with pytest.raises(ValueError):
         settle_tie(candidates, "prose", ("p2", "p3"), ["p1"])

@@ -57,8 +57,6 @@ def test_finalising_refuses_an_entry_with_too_few_scores_until_accepted_with_a_r
 
     round_, _, entries = short_round
     best = entries[0]
-    short = results.short_entries(round_)
-    assert [(s.code, s.n_scores, s.accepted) for s in short] == [(best.anonymous_code, 1, False)]
     services.close_round(round_, actor=organiser)
     db.session.commit()
     with pytest.raises(UserError) as caught:
@@ -66,6 +64,8 @@ def test_finalising_refuses_an_entry_with_too_few_scores_until_accepted_with_a_r
     assert best.anonymous_code in str(caught.value) and "fewer than 2" in str(caught.value)
     db.session.rollback()
     assert round_.state == RoundState.CLOSED
+    short = results.short_entries(round_)
+    assert [(s.code, s.n_scores, s.accepted) for s in short] == [(best.anonymous_code, 1, False)]
 
     with pytest.raises(UserError, match="reason"):
         results.accept_short_entries(round_, [best.id], actor=organiser, reason="  ")
