@@ -401,7 +401,10 @@ def pending_ties(round_: Round) -> list[awards_mod.PendingTie]:
     if round_.locked or scheme is None or not scheme.levels or not db.session.scalar(
             select(RoundResult.id).where(RoundResult.round_id == round_.id).limit(1)):
         return []
-    allocation, _adjusted = _allocation(round_)
+    try:
+        allocation, _adjusted = _allocation(round_)
+    except UserError:  # award rules that cannot be applied yet: the awards page says why
+        return []
     return list(allocation.pending_ties)
 
 
