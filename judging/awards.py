@@ -399,3 +399,32 @@ def _rebuild_awards(allocation: Allocation, levels: Mapping[EntryId, str]) -> tu
             awards.extend(Award(c.entry_id, c.author_id, rule.code, group, position, c.score, c.rank)
                           for position, c in enumerate(holders, start=1))
     return tuple(awards)
+
+
+def settle_tie(ranked: Sequence[Candidate], group: GroupKey, tied: Sequence[EntryId],
+               chosen: Sequence[EntryId]) -> list[Candidate]:
+    """The candidates with a boundary tie broken by the committee's decision.
+
+    ``tied`` are the entries tied across a boundary (a ``PendingTie``'s
+    ``awarded`` and ``below``); ``chosen`` those the committee puts first. In
+    the group's ranking the stretch holding the tied entries is reordered:
+    the chosen entries first, then the others, each side in its former order;
+    the stretch keeps its ranks, and the tie is broken between the two sides
+    (the others still tie among themselves, which may make a tie at the next
+    boundary). Allocating the result gives the chosen entries the level.
+    """
+    tied_set, chosen_set = set(tied), set(chosen)
+    if not chosen_set <= tied_set:
+        raise ValueError("the chosen entries must be among the tied ones")
+    members = sorted((c for c in ranked if c.group == group), key=lambda c: c.rank)
+    positions = [i for i, c in enumerate(members) if c.entry_id in tied_set]
+    if len(positions) != len(tied_set):
+        raise ValueError("a tied entry is not among the group's candidates")
+    block = members[min(positions):max(positions) + 1]
+    order = [c for c in block if c.entry_id in chosen_set] + [c for c in block if c.entry_id not in chosen_set]
+    ranks = [c.rank for c in block]
+    first_flag = block[0].tied_with_previous
+    cut = sum(1 for c in block if c.entry_id in chosen_set)
+    settled = {c.entry_id: replace(c, rank=ranks[i], tied_with_previous=first_flag if i == 0 else i != cut)
+               for i, c in enumerate(order)}
+    return [settled.get(c.entry_id, c) for c in ranked]

@@ -57,6 +57,7 @@ RULE_LABELS = {
     "third_judge": N_("Third judge"),
     "needs_arbiter": N_("Waiting for the leader"),
     "arbiter": N_("Leader's arbitration"),
+    "accepted": N_("Accepted without arbitration"),
     "no_scores": N_("No scores"),
     "pending": N_("Scoring"),
     **METHOD_LABELS,
@@ -383,3 +384,58 @@ class KeyinBatch(db.Model):
     second_file = relationship("StoredFile", foreign_keys=[second_file_id])
     first_by = relationship("User", foreign_keys=[first_by_id])
     second_by = relationship("User", foreign_keys=[second_by_id])
+
+
+class RoundCommitteeMember(db.Model):
+    """A committee member chosen by the organiser to settle a round's ties at award boundaries."""
+
+    __tablename__ = "judging_round_committee"
+    __table_args__ = (UniqueConstraint("round_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("judging_rounds.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user = relationship("User", lazy="joined")
+
+
+class AcceptanceKind(enum.StrEnum):
+    TOO_FEW_SCORES = "too_few_scores"  # fewer than k final scores, accepted for finalising
+    NO_ARBITER = "no_arbiter"  # no eligible third judge or arbiter: the current scores stand
+
+
+class ResultAcceptance(db.Model):
+    """The organiser accepting an entry's result as it stands, with a reason (also in the audit log)."""
+
+    __tablename__ = "judging_result_acceptances"
+    __table_args__ = (UniqueConstraint("round_id", "submission_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("judging_rounds.id", ondelete="CASCADE"), index=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    kind: Mapped[AcceptanceKind] = mapped_column(str_enum(AcceptanceKind))
+    # Final scores the entry had when accepted; fewer later means the acceptance no longer holds.
+    n_scores: Mapped[int] = mapped_column(Integer, default=0)
+    reason: Mapped[str] = mapped_column(Text)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TieDecision(db.Model):
+    """The committee's decision on a tie across an award boundary: which tied entries take the level.
+
+    Replayed on every allocation while the same entries still tie at that boundary.
+    """
+
+    __tablename__ = "judging_tie_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("judging_rounds.id", ondelete="CASCADE"), index=True)
+    group_label: Mapped[str] = mapped_column(String(100), default="")
+    level: Mapped[str] = mapped_column(String(20))
+    entries: Mapped[list] = mapped_column(JSON, default=list)  # every tied entry id, sorted
+    chosen: Mapped[list] = mapped_column(JSON, default=list)  # those taking ``level``
+    reason: Mapped[str] = mapped_column(Text)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

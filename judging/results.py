@@ -15,9 +15,9 @@ from core.i18n_markers import N_
 from essays.models import Genre, Group, Submission
 from judging import awards as awards_mod
 from judging import scoring
-from judging.models import (Assignment, AssignmentRole, AssignmentStatus, Award, AwardAdjustment,
-                            AwardLevelRule, AwardScheme, Round, RoundResult, RoundState, Score,
-                            ScoreStatus)
+from judging.models import (AcceptanceKind, Assignment, AssignmentRole, AssignmentStatus, Award,
+                            AwardAdjustment, AwardLevelRule, AwardScheme, ResultAcceptance, Round, RoundResult,
+                            RoundState, Score, ScoreStatus, TieDecision)
 from judging.services import VerdictRules, bulk_insert, group_label, require_unlocked, verdict
 
 log = logging.getLogger(__name__)
@@ -90,11 +90,14 @@ def compute_results(round_: Round, *, actor=None) -> list[ComputedResult]:
 
     rules = VerdictRules.of(round_)
     full_marks = round_.full_marks or 100.0
+    from judging.arbitration import accepted_ids
+
+    accepted = accepted_ids(round_, AcceptanceKind.NO_ARBITER)
     verdicts = {}
     for sid in entry_ids:
         scores = list(regular.get(sid, {}).values())
         verdicts[sid] = verdict(rules, scores, extra[sid].get("third"), extra[sid].get("arbiter"),
-                                method_values.get(sid))
+                                method_values.get(sid), accepted=sid in accepted)
     finals = [scoring.RankInput(sid, v.final, v.regular, info[sid][0])
               for sid, v in verdicts.items() if v.final is not None]
     ranked = {r.entry_id: r for r in scoring.rank_entries(finals, full_marks=full_marks)}
@@ -206,6 +209,7 @@ def _allocation(round_: Round):
         raise UserError(N_("Set up the award levels first."))
     allocation = awards_mod.allocate(candidates, rules, one_award_per_author=scheme.one_award_per_author,
                                      boundary_tie=scheme.boundary_tie)
+    allocation = _replay_tie_decisions(round_, allocation)
     adjustments = [awards_mod.Adjustment(a.submission_id, a.new_level, a.reason) for a in db.session.scalars(
         select(AwardAdjustment).where(AwardAdjustment.round_id == round_.id).order_by(AwardAdjustment.id))]
     adjusted = {a.entry_id for a in adjustments}
@@ -265,6 +269,12 @@ def finalise_round(round_: Round, *, actor) -> int:
     results = compute_results(round_)
     if any(r.final_score is None and r.rule in ("needs_third", "needs_arbiter") for r in results):
         raise UserError(N_("Some entries still wait for a third judge or the leader's arbitration."))
+    short = [s for s in short_entries(round_, results) if not s.accepted]
+    if short:
+        raise UserError(N_("%(count)s entries have fewer than %(k)s final scores (%(codes)s). Add a judge to them, "
+                           "or accept them with a reason, before finalising."),
+                        count=len(short), k=round_.k, codes="、".join(s.code for s in short[:10])
+                        + ("…" if len(short) > 10 else ""))
     allocation, adjusted = _allocation(round_) if get_scheme(round_) and get_scheme(round_).levels else (None, set())
     if allocation is not None:
         if allocation.pending_ties:
@@ -277,6 +287,158 @@ def finalise_round(round_: Round, *, actor) -> int:
     audit.record("judging.round_finalise", round_, actor=actor, changes={"awards": count})
     hand_to_publishing(round_, actor=actor)
     return count
+
+
+# --------------------------------------------------------------------------
+# Too few scores (评分不足)
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ShortEntry:
+    """An entry with fewer than k final scores: its ranking rests on fewer judges than the round asks."""
+
+    submission_id: int
+    code: str
+    n_scores: int
+    accepted: bool  # the organiser accepted it with a reason (and it has not lost scores since)
+    reason: str | None
+
+
+def too_few_scores(n_scores: int, k: int) -> bool:
+    return n_scores < k
+
+
+def short_entries(round_: Round, results: list | None = None) -> list[ShortEntry]:
+    """Entries with fewer than k final scores, from ``results`` or the stored results."""
+    if results is None:
+        rows = db.session.execute(select(RoundResult.submission_id, RoundResult.n_scores)
+                                  .where(RoundResult.round_id == round_.id)).all()
+    else:
+        rows = [(r.submission_id, r.n_scores) for r in results]
+    short = {sid: n for sid, n in rows if too_few_scores(n, round_.k)}
+    if not short:
+        return []
+    accepted = {sid: (n, reason) for sid, n, reason in db.session.execute(
+        select(ResultAcceptance.submission_id, ResultAcceptance.n_scores, ResultAcceptance.reason).where(
+            ResultAcceptance.round_id == round_.id, ResultAcceptance.kind == AcceptanceKind.TOO_FEW_SCORES))}
+    codes = dict(db.session.execute(select(Submission.id, Submission.anonymous_code)
+                                    .where(Submission.id.in_(list(short)))).all())
+    out = []
+    for sid, n in short.items():
+        ok = sid in accepted and n >= accepted[sid][0]
+        out.append(ShortEntry(sid, codes.get(sid) or str(sid), n, ok, accepted[sid][1] if ok else None))
+    return sorted(out, key=lambda s: s.code)
+
+
+def accept_short_entries(round_: Round, submission_ids: list[int] | None, *, actor, reason: str) -> list[ShortEntry]:
+    """Accept entries with fewer than k final scores for finalising: the given ones, or (None) every one
+    not yet accepted. One audit entry names the entries and the reason."""
+    require_unlocked(round_)
+    reason = (reason or "").strip()
+    if not reason:
+        raise UserError(N_("Give a reason for accepting entries with too few scores."))
+    short = {s.submission_id: s for s in short_entries(round_, compute_results(round_))}
+    if submission_ids is None:
+        targets = [s for s in short.values() if not s.accepted]
+    else:
+        missing = [sid for sid in submission_ids if sid not in short]
+        if missing:
+            raise UserError(N_("Entry %(entry)s does not lack scores."), entry=missing[0])
+        targets = [short[sid] for sid in submission_ids]
+    if not targets:
+        raise UserError(N_("No entry lacks scores."))
+    existing = {a.submission_id: a for a in db.session.scalars(select(ResultAcceptance).where(
+        ResultAcceptance.round_id == round_.id, ResultAcceptance.kind == AcceptanceKind.TOO_FEW_SCORES,
+        ResultAcceptance.submission_id.in_([t.submission_id for t in targets])))}
+    actor_id, now = getattr(actor, "id", None), utcnow()
+    for t in targets:
+        row = existing.get(t.submission_id)
+        if row is None:
+            db.session.add(ResultAcceptance(round_id=round_.id, submission_id=t.submission_id,
+                                            kind=AcceptanceKind.TOO_FEW_SCORES, n_scores=t.n_scores, reason=reason,
+                                            actor_id=actor_id, created_at=now))
+        else:
+            row.n_scores, row.reason, row.actor_id, row.created_at = t.n_scores, reason, actor_id, now
+    db.session.flush()
+    audit.record("judging.result_accept", round_, actor=actor, changes={
+        "kind": str(AcceptanceKind.TOO_FEW_SCORES), "scope": "round" if submission_ids is None else "entry",
+        "entries": {t.code: f"{t.n_scores}/{round_.k}" for t in targets}, "reason": reason})
+    return targets
+
+
+# --------------------------------------------------------------------------
+# Ties at award boundaries: the committee's decisions
+# --------------------------------------------------------------------------
+
+def _tie_key(tie: awards_mod.PendingTie) -> tuple[str, str, frozenset]:
+    return str(tie.group), tie.level, frozenset((*tie.awarded, *tie.below))
+
+
+def _replay_tie_decisions(round_: Round, allocation: awards_mod.Allocation) -> awards_mod.Allocation:
+    """Break each pending tie the committee decided (latest decision first), then allocate again."""
+    decisions = list(db.session.scalars(select(TieDecision).where(TieDecision.round_id == round_.id)
+                                        .order_by(TieDecision.id.desc())))
+    used: set[int] = set()
+    while decisions:
+        match = next(((tie, d) for tie in allocation.pending_ties for d in decisions
+                      if d.id not in used and (d.group_label, d.level, frozenset(d.entries)) == _tie_key(tie)),
+                     None)
+        if match is None:
+            break
+        tie, decision = match
+        used.add(decision.id)
+        candidates = awards_mod.settle_tie(allocation.candidates, tie.group, (*tie.awarded, *tie.below),
+                                           decision.chosen)
+        allocation = awards_mod.allocate(candidates, allocation.rules,
+                                         one_award_per_author=allocation.one_award_per_author,
+                                         boundary_tie=allocation.boundary_tie)
+    return allocation
+
+
+def pending_ties(round_: Round) -> list[awards_mod.PendingTie]:
+    """Ties at award boundaries still waiting for the committee (none before award levels are set)."""
+    scheme = get_scheme(round_)
+    if round_.locked or scheme is None or not scheme.levels or not db.session.scalar(
+            select(RoundResult.id).where(RoundResult.round_id == round_.id).limit(1)):
+        return []
+    try:
+        allocation, _adjusted = _allocation(round_)
+    except UserError:  # award rules that cannot be applied yet: the awards page says why
+        return []
+    return list(allocation.pending_ties)
+
+
+def decide_tie(round_: Round, *, group_label: str, level: str, entries: list[int], chosen: list[int], actor,
+               reason: str) -> TieDecision:
+    """The committee decides which of the entries tied across a boundary take ``level``."""
+    require_unlocked(round_)
+    reason = (reason or "").strip()
+    if not reason:
+        raise UserError(N_("Give the reason for the committee's decision."))
+    key = (group_label, level, frozenset(entries))
+    tie = next((t for t in pending_ties(round_) if _tie_key(t) == key), None)
+    if tie is None:
+        raise UserError(N_("This tie no longer waits for a decision."))
+    chosen_set = set(chosen)
+    places = len(tie.awarded)
+    if not chosen_set <= key[2] or len(chosen_set) != places:
+        from flask_babel import gettext
+
+        raise UserError(N_("Choose exactly %(count)s of the tied entries for %(level)s."), count=places,
+                        level=gettext(awards_mod.LEVEL_LABELS[level]) if level in awards_mod.LEVEL_LABELS else level)
+    ordered = [e for e in (*tie.awarded, *tie.below) if e in chosen_set]
+    decision = TieDecision(round_id=round_.id, group_label=group_label, level=level, entries=sorted(key[2]),
+                           chosen=ordered, reason=reason, actor_id=getattr(actor, "id", None))
+    db.session.add(decision)
+    db.session.flush()
+    allocation, adjusted = _allocation(round_)
+    _store_awards(round_, allocation, adjusted)
+    codes = dict(db.session.execute(select(Submission.id, Submission.anonymous_code)
+                                    .where(Submission.id.in_(list(key[2])))).all())
+    audit.record("judging.tie_decide", round_, actor=actor, changes={
+        "group": group_label, "level": level, "tied": sorted(codes[e] for e in key[2]),
+        "chosen": [codes[e] for e in ordered], "reason": reason})
+    return decision
 
 
 def hand_to_publishing(round_: Round, *, actor) -> object | None:

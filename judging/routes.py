@@ -21,7 +21,7 @@ from core.i18n import parse_local
 from core.views import register_panel
 from essays.models import Competition
 from judging import awards as awards_mod
-from judging import charts, results, services, stats
+from judging import arbitration, charts, results, services, stats
 from judging import workspace
 from judging.forms import (AddJudgeForm, AdjustForm, KeyinUploadForm, NewRoundForm, OpenRoundForm, PledgeForm,
                            RecuseForm, RemoveJudgeForm, RoundForm)
@@ -45,6 +45,10 @@ def _labels():
 def _fail(exc: UserError):
     flash(exc.render(), "error")
     db.session.rollback()
+
+
+# Committee pages and the organiser's result decisions register on ``bp`` too.
+from judging import committee, routes_results  # noqa: E402,F401
 
 
 # ==========================================================================
@@ -266,7 +270,8 @@ def round_setup(round_id: int):
                            members=services.pool_members(round_, active_only=False),
                            loads=stats.per_judge_counts(round_), totals=stats.totals(round_),
                            progress=stats.progress_by_judge(round_),
-                           pool_rule_labels=POOL_RULE_LABELS, grouping_labels=GROUPING_LABELS)
+                           pool_rule_labels=POOL_RULE_LABELS, grouping_labels=GROUPING_LABELS,
+                           stuck=arbitration.stuck_entries(round_))
 
 
 @bp.route("/rounds/<int:round_id>/rubric", methods=["POST"])
@@ -518,7 +523,18 @@ def awards(round_id: int):
                                                        for c in awards_mod.LEVEL_CODES]
     return render_template("judging/awards.html", round=round_, scheme=scheme, levels=levels,
                            level_codes=awards_mod.LEVEL_CODES, ranking=ranking, adjust=adjust,
-                           adjustments=workspace.adjustments(round_), grouping_labels=GROUPING_LABELS)
+                           adjustments=workspace.adjustments(round_), grouping_labels=GROUPING_LABELS,
+                           **_results_context(round_))
+
+
+def _results_context(round_: Round) -> dict:
+    """Awards page: entries with too few scores, ties for the committee, the committee itself."""
+    from judging import committee_services
+
+    return {"short": results.short_entries(round_), "ties": committee_services.tie_views(round_),
+            "tie_decisions": committee_services.decisions(round_),
+            "committee": committee_services.members(round_),
+            "committee_choices": committee_services.candidates()}
 
 
 @bp.route("/rounds/<int:round_id>/awards/adjust", methods=["POST"])

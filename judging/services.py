@@ -466,24 +466,69 @@ def unfilled_messages(result: assign_mod.AssignmentResult, codes: dict[int, str]
     return out
 
 
-def _pick_judge(round_: Round, submission_id: int, *, exclude_units: bool = True) -> int | None:
-    """Least-loaded eligible pool judge for one more assignment on an entry."""
-    rows = db.session.execute(select(Assignment.judge_id, Assignment.status).where(
-        Assignment.round_id == round_.id, Assignment.submission_id == submission_id)).all()
-    barred = {j for j, _ in rows}
-    active_judges = {j for j, s in rows if s != AssignmentStatus.RECUSED}
-    barred |= set(db.session.scalars(select(Conflict.judge_id).where(
-        Conflict.round_id == round_.id, Conflict.submission_id == submission_id)))
+# Why a judge may not take one more place on an entry, beyond assignment's own reasons
+# (assign.SAME_UNIT, assign.CONFLICT): the same rules hold for replacements, third judges and arbiters.
+ALREADY_ON_ENTRY = "already_on_entry"
+UNIT_TAKEN = "unit_taken"
+ELIGIBILITY_MESSAGES = {
+    **assign_mod.REASON_MESSAGES,
+    ALREADY_ON_ENTRY: N_("The judge already has (or has recused from) this entry."),
+    UNIT_TAKEN: N_("A judge from the same unit already scores this entry."),
+}
+
+
+@dataclass(frozen=True)
+class EntryPanel:
+    """What bars judges from one entry of a round: its units, who is on it, declared conflicts."""
+
+    submission_id: int
+    unit_ids: frozenset[int]  # the author's and the recommending unit
+    on_entry: frozenset[int]  # every judge with an assignment on it, recused ones too
+    units_taken: frozenset[int]  # units of the judges actively on it
+    conflicts: frozenset[int]  # judges with a declared conflict
+
+
+def entry_panel(round_: Round, submission_id: int) -> EntryPanel:
+    rows = db.session.execute(select(Assignment.judge_id, Assignment.status, User.unit_id)
+                              .join(User, User.id == Assignment.judge_id)
+                              .where(Assignment.round_id == round_.id,
+                                     Assignment.submission_id == submission_id)).all()
     sub = db.session.execute(select(Submission.unit_id, Submission.recommending_unit_id)
                              .where(Submission.id == submission_id)).one()
-    entry_units = {u for u in sub if u is not None}
+    conflicts = db.session.scalars(select(Conflict.judge_id).where(
+        Conflict.round_id == round_.id, Conflict.submission_id == submission_id))
+    return EntryPanel(submission_id, frozenset(u for u in sub if u is not None),
+                      frozenset(j for j, _, _ in rows),
+                      frozenset(u for _, s, u in rows if s != AssignmentStatus.RECUSED and u is not None),
+                      frozenset(conflicts))
+
+
+def ineligibility(panel: EntryPanel, judge_id: int, unit_id: int | None) -> str | None:
+    """Why a judge may not join the entry (a key of ``ELIGIBILITY_MESSAGES``), or None.
+
+    Assignment's rule (``assign.ineligibility_reason``: own or recommending
+    unit, declared conflict) plus: not already on the entry, at most one judge
+    per unit on it.
+    """
+    if judge_id in panel.on_entry:
+        return ALREADY_ON_ENTRY
+    reason = assign_mod.ineligibility_reason(assign_mod.Judge(judge_id, unit_id),
+                                             assign_mod.Entry(panel.submission_id, panel.unit_ids),
+                                             {(j, panel.submission_id) for j in panel.conflicts})
+    if reason is not None:
+        return reason
+    if unit_id is not None and unit_id in panel.units_taken:
+        return UNIT_TAKEN
+    return None
+
+
+def _pick_judge(round_: Round, submission_id: int, *, exclude: frozenset[int] = frozenset()) -> int | None:
+    """Least-loaded eligible pool judge (with room) for one more assignment on an entry."""
+    panel = entry_panel(round_, submission_id)
     members = db.session.execute(
         select(RoundJudge.user_id, RoundJudge.capacity, User.unit_id)
         .join(User, User.id == RoundJudge.user_id)
         .where(RoundJudge.round_id == round_.id, RoundJudge.active.is_(True))).all()
-    unit_of = {uid: unit for uid, _, unit in members}
-    taken_units = {db.session.get(User, j).unit_id for j in active_judges if j not in unit_of} | {
-        unit_of[j] for j in active_judges if j in unit_of}
     loads = dict(db.session.execute(
         select(Assignment.judge_id, func.count(Assignment.id))
         .where(Assignment.round_id == round_.id, Assignment.status != AssignmentStatus.RECUSED)
@@ -491,9 +536,7 @@ def _pick_judge(round_: Round, submission_id: int, *, exclude_units: bool = True
     candidates = []
     rnd = random.Random(round_.seed * 31 + submission_id)
     for uid, cap, unit in members:
-        if uid in barred:
-            continue
-        if unit is not None and (unit in entry_units or (exclude_units and unit in taken_units)):
+        if uid in exclude or ineligibility(panel, uid, unit) is not None:
             continue
         load = loads.get(uid, 0)
         if cap is not None and load >= cap:
@@ -505,7 +548,9 @@ def _pick_judge(round_: Round, submission_id: int, *, exclude_units: bool = True
 
 
 def _add_replacement(round_: Round, submission_id: int, role: AssignmentRole) -> Assignment | None:
-    judge_id = _pick_judge(round_, submission_id)
+    # A third judge is never the group leader: the leader must stay free to arbitrate the entry.
+    reserved = frozenset({round_.leader_id}) if role == AssignmentRole.THIRD and round_.leader_id else frozenset()
+    judge_id = _pick_judge(round_, submission_id, exclude=reserved)
     if judge_id is None:
         return None
     item = Assignment(round_id=round_.id, judge_id=judge_id, submission_id=submission_id, role=role,
@@ -696,9 +741,26 @@ class VerdictRules:
 
 
 def verdict(round_: Round | VerdictRules, regular: list[float], third: float | None, arbiter: float | None,
-            method_value: float | None) -> EntryVerdict:
-    """The final score of one entry under the round's arbitration mode."""
+            method_value: float | None, *, accepted: bool = False) -> EntryVerdict:
+    """The final score of one entry under the round's arbitration mode.
+
+    ``accepted``: the organiser accepted the entry's scores as they stand
+    because nobody eligible could arbitrate; an entry still waiting for a third
+    judge or the leader then gets the plain result of its scores (rule "accepted").
+    """
     rules = round_ if isinstance(round_, VerdictRules) else VerdictRules.of(round_)
+    found = _verdict(rules, regular, third, arbiter, method_value)
+    if accepted and found.final is None and found.rule in ("needs_third", "needs_arbiter"):
+        if third is not None:
+            found.final = (sum(regular) + third) / (len(regular) + 1)
+        else:
+            found.final = method_value if method_value is not None else sum(regular) / len(regular)
+        found.rule = "accepted"
+    return found
+
+
+def _verdict(rules: VerdictRules, regular: list[float], third: float | None, arbiter: float | None,
+             method_value: float | None) -> EntryVerdict:
     spread = (max(regular) - min(regular)) if len(regular) >= 2 else None
     threshold = rules.threshold
     if rules.arbitration == Arbitration.THIRD_JUDGE and len(regular) == 2:
@@ -738,7 +800,12 @@ def entry_scores(round_: Round, submission_id: int) -> tuple[list[float], float 
 
 
 def check_arbitration(round_: Round, submission_id: int) -> Assignment | None:
-    """After a score: add a third judge or the leader when the scores disagree past T."""
+    """After a score: add a third judge or the leader when the scores disagree past T.
+
+    Both are chosen under the assignment's conflict rules (``ineligibility``);
+    when nobody eligible remains the entry waits, and the organiser sees it in
+    ``judging.arbitration.stuck_entries`` and decides.
+    """
     if round_.arbitration == Arbitration.NONE:
         return None
     regular, third, arbiter, waiting = entry_scores(round_, submission_id)
@@ -749,22 +816,28 @@ def check_arbitration(round_: Round, submission_id: int) -> Assignment | None:
         select(Assignment.role, Assignment.status).where(
             Assignment.round_id == round_.id, Assignment.submission_id == submission_id,
             Assignment.status != AssignmentStatus.RECUSED))}
-    if v.rule == "needs_third" and AssignmentRole.THIRD not in existing:
+    if v.rule == "needs_third" and not existing & {AssignmentRole.THIRD, AssignmentRole.ARBITER}:
         item = _add_replacement(round_, submission_id, AssignmentRole.THIRD)
-        if item is None and round_.leader_id is not None and AssignmentRole.ARBITER not in existing:
+        if item is None:
             return _add_arbiter(round_, submission_id)
         return item
-    if v.rule == "needs_arbiter" and AssignmentRole.ARBITER not in existing and round_.leader_id is not None:
+    if v.rule == "needs_arbiter" and AssignmentRole.ARBITER not in existing:
         return _add_arbiter(round_, submission_id)
     return None
 
 
-def _add_arbiter(round_: Round, submission_id: int) -> Assignment:
-    item = db.session.scalar(select(Assignment).where(
-        Assignment.round_id == round_.id, Assignment.judge_id == round_.leader_id,
-        Assignment.submission_id == submission_id))
-    if item is not None:  # the leader already scored it as a regular judge: arbitrate anyway
-        return item
+def leader_ineligibility(round_: Round, submission_id: int) -> str | None:
+    """Why the group leader may not arbitrate the entry (``ELIGIBILITY_MESSAGES`` key), or None."""
+    leader = db.session.get(User, round_.leader_id) if round_.leader_id else None
+    if leader is None:
+        return None
+    return ineligibility(entry_panel(round_, submission_id), leader.id, leader.unit_id)
+
+
+def _add_arbiter(round_: Round, submission_id: int) -> Assignment | None:
+    """The group leader as the entry's arbiter, if there is one and the conflict rules allow it."""
+    if round_.leader_id is None or leader_ineligibility(round_, submission_id) is not None:
+        return None
     item = Assignment(round_id=round_.id, judge_id=round_.leader_id, submission_id=submission_id,
                       role=AssignmentRole.ARBITER, status=AssignmentStatus.ASSIGNED,
                       shuffle_key=random.SystemRandom().randrange(2**31))

@@ -78,6 +78,8 @@ class EntryRow:
     # Submitted scores given to an older version of the entry than the current one
     # (the freeze prevents it, but the record says so if it ever happens).
     stale_scores: int = 0
+    # Fewer than k judges will have scored it (评分不足): fewer than k active regular judges.
+    short: bool = False
 
 
 def entry_rows(round_: Round) -> tuple[list[EntryRow], list[tuple[int, str]]]:
@@ -111,14 +113,19 @@ def entry_rows(round_: Round) -> tuple[list[EntryRow], list[tuple[int, str]]]:
         method_values = scoring.aggregate(regular, round_.method, scale=(0.0, round_.full_marks)) if regular else {}
     except Exception:  # standardised needs enough scores per judge; fall back while scoring goes on
         method_values = scoring.aggregate(regular, "mean") if regular else {}
+    from judging.arbitration import accepted_ids
+    from judging.models import AcceptanceKind
+
+    accepted = accepted_ids(round_, AcceptanceKind.NO_ARBITER)
     out = []
     for sid, e in by_entry.items():
         done = [v for v in e["regular"].values() if v is not None]
         waiting = any(v is None for v in e["regular"].values())
-        v = verdict(round_, done, e["third"], e["arbiter"], method_values.get(sid))
+        v = verdict(round_, done, e["third"], e["arbiter"], method_values.get(sid), accepted=sid in accepted)
         rule = "pending" if waiting else v.rule
         out.append(EntryRow(sid, e["code"], e["regular"], e["third"], e["arbiter"],
-                            None if waiting else v.final, rule, v.spread, e["stale"]))
+                            None if waiting else v.final, rule, v.spread, e["stale"],
+                            short=len(e["regular"]) < round_.k))
     out.sort(key=lambda r: r.code)
     judge_list = sorted(judges.items(), key=lambda kv: kv[1])
     return out, judge_list

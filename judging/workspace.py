@@ -178,6 +178,8 @@ class RankRow:
     tied: bool
     level: str | None
     adjusted: bool
+    n_scores: int = 0
+    short: bool = False  # fewer than k final scores (评分不足)
 
 
 def ranking(round_: Round) -> list[RankRow]:
@@ -194,7 +196,8 @@ def ranking(round_: Round) -> list[RankRow]:
     unit_ids = {r[6] for r in rows if r[6]}
     units = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all()) if unit_ids else {}
     return [RankRow(r.submission_id, code or "", title, author, units.get(unit_id, ""), r.group_label,
-                    r.final_score, r.rule, r.rank, r.group_rank, r.tied_with_previous, level, bool(adjusted))
+                    r.final_score, r.rule, r.rank, r.group_rank, r.tied_with_previous, level, bool(adjusted),
+                    r.n_scores, r.n_scores < round_.k)
             for r, code, title, author, level, adjusted, unit_id in rows]
 
 
@@ -212,6 +215,12 @@ def _rule_text(code: str | None) -> str:
     from judging.models import RULE_LABELS
 
     return gettext(RULE_LABELS[code]) if code in RULE_LABELS else (code or "")
+
+
+def _short_text(n_scores: int, k: int) -> str:
+    from flask_babel import gettext
+
+    return gettext("; too few scores (%(n)s of %(k)s)", n=n_scores, k=k)
 
 
 def summary_table(round_: Round) -> tuple[list[str], list[list]]:
@@ -232,7 +241,8 @@ def summary_table(round_: Round) -> tuple[list[str], list[list]]:
         out.append([r.rank if r else None, e.code, r.title if r else "", r.author if r else "",
                     r.unit if r else "", r.group_label if r else ""]
                    + [e.scores.get(j) for j, _ in judges]
-                   + [e.third, e.arbiter, (r.final if r else e.final), _rule_text(r.rule if r else e.rule),
+                   + [e.third, e.arbiter, (r.final if r else e.final),
+                      _rule_text(r.rule if r else e.rule) + (_short_text(r.n_scores, round_.k) if r and r.short else ""),
                       gettext(LEVEL_LABELS[r.level]) if r and r.level else ""])
     return header, out
 
