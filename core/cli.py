@@ -69,6 +69,13 @@ def register_cli(app) -> None:
         if not yes:
             click.confirm("This replaces the current database and files. Continue?", abort=True)
         backup.restore(source)
+        import os
+
+        from core import audit
+        from core.extensions import db
+
+        audit.record("system.restore", object_type="system", label=os.path.basename(source))
+        db.session.commit()
         click.echo("restored")
 
     @app.cli.command("storage-gc")
@@ -77,6 +84,12 @@ def register_cli(app) -> None:
         from core.storage import collect_garbage
 
         removed = collect_garbage()
+        if removed:
+            from core import audit
+            from core.extensions import db
+
+            audit.record("system.storage_gc", object_type="system", changes={"files": len(removed)})
+            db.session.commit()
         click.echo(f"removed {len(removed)} orphan files")
 
     @app.cli.command("serve")
