@@ -175,3 +175,30 @@ def test_administrators_still_get_the_precise_message(client, admin, login, post
     r = post(client, "/admin/users/new", {"username": "newjudge", "display_name": "新评委", "phone": "13912345678",
                                           "email": "", "unit_id": "0", "roles": ["judge"], "password": GOOD})
     assert "手机号码 13912345678 已被注册" in r.get_data(as_text=True)
+
+
+# The public objection limit ------------------------------------------------------
+
+def test_objection_limit_is_per_visitor_behind_a_trusted_proxy(app, client, db, csrf, organiser, monkeypatch):
+    from publishing import services
+    from publishing.models import Objection
+
+    rs = services.import_honours("competition", 1, "2026年科技征文活动", [
+        services.HonourInput("first", "一等奖", "李秀英", "区教育局", "科技之光", "征文组", 95, 1, None, 11)],
+        organiser, organiser="区委宣传部")
+    services.start_notice(rs, start=services.today_local(), length=5, unit="working", how_to_object="实名来电",
+                          actor=organiser)
+    db.session.commit()
+    monkeypatch.setitem(app.config, "ZP_TRUSTED_PROXIES", 1)
+    monkeypatch.setitem(app.config, "OBJECTION_LIMIT_PER_ADDRESS", "1 per hour")
+    url = f"/public/activities/{rs.id}/notice"
+
+    def object_from(address):
+        c = app.test_client()
+        token = csrf(c, url)
+        return c.post(url, data={"csrf_token": token, "honour_id": 0, "real_name": "王小明", "phone": "13912345678",
+                                 "content": "名单中有作品涉嫌抄袭，请核查。"}, **_from(address)).status_code
+
+    assert [object_from("203.0.113.5"), object_from("203.0.113.5")] == [302, 429]
+    assert object_from("198.51.100.7") == 302  # someone else in the public is not blocked
+    assert db.session.query(Objection).count() == 2
