@@ -151,7 +151,7 @@ FIELDS: dict[str, str] = {
     "phone": N_("Mobile phone"),
     "email": N_("E-mail"),
     "unit": N_("Unit"),
-    "unit_id": N_("Unit"),
+    "unit_id": N_("Unit No."),
     "workplace": N_("Workplace"),
     "roles": N_("Roles"),
     "active": N_("Active"),
@@ -159,13 +159,13 @@ FIELDS: dict[str, str] = {
     "name": N_("Name"),
     "short_name": N_("Short name"),
     "kind": N_("Kind"),
-    "parent_id": N_("Parent unit"),
+    "parent_id": N_("Parent unit No."),
     "parent": N_("Parent unit"),
     "address": N_("Address"),
     "login": N_("Login typed"),
     "reason": N_("Reason"),
     "browser": N_("Browser"),
-    "session_id": N_("Browser session"),
+    "session_id": N_("Sign-in No."),
     "units": N_("Units"),
     "accounts": N_("Accounts"),
     "rows": N_("Rows"),
@@ -192,8 +192,8 @@ FIELDS: dict[str, str] = {
     "status": N_("Status"),
     "receipt_number": N_("Receipt number"),
     "genre": N_("Genre"),
-    "genre_id": N_("Genre"),
-    "group_id": N_("Group"),
+    "genre_id": N_("Genre No."),
+    "group_id": N_("Group No."),
     "words": N_("Word count"),
     "word_count": N_("Word count"),
     "recommended_by": N_("Recommended by"),
@@ -202,7 +202,7 @@ FIELDS: dict[str, str] = {
     "original_name": N_("File name"),
     "redacted": N_("Redacted"),
     "kept": N_("Kept"),
-    "judge_file_id": N_("Judges' copy"),
+    "judge_file_id": N_("Judges' copy file No."),
     "containment": N_("Containment"),
     # judging
     "k": N_("Judges per entry"),
@@ -215,19 +215,19 @@ FIELDS: dict[str, str] = {
     "judge_deadline": N_("Judges' deadline"),
     "reveal_scores_after_close": N_("Show scores to judges after closing"),
     "seed": N_("Random seed"),
-    "leader_id": N_("Group leader"),
+    "leader_id": N_("Group leader's account No."),
     "state": N_("State"),
     "criteria": N_("Criteria"),
     "judge": N_("Judge"),
-    "judge_id": N_("Judge"),
+    "judge_id": N_("Judge's account No."),
     "judges": N_("Judges"),
     "capacity": N_("Maximum load"),
     "reassigned": N_("Reassigned"),
     "unscored": N_("Unscored"),
     "declared_conflicts": N_("Declared conflicts"),
-    "submission_id": N_("Entry"),
-    "assignment_id": N_("Assignment"),
-    "replacement_judge_id": N_("Replacement judge"),
+    "submission_id": N_("Entry No."),
+    "assignment_id": N_("Assignment No."),
+    "replacement_judge_id": N_("Replacement judge's account No."),
     "entries": N_("Entries"),
     "entry": N_("Entry"),
     "new": N_("New"),
@@ -236,8 +236,8 @@ FIELDS: dict[str, str] = {
     "total": N_("Total"),
     "via": N_("Entered by"),
     "keyed_by": N_("Keyed in by"),
-    "batch_id": N_("Score sheet"),
-    "file_id": N_("File"),
+    "batch_id": N_("Score sheet No."),
+    "file_id": N_("File No."),
     "scores": N_("Scores"),
     "emailed": N_("E-mailed"),
     "to_call": N_("To telephone"),
@@ -262,7 +262,7 @@ FIELDS: dict[str, str] = {
     "group_label": N_("Group"),
     "first_day": N_("First day"),
     "last_day": N_("Last day"),
-    "length": N_("Length"),
+    "length": N_("Notice length"),
     "fallback": N_("Without the official holiday calendar"),
     "result_set": N_("Result list"),
     "outcome": N_("Outcome"),
@@ -290,6 +290,76 @@ FIELDS: dict[str, str] = {
 }
 
 
+# A field whose meaning depends on the action.
+FIELDS_BY_ACTION: dict[str, dict[str, str]] = {
+    "results.notice": {"unit": N_("Counted in")},
+}
+
+_COMPETITION_STATUS = {
+    "draft": N_("Draft"), "open": N_("Open for entries"), "closed": N_("Closed"), "judging": N_("Judging"),
+    "published": N_("Results published"), "archived": N_("Archived"),
+}
+_SUBMISSION_STATUS = {
+    "draft": N_("Draft (not submitted)"), "submitted": N_("Submitted, awaiting review"),
+    "withdrawn": N_("Withdrawn"), "qualified": N_("Qualified"), "disqualified": N_("Disqualified"),
+}
+_ROUND_STATE = {
+    "setup": N_("Being set up"), "open": N_("Open for judging"), "closed": N_("Closed"),
+    "finalised": N_("Finalised"),
+    # key-in batches of the round
+    "waiting": N_("Waiting for both entries"), "mismatch": N_("Entries disagree"), "ready": N_("Entries agree"),
+    "applied": N_("Scores stored"), "discarded": N_("Discarded"),
+}
+_RESULT_STATE = {
+    "draft": N_("Draft"), "notice": N_("On public notice"), "published": N_("Published"),
+    "unpublished": N_("Unpublished"),
+}
+_ROLES = {
+    "admin": N_("Administrator"), "organiser": N_("Organiser"), "coordinator": N_("Unit coordinator"),
+    "judge": N_("Judge"), "committee": N_("Committee member"), "author": N_("Author"),
+}
+_UNIT_KINDS = {
+    "department": N_("District committee department"), "bureau": N_("Government bureau"),
+    "town": N_("Town / sub-district"), "school": N_("School"), "hospital": N_("Hospital"),
+    "enterprise": N_("Enterprise"), "community": N_("Community"), "other": N_("Other"),
+}
+
+# Stored values that are codes, by (object type, field), then by field alone.
+VALUES: dict[tuple[str, str] | str, dict[str, str]] = {
+    ("competitions", "status"): _COMPETITION_STATUS,
+    ("submissions", "status"): _SUBMISSION_STATUS,
+    ("judging_rounds", "state"): _ROUND_STATE,
+    ("judging_rounds", "status"): {"draft": N_("Draft"), "submitted": N_("Submitted")},
+    ("result_sets", "state"): _RESULT_STATE,
+    ("result_sets", "unit"): {"working": N_("working days"), "calendar": N_("calendar days")},
+    ("objections", "status"): {"open": N_("Open"), "investigating": N_("Under investigation"),
+                               "dismissed": N_("Dismissed"), "upheld": N_("Upheld")},
+    "roles": _ROLES,
+    "kind": _UNIT_KINDS,
+    "method": {"mean": N_("Mean"), "trimmed_mean": N_("Trimmed mean (drop highest and lowest)"),
+               "median": N_("Median"), "standardised": N_("Judge-standardised"),
+               "mean_rank": N_("Mean rank (Borda)")},
+    "arbitration": {"none": N_("None: aggregate all scores"), "third_judge": N_("Third judge, then the group leader"),
+                    "leader": N_("Group leader arbitrates")},
+    "pool_rule": {"all_qualified": N_("All qualified entries"), "top_n": N_("Top N of the previous round"),
+                  "top_percent": N_("Top percentage of the previous round")},
+    "pool_grouping": {"all": N_("All entries together"), "genre": N_("Per genre"), "group": N_("Per group"),
+                      "genre_group": N_("Per genre and group")},
+    "ordering": {"score": N_("By score"), "unordered": N_("In no particular order")},
+    "format": {"text": N_("Typed in the page"), "docx": N_("Word document (.docx)"),
+               "pdf": N_("PDF document (.pdf)"), "txt": N_("Plain text (.txt)")},
+    "via": {"keyin": N_("Keyed in from a paper sheet")},
+}
+
+
+def value_label(object_type: str | None, field: str | None, value) -> str | None:
+    """The msgid for a stored code value, or None when the value is not a known code."""
+    if not isinstance(value, str):
+        return None
+    table = VALUES.get((object_type or "", field or "")) or VALUES.get(field or "")
+    return table.get(value) if table else None
+
+
 def _words(code: str) -> str:
     return " ".join(part for part in code.replace(".", " · ").replace("_", " ").split(" ") if part)
 
@@ -309,8 +379,10 @@ def object_type_label(code: str | None) -> str:
     return _words(code) or "—"
 
 
-def field_label(code: str | None) -> str:
+def field_label(code: str | None, action: str | None = None) -> str:
     code = str(code or "")
+    if code in FIELDS_BY_ACTION.get(action or "", {}):
+        return FIELDS_BY_ACTION[action][code]
     if code in FIELDS:
         return FIELDS[code]
     return _words(code) or "—"

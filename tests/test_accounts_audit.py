@@ -98,7 +98,8 @@ def test_audit_page_speaks_chinese_not_codes(client, db, admin, login):
     from core import audit
 
     audit.record("results.notice", actor=admin, object_type="result_sets", object_id=3, label="2026年征文获奖名单",
-                 changes={"state": ["draft", "notice"], "first_day": "2026-12-01", "fallback": False})
+                 changes={"state": ["draft", "notice"], "first_day": "2026-12-01", "fallback": False,
+                          "unit": "working", "length": 5})
     audit.record("some.future_action", actor=admin, object_type="future_things", object_id=1,
                  changes={"brand_new_field": [None, 1]})
     db.session.commit()
@@ -111,6 +112,10 @@ def test_audit_page_speaks_chinese_not_codes(client, db, admin, login):
     for code in ("results.notice", "result_sets", "first_day", "session.sign_in", "users #"):
         assert code not in table, code
     assert "登录" in table  # the admin's own sign-in
+    # Stored codes among the values are words too, in the sense of their field.
+    assert "草稿 → 公示中" in table and "计算方式" in table and "工作日" in table and "公示时长" in table
+    for code in ("draft", "notice", "working"):
+        assert f">{code}<" not in table and f" {code} " not in table, code
     # Unknown codes still render, as readable words.
     assert "brand new field" in table and "future things" in table
     # Filters offer words too.
@@ -216,7 +221,9 @@ def test_every_label_is_translated(app):
     from core import audit_labels
 
     with app.test_request_context(), force_locale("zh_Hans_CN"):
-        for table in (audit_labels.ACTIONS, audit_labels.OBJECT_TYPES, audit_labels.FIELDS, audit_labels.ACTORS):
+        tables = [audit_labels.ACTIONS, audit_labels.OBJECT_TYPES, audit_labels.FIELDS, audit_labels.ACTORS,
+                  *audit_labels.FIELDS_BY_ACTION.values(), *audit_labels.VALUES.values()]
+        for table in tables:
             for code, label in table.items():
                 words = gettext(label)
                 assert re.search(r"[\u4e00-\u9fff]", words), (code, label, words)
@@ -270,3 +277,26 @@ def test_restoring_a_backup_and_collecting_orphan_files_are_audited(app, db, tmp
     assert result.exit_code == 0 and "removed 1" in result.output, result.output
     (entry,) = _entries(db, "system.storage_gc")
     assert entry.changes["files"] == 1
+
+
+def test_audit_log_of_the_demo_data_reads_in_words_on_every_page(app, client, db, login):
+    from accounts.models import User
+    from core import audit_labels
+    from core.audit import AuditEntry
+
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    admin = db.session.scalar(select(User).where(User.username == "admin"))
+    login(client, admin, password="Zhengping-2026")
+    actions = set(db.session.scalars(select(AuditEntry.action)))
+    assert actions <= set(audit_labels.ACTIONS)
+    first = client.get("/audit").get_data(as_text=True)
+    pages = int(re.search(r"第 1 页，共 (\d+) 页", first).group(1))
+    assert pages > 1
+    codes = actions | {t for t in db.session.scalars(select(AuditEntry.object_type))}
+    for number in range(1, pages + 1):
+        r = client.get(f"/audit?page={number}")
+        assert r.status_code == 200
+        html = r.get_data(as_text=True)
+        table = html[html.index("<table"):]
+        shown = re.findall(r"<td>([^<]*)", table)
+        assert not codes & {cell.strip() for cell in shown}, number
