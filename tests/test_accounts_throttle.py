@@ -179,7 +179,7 @@ def test_administrators_still_get_the_precise_message(client, admin, login, post
 
 # The public objection limit ------------------------------------------------------
 
-def test_objection_limit_is_per_visitor_behind_a_trusted_proxy(app, client, db, csrf, organiser, monkeypatch):
+def test_objection_limit_is_per_visitor_behind_a_trusted_proxy(app, client, db, csrf, organiser, login, monkeypatch):
     from publishing import services
     from publishing.models import Objection
 
@@ -202,3 +202,9 @@ def test_objection_limit_is_per_visitor_behind_a_trusted_proxy(app, client, db, 
     assert [object_from("203.0.113.5"), object_from("203.0.113.5")] == [302, 429]
     assert object_from("198.51.100.7") == 302  # someone else in the public is not blocked
     assert db.session.query(Objection).count() == 2
+    # The audit log names a visitor, not "the system", as who objected, with their own address.
+    login(client, organiser)
+    html = client.get("/audit?action=objection.file").get_data(as_text=True)
+    table = html[html.index("<table"):]
+    assert table.count("访客（未登录）") == 2 and "系统" not in table
+    assert "203.0.113.5" in table and "198.51.100.7" in table
