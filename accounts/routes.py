@@ -8,10 +8,9 @@ from sqlalchemy import select, update
 from urllib.parse import urlsplit
 
 from accounts import services
-from accounts.auth import end_session, rotate_session, start_session, _hash_token
+from accounts.auth import rotate_session, _hash_token
 from accounts.forms import LoginForm, PasswordChangeForm, ProfileForm, RegisterForm
 from accounts.models import Unit, UserSession
-from core.db import utcnow
 from core.errors import UserError
 from core.extensions import db, limiter
 
@@ -23,7 +22,17 @@ def _login_failed(response) -> bool:
 
 
 def _account_key() -> str:
-    return "login-account:" + (request.form.get("login") or "").strip().lower()
+    """The per-account limit counts guesses against the account, whichever of
+    its user name, phone or e-mail was typed; unknown logins by what was typed."""
+    typed = services.normalise_login(request.form.get("login"))
+    user = services.find_user_by_login(typed)
+    if user is not None:
+        return f"login-account:user:{user.id}"
+    return "login-account:name:" + typed
+
+
+def _register_limit() -> str:
+    return current_app.config.get("REGISTER_LIMIT_PER_ADDRESS") or "10 per hour"
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -54,14 +63,19 @@ def login():
             user = services.authenticate(form.login.data, form.password.data)
         except UserError as exc:
             g.login_failed = True
+            db.session.rollback()
+            services.record_failed_sign_in(form.login.data, disabled=True)
+            db.session.commit()
             flash(exc.render(), "error")
             return render_template("accounts/login.html", form=form), 200
         if user is None:
             g.login_failed = True
+            services.record_failed_sign_in(form.login.data)
+            db.session.commit()
             flash(_("The user name or password is not correct."), "error")
             return render_template("accounts/login.html", form=form), 200
         session.clear()
-        start_session(user, remember=form.remember.data)
+        services.sign_in(user, remember=form.remember.data)
         db.session.commit()
         return redirect(_safe_next(request.args.get("next")) or url_for("core.home"))
     return render_template("accounts/login.html", form=form)
@@ -70,7 +84,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    end_session(current_user._get_current_object())
+    services.sign_out(current_user._get_current_object())
     db.session.commit()
     session.clear()
     flash(_("You have signed out."), "success")
@@ -78,6 +92,7 @@ def logout():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_register_limit, methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
@@ -94,7 +109,7 @@ def register():
             db.session.rollback()
             flash(exc.render(), "error")
         else:
-            start_session(user)
+            services.sign_in(user)
             db.session.commit()
             flash(_("Welcome! Your account has been created."), "success")
             return redirect(url_for("core.home"))
@@ -107,13 +122,18 @@ def profile():
     user = current_user._get_current_object()
     form = ProfileForm(obj=user)
     form.unit_id.choices = unit_choices(_("— not listed —"))
+    unit_locked = not services.can_change_own_unit(user)
+    if unit_locked and user.unit_id and user.unit_id not in {c[0] for c in form.unit_id.choices}:
+        form.unit_id.choices.append((user.unit_id, user.unit.name))  # an inactive unit still shows
     if request.method == "GET":
         form.unit_id.data = user.unit_id or 0
         form.locale.data = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    if unit_locked and "unit_id" not in request.form:
+        form.unit_id.data = user.unit_id or 0  # the locked field is not sent by the browser
     if form.validate_on_submit():
         try:
-            services.update_user(
-                user, actor=user, display_name=form.display_name.data, phone=form.phone.data,
+            services.update_own_profile(
+                user, display_name=form.display_name.data, phone=form.phone.data,
                 email=form.email.data, workplace=form.workplace.data, locale=form.locale.data,
                 unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None)
         except UserError as exc:
@@ -128,7 +148,8 @@ def profile():
         UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
         .order_by(UserSession.last_seen_at.desc())).all()
     current_hash = _hash_token(user.get_id() or "")
-    return render_template("accounts/profile.html", form=form, sessions=sessions, current_hash=current_hash)
+    return render_template("accounts/profile.html", form=form, sessions=sessions, current_hash=current_hash,
+                           unit_locked=unit_locked)
 
 
 @bp.route("/profile/password", methods=["GET", "POST"])
@@ -153,12 +174,10 @@ def change_password():
 @bp.route("/profile/sessions/<int:session_id>/revoke", methods=["POST"])
 @login_required
 def revoke_session(session_id: int):
-    row = db.session.get(UserSession, session_id)
-    if row is None or row.user_id != current_user.id:
+    if not services.revoke_session(current_user._get_current_object(), session_id):
         from flask import abort
 
         abort(404)
-    row.revoked_at = utcnow()
     db.session.commit()
     flash(_("That browser has been signed out."), "success")
     return redirect(url_for("accounts.profile"))

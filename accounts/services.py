@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import func, or_, select
 
 from accounts import sheets
-from accounts.auth import revoke_all_sessions
-from accounts.models import Role, Unit, UnitKind, User
+from accounts.auth import end_session, revoke_all_sessions, start_session
+from accounts.models import Role, Unit, UnitKind, User, UserSession
 from accounts.passwords import make_hasher, password_problems
 from core import audit
-from core.db import end_read_transaction
+from core.db import end_read_transaction, utcnow
 from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
@@ -45,13 +46,19 @@ def check_password_policy(password: str, username: str = "", display_name: str =
 def _snapshot(user: User) -> dict:
     return {
         "username": user.username, "display_name": user.display_name, "phone": user.phone,
-        "email": user.email, "unit_id": user.unit_id, "workplace": user.workplace,
+        "email": user.email, "unit": user.unit.name if user.unit is not None else None, "workplace": user.workplace,
         "roles": sorted(str(r) for r in user.roles), "active": user.active,
     }
 
 
+def normalise_login(login: str | None) -> str:
+    """What was typed as a login, the way accounts are looked up (full-width
+    characters folded, surrounding space dropped, case ignored)."""
+    return unicodedata.normalize("NFKC", login or "").strip().lower()
+
+
 def find_user_by_login(login: str) -> User | None:
-    login = (login or "").strip()
+    login = normalise_login(login)
     if not login:
         return None
     return db.session.scalar(select(User).where(
@@ -88,7 +95,71 @@ def authenticate(login: str, password: str) -> User | None:
     return user
 
 
-def _check_unique(username: str, phone: str | None, email: str | None, exclude_id: int | None = None):
+# Sign-in events --------------------------------------------------------------
+
+def sign_in(user: User, *, remember: bool = False) -> None:
+    """Start a signed-in session on this browser, audited."""
+    start_session(user, remember=remember)
+    audit.record("session.sign_in", user, actor=user, label=user.username)
+
+
+def record_failed_sign_in(login: str, *, disabled: bool = False) -> None:
+    """Audit a refused sign-in. What was typed is not kept for unknown
+    accounts: people type their password into the wrong field."""
+    user = find_user_by_login(login)
+    if user is None:
+        audit.record("session.sign_in_unknown", actor=None, actor_label=audit.VISITOR,
+                     object_type="users")
+    else:
+        audit.record("session.sign_in_disabled" if disabled else "session.sign_in_failed", user,
+                     actor=None, actor_label=audit.VISITOR, label=user.username)
+
+
+def sign_out(user: User) -> None:
+    audit.record("session.sign_out", user, actor=user, label=user.username)
+    end_session(user)
+
+
+def revoke_session(user: User, session_id: int) -> bool:
+    """End one of the user's own signed-in browsers; False if it is not theirs."""
+    row = db.session.get(UserSession, session_id)
+    if row is None or row.user_id != user.id:
+        return False
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        audit.record("session.revoke", user, actor=user, label=user.username, changes={
+            "session_id": row.id, "address": row.ip, "browser": (row.user_agent or "")[:80]})
+    return True
+
+
+def can_change_own_unit(user: User) -> bool:
+    """Coordinators act for their unit, judges and committee members are kept
+    away from their own unit's entries: their unit is set by an administrator."""
+    return not user.has_role(Role.COORDINATOR, Role.JUDGE, Role.COMMITTEE)
+
+
+def update_own_profile(user: User, **fields) -> User:
+    """A person changing their own profile. The unit is only theirs to change
+    while it grants them nothing (see :func:`can_change_own_unit`)."""
+    if "unit" in fields:
+        new_unit_id = getattr(fields["unit"], "id", None)
+        if new_unit_id != user.unit_id and not can_change_own_unit(user):
+            raise UserError(N_("Your unit can only be changed by an administrator."))
+    return update_user(user, actor=user, action="user.profile", self_service=True, **fields)
+
+
+# Users ------------------------------------------------------------------------
+
+# Registration and one's own profile must not tell a stranger whose phone
+# number or e-mail address has an account. A user name is public by nature
+# (it is unique and shown as such); contact details are not.
+_CONTACT_TAKEN = N_("This phone number or e-mail address cannot be used. If you already have an account, "
+                    "sign in with it (you can sign in with your phone number or e-mail address), or ask "
+                    "the administrator to reset your password.")
+
+
+def _check_unique(username: str, phone: str | None, email: str | None, exclude_id: int | None = None,
+                  self_service: bool = False):
     def taken(column, value):
         stmt = select(User.id).where(func.lower(column) == value.lower())
         if exclude_id:
@@ -97,20 +168,29 @@ def _check_unique(username: str, phone: str | None, email: str | None, exclude_i
 
     if taken(User.username, username):
         raise UserError(N_("The user name %(value)s is already taken."), value=username)
-    if phone and taken(User.phone, phone):
+    phone_taken = bool(phone and taken(User.phone, phone))
+    email_taken = bool(email and taken(User.email, email))
+    if self_service and (phone_taken or email_taken):
+        raise UserError(_CONTACT_TAKEN)
+    if phone_taken:
         raise UserError(N_("The phone number %(value)s is already registered."), value=phone)
-    if email and taken(User.email, email):
+    if email_taken:
         raise UserError(N_("The e-mail address %(value)s is already registered."), value=email)
 
 
 def create_user(*, username: str, display_name: str, password: str, roles, unit: Unit | None = None,
                 phone: str | None = None, email: str | None = None, workplace: str | None = None,
-                actor=None, action: str = "user.create") -> User:
+                actor=None, action: str = "user.create", self_service: bool = False) -> User:
     username = username.strip()
     phone = (phone or "").strip() or None
     email = (email or "").strip().lower() or None
-    _check_unique(username, phone, email)
-    check_password_policy(password, username, display_name)
+    if self_service:
+        # The password is checked first, so that only a complete, acceptable
+        # form learns anything about other accounts.
+        check_password_policy(password, username, display_name)
+    _check_unique(username, phone, email, self_service=self_service)
+    if not self_service:
+        check_password_policy(password, username, display_name)
     user = User(username=username, display_name=display_name.strip(), phone=phone, email=email,
                 unit=unit, workplace=(workplace or "").strip() or None,
                 password_hash=hash_password(password))
@@ -126,17 +206,18 @@ def register_author(*, username, display_name, password, phone=None, email=None,
                     workplace=None) -> User:
     return create_user(username=username, display_name=display_name, password=password,
                        roles=[Role.AUTHOR], unit=unit, phone=phone, email=email, workplace=workplace,
-                       action="user.register")
+                       action="user.register", self_service=True)
 
 
-def update_user(user: User, *, actor, roles=None, **fields) -> User:
+def update_user(user: User, *, actor, roles=None, action: str = "user.update", self_service: bool = False,
+                **fields) -> User:
     before = _snapshot(user)
     if "phone" in fields:
         fields["phone"] = (fields["phone"] or "").strip() or None
     if "email" in fields:
         fields["email"] = (fields["email"] or "").strip().lower() or None
     _check_unique(fields.get("username", user.username), fields.get("phone"), fields.get("email"),
-                  exclude_id=user.id)
+                  exclude_id=user.id, self_service=self_service)
     for key in ("username", "display_name", "phone", "email", "unit", "workplace", "locale"):
         if key in fields:
             setattr(user, key, fields[key])
@@ -147,7 +228,7 @@ def update_user(user: User, *, actor, roles=None, **fields) -> User:
     db.session.flush()
     changes = audit.diff(before, _snapshot(user))
     if changes:
-        audit.record("user.update", user, actor=actor, changes=changes)
+        audit.record(action, user, actor=actor, changes=changes)
     return user
 
 
@@ -187,7 +268,7 @@ def set_password(user: User, new: str, *, actor, action: str = "user.password_re
 
 def _unit_snapshot(unit: Unit) -> dict:
     return {"name": unit.name, "short_name": unit.short_name, "kind": unit.kind,
-            "parent_id": unit.parent_id, "active": unit.active}
+            "parent": unit.parent.name if unit.parent is not None else None, "active": unit.active}
 
 
 def create_unit(*, name: str, kind: UnitKind | str, parent: Unit | None = None,

@@ -69,9 +69,19 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return out
 
 
+# actor_label of entries made by someone not signed in (a failed sign-in).
+SYSTEM = "system"
+VISITOR = "visitor"
+
+
 def record(action: str, obj: Any = None, *, actor: Any = None, changes: dict | None = None,
-           object_type: str | None = None, object_id: Any = None, label: str | None = None) -> AuditEntry:
-    """Add an audit entry to the current session (the caller commits)."""
+           object_type: str | None = None, object_id: Any = None, label: str | None = None,
+           actor_label: str | None = None) -> AuditEntry:
+    """Add an audit entry to the current session (the caller commits).
+
+    Name every ``action`` and any new ``object_type`` or ``changes`` field in
+    :mod:`core.audit_labels`, so the audit page shows words, not codes.
+    """
     if actor is None:
         actor = _current_actor()
     ip = None
@@ -94,7 +104,7 @@ def record(action: str, obj: Any = None, *, actor: Any = None, changes: dict | N
                         or getattr(obj, "title", None) or getattr(obj, "username", None) or "")
     entry = AuditEntry(
         actor_id=getattr(actor, "id", None),
-        actor_label=(getattr(actor, "display_name", None) or "system")[:120],
+        actor_label=(actor_label or getattr(actor, "display_name", None) or SYSTEM)[:120],
         action=action,
         object_type=object_type or "system",
         object_id=None if object_id is None else str(object_id),

@@ -75,6 +75,13 @@ def register_cli(app) -> None:
             backup.restore(source)
         except backup.BackupError as exc:  # checked before anything is replaced
             raise click.ClickException(f"{source} is not a usable backup, nothing was changed: {exc}") from None
+        import os
+
+        from core import audit
+        from core.extensions import db
+
+        audit.record("system.restore", object_type="system", label=os.path.basename(source))
+        db.session.commit()
         click.echo("restored")
 
     @app.cli.command("storage-gc")
@@ -84,6 +91,12 @@ def register_cli(app) -> None:
 
         removed = collect_garbage()
         temporaries = sum(1 for key in removed if key.rsplit("/", 1)[-1].startswith(TEMP_PREFIX))
+        if removed:
+            from core import audit
+            from core.extensions import db
+
+            audit.record("system.storage_gc", object_type="system", changes={"files": len(removed)})
+            db.session.commit()
         click.echo(f"removed {len(removed) - temporaries} orphan files and {temporaries} temporary files")
 
     @app.cli.command("serve")

@@ -87,6 +87,10 @@ def load_config(instance_path: str, env: os._Environ[str] | dict[str, str] | Non
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT") or "5 per 15 minutes",
         "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS") or "30 per 15 minutes",
+        "REGISTER_LIMIT_PER_ADDRESS": env.get("REGISTER_LIMIT_PER_ADDRESS") or "10 per hour",
+        # Reverse proxies in front of the app that append X-Forwarded-For and set
+        # X-Forwarded-Proto. 0 trusts no header: the peer address is the client.
+        "ZP_TRUSTED_PROXIES": max(0, _int(env.get("ZP_TRUSTED_PROXIES"), 0)),
         # Argon2id: RFC 9106 second recommendation; OWASP's floor is m=19 MiB, t=2, p=1.
         "ARGON2_TIME_COST": _int(env.get("ARGON2_TIME_COST"), 3),
         "ARGON2_MEMORY_COST": _int(env.get("ARGON2_MEMORY_COST"), 65536),

@@ -30,7 +30,35 @@ def _signed_in() -> bool:
     return "_user_id" in session
 
 
+class TrustedProxies:
+    """WSGI middleware: the client address and scheme as the configured number
+    of reverse proxies report them (``ZP_TRUSTED_PROXIES``), so rate limits,
+    the audit log and the session list see the visitor, not the proxy.
+
+    The setting is read per request; with 0 the forwarded headers are ignored,
+    so a visitor cannot choose their own address by sending them.
+    """
+
+    def __init__(self, app, wsgi_app):
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self._fixers: dict[int, object] = {}
+
+    def __call__(self, environ, start_response):
+        count = int(self.app.config.get("ZP_TRUSTED_PROXIES") or 0)
+        if count <= 0:
+            return self.wsgi_app(environ, start_response)
+        fixer = self._fixers.get(count)
+        if fixer is None:
+            from werkzeug.middleware.proxy_fix import ProxyFix
+
+            fixer = self._fixers[count] = ProxyFix(self.wsgi_app, x_for=count, x_proto=count)
+        return fixer(environ, start_response)
+
+
 def init_app(app) -> None:
+    app.wsgi_app = TrustedProxies(app, app.wsgi_app)
+
     @app.after_request
     def _headers(response):
         from flask import request

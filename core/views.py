@@ -154,7 +154,47 @@ def audit_log():
     args = {k: request.args.get(k, "") for k in ("action", "object_type", "actor", "q", "since", "until")}
     page = db.paginate(_audit_query(args), per_page=50, error_out=False)
     object_types = db.session.scalars(select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)).all()
-    return render_template("core/audit.html", page=page, args=args, object_types=object_types)
+    used_actions = db.session.scalars(select(AuditEntry.action).distinct()).all()
+    return render_template("core/audit.html", page=page, args=args, **_audit_words(object_types, used_actions))
+
+
+def _audit_words(object_types, used_actions) -> dict:
+    """Chinese words for the codes the audit log stores, for the page and its filters."""
+    from core import audit_labels
+
+    from core.i18n import format_dt
+
+    def value(v, object_type=None, field=None):
+        if v is None or v == "":
+            return "∅"
+        if v is True:
+            return _("Yes")
+        if v is False:
+            return _("No")
+        if isinstance(v, (list, tuple)):
+            return "、".join(value(x, object_type, field) for x in v) or "∅"
+        if isinstance(v, dict):
+            return "；".join(f"{_(audit_labels.field_label(k))}: {value(x, object_type, k)}" for k, x in v.items())
+        label = audit_labels.value_label(object_type, field, v)
+        if label is not None:
+            return _(label)
+        if isinstance(v, str) and len(v) > 19 and v[10:11] == "T" and v[:4].isdigit():
+            try:  # a moment stored as ISO 8601: shown in local time like the rest of the page
+                return format_dt(dt.datetime.fromisoformat(v), with_seconds=True)
+            except ValueError:
+                pass
+        return str(v)
+
+    actions = sorted(set(audit_labels.ACTIONS) | set(used_actions))
+    return {
+        "actor_label": lambda stored: _(audit_labels.actor_label(stored)),
+        "action_label": lambda code: _(audit_labels.action_label(code)),
+        "object_type_label": lambda code: _(audit_labels.object_type_label(code)),
+        "field_label": lambda code, action=None: _(audit_labels.field_label(code, action)),
+        "change_value": value,
+        "object_type_choices": [(t, _(audit_labels.object_type_label(t))) for t in sorted(object_types)],
+        "action_choices": [(a, _(audit_labels.action_label(a))) for a in actions],
+    }
 
 
 @bp.route("/audit/export", methods=["POST"])

@@ -663,6 +663,7 @@ def save_draft(*, competition: Competition, author, token: str | None, title: st
     _check_deadline(competition, utcnow())
     if len(body_text or "") > manuscripts.MAX_TEXT_CHARS:
         raise UserError(N_("The text is too long."))
+    created = entry is None
     if entry is None:
         entry = Submission(competition_id=competition.id, author_id=author.id, submission_token=token,
                            submitted_by_id=author.id, status=SubmissionStatus.DRAFT)
@@ -674,6 +675,8 @@ def save_draft(*, competition: Competition, author, token: str | None, title: st
     entry.word_count = wordcount.count_words(entry.body_text)
     entry.han_count = wordcount.count_han(entry.body_text)
     db.session.flush()
+    if created:  # later autosaves of the same draft are not audited; the submission is
+        audit.record("essay.draft_create", entry, actor=author, label=entry.title)
     return entry
 
 

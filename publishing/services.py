@@ -321,7 +321,7 @@ def file_objection(rs: ResultSet, *, real_name: str, phone: str, content: str, h
     db.session.add(objection)
     db.session.flush()
     # The audit keeps who objected against what, without the phone number.
-    audit.record("objection.file", objection, actor=None,
+    audit.record("objection.file", objection, actor=None, actor_label=audit.VISITOR,
                  changes={"result_set": rs.id, "honour": getattr(honour, "id", None)})
     return objection
 

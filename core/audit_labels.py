@@ -1,0 +1,394 @@
+"""Words for the audit log: what each action, object type and changed field is called.
+
+The audit table stores codes (``results.notice``, ``result_sets``, ``first_day``);
+people read words. Every label is an ``N_()`` msgid that the audit page
+translates. A test scans the code for every action, object type and field it
+records, so a new one cannot reach the page as a bare code; anything unknown
+still gets a readable fallback instead of an error.
+"""
+from __future__ import annotations
+
+from core.i18n_markers import N_
+
+ACTORS: dict[str, str] = {
+    "system": N_("System"),
+    "visitor": N_("Visitor (not signed in)"),
+}
+
+ACTIONS: dict[str, str] = {
+    # Accounts and sign-in
+    "session.sign_in": N_("Signed in"),
+    "session.sign_in_failed": N_("Failed sign-in: wrong password"),
+    "session.sign_in_unknown": N_("Failed sign-in: no such account"),
+    "session.sign_in_disabled": N_("Refused sign-in: account disabled"),
+    "session.sign_out": N_("Signed out"),
+    "session.revoke": N_("Signed out another browser"),
+    "user.create": N_("Created a user"),
+    "user.register": N_("Registered as an author"),
+    "user.import": N_("Imported a user from a sheet"),
+    "user.update": N_("Changed a user"),
+    "user.profile": N_("Changed own profile"),
+    "user.enable": N_("Enabled a user"),
+    "user.disable": N_("Disabled a user"),
+    "user.password_change": N_("Changed own password"),
+    "user.password_reset": N_("Reset a password"),
+    "unit.create": N_("Created a unit"),
+    "unit.update": N_("Changed a unit"),
+    "demo.seed": N_("Loaded the demo data"),
+    "demo.seed_user": N_("Created a demo account"),
+    "audit.export": N_("Exported the audit log"),
+    "system.restore": N_("Restored a backup"),
+    "system.storage_gc": N_("Deleted stored files no record refers to"),
+    # Essays
+    "competition.create": N_("Created a competition"),
+    "competition.update": N_("Changed a competition"),
+    "competition.status": N_("Changed a competition's status"),
+    "essay.submit": N_("Submitted an entry"),
+    "essay.edit": N_("Changed an entry"),
+    "essay.withdraw": N_("Withdrew an entry"),
+    "essay.draft_create": N_("Started a draft"),
+    "essay.draft_delete": N_("Deleted a draft"),
+    "essay.qualify": N_("Passed an entry's qualification review"),
+    "essay.disqualify": N_("Disqualified an entry"),
+    "essay.redact": N_("Redacted identity in an entry"),
+    "essay.judge_copy": N_("Made the judges' copy of a manuscript"),
+    "essay.similarity_resolve": N_("Resolved a similarity flag"),
+    "essay.export": N_("Exported the list of entries"),
+    # Judging
+    "judging.round_create": N_("Created a judging round"),
+    "judging.round_update": N_("Changed a judging round"),
+    "judging.rubric_set": N_("Set the scoring rubric"),
+    "judging.round_open": N_("Opened a judging round"),
+    "judging.round_close": N_("Closed a judging round"),
+    "judging.round_reopen": N_("Reopened a judging round"),
+    "judging.round_finalise": N_("Finalised a judging round"),
+    "judging.judge_add": N_("Added a judge to a round"),
+    "judging.judge_remove": N_("Removed a judge from a round"),
+    "judging.pledge_accept": N_("Accepted the judge's pledge"),
+    "judging.conflict_declare": N_("Declared a conflict of interest"),
+    "judging.assign": N_("Assigned judges automatically"),
+    "judging.assign_by_hand": N_("Assigned a judge by hand"),
+    "judging.unassign_by_hand": N_("Took a judge off an entry"),
+    "judging.recuse": N_("A judge recused themselves"),
+    "judging.score_submit": N_("Submitted a score"),
+    "judging.score_revise": N_("Revised a score"),
+    "judging.remind": N_("Reminded judges"),
+    "judging.results_compute": N_("Computed the round's results"),
+    "judging.award_scheme": N_("Set the award scheme"),
+    "judging.awards_allocate": N_("Allocated awards"),
+    "judging.award_adjust": N_("Adjusted an award"),
+    "judging.keyin_upload": N_("Uploaded keyed-in paper scores"),
+    "judging.keyin_apply": N_("Applied keyed-in paper scores"),
+    "judging.keyin_discard": N_("Discarded keyed-in paper scores"),
+    # Publishing
+    "results.import": N_("Received results for publishing"),
+    "results.reimport": N_("Received updated results for publishing"),
+    "results.update": N_("Changed a result list"),
+    "results.notice": N_("Started the public notice (公示)"),
+    "results.notice_cancel": N_("Cancelled the public notice (公示)"),
+    "results.publish": N_("Published the results"),
+    "results.unpublish": N_("Withdrew published results"),
+    "honour.correct": N_("Corrected an honour"),
+    "honour.withdraw": N_("Withdrew an honour"),
+    "objection.file": N_("Filed an objection"),
+    "objection.investigate": N_("Investigated an objection"),
+    "objection.resolve": N_("Resolved an objection"),
+    "objection.link": N_("Linked an objection to an honour"),
+    "workday.override": N_("Set a working day or holiday"),
+    "workday.override_delete": N_("Removed a working day or holiday setting"),
+    "certificate_template.update": N_("Changed the certificate template"),
+    "certificates.issue": N_("Issued certificate numbers"),
+    "certificates.generate": N_("Generated certificates"),
+    "certificate.revoke": N_("Revoked a certificate"),
+    "certificate.regenerate": N_("Regenerated a certificate"),
+    "outbox.prepare": N_("Prepared notification messages"),
+    "outbox.approve": N_("Approved notification messages"),
+    "outbox.edit": N_("Edited a notification message"),
+    "outbox.send": N_("Sent notification messages"),
+}
+
+OBJECT_TYPES: dict[str, str] = {
+    "system": N_("System"),
+    "audit": N_("Audit log"),
+    "audit_entries": N_("Audit log"),
+    "users": N_("User"),
+    "user_roles": N_("User role"),
+    "user_sessions": N_("Signed-in browser"),
+    "units": N_("Unit"),
+    "jobs": N_("Background job"),
+    "stored_files": N_("Stored file"),
+    "competitions": N_("Competition"),
+    "competition_genres": N_("Genre"),
+    "competition_groups": N_("Group"),
+    "submissions": N_("Entry"),
+    "submission_counters": N_("Receipt number counter"),
+    "similarity_flags": N_("Similarity flag"),
+    "judging_rounds": N_("Judging round"),
+    "judging_criteria": N_("Scoring criterion"),
+    "judging_round_judges": N_("Judge of a round"),
+    "judging_conflicts": N_("Conflict of interest"),
+    "judging_assignments": N_("Judge assignment"),
+    "judging_scores": N_("Score"),
+    "judging_results": N_("Round result"),
+    "judging_award_schemes": N_("Award scheme"),
+    "judging_award_levels": N_("Award level"),
+    "judging_awards": N_("Award"),
+    "judging_award_adjustments": N_("Award adjustment"),
+    "judging_keyin_batches": N_("Keyed-in score sheet"),
+    "result_sets": N_("Result list"),
+    "honours": N_("Honour"),
+    "objections": N_("Objection"),
+    "workday_overrides": N_("Working day setting"),
+    "certificate_templates": N_("Certificate template"),
+    "certificates": N_("Certificate"),
+    "outbox_messages": N_("Notification message"),
+}
+
+FIELDS: dict[str, str] = {
+    # people and units
+    "username": N_("User name"),
+    "display_name": N_("Real name"),
+    "phone": N_("Mobile phone"),
+    "email": N_("E-mail"),
+    "unit": N_("Unit"),
+    "unit_id": N_("Unit No."),
+    "workplace": N_("Workplace"),
+    "roles": N_("Roles"),
+    "active": N_("Active"),
+    "password": N_("Password"),
+    "name": N_("Name"),
+    "short_name": N_("Short name"),
+    "kind": N_("Kind"),
+    "parent_id": N_("Parent unit No."),
+    "parent": N_("Parent unit"),
+    "address": N_("Address"),
+    "login": N_("Login typed"),
+    "reason": N_("Reason"),
+    "browser": N_("Browser"),
+    "session_id": N_("Sign-in No."),
+    "units": N_("Units"),
+    "accounts": N_("Accounts"),
+    "rows": N_("Rows"),
+    "files": N_("Files"),
+    # competitions and entries
+    "code": N_("Code"),
+    "title": N_("Title"),
+    "theme": N_("Theme"),
+    "notice_html": N_("Notice"),
+    "organisers": N_("Organisers"),
+    "opens_at": N_("Opens"),
+    "closes_at": N_("Closes"),
+    "grace_minutes": N_("Grace minutes"),
+    "max_entries_per_author": N_("Entries per author"),
+    "unit_recommendation_enabled": N_("Unit recommendation"),
+    "unit_quota": N_("Unit quota"),
+    "accepted_formats": N_("Accepted formats"),
+    "max_file_mb": N_("Maximum file size (MB)"),
+    "pledge_text": N_("Pledge"),
+    "review_threshold": N_("Similarity review threshold"),
+    "copy_threshold": N_("Presumed copy threshold"),
+    "genres": N_("Genres"),
+    "groups": N_("Groups"),
+    "status": N_("Status"),
+    "receipt_number": N_("Receipt number"),
+    "genre": N_("Genre"),
+    "genre_id": N_("Genre No."),
+    "group_id": N_("Group No."),
+    "words": N_("Word count"),
+    "word_count": N_("Word count"),
+    "recommended_by": N_("Recommended by"),
+    "received_at": N_("Received"),
+    "format": N_("Format"),
+    "original_name": N_("File name"),
+    "redacted": N_("Redacted"),
+    "kept": N_("Kept"),
+    "judge_file_id": N_("Judges' copy file No."),
+    "containment": N_("Containment"),
+    # judging
+    "k": N_("Judges per entry"),
+    "method": N_("Aggregation method"),
+    "threshold": N_("Discrepancy threshold"),
+    "arbitration": N_("Arbitration"),
+    "pool_rule": N_("Pool rule"),
+    "pool_value": N_("Pool size"),
+    "pool_grouping": N_("Pool grouping"),
+    "judge_deadline": N_("Judges' deadline"),
+    "reveal_scores_after_close": N_("Show scores to judges after closing"),
+    "seed": N_("Random seed"),
+    "leader_id": N_("Group leader's account No."),
+    "state": N_("State"),
+    "criteria": N_("Criteria"),
+    "judge": N_("Judge"),
+    "judge_id": N_("Judge's account No."),
+    "judges": N_("Judges"),
+    "capacity": N_("Maximum load"),
+    "reassigned": N_("Reassigned"),
+    "unscored": N_("Unscored"),
+    "declared_conflicts": N_("Declared conflicts"),
+    "submission_id": N_("Entry No."),
+    "assignment_id": N_("Assignment No."),
+    "replacement_judge_id": N_("Replacement judge's account No."),
+    "entries": N_("Entries"),
+    "entry": N_("Entry"),
+    "new": N_("New"),
+    "unfilled": N_("Unfilled"),
+    "values": N_("Scores"),
+    "total": N_("Total"),
+    "via": N_("Entered by"),
+    "keyed_by": N_("Keyed in by"),
+    "batch_id": N_("Score sheet No."),
+    "file_id": N_("File No."),
+    "scores": N_("Scores"),
+    "emailed": N_("E-mailed"),
+    "to_call": N_("To telephone"),
+    "failed": N_("Failed"),
+    "ranked": N_("Ranked"),
+    "grouping": N_("Grouping"),
+    "levels": N_("Award levels"),
+    "awards": N_("Awards"),
+    "pending_ties": N_("Ties to decide"),
+    "level": N_("Award level"),
+    # publishing
+    "honours": N_("Honours"),
+    "honour": N_("Honour"),
+    "source": N_("Source"),
+    "organiser": N_("Organiser"),
+    "description": N_("Description"),
+    "ordering": N_("Order"),
+    "recipient_name": N_("Recipient"),
+    "recipient_unit": N_("Recipient's unit"),
+    "work_title": N_("Title of the work"),
+    "level_text": N_("Award"),
+    "group_label": N_("Group"),
+    "first_day": N_("First day"),
+    "last_day": N_("Last day"),
+    "length": N_("Notice length"),
+    "fallback": N_("Without the official holiday calendar"),
+    "result_set": N_("Result list"),
+    "outcome": N_("Outcome"),
+    "is_working": N_("Working day"),
+    "note": N_("Note"),
+    "activity_name": N_("Activity name"),
+    "closing": N_("Closing words"),
+    "issuers": N_("Issued by"),
+    "issue_date": N_("Date of issue"),
+    "date_style": N_("Date style"),
+    "page_size": N_("Page size"),
+    "orientation": N_("Orientation"),
+    "style": N_("Style"),
+    "activity_code": N_("Activity code"),
+    "number_pattern": N_("Certificate number pattern"),
+    "seal": N_("Seal"),
+    "issued": N_("Issued"),
+    "first": N_("First number"),
+    "last": N_("Last number"),
+    "certificates": N_("Certificates"),
+    "messages": N_("Messages"),
+    "subject": N_("Subject"),
+    "body": N_("Text"),
+    "sent": N_("Sent"),
+}
+
+
+# A field whose meaning depends on the action.
+FIELDS_BY_ACTION: dict[str, dict[str, str]] = {
+    "results.notice": {"unit": N_("Counted in")},
+}
+
+_COMPETITION_STATUS = {
+    "draft": N_("Draft"), "open": N_("Open for entries"), "closed": N_("Closed"), "judging": N_("Judging"),
+    "published": N_("Results published"), "archived": N_("Archived"),
+}
+_SUBMISSION_STATUS = {
+    "draft": N_("Draft (not submitted)"), "submitted": N_("Submitted, awaiting review"),
+    "withdrawn": N_("Withdrawn"), "qualified": N_("Qualified"), "disqualified": N_("Disqualified"),
+}
+_ROUND_STATE = {
+    "setup": N_("Being set up"), "open": N_("Open for judging"), "closed": N_("Closed"),
+    "finalised": N_("Finalised"),
+    # key-in batches of the round
+    "waiting": N_("Waiting for both entries"), "mismatch": N_("Entries disagree"), "ready": N_("Entries agree"),
+    "applied": N_("Scores stored"), "discarded": N_("Discarded"),
+}
+_RESULT_STATE = {
+    "draft": N_("Draft"), "notice": N_("On public notice"), "published": N_("Published"),
+    "unpublished": N_("Unpublished"),
+}
+_ROLES = {
+    "admin": N_("Administrator"), "organiser": N_("Organiser"), "coordinator": N_("Unit coordinator"),
+    "judge": N_("Judge"), "committee": N_("Committee member"), "author": N_("Author"),
+}
+_UNIT_KINDS = {
+    "department": N_("District committee department"), "bureau": N_("Government bureau"),
+    "town": N_("Town / sub-district"), "school": N_("School"), "hospital": N_("Hospital"),
+    "enterprise": N_("Enterprise"), "community": N_("Community"), "other": N_("Other"),
+}
+
+# Stored values that are codes, by (object type, field), then by field alone.
+VALUES: dict[tuple[str, str] | str, dict[str, str]] = {
+    ("competitions", "status"): _COMPETITION_STATUS,
+    ("submissions", "status"): _SUBMISSION_STATUS,
+    ("judging_rounds", "state"): _ROUND_STATE,
+    ("judging_rounds", "status"): {"draft": N_("Draft"), "submitted": N_("Submitted")},
+    ("result_sets", "state"): _RESULT_STATE,
+    ("result_sets", "unit"): {"working": N_("working days"), "calendar": N_("calendar days")},
+    ("objections", "status"): {"open": N_("Open"), "investigating": N_("Under investigation"),
+                               "dismissed": N_("Dismissed"), "upheld": N_("Upheld")},
+    "roles": _ROLES,
+    "kind": _UNIT_KINDS,
+    "method": {"mean": N_("Mean"), "trimmed_mean": N_("Trimmed mean (drop highest and lowest)"),
+               "median": N_("Median"), "standardised": N_("Judge-standardised"),
+               "mean_rank": N_("Mean rank (Borda)")},
+    "arbitration": {"none": N_("None: aggregate all scores"), "third_judge": N_("Third judge, then the group leader"),
+                    "leader": N_("Group leader arbitrates")},
+    "pool_rule": {"all_qualified": N_("All qualified entries"), "top_n": N_("Top N of the previous round"),
+                  "top_percent": N_("Top percentage of the previous round")},
+    "pool_grouping": {"all": N_("All entries together"), "genre": N_("Per genre"), "group": N_("Per group"),
+                      "genre_group": N_("Per genre and group")},
+    "ordering": {"score": N_("By score"), "unordered": N_("In no particular order")},
+    "format": {"text": N_("Typed in the page"), "docx": N_("Word document (.docx)"),
+               "pdf": N_("PDF document (.pdf)"), "txt": N_("Plain text (.txt)")},
+    "via": {"keyin": N_("Keyed in from a paper sheet")},
+}
+
+
+def value_label(object_type: str | None, field: str | None, value) -> str | None:
+    """The msgid for a stored code value, or None when the value is not a known code."""
+    if not isinstance(value, str):
+        return None
+    table = VALUES.get((object_type or "", field or "")) or VALUES.get(field or "")
+    return table.get(value) if table else None
+
+
+def _words(code: str) -> str:
+    return " ".join(part for part in code.replace(".", " · ").replace("_", " ").split(" ") if part)
+
+
+def action_label(code: str | None) -> str:
+    """The msgid naming an action; an unknown code becomes readable words."""
+    code = code or ""
+    if code in ACTIONS:
+        return ACTIONS[code]
+    return _words(code) or "—"
+
+
+def object_type_label(code: str | None) -> str:
+    code = code or ""
+    if code in OBJECT_TYPES:
+        return OBJECT_TYPES[code]
+    return _words(code) or "—"
+
+
+def field_label(code: str | None, action: str | None = None) -> str:
+    code = str(code or "")
+    if code in FIELDS_BY_ACTION.get(action or "", {}):
+        return FIELDS_BY_ACTION[action][code]
+    if code in FIELDS:
+        return FIELDS[code]
+    return _words(code) or "—"
+
+
+def actor_label(stored: str | None) -> str:
+    """The actor column: a person's name as stored, or a word for the system."""
+    stored = stored or "system"
+    return ACTORS.get(stored, stored)
