@@ -1,0 +1,627 @@
+"""The file judges download, built by allow-list from an uploaded .docx or .pdf.
+
+Nothing of the upload reaches the judge copy unless this module copies it on
+purpose; whatever else the file carries (an author's bio in a note, a
+header, a property, a script) is simply not there. Every text the copy keeps
+is run through ``anonymise.find_identity``; when identity is found, or when
+the copy cannot be built or checked, there is no file copy and judges keep
+the redacted text (see ``essays.services.upgrade_judge_copy``).
+
+* ``.docx``: a new package from python-docx's blank document holding the
+  main story only: paragraphs (text, bold, italic, underline, alignment,
+  headings), tables, the paragraphs of text boxes, pictures re-encoded by
+  Pillow (pixels only: no Exif, XMP, comments, ICC profile), equations'
+  text, and footnotes and endnotes as numbered notes at the end (theory
+  articles cite in them). Not copied: headers, footers, comments, deleted
+  text, field codes, link targets, alt text, embedded objects, charts,
+  vector pictures, properties, custom XML, the glossary, the author's
+  styles and settings. Core and app properties are blank.
+* ``.pdf``: a new PDF with each page's content streams and resources;
+  annotations only links to http(s) web pages, rebuilt from their URI and
+  rectangle. Not copied: /Info, XMP, outlines, named destinations, page
+  labels, forms, attachments, scripts, open and page actions, other
+  annotations, structure and private application data. A PDF's page text
+  cannot be redacted in place, so identity in it means the text copy.
+
+Pure module: no Flask or SQLAlchemy.
+"""
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from essays import anonymise
+from essays.extract import check_zip_limits
+
+
+@dataclass(frozen=True)
+class JudgeCopy:
+    """``data`` is the file for judges, or None: judges keep the redacted text.
+
+    ``found`` lists identity found in what the copy would have kept (for the
+    organiser); it is empty when the copy could not be built at all.
+    """
+    data: bytes | None
+    found: tuple[str, ...] = ()
+
+
+def build(source_format: str, data: bytes, needles: Iterable[str]) -> JudgeCopy:
+    builder = {"docx": build_docx, "pdf": build_pdf}.get(source_format)
+    if builder is None:
+        return JudgeCopy(None)
+    try:
+        return builder(data, list(needles))
+    except Exception:  # noqa: BLE001 - unreadable for the builder: judges keep the text
+        return JudgeCopy(None)
+
+
+def identity_in(texts: Iterable[str], needles: Iterable[str]) -> tuple[str, ...]:
+    """The distinct identity strings ``find_identity`` sees in ``texts``."""
+    needles = list(needles)
+    found: list[str] = []
+    for text in texts:
+        if not text:
+            continue
+        for start, end in anonymise.find_identity(text, needles):
+            piece = text[start:end]
+            if piece not in found:
+                found.append(piece)
+    return tuple(found)
+
+
+# --- .docx --------------------------------------------------------------------
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
+_A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+_WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+_V = "{urn:schemas-microsoft-com:vml}"
+_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_REL_TYPES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+
+# Elements whose content is never read: deleted text, alternative renderings,
+# properties, field codes, embedded objects.
+_SKIPPED = {
+    f"{_W}del", f"{_W}moveFrom", f"{_MC}Fallback", f"{_W}pPr", f"{_W}rPr", f"{_W}instrText",
+    f"{_W}delText", f"{_W}delInstrText", f"{_W}fldData", f"{_W}object", f"{_W}sectPr",
+    f"{_W}commentReference", f"{_W}annotationRef", f"{_W}footnoteRef", f"{_W}endnoteRef",
+}
+_CONTAINERS = {f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml", f"{_W}ins", f"{_W}moveTo",
+               f"{_MC}AlternateContent", f"{_MC}Choice"}
+_ALIGNMENTS = {"center": "CENTER", "right": "RIGHT", "end": "RIGHT", "both": "JUSTIFY",
+               "distribute": "JUSTIFY", "left": "LEFT", "start": "LEFT"}
+_OFF = {"0", "false", "off", "none"}
+_HEADING = re.compile(r"^heading ([1-9])$")
+_IMAGE_FORMATS = {"PNG", "JPEG", "MPO", "GIF", "BMP", "TIFF", "WEBP"}
+_MAX_IMAGE_PIXELS = 40_000_000
+_MAX_BLOCKS = 100_000  # far above any essay; bounds the work on a crafted file
+
+# Parts of the package python-docx writes that a reader needs; anything else
+# its template brings (custom XML, thumbnail, stylesWithEffects) is dropped.
+_KEPT_PACKAGE_RELS = {"officeDocument", "core-properties", "extended-properties"}
+_KEPT_DOCUMENT_RELS = {"styles", "settings", "fontTable", "numbering", "theme", "webSettings", "image"}
+_BLANK_APP = (
+    b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+    b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"/>'
+)
+
+
+@dataclass
+class _Run:
+    text: str = ""
+    bold: bool = False
+    italic: bool = False
+    underline: bool = False
+    superscript: bool = False
+    image: bytes | None = None
+    width: int | None = None  # EMU
+
+
+@dataclass
+class _Paragraph:
+    runs: list[_Run] = field(default_factory=list)
+    heading: int | None = None  # 0 = title
+    alignment: str | None = None
+
+
+@dataclass
+class _Table:
+    rows: list[list[list]] = field(default_factory=list)  # rows → cells → blocks
+
+
+class _Source:
+    """The parts of the uploaded package the builder reads, and nothing else."""
+
+    def __init__(self, data: bytes):
+        from essays.extract import _main_document_name
+
+        self.archive = zipfile.ZipFile(io.BytesIO(data))
+        check_zip_limits(self.archive)
+        self.names = {i.filename for i in self.archive.infolist() if not i.is_dir()}
+        self.main = _main_document_name(self.archive, self.names)
+        self.document = _parse(self.read(self.main))
+        self.rels = self._relationships(self.main)
+        self.styles = self._style_names()
+        self.notes = {kind: self._notes(kind) for kind in ("footnotes", "endnotes")}
+
+    def read(self, name: str) -> bytes:
+        return self.archive.read(name)
+
+    def _relationships(self, part: str) -> dict[str, tuple[str, str, bool]]:
+        """rId → (type, resolved target, external)."""
+        directory, base = posixpath.split(part)
+        rels_name = posixpath.join(directory, "_rels", base + ".rels")
+        if rels_name not in self.names:
+            return {}
+        out = {}
+        for rel in _parse(self.read(rels_name)).iter(_PKG_REL):
+            external = rel.get("TargetMode") == "External"
+            target = rel.get("Target", "")
+            if not external:
+                target = posixpath.normpath(posixpath.join(directory, target) if not target.startswith("/")
+                                            else target.lstrip("/"))
+            out[rel.get("Id", "")] = (rel.get("Type", "").rsplit("/", 1)[-1], target, external)
+        return out
+
+    def _part_of_type(self, kind: str) -> str | None:
+        for rel_type, target, external in self.rels.values():
+            if rel_type == kind and not external and target in self.names:
+                return target
+        return None
+
+    def _style_names(self) -> dict[str, str]:
+        part = self._part_of_type("styles")
+        if part is None:
+            return {}
+        return {style.get(f"{_W}styleId", ""): (style.find(f"{_W}name").get(f"{_W}val", "")
+                                                if style.find(f"{_W}name") is not None else "").lower()
+                for style in _parse(self.read(part)).iter(f"{_W}style")}
+
+    def _notes(self, kind: str) -> dict[str, tuple[etree._Element, dict]]:
+        part = self._part_of_type(kind)
+        if part is None:
+            return {}
+        rels = self._relationships(part)
+        tag = f"{_W}{kind[:-1]}"  # footnote / endnote
+        return {note.get(f"{_W}id", ""): (note, rels) for note in _parse(self.read(part)).iter(tag)
+                if note.get(f"{_W}type") in (None, "normal")}
+
+    def image(self, rels: dict, rel_id: str) -> bytes | None:
+        rel_type, target, external = rels.get(rel_id, ("", "", True))
+        if rel_type != "image" or external or target not in self.names:
+            return None
+        return _clean_image(self.read(target))
+
+
+class _Reader:
+    """Walks the main story in reading order (changes accepted, as ``extract`` does)."""
+
+    def __init__(self, source: _Source):
+        self.source = source
+        self.notes: list[list] = []  # blocks of each referenced note, in order of reference
+        self.count = 0
+
+    def blocks(self, container: etree._Element, rels: dict) -> list:
+        out: list = []
+        for child in container:
+            self._tick()
+            if child.tag == f"{_W}p":
+                out += self.paragraph(child, rels)
+            elif child.tag == f"{_W}tbl":
+                out.append(self.table(child, rels))
+            elif child.tag in _CONTAINERS:
+                out += self.blocks(child, rels)
+        return out
+
+    def _tick(self) -> None:
+        self.count += 1
+        if self.count > _MAX_BLOCKS:
+            raise ValueError("too many elements")
+
+    def table(self, table: etree._Element, rels: dict) -> _Table:
+        out = _Table()
+        for row in _children(table, f"{_W}tr"):
+            properties = row.find(f"{_W}trPr")
+            if properties is not None and properties.find(f"{_W}del") is not None:
+                continue  # a deleted row
+            out.rows.append([self.blocks(cell, rels) for cell in _children(row, f"{_W}tc")])
+        return out
+
+    def paragraph(self, element: etree._Element, rels: dict) -> list:
+        paragraph = _Paragraph()
+        properties = element.find(f"{_W}pPr")
+        if properties is not None:
+            style = properties.find(f"{_W}pStyle")
+            name = self.source.styles.get(style.get(f"{_W}val", ""), "") if style is not None else ""
+            heading = _HEADING.match(name)
+            paragraph.heading = int(heading.group(1)) if heading else (0 if name == "title" else None)
+            jc = properties.find(f"{_W}jc")
+            paragraph.alignment = _ALIGNMENTS.get(jc.get(f"{_W}val", "")) if jc is not None else None
+        boxes: list[etree._Element] = []
+        self._inline(element, _Run(), paragraph, boxes, rels)
+        out: list = [paragraph]
+        for box in boxes:
+            out += self.blocks(box, rels)
+        return out
+
+    def _inline(self, element, style: _Run, paragraph: _Paragraph, boxes: list, rels: dict) -> None:
+        for child in element:
+            self._tick()
+            tag = child.tag
+            if tag in _SKIPPED:
+                continue
+            if tag == f"{_W}txbxContent":
+                boxes.append(child)
+            elif tag == f"{_W}r":
+                self._inline(child, _run_style(child), paragraph, boxes, rels)
+            elif tag in (f"{_W}t", f"{_M}t"):
+                _add_text(paragraph, style, child.text or "")
+            elif tag == f"{_W}tab":
+                _add_text(paragraph, style, "\t")
+            elif tag in (f"{_W}br", f"{_W}cr"):
+                _add_text(paragraph, style, "\n")
+            elif tag == f"{_W}noBreakHyphen":
+                _add_text(paragraph, style, "-")
+            elif tag in (f"{_W}footnoteReference", f"{_W}endnoteReference"):
+                self._note(tag, child.get(f"{_W}id", ""), paragraph)
+            elif tag in (f"{_A}blip", f"{_V}imagedata"):
+                blob = self.source.image(rels, child.get(f"{_R}embed") or child.get(f"{_R}id") or "")
+                if blob is not None:
+                    paragraph.runs.append(_Run(image=blob, width=_extent(child)))
+            else:
+                self._inline(child, style, paragraph, boxes, rels)
+
+    def _note(self, tag: str, note_id: str, paragraph: _Paragraph) -> None:
+        kind = "footnotes" if tag == f"{_W}footnoteReference" else "endnotes"
+        note = self.source.notes[kind].get(note_id)
+        if note is None:
+            return
+        element, rels = note
+        self.notes.append(self.blocks(element, rels))
+        paragraph.runs.append(_Run(text=f"[{len(self.notes)}]", superscript=True))
+
+
+def _children(element: etree._Element, tag: str) -> list[etree._Element]:
+    """Direct children with ``tag``, also through content controls and custom XML wrappers."""
+    out = []
+    for child in element:
+        if child.tag == tag:
+            out.append(child)
+        elif child.tag in _CONTAINERS:
+            out += _children(child, tag)
+    return out
+
+
+def _run_style(run: etree._Element) -> _Run:
+    properties = run.find(f"{_W}rPr")
+    style = _Run()
+    if properties is None:
+        return style
+
+    def on(name: str) -> bool:
+        element = properties.find(f"{_W}{name}")
+        return element is not None and element.get(f"{_W}val", "true").lower() not in _OFF
+
+    style.bold, style.italic, style.underline = on("b"), on("i"), on("u")
+    vertical = properties.find(f"{_W}vertAlign")
+    style.superscript = vertical is not None and vertical.get(f"{_W}val") == "superscript"
+    return style
+
+
+def _add_text(paragraph: _Paragraph, style: _Run, text: str) -> None:
+    last = paragraph.runs[-1] if paragraph.runs else None
+    if last is not None and last.image is None and (last.bold, last.italic, last.underline, last.superscript) == (
+            style.bold, style.italic, style.underline, style.superscript):
+        last.text += text
+    else:
+        paragraph.runs.append(_Run(text=text, bold=style.bold, italic=style.italic, underline=style.underline,
+                                   superscript=style.superscript))
+
+
+def _extent(element: etree._Element) -> int | None:
+    for ancestor in element.iterancestors(f"{_WP}inline", f"{_WP}anchor"):
+        extent = ancestor.find(f"{_WP}extent")
+        if extent is not None and extent.get("cx", "").isdigit():
+            return int(extent.get("cx"))
+    return None
+
+
+def _clean_image(blob: bytes) -> bytes | None:
+    """The picture's pixels only, as PNG or JPEG; None for anything Pillow cannot read
+    (vector pictures can hold text that no detection reads)."""
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(blob)) as image:
+            if image.format not in _IMAGE_FORMATS or image.width * image.height > _MAX_IMAGE_PIXELS:
+                return None
+            jpeg = image.format in ("JPEG", "MPO")
+            image.load()
+            keep = {"transparency": image.info["transparency"]} if "transparency" in image.info and not jpeg else {}
+            if jpeg:
+                clean = image.convert("RGB") if image.mode not in ("RGB", "L") else image.copy()
+            else:
+                clean = image.convert("RGBA") if image.mode not in ("1", "L", "LA", "P", "RGB", "RGBA") else image.copy()
+            clean.info = keep  # Pillow writes comments and ICC profiles it finds here
+            out = io.BytesIO()
+            clean.save(out, "JPEG", quality=90) if jpeg else clean.save(out, "PNG")
+            return out.getvalue()
+    except Exception:  # noqa: BLE001 - Pillow raises many kinds for bad data
+        return None
+
+
+def _parse(content: bytes) -> etree._Element:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    return etree.fromstring(content, parser)
+
+
+def build_docx(data: bytes, needles: list[str]) -> JudgeCopy:
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Emu
+
+    source = _Source(data)
+    body = source.document.find(f"{_W}body")
+    if body is None:
+        return JudgeCopy(None)
+    reader = _Reader(source)
+    blocks = reader.blocks(body, source.rels)
+    document = docx.Document()
+    section = document.sections[0]
+    _page_setup(section, body.find(f"{_W}sectPr"))
+    usable = int(section.page_width - section.left_margin - section.right_margin)
+
+    def write_paragraph(paragraph: _Paragraph, target, first=None):
+        out = first if first is not None else target.add_paragraph()
+        if paragraph.heading is not None:
+            try:
+                out.style = document.styles["Title" if paragraph.heading == 0 else f"Heading {paragraph.heading}"]
+            except KeyError:
+                pass
+        if paragraph.alignment:
+            out.alignment = getattr(WD_ALIGN_PARAGRAPH, paragraph.alignment)
+        for item in paragraph.runs:
+            if item.image is not None:
+                width = min(item.width or usable, usable)
+                try:
+                    out.add_run().add_picture(io.BytesIO(item.image), width=Emu(width))
+                except Exception:  # noqa: BLE001 - a picture python-docx cannot place is left out
+                    pass
+                continue
+            run = out.add_run(item.text)
+            run.bold, run.italic = item.bold or None, item.italic or None
+            run.underline = item.underline or None
+            if item.superscript:
+                run.font.superscript = True
+        return out
+
+    def write_blocks(items: list, target, reuse_first: bool = False):
+        first = target.paragraphs[0] if reuse_first and target.paragraphs else None
+        for item in items:
+            if isinstance(item, _Paragraph):
+                write_paragraph(item, target, first)
+            else:
+                write_table(item, target)
+            first = None
+
+    def write_table(table: _Table, target):
+        if not table.rows:
+            return
+        columns = max(1, max(len(row) for row in table.rows))
+        out = target.add_table(rows=len(table.rows), cols=columns)
+        try:
+            out.style = document.styles["Table Grid"]
+        except KeyError:
+            pass
+        for row, cells in zip(out.rows, table.rows):
+            for cell, content in zip(row.cells, cells):
+                write_blocks(content, cell, reuse_first=True)
+
+    write_blocks(blocks, document)
+    if reader.notes:
+        document.add_paragraph("—" * 6)
+        for number, note in enumerate(reader.notes, start=1):
+            marker = document.add_paragraph()
+            marker.add_run(f"[{number}]")
+            write_blocks(note, document)
+    out = io.BytesIO()
+    document.save(out)
+    package = _package(out.getvalue())
+    found = identity_in(_package_texts(package), needles)
+    if found:
+        return JudgeCopy(None, found)
+    return JudgeCopy(anonymise._write_zip(package))
+
+
+def _page_setup(section, properties: etree._Element | None) -> None:
+    """The author's page size and margins when sane, else A4 with Word's margins."""
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Mm, Twips
+
+    def twips(element, name, low, high):
+        value = element.get(f"{_W}{name}", "") if element is not None else ""
+        return int(value) if value.isdigit() and low <= int(value) <= high else None
+
+    size = properties.find(f"{_W}pgSz") if properties is not None else None
+    margins = properties.find(f"{_W}pgMar") if properties is not None else None
+    width, height = twips(size, "w", 2000, 40000), twips(size, "h", 2000, 40000)
+    section.page_width, section.page_height = (Twips(width), Twips(height)) if width and height else (Mm(210), Mm(297))
+    if width and height and width > height:
+        section.orientation = WD_ORIENT.LANDSCAPE
+    for side in ("top", "bottom", "left", "right"):
+        value = twips(margins, side, 0, 8000)
+        setattr(section, f"{side}_margin", Twips(value) if value is not None else Mm(25.4 if side in ("top", "bottom") else 31.8))
+    section.header_distance = section.footer_distance = Mm(15)
+
+
+def _package(data: bytes) -> dict[str, bytes]:
+    """python-docx's package with only the parts a reader needs, and blank properties."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    for rels_name, kept in (("_rels/.rels", _KEPT_PACKAGE_RELS), ("word/_rels/document.xml.rels", _KEPT_DOCUMENT_RELS)):
+        root = _parse(parts[rels_name])
+        for rel in list(root):
+            if rel.get("Type", "").rsplit("/", 1)[-1] not in kept or rel.get("TargetMode") == "External":
+                root.remove(rel)
+        parts[rels_name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    parts = anonymise._reachable_parts(parts)
+    parts["[Content_Types].xml"] = anonymise._prune_content_types(parts["[Content_Types].xml"], parts)
+    parts["docProps/core.xml"] = anonymise._MINIMAL_CORE
+    parts["docProps/app.xml"] = _BLANK_APP
+    return parts
+
+
+def _package_texts(parts: dict[str, bytes]) -> list[str]:
+    """Every text node and attribute value of every XML part: what detection must see."""
+    texts = []
+    for name, content in parts.items():
+        if not (name.endswith(".xml") or name.endswith(".rels")):
+            continue
+        root = _parse(content)
+        pieces = []
+        for element in root.iter():
+            if isinstance(element.tag, str):
+                pieces.extend(element.attrib.values())
+            if element.text:
+                pieces.append(element.text)
+            if element.tail and element.tail.strip():
+                pieces.append(element.tail)
+        # Paragraph text in one string (names split over runs), attributes one a line.
+        body = "".join(t.text or "" for t in root.iter(f"{_W}t"))
+        texts += [body, "\n".join(pieces)]
+    return texts
+
+
+# --- .pdf ---------------------------------------------------------------------
+
+_PAGE_KEYS = {"/Type", "/Parent", "/MediaBox", "/CropBox", "/BleedBox", "/TrimBox", "/ArtBox", "/Rotate",
+              "/Resources", "/Contents", "/Group", "/UserUnit"}
+_RESOURCE_KEYS = {"/Font", "/XObject", "/ExtGState", "/ColorSpace", "/Pattern", "/Shading", "/ProcSet",
+                  "/Properties"}
+# Keys dropped wherever they sit below a page (images, forms, fonts): data about
+# the document, not drawing instructions.
+_DROPPED_EVERYWHERE = {"/Metadata", "/PieceInfo", "/AA", "/OPI", "/StructParent", "/StructParents",
+                       "/LastModified", "/Alternates", "/Thumb", "/ID"}
+_WEB_LINK = re.compile(r"^https?://", re.IGNORECASE)
+_TEXT_SHOWING = {"Tj", "TJ", "'", '"'}
+
+
+def build_pdf(data: bytes, needles: list[str]) -> JudgeCopy:
+    import pikepdf
+    from pypdf import PdfReader
+
+    with pikepdf.open(io.BytesIO(data)) as source, pikepdf.new() as copy:
+        for page in source.pages:
+            copy.pages.append(page)
+        for page in copy.pages:
+            _keep_page_content(page.obj, copy)
+        _drop_everywhere(copy)
+        out = io.BytesIO()
+        copy.save(out, deterministic_id=True)
+    built = out.getvalue()
+    with pikepdf.open(io.BytesIO(built)) as check:
+        texts = _pdf_strings(check)
+    reader = PdfReader(io.BytesIO(built), strict=False)
+    texts.append("\n".join(page.extract_text() or "" for page in reader.pages))
+    found = identity_in(texts, needles)
+    if found:
+        return JudgeCopy(None, found)
+    return JudgeCopy(built)
+
+
+def _keep_page_content(page, pdf) -> None:
+    import pikepdf
+
+    annotations = page.get("/Annots")
+    for key in list(page.keys()):
+        if key not in _PAGE_KEYS:
+            del page[key]
+    resources = page.get("/Resources")
+    if isinstance(resources, pikepdf.Dictionary):
+        for key in list(resources.keys()):
+            if key not in _RESOURCE_KEYS:
+                del resources[key]
+    links = [link for link in (_web_link(a) for a in (annotations or [])) if link is not None] \
+        if isinstance(annotations, pikepdf.Array) else []
+    if links:
+        page["/Annots"] = pdf.make_indirect(pikepdf.Array([pdf.make_indirect(link) for link in links]))
+
+
+def _web_link(annotation):
+    """A fresh link annotation to an http(s) page, or None for anything else."""
+    import pikepdf
+
+    if not isinstance(annotation, pikepdf.Dictionary) or annotation.get("/Subtype") != pikepdf.Name.Link:
+        return None
+    action = annotation.get("/A")
+    if not isinstance(action, pikepdf.Dictionary) or action.get("/S") != pikepdf.Name.URI:
+        return None
+    uri = action.get("/URI")
+    rect = annotation.get("/Rect")
+    if not isinstance(uri, pikepdf.String) or not isinstance(rect, pikepdf.Array) or len(rect) != 4:
+        return None
+    target = bytes(uri).decode("latin-1").strip()
+    if not _WEB_LINK.match(target) or any(ord(c) < 33 or ord(c) > 126 for c in target):
+        return None
+    try:
+        box = [float(value) for value in rect]
+    except (TypeError, ValueError):
+        return None
+    return pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=pikepdf.Array(box),
+                              Border=pikepdf.Array([0, 0, 0]),
+                              A=pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String(target)))
+
+
+def _drop_everywhere(pdf) -> None:
+    import pikepdf
+
+    for obj in pdf.objects:
+        if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+            for key in _DROPPED_EVERYWHERE & set(obj.keys()):
+                del obj[key]
+
+
+def _pdf_strings(pdf) -> list[str]:
+    """Every string and name in the PDF's objects, and the strings content streams
+    carry outside text-showing operators (marked-content /ActualText, say)."""
+    import pikepdf
+
+    pieces: list[str] = []
+
+    def collect(value, depth=0):
+        if depth > 50:
+            return
+        if isinstance(value, pikepdf.String):
+            pieces.append(str(value))
+        elif isinstance(value, pikepdf.Name):
+            pieces.append(str(value)[1:])
+        elif isinstance(value, (pikepdf.Dictionary, pikepdf.Stream)):
+            for key, item in value.items():
+                pieces.append(key[1:])
+                if not (isinstance(item, (pikepdf.Dictionary, pikepdf.Stream, pikepdf.Array)) and item.is_indirect):
+                    collect(item, depth + 1)
+        elif isinstance(value, pikepdf.Array):
+            for item in value:
+                if not (isinstance(item, (pikepdf.Dictionary, pikepdf.Stream, pikepdf.Array)) and item.is_indirect):
+                    collect(item, depth + 1)
+
+    for obj in pdf.objects:
+        collect(obj)
+    streams = [page.obj for page in pdf.pages]
+    streams += [obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == pikepdf.Name.Form]
+    for owner in streams:
+        for instruction in pikepdf.parse_content_stream(owner):
+            if str(instruction.operator) in _TEXT_SHOWING:
+                continue
+            for operand in getattr(instruction, "operands", ()):
+                collect(operand)
+    return ["\n".join(pieces)]
