@@ -73,10 +73,10 @@ def _notes_part(kind: str, text: str) -> bytes:
             f'</w:r></w:p></w:{tag}></w:{kind}>').encode()
 
 
-def _with_note(kind: str) -> bytes:
+def with_note(kind: str, text: str = BIO) -> bytes:
     parts = _parts_of(_document())
     tag = kind[:-1]
-    _add_part(parts, f"word/{kind}.xml", _notes_part(kind, BIO), "word/_rels/document.xml.rels", _REL + kind,
+    _add_part(parts, f"word/{kind}.xml", _notes_part(kind, text), "word/_rels/document.xml.rels", _REL + kind,
               f"application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}+xml")
     _append_to_body(parts, f'<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:{tag}Reference w:id="1"/></w:r>',
                     paragraph=0)
@@ -106,11 +106,11 @@ def docx_header_footer() -> bytes:
 
 
 def docx_footnote() -> bytes:
-    return _with_note("footnotes")
+    return with_note("footnotes")
 
 
 def docx_endnote() -> bytes:
-    return _with_note("endnotes")
+    return with_note("endnotes")
 
 
 def docx_comment() -> bytes:
