@@ -85,7 +85,6 @@ _V = "{urn:schemas-microsoft-com:vml}"
 _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
-_REL_TYPES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 
 # Elements whose content is never read: deleted text, alternative renderings,
 # properties, field codes, embedded objects.
@@ -102,7 +101,7 @@ _OFF = {"0", "false", "off", "none"}
 _HEADING = re.compile(r"^heading ([1-9])$")
 _IMAGE_FORMATS = {"PNG", "JPEG", "MPO", "GIF", "BMP", "TIFF", "WEBP"}
 _MAX_IMAGE_PIXELS = 40_000_000
-_MAX_BLOCKS = 100_000  # far above any essay; bounds the work on a crafted file
+_MAX_ELEMENTS = 2_000_000  # far above any essay; bounds the work on a crafted file
 
 # Parts of the package python-docx writes that a reader needs; anything else
 # its template brings (custom XML, thumbnail, stylesWithEffects) is dropped.
@@ -209,6 +208,7 @@ class _Reader:
         self.source = source
         self.notes: list[list] = []  # blocks of each referenced note, in order of reference
         self.count = 0
+        self._open_notes: set[tuple[str, str]] = set()  # a note that refers to itself is read once
 
     def blocks(self, container: etree._Element, rels: dict) -> list:
         out: list = []
@@ -224,7 +224,7 @@ class _Reader:
 
     def _tick(self) -> None:
         self.count += 1
-        if self.count > _MAX_BLOCKS:
+        if self.count > _MAX_ELEMENTS:
             raise ValueError("too many elements")
 
     def table(self, table: etree._Element, rels: dict) -> _Table:
@@ -283,10 +283,13 @@ class _Reader:
     def _note(self, tag: str, note_id: str, paragraph: _Paragraph) -> None:
         kind = "footnotes" if tag == f"{_W}footnoteReference" else "endnotes"
         note = self.source.notes[kind].get(note_id)
-        if note is None:
+        if note is None or (kind, note_id) in self._open_notes:
             return
+        self._open_notes.add((kind, note_id))
         element, rels = note
-        self.notes.append(self.blocks(element, rels))
+        blocks = self.blocks(element, rels)
+        self._open_notes.discard((kind, note_id))
+        self.notes.append(blocks)
         paragraph.runs.append(_Run(text=f"[{len(self.notes)}]", superscript=True))
 
 
@@ -350,7 +353,8 @@ def _clean_image(blob: bytes) -> bytes | None:
             if jpeg:
                 clean = image.convert("RGB") if image.mode not in ("RGB", "L") else image.copy()
             else:
-                clean = image.convert("RGBA") if image.mode not in ("1", "L", "LA", "P", "RGB", "RGBA") else image.copy()
+                plain = image.mode in ("1", "L", "LA", "P", "RGB", "RGBA")
+                clean = image.copy() if plain else image.convert("RGBA")
             clean.info = keep  # Pillow writes comments and ICC profiles it finds here
             out = io.BytesIO()
             clean.save(out, "JPEG", quality=90) if jpeg else clean.save(out, "PNG")
@@ -459,7 +463,8 @@ def _page_setup(section, properties: etree._Element | None) -> None:
         section.orientation = WD_ORIENT.LANDSCAPE
     for side in ("top", "bottom", "left", "right"):
         value = twips(margins, side, 0, 8000)
-        setattr(section, f"{side}_margin", Twips(value) if value is not None else Mm(25.4 if side in ("top", "bottom") else 31.8))
+        default = Mm(25.4 if side in ("top", "bottom") else 31.8)
+        setattr(section, f"{side}_margin", Twips(value) if value is not None else default)
     section.header_distance = section.footer_distance = Mm(15)
 
 
@@ -617,7 +622,8 @@ def _pdf_strings(pdf) -> list[str]:
     for obj in pdf.objects:
         collect(obj)
     streams = [page.obj for page in pdf.pages]
-    streams += [obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == pikepdf.Name.Form]
+    streams += [obj for obj in pdf.objects
+                if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == pikepdf.Name.Form]
     for owner in streams:
         for instruction in pikepdf.parse_content_stream(owner):
             if str(instruction.operator) in _TEXT_SHOWING:

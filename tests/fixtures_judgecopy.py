@@ -68,7 +68,8 @@ def _notes_part(kind: str, text: str) -> bytes:
     tag = kind[:-1]
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:{kind} {_NS}>'
             f'<w:{tag} w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:{tag}>'
-            f'<w:{tag} w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:{tag}>'
+            f'<w:{tag} w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p>'
+            f'</w:{tag}>'
             f'<w:{tag} w:id="1"><w:p><w:r><w:{tag}Ref/></w:r><w:r><w:t xml:space="preserve"> {html.escape(text)}</w:t>'
             f'</w:r></w:p></w:{tag}></w:{kind}>').encode()
 

@@ -191,3 +191,18 @@ def test_bio_text_in_pdf_page_gives_the_text_copy():
 def test_unreadable_pdf_gives_the_text_copy(data):
     built = _build("pdf", data)
     assert built.data is None and built.found == ()
+
+
+def test_a_note_that_refers_to_itself_is_read_once():
+    import fixtures_judgecopy as fj
+
+    data = fj.with_note("footnotes", "参见本注。")
+    parts = {n: zipfile.ZipFile(io.BytesIO(data)).read(n) for n in zipfile.ZipFile(io.BytesIO(data)).namelist()}
+    parts["word/footnotes.xml"] = parts["word/footnotes.xml"].replace(
+        "参见本注。".encode(), "参见本注。</w:t></w:r><w:r><w:footnoteReference w:id=\"1\"/></w:r><w:r><w:t>".encode())
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    built = _build("docx", out.getvalue())
+    assert built.data is not None and "参见本注。" in _docx_text(built.data)

@@ -15,7 +15,6 @@ import datetime as dt
 import io
 import re
 import sys
-import zipfile
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
