@@ -380,6 +380,8 @@ def build_docx(data: bytes, needles: list[str]) -> JudgeCopy:
     reader = _Reader(source)
     blocks = reader.blocks(body, source.rels)
     document = docx.Document()
+    fonts = document.styles["Normal"].element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(f"{_W}eastAsia", "宋体")  # Chinese text in the usual serif whatever the reader's settings
     section = document.sections[0]
     _page_setup(section, body.find(f"{_W}sectPr"))
     usable = int(section.page_width - section.left_margin - section.right_margin)
@@ -509,8 +511,8 @@ def _package(data: bytes) -> dict[str, bytes]:
     return parts
 
 
-# Parts python-docx writes from its own template, untouched by the builder:
-# nothing of the upload is in them.
+# Parts python-docx writes from its own template (the builder only names the
+# Normal style's Chinese font): nothing of the upload is in them.
 _TEMPLATE_PARTS = {"word/styles.xml", "word/settings.xml", "word/webSettings.xml", "word/fontTable.xml",
                    "word/theme/theme1.xml", "word/numbering.xml"}
 
