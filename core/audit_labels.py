@@ -105,6 +105,14 @@ ACTIONS: dict[str, str] = {
     "outbox.approve": N_("Approved notification messages"),
     "outbox.edit": N_("Edited a notification message"),
     "outbox.send": N_("Sent notification messages"),
+    # Process integrity
+    "essay.freeze": N_("Froze entries for judging"),
+    "essay.identity_in_file": N_("Found identity in an uploaded file"),
+    "judging.arbiter_by_hand": N_("Gave an entry's arbitration to a judge by hand"),
+    "judging.committee_add": N_("Added a member to a round's committee"),
+    "judging.committee_remove": N_("Removed a member from a round's committee"),
+    "judging.result_accept": N_("Accepted a result with a reason"),
+    "judging.tie_decide": N_("Settled a tie at an award boundary"),
 }
 
 OBJECT_TYPES: dict[str, str] = {
@@ -142,6 +150,9 @@ OBJECT_TYPES: dict[str, str] = {
     "certificate_templates": N_("Certificate template"),
     "certificates": N_("Certificate"),
     "outbox_messages": N_("Notification message"),
+    "judging_result_acceptances": N_("Accepted result"),
+    "judging_round_committee": N_("Round committee member"),
+    "judging_tie_decisions": N_("Committee decision on a tie"),
 }
 
 FIELDS: dict[str, str] = {
@@ -287,6 +298,20 @@ FIELDS: dict[str, str] = {
     "subject": N_("Subject"),
     "body": N_("Text"),
     "sent": N_("Sent"),
+    "call_open": N_("Call still accepting entries"),
+    "chosen": N_("Chosen entries"),
+    "entry_version": N_("Entry version scored"),
+    "found": N_("Identity found"),
+    "freeze_confirmed": N_("Freeze confirmed"),
+    "freeze_when_qualified": N_("Freeze entries when qualified"),
+    "frozen_entries": N_("Entries frozen"),
+    "group": N_("Group"),
+    "member": N_("Member"),
+    "role": N_("Role"),
+    "scope": N_("Scope"),
+    "tied": N_("Tied entries"),
+    "user_id": N_("User number"),
+    "version": N_("Version"),
 }
 
 

@@ -16,7 +16,9 @@ besides the name field (see the module tests for the planted list):
 
 The document body of a .docx or .pdf is not rewritten here: the judge copy
 should be generated from the redacted text, or the body checked with
-``find_identity`` first.
+``find_identity`` first. The file judges download is not made by these
+scrubbers (which remove what they know of) but built by allow-list in
+``essays.judge_copy``.
 """
 from __future__ import annotations
 

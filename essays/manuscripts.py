@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from core.errors import UserError
 from core.i18n_markers import N_
-from essays import anonymise, extract
+from essays import extract, judge_copy
 
 MAX_TEXT_CHARS = 200_000  # far above any genre limit; keeps a pasted book out
 
@@ -27,7 +27,6 @@ class Manuscript:
     format: str  # "text" (typed), "docx", "pdf" or "txt"
     filename: str = ""  # safe display name of the upload
     data: bytes = b""
-    scrubbed: bytes | None = None  # metadata-free copy of a .docx/.pdf for judges
     encoding: str | None = None  # a .txt upload's encoding, kept as its charset
 
 
@@ -45,9 +44,9 @@ def prepare(competition, *, body_text: str | None = None, upload=None) -> Manusc
         if ext in ("docx", "pdf", "txt") and ext not in formats:
             raise UserError(N_("This competition does not accept %(format)s files."), format="." + ext)
         extracted = extract.extract_text(upload.filename, upload.data, competition.max_file_mb * 1024 * 1024)
-        # The metadata-free copy of a .docx/.pdf is made after the receipt, in
-        # a background job (``scrubbed_copy``): at the deadline it is the
-        # costliest step of a submission. Until then judges' copy is the text.
+        # The judges' .docx/.pdf is built after the receipt, in a background
+        # job (``judge_copy_for``): at the deadline it is the costliest step
+        # of a submission. Until then judges' copy is the text.
         return Manuscript(text=extracted.text, format=extracted.kind, filename=name, data=upload.data,
                           encoding=extracted.encoding)
     if upload is not None and upload.filename and not upload.data:
@@ -62,16 +61,13 @@ def prepare(competition, *, body_text: str | None = None, upload=None) -> Manusc
     return Manuscript(text=text, format="text")
 
 
-def scrubbed_copy(source_format: str, data: bytes) -> bytes | None:
-    """The judges' copy of an uploaded .docx/.pdf without metadata, comments,
-    revision authors, headers or footers; None if the file cannot be rewritten."""
-    scrub = {"docx": anonymise.scrub_docx, "pdf": anonymise.scrub_pdf}.get(source_format)
-    if scrub is None:
-        return None
-    try:
-        return scrub(data)
-    except Exception:  # readable but not rewritable: judges keep the text copy
-        return None
+def judge_copy_for(source_format: str, data: bytes, needles) -> judge_copy.JudgeCopy:
+    """The judges' .docx/.pdf built by allow-list from the upload (see ``essays.judge_copy``).
+
+    Its ``data`` is None when the copy would carry identity (listed in
+    ``found``) or cannot be built; judges then keep the redacted text.
+    """
+    return judge_copy.build(source_format, data, needles)
 
 
 def store_original(manuscript: Manuscript, actor):
@@ -97,14 +93,10 @@ def store_judge_copy_of(judge_title: str, judge_text: str, identity_spans: list[
                         manuscript: Manuscript | None, actor, force_text: bool = False):
     """The judge copy from the redacted title and text (no entry row needed yet).
 
-    The body of a .docx/.pdf is not rewritten by the scrubbers, so when the
-    text itself carries identity the judge copy is the redacted text instead.
+    A .docx/.pdf copy replaces it later, by ``essays.services.upgrade_judge_copy``,
+    only when the allow-list copy carries no identity.
     """
     from core.storage import store_bytes
 
-    has_identity = any(s.get("redacted") for s in identity_spans or [])
-    if not force_text and not has_identity and manuscript is not None and manuscript.scrubbed is not None:
-        return store_bytes(manuscript.scrubbed, content_type=CONTENT_TYPES[manuscript.format],
-                           suffix="." + manuscript.format, created_by=actor)
     text = (judge_title + "\n\n" + judge_text).encode("utf-8")
     return store_bytes(text, content_type=CONTENT_TYPES["txt"], suffix=".txt", created_by=actor)

@@ -759,11 +759,13 @@ def qualified_submissions(competition_id: int) -> list[Submission]:
 # Similarity --------------------------------------------------------------------
 
 def upgrade_judge_copy(entry_id: int, expected_judge_file_id: int | None) -> bool:
-    """Replace an entry's text judge copy by its scrubbed .docx/.pdf.
+    """Replace an entry's text judge copy by a .docx/.pdf built by allow-list.
 
-    Skipped when the organiser has redacted the entry (the scrubbers do not
-    rewrite the body, so judges keep the redacted text) or when the judge copy
-    changed since the job was queued (an edit, a redaction).
+    Skipped when the text has identity the judges must not read (the copy of
+    the file is not redacted: judges keep the redacted text) or when the
+    judge copy changed since the job was queued (an edit, a redaction). When
+    the allow-list copy itself carries identity (an author's bio in a
+    footnote, say), the organiser is told and judges keep the text.
     """
     from core.storage import read_file, store_bytes
 
@@ -772,10 +774,16 @@ def upgrade_judge_copy(entry_id: int, expected_judge_file_id: int | None) -> boo
         return False
     if entry.source_format not in ("docx", "pdf") or any(s.get("redacted") for s in entry.identity_spans or []):
         return False
-    scrubbed = manuscripts.scrubbed_copy(entry.source_format, read_file(entry.original_file))
-    if scrubbed is None:
+    needles = _identity_needles(entry.author, entry.recommending_unit)
+    copy = manuscripts.judge_copy_for(entry.source_format, read_file(entry.original_file), needles)
+    if copy.found:
+        entry.identity_flagged, entry.identity_reviewed = True, False
+        audit.record("essay.identity_in_file", entry, actor=None, label=entry.receipt_number,
+                     changes={"found": [None, list(copy.found)]})
         return False
-    stored = store_bytes(scrubbed, content_type=manuscripts.CONTENT_TYPES[entry.source_format],
+    if copy.data is None:
+        return False
+    stored = store_bytes(copy.data, content_type=manuscripts.CONTENT_TYPES[entry.source_format],
                          suffix="." + entry.source_format)
     db.session.flush()
     old = entry.judge_file_id

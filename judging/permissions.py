@@ -17,6 +17,11 @@ def can_score(user, assignment) -> bool:
     return bool(can_judge(user) and assignment is not None and assignment.judge_id == user.id)
 
 
+def can_work_in_round(member) -> bool:
+    """A judge sees a round's entries, files and sheets only after accepting its pledge."""
+    return bool(member is not None and member.pledge_accepted_at is not None)
+
+
 def can_see_other_scores(user, round_) -> bool:
     """Judges never see colleagues' scores during the round; afterwards only if the round says so."""
     from judging.models import RoundState

@@ -28,7 +28,7 @@ from judging.forms import (AddJudgeForm, AdjustForm, KeyinUploadForm, NewRoundFo
 from judging.models import (ARBITRATION_LABELS, ASSIGNMENT_ROLE_LABELS, ASSIGNMENT_STATUS_LABELS,
                             GROUPING_LABELS, METHOD_LABELS, POOL_RULE_LABELS, ROUND_STATE_LABELS, RULE_LABELS, Arbitration,
                             Assignment, PoolRule, Round)
-from judging.permissions import can_see_other_scores
+from judging.permissions import can_see_other_scores, can_work_in_round
 
 bp = Blueprint("judging", __name__, url_prefix="/judging")
 
@@ -55,10 +55,20 @@ from judging import committee, routes_results  # noqa: E402,F401
 # Judge workspace
 # ==========================================================================
 
-def _my_round(round_id: int) -> Round:
+def _my_round(round_id: int, *, pledge: bool = True) -> Round:
+    """The judge's round; 404 for a round they do not judge.
+
+    Every judge-facing route of a round loads it here, and unless it is the
+    pledge itself (``pledge=False``) a judge who has not accepted the round's
+    pledge is sent to the pledge page: no entry, file, score sheet or action
+    before it.
+    """
     round_ = db.session.get(Round, round_id)
-    if round_ is None or services.membership(round_, current_user) is None:
+    member = services.membership(round_, current_user) if round_ is not None else None
+    if member is None:
         abort(404)
+    if pledge and not can_work_in_round(member):
+        abort(redirect(url_for("judging.round_queue", round_id=round_id)))
     return round_
 
 
@@ -74,9 +84,9 @@ def queue():
 @bp.route("/my/<int:round_id>")
 @require_roles(Role.JUDGE)
 def round_queue(round_id: int):
-    round_ = _my_round(round_id)
+    round_ = _my_round(round_id, pledge=False)
     member = services.membership(round_, current_user)
-    if member.pledge_accepted_at is None:
+    if not can_work_in_round(member):
         return render_template("judging/pledge.html", round=round_, form=PledgeForm())
     items = workspace.queue(round_, current_user.id)
     done = sum(1 for i in items if i.status == "submitted")
@@ -87,7 +97,7 @@ def round_queue(round_id: int):
 @bp.route("/my/<int:round_id>/pledge", methods=["POST"])
 @require_roles(Role.JUDGE)
 def pledge(round_id: int):
-    round_ = _my_round(round_id)
+    round_ = _my_round(round_id, pledge=False)
     form = PledgeForm()
     if not form.validate_on_submit():
         flash(_("Tick the box to accept the pledge."), "error")
@@ -113,8 +123,6 @@ def entry(round_id: int, code: str):
     round_ = _my_round(round_id)
     item = _my_item(round_, code)
     member = services.membership(round_, current_user)
-    if member.pledge_accepted_at is None:
-        return redirect(url_for("judging.round_queue", round_id=round_id))
     autosave = request.headers.get("X-Autosave") == "1"
     if request.method == "POST":
         values = {str(c.id): request.form.get(f"c{c.id}", "") for c in round_.criteria}

@@ -108,7 +108,7 @@ def test_audit_page_speaks_chinese_not_codes(client, db, admin, login):
     assert r.status_code == 200
     html = r.get_data(as_text=True)
     table = html[html.index("<table"):]
-    assert "开始公示" in table and "结果名单" in table and "首日" in table and "2026年征文获奖名单" in table
+    assert "开始公示" in table and "结果名单" in table and "公示开始日期" in table and "2026年征文获奖名单" in table
     for code in ("results.notice", "result_sets", "first_day", "session.sign_in", "users #"):
         assert code not in table, code
     assert "登录" in table  # the admin's own sign-in

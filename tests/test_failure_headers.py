@@ -89,10 +89,9 @@ def test_api_links_ignore_a_forged_host_header(client, db, organiser, make_user,
     rs = services.import_honours("competition", 1, "2026年科技征文活动", [
         services.HonourInput("first", "一等奖", "李秀英", "区教育局", "科技之光", "征文组", 95, 1, winner.id, 11)],
         organiser, organiser="区委宣传部")
-    import datetime as dt
+    from publishing.demo import replay_closed_notice
 
-    services.start_notice(rs, start=services.today_local() - dt.timedelta(days=20), length=5, unit="calendar",
-                          how_to_object="实名来电", actor=organiser)
+    replay_closed_notice(rs, days_ago=20, length=5, unit="calendar", how_to_object="实名来电", actor=organiser)
     services.publish_results(rs, organiser)
     db.session.commit()
     for path in ("/api/v1/activities", f"/api/v1/activities/{rs.id}"):

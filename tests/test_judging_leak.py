@@ -1,9 +1,13 @@
 """Blindness: plant the author's identity everywhere, then crawl all a judge can reach.
 
-The entry goes through the real submission pipeline (title, body, .docx file
-with identity in metadata, comments, headers and the file name). A judge
-then follows every link from the home page and the queue; no page,
-download or PDF may contain any planted string.
+Entries go through the real pipeline: the author uploads over HTTP, the
+judge-copy job runs after the receipt, the organiser qualifies, and the
+judge downloads over HTTP. Identity is planted in the title, the body, and
+in every part and structure of a .docx or .pdf that can carry text (one
+place per file, see ``fixtures_judgecopy``) and in the file name. A judge
+follows every link from the home page and the queue; no page or download may
+contain any planted string in any layer (bytes, ZIP parts, extracted text,
+PDF strings and streams).
 """
 from __future__ import annotations
 
@@ -11,7 +15,6 @@ import datetime as dt
 import io
 import re
 import sys
-import zipfile
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
@@ -19,6 +22,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fixtures_docs import make_docx_with_identity  # noqa: E402
+from fixtures_judgecopy import DOCX_PLACES, PDF_PLACES, PLANTED, layers  # noqa: E402
 from test_judging_helpers import values_for  # noqa: E402
 
 IDENTITY = {"name": "李秀英", "unit": "临渭区第二中学", "phone": "13812345678",
@@ -30,17 +34,52 @@ def _planted(receipts: list[str]) -> list[str]:
     return list(IDENTITY.values()) + ["李秀英_临渭二中", "临渭二中", "lixiuying", *receipts]
 
 
-def _submit(db, comp, author, organiser, title, body, upload=None):
-    from essays import services as essays_services
+def _upload(client, csrf, db, comp, title, *, body="", file=None):
+    """The author's submission over HTTP; the judge-copy job runs right after the receipt."""
+    from essays.models import Submission
 
-    result = essays_services.submit_entry(
-        competition=comp, author=author, actor=author, token=None, title=title,
-        genre_id=comp.genres[0].id, group_id=None, body_text=None if upload else body, upload=upload,
-        pledge=True)
+    path = f"/essays/c/{comp.id}/submit"
+    page = client.get(path).get_data(as_text=True)
+    token = re.search(r'name="token"[^>]*value="([^"]+)"', page) or re.search(r'value="([^"]+)"[^>]*name="token"', page)
+    data = {"token": token.group(1), "title": title, "genre_id": comp.genres[0].id, "body": body, "pledge": "y",
+            "csrf_token": csrf(client, path)}
+    if file is not None:
+        data["upload"] = (io.BytesIO(file[1]), file[0])
+    response = client.post(path, data=data, content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[-800:]
+    db.session.expire_all()
+    return db.session.query(Submission).filter_by(competition_id=comp.id, title=title).one()
+
+
+def _open_competition(db, code, formats):
+    from essays.models import Competition, CompetitionStatus, Genre, SubmissionCounter
+
+    now = dt.datetime.now(dt.timezone.utc)
+    comp = Competition(code=code, title="喜迎二十大征文", status=CompetitionStatus.OPEN,
+                       opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=1),
+                       max_entries_per_author=50, accepted_formats=formats)
+    comp.genres.append(Genre(name="散文", position=0, count_rule="word"))
+    db.session.add(comp)
     db.session.flush()
-    essays_services.review_entry(result.entry, True, actor=organiser)
+    db.session.add(SubmissionCounter(competition_id=comp.id, last_serial=0))
     db.session.commit()
-    return result.entry
+    return comp
+
+
+def _identified_author(make_user, make_unit):
+    school = make_unit(name=IDENTITY["unit"], kind="school")
+    return make_user("author", unit=school, display_name=IDENTITY["name"], phone=IDENTITY["phone"],
+                     email=IDENTITY["email"], username="lixiuying")
+
+
+def _qualify(db, comp, organiser):
+    from essays import services as essays_services
+    from essays.models import CompetitionStatus, Submission
+
+    for entry in db.session.query(Submission).filter_by(competition_id=comp.id).all():
+        essays_services.review_entry(entry, True, actor=organiser)
+    comp.status = CompetitionStatus.JUDGING
+    db.session.commit()
 
 
 def _texts_of(response) -> list[str]:
@@ -48,20 +87,8 @@ def _texts_of(response) -> list[str]:
     data = response.data
     out = [response.headers.get("Content-Disposition", "")]
     ctype = response.headers.get("Content-Type", "")
-    if data[:2] == b"PK":
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            out.append(archive.comment.decode("utf-8", "ignore"))
-            out.extend(archive.read(name).decode("utf-8", "ignore") for name in archive.namelist())
-            out.extend(archive.namelist())
-    elif data[:4] == b"%PDF":
-        from pypdf import PdfReader
-
-        reader = PdfReader(io.BytesIO(data))
-        out.append(data.decode("latin-1"))
-        out.extend(page.extract_text() or "" for page in reader.pages)
-        out.extend(str(v) for v in (reader.metadata or {}).values())
-        if reader.xmp_metadata is not None:
-            out.append(str(reader.xmp_metadata.rdf_root.toxml() if hasattr(reader.xmp_metadata, "rdf_root") else ""))
+    if data[:2] == b"PK" or data[:4] == b"%PDF":
+        out.extend(layers(data))
     else:
         out.append(data.decode("utf-8", "ignore") if "text" in ctype or "json" in ctype or "html" in ctype
                    else data.decode("utf-8", "ignore"))
@@ -93,33 +120,20 @@ def _crawl(client, starts: list[str]) -> dict[str, object]:
 
 
 @pytest.mark.parametrize("reveal", [False, True])
-def test_nothing_a_judge_can_reach_names_the_author(client, login, db, make_user, make_unit, organiser, reveal):
-    from essays.models import Competition, CompetitionStatus, Genre, SubmissionCounter
-    from essays.services import Upload
+def test_nothing_a_judge_can_reach_names_the_author(app, client, login, csrf, db, make_user, make_unit, organiser,
+                                                    reveal):
     from judging import services
     from judging.models import Assignment
 
-    now = dt.datetime.now(dt.timezone.utc)
-    comp = Competition(code="LEAK1", title="喜迎二十大征文", status=CompetitionStatus.OPEN,
-                       opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=1),
-                       max_entries_per_author=5, accepted_formats=["text", "docx"])
-    comp.genres.append(Genre(name="散文", position=0, count_rule="word"))
-    db.session.add(comp)
-    db.session.flush()
-    db.session.add(SubmissionCounter(competition_id=comp.id, last_serial=0))
-    db.session.commit()
-
-    school = make_unit(name=IDENTITY["unit"], kind="school")
-    author = make_user("author", unit=school, display_name=IDENTITY["name"], phone=IDENTITY["phone"],
-                       email=IDENTITY["email"], username="lixiuying")
-    typed = _submit(db, comp, author, organiser, f"我的家乡——{IDENTITY['name']}",
-                    f"我是{IDENTITY['unit']}的{IDENTITY['name']}，电话{IDENTITY['phone']}，"
-                    f"邮箱{IDENTITY['email']}。\n春风又绿渭河岸，我站在老城墙上眺望远方。")
-    filed = _submit(db, comp, author, organiser, "渭河岸边", None,
-                    upload=Upload(FILENAME, make_docx_with_identity(IDENTITY),
-                                  "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
-    comp.status = CompetitionStatus.JUDGING
-    db.session.commit()
+    comp = _open_competition(db, "LEAK1", ["text", "docx"])
+    author = _identified_author(make_user, make_unit)
+    author_client = login(app.test_client(), author)
+    typed = _upload(author_client, csrf, db, comp, f"我的家乡——{IDENTITY['name']}",
+                    body=f"我是{IDENTITY['unit']}的{IDENTITY['name']}，电话{IDENTITY['phone']}，"
+                         f"邮箱{IDENTITY['email']}。\n春风又绿渭河岸，我站在老城墙上眺望远方。")
+    filed = _upload(author_client, csrf, db, comp, "渭河岸边", file=(FILENAME, make_docx_with_identity(IDENTITY)))
+    assert filed.judge_file.key.endswith(".docx"), "the judge-copy job did not run"
+    _qualify(db, comp, organiser)
 
     judge = make_user("judge", unit=make_unit())
     helper = make_user("judge", unit=make_unit())
@@ -169,3 +183,74 @@ def test_nothing_a_judge_can_reach_names_the_author(client, login, db, make_user
         for text in _texts_of(response):
             for needle in needles:
                 assert needle not in text, f"{needle!r} leaks on {path}"
+
+
+@pytest.mark.parametrize("kind", ["docx", "pdf"])
+def test_identity_in_any_part_of_a_file_never_reaches_the_judge(app, client, login, csrf, db, make_user, make_unit,
+                                                                 organiser, kind):
+    """One upload per place identity can hide in; the judge downloads each entry's copy.
+
+    Places the allow-list copy does not keep give the judge a clean file (the
+    body survives); places it keeps and detection sees (notes, page text)
+    give the judge the redacted text, and the organiser is told.
+    """
+    import pikepdf
+
+    from essays.models import Submission
+    from judging import services
+
+    places = DOCX_PLACES if kind == "docx" else PDF_PLACES
+    comp = _open_competition(db, f"LEAK{kind.upper()}", ["text", kind])
+    author = _identified_author(make_user, make_unit)
+    author_client = login(app.test_client(), author)
+    for place, (build, _) in places.items():
+        _upload(author_client, csrf, db, comp, place, file=(f"{IDENTITY['name']}_{IDENTITY['unit']}.{kind}", build()))
+    _qualify(db, comp, organiser)
+    judge = make_user("judge", unit=make_unit())
+    round_ = services.create_round(comp, actor=organiser, name="初评", k=1)
+    services.set_criteria(round_, [services.CriterionInput("总分", 100)], actor=organiser)
+    services.add_judge(round_, judge, actor=organiser)
+    services.assign_judges(round_, actor=organiser)
+    services.open_round(round_, actor=organiser)
+    services.accept_pledge(round_, judge)
+    db.session.commit()
+
+    login(client, judge)
+    pages = _crawl(client, ["/", "/judging/my", f"/judging/my/{round_.id}"])
+    entries = {e.title: e for e in db.session.query(Submission).filter_by(competition_id=comp.id)}
+    receipts = [e.receipt_number for e in entries.values()]
+    got = {}
+    for place, (_, expected) in places.items():
+        path = f"/judging/my/{round_.id}/e/{entries[place].anonymous_code}/file"
+        response = pages.get(path) or client.get(path)
+        assert response.status_code == 200, place
+        got[place] = "copy" if response.data[:4] in (b"PK\x03\x04", b"%PDF") else "text"
+        pages[path] = response
+        if got[place] == "copy":
+            assert "家乡的变化" in "".join(layers(response.data)), f"the body of {place} is missing"
+    for path, response in pages.items():
+        # The profile page's unit picker lists every unit of the district (see above).
+        needles = [n for n in PLANTED + receipts if not (path.startswith("/profile") and n == IDENTITY["unit"])]
+        for text in _texts_of(response):
+            for needle in needles:
+                assert needle not in text, f"{needle!r} leaks on {path} ({response.headers.get('Content-Type')})"
+    assert got == {place: expected for place, (_, expected) in places.items()}
+
+    if kind == "pdf":  # links: only the plain web link is left, without its chained script
+        data = pages[f"/judging/my/{round_.id}/e/{entries['link_actions'].anonymous_code}/file"].data
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            annotations = [a for page in pdf.pages for a in page.obj.get("/Annots", [])]
+            assert [str(a.A.URI) for a in annotations] == ["https://example.org/", "https://example.net/"]
+            keys = " ".join(" ".join(obj.keys()) for obj in pdf.objects
+                            if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)))
+            for key in ("/JavaScript", "/JS", "/Launch", "/OpenAction", "/AA", "/Next", "/Outlines", "/AcroForm",
+                        "/EmbeddedFiles", "/PageLabels", "/Metadata", "/Names"):
+                assert key not in keys.split(), key
+            assert "/Info" not in pdf.trailer
+    else:  # the organiser learns of the bio in a note; judges read the text
+        organiser_client = login(app.test_client(), organiser)
+        for place in ("footnote", "endnote"):
+            db.session.refresh(entries[place])
+            assert entries[place].identity_flagged
+            page = organiser_client.get(f"/essays/manage/entry/{entries[place].id}").get_data(as_text=True)
+            assert "文件含身份信息" in page or "identity in the file" in page

@@ -68,6 +68,10 @@ def test_refusals(client, login, db, make_user, make_unit, judged_round, author,
              "outsider": make_user("judge", unit=make_unit())}
     if who == "other_judge" and not theirs:
         pytest.skip("every entry of judge 2 is shared with judge 1")
+    from judging import services
+
+    services.accept_pledge(round_, judges[0])  # before the pledge every entry route leads to the pledge
+    db.session.commit()
     if who:
         login(client, users[who])
     response = client.get(path.format(rid=round_.id, code=code))
