@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import decimal
 import io
+import numbers
 import tempfile
 import unicodedata
 from dataclasses import dataclass
@@ -68,15 +70,19 @@ def csv_cell(value: Any) -> Any:
     """A value as it goes into a CSV cell: dangerous text prefixed with ``'``."""
     if value is None:
         return ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if _is_number(value):
         return value
     text = value if isinstance(value, str) else str(value)
     return "'" + text if is_formula_like(text) else text
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (numbers.Real, decimal.Decimal)) and not isinstance(value, bool)
+
+
 def _plain(value: Any) -> Any:
     """Numbers, dates and None as they are; everything else (lazy strings, enums) as text."""
-    if value is None or isinstance(value, (str, int, float, dt.date, dt.time)):
+    if value is None or _is_number(value) or isinstance(value, (str, bool, dt.date, dt.time)):
         if isinstance(value, dt.datetime) and value.tzinfo is not None:
             return value.replace(tzinfo=None)  # Excel has no time zones; callers pass local times
         return value

@@ -727,7 +727,8 @@ def _has_request() -> bool:
 
 # Export ------------------------------------------------------------------------
 
-def _export_table(comp: Competition, args) -> tuple[exports.Table, int]:
+def _export_table(comp: Competition, args, counter: dict) -> exports.Table:
+    """The entry list; rows come straight from the database cursor (counted in ``counter``)."""
     from core.i18n import format_dt
 
     columns = [exports.Column(_("Receipt number"), 14), exports.Column(_("Anonymous code"), 10),
@@ -738,27 +739,35 @@ def _export_table(comp: Competition, args) -> tuple[exports.Table, int]:
                exports.Column(_("Chinese character count"), 8), exports.Column(_("Manuscript format"), 12),
                exports.Column(_("Status"), 12), exports.Column(_("Reason for disqualification"), 24),
                exports.Column(_("Identity flag"), 8), exports.Column(_("Submitted at"), 20)]
-    rows = []
-    for e in db.session.scalars(_filtered_entries(comp, args)):
-        rows.append([e.receipt_number or "", e.anonymous_code or "", e.title, e.genre.name if e.genre else "",
-                     e.group.name if e.group else "", e.author.display_name,
-                     e.unit.name if e.unit else (e.author.workplace or ""),
-                     e.recommending_unit.name if e.recommending_unit else "", e.author.phone or "",
-                     e.author.email or "", e.word_count, e.han_count, _(FORMAT_LABELS[e.source_format]),
-                     _(SUBMISSION_STATUS_LABELS[e.status]), e.disqualify_reason or "",
-                     _("Yes") if e.identity_flagged else "", format_dt(e.submitted_at, with_seconds=True)])
-    return exports.Table(columns, rows, sheet=_("Entry list")), len(rows)
+    formats = {k: _(v) for k, v in FORMAT_LABELS.items()}
+    statuses = {k: _(v) for k, v in SUBMISSION_STATUS_LABELS.items()}
+    yes = _("Yes")
+
+    def rows():
+        stmt = _filtered_entries(comp, args).execution_options(yield_per=500)
+        for e in db.session.scalars(stmt):
+            counter["rows"] += 1
+            yield [e.receipt_number or "", e.anonymous_code or "", e.title, e.genre.name if e.genre else "",
+                   e.group.name if e.group else "", e.author.display_name,
+                   e.unit.name if e.unit else (e.author.workplace or ""),
+                   e.recommending_unit.name if e.recommending_unit else "", e.author.phone or "",
+                   e.author.email or "", e.word_count, e.han_count, formats[e.source_format],
+                   statuses[e.status], e.disqualify_reason or "",
+                   yes if e.identity_flagged else "", format_dt(e.submitted_at, with_seconds=True)]
+
+    return exports.Table(columns, rows(), sheet=_("Entry list"))
 
 
 def _export(competition_id: int, fmt: str):
     from core import audit
 
     comp = db.get_or_404(Competition, competition_id)
-    table, count = _export_table(comp, request.args)
+    counter = {"rows": 0}
+    response = exports.send_table(_export_table(comp, request.args, counter), fmt, f"{comp.code}-稿件清单.{fmt}")
     audit.record("essay.export", comp, actor=current_user._get_current_object(),
-                 changes={"format": [None, fmt], "rows": [None, count]})
+                 changes={"format": [None, fmt], "rows": [None, counter["rows"]]})
     db.session.commit()
-    return exports.send_table(table, fmt, f"{comp.code}-稿件清单.{fmt}")
+    return response
 
 
 @bp.route("/manage/<int:competition_id>/export.csv")

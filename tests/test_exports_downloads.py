@@ -64,7 +64,7 @@ def planted_entry(db, organiser, make_user, make_unit):
     return comp
 
 
-def test_entry_list_xlsx_keeps_planted_text_as_text(client, login, organiser, planted_entry):
+def test_entry_list_xlsx_keeps_planted_text_as_text(client, login, db, organiser, planted_entry):
     login(client, organiser)
     r = client.get(f"/essays/manage/{planted_entry.id}/export.xlsx")
     assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
@@ -75,6 +75,10 @@ def test_entry_list_xlsx_keeps_planted_text_as_text(client, login, organiser, pl
     assert rows[1][2:7] == [PLANT, "散文", None, NAME, UNIT]
     for text in (PLANT, NAME, UNIT):
         _xlsx_cell(r.data, text)
+    from core.audit import AuditEntry
+
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "essay.export"))
+    assert entry.changes["rows"] == [None, 1] and entry.changes["format"] == [None, "xlsx"]
 
 
 def test_entry_list_csv_prefixes_planted_text(client, login, organiser, planted_entry):
