@@ -68,15 +68,22 @@ def is_formula_like(value: Any) -> bool:
 
 def csv_cell(value: Any) -> Any:
     """A value as it goes into a CSV cell: dangerous text prefixed with ``'``."""
+    if type(value) is str:  # the common case first: this runs for every cell
+        return "'" + value if value[:1] in FORMULA_TRIGGERS else value
     if value is None:
         return ""
     if _is_number(value):
         return value
-    text = value if isinstance(value, str) else str(value)
+    value = _plain(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    text = str(value)
     return "'" + text if is_formula_like(text) else text
 
 
 def _is_number(value: Any) -> bool:
+    if type(value) in (int, float):
+        return True
     return isinstance(value, (numbers.Real, decimal.Decimal)) and not isinstance(value, bool)
 
 
@@ -98,7 +105,7 @@ def iter_csv(table: Table) -> Iterator[bytes]:
     writer.writerow([csv_cell(h) for h in table.headers])
     yield "\ufeff".encode("utf-8")
     for row in table.rows:
-        writer.writerow([csv_cell(_plain(v)) for v in row])
+        writer.writerow([csv_cell(v) for v in row])
         if buffer.tell() >= _CSV_CHUNK:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -111,29 +118,31 @@ def write_csv(table: Table, fh: IO[bytes]) -> None:
         fh.write(chunk)
 
 
-def _xlsx_text(value: str) -> str:
+def _xlsx_cell_maker(ws):
+    """A function turning one value into what ``ws.append`` takes, guarded (openpyxl imported once)."""
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    # Control characters make openpyxl refuse the whole file; they carry nothing readable.
-    return ILLEGAL_CHARACTERS_RE.sub("", value)[:XLSX_MAX_TEXT]
+    def make(value: Any, font=None):
+        if type(value) is not str:
+            value = _plain(value)
+        if isinstance(value, str):
+            # Control characters make openpyxl refuse the whole file; they carry nothing readable.
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)[:XLSX_MAX_TEXT]
+            guarded = value[:1] in FORMULA_TRIGGERS
+        else:
+            guarded = False
+        if not guarded and font is None:
+            return value
+        cell = WriteOnlyCell(ws, value=value)
+        if guarded:
+            cell.data_type = "s"  # openpyxl would store "=..." as a formula
+            cell.quotePrefix = True  # and Excel keeps it text even when the cell is edited
+        if font is not None:
+            cell.font = font
+        return cell
 
-
-def _xlsx_cell(ws, value: Any, font=None):
-    from openpyxl.cell import WriteOnlyCell
-
-    value = _plain(value)
-    if isinstance(value, str):
-        value = _xlsx_text(value)
-    guarded = is_formula_like(value)
-    if not guarded and font is None:
-        return value
-    cell = WriteOnlyCell(ws, value=value)
-    if guarded:
-        cell.data_type = "s"  # openpyxl would store "=..." as a formula
-        cell.quotePrefix = True  # and Excel keeps it text even when the cell is edited
-    if font is not None:
-        cell.font = font
-    return cell
+    return make
 
 
 def write_xlsx(tables: Table | Sequence[Table], fh: IO[bytes]) -> None:
@@ -153,11 +162,12 @@ def write_xlsx(tables: Table | Sequence[Table], fh: IO[bytes]) -> None:
         header_row = 1 if table.title is None else 2
         if table.freeze_header:
             ws.freeze_panes = f"A{header_row + 1}"
+        cell = _xlsx_cell_maker(ws)
         if table.title is not None:
-            ws.append([_xlsx_cell(ws, str(table.title), big)])
-        ws.append([_xlsx_cell(ws, h, bold) for h in table.headers])
+            ws.append([cell(str(table.title), big)])
+        ws.append([cell(h, bold) for h in table.headers])
         for row in table.rows:
-            ws.append([_xlsx_cell(ws, v) for v in row])
+            ws.append([cell(v) for v in row])
     wb.save(fh)
 
 
