@@ -200,8 +200,10 @@ def mimetype(fmt: str) -> str:
 
 def content_disposition(filename: str) -> str:
     """``attachment`` with an ASCII fallback and the UTF-8 name (RFC 6266), as send_file does."""
+    filename = "".join(ch for ch in filename if ch.isprintable()) or "download"
     ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
-    ascii_name = ascii_name.replace("\\", "").replace('"', "").strip() or "download"
+    # Only printable ASCII in the fallback: a title with a line break must not reach the header raw.
+    ascii_name = "".join(ch for ch in ascii_name if " " <= ch <= "~" and ch not in '"\\').strip() or "download"
     if "." in filename and "." not in ascii_name:
         ascii_name += "." + filename.rsplit(".", 1)[1]
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"

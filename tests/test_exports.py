@@ -114,3 +114,14 @@ def test_send_table_names_the_file_in_utf8(app):
 def test_unknown_format_is_refused():
     with pytest.raises(ValueError):
         exports.table_bytes(_table(), "ods")
+
+
+@pytest.mark.parametrize("filename, ascii_part, utf8_part", [
+    ("T1-稿件清单.csv", 'filename="T1-.csv"', "UTF-8''T1-%E7%A8%BF%E4%BB%B6%E6%B8%85%E5%8D%95.csv"),
+    ("活动\r\nX-Evil: 1.xlsx", 'filename="X-Evil: 1.xlsx"', "UTF-8''%E6%B4%BB%E5%8A%A8X-Evil%3A%201.xlsx"),
+    ('a"b\\c.csv', 'filename="abc.csv"', "UTF-8''a%22b%5Cc.csv"),
+])
+def test_content_disposition_never_carries_raw_control_characters(filename, ascii_part, utf8_part):
+    value = exports.content_disposition(filename)
+    assert value.startswith("attachment; ") and ascii_part in value and value.endswith(utf8_part)
+    assert "\r" not in value and "\n" not in value
