@@ -1,9 +1,7 @@
 """Admin pages: users, units, importing users from a sheet."""
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -145,21 +143,13 @@ def users_import():
 @bp.route("/users/import/template.xlsx")
 @require_roles(Role.ADMIN)
 def users_import_template():
-    from openpyxl import Workbook
+    from core import exports
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "用户"
-    ws.append(sheets.TEMPLATE_HEADERS)
-    ws.append(["zhangwei", "张伟", "13800000001", "zhangwei@example.cn", "区教育局", "评委", ""])
-    ws.append(["liuna", "刘娜", "13800000002", "", "区科技局", "单位联络员", ""])
-    for col in "ABCDEFG":
-        ws.column_dimensions[col].width = 18
-    out = io.BytesIO()
-    wb.save(out)
-    out.seek(0)
-    return send_file(out, as_attachment=True, download_name="用户导入模板.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    # The headers are the fixed words the import reads back, whatever the interface language.
+    table = exports.Table([exports.Column(h, 18) for h in sheets.TEMPLATE_HEADERS], [
+        ["zhangwei", "张伟", "13800000001", "zhangwei@example.cn", "区教育局", "评委", ""],
+        ["liuna", "刘娜", "13800000002", "", "区科技局", "单位联络员", ""]], sheet="用户", freeze_header=False)
+    return exports.send_table(table, "xlsx", "用户导入模板.xlsx")
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])

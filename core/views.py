@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,7 +14,7 @@ from core import audit as audit_mod
 from core.audit import AuditEntry
 from core.extensions import db
 from core.jobs import Job, JobContext, job_handler, start_job
-from core.storage import send_stored, store_bytes
+from core.storage import send_stored, store_path
 
 bp = Blueprint("core", __name__)
 
@@ -207,32 +206,36 @@ def audit_export():
 
 @job_handler("audit.export")
 def export_audit_job(ctx: JobContext) -> dict:
-    from openpyxl import Workbook
+    import json
+    import tempfile
 
+    from core import exports
     from core.i18n import format_dt
 
     filters = ctx.params.get("filters") or {}
     stmt = _audit_query(filters)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     ctx.progress(0, total, _("Collecting entries"))
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("审计日志")
-    ws.append([_("Time"), _("Actor"), _("Action"), _("Object"), _("Object ID"), _("Label"), _("Changes"), _("Address")])
-    import json
-
     done = 0
-    for entry in db.session.scalars(stmt.execution_options(yield_per=500)):
-        ws.append([format_dt(entry.created_at, with_seconds=True), entry.actor_label, entry.action,
+
+    def rows():
+        nonlocal done
+        for entry in db.session.scalars(stmt.execution_options(yield_per=500)):
+            yield [format_dt(entry.created_at, with_seconds=True), entry.actor_label, entry.action,
                    entry.object_type, entry.object_id or "", entry.object_label,
-                   json.dumps(entry.changes, ensure_ascii=False), entry.ip or ""])
-        done += 1
-        if done % 200 == 0:
-            ctx.progress(done, total, _("%(done)s of %(total)s entries", done=done, total=total))
-    out = io.BytesIO()
-    wb.save(out)
+                   json.dumps(entry.changes, ensure_ascii=False), entry.ip or ""]
+            done += 1
+            if done % 200 == 0:
+                ctx.progress(done, total, _("%(done)s of %(total)s entries", done=done, total=total))
+
+    columns = [exports.Column(_("Time"), 20), exports.Column(_("Actor"), 16), exports.Column(_("Action"), 24),
+               exports.Column(_("Object"), 16), exports.Column(_("Object ID"), 10), exports.Column(_("Label"), 30),
+               exports.Column(_("Changes"), 60), exports.Column(_("Address"), 16)]
     filename = f"audit-{dt.date.today().isoformat()}.xlsx"
-    stored = store_bytes(out.getvalue(), original_name=filename, suffix=".xlsx",
-                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
+        exports.write_xlsx(exports.Table(columns, rows(), sheet=_("Audit log")), tmp)
+        tmp.flush()
+        stored = store_path(tmp.name, original_name=filename, suffix=".xlsx", content_type=exports.XLSX_MIMETYPE)
     db.session.flush()
     ctx.job.result_file_id = stored.id
     audit_mod.record("audit.export", actor=ctx.job.created_by, object_type="audit", label=filename,

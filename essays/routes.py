@@ -1,12 +1,9 @@
 """Essay competitions: organiser pages, author submission, unit recommendation."""
 from __future__ import annotations
 
-import csv
-import io
 from typing import NamedTuple
-from urllib.parse import quote
 
-from flask import (Blueprint, Response, abort, current_app, flash, g, jsonify, redirect, render_template,
+from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template,
                    request, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from accounts.models import Role, Unit, User
 from accounts.permissions import require_roles
 from core.errors import UserError
+from core import exports
 from core.db import end_read_transaction
 from core.extensions import db
 from core.jobs import JobContext, job_handler, start_job
@@ -748,79 +746,56 @@ def _has_request() -> bool:
 
 # Export ------------------------------------------------------------------------
 
-def _export_rows(comp: Competition, args) -> tuple[list[str], list[list]]:
+def _export_table(comp: Competition, args, counter: dict) -> exports.Table:
+    """The entry list; rows come straight from the database cursor (counted in ``counter``)."""
     from core.i18n import format_dt
 
-    headers = ["收稿编号", "匿名编号", "标题", "体裁", "组别", "作者", "单位", "推荐单位", "联系电话", "电子邮箱",
-               "字数", "汉字数", "稿件格式", "状态", "不合格原因", "身份信息标记", "提交时间"]
-    rows = []
-    for e in db.session.scalars(_filtered_entries(comp, args)):
-        rows.append([e.receipt_number or "", e.anonymous_code or "", e.title, e.genre.name if e.genre else "",
-                     e.group.name if e.group else "", e.author.display_name,
-                     e.unit.name if e.unit else (e.author.workplace or ""),
-                     e.recommending_unit.name if e.recommending_unit else "", e.author.phone or "",
-                     e.author.email or "", e.word_count, e.han_count, _(FORMAT_LABELS[e.source_format]),
-                     _(SUBMISSION_STATUS_LABELS[e.status]), e.disqualify_reason or "",
-                     "是" if e.identity_flagged else "", format_dt(e.submitted_at, with_seconds=True)])
-    return headers, rows
+    columns = [exports.Column(_("Receipt number"), 14), exports.Column(_("Anonymous code"), 10),
+               exports.Column(_("Title"), 30), exports.Column(_("Genre"), 10), exports.Column(_("Group"), 10),
+               exports.Column(_("Author"), 10), exports.Column(_("Unit"), 20),
+               exports.Column(_("Recommending unit"), 20), exports.Column(_("Contact phone"), 14),
+               exports.Column(_("E-mail"), 22), exports.Column(_("Words"), 8),
+               exports.Column(_("Chinese character count"), 8), exports.Column(_("Manuscript format"), 12),
+               exports.Column(_("Status"), 12), exports.Column(_("Reason for disqualification"), 24),
+               exports.Column(_("Identity flag"), 8), exports.Column(_("Submitted at"), 20)]
+    formats = {k: _(v) for k, v in FORMAT_LABELS.items()}
+    statuses = {k: _(v) for k, v in SUBMISSION_STATUS_LABELS.items()}
+    yes = _("Yes")
+
+    def rows():
+        stmt = _filtered_entries(comp, args).execution_options(yield_per=500)
+        for e in db.session.scalars(stmt):
+            counter["rows"] += 1
+            yield [e.receipt_number or "", e.anonymous_code or "", e.title, e.genre.name if e.genre else "",
+                   e.group.name if e.group else "", e.author.display_name,
+                   e.unit.name if e.unit else (e.author.workplace or ""),
+                   e.recommending_unit.name if e.recommending_unit else "", e.author.phone or "",
+                   e.author.email or "", e.word_count, e.han_count, formats[e.source_format],
+                   statuses[e.status], e.disqualify_reason or "",
+                   yes if e.identity_flagged else "", format_dt(e.submitted_at, with_seconds=True)]
+
+    return exports.Table(columns, rows(), sheet=_("Entry list"))
 
 
-def _csv_safe(value):
-    """Keep spreadsheet programs from running a cell as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+def _export(competition_id: int, fmt: str):
+    from core import audit
 
-
-def _download(data: bytes, filename: str, mimetype: str) -> Response:
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    response.headers["Cache-Control"] = "private, no-store"
+    comp = db.get_or_404(Competition, competition_id)
+    counter = {"rows": 0}
+    response = exports.send_table(_export_table(comp, request.args, counter), fmt, f"{comp.code}-稿件清单.{fmt}")
+    audit.record("essay.export", comp, actor=current_user._get_current_object(),
+                 changes={"format": [None, fmt], "rows": [None, counter["rows"]]})
+    db.session.commit()
     return response
 
 
 @bp.route("/manage/<int:competition_id>/export.csv")
 @require_roles(*ORGANISERS)
 def export_csv(competition_id: int):
-    comp = db.get_or_404(Competition, competition_id)
-    headers, rows = _export_rows(comp, request.args)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers)
-    writer.writerows([[_csv_safe(v) for v in row] for row in rows])
-    from core import audit
-
-    audit.record("essay.export", comp, actor=current_user._get_current_object(),
-                 changes={"format": [None, "csv"], "rows": [None, len(rows)]})
-    db.session.commit()
-    return _download(("\ufeff" + out.getvalue()).encode("utf-8"), f"{comp.code}-稿件清单.csv", "text/csv")
+    return _export(competition_id, "csv")
 
 
 @bp.route("/manage/<int:competition_id>/export.xlsx")
 @require_roles(*ORGANISERS)
 def export_xlsx(competition_id: int):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    comp = db.get_or_404(Competition, competition_id)
-    headers, rows = _export_rows(comp, request.args)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "稿件清单"
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append([_csv_safe(v) for v in row])
-    ws.freeze_panes = "A2"
-    for column, width in zip("ABCDEFGHIJKLMNOPQ", (14, 10, 30, 10, 10, 10, 20, 20, 14, 22, 8, 8, 12, 12, 24, 8, 20)):
-        ws.column_dimensions[column].width = width
-    out = io.BytesIO()
-    wb.save(out)
-    from core import audit
-
-    audit.record("essay.export", comp, actor=current_user._get_current_object(),
-                 changes={"format": [None, "xlsx"], "rows": [None, len(rows)]})
-    db.session.commit()
-    return _download(out.getvalue(), f"{comp.code}-稿件清单.xlsx",
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return _export(competition_id, "xlsx")

@@ -46,23 +46,23 @@ def assign_cmd(round_id: int) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="File to write (default: stdout)")
 def results_cmd(round_id: int, fmt: str, output: str | None) -> None:
     """Write the score summary (评分汇总表) of a round."""
+    from core import exports
     from core.extensions import db
-    from judging import results
-    from judging.routes import export_results
+    from judging import results, workspace
 
     round_ = _round(round_id)
     if not round_.locked:
         results.compute_results(round_)
         db.session.commit()
-    data, _ = export_results(round_, fmt)
+    table = workspace.summary_table(round_)
     if output:
         with open(output, "wb") as fh:
-            fh.write(data)
+            exports.write_table(table, fmt, fh)
         click.echo(f"written {output}")
     elif fmt == "csv":
-        click.echo(data.decode("utf-8-sig"), nl=False)
+        click.echo(exports.table_bytes(table, "csv").decode("utf-8-sig"), nl=False)
     else:
-        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.write(exports.table_bytes(table, "xlsx"))
 
 
 def register(app) -> None:

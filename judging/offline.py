@@ -13,7 +13,7 @@ import hashlib
 from sqlalchemy import select
 
 from accounts.models import User
-from core import audit
+from core import audit, exports
 from core.db import utcnow
 from core.errors import UserError
 from core.extensions import db
@@ -26,7 +26,6 @@ from judging.services import can_score_now, check_values, require_unlocked, writ
 
 ENTRIES = ("first", "second")
 REPORT_LIMIT = 1000  # rows of disagreements/errors kept for the page; the counts are exact
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def round_context(round_: Round) -> keyin.RoundContext:
@@ -63,31 +62,22 @@ def round_context(round_: Round) -> keyin.RoundContext:
         unpledged=frozenset(uid for uid, _u, _d, pledged in members if pledged is None))
 
 
-def template_xlsx(round_: Round) -> bytes:
-    """An empty entry sheet: 匿名编号, 评委, one column per criterion, 评语; the rubric on a second sheet."""
-    import io
+def template_tables(round_: Round) -> list[exports.Table]:
+    """An empty entry sheet: 匿名编号, 评委, one column per criterion, 评语; the rubric on a second sheet.
 
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    The entry headers stay fixed Chinese words whatever the interface language: ``judging.keyin`` reads
+    the returned sheets by them.
+    """
+    from flask_babel import gettext
 
     specs = [keyin.CriterionSpec(str(c.id), c.name, c.maximum, c.step) for c in round_.criteria]
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "录入"
-    ws.append(keyin.template_header(specs))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.number_format = "@"
-    ws.column_dimensions["A"].width = 14
-    ws.column_dimensions["B"].width = 16
-    ws.freeze_panes = "A2"
-    rubric = wb.create_sheet("评分细则")
-    rubric.append(["评分项", "满分", "步长", "权重"])
-    for c in round_.criteria:
-        rubric.append([c.name, c.maximum, c.step, c.weight])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    header = keyin.template_header(specs)
+    entry = exports.Table([exports.Column(header[0], 14), exports.Column(header[1], 16)] + header[2:], [],
+                          sheet="录入")
+    rubric = exports.Table([gettext("Criterion"), gettext("Full marks"), gettext("Step"), gettext("Weight")],
+                           [[c.name, c.maximum, c.step, c.weight] for c in round_.criteria],
+                           sheet=gettext("Scoring rubric"), freeze_header=False)
+    return [entry, rubric]
 
 
 def current_batch(round_: Round) -> KeyinBatch | None:
@@ -131,7 +121,7 @@ def upload_entry(round_: Round, which: str, data: bytes, filename: str, *, actor
         raise UserError(N_("This is the same file as the other entry; the two entries must be keyed in "
                            "separately."))
     suffix = ".xlsx" if (filename or "").lower().endswith(".xlsx") or data[:4] == b"PK\x03\x04" else ".csv"
-    record = store_bytes(data, content_type=XLSX if suffix == ".xlsx" else "text/csv",
+    record = store_bytes(data, content_type=exports.XLSX_MIMETYPE if suffix == ".xlsx" else exports.CSV_MIMETYPE,
                          original_name=filename or f"{which}{suffix}", suffix=suffix, created_by=actor)
     db.session.flush()
     setattr(batch, f"{which}_file_id", record.id)
@@ -226,5 +216,5 @@ def batch_in_round(round_: Round, batch_id: int) -> KeyinBatch | None:
     return batch if batch is not None and batch.round_id == round_.id else None
 
 
-__all__ = ["RoundState", "apply_batch", "current_batch", "discard_batch", "round_context", "template_xlsx",
+__all__ = ["RoundState", "apply_batch", "current_batch", "discard_batch", "round_context", "template_tables",
            "upload_entry"]

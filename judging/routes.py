@@ -5,7 +5,6 @@ objects and plain score data, never a ``Submission``.
 """
 from __future__ import annotations
 
-import csv
 import io
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
@@ -15,6 +14,7 @@ from sqlalchemy import select
 
 from accounts.models import Role, User, UserRole
 from accounts.permissions import require_roles
+from core import exports
 from core.errors import UserError
 from core.extensions import db
 from core.i18n import parse_local
@@ -593,8 +593,8 @@ def keyin_template(round_id: int):
     from judging import offline
 
     round_ = _round(round_id)
-    return send_file(io.BytesIO(offline.template_xlsx(round_)), mimetype=offline.XLSX, as_attachment=True,
-                     download_name=f"评分录入表-{round_.competition.code}-{round_.position}.xlsx", max_age=0)
+    return exports.send_table(offline.template_tables(round_), "xlsx",
+                              f"评分录入表-{round_.competition.code}-{round_.position}.xlsx")
 
 
 @bp.route("/rounds/<int:round_id>/keyin/upload/<which>", methods=["POST"])
@@ -676,38 +676,22 @@ def keyin_discard(round_id: int, batch_id: int):
 @bp.route("/rounds/<int:round_id>/export.<fmt>")
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def export(round_id: int, fmt: str):
+    """评分汇总表 of the stored results; a GET changes nothing (recompute with the POST below)."""
     round_ = _round(round_id)
-    if fmt not in ("xlsx", "csv"):
+    if fmt not in exports.FORMATS:
         abort(404)
-    if not round_.locked:
-        results.compute_results(round_)  # the summary shows the current standing
+    return exports.send_table(workspace.summary_table(round_), fmt,
+                              f"评分汇总表-{round_.competition.code}-{round_.position}.{fmt}")
+
+
+@bp.route("/rounds/<int:round_id>/results/compute", methods=["POST"])
+@require_roles(Role.ORGANISER, Role.ADMIN)
+def compute_results(round_id: int):
+    round_ = _round(round_id)
+    try:
+        results.compute_results(round_, actor=current_user)
         db.session.commit()
-    data, mimetype = export_results(round_, fmt)
-    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
-                     download_name=f"评分汇总表-{round_.competition.code}-{round_.position}.{fmt}", max_age=0)
-
-
-def export_results(round_: Round, fmt: str) -> tuple[bytes, str]:
-    """评分汇总表: one row per entry with every judge's score, the final score and the award."""
-    header, rows = workspace.summary_table(round_)
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(header)
-        writer.writerows(rows)
-        return ("\ufeff" + out.getvalue()).encode("utf-8"), "text/csv"
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "评分汇总表"
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append(row)
-    ws.freeze_panes = "A2"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        flash(_("The ranking was recomputed from the current scores."), "success")
+    except UserError as exc:
+        _fail(exc)
+    return redirect(url_for("judging.awards", round_id=round_id))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from accounts.models import User
+from core import exports
 from core.extensions import db
 from essays.blind import BlindEntry, project
 from essays.models import Competition, Genre, Group, Submission
@@ -223,8 +224,8 @@ def _short_text(n_scores: int, k: int) -> str:
     return gettext("; too few scores (%(n)s of %(k)s)", n=n_scores, k=k)
 
 
-def summary_table(round_: Round) -> tuple[list[str], list[list]]:
-    """评分汇总表 with Chinese headers (the format organisers report upward)."""
+def summary_table(round_: Round) -> exports.Table:
+    """评分汇总表 with Chinese headers (the format organisers report upward), from the stored results."""
     from flask_babel import gettext
 
     from judging.awards import LEVEL_LABELS
@@ -232,8 +233,13 @@ def summary_table(round_: Round) -> tuple[list[str], list[list]]:
 
     entries, judges = entry_rows(round_)
     ranked = {r.submission_id: r for r in ranking(round_)}
-    header = ["排名", "编号", "作品", "作者", "单位", "组别"] + [f"评委：{name}" for _, name in judges] + \
-        ["第三评", "仲裁", "最终得分", "计分规则", "奖项"]
+    columns = [exports.Column(gettext("Overall rank"), 6), exports.Column(gettext("Code"), 10),
+               exports.Column(gettext("Entry"), 30), exports.Column(gettext("Author"), 10),
+               exports.Column(gettext("Unit"), 20), exports.Column(gettext("Group"), 10)] + \
+        [exports.Column(gettext("Judge: %(name)s", name=name), 12) for _, name in judges] + \
+        [exports.Column(gettext("Third reading"), 8), exports.Column(gettext("Arbiter"), 8),
+         exports.Column(gettext("Final"), 10), exports.Column(gettext("Rule"), 14),
+         exports.Column(gettext("Award"), 10)]
     out = []
     for e in sorted(entries, key=lambda e: (ranked[e.submission_id].rank or 10**9) if e.submission_id in ranked
                     else 10**9):
@@ -244,7 +250,7 @@ def summary_table(round_: Round) -> tuple[list[str], list[list]]:
                    + [e.third, e.arbiter, (r.final if r else e.final),
                       _rule_text(r.rule if r else e.rule) + (_short_text(r.n_scores, round_.k) if r and r.short else ""),
                       gettext(LEVEL_LABELS[r.level]) if r and r.level else ""])
-    return header, out
+    return exports.Table(columns, out, sheet=gettext("Score summary"))
 
 
 __all__ = ["LEVEL_CODES", "AssignmentRole"]

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from accounts.models import Role
 from accounts.permissions import require_roles
+from core import exports
 from core.db import utcnow
 from core.errors import UserError
 from core.extensions import db, limiter
@@ -158,9 +159,7 @@ def public_results_xlsx(rs_id: int):
     rs = _public_rs(rs_id)
     if rs.state != ResultState.PUBLISHED:
         abort(404)
-    return _send_bytes(services.winner_list_xlsx(rs),
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       f"{services.list_title(rs)}.xlsx")
+    return exports.send_table(services.winner_list_table(rs), "xlsx", f"{services.list_title(rs)}.xlsx")
 
 
 def _send_bytes(data: bytes, mimetype: str, name: str):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import io
 import re
 import secrets
 import unicodedata
@@ -20,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
-from core import audit
+from core import audit, exports
 from core.db import utcnow
 from core.errors import UserError
 from core.extensions import db
@@ -443,30 +442,23 @@ def winner_list_pdf(rs: ResultSet) -> bytes:
                       date_text=formats.format_date_arabic(local_date(rs.published_at)))
 
 
-def winner_list_xlsx(rs: ResultSet) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+def winner_list_table(rs: ResultSet) -> exports.Table:
+    """The public winner list as a sheet: the list's title above 序号, 奖次, 组别, 作品, 作者, 单位."""
+    def rows():
+        n = 0
+        for level in grouped_honours(rs):
+            for group in level["groups"]:
+                for h in group["rows"]:
+                    n += 1
+                    yield [n, h.level_text, group["label"], h.work_title or "", h.recipient_name, h.recipient_unit]
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "获奖名单"
-    ws.append([list_title(rs)])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append(["序号", "奖次", "组别", "作品", "作者", "单位"])
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center")
-    n = 0
-    for level in grouped_honours(rs):
-        for group in level["groups"]:
-            for h in group["rows"]:
-                n += 1
-                ws.append([n, h.level_text, group["label"], h.work_title or "", h.recipient_name, h.recipient_unit])
-    for col, width in zip("ABCDEF", (6, 12, 12, 40, 16, 30)):
-        ws.column_dimensions[col].width = width
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    columns = [exports.Column(_("No."), 6), exports.Column(_("Award level"), 12), exports.Column(_("Group"), 12),
+               exports.Column(_("Work"), 40), exports.Column(_("Author"), 16), exports.Column(_("Unit"), 30)]
+    return exports.Table(columns, rows(), sheet=_("Winner list"), title=list_title(rs), freeze_header=False)
+
+
+def winner_list_xlsx(rs: ResultSet) -> bytes:
+    return exports.table_bytes(winner_list_table(rs), "xlsx")
 
 
 # --- certificate templates -------------------------------------------------------
