@@ -212,6 +212,8 @@ def test_recompute_refusals(app, login, post, db, make_user, organiser, planted_
     services.close_round(round_, actor=organiser)
     from judging import results
 
+    # Entries the planted round left with fewer than k scores are accepted first.
+    results.accept_short_entries(round_, None, actor=organiser, reason="测试")
     results.finalise_round(round_, actor=organiser)
     db.session.commit()
     before = _result_rows(db, round_)
@@ -258,15 +260,13 @@ def test_keyin_template_keeps_a_planted_criterion_name_as_text(client, login, db
 
 @pytest.fixture
 def planted_list(db, organiser):
-    import datetime as dt
-
     from publishing import services
+    from publishing.demo import replay_closed_notice
 
     items = [services.HonourInput("first", "一等奖", NAME, UNIT, PLANT, "征文组", 95, 1, None, 11),
              services.HonourInput("second", "二等奖", "张伟", "区农业局", "一粒种子", "-征文组", 90, 2, None, 12)]
     rs = services.import_honours("competition", 77, "2026年科技征文活动", items, organiser, organiser="区委宣传部")
-    services.start_notice(rs, start=services.today_local() - dt.timedelta(days=20), length=5, unit="calendar",
-                          how_to_object="实名来电", actor=organiser)
+    replay_closed_notice(rs, days_ago=20, length=5, unit="calendar", how_to_object="实名来电", actor=organiser)
     services.publish_results(rs, organiser)
     db.session.commit()
     return rs
