@@ -193,14 +193,16 @@ def test_objection_limit_is_per_visitor_behind_a_trusted_proxy(app, client, db, 
     monkeypatch.setitem(app.config, "OBJECTION_LIMIT_PER_ADDRESS", "1 per hour")
     url = f"/public/activities/{rs.id}/notice"
 
-    def object_from(address):
+    def object_from(address, name, phone):
         c = app.test_client()
         token = csrf(c, url)
-        return c.post(url, data={"csrf_token": token, "honour_id": 0, "real_name": "王小明", "phone": "13912345678",
+        return c.post(url, data={"csrf_token": token, "honour_id": 0, "real_name": name, "phone": phone,
                                  "content": "名单中有作品涉嫌抄袭，请核查。"}, **_from(address)).status_code
 
-    assert [object_from("203.0.113.5"), object_from("203.0.113.5")] == [302, 429]
-    assert object_from("198.51.100.7") == 302  # someone else in the public is not blocked
+    assert [object_from("203.0.113.5", "王小明", "13912345678"),
+            object_from("203.0.113.5", "王小明", "13912345679")] == [302, 429]
+    # Someone else in the public is not blocked.
+    assert object_from("198.51.100.7", "李华", "13800000000") == 302
     assert db.session.query(Objection).count() == 2
     # The audit log names a visitor, not "the system", as who objected, with their own address.
     login(client, organiser)
