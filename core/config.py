@@ -88,6 +88,8 @@ def load_config(instance_path: str, env: os._Environ[str] | dict[str, str] | Non
         "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT") or "5 per 15 minutes",
         "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS") or "30 per 15 minutes",
         "REGISTER_LIMIT_PER_ADDRESS": env.get("REGISTER_LIMIT_PER_ADDRESS") or "10 per hour",
+        "OBJECTION_LIMIT_PER_ADDRESS": env.get("OBJECTION_LIMIT_PER_ADDRESS") or "5 per hour",
+        "VERIFY_LIMIT_PER_ADDRESS": env.get("VERIFY_LIMIT_PER_ADDRESS") or "20 per hour",
         # Reverse proxies in front of the app that append X-Forwarded-For and set
         # X-Forwarded-Proto. 0 trusts no header: the peer address is the client.
         "ZP_TRUSTED_PROXIES": max(0, _int(env.get("ZP_TRUSTED_PROXIES"), 0)),
