@@ -14,12 +14,15 @@ from accounts.models import Unit, UserSession
 from core.db import utcnow
 from core.errors import UserError
 from core.extensions import db, limiter
+from core.limits import body_limit
 
 bp = Blueprint("accounts", __name__)
 
 
 def _login_failed(response) -> bool:
-    return bool(g.get("login_failed"))
+    # A malformed sign-in post (no CSRF token, too large, too slow, fields
+    # missing) counts as a failed attempt, so junk cannot be sent for free.
+    return bool(g.get("login_failed")) or response.status_code in (400, 408, 413)
 
 
 def _account_key() -> str:
@@ -41,6 +44,7 @@ def unit_choices(blank_label: str | None = None):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@body_limit("signin")
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
                deduct_when=_login_failed)
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
@@ -64,10 +68,13 @@ def login():
         start_session(user, remember=form.remember.data)
         db.session.commit()
         return redirect(_safe_next(request.args.get("next")) or url_for("core.home"))
+    if request.method == "POST":
+        g.login_failed = True
     return render_template("accounts/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
+@body_limit("signin")
 @login_required
 def logout():
     end_session(current_user._get_current_object())
@@ -78,6 +85,7 @@ def logout():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@body_limit("signin")
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
@@ -132,6 +140,7 @@ def profile():
 
 
 @bp.route("/profile/password", methods=["GET", "POST"])
+@body_limit("signin")
 @login_required
 def change_password():
     user = current_user._get_current_object()
@@ -165,6 +174,7 @@ def revoke_session(session_id: int):
 
 
 @bp.route("/lang/<code>", methods=["POST"])
+@body_limit("signin")
 def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code

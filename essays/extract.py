@@ -11,8 +11,10 @@ import codecs
 import io
 import posixpath
 import re
+import struct
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from lxml import etree
@@ -34,6 +36,14 @@ MAX_COMPRESSION_RATIO = 200
 # table cells) can legitimately compress more than 200:1.
 RATIO_CHECK_FROM = 1024 * 1024
 DISPLAY_NAME_LIMIT = 120
+# Far above any genre's length limit and far below what would take the
+# server's memory or fill a page; the app passes its configured values.
+MAX_TEXT_CHARS = 200_000
+MAX_PDF_PAGES = 300
+# Elements of one top-level block (a paragraph, a table) of the Word body
+# held in memory at once while it is read.
+MAX_BLOCK_ELEMENTS = 500_000
+INFLATE_CHUNK = 64 * 1024
 
 _WORD_PASSWORD = N_(
     "The Word file is password-protected. Please remove the password and upload it again."
@@ -51,8 +61,14 @@ class Extracted:
     encoding: str | None = None  # for "txt": the encoding the file was read in
 
 
-def extract_text(filename: str, data: bytes, max_bytes: int) -> Extracted:
-    """Validate an upload and return its plain text (paragraphs joined by "\\n")."""
+def extract_text(filename: str, data: bytes, max_bytes: int, *, max_chars: int = MAX_TEXT_CHARS,
+                 max_pages: int = MAX_PDF_PAGES) -> Extracted:
+    """Validate an upload and return its plain text (paragraphs joined by "\\n").
+
+    Reading stops as soon as the text passes ``max_chars`` characters or a
+    PDF has more than ``max_pages`` pages: the file is refused, with a
+    message, long before it could cost much time or memory.
+    """
     if not data:
         raise UserError(N_("The file is empty."))
     if len(data) > max_bytes:
@@ -69,14 +85,15 @@ def extract_text(filename: str, data: bytes, max_bytes: int) -> Extracted:
     if extension not in ACCEPTED_EXTENSIONS:
         raise UserError(N_("Only .docx, .pdf and .txt files are accepted."))
     if extension == ".docx":
-        text = _docx_text(data)
+        text = _docx_text(data, max_chars)
         kind, encoding = "docx", None
     elif extension == ".pdf":
-        text = _pdf_text(data)
+        text = _pdf_text(data, max_chars, max_pages)
         kind, encoding = "pdf", None
     else:
-        text, encoding = _txt_text(data)
+        text, encoding = _txt_text(data, max_chars)
         kind = "txt"
+    _check_length(text, max_chars)
     text = _clean(text)
     if not text.strip():
         raise UserError(N_("The file contains no text."))
@@ -133,11 +150,52 @@ def check_zip_limits(archive: zipfile.ZipFile) -> None:
             N_("The document expands to more than %(limit)s and cannot be accepted."),
             limit=_size_text(MAX_ZIP_UNCOMPRESSED),
         )
+    for entry in entries:
+        _check_real_size(archive, entry)
+
+
+def _check_real_size(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
+    """Inflate one member as a stream and refuse it if it holds more than it declares.
+
+    ``zipfile`` (and python-docx, openpyxl through it) decompresses a whole
+    member in one call and only then cuts it to the declared size, so a 1 MB
+    member declaring 2 MB but holding 1 GB would allocate gigabytes. Here at
+    most 64 KB come out at a time and reading stops one byte past the
+    declared size: the declared sizes, checked above, then bound every read.
+    """
+    if entry.compress_type == zipfile.ZIP_STORED:
+        return  # read as is: never more than the upload itself
+    if entry.compress_type != zipfile.ZIP_DEFLATED:
+        raise _corrupt(".docx")  # Word writes nothing else
+    fp = archive.fp
+    try:
+        fp.seek(entry.header_offset)
+        header = fp.read(zipfile.sizeFileHeader)
+        if len(header) != zipfile.sizeFileHeader or header[:4] != zipfile.stringFileHeader:
+            raise _corrupt(".docx")
+        fields = struct.unpack(zipfile.structFileHeader, header)
+        fp.seek(fields[zipfile._FH_FILENAME_LENGTH] + fields[zipfile._FH_EXTRA_FIELD_LENGTH], 1)
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        left, produced = entry.compress_size, 0
+        while left > 0 and not inflater.eof:
+            chunk = fp.read(min(INFLATE_CHUNK, left))
+            if not chunk:
+                break
+            left -= len(chunk)
+            while chunk and not inflater.eof:
+                produced += len(inflater.decompress(chunk, INFLATE_CHUNK))
+                chunk = inflater.unconsumed_tail
+                if produced > entry.file_size:
+                    raise UserError(
+                        N_("The document is compressed in a suspicious way and cannot be accepted.")
+                    )
+    except (zlib.error, struct.error, OSError, ValueError):
+        raise _corrupt(".docx") from None
 
 
 # --- .docx --------------------------------------------------------------------
 
-def _docx_text(data: bytes) -> str:
+def _docx_text(data: bytes, max_chars: int = MAX_TEXT_CHARS) -> str:
     if data.startswith(_OLE_MAGIC):
         if _ENCRYPTION_STREAM in data:
             raise UserError(_WORD_PASSWORD)
@@ -171,8 +229,8 @@ def _docx_text(data: bytes) -> str:
             # of a .docx submission), to read the body alone.
             if b"wordprocessingml.document.main+xml" not in content_types:
                 raise ValueError("not a Word document")  # a template, say: python-docx refused it too
-            body = _parse_part(archive.read(_main_document_name(archive, names))).find(f"{_W}body")
-            return "\n".join(_block_texts(body)) if body is not None else ""
+            with archive.open(_main_document_name(archive, names)) as part:
+                return "\n".join(_body_texts(part, max_chars))
         except UserError:
             raise
         except Exception:  # lxml and zipfile raise many kinds
@@ -200,7 +258,44 @@ def _main_document_name(archive: zipfile.ZipFile, names: set[str]) -> str:
     return "word/document.xml"
 
 
-def _block_texts(container: etree._Element) -> list[str]:
+def _body_texts(stream, max_chars: int) -> list[str]:
+    """The body's paragraph texts, read as a stream one top-level block at a time.
+
+    Each paragraph or table of the body is turned into text when it ends and
+    then dropped, so memory holds one block, not the whole document; reading
+    stops once the text passes ``max_chars`` or a block grows absurdly large.
+    """
+    lines: list[str] = []
+    total = raw = elements = 0
+    body_tag, text_tag = f"{_W}body", f"{_W}t"
+    for _event, element in etree.iterparse(
+        stream, events=("end",), remove_blank_text=True, resolve_entities=False, no_network=True,
+        load_dtd=False,
+    ):
+        elements += 1
+        if element.tag == text_tag and element.text:
+            raw += len(element.text)
+            if raw > 2 * max_chars:  # text boxes have a fallback copy: counted twice here
+                raise _too_long(max_chars)
+        parent = element.getparent()
+        if parent is None or parent.tag != body_tag:
+            if elements > MAX_BLOCK_ELEMENTS:
+                raise UserError(N_("The document is too complex to be read. Please save it again as a "
+                                   "plain .docx (Word document) and upload it again."))
+            continue
+        block = _block_texts([element])
+        total += sum(len(line) + 1 for line in block)
+        if total > max_chars + 1:
+            raise _too_long(max_chars)
+        lines += block
+        elements = 0
+        element.clear(keep_tail=False)
+        while element.getprevious() is not None:
+            del parent[0]
+    return lines
+
+
+def _block_texts(container) -> list[str]:
     """Paragraph texts in reading order: body paragraphs, table cells, content controls."""
     lines: list[str] = []
     for child in container:
@@ -250,16 +345,57 @@ def _nearest(element: etree._Element, tag: str) -> etree._Element | None:
 
 # --- .pdf ---------------------------------------------------------------------
 
-def _pdf_text(data: bytes) -> str:
+_PDF_PASSWORD = N_("The PDF is password-protected. Please remove the password and upload it again.")
+
+
+def open_pdf(data: bytes) -> PdfReader:
+    """A reader for the PDF, decrypted if it only restricts editing (owner password).
+
+    pypdf decrypts RC4 itself but needs the ``cryptography`` package for AES;
+    pikepdf (qpdf) opens either, so an AES file is decrypted with it first. A
+    PDF that needs a password to be opened is refused.
+    """
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    if not reader.is_encrypted:
+        return reader
+    try:
+        if reader.decrypt(""):
+            return reader
+    except PyPdfError:  # DependencyError: AES without cryptography
+        pass
+    except Exception:
+        raise UserError(_PDF_PASSWORD) from None
+    else:
+        raise UserError(_PDF_PASSWORD)
+    import pikepdf
+
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            out = io.BytesIO()
+            pdf.save(out)  # saved without encryption
+    except pikepdf.PasswordError:
+        raise UserError(_PDF_PASSWORD) from None
+    except pikepdf.PdfError:
+        raise _corrupt(".pdf") from None
+    return PdfReader(io.BytesIO(out.getvalue()), strict=False)
+
+
+def _pdf_text(data: bytes, max_chars: int = MAX_TEXT_CHARS, max_pages: int = MAX_PDF_PAGES) -> str:
     if b"%PDF-" not in data[:1024]:  # readers accept the header within 1 KB
         raise _mismatch(".pdf")
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted and not _opens_without_password(reader):
-            raise UserError(N_(
-                "The PDF is password-protected. Please remove the password and upload it again."
-            ))
-        pages = [page.extract_text() or "" for page in reader.pages]
+        reader = open_pdf(data)
+        declared = reader.trailer["/Root"]["/Pages"].get("/Count", 0)
+        if int(declared) > max_pages:  # before the page tree is walked
+            raise _too_many_pages(max_pages)
+        if len(reader.pages) > max_pages:
+            raise _too_many_pages(max_pages)
+        pages, total = [], 0
+        for page in reader.pages:
+            pages.append(page.extract_text() or "")
+            total += len(pages[-1]) + 1
+            if total > max_chars + 1:
+                raise _too_long(max_chars)
     except UserError:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError,
@@ -276,14 +412,6 @@ def _pdf_text(data: bytes) -> str:
     return text
 
 
-def _opens_without_password(reader) -> bool:
-    """Owner-password-only PDFs ("restrict editing") open with an empty password."""
-    try:
-        return bool(reader.decrypt(""))
-    except Exception:  # unsupported algorithm (AES needs an extra library)
-        return False
-
-
 # --- .txt ---------------------------------------------------------------------
 
 _BOMS = (
@@ -294,12 +422,12 @@ _BOMS = (
 _BINARY_MAGICS = (b"PK\x03\x04", b"%PDF-", _OLE_MAGIC, b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"{\\rtf")
 
 
-def _txt_text(data: bytes) -> tuple[str, str]:
+def _txt_text(data: bytes, max_chars: int = MAX_TEXT_CHARS) -> tuple[str, str]:
     """UTF-8 (BOM or not), UTF-16/32 with BOM, else GB18030, else a detected encoding."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return data.decode(encoding), encoding
+                return _check_length(data.decode(encoding), max_chars), encoding
             except UnicodeDecodeError:
                 raise _undecodable() from None
     if data.startswith(_BINARY_MAGICS) or b"\x00" in data:
@@ -309,13 +437,15 @@ def _txt_text(data: bytes) -> tuple[str, str]:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        return _checked_text(text), encoding
+        return _checked_text(_check_length(text, max_chars)), encoding
+    if len(data) > 4 * (max_chars + 1):  # no encoding takes more than 4 bytes a character
+        raise _too_long(max_chars)
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     if best is None:
         raise _undecodable()
-    return _checked_text(str(best)), best.encoding
+    return _checked_text(_check_length(str(best), max_chars)), best.encoding
 
 
 def _checked_text(text: str) -> str:
@@ -361,6 +491,28 @@ def _corrupt(extension: str) -> UserError:
     return UserError(
         N_("The %(extension)s file is damaged and cannot be read. Please save it again and re-upload."),
         extension=extension,
+    )
+
+
+def _check_length(text: str, max_chars: int) -> str:
+    if len(text) > max_chars + 1 and len(text.strip()) > max_chars:
+        raise _too_long(max_chars)
+    return text
+
+
+def _too_long(max_chars: int) -> UserError:
+    return UserError(
+        N_("The text of the file is longer than %(limit)s characters, far more than an entry may have. "
+           "Please check that this is the right file."),
+        limit=f"{max_chars:,}",
+    )
+
+
+def _too_many_pages(max_pages: int) -> UserError:
+    return UserError(
+        N_("The PDF has more than %(limit)s pages, far more than an entry may have. "
+           "Please check that this is the right file."),
+        limit=max_pages,
     )
 
 

@@ -18,6 +18,7 @@ from accounts.permissions import require_roles
 from core.errors import UserError
 from core.db import end_read_transaction
 from core.extensions import db
+from core.limits import body_limit
 from core.jobs import JobContext, job_handler, start_job
 from core.storage import send_stored
 from core.views import register_panel
@@ -248,6 +249,7 @@ def _run_queued(job_id: int | None) -> None:
 
 
 @bp.route("/c/<int:competition_id>/submit", methods=["GET", "POST"])
+@body_limit("upload")
 @require_roles(Role.AUTHOR)
 def submit(competition_id: int):
     comp = _open_competition_or_404(competition_id)
@@ -271,6 +273,7 @@ def submit(competition_id: int):
 
 
 @bp.route("/entry/<int:entry_id>/edit", methods=["GET", "POST"])
+@body_limit("upload")
 @require_roles(Role.AUTHOR, Role.COORDINATOR)
 def edit_entry(entry_id: int):
     entry = _entry_or_404(entry_id, edit=True)
@@ -296,6 +299,7 @@ def edit_entry(entry_id: int):
 
 
 @bp.route("/c/<int:competition_id>/autosave", methods=["POST"])
+@body_limit("text")
 @require_roles(Role.AUTHOR)
 def autosave(competition_id: int):
     comp = _open_competition_or_404(competition_id)
@@ -399,6 +403,7 @@ def unit_entries():
 
 
 @bp.route("/unit/c/<int:competition_id>/submit", methods=["GET", "POST"])
+@body_limit("upload")
 @require_roles(Role.COORDINATOR)
 def recommend(competition_id: int):
     comp = _open_competition_or_404(competition_id)
