@@ -13,16 +13,14 @@ from accounts.forms import LoginForm, PasswordChangeForm, ProfileForm, RegisterF
 from accounts.models import Unit, UserSession
 from core.db import utcnow
 from core.errors import UserError
-from core.extensions import db, limiter
-from core.limits import body_limit
+from core.extensions import csrf, db, limiter
+from core.limits import abort_if_refused, body_limit
 
 bp = Blueprint("accounts", __name__)
 
 
 def _login_failed(response) -> bool:
-    # A malformed sign-in post (no CSRF token, too large, too slow, fields
-    # missing) counts as a failed attempt, so junk cannot be sent for free.
-    return bool(g.get("login_failed")) or response.status_code in (400, 408, 413)
+    return bool(g.get("login_failed"))
 
 
 def _account_key() -> str:
@@ -44,12 +42,20 @@ def unit_choices(blank_label: str | None = None):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@body_limit("signin")
+@body_limit("signin", in_view=True)
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
                deduct_when=_login_failed)
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
                key_func=_account_key, deduct_when=_login_failed)
+@csrf.exempt  # checked below, once the throttle has seen the post
 def login():
+    if request.method == "POST":
+        # A malformed sign-in post (too large, too slow, no valid CSRF token,
+        # fields missing) counts as a failed attempt: junk is not free.
+        g.login_failed = True
+        abort_if_refused()
+        csrf.protect()
+        g.login_failed = False
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     form = LoginForm()

@@ -68,13 +68,12 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True,
                      render_as_batch=True)
-    # The limiter's hook runs first so that it counts refused sign-in posts
-    # (oversized, slow, without a CSRF token) as failed attempts.
-    limiter.init_app(app)
     from core import limits
 
+    # Before CSRF protection: an oversized or slow body is answered 413/408.
     limits.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
 
     from core import i18n, security
 

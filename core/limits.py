@@ -42,16 +42,30 @@ LIMIT_KEYS = {
 REFUSED = "zp.body_refused"
 
 
-def body_limit(kind: str):
-    """Mark a view with the kind of body it accepts (see ``LIMIT_KEYS``)."""
+def body_limit(kind: str, in_view: bool = False):
+    """Mark a view with the kind of body it accepts (see ``LIMIT_KEYS``).
+
+    ``in_view``: the view calls ``abort_if_refused`` itself (after its rate
+    limits have been checked) instead of the request being refused before it.
+    """
     if kind not in LIMIT_KEYS:
         raise ValueError(f"unknown body limit kind {kind!r}")
 
     def mark(view):
         view.zp_body_limit = kind
+        view.zp_body_in_view = in_view
         return view
 
     return mark
+
+
+def abort_if_refused() -> None:
+    """Answer 413/408/400 if the body of this request was refused by ``BodyGuard``."""
+    from flask import abort, request
+
+    status = request.environ.get(REFUSED)
+    if status:
+        abort(status)
 
 
 class _BodyTooLarge(Exception):
@@ -229,16 +243,15 @@ class _ClosingIterator:
 def init_app(app) -> None:
     """Install the middleware and the hook that answers a refused body.
 
-    Call after the rate limiter is set up and before CSRF protection: the
-    limiter then counts a refused sign-in post as a failed attempt, and a
-    refused body gets its own status instead of "the form has expired".
+    Call before CSRF protection is set up: a refused body then gets its own
+    status instead of "the form has expired".
     """
     app.wsgi_app = BodyGuard(app.wsgi_app, app)
 
     @app.before_request
     def _refused_body():
-        from flask import abort, request
+        from flask import request
 
-        status = request.environ.get(REFUSED)
-        if status:
-            abort(status)
+        view = app.view_functions.get(request.endpoint or "")
+        if not getattr(view, "zp_body_in_view", False):
+            abort_if_refused()

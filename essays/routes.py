@@ -342,8 +342,20 @@ def autosave(competition_id: int):
 @require_roles(Role.AUTHOR, Role.COORDINATOR, Role.ORGANISER, Role.ADMIN)
 def entry_detail(entry_id: int):
     entry = _entry_or_404(entry_id)
+    text, cut = _page_text(entry.body_text)
     return render_template("essays/entry.html", entry=entry, can_edit=can_edit_entry(current_user, entry),
-                           accepting=entry.competition.accepts_entries_at(services.utcnow()))
+                           accepting=entry.competition.accepts_entries_at(services.utcnow()),
+                           text=text, text_cut=cut)
+
+
+@bp.route("/entry/<int:entry_id>/text.txt")
+@require_roles(Role.AUTHOR, Role.COORDINATOR, Role.ORGANISER, Role.ADMIN)
+def entry_text(entry_id: int):
+    """The entry's whole text as a download (a page shows at most MAX_TEXT_CHARS)."""
+    entry = _entry_or_404(entry_id)
+    name = f"{entry.receipt_number or entry.id}.txt"
+    return Response(entry.body_text or "", mimetype="text/plain",
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
 
 
 @bp.route("/entry/<int:entry_id>/receipt")
@@ -610,6 +622,17 @@ def bulk_review(competition_id: int):
                     else url_for("essays.manage_entries", competition_id=comp.id))
 
 
+def _page_text(text: str | None) -> tuple[str, int]:
+    """At most MAX_TEXT_CHARS characters of a text for a page, and how many were left out.
+
+    Intake refuses longer manuscripts; this keeps a page bounded whatever a
+    row holds (a row stored before the cap, an import).
+    """
+    text = text or ""
+    limit = int(current_app.config.get("MAX_TEXT_CHARS") or 200_000)
+    return text[:limit], max(len(text) - limit, 0)
+
+
 def _highlight(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
     """Cut text into (piece, highlighted) for templates (autoescaped)."""
     out, position = [], 0
@@ -632,8 +655,11 @@ def manage_entry(entry_id: int):
         (SimilarityFlag.submission_id == entry.id) | (SimilarityFlag.other_id == entry.id))).all()
     review_form = ReviewForm()
     review_form.reason.data = entry.disqualify_reason
-    return render_template("essays/manage_entry.html", entry=entry, pieces=_highlight(entry.body_text, spans),
-                           review_form=review_form, redact_form=RedactForm(), flags=flags)
+    text, text_cut = _page_text(entry.body_text)
+    judge_text, judge_cut = _page_text(entry.judge_text)
+    return render_template("essays/manage_entry.html", entry=entry, pieces=_highlight(text, spans),
+                           review_form=review_form, redact_form=RedactForm(), flags=flags, text_cut=text_cut,
+                           judge_text=judge_text, judge_cut=judge_cut)
 
 
 @bp.route("/manage/entry/<int:entry_id>/review", methods=["POST"])
