@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 from pypdf import PdfReader
-from pypdf.errors import PyPdfError
+from pypdf.errors import DependencyError, PyPdfError
 
 from core.errors import UserError
 from core.i18n_markers import N_
@@ -355,18 +355,23 @@ def open_pdf(data: bytes) -> PdfReader:
     pikepdf (qpdf) opens either, so an AES file is decrypted with it first. A
     PDF that needs a password to be opened is refused.
     """
-    reader = PdfReader(io.BytesIO(data), strict=False)
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+    except DependencyError:  # AES-256 is checked as the file is opened
+        return _decrypted_by_pikepdf(data)
     if not reader.is_encrypted:
         return reader
     try:
         if reader.decrypt(""):
             return reader
-    except PyPdfError:  # DependencyError: AES without cryptography
-        pass
+    except DependencyError:  # AES-128 without cryptography
+        return _decrypted_by_pikepdf(data)
     except Exception:
         raise UserError(_PDF_PASSWORD) from None
-    else:
-        raise UserError(_PDF_PASSWORD)
+    raise UserError(_PDF_PASSWORD)
+
+
+def _decrypted_by_pikepdf(data: bytes) -> PdfReader:
     import pikepdf
 
     try:
