@@ -40,9 +40,12 @@ DISPLAY_NAME_LIMIT = 120
 # server's memory or fill a page; the app passes its configured values.
 MAX_TEXT_CHARS = 200_000
 MAX_PDF_PAGES = 300
-# Elements of one top-level block (a paragraph, a table) of the Word body
-# held in memory at once while it is read.
-MAX_BLOCK_ELEMENTS = 500_000
+# A text PDF has a few objects a page (content, fonts, images): a file
+# declaring far more than this is refused before its tables are read.
+MAX_PDF_OBJECTS_PER_PAGE = 200
+# XML of one top-level block (a paragraph, a table) of the Word body held in
+# memory at once while it is read: a long table of a whole essay is a few MB.
+MAX_BLOCK_BYTES = 16 * 1024 * 1024
 INFLATE_CHUNK = 64 * 1024
 
 _WORD_PASSWORD = N_(
@@ -263,36 +266,53 @@ def _body_texts(stream, max_chars: int) -> list[str]:
 
     Each paragraph or table of the body is turned into text when it ends and
     then dropped, so memory holds one block, not the whole document; reading
-    stops once the text passes ``max_chars`` or a block grows absurdly large.
+    stops once the text passes ``max_chars`` or one block's XML passes
+    ``MAX_BLOCK_BYTES``.
     """
-    lines: list[str] = []
-    total = raw = elements = 0
-    body_tag, text_tag = f"{_W}body", f"{_W}t"
-    for _event, element in etree.iterparse(
-        stream, events=("end",), remove_blank_text=True, resolve_entities=False, no_network=True,
+    parser = etree.XMLPullParser(
+        events=("end",), tag=_STREAM_TAGS, remove_blank_text=True, resolve_entities=False, no_network=True,
         load_dtd=False,
-    ):
-        elements += 1
-        if element.tag == text_tag and element.text:
-            raw += len(element.text)
-            if raw > 2 * max_chars:  # text boxes have a fallback copy: counted twice here
+    )
+    lines: list[str] = []
+    total = raw = since_block = 0
+    while True:
+        chunk = stream.read(INFLATE_CHUNK)
+        if chunk:
+            parser.feed(chunk)
+            since_block += len(chunk)
+        else:
+            parser.close()
+        for _event, element in parser.read_events():
+            if element.tag == _TEXT_TAG:
+                raw += len(element.text or "")
+                if raw > 2 * max_chars:  # text boxes have a fallback copy: counted twice here
+                    raise _too_long(max_chars)
+                continue
+            parent = element.getparent()
+            if parent is None or parent.tag != _BODY_TAG:
+                continue  # a paragraph inside a table: read with its table
+            block = _block_texts([element])
+            total += sum(len(line) + 1 for line in block)
+            if total > max_chars + 1:
                 raise _too_long(max_chars)
-        parent = element.getparent()
-        if parent is None or parent.tag != body_tag:
-            if elements > MAX_BLOCK_ELEMENTS:
-                raise UserError(N_("The document is too complex to be read. Please save it again as a "
-                                   "plain .docx (Word document) and upload it again."))
-            continue
-        block = _block_texts([element])
-        total += sum(len(line) + 1 for line in block)
-        if total > max_chars + 1:
-            raise _too_long(max_chars)
-        lines += block
-        elements = 0
-        element.clear(keep_tail=False)
-        while element.getprevious() is not None:
-            del parent[0]
-    return lines
+            lines += block
+            since_block = 0
+            element.clear(keep_tail=False)
+            while element.getprevious() is not None:
+                del parent[0]
+        if since_block > MAX_BLOCK_BYTES:
+            raise UserError(N_("The document is too complex to be read. Please save it again as a "
+                               "plain .docx (Word document) and upload it again."))
+        if not chunk:
+            return lines
+
+
+_BODY_TAG, _TEXT_TAG, _TXBX = f"{_W}body", f"{_W}t", f"{_W}txbxContent"
+_SKIPPED = frozenset((f"{_W}del", f"{_W}moveFrom", _MC_FALLBACK, _TXBX))
+_INLINE = {f"{_W}tab": "\t", f"{_W}br": "\n", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-"}
+_NO_DESCENT = frozenset((f"{_W}rPr", f"{_W}pPr"))
+# Top-level blocks of the body, and text runs (counted as they come).
+_STREAM_TAGS = (f"{_W}p", f"{_W}tbl", f"{_W}sdt", f"{_W}customXml", _TEXT_TAG)
 
 
 def _block_texts(container) -> list[str]:
@@ -316,22 +336,20 @@ def _paragraph_texts(paragraph: etree._Element) -> list[str]:
     """The paragraph as the reader sees it with changes accepted, then its text boxes."""
     pieces: list[str] = []
     boxes: list[etree._Element] = []
-    skip = (f"{_W}del", f"{_W}moveFrom", _MC_FALLBACK, f"{_W}txbxContent")
     stack = list(reversed(paragraph))
     while stack:
         element = stack.pop()
-        if element.tag in skip:
-            if element.tag == f"{_W}txbxContent":
+        tag = element.tag  # lxml builds the string on every access
+        if tag in _SKIPPED:
+            if tag == _TXBX:
                 boxes.append(element)
             continue
-        if element.tag == f"{_W}t":
+        if tag == _TEXT_TAG:
             pieces.append(element.text or "")
-        elif element.tag == f"{_W}tab":
-            pieces.append("\t")
-        elif element.tag in (f"{_W}br", f"{_W}cr"):
-            pieces.append("\n")
-        elif element.tag == f"{_W}noBreakHyphen":
-            pieces.append("-")
+        elif tag in _INLINE:
+            pieces.append(_INLINE[tag])
+        elif tag in _NO_DESCENT:
+            continue  # run and paragraph properties hold no text
         stack.extend(reversed(element))
     return ["".join(pieces)] + [line for box in boxes for line in _block_texts(box)]
 
@@ -346,6 +364,15 @@ def _nearest(element: etree._Element, tag: str) -> etree._Element | None:
 # --- .pdf ---------------------------------------------------------------------
 
 _PDF_PASSWORD = N_("The PDF is password-protected. Please remove the password and upload it again.")
+
+
+_PDF_SIZE = re.compile(rb"/Size\s+(\d{1,12})")
+
+
+def _declared_objects(data: bytes) -> int:
+    """The object count the trailer declares (read from the raw bytes, before any parsing)."""
+    ends = data[:65536] + b" " + data[-65536:]  # a linearised file repeats it at the start
+    return max((int(m) for m in _PDF_SIZE.findall(ends)), default=0)
 
 
 def open_pdf(data: bytes) -> PdfReader:
@@ -388,6 +415,9 @@ def _decrypted_by_pikepdf(data: bytes) -> PdfReader:
 def _pdf_text(data: bytes, max_chars: int = MAX_TEXT_CHARS, max_pages: int = MAX_PDF_PAGES) -> str:
     if b"%PDF-" not in data[:1024]:  # readers accept the header within 1 KB
         raise _mismatch(".pdf")
+    if _declared_objects(data) > MAX_PDF_OBJECTS_PER_PAGE * max_pages:
+        # Reading the cross-reference table of 100,000 pages alone takes seconds.
+        raise _too_many_pages(max_pages)
     try:
         reader = open_pdf(data)
         declared = reader.trailer["/Root"]["/Pages"].get("/Count", 0)

@@ -108,9 +108,9 @@ def test_a_txt_of_more_than_200000_characters_is_refused_at_upload(client, login
 
 
 def test_a_docx_with_an_absurdly_large_paragraph_is_refused(monkeypatch):
-    monkeypatch.setattr(extract, "MAX_BLOCK_ELEMENTS", 10_000)
+    monkeypatch.setattr(extract, "MAX_BLOCK_BYTES", 100_000)
     parts = _parts(make_docx(TEXT))
-    runs = b"<w:r/>" * 20_000
+    runs = b"<w:r/>" * 40_000
     parts["word/document.xml"] = parts["word/document.xml"].replace(b"<w:p>", b"<w:p>" + runs, 1)
     assert runs in parts["word/document.xml"]
     with pytest.raises(UserError) as caught:
