@@ -2,6 +2,7 @@
 within a per-route limit and a deadline, before the app touches the database."""
 from __future__ import annotations
 
+import http.client
 import io
 import socket
 import threading
@@ -58,6 +59,27 @@ def test_a_slow_body_does_not_hold_the_write_lock(app, live_server, make_user, l
         assert outcome == [302], "the sign-in waited for the slow body's transaction"
     finally:
         slow.close()
+
+
+def test_sixteen_slow_bodies_do_not_exhaust_the_connection_pool(app, live_server, make_user, login, csrf, comp):
+    """More slow autosaves than the pool has connections: public pages still answer."""
+    client = app.test_client()
+    login(client, make_user("author"))
+    token = csrf(client, f"/essays/c/{comp.id}/submit")
+    headers = {"Cookie": f"session={_session_cookie(client)}", "Content-Type": "application/json",
+               "X-CSRFToken": token}
+    slow = [_open_slow_post(live_server, f"/essays/c/{comp.id}/autosave", headers, 10_000, b'{"title": "')
+            for _ in range(16)]
+    try:
+        time.sleep(0.5)  # let the server start on the requests (synchronisation, not a measurement)
+        url = urlsplit(live_server)
+        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=20)
+        conn.request("GET", "/public")
+        assert conn.getresponse().status == 200
+        conn.close()
+    finally:
+        for sock in slow:
+            sock.close()
 
 
 def test_a_body_that_does_not_arrive_in_time_gets_408(app, live_server, monkeypatch):
