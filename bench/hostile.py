@@ -12,7 +12,9 @@
    - login_flood: a 19 MB urlencoded ``POST /login`` made of ``%XX`` escapes;
    - huge_xml_docx: a ~10 MB .docx with ~95 MB of document XML (6 million
      characters), under every size limit;
-   - many_page_pdf: a 100,000-page PDF.
+   - many_page_pdf: a 100,000-page PDF;
+   - largest_accepted_docx (for reference, not hostile): 164,000 characters
+     in 3 MB of XML, accepted, its judge copy made in the same request.
 
    ``BENCH hostile_<case>_peak_rss <MiB> MiB goal<=200 status=<http status>``
 
@@ -230,6 +232,8 @@ def hostile_cases(ids: dict):
                                  "application/x-www-form-urlencoded")),
         ("huge_xml_docx", upload("作品.docx", huge_xml_docx, docx_type)),
         ("many_page_pdf", upload("作品.pdf", many_page_pdf, "application/pdf")),
+        # For reference: the largest kind of file that is accepted (164,000 characters), judge copy included.
+        ("largest_accepted_docx", upload("作品.docx", lambda: huge_xml_docx(3 * MiB), docx_type)),
     ]
 
 
