@@ -27,6 +27,8 @@ import time
 
 from werkzeug.exceptions import HTTPException
 
+from core.db import utcnow
+
 # Bodies up to this size are kept in memory; larger ones (uploads) spill to a
 # temporary file.
 SPOOL_IN_MEMORY = 1024 * 1024
@@ -40,6 +42,10 @@ LIMIT_KEYS = {
 }
 
 REFUSED = "zp.body_refused"
+# When the request's headers had arrived, before its body was received: the
+# moment a deadline is judged at (an upload started before the deadline on a
+# slow line is on time).
+RECEIVED_AT = "zp.received_at"
 
 
 def body_limit(kind: str, in_view: bool = False):
@@ -84,6 +90,7 @@ class BodyGuard:
         self.app = app
 
     def __call__(self, environ, start_response):
+        environ.setdefault(RECEIVED_AT, utcnow())
         length, chunked = _declared_length(environ)
         if length is None and not chunked:
             return self.wsgi_app(environ, start_response)

@@ -18,7 +18,7 @@ from accounts.permissions import require_roles
 from core.errors import UserError
 from core.db import end_read_transaction
 from core.extensions import db
-from core.limits import body_limit
+from core.limits import RECEIVED_AT, body_limit
 from core.jobs import JobContext, job_handler, start_job
 from core.storage import send_stored
 from core.views import register_panel
@@ -115,10 +115,11 @@ def _upload_from_request():
 
 @bp.before_request
 def _note_arrival():
-    # The moment the request reached the app, before it waits for the
-    # database: a submission that arrived before the deadline is accepted even
-    # if a queue of other authors' submissions delays its saving transaction.
-    g.received_at = services.utcnow()
+    # The moment the request reached the app, before its body was received
+    # (core.limits) and before it waits for the database: a submission that
+    # arrived before the deadline is accepted even if a slow line or a queue
+    # of other authors' submissions delays its saving transaction.
+    g.received_at = request.environ.get(RECEIVED_AT) or services.utcnow()
 
 
 class Submitted(NamedTuple):

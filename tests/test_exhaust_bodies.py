@@ -158,3 +158,48 @@ def test_a_chunked_body_over_the_limit_is_refused(app):
     body = b"".join(app.wsgi_app(environ, lambda status, headers, exc_info=None: statuses.append(status)))
     assert statuses[0].startswith("413"), statuses
     assert body
+
+
+class _LastBytesAfter(io.BytesIO):
+    """A request body whose bytes arrive only at ``moment`` (a slow line at a deadline)."""
+
+    def __init__(self, data: bytes, moment):
+        super().__init__(data)
+        self.moment = moment
+
+    def read(self, size=-1):
+        import datetime as dt
+
+        wait = (self.moment - dt.datetime.now(dt.timezone.utc)).total_seconds()
+        if wait > 0:
+            time.sleep(wait)
+        return super().read(size)
+
+
+def test_an_upload_that_began_before_the_deadline_is_on_time(app, client, login, make_user, csrf, comp, db):
+    """Receiving the body first must not move the moment a deadline is judged at."""
+    import datetime as dt
+
+    from werkzeug.test import EnvironBuilder, encode_multipart
+
+    from essays.models import Submission
+
+    login(client, make_user("author"))
+    path = f"/essays/c/{comp.id}/submit"
+    page = client.get(path).get_data(as_text=True)
+    fields = {"token": form_token(page), "title": "赶在截止前", "genre_id": str(comp.genres[0].id),
+              "group_id": str(comp.groups[0].id), "pledge": "y", "csrf_token": csrf(client, path),
+              "body": "渭河两岸的春天来得格外早，桃花开满了山坡，农民们忙着春耕。" * 3}
+    boundary, body = encode_multipart(fields)
+    deadline = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=2)
+    comp.closes_at = deadline
+    db.session.commit()
+    environ = EnvironBuilder(path=path, method="POST", content_length=len(body),
+                             input_stream=_LastBytesAfter(body, deadline + dt.timedelta(seconds=1)),
+                             content_type=f"multipart/form-data; boundary={boundary}",
+                             headers={"Cookie": f"session={_session_cookie(client)}"}).get_environ()
+    statuses = []
+    b"".join(app(environ, lambda status, headers, exc_info=None: statuses.append(status)))
+    assert statuses[0].startswith("302"), statuses
+    db.session.expire_all()
+    assert db.session.scalars(db.select(Submission).where(Submission.title == "赶在截止前")).one()
