@@ -3,6 +3,7 @@ and pages that never render an unbounded text."""
 from __future__ import annotations
 
 import io
+import re
 import struct
 import sys
 import pathlib
@@ -126,6 +127,15 @@ def test_a_pdf_with_more_than_300_pages_is_refused():
     writer.write(out)
     with pytest.raises(UserError) as caught:
         extract_text("essay.pdf", out.getvalue(), LIMIT)
+    assert "more than 300 pages" in str(caught.value)
+
+
+def test_a_pdf_declaring_far_too_many_objects_is_refused_before_it_is_parsed():
+    data = make_pdf(TEXT)
+    size = re.search(rb"/Size (\d+)", data)
+    assert size
+    with pytest.raises(UserError) as caught:
+        extract_text("essay.pdf", data.replace(size.group(0), b"/Size 999999"), LIMIT)
     assert "more than 300 pages" in str(caught.value)
 
 
