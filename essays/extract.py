@@ -11,16 +11,15 @@ import codecs
 import io
 import posixpath
 import re
-import struct
 import unicodedata
 import zipfile
-import zlib
 from dataclasses import dataclass
 
 from lxml import etree
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, PyPdfError
 
+from core import archives
 from core.errors import UserError
 from core.i18n_markers import N_
 
@@ -46,7 +45,7 @@ MAX_PDF_OBJECTS_PER_PAGE = 200
 # XML of one top-level block (a paragraph, a table) of the Word body held in
 # memory at once while it is read: a long table of a whole essay is a few MB.
 MAX_BLOCK_BYTES = 16 * 1024 * 1024
-INFLATE_CHUNK = 64 * 1024
+INFLATE_CHUNK = 64 * 1024  # bytes read from a member at a time
 
 _WORD_PASSWORD = N_(
     "The Word file is password-protected. Please remove the password and upload it again."
@@ -128,10 +127,11 @@ def safe_display_name(filename: str) -> str:
 
 
 def check_zip_limits(archive: zipfile.ZipFile) -> None:
-    """Refuse ZIP bombs from the central directory, before decompressing anything.
+    """Refuse ZIP bombs: first from the central directory, then by inflating
+    every member as a stream (``core.archives``), trusting no declared size.
 
-    Reading stops at each entry's declared size, so the declared sizes bound
-    the work.
+    A member holding more than it declares is refused, so the declared sizes,
+    checked here against a budget, bound every later read of the archive.
     """
     entries = archive.infolist()
     if len(entries) > MAX_ZIP_ENTRIES:
@@ -153,47 +153,7 @@ def check_zip_limits(archive: zipfile.ZipFile) -> None:
             N_("The document expands to more than %(limit)s and cannot be accepted."),
             limit=_size_text(MAX_ZIP_UNCOMPRESSED),
         )
-    for entry in entries:
-        _check_real_size(archive, entry)
-
-
-def _check_real_size(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
-    """Inflate one member as a stream and refuse it if it holds more than it declares.
-
-    ``zipfile`` (and python-docx, openpyxl through it) decompresses a whole
-    member in one call and only then cuts it to the declared size, so a 1 MB
-    member declaring 2 MB but holding 1 GB would allocate gigabytes. Here at
-    most 64 KB come out at a time and reading stops one byte past the
-    declared size: the declared sizes, checked above, then bound every read.
-    """
-    if entry.compress_type == zipfile.ZIP_STORED:
-        return  # read as is: never more than the upload itself
-    if entry.compress_type != zipfile.ZIP_DEFLATED:
-        raise _corrupt(".docx")  # Word writes nothing else
-    fp = archive.fp
-    try:
-        fp.seek(entry.header_offset)
-        header = fp.read(zipfile.sizeFileHeader)
-        if len(header) != zipfile.sizeFileHeader or header[:4] != zipfile.stringFileHeader:
-            raise _corrupt(".docx")
-        fields = struct.unpack(zipfile.structFileHeader, header)
-        fp.seek(fields[zipfile._FH_FILENAME_LENGTH] + fields[zipfile._FH_EXTRA_FIELD_LENGTH], 1)
-        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-        left, produced = entry.compress_size, 0
-        while left > 0 and not inflater.eof:
-            chunk = fp.read(min(INFLATE_CHUNK, left))
-            if not chunk:
-                break
-            left -= len(chunk)
-            while chunk and not inflater.eof:
-                produced += len(inflater.decompress(chunk, INFLATE_CHUNK))
-                chunk = inflater.unconsumed_tail
-                if produced > entry.file_size:
-                    raise UserError(
-                        N_("The document is compressed in a suspicious way and cannot be accepted.")
-                    )
-    except (zlib.error, struct.error, OSError, ValueError):
-        raise _corrupt(".docx") from None
+    archives.check_real_sizes(archive)
 
 
 # --- .docx --------------------------------------------------------------------
@@ -208,6 +168,7 @@ def _docx_text(data: bytes, max_chars: int = MAX_TEXT_CHARS) -> str:
         ))
     if not data.startswith(b"PK\x03\x04"):
         raise _mismatch(".docx")
+    archives.check_central_directory(data)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError):

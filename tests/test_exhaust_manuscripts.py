@@ -213,3 +213,43 @@ def test_the_full_text_download_refuses_others(app, client, login, make_user, lo
     stranger = app.test_client()
     login(stranger, make_user("author"))
     assert stranger.get(path).status_code == 404
+
+
+def _lying_xlsx() -> bytes:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["用户名", "姓名"])
+    out = io.BytesIO()
+    workbook.save(out)
+    parts = _parts(out.getvalue())
+    parts["xl/sharedStrings.xml"] = bytes(40 * 1024 * 1024)
+    data = bytearray(_zip(parts))
+    crc = zlib.crc32(bytes(2 * 1024 * 1024))
+    central = data.find(b"PK\x01\x02")
+    while central != -1:
+        length = struct.unpack_from("<H", data, central + 28)[0]
+        if data[central + 46:central + 46 + length] == b"xl/sharedStrings.xml":
+            struct.pack_into("<L", data, central + 16, crc)
+            struct.pack_into("<L", data, central + 24, 2 * 1024 * 1024)
+        central = data.find(b"PK\x01\x02", central + 4)
+    return bytes(data)
+
+
+def test_a_lying_workbook_is_refused_before_openpyxl_reads_it():
+    from accounts.sheets import read_table
+    from judging.keyin import _grid_from_xlsx
+
+    data = _lying_xlsx()
+    for read in (lambda: read_table("users.xlsx", data), lambda: _grid_from_xlsx(data)):
+        with pytest.raises(UserError) as caught:
+            read()
+        assert SUSPICIOUS in str(caught.value)
+
+
+def test_a_zip_with_a_huge_central_directory_is_refused_before_it_is_parsed():
+    parts = _parts(make_docx(TEXT))
+    parts.update({f"word/media/{i:05d}-{'x' * 200}.bin": b"" for i in range(5000)})
+    with pytest.raises(UserError) as caught:
+        extract_text("essay.docx", _zip(parts), LIMIT)
+    assert SUSPICIOUS in str(caught.value)
