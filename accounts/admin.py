@@ -13,6 +13,7 @@ from accounts.permissions import require_roles
 from accounts.routes import unit_choices
 from core.errors import UserError
 from core.extensions import db
+from core.limits import body_limit
 from core.urls import local_path
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -119,6 +120,7 @@ def user_set_active(user_id: int):
 
 
 @bp.route("/users/import", methods=["GET", "POST"])
+@body_limit("upload")
 @require_roles(Role.ADMIN)
 def users_import():
     form = ImportForm()

@@ -12,7 +12,8 @@ from accounts.auth import rotate_session, _hash_token
 from accounts.forms import LoginForm, PasswordChangeForm, ProfileForm, RegisterForm
 from accounts.models import Unit, UserSession
 from core.errors import UserError
-from core.extensions import db, limiter
+from core.extensions import csrf, db, limiter
+from core.limits import abort_if_refused, body_limit
 
 bp = Blueprint("accounts", __name__)
 
@@ -50,11 +51,21 @@ def unit_choices(blank_label: str | None = None):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@body_limit("signin", in_view=True)
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
                deduct_when=_login_failed)
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
                key_func=_account_key, deduct_when=_login_failed)
+@csrf.exempt  # checked below, once the throttle has seen the post
 def login():
+    if request.method == "POST":
+        # A malformed sign-in post (too large, too slow, no valid CSRF token,
+        # fields missing) counts as a failed attempt: junk is not free.
+        g.login_failed = True
+        abort_if_refused()
+        if current_app.config.get("WTF_CSRF_ENABLED", True):
+            csrf.protect()
+        g.login_failed = False
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     form = LoginForm()
@@ -78,10 +89,13 @@ def login():
         services.sign_in(user, remember=form.remember.data)
         db.session.commit()
         return redirect(_safe_next(request.args.get("next")) or url_for("core.home"))
+    if request.method == "POST":
+        g.login_failed = True
     return render_template("accounts/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
+@body_limit("signin")
 @login_required
 def logout():
     services.sign_out(current_user._get_current_object())
@@ -93,6 +107,7 @@ def logout():
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(_register_limit, methods=["POST"])
+@body_limit("signin")
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
@@ -153,6 +168,7 @@ def profile():
 
 
 @bp.route("/profile/password", methods=["GET", "POST"])
+@body_limit("signin")
 @login_required
 def change_password():
     user = current_user._get_current_object()
@@ -184,6 +200,7 @@ def revoke_session(session_id: int):
 
 
 @bp.route("/lang/<code>", methods=["POST"])
+@body_limit("signin")
 def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code

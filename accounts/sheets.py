@@ -63,6 +63,9 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
             raise UserError(N_("The file is not a valid .xlsx workbook."))
         from openpyxl import load_workbook
 
+        from core.archives import check_workbook
+
+        check_workbook(data)  # openpyxl trusts the ZIP's declared sizes
         try:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:

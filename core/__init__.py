@@ -71,6 +71,10 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True,
                      render_as_batch=True)
+    from core import limits
+
+    # Before CSRF protection: an oversized or slow body is answered 413/408.
+    limits.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
 

@@ -63,6 +63,22 @@ def load_config(instance_path: str, env: os._Environ[str] | dict[str, str] | Non
         "JOBS_DB": env.get("JOBS_DB") or str(instance / "jobs.db"),
         "JOBS_IMMEDIATE": _bool(env.get("JOBS_IMMEDIATE"), False),
         "MAX_CONTENT_LENGTH": _int(env.get("MAX_UPLOAD_MB"), 20) * 1024 * 1024,
+        # Request bodies by route (see core/limits.py): the upload limit above
+        # only for file uploads; ordinary forms, sign-in forms and the essay
+        # autosave get much less. One text field of a multipart form may hold
+        # a manuscript of MAX_TEXT_CHARS characters.
+        "MAX_FORM_BYTES": _int(env.get("MAX_FORM_KB"), 1024) * 1024,
+        "MAX_SIGNIN_BYTES": _int(env.get("MAX_SIGNIN_KB"), 16) * 1024,
+        "MAX_TEXT_BYTES": _int(env.get("MAX_TEXT_KB"), 2048) * 1024,
+        "MAX_FORM_MEMORY_SIZE": _int(env.get("MAX_TEXT_KB"), 2048) * 1024,
+        # The body must arrive within this many seconds plus one second per
+        # REQUEST_BODY_MIN_RATE bytes, or the request is refused with 408.
+        "REQUEST_BODY_TIMEOUT": _int(env.get("REQUEST_BODY_TIMEOUT"), 30),
+        "REQUEST_BODY_MIN_RATE": _int(env.get("REQUEST_BODY_MIN_RATE_KB"), 50) * 1024,
+        # Manuscripts: far above any genre's length limit, far below what
+        # would take the server's memory or fill a page.
+        "MAX_TEXT_CHARS": _int(env.get("MAX_TEXT_CHARS"), 200_000),
+        "MAX_PDF_PAGES": _int(env.get("MAX_PDF_PAGES"), 300),
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
         "MAIL_PORT": _int(env.get("MAIL_PORT"), 25),
         "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,

@@ -32,6 +32,7 @@ def _messages():
         404: (_("Page not found"), _("The page you asked for does not exist or has been removed.")),
         405: (_("Not allowed"), _("This action is not allowed here.")),
         413: (_("File too large"), _("The file you sent is larger than the limit. Please send a smaller file.")),
+        408: (_("Request too slow"), _("What you sent took too long to arrive. Please check your connection and try again.")),
         429: (_("Too many attempts"), _("Too many attempts. Please wait a few minutes and try again.")),
         500: (_("Server error"), _("Something went wrong on our side. The error has been logged; please try again later.")),
         503: (_("Service temporarily unavailable"),

@@ -32,11 +32,11 @@ from collections.abc import Iterable
 from datetime import date
 
 from lxml import etree
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 from core.errors import UserError
-from essays.extract import check_zip_limits
+from essays.extract import check_zip_limits, open_pdf
 from essays.wordcount import is_han
 
 # --- .docx -------------------------------------------------------------------
@@ -390,9 +390,7 @@ def scrub_pdf(data: bytes) -> bytes:
     incremental-update revisions and orphaned objects, which can hold the
     original metadata, are dropped too.
     """
-    reader = PdfReader(io.BytesIO(data), strict=False)
-    if reader.is_encrypted:
-        reader.decrypt("")  # extract.py refused anything needing a real password
+    reader = open_pdf(data)  # decrypted when only an owner password restricts editing
     root = reader.root_object
     for key in ("/Metadata", "/AcroForm", "/OpenAction", "/AA", "/PieceInfo", "/SpiderInfo"):
         root.pop(NameObject(key), None)

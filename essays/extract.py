@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 from lxml import etree
 from pypdf import PdfReader
-from pypdf.errors import PyPdfError
+from pypdf.errors import DependencyError, PyPdfError
 
+from core import archives
 from core.errors import UserError
 from core.i18n_markers import N_
 
@@ -34,6 +35,17 @@ MAX_COMPRESSION_RATIO = 200
 # table cells) can legitimately compress more than 200:1.
 RATIO_CHECK_FROM = 1024 * 1024
 DISPLAY_NAME_LIMIT = 120
+# Far above any genre's length limit and far below what would take the
+# server's memory or fill a page; the app passes its configured values.
+MAX_TEXT_CHARS = 200_000
+MAX_PDF_PAGES = 300
+# A text PDF has a few objects a page (content, fonts, images): a file
+# declaring far more than this is refused before its tables are read.
+MAX_PDF_OBJECTS_PER_PAGE = 200
+# XML of one top-level block (a paragraph, a table) of the Word body held in
+# memory at once while it is read: a long table of a whole essay is a few MB.
+MAX_BLOCK_BYTES = 16 * 1024 * 1024
+INFLATE_CHUNK = 64 * 1024  # bytes read from a member at a time
 
 _WORD_PASSWORD = N_(
     "The Word file is password-protected. Please remove the password and upload it again."
@@ -51,8 +63,14 @@ class Extracted:
     encoding: str | None = None  # for "txt": the encoding the file was read in
 
 
-def extract_text(filename: str, data: bytes, max_bytes: int) -> Extracted:
-    """Validate an upload and return its plain text (paragraphs joined by "\\n")."""
+def extract_text(filename: str, data: bytes, max_bytes: int, *, max_chars: int = MAX_TEXT_CHARS,
+                 max_pages: int = MAX_PDF_PAGES) -> Extracted:
+    """Validate an upload and return its plain text (paragraphs joined by "\\n").
+
+    Reading stops as soon as the text passes ``max_chars`` characters or a
+    PDF has more than ``max_pages`` pages: the file is refused, with a
+    message, long before it could cost much time or memory.
+    """
     if not data:
         raise UserError(N_("The file is empty."))
     if len(data) > max_bytes:
@@ -69,14 +87,15 @@ def extract_text(filename: str, data: bytes, max_bytes: int) -> Extracted:
     if extension not in ACCEPTED_EXTENSIONS:
         raise UserError(N_("Only .docx, .pdf and .txt files are accepted."))
     if extension == ".docx":
-        text = _docx_text(data)
+        text = _docx_text(data, max_chars)
         kind, encoding = "docx", None
     elif extension == ".pdf":
-        text = _pdf_text(data)
+        text = _pdf_text(data, max_chars, max_pages)
         kind, encoding = "pdf", None
     else:
-        text, encoding = _txt_text(data)
+        text, encoding = _txt_text(data, max_chars)
         kind = "txt"
+    _check_length(text, max_chars)
     text = _clean(text)
     if not text.strip():
         raise UserError(N_("The file contains no text."))
@@ -108,10 +127,11 @@ def safe_display_name(filename: str) -> str:
 
 
 def check_zip_limits(archive: zipfile.ZipFile) -> None:
-    """Refuse ZIP bombs from the central directory, before decompressing anything.
+    """Refuse ZIP bombs: first from the central directory, then by inflating
+    every member as a stream (``core.archives``), trusting no declared size.
 
-    Reading stops at each entry's declared size, so the declared sizes bound
-    the work.
+    A member holding more than it declares is refused, so the declared sizes,
+    checked here against a budget, bound every later read of the archive.
     """
     entries = archive.infolist()
     if len(entries) > MAX_ZIP_ENTRIES:
@@ -133,11 +153,12 @@ def check_zip_limits(archive: zipfile.ZipFile) -> None:
             N_("The document expands to more than %(limit)s and cannot be accepted."),
             limit=_size_text(MAX_ZIP_UNCOMPRESSED),
         )
+    archives.check_real_sizes(archive)
 
 
 # --- .docx --------------------------------------------------------------------
 
-def _docx_text(data: bytes) -> str:
+def _docx_text(data: bytes, max_chars: int = MAX_TEXT_CHARS) -> str:
     if data.startswith(_OLE_MAGIC):
         if _ENCRYPTION_STREAM in data:
             raise UserError(_WORD_PASSWORD)
@@ -147,6 +168,7 @@ def _docx_text(data: bytes) -> str:
         ))
     if not data.startswith(b"PK\x03\x04"):
         raise _mismatch(".docx")
+    archives.check_central_directory(data)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError):
@@ -171,8 +193,8 @@ def _docx_text(data: bytes) -> str:
             # of a .docx submission), to read the body alone.
             if b"wordprocessingml.document.main+xml" not in content_types:
                 raise ValueError("not a Word document")  # a template, say: python-docx refused it too
-            body = _parse_part(archive.read(_main_document_name(archive, names))).find(f"{_W}body")
-            return "\n".join(_block_texts(body)) if body is not None else ""
+            with archive.open(_main_document_name(archive, names)) as part:
+                return "\n".join(_body_texts(part, max_chars))
         except UserError:
             raise
         except Exception:  # lxml and zipfile raise many kinds
@@ -200,7 +222,61 @@ def _main_document_name(archive: zipfile.ZipFile, names: set[str]) -> str:
     return "word/document.xml"
 
 
-def _block_texts(container: etree._Element) -> list[str]:
+def _body_texts(stream, max_chars: int) -> list[str]:
+    """The body's paragraph texts, read as a stream one top-level block at a time.
+
+    Each paragraph or table of the body is turned into text when it ends and
+    then dropped, so memory holds one block, not the whole document; reading
+    stops once the text passes ``max_chars`` or one block's XML passes
+    ``MAX_BLOCK_BYTES``.
+    """
+    parser = etree.XMLPullParser(
+        events=("end",), tag=_STREAM_TAGS, remove_blank_text=True, resolve_entities=False, no_network=True,
+        load_dtd=False,
+    )
+    lines: list[str] = []
+    total = raw = since_block = 0
+    while True:
+        chunk = stream.read(INFLATE_CHUNK)
+        if chunk:
+            parser.feed(chunk)
+            since_block += len(chunk)
+        else:
+            parser.close()
+        for _event, element in parser.read_events():
+            if element.tag == _TEXT_TAG:
+                raw += len(element.text or "")
+                if raw > 2 * max_chars:  # text boxes have a fallback copy: counted twice here
+                    raise _too_long(max_chars)
+                continue
+            parent = element.getparent()
+            if parent is None or parent.tag != _BODY_TAG:
+                continue  # a paragraph inside a table: read with its table
+            block = _block_texts([element])
+            total += sum(len(line) + 1 for line in block)
+            if total > max_chars + 1:
+                raise _too_long(max_chars)
+            lines += block
+            since_block = 0
+            element.clear(keep_tail=False)
+            while element.getprevious() is not None:
+                del parent[0]
+        if since_block > MAX_BLOCK_BYTES:
+            raise UserError(N_("The document is too complex to be read. Please save it again as a "
+                               "plain .docx (Word document) and upload it again."))
+        if not chunk:
+            return lines
+
+
+_BODY_TAG, _TEXT_TAG, _TXBX = f"{_W}body", f"{_W}t", f"{_W}txbxContent"
+_SKIPPED = frozenset((f"{_W}del", f"{_W}moveFrom", _MC_FALLBACK, _TXBX))
+_INLINE = {f"{_W}tab": "\t", f"{_W}br": "\n", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-"}
+_NO_DESCENT = frozenset((f"{_W}rPr", f"{_W}pPr"))
+# Top-level blocks of the body, and text runs (counted as they come).
+_STREAM_TAGS = (f"{_W}p", f"{_W}tbl", f"{_W}sdt", f"{_W}customXml", _TEXT_TAG)
+
+
+def _block_texts(container) -> list[str]:
     """Paragraph texts in reading order: body paragraphs, table cells, content controls."""
     lines: list[str] = []
     for child in container:
@@ -221,22 +297,20 @@ def _paragraph_texts(paragraph: etree._Element) -> list[str]:
     """The paragraph as the reader sees it with changes accepted, then its text boxes."""
     pieces: list[str] = []
     boxes: list[etree._Element] = []
-    skip = (f"{_W}del", f"{_W}moveFrom", _MC_FALLBACK, f"{_W}txbxContent")
     stack = list(reversed(paragraph))
     while stack:
         element = stack.pop()
-        if element.tag in skip:
-            if element.tag == f"{_W}txbxContent":
+        tag = element.tag  # lxml builds the string on every access
+        if tag in _SKIPPED:
+            if tag == _TXBX:
                 boxes.append(element)
             continue
-        if element.tag == f"{_W}t":
+        if tag == _TEXT_TAG:
             pieces.append(element.text or "")
-        elif element.tag == f"{_W}tab":
-            pieces.append("\t")
-        elif element.tag in (f"{_W}br", f"{_W}cr"):
-            pieces.append("\n")
-        elif element.tag == f"{_W}noBreakHyphen":
-            pieces.append("-")
+        elif tag in _INLINE:
+            pieces.append(_INLINE[tag])
+        elif tag in _NO_DESCENT:
+            continue  # run and paragraph properties hold no text
         stack.extend(reversed(element))
     return ["".join(pieces)] + [line for box in boxes for line in _block_texts(box)]
 
@@ -250,16 +324,74 @@ def _nearest(element: etree._Element, tag: str) -> etree._Element | None:
 
 # --- .pdf ---------------------------------------------------------------------
 
-def _pdf_text(data: bytes) -> str:
-    if b"%PDF-" not in data[:1024]:  # readers accept the header within 1 KB
-        raise _mismatch(".pdf")
+_PDF_PASSWORD = N_("The PDF is password-protected. Please remove the password and upload it again.")
+
+
+_PDF_SIZE = re.compile(rb"/Size\s+(\d{1,12})")
+
+
+def _declared_objects(data: bytes) -> int:
+    """The object count the trailer declares (read from the raw bytes, before any parsing)."""
+    ends = data[:65536] + b" " + data[-65536:]  # a linearised file repeats it at the start
+    return max((int(m) for m in _PDF_SIZE.findall(ends)), default=0)
+
+
+def open_pdf(data: bytes) -> PdfReader:
+    """A reader for the PDF, decrypted if it only restricts editing (owner password).
+
+    pypdf decrypts RC4 itself but needs the ``cryptography`` package for AES;
+    pikepdf (qpdf) opens either, so an AES file is decrypted with it first. A
+    PDF that needs a password to be opened is refused.
+    """
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted and not _opens_without_password(reader):
-            raise UserError(N_(
-                "The PDF is password-protected. Please remove the password and upload it again."
-            ))
-        pages = [page.extract_text() or "" for page in reader.pages]
+    except DependencyError:  # AES-256 is checked as the file is opened
+        return _decrypted_by_pikepdf(data)
+    if not reader.is_encrypted:
+        return reader
+    try:
+        if reader.decrypt(""):
+            return reader
+    except DependencyError:  # AES-128 without cryptography
+        return _decrypted_by_pikepdf(data)
+    except Exception:
+        raise UserError(_PDF_PASSWORD) from None
+    raise UserError(_PDF_PASSWORD)
+
+
+def _decrypted_by_pikepdf(data: bytes) -> PdfReader:
+    import pikepdf
+
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            out = io.BytesIO()
+            pdf.save(out)  # saved without encryption
+    except pikepdf.PasswordError:
+        raise UserError(_PDF_PASSWORD) from None
+    except pikepdf.PdfError:
+        raise _corrupt(".pdf") from None
+    return PdfReader(io.BytesIO(out.getvalue()), strict=False)
+
+
+def _pdf_text(data: bytes, max_chars: int = MAX_TEXT_CHARS, max_pages: int = MAX_PDF_PAGES) -> str:
+    if b"%PDF-" not in data[:1024]:  # readers accept the header within 1 KB
+        raise _mismatch(".pdf")
+    if _declared_objects(data) > MAX_PDF_OBJECTS_PER_PAGE * max_pages:
+        # Reading the cross-reference table of 100,000 pages alone takes seconds.
+        raise _too_many_pages(max_pages)
+    try:
+        reader = open_pdf(data)
+        declared = reader.trailer["/Root"]["/Pages"].get("/Count", 0)
+        if int(declared) > max_pages:  # before the page tree is walked
+            raise _too_many_pages(max_pages)
+        if len(reader.pages) > max_pages:
+            raise _too_many_pages(max_pages)
+        pages, total = [], 0
+        for page in reader.pages:
+            pages.append(page.extract_text() or "")
+            total += len(pages[-1]) + 1
+            if total > max_chars + 1:
+                raise _too_long(max_chars)
     except UserError:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError,
@@ -276,14 +408,6 @@ def _pdf_text(data: bytes) -> str:
     return text
 
 
-def _opens_without_password(reader) -> bool:
-    """Owner-password-only PDFs ("restrict editing") open with an empty password."""
-    try:
-        return bool(reader.decrypt(""))
-    except Exception:  # unsupported algorithm (AES needs an extra library)
-        return False
-
-
 # --- .txt ---------------------------------------------------------------------
 
 _BOMS = (
@@ -294,12 +418,12 @@ _BOMS = (
 _BINARY_MAGICS = (b"PK\x03\x04", b"%PDF-", _OLE_MAGIC, b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"{\\rtf")
 
 
-def _txt_text(data: bytes) -> tuple[str, str]:
+def _txt_text(data: bytes, max_chars: int = MAX_TEXT_CHARS) -> tuple[str, str]:
     """UTF-8 (BOM or not), UTF-16/32 with BOM, else GB18030, else a detected encoding."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return data.decode(encoding), encoding
+                return _check_length(data.decode(encoding), max_chars), encoding
             except UnicodeDecodeError:
                 raise _undecodable() from None
     if data.startswith(_BINARY_MAGICS) or b"\x00" in data:
@@ -309,13 +433,15 @@ def _txt_text(data: bytes) -> tuple[str, str]:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        return _checked_text(text), encoding
+        return _checked_text(_check_length(text, max_chars)), encoding
+    if len(data) > 4 * (max_chars + 1):  # no encoding takes more than 4 bytes a character
+        raise _too_long(max_chars)
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     if best is None:
         raise _undecodable()
-    return _checked_text(str(best)), best.encoding
+    return _checked_text(_check_length(str(best), max_chars)), best.encoding
 
 
 def _checked_text(text: str) -> str:
@@ -361,6 +487,28 @@ def _corrupt(extension: str) -> UserError:
     return UserError(
         N_("The %(extension)s file is damaged and cannot be read. Please save it again and re-upload."),
         extension=extension,
+    )
+
+
+def _check_length(text: str, max_chars: int) -> str:
+    if len(text) > max_chars + 1 and len(text.strip()) > max_chars:
+        raise _too_long(max_chars)
+    return text
+
+
+def _too_long(max_chars: int) -> UserError:
+    return UserError(
+        N_("The text of the file is longer than %(limit)s characters, far more than an entry may have. "
+           "Please check that this is the right file."),
+        limit=f"{max_chars:,}",
+    )
+
+
+def _too_many_pages(max_pages: int) -> UserError:
+    return UserError(
+        N_("The PDF has more than %(limit)s pages, far more than an entry may have. "
+           "Please check that this is the right file."),
+        limit=max_pages,
     )
 
 

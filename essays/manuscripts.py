@@ -30,6 +30,15 @@ class Manuscript:
     encoding: str | None = None  # a .txt upload's encoding, kept as its charset
 
 
+def _text_caps() -> dict:
+    """The configured caps on a manuscript's characters and a PDF's pages."""
+    from flask import current_app, has_app_context
+
+    config = current_app.config if has_app_context() else {}
+    return {"max_chars": int(config.get("MAX_TEXT_CHARS") or MAX_TEXT_CHARS),
+            "max_pages": int(config.get("MAX_PDF_PAGES") or extract.MAX_PDF_PAGES)}
+
+
 def _clean_typed(text: str) -> str:
     lines = [line.rstrip() for line in (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     return "\n".join(lines).strip()
@@ -43,7 +52,8 @@ def prepare(competition, *, body_text: str | None = None, upload=None) -> Manusc
         ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
         if ext in ("docx", "pdf", "txt") and ext not in formats:
             raise UserError(N_("This competition does not accept %(format)s files."), format="." + ext)
-        extracted = extract.extract_text(upload.filename, upload.data, competition.max_file_mb * 1024 * 1024)
+        extracted = extract.extract_text(upload.filename, upload.data, competition.max_file_mb * 1024 * 1024,
+                                         **_text_caps())
         # The judges' .docx/.pdf is built after the receipt, in a background
         # job (``judge_copy_for``): at the deadline it is the costliest step
         # of a submission. Until then judges' copy is the text.
@@ -56,7 +66,7 @@ def prepare(competition, *, body_text: str | None = None, upload=None) -> Manusc
         raise UserError(N_("Please type the text of your entry or upload a file."))
     if "text" not in formats:
         raise UserError(N_("This competition only accepts uploaded files."))
-    if len(text) > MAX_TEXT_CHARS:
+    if len(text) > _text_caps()["max_chars"]:
         raise UserError(N_("The text is too long."))
     return Manuscript(text=text, format="text")
 

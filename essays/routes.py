@@ -16,6 +16,7 @@ from core.errors import UserError
 from core import exports
 from core.db import end_read_transaction
 from core.extensions import db
+from core.limits import RECEIVED_AT, body_limit
 from core.jobs import JobContext, job_handler, start_job
 from core.storage import send_stored
 from core.views import register_panel
@@ -113,10 +114,11 @@ def _upload_from_request():
 
 @bp.before_request
 def _note_arrival():
-    # The moment the request reached the app, before it waits for the
-    # database: a submission that arrived before the deadline is accepted even
-    # if a queue of other authors' submissions delays its saving transaction.
-    g.received_at = services.utcnow()
+    # The moment the request reached the app, before its body was received
+    # (core.limits) and before it waits for the database: a submission that
+    # arrived before the deadline is accepted even if a slow line or a queue
+    # of other authors' submissions delays its saving transaction.
+    g.received_at = request.environ.get(RECEIVED_AT) or services.utcnow()
 
 
 class Submitted(NamedTuple):
@@ -252,6 +254,7 @@ def _run_queued(job_id: int | None) -> None:
 
 
 @bp.route("/c/<int:competition_id>/submit", methods=["GET", "POST"])
+@body_limit("upload")
 @require_roles(Role.AUTHOR)
 def submit(competition_id: int):
     comp = _open_competition_or_404(competition_id)
@@ -277,6 +280,7 @@ def submit(competition_id: int):
 
 
 @bp.route("/entry/<int:entry_id>/edit", methods=["GET", "POST"])
+@body_limit("upload")
 @require_roles(Role.AUTHOR, Role.COORDINATOR)
 def edit_entry(entry_id: int):
     entry = _entry_or_404(entry_id, edit=True)
@@ -309,6 +313,7 @@ def edit_entry(entry_id: int):
 
 
 @bp.route("/c/<int:competition_id>/autosave", methods=["POST"])
+@body_limit("text")
 @require_roles(Role.AUTHOR)
 def autosave(competition_id: int):
     comp = _open_competition_or_404(competition_id)
@@ -351,8 +356,20 @@ def autosave(competition_id: int):
 @require_roles(Role.AUTHOR, Role.COORDINATOR, Role.ORGANISER, Role.ADMIN)
 def entry_detail(entry_id: int):
     entry = _entry_or_404(entry_id)
+    text, cut = _page_text(entry.body_text)
     return render_template("essays/entry.html", entry=entry, can_edit=can_edit_entry(current_user, entry),
-                           accepting=entry.competition.accepts_entries_at(services.utcnow()))
+                           accepting=entry.competition.accepts_entries_at(services.utcnow()),
+                           text=text, text_cut=cut)
+
+
+@bp.route("/entry/<int:entry_id>/text.txt")
+@require_roles(Role.AUTHOR, Role.COORDINATOR, Role.ORGANISER, Role.ADMIN)
+def entry_text(entry_id: int):
+    """The entry's whole text as a download (a page shows at most MAX_TEXT_CHARS)."""
+    entry = _entry_or_404(entry_id)
+    name = f"{entry.receipt_number or entry.id}.txt"
+    return Response(entry.body_text or "", mimetype="text/plain",
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
 
 
 @bp.route("/entry/<int:entry_id>/receipt")
@@ -412,6 +429,7 @@ def unit_entries():
 
 
 @bp.route("/unit/c/<int:competition_id>/submit", methods=["GET", "POST"])
+@body_limit("upload")
 @require_roles(Role.COORDINATOR)
 def recommend(competition_id: int):
     comp = _open_competition_or_404(competition_id)
@@ -622,6 +640,17 @@ def bulk_review(competition_id: int):
                     else url_for("essays.manage_entries", competition_id=comp.id))
 
 
+def _page_text(text: str | None) -> tuple[str, int]:
+    """At most MAX_TEXT_CHARS characters of a text for a page, and how many were left out.
+
+    Intake refuses longer manuscripts; this keeps a page bounded whatever a
+    row holds (a row stored before the cap, an import).
+    """
+    text = text or ""
+    limit = int(current_app.config.get("MAX_TEXT_CHARS") or 200_000)
+    return text[:limit], max(len(text) - limit, 0)
+
+
 def _highlight(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
     """Cut text into (piece, highlighted) for templates (autoescaped)."""
     out, position = [], 0
@@ -644,8 +673,11 @@ def manage_entry(entry_id: int):
         (SimilarityFlag.submission_id == entry.id) | (SimilarityFlag.other_id == entry.id))).all()
     review_form = ReviewForm()
     review_form.reason.data = entry.disqualify_reason
-    return render_template("essays/manage_entry.html", entry=entry, pieces=_highlight(entry.body_text, spans),
-                           review_form=review_form, redact_form=RedactForm(), flags=flags)
+    text, text_cut = _page_text(entry.body_text)
+    judge_text, judge_cut = _page_text(entry.judge_text)
+    return render_template("essays/manage_entry.html", entry=entry, pieces=_highlight(text, spans),
+                           review_form=review_form, redact_form=RedactForm(), flags=flags, text_cut=text_cut,
+                           judge_text=judge_text, judge_cut=judge_cut)
 
 
 @bp.route("/manage/entry/<int:entry_id>/review", methods=["POST"])

@@ -128,6 +128,9 @@ def _grid_from_csv(data: bytes) -> list[list[object]]:
 def _grid_from_xlsx(data: bytes) -> list[list[object]]:
     from openpyxl import load_workbook
 
+    from core.archives import check_workbook
+
+    check_workbook(data)  # openpyxl trusts the ZIP's declared sizes
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds on a damaged file

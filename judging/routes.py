@@ -17,6 +17,7 @@ from accounts.permissions import require_roles
 from core import exports
 from core.errors import UserError
 from core.extensions import db
+from core.limits import body_limit
 from core.i18n import parse_local
 from core.views import register_panel
 from essays.models import Competition
@@ -598,6 +599,7 @@ def keyin_template(round_id: int):
 
 
 @bp.route("/rounds/<int:round_id>/keyin/upload/<which>", methods=["POST"])
+@body_limit("upload")
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def keyin_upload(round_id: int, which: str):
     from judging import offline

@@ -14,6 +14,7 @@ from core import exports
 from core.db import utcnow
 from core.errors import UserError
 from core.extensions import db, limiter
+from core.limits import body_limit
 from core.i18n import format_dt
 from core.mail import mail_configured
 from core.jobs import JobContext, job_handler, start_job
@@ -410,6 +411,7 @@ def _template_fields(form) -> dict:
 
 
 @bp.route("/publishing/manage/<int:rs_id>/template", methods=["GET", "POST"])
+@body_limit("upload")
 @require_roles(*MANAGERS)
 def template(rs_id: int):
     rs = _rs_or_404(rs_id)
