@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from flask import current_app, request
+from flask import request
 from flask_login import login_user, logout_user
 from sqlalchemy import select, update
 

@@ -5,7 +5,7 @@ import datetime as dt
 import enum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, func, select
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import UTCDateTime, str_enum, utcnow

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select, update
+from sqlalchemy import select
 from urllib.parse import urlsplit
 
 from accounts import services

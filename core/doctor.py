@@ -60,7 +60,6 @@ def check_database():
         except Exception:
             raise RuntimeError("database has no schema; run: flask db upgrade") from None
     from alembic.script import ScriptDirectory
-    from flask_migrate import Migrate
 
     config = current_app.extensions["migrate"].migrate.get_config()
     heads = ScriptDirectory.from_config(config).get_heads()

@@ -19,7 +19,7 @@ import os
 import traceback
 from typing import Callable
 
-from flask import current_app, has_app_context
+from flask import has_app_context
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

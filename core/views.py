@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from accounts.models import Role, User
-from accounts.permissions import can_view_audit, can_view_job, require_roles
+from accounts.permissions import can_view_job, require_roles
 from core import audit as audit_mod
 from core.audit import AuditEntry
 from core.extensions import db

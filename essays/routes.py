@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from typing import NamedTuple
+from urllib.parse import quote
 
-from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template,
+from flask import (Blueprint, Response, abort, current_app, flash, g, jsonify, redirect, render_template,
                    request, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,7 +21,7 @@ from core.limits import RECEIVED_AT, body_limit
 from core.jobs import JobContext, job_handler, start_job
 from core.storage import send_stored
 from core.views import register_panel
-from essays import manuscripts, services
+from essays import services
 from essays.forms import CompetitionForm, EntryForm, RecommendForm, RedactForm, ReviewForm
 from essays.models import (ACTIVE_STATUSES, COMPETITION_STATUS_LABELS, COUNT_RULE_LABELS, FORMAT_LABELS,
                            ORGANISER_ROLES,

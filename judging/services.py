@@ -10,7 +10,7 @@ import math
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from accounts.models import Role, User
 from core import audit

@@ -1,7 +1,6 @@
 """Public pages (no login), the author's certificates, and the organiser's publishing desk."""
 from __future__ import annotations
 
-import datetime as dt
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -24,8 +23,7 @@ from essays.models import COMPETITION_STATUS_LABELS, Competition, CompetitionSta
 from essays.permissions import can_recommend
 from publishing import api, forms, services
 from publishing.models import (DAY_UNIT_LABELS, MESSAGE_STATUS_LABELS, OBJECTION_STATUS_LABELS, ORDERING_LABELS,
-                               RECIPIENT_KIND_LABELS, STATE_LABELS, Certificate, Honour, MessageStatus,
-                               Objection, OutboxMessage, ResultSet, ResultState, WorkdayOverride)
+                               RECIPIENT_KIND_LABELS, STATE_LABELS, Certificate, Honour, Objection, OutboxMessage, ResultSet, ResultState, WorkdayOverride)
 from publishing.permissions import can_download_certificate, can_manage_results
 
 bp = Blueprint("publishing", __name__)
