@@ -37,7 +37,8 @@ def _app_on(port: int, **config):
         "TESTING": True, "SECRET_KEY": "test-secret", "JOBS_IMMEDIATE": True,
         "SQLALCHEMY_DATABASE_URI": f"postgresql+psycopg://root@127.0.0.1:{port}/zp_unreachable",
         "STORAGE_PATH": os.path.join(os.environ["ZP_INSTANCE_PATH"], "storage"),
-        "RATELIMIT_STORAGE_URI": "memory://", "DATABASE_CONNECT_TIMEOUT": 2,
+        # The limiter is one object shared by every app: keep the run's own storage.
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://", "DATABASE_CONNECT_TIMEOUT": 2,
     }
     settings.update(config)
     return create_app(settings)

@@ -65,7 +65,9 @@ def test_remember_cookie_is_secure_behind_https(app, author, csrf, monkeypatch):
 
     monkeypatch.setenv("ZP_HTTPS", "1")
     secure = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "JOBS_IMMEDIATE": True,
-                         "STORAGE_PATH": app.config["STORAGE_PATH"], "RATELIMIT_STORAGE_URI": "memory://",
+                         "STORAGE_PATH": app.config["STORAGE_PATH"],
+                         # The limiter is one object shared by every app: keep the run's own storage.
+                         "RATELIMIT_STORAGE_URI": app.config["RATELIMIT_STORAGE_URI"],
                          "ARGON2_TIME_COST": 2, "ARGON2_MEMORY_COST": 19456, "ARGON2_PARALLELISM": 1})
     try:
         c = secure.test_client()
