@@ -39,6 +39,10 @@ def seed(accounts: dict) -> None:
         services.add_judge(round_, judge, actor=organiser)
     services.assign_judges(round_, actor=organiser)
     services.open_round(round_, actor=organiser, confirm_freeze=True)
+    if "committee" in accounts:  # the demo committee member serves this round (ties come to them)
+        from judging import committee_services
+
+        committee_services.add_member(round_, accounts["committee"], actor=organiser)
     # Judges other than the first have accepted the pledge and scored about half their queue.
     rnd = random.Random(2026)
     for judge in judges[1:]:
