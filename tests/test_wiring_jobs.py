@@ -92,9 +92,27 @@ def test_the_queue_follows_the_app_config_not_the_environment(app, tmp_path, mon
     assert huey.immediate is True and type(huey.storage).__name__ == "MemoryStorage"
 
 
+def _run_job(app, db, kind: str, params: dict, user, public_base_url: str):
+    """Run a job as a worker would (no request), with PUBLIC_BASE_URL set; the finished job."""
+    from core.jobs import Job, execute_job
+
+    job = Job(kind=kind, title=kind, params=params, created_by_id=user.id)
+    db.session.add(job)
+    db.session.commit()
+    before = app.config["PUBLIC_BASE_URL"]
+    app.config["PUBLIC_BASE_URL"] = public_base_url
+    try:
+        execute_job(job.id)
+    finally:
+        app.config["PUBLIC_BASE_URL"] = before
+    db.session.expire_all()
+    job = db.session.get(Job, job.id)
+    assert str(job.status) == "done", job.error
+    return job
+
+
 def test_a_job_run_by_a_worker_links_to_its_page_under_the_public_address(app, db, organiser):
     """A worker has no request: the link on the finished job comes from PUBLIC_BASE_URL."""
-    from core.jobs import Job, execute_job
     from core.db import utcnow
     from essays.models import Competition
 
@@ -102,24 +120,11 @@ def test_a_job_run_by_a_worker_links_to_its_page_under_the_public_address(app, d
     comp = Competition(code="WIRE", title="征文", opens_at=now, closes_at=now + dt.timedelta(days=30))
     db.session.add(comp)
     db.session.flush()
-    job = Job(kind="essays.similarity", title="查重", params={"competition_id": comp.id},
-              created_by_id=organiser.id)
-    db.session.add(job)
-    db.session.commit()
-    before = app.config["PUBLIC_BASE_URL"]
-    app.config["PUBLIC_BASE_URL"] = "https://zp.example.org"
-    try:
-        execute_job(job.id)
-    finally:
-        app.config["PUBLIC_BASE_URL"] = before
-    db.session.expire_all()
-    job = db.session.get(Job, job.id)
-    assert str(job.status) == "done", job.error
+    job = _run_job(app, db, "essays.similarity", {"competition_id": comp.id}, organiser, "https://zp.example.org")
     assert job.result["url"] == f"https://zp.example.org/essays/manage/{comp.id}/similarity"
 
 
 def test_the_certificates_job_links_to_the_result_under_the_public_address(app, db, organiser):
-    from core.jobs import Job, execute_job
     from publishing import services
     from publishing.demo import replay_closed_notice
 
@@ -127,17 +132,6 @@ def test_the_certificates_job_links_to_the_result_under_the_public_address(app, 
         "first", "一等奖", "李秀英", "临渭区第二中学", "作品", "", 95, 1)], organiser, organiser="中共临渭区委宣传部")
     replay_closed_notice(rs, days_ago=20, length=5, unit="calendar", how_to_object="来电", actor=organiser)
     services.publish_results(rs, organiser)
-    job = Job(kind="publishing.certificates", title="证书", params={"result_set_id": rs.id},
-              created_by_id=organiser.id)
-    db.session.add(job)
-    db.session.commit()
-    before = app.config["PUBLIC_BASE_URL"]
-    app.config["PUBLIC_BASE_URL"] = "https://zp.example.org/app"
-    try:
-        execute_job(job.id)
-    finally:
-        app.config["PUBLIC_BASE_URL"] = before
-    db.session.expire_all()
-    job = db.session.get(Job, job.id)
-    assert str(job.status) == "done", job.error
+    job = _run_job(app, db, "publishing.certificates", {"result_set_id": rs.id}, organiser,
+                   "https://zp.example.org/app")
     assert job.result["url"] == f"https://zp.example.org/app/publishing/manage/{rs.id}"
