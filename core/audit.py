@@ -84,14 +84,9 @@ def record(action: str, obj: Any = None, *, actor: Any = None, changes: dict | N
     """
     if actor is None:
         actor = _current_actor()
-    ip = None
-    try:
-        from flask import has_request_context, request
+    from flask import has_request_context, request
 
-        if has_request_context():
-            ip = request.remote_addr
-    except ImportError:  # pragma: no cover
-        pass
+    ip = request.remote_addr if has_request_context() else None
     if obj is not None:
         if getattr(obj, "id", 1) is None:
             db.session.add(obj)
@@ -117,14 +112,11 @@ def record(action: str, obj: Any = None, *, actor: Any = None, changes: dict | N
 
 
 def _current_actor():
-    try:
-        from flask import has_request_context
-        from flask_login import current_user
+    from flask import has_request_context
+    from flask_login import current_user
 
-        if has_request_context() and current_user and current_user.is_authenticated:
-            return current_user._get_current_object()
-    except ImportError:  # pragma: no cover
-        pass
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user._get_current_object()
     return None
 
 
