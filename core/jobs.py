@@ -2,13 +2,14 @@
 
 Huey runs with SQLite storage in the instance folder by default (no server to
 start, so ``make run`` works alone) and with Redis when ``REDIS_URL`` is set
-(several machines share one queue). Tests run it in immediate mode.
+(several machines share one queue). Tests run it in immediate mode. The app
+factory configures the queue from ``app.config`` (:func:`init_app`).
 
 A ``Job`` row records what a person started and how far it got; the page that
 started it polls ``/jobs/<id>.json`` and draws a progress bar. One Huey task,
 ``run_job``, looks up the job's kind in a registry of plain functions, so
-feature packages register work with ``@job_handler("kind")`` and never touch
-Huey themselves.
+feature packages register work with ``@job_handler("kind")`` in their
+``jobs.py`` (core's own in ``core/tasks.py``) and never touch Huey themselves.
 """
 from __future__ import annotations
 
