@@ -5,7 +5,7 @@ import datetime as dt
 import enum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, func, select
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import UTCDateTime, str_enum, utcnow
@@ -165,11 +165,3 @@ class UserSession(db.Model):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
-
-
-def users_with_role(role: Role):
-    return select(User).join(UserRole).where(UserRole.role == role, User.active.is_(True))
-
-
-def count_users() -> int:
-    return db.session.scalar(select(func.count(User.id))) or 0

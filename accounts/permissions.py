@@ -27,14 +27,6 @@ def require_roles(*roles: Role | str):
     return decorator
 
 
-def can_manage_users(user) -> bool:
-    return bool(user and user.is_authenticated and user.has_role(Role.ADMIN))
-
-
-def can_view_audit(user) -> bool:
-    return bool(user and user.is_authenticated and user.has_role(Role.ADMIN, Role.ORGANISER))
-
-
 def can_view_job(user, job) -> bool:
     if not (user and user.is_authenticated):
         return False

@@ -10,7 +10,7 @@ import decimal
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, event
+from sqlalchemy import JSON, ForeignKey, String, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from core.db import UTCDateTime, utcnow
@@ -84,14 +84,9 @@ def record(action: str, obj: Any = None, *, actor: Any = None, changes: dict | N
     """
     if actor is None:
         actor = _current_actor()
-    ip = None
-    try:
-        from flask import has_request_context, request
+    from flask import has_request_context, request
 
-        if has_request_context():
-            ip = request.remote_addr
-    except ImportError:  # pragma: no cover
-        pass
+    ip = request.remote_addr if has_request_context() else None
     if obj is not None:
         if getattr(obj, "id", 1) is None:
             db.session.add(obj)
@@ -117,12 +112,38 @@ def record(action: str, obj: Any = None, *, actor: Any = None, changes: dict | N
 
 
 def _current_actor():
-    try:
-        from flask import has_request_context
-        from flask_login import current_user
+    from flask import has_request_context
+    from flask_login import current_user
 
-        if has_request_context() and current_user and current_user.is_authenticated:
-            return current_user._get_current_object()
-    except ImportError:  # pragma: no cover
-        pass
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user._get_current_object()
     return None
+
+
+def audit_query(args):
+    """The audit entries that the log page's filters (or an export's) select, newest first."""
+    stmt = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if args.get("action"):
+        stmt = stmt.where(AuditEntry.action.like(args["action"].strip() + "%"))
+    if args.get("object_type"):
+        stmt = stmt.where(AuditEntry.object_type == args["object_type"])
+    if args.get("actor"):
+        like = f"%{args['actor'].strip()}%"
+        stmt = stmt.where(AuditEntry.actor_label.ilike(like))
+    if args.get("q"):
+        stmt = stmt.where(AuditEntry.object_label.ilike(f"%{args['q'].strip()}%"))
+    for key, op in (("since", "ge"), ("until", "lt")):
+        if args.get(key):
+            try:
+                day = dt.date.fromisoformat(args[key])
+            except ValueError:
+                continue
+            from core.i18n import parse_local
+
+            moment = parse_local(dt.datetime.combine(day, dt.time()))
+            if op == "lt":
+                moment += dt.timedelta(days=1)
+                stmt = stmt.where(AuditEntry.created_at < moment)
+            else:
+                stmt = stmt.where(AuditEntry.created_at >= moment)
+    return stmt

@@ -5,19 +5,12 @@ import click
 
 
 def register_cli(app) -> None:
-    import importlib
-
     from core import backup, doctor, seed
+    from judging import cli as judging_cli
 
-    # Packages add their own command groups (``flask judging ...``).
-    for name in ("essays.cli", "judging.cli", "publishing.cli", "nominations.cli"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(app)
+    # Packages add their own command groups (``flask judging ...``); only
+    # judging has one so far.
+    judging_cli.register(app)
 
     @app.cli.command("create-admin")
     @click.option("--username", prompt=True)

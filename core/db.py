@@ -69,13 +69,10 @@ class UTCDateTime(TypeDecorator):
 
 def _begin_mode() -> str:
     """IMMEDIATE for anything that may write; plain BEGIN for page reads."""
-    try:
-        from flask import has_request_context, request
+    from flask import has_request_context, request
 
-        if has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"):
-            return "BEGIN"
-    except ImportError:  # pragma: no cover
-        pass
+    if has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"):
+        return "BEGIN"
     return "BEGIN IMMEDIATE"
 
 

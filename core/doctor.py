@@ -85,7 +85,7 @@ def check_queue():
 
     kind = type(huey.storage).__name__
     huey.storage.enqueued_items(limit=1)
-    return f"{type(huey).__name__} ({kind}), {huey.pending_count()} pending"
+    return f"{kind}, {huey.pending_count()} pending"
 
 
 def check_chromium():

@@ -2,13 +2,14 @@
 
 Huey runs with SQLite storage in the instance folder by default (no server to
 start, so ``make run`` works alone) and with Redis when ``REDIS_URL`` is set
-(several machines share one queue). Tests run it in immediate mode.
+(several machines share one queue). Tests run it in immediate mode. The app
+factory configures the queue from ``app.config`` (:func:`init_app`).
 
 A ``Job`` row records what a person started and how far it got; the page that
 started it polls ``/jobs/<id>.json`` and draws a progress bar. One Huey task,
 ``run_job``, looks up the job's kind in a registry of plain functions, so
-feature packages register work with ``@job_handler("kind")`` and never touch
-Huey themselves.
+feature packages register work with ``@job_handler("kind")`` in their
+``jobs.py`` (core's own in ``core/tasks.py``) and never touch Huey themselves.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from flask import has_app_context
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from huey import crontab
+from huey import Huey, crontab
 
 from core.db import UTCDateTime, str_enum, utcnow
 from core.extensions import db
@@ -110,29 +111,38 @@ def job_handler(kind: str):
     return register
 
 
-def _make_huey():
-    from huey import RedisHuey, SqliteHuey
-
-    redis_url = os.environ.get("REDIS_URL")
-    if redis_url:
-        return RedisHuey("zhengping", url=redis_url)
-    instance = os.environ.get("ZP_INSTANCE_PATH") or os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "instance")
-    path = os.environ.get("JOBS_DB") or os.path.join(instance, "jobs.db")
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    return SqliteHuey("zhengping", filename=path)
+# Built empty (in-memory, immediate) so that tasks can be declared at import
+# time; ``init_app`` points it at the queue that ``app.config`` names.
+huey = Huey("zhengping", immediate=True)
+_queue_app = None
 
 
-huey = _make_huey()
-_worker_app = None
+def init_app(app) -> None:
+    """Configure the queue from ``app.config``: Redis when REDIS_URL is set,
+    otherwise SQLite in JOBS_DB; JOBS_IMMEDIATE runs jobs at once, in process.
+
+    The queue is one per process, so the app configured last is the one whose
+    context a worker's tasks run in.
+    """
+    global _queue_app
+    from huey.storage import RedisStorage, SqliteStorage
+
+    if app.config.get("REDIS_URL"):
+        huey.storage_class, huey.storage_kwargs = RedisStorage, {"url": app.config["REDIS_URL"]}
+    else:
+        path = app.config.get("JOBS_DB") or os.path.join(app.instance_path, "jobs.db")
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        huey.storage_class, huey.storage_kwargs = SqliteStorage, {"filename": path}
+    huey.immediate = False  # (the setter swaps the storage only when the mode changes)
+    huey.storage = huey.create_storage()
+    huey.immediate = bool(app.config.get("JOBS_IMMEDIATE"))  # in-memory storage when immediate
+    _queue_app = app
 
 
 def _app_for_worker():
-    global _worker_app
-    if _worker_app is None:
-        from core import create_app
-
-        _worker_app = create_app()
-    return _worker_app
+    if _queue_app is None:
+        raise RuntimeError("the job queue is not configured: create the app first (core.worker)")
+    return _queue_app
 
 
 @huey.task()
@@ -219,7 +229,3 @@ def start_job(kind: str, title: str, params: dict | None = None, *, user=None) -
     db.session.commit()
     run_job_task(job.id)
     return job
-
-
-def configure_jobs(app) -> None:
-    huey.immediate = bool(app.config.get("JOBS_IMMEDIATE"))

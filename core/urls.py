@@ -8,9 +8,12 @@ where there is no request at all.
 """
 from __future__ import annotations
 
+import threading
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import Flask, current_app
+
+_views_lock = threading.Lock()
 
 
 def public_base_url() -> str:
@@ -21,9 +24,22 @@ def external_url(endpoint: str, **values) -> str:
     """``url_for(endpoint, **values)`` as an absolute URL under PUBLIC_BASE_URL."""
     base = urlsplit(public_base_url())
     app = current_app._get_current_object()
+    _ensure_url_table(app)
     app.inject_url_defaults(endpoint, values)
     adapter = app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https")
     return adapter.build(endpoint, values, force_external=True)
+
+
+def _ensure_url_table(app: Flask) -> None:
+    """The job worker's app starts without the web pages (``create_app(views=False)``);
+    the first link a job builds loads their URL table."""
+    if app.blueprints:
+        return
+    with _views_lock:
+        if not app.blueprints:
+            from core import register_blueprints
+
+            register_blueprints(app)
 
 
 def local_path(url: str | None) -> str | None:

@@ -13,8 +13,8 @@ from accounts.permissions import can_view_job, require_roles
 from core import audit as audit_mod
 from core.audit import AuditEntry
 from core.extensions import db
-from core.jobs import Job, JobContext, job_handler, start_job
-from core.storage import send_stored, store_path
+from core.jobs import Job, start_job
+from core.storage import send_stored
 
 bp = Blueprint("core", __name__)
 
@@ -30,9 +30,7 @@ def register_panel(roles: tuple[str, ...], template: str) -> None:
 @bp.route("/")
 def home():
     if not current_user.is_authenticated:
-        if "publishing.public_home" in current_app.view_functions:
-            return redirect(url_for("publishing.public_home"))
-        return redirect(url_for("accounts.login"))
+        return redirect(url_for("publishing.public_home"))
     roles = {str(r) for r in current_user.roles}
     panels = [tpl for panel_roles, tpl in DASHBOARD_PANELS if not panel_roles or roles & set(panel_roles)]
     recent_jobs = db.session.scalars(select(Job).where(Job.created_by_id == current_user.id)
@@ -119,39 +117,11 @@ def job_download(job_id: int):
 
 # Audit log -------------------------------------------------------------------
 
-def _audit_query(args):
-    stmt = select(AuditEntry).order_by(AuditEntry.id.desc())
-    if args.get("action"):
-        stmt = stmt.where(AuditEntry.action.like(args["action"].strip() + "%"))
-    if args.get("object_type"):
-        stmt = stmt.where(AuditEntry.object_type == args["object_type"])
-    if args.get("actor"):
-        like = f"%{args['actor'].strip()}%"
-        stmt = stmt.where(AuditEntry.actor_label.ilike(like))
-    if args.get("q"):
-        stmt = stmt.where(AuditEntry.object_label.ilike(f"%{args['q'].strip()}%"))
-    for key, op in (("since", "ge"), ("until", "lt")):
-        if args.get(key):
-            try:
-                day = dt.date.fromisoformat(args[key])
-            except ValueError:
-                continue
-            from core.i18n import parse_local
-
-            moment = parse_local(dt.datetime.combine(day, dt.time()))
-            if op == "lt":
-                moment += dt.timedelta(days=1)
-                stmt = stmt.where(AuditEntry.created_at < moment)
-            else:
-                stmt = stmt.where(AuditEntry.created_at >= moment)
-    return stmt
-
-
 @bp.route("/audit")
 @require_roles(Role.ADMIN, Role.ORGANISER)
 def audit_log():
     args = {k: request.args.get(k, "") for k in ("action", "object_type", "actor", "q", "since", "until")}
-    page = db.paginate(_audit_query(args), per_page=50, error_out=False)
+    page = db.paginate(audit_mod.audit_query(args), per_page=50, error_out=False)
     object_types = db.session.scalars(select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)).all()
     used_actions = db.session.scalars(select(AuditEntry.action).distinct()).all()
     return render_template("core/audit.html", page=page, args=args, **_audit_words(object_types, used_actions))
@@ -202,42 +172,3 @@ def audit_export():
     args = {k: request.form.get(k, "") for k in ("action", "object_type", "actor", "q", "since", "until")}
     job = start_job("audit.export", _("Export of the audit log"), {"filters": args}, user=current_user)
     return redirect(url_for("core.job_page", job_id=job.id))
-
-
-@job_handler("audit.export")
-def export_audit_job(ctx: JobContext) -> dict:
-    import json
-    import tempfile
-
-    from core import exports
-    from core.i18n import format_dt
-
-    filters = ctx.params.get("filters") or {}
-    stmt = _audit_query(filters)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    ctx.progress(0, total, _("Collecting entries"))
-    done = 0
-
-    def rows():
-        nonlocal done
-        for entry in db.session.scalars(stmt.execution_options(yield_per=500)):
-            yield [format_dt(entry.created_at, with_seconds=True), entry.actor_label, entry.action,
-                   entry.object_type, entry.object_id or "", entry.object_label,
-                   json.dumps(entry.changes, ensure_ascii=False), entry.ip or ""]
-            done += 1
-            if done % 200 == 0:
-                ctx.progress(done, total, _("%(done)s of %(total)s entries", done=done, total=total))
-
-    columns = [exports.Column(_("Time"), 20), exports.Column(_("Actor"), 16), exports.Column(_("Action"), 24),
-               exports.Column(_("Object"), 16), exports.Column(_("Object ID"), 10), exports.Column(_("Label"), 30),
-               exports.Column(_("Changes"), 60), exports.Column(_("Address"), 16)]
-    filename = f"audit-{dt.date.today().isoformat()}.xlsx"
-    with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
-        exports.write_xlsx(exports.Table(columns, rows(), sheet=_("Audit log")), tmp)
-        tmp.flush()
-        stored = store_path(tmp.name, original_name=filename, suffix=".xlsx", content_type=exports.XLSX_MIMETYPE)
-    db.session.flush()
-    ctx.job.result_file_id = stored.id
-    audit_mod.record("audit.export", actor=ctx.job.created_by, object_type="audit", label=filename,
-                     changes={"rows": done})
-    return {"filename": filename, "rows": done}

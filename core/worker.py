@@ -1,11 +1,10 @@
 """Entry point for the job consumer: ``huey_consumer core.worker.huey``.
 
-Importing the app here registers every package's job handlers before the
-consumer starts taking jobs.
+Creating the app configures the queue from its config (``core.jobs.init_app``)
+and registers every package's job handlers. The worker's app has no web pages:
+it imports no blueprint (a job that builds a link loads the URL table then).
 """
 from core import create_app
-from core import jobs
+from core.jobs import huey  # noqa: F401  (the configured queue the consumer runs)
 
-app = create_app()
-jobs._worker_app = app
-huey = jobs.huey
+app = create_app(views=False)

@@ -18,7 +18,7 @@ from core import exports
 from core.db import end_read_transaction
 from core.extensions import db
 from core.limits import RECEIVED_AT, body_limit
-from core.jobs import JobContext, job_handler, start_job
+from core.jobs import start_job
 from core.storage import send_stored
 from core.views import register_panel
 from essays import services
@@ -233,13 +233,6 @@ def _queue_judge_copy(entry, prepared, user):
               created_by_id=getattr(user, "id", None))
     db.session.add(job)
     return job
-
-
-@job_handler("essays.judge_copy")
-def judge_copy_job(ctx: JobContext) -> dict:
-    done = services.upgrade_judge_copy(ctx.params["entry_id"], ctx.params.get("judge_file_id"))
-    db.session.commit()
-    return {"replaced": done}
 
 
 def _run_queued(job_id: int | None) -> None:
@@ -759,22 +752,6 @@ def similarity_pair(flag_id: int):
     spans_a, spans_b = similarity.shared_spans(a.body_text, b.body_text)
     return render_template("essays/similarity_pair.html", flag=flag, a=a, b=b,
                            pieces_a=_highlight(a.body_text, spans_a), pieces_b=_highlight(b.body_text, spans_b))
-
-
-@job_handler("essays.similarity")
-def similarity_job(ctx: JobContext) -> dict:
-    competition_id = ctx.params["competition_id"]
-    ctx.progress(0, 1, _("Comparing entries"))
-    flags = services.detect_similarity(competition_id)
-    db.session.commit()
-    return {"flags": len(flags),
-            "url": url_for("essays.similarity_flags", competition_id=competition_id) if _has_request() else None}
-
-
-def _has_request() -> bool:
-    from flask import has_request_context
-
-    return has_request_context()
 
 
 # Export ------------------------------------------------------------------------

@@ -135,12 +135,6 @@ class Allocation:
     one_award_per_author: bool
     boundary_tie: str
 
-    def level_of(self, entry_id: EntryId) -> str | None:
-        for award in self.awards:
-            if award.entry_id == entry_id:
-                return award.level
-        return None
-
 
 @dataclass(frozen=True)
 class Adjustment:

@@ -12,10 +12,7 @@ DEMO_RUBRIC = (("立意与主题", 30, 1), ("内容与材料", 30, 1), ("语言�
 
 
 def seed(accounts: dict) -> None:
-    try:
-        from essays.models import Competition, Submission, SubmissionStatus
-    except ImportError:  # essays not installed
-        return
+    from essays.models import Competition, Submission, SubmissionStatus
     from judging import services
     from judging.models import Arbitration, Assignment, Round
 

@@ -4,10 +4,6 @@ from __future__ import annotations
 from accounts.models import Role
 
 
-def can_manage_rounds(user) -> bool:
-    return bool(user and user.is_authenticated and user.has_role(Role.ADMIN, Role.ORGANISER))
-
-
 def can_judge(user) -> bool:
     return bool(user and user.is_authenticated and user.has_role(Role.JUDGE))
 

@@ -1,7 +1,6 @@
 """Aggregation, ranking, awards and finalising a round."""
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from dataclasses import dataclass, fields
 
@@ -19,8 +18,6 @@ from judging.models import (AcceptanceKind, Assignment, AssignmentRole, Assignme
                             AwardAdjustment, AwardLevelRule, AwardScheme, ResultAcceptance, Round, RoundResult,
                             RoundState, Score, ScoreStatus, TieDecision)
 from judging.services import VerdictRules, bulk_insert, group_label, require_unlocked, verdict
-
-log = logging.getLogger(__name__)
 
 
 def fetch_scores(round_: Round) -> list[tuple[int, int, str, float]]:
@@ -442,15 +439,9 @@ def decide_tie(round_: Round, *, group_label: str, level: str, entries: list[int
 
 
 def hand_to_publishing(round_: Round, *, actor) -> object | None:
-    try:
-        from publishing import services as pub
-    except ImportError:
-        log.info("publishing is not installed; awards of round %s not handed over", round_.id)
-        return None
-    if not hasattr(pub, "import_honours") or not hasattr(pub, "HonourInput"):
-        log.info("publishing has no import_honours yet; awards of round %s not handed over", round_.id)
-        return None
     from flask_babel import gettext
+
+    from publishing import services as pub
 
     rows = db.session.execute(
         select(Award, Submission).join(Submission, Submission.id == Award.submission_id)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from accounts.models import Role
-from publishing.models import Certificate, ResultSet, ResultState
+from publishing.models import Certificate, ResultState
 
 
 def _signed_in(user) -> bool:
@@ -11,14 +11,6 @@ def _signed_in(user) -> bool:
 
 def can_manage_results(user) -> bool:
     return _signed_in(user) and user.has_role(Role.ORGANISER, Role.ADMIN)
-
-
-def can_view_notice(rs: ResultSet) -> bool:
-    return rs.state == ResultState.NOTICE
-
-
-def can_view_results(rs: ResultSet) -> bool:
-    return rs.state == ResultState.PUBLISHED
 
 
 def can_download_certificate(user, cert: Certificate) -> bool:

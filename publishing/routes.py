@@ -16,7 +16,7 @@ from core.extensions import db, limiter
 from core.limits import body_limit
 from core.i18n import format_dt
 from core.mail import mail_configured
-from core.jobs import JobContext, job_handler, start_job
+from core.jobs import start_job
 from core.storage import send_stored
 from core.views import register_panel
 from essays.models import COMPETITION_STATUS_LABELS, Competition, CompetitionStatus
@@ -501,18 +501,6 @@ def generate_certificates(rs_id: int):
     job = start_job("publishing.certificates", _("Certificates for %(title)s", title=rs.title),
                     {"result_set_id": rs.id}, user=current_user)
     return redirect(url_for("core.job_page", job_id=job.id))
-
-
-@job_handler("publishing.certificates")
-def certificates_job(ctx: JobContext) -> dict:
-    rs = db.session.get(ResultSet, ctx.params["result_set_id"])
-    actor = ctx.job.created_by
-    out = services.generate_certificates(rs, actor, progress=ctx.progress)
-    ctx.job.result_file_id = out["zip_file_id"]
-    db.session.flush()
-    return {"filename": f"certificates-{rs.id}.zip", "count": out["count"],
-            # A path, not url_for: the worker has no request to build URLs from.
-            "url": f"/publishing/manage/{rs.id}"}
 
 
 @bp.route("/publishing/manage/<int:rs_id>/certificates.<any(pdf, zip):kind>")
