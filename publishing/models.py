@@ -14,6 +14,7 @@ from sqlalchemy import (JSON, Boolean, Date, Float, ForeignKey, Integer, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import UTCDateTime, str_enum, utcnow
+from core.enums import LabelledEnum
 from core.extensions import db
 from core.i18n_markers import N_
 
@@ -24,71 +25,42 @@ class SourceType(enum.StrEnum):
     PROGRAMME = "programme"
 
 
-class Ordering(enum.StrEnum):
-    SCORE = "score"
-    UNORDERED = "unordered"  # 排名不分先后
+class Ordering(LabelledEnum):
+    SCORE = "score", N_("By score")
+    UNORDERED = "unordered", N_("In no particular order")  # 排名不分先后
 
 
-class ResultState(enum.StrEnum):
-    DRAFT = "draft"
-    NOTICE = "notice"          # 公示
-    PUBLISHED = "published"
-    UNPUBLISHED = "unpublished"
+class ResultState(LabelledEnum):
+    DRAFT = "draft", N_("Draft")
+    NOTICE = "notice", N_("On public notice")          # 公示
+    PUBLISHED = "published", N_("Published")
+    UNPUBLISHED = "unpublished", N_("Unpublished")
 
 
-class DayUnit(enum.StrEnum):
-    WORKING = "working"
-    CALENDAR = "calendar"
+class DayUnit(LabelledEnum):
+    WORKING = "working", N_("working days")
+    CALENDAR = "calendar", N_("calendar days")
 
 
-class RecipientKind(enum.StrEnum):
-    PERSON = "person"
-    TEAM = "team"
-    UNIT = "unit"
+class RecipientKind(LabelledEnum):
+    PERSON = "person", N_("Person")
+    TEAM = "team", N_("Team")
+    UNIT = "unit", N_("Unit")
 
 
-class ObjectionStatus(enum.StrEnum):
-    OPEN = "open"
-    INVESTIGATING = "investigating"
-    DISMISSED = "dismissed"
-    UPHELD = "upheld"
+class ObjectionStatus(LabelledEnum):
+    OPEN = "open", N_("Open")
+    INVESTIGATING = "investigating", N_("Under investigation")
+    DISMISSED = "dismissed", N_("Dismissed")
+    UPHELD = "upheld", N_("Upheld")
 
 
-class MessageStatus(enum.StrEnum):
-    DRAFT = "draft"
-    APPROVED = "approved"
-    SENT = "sent"
-    FAILED = "failed"
+class MessageStatus(LabelledEnum):
+    DRAFT = "draft", N_("Draft")
+    APPROVED = "approved", N_("Approved")
+    SENT = "sent", N_("Sent")
+    FAILED = "failed", N_("Failed")
 
-
-STATE_LABELS = {
-    ResultState.DRAFT: N_("Draft"),
-    ResultState.NOTICE: N_("On public notice"),
-    ResultState.PUBLISHED: N_("Published"),
-    ResultState.UNPUBLISHED: N_("Unpublished"),
-}
-ORDERING_LABELS = {
-    Ordering.SCORE: N_("By score"),
-    Ordering.UNORDERED: N_("In no particular order"),
-}
-DAY_UNIT_LABELS = {DayUnit.WORKING: N_("working days"), DayUnit.CALENDAR: N_("calendar days")}
-RECIPIENT_KIND_LABELS = {
-    RecipientKind.PERSON: N_("Person"),
-    RecipientKind.TEAM: N_("Team"),
-    RecipientKind.UNIT: N_("Unit"),
-}
-OBJECTION_STATUS_LABELS = {
-    ObjectionStatus.OPEN: N_("Open"),
-    ObjectionStatus.INVESTIGATING: N_("Under investigation"),
-    ObjectionStatus.DISMISSED: N_("Dismissed"),
-    ObjectionStatus.UPHELD: N_("Upheld"),
-}
-MESSAGE_STATUS_LABELS = {
-    MessageStatus.DRAFT: N_("Draft"),
-    MessageStatus.APPROVED: N_("Approved"),
-    MessageStatus.SENT: N_("Sent"),
-    MessageStatus.FAILED: N_("Failed"),
-}
 
 
 class ResultSet(db.Model):
