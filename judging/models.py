@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import (JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -143,6 +143,7 @@ class Round(db.Model):
 
 class Criterion(db.Model):
     __tablename__ = "judging_criteria"
+    __table_args__ = (CheckConstraint("maximum > 0 AND step > 0 AND weight > 0", name="scale_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("judging_rounds.id", ondelete="CASCADE"), index=True)
@@ -272,6 +273,8 @@ class AwardScheme(db.Model):
 
 class AwardLevelRule(db.Model):
     __tablename__ = "judging_award_levels"
+    __table_args__ = (CheckConstraint("count IS NULL OR count >= 0", name="count_not_negative"),
+                      CheckConstraint("percent IS NULL OR percent >= 0", name="percent_not_negative"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     scheme_id: Mapped[int] = mapped_column(ForeignKey("judging_award_schemes.id", ondelete="CASCADE"), index=True)
