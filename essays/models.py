@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint)
 from sqlalchemy import false as sa_false
@@ -12,6 +12,10 @@ from core.db import UTCDateTime, str_enum, utcnow
 from core.enums import LabelledEnum
 from core.extensions import db
 from core.i18n_markers import N_
+
+if TYPE_CHECKING:
+    from accounts.models import Unit, User
+    from core.storage import StoredFile
 
 
 
@@ -200,12 +204,12 @@ class Submission(db.Model):
     competition: Mapped[Competition] = relationship(lazy="joined")
     genre: Mapped[Genre | None] = relationship(lazy="joined")
     group: Mapped[Group | None] = relationship(lazy="joined")
-    author = relationship("User", foreign_keys=[author_id], lazy="joined")
-    submitted_by = relationship("User", foreign_keys=[submitted_by_id])
-    unit = relationship("Unit", foreign_keys=[unit_id])
-    recommending_unit = relationship("Unit", foreign_keys=[recommending_unit_id])
-    original_file = relationship("StoredFile", foreign_keys=[original_file_id])
-    judge_file = relationship("StoredFile", foreign_keys=[judge_file_id])
+    author: Mapped[User] = relationship("User", foreign_keys=[author_id], lazy="joined")
+    submitted_by: Mapped[User | None] = relationship("User", foreign_keys=[submitted_by_id])
+    unit: Mapped[Unit | None] = relationship("Unit", foreign_keys=[unit_id])
+    recommending_unit: Mapped[Unit | None] = relationship("Unit", foreign_keys=[recommending_unit_id])
+    original_file: Mapped[StoredFile | None] = relationship("StoredFile", foreign_keys=[original_file_id])
+    judge_file: Mapped[StoredFile | None] = relationship("StoredFile", foreign_keys=[judge_file_id])
 
     @property
     def audit_label(self) -> str:

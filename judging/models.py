@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (JSON, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint)
@@ -12,6 +13,11 @@ from core.db import UTCDateTime, str_enum, utcnow
 from core.enums import LabelledEnum
 from core.extensions import db
 from core.i18n_markers import N_
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from core.storage import StoredFile
+    from essays.models import Competition, Submission
 
 
 
@@ -117,8 +123,8 @@ class Round(db.Model):
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     finalised_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
-    competition = relationship("Competition")
-    leader = relationship("User", foreign_keys=[leader_id])
+    competition: Mapped[Competition] = relationship("Competition")
+    leader: Mapped[User | None] = relationship("User", foreign_keys=[leader_id])
     criteria: Mapped[list[Criterion]] = relationship(back_populates="round", order_by="Criterion.position",
                                                      cascade="all, delete-orphan")
 
@@ -172,7 +178,7 @@ class RoundJudge(db.Model):
     declared_conflicts: Mapped[str] = mapped_column(Text, default="")
     added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    user = relationship("User", lazy="joined")
+    user: Mapped[User] = relationship("User", lazy="joined")
 
 
 class Conflict(db.Model):
@@ -207,8 +213,8 @@ class Assignment(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     round: Mapped[Round] = relationship()
-    judge = relationship("User", foreign_keys=[judge_id])
-    submission = relationship("Submission", lazy="select")
+    judge: Mapped[User] = relationship("User", foreign_keys=[judge_id])
+    submission: Mapped[Submission] = relationship("Submission", lazy="select")
     score: Mapped[Score | None] = relationship(back_populates="assignment", uselist=False)
 
 
@@ -254,7 +260,7 @@ class RoundResult(db.Model):
     advanced: Mapped[bool] = mapped_column(Boolean, default=False)
     computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    submission = relationship("Submission")
+    submission: Mapped[Submission] = relationship("Submission")
 
 
 class AwardScheme(db.Model):
@@ -301,7 +307,7 @@ class Award(db.Model):
     rank: Mapped[int | None] = mapped_column(Integer)
     adjusted: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    submission = relationship("Submission")
+    submission: Mapped[Submission] = relationship("Submission")
 
 
 class AwardAdjustment(db.Model):
@@ -349,10 +355,10 @@ class KeyinBatch(db.Model):
     applied_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     round: Mapped[Round] = relationship()
-    first_file = relationship("StoredFile", foreign_keys=[first_file_id])
-    second_file = relationship("StoredFile", foreign_keys=[second_file_id])
-    first_by = relationship("User", foreign_keys=[first_by_id])
-    second_by = relationship("User", foreign_keys=[second_by_id])
+    first_file: Mapped[StoredFile | None] = relationship("StoredFile", foreign_keys=[first_file_id])
+    second_file: Mapped[StoredFile | None] = relationship("StoredFile", foreign_keys=[second_file_id])
+    first_by: Mapped[User | None] = relationship("User", foreign_keys=[first_by_id])
+    second_by: Mapped[User | None] = relationship("User", foreign_keys=[second_by_id])
 
 
 class RoundCommitteeMember(db.Model):
@@ -366,7 +372,7 @@ class RoundCommitteeMember(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    user = relationship("User", lazy="joined")
+    user: Mapped[User] = relationship("User", lazy="joined")
 
 
 class AcceptanceKind(enum.StrEnum):

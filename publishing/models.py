@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text,
                         UniqueConstraint)
@@ -17,6 +18,10 @@ from core.db import UTCDateTime, str_enum, utcnow
 from core.enums import LabelledEnum
 from core.extensions import db
 from core.i18n_markers import N_
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from core.storage import StoredFile
 
 
 
@@ -133,7 +138,7 @@ class Honour(db.Model):
     result_set: Mapped[ResultSet] = relationship(back_populates="honours")
     certificate: Mapped[Certificate | None] = relationship(back_populates="honour", uselist=False,
                                                            cascade="all, delete-orphan")
-    user = relationship("User")
+    user: Mapped[User | None] = relationship("User")
 
     @property
     def audit_label(self) -> str:
@@ -157,7 +162,7 @@ class Certificate(db.Model):
     rendered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     honour: Mapped[Honour] = relationship(back_populates="certificate")
-    file = relationship("StoredFile")
+    file: Mapped[StoredFile | None] = relationship("StoredFile")
 
     @property
     def revoked(self) -> bool:
@@ -188,7 +193,7 @@ class CertificateTemplate(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     result_set: Mapped[ResultSet] = relationship(back_populates="template")
-    seal_file = relationship("StoredFile")
+    seal_file: Mapped[StoredFile | None] = relationship("StoredFile")
 
     @property
     def issuer_lines(self) -> list[str]:
@@ -213,7 +218,7 @@ class Objection(db.Model):
 
     result_set: Mapped[ResultSet] = relationship(back_populates="objections")
     honour: Mapped[Honour | None] = relationship()
-    resolved_by = relationship("User")
+    resolved_by: Mapped[User | None] = relationship("User")
 
     # Set (not stored) when the same person filed the same objection again and got this one back.
     already_received = False
