@@ -24,7 +24,6 @@ class UnitKind(LabelledEnum):
     OTHER = "other", N_("Other")
 
 
-
 class Role(LabelledEnum):
     ADMIN = "admin", N_("Administrator")
     ORGANISER = "organiser", N_("Organiser")
@@ -32,7 +31,6 @@ class Role(LabelledEnum):
     JUDGE = "judge", N_("Judge")
     COMMITTEE = "committee", N_("Committee member")
     AUTHOR = "author", N_("Author")
-
 
 
 class Unit(db.Model):

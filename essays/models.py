@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from core.storage import StoredFile
 
 
-
 class CompetitionStatus(LabelledEnum):
     DRAFT = "draft", N_("Draft")
     OPEN = "open", N_("Open for entries")
@@ -28,14 +27,12 @@ class CompetitionStatus(LabelledEnum):
     ARCHIVED = "archived", N_("Archived")
 
 
-
 class SubmissionStatus(LabelledEnum):
     DRAFT = "draft", N_("Draft (not submitted)")
     SUBMITTED = "submitted", N_("Submitted, awaiting review")
     WITHDRAWN = "withdrawn", N_("Withdrawn")
     QUALIFIED = "qualified", N_("Qualified")
     DISQUALIFIED = "disqualified", N_("Disqualified")
-
 
 
 # Entries that count towards per-author and unit quotas.

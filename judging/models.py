@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from essays.models import Competition, Submission
 
 
-
 class RoundState(LabelledEnum):
     SETUP = "setup", N_("Being set up")
     OPEN = "open", N_("Open for judging")
@@ -28,12 +27,10 @@ class RoundState(LabelledEnum):
     FINALISED = "finalised", N_("Finalised")
 
 
-
 class Arbitration(LabelledEnum):
     NONE = "none", N_("None: aggregate all scores")
     THIRD_JUDGE = "third_judge", N_("Third judge, then the group leader")  # 双评/三评: a third judge, then the leader
     LEADER = "leader", N_("Group leader arbitrates")  # the group leader arbitrates directly
-
 
 
 class Method(LabelledEnum):
@@ -68,7 +65,6 @@ class PoolRule(LabelledEnum):
     TOP_PERCENT = "top_percent", N_("Top percentage of the previous round")
 
 
-
 class Grouping(LabelledEnum):
     """How entries are grouped for a round's pool and for awards."""
     ALL = "all", N_("All entries together")
@@ -83,12 +79,10 @@ class AssignmentRole(LabelledEnum):
     ARBITER = "arbiter", N_("Arbiter")
 
 
-
 class AssignmentStatus(LabelledEnum):
     ASSIGNED = "assigned", N_("To score")
     RECUSED = "recused", N_("Recused")
     SUBMITTED = "submitted", N_("Submitted")
-
 
 
 class ScoreStatus(enum.StrEnum):
@@ -330,7 +324,6 @@ class KeyinState(LabelledEnum):
     READY = "ready", N_("Entries agree")  # both uploaded and in full agreement
     APPLIED = "applied", N_("Scores stored")
     DISCARDED = "discarded", N_("Discarded")
-
 
 
 class KeyinBatch(db.Model):

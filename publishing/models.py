@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from core.storage import StoredFile
 
 
-
 class SourceType(enum.StrEnum):
     COMPETITION = "competition"
     PROGRAMME = "programme"
@@ -65,7 +64,6 @@ class MessageStatus(LabelledEnum):
     APPROVED = "approved", N_("Approved")
     SENT = "sent", N_("Sent")
     FAILED = "failed", N_("Failed")
-
 
 
 class ResultSet(db.Model):
