@@ -7,7 +7,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, TelField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
-from accounts.models import ROLE_LABELS, UNIT_KIND_LABELS, Role, UnitKind
+from accounts.models import Role, UnitKind
 
 PHONE = Regexp(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$", message=_l("Please enter a valid phone number."))
 USERNAME = Regexp(r"^[A-Za-z0-9_.\-@]{3,64}$",
@@ -49,15 +49,11 @@ class PasswordChangeForm(FlaskForm):
 
 
 def role_choices():
-    from flask_babel import gettext
-
-    return [(r.value, gettext(ROLE_LABELS[r])) for r in Role]
+    return [(r.value, r.label) for r in Role]
 
 
 def unit_kind_choices():
-    from flask_babel import gettext
-
-    return [(k.value, gettext(UNIT_KIND_LABELS[k])) for k in UnitKind]
+    return [(k.value, k.label) for k in UnitKind]
 
 
 class UserForm(FlaskForm):

@@ -2,57 +2,35 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import UTCDateTime, str_enum, utcnow
+from core.enums import LabelledEnum
 from core.extensions import db
 from core.i18n_markers import N_
 
 
-class UnitKind(enum.StrEnum):
-    DEPARTMENT = "department"
-    BUREAU = "bureau"
-    TOWN = "town"
-    SCHOOL = "school"
-    HOSPITAL = "hospital"
-    ENTERPRISE = "enterprise"
-    COMMUNITY = "community"
-    OTHER = "other"
+class UnitKind(LabelledEnum):
+    DEPARTMENT = "department", N_("District committee department")
+    BUREAU = "bureau", N_("Government bureau")
+    TOWN = "town", N_("Town / sub-district")
+    SCHOOL = "school", N_("School")
+    HOSPITAL = "hospital", N_("Hospital")
+    ENTERPRISE = "enterprise", N_("Enterprise")
+    COMMUNITY = "community", N_("Community")
+    OTHER = "other", N_("Other")
 
 
-UNIT_KIND_LABELS = {
-    UnitKind.DEPARTMENT: N_("District committee department"),
-    UnitKind.BUREAU: N_("Government bureau"),
-    UnitKind.TOWN: N_("Town / sub-district"),
-    UnitKind.SCHOOL: N_("School"),
-    UnitKind.HOSPITAL: N_("Hospital"),
-    UnitKind.ENTERPRISE: N_("Enterprise"),
-    UnitKind.COMMUNITY: N_("Community"),
-    UnitKind.OTHER: N_("Other"),
-}
-
-
-class Role(enum.StrEnum):
-    ADMIN = "admin"
-    ORGANISER = "organiser"
-    COORDINATOR = "coordinator"
-    JUDGE = "judge"
-    COMMITTEE = "committee"
-    AUTHOR = "author"
-
-
-ROLE_LABELS = {
-    Role.ADMIN: N_("Administrator"),
-    Role.ORGANISER: N_("Organiser"),
-    Role.COORDINATOR: N_("Unit coordinator"),
-    Role.JUDGE: N_("Judge"),
-    Role.COMMITTEE: N_("Committee member"),
-    Role.AUTHOR: N_("Author"),
-}
+class Role(LabelledEnum):
+    ADMIN = "admin", N_("Administrator")
+    ORGANISER = "organiser", N_("Organiser")
+    COORDINATOR = "coordinator", N_("Unit coordinator")
+    JUDGE = "judge", N_("Judge")
+    COMMITTEE = "committee", N_("Committee member")
+    AUTHOR = "author", N_("Author")
 
 
 class Unit(db.Model):

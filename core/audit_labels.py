@@ -8,7 +8,11 @@ still gets a readable fallback instead of an error.
 """
 from __future__ import annotations
 
+from accounts.models import Role, UnitKind
 from core.i18n_markers import N_
+from essays.models import CompetitionStatus, Format, SubmissionStatus
+from judging.models import Arbitration, Grouping, KeyinState, Method, PoolRule, RoundState
+from publishing.models import DayUnit, ObjectionStatus, Ordering, ResultState
 
 ACTORS: dict[str, str] = {
     "system": N_("System"),
@@ -320,59 +324,26 @@ FIELDS_BY_ACTION: dict[str, dict[str, str]] = {
     "results.notice": {"unit": N_("Counted in")},
 }
 
-_COMPETITION_STATUS = {
-    "draft": N_("Draft"), "open": N_("Open for entries"), "closed": N_("Closed"), "judging": N_("Judging"),
-    "published": N_("Results published"), "archived": N_("Archived"),
-}
-_SUBMISSION_STATUS = {
-    "draft": N_("Draft (not submitted)"), "submitted": N_("Submitted, awaiting review"),
-    "withdrawn": N_("Withdrawn"), "qualified": N_("Qualified"), "disqualified": N_("Disqualified"),
-}
-_ROUND_STATE = {
-    "setup": N_("Being set up"), "open": N_("Open for judging"), "closed": N_("Closed"),
-    "finalised": N_("Finalised"),
-    # key-in batches of the round
-    "waiting": N_("Waiting for both entries"), "mismatch": N_("Entries disagree"), "ready": N_("Entries agree"),
-    "applied": N_("Scores stored"), "discarded": N_("Discarded"),
-}
-_RESULT_STATE = {
-    "draft": N_("Draft"), "notice": N_("On public notice"), "published": N_("Published"),
-    "unpublished": N_("Unpublished"),
-}
-_ROLES = {
-    "admin": N_("Administrator"), "organiser": N_("Organiser"), "coordinator": N_("Unit coordinator"),
-    "judge": N_("Judge"), "committee": N_("Committee member"), "author": N_("Author"),
-}
-_UNIT_KINDS = {
-    "department": N_("District committee department"), "bureau": N_("Government bureau"),
-    "town": N_("Town / sub-district"), "school": N_("School"), "hospital": N_("Hospital"),
-    "enterprise": N_("Enterprise"), "community": N_("Community"), "other": N_("Other"),
-}
+# Stored codes are labelled by their enums; key-in batches log their state on the round.
+_ROUND_STATE = {**RoundState.msgids(), **KeyinState.msgids()}
 
 # Stored values that are codes, by (object type, field), then by field alone.
 VALUES: dict[tuple[str, str] | str, dict[str, str]] = {
-    ("competitions", "status"): _COMPETITION_STATUS,
-    ("submissions", "status"): _SUBMISSION_STATUS,
+    ("competitions", "status"): CompetitionStatus.msgids(),
+    ("submissions", "status"): SubmissionStatus.msgids(),
     ("judging_rounds", "state"): _ROUND_STATE,
     ("judging_rounds", "status"): {"draft": N_("Draft"), "submitted": N_("Submitted")},
-    ("result_sets", "state"): _RESULT_STATE,
-    ("result_sets", "unit"): {"working": N_("working days"), "calendar": N_("calendar days")},
-    ("objections", "status"): {"open": N_("Open"), "investigating": N_("Under investigation"),
-                               "dismissed": N_("Dismissed"), "upheld": N_("Upheld")},
-    "roles": _ROLES,
-    "kind": _UNIT_KINDS,
-    "method": {"mean": N_("Mean"), "trimmed_mean": N_("Trimmed mean (drop highest and lowest)"),
-               "median": N_("Median"), "standardised": N_("Judge-standardised"),
-               "mean_rank": N_("Mean rank (Borda)")},
-    "arbitration": {"none": N_("None: aggregate all scores"), "third_judge": N_("Third judge, then the group leader"),
-                    "leader": N_("Group leader arbitrates")},
-    "pool_rule": {"all_qualified": N_("All qualified entries"), "top_n": N_("Top N of the previous round"),
-                  "top_percent": N_("Top percentage of the previous round")},
-    "pool_grouping": {"all": N_("All entries together"), "genre": N_("Per genre"), "group": N_("Per group"),
-                      "genre_group": N_("Per genre and group")},
-    "ordering": {"score": N_("By score"), "unordered": N_("In no particular order")},
-    "format": {"text": N_("Typed in the page"), "docx": N_("Word document (.docx)"),
-               "pdf": N_("PDF document (.pdf)"), "txt": N_("Plain text (.txt)")},
+    ("result_sets", "state"): ResultState.msgids(),
+    ("result_sets", "unit"): DayUnit.msgids(),
+    ("objections", "status"): ObjectionStatus.msgids(),
+    "roles": Role.msgids(),
+    "kind": UnitKind.msgids(),
+    "method": Method.msgids(),
+    "arbitration": Arbitration.msgids(),
+    "pool_rule": PoolRule.msgids(),
+    "pool_grouping": Grouping.msgids(),
+    "ordering": Ordering.msgids(),
+    "format": Format.msgids(),
     "via": {"keyin": N_("Keyed in from a paper sheet")},
 }
 

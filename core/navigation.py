@@ -52,9 +52,6 @@ def items_for(user) -> list[dict]:
 
 
 def init_app(app) -> None:
-    from accounts.models import ROLE_LABELS, UNIT_KIND_LABELS
-
     @app.context_processor
     def _nav():
-        return {"nav_items": items_for(current_user), "role_labels": ROLE_LABELS,
-                "unit_kind_labels": UNIT_KIND_LABELS}
+        return {"nav_items": items_for(current_user)}

@@ -8,7 +8,7 @@ from wtforms import (BooleanField, DateTimeLocalField, FieldList, FloatField, Fo
                      IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from essays.models import COUNT_RULE_LABELS, FORMAT_LABELS, ORGANISER_ROLES
+from essays.models import ORGANISER_ROLES, CountRule, Format
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -68,11 +68,9 @@ class CompetitionForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from flask_babel import gettext
-
-        self.accepted_formats.choices = [(k, gettext(v)) for k, v in FORMAT_LABELS.items()]
+        self.accepted_formats.choices = [(f.value, f.label) for f in Format]
         for row in self.genres:
-            row.form.count_rule.choices = [(k, gettext(v)) for k, v in COUNT_RULE_LABELS.items()]
+            row.form.count_rule.choices = [(c.value, c.label) for c in CountRule]
 
 
 class EntryForm(FlaskForm):

@@ -2,67 +2,59 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint)
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import UTCDateTime, str_enum, utcnow
+from core.enums import LabelledEnum
 from core.extensions import db
 from core.i18n_markers import N_
 
+if TYPE_CHECKING:
+    from accounts.models import Unit, User
+    from core.storage import StoredFile
 
 
-class CompetitionStatus(enum.StrEnum):
-    DRAFT = "draft"
-    OPEN = "open"
-    CLOSED = "closed"
-    JUDGING = "judging"
-    PUBLISHED = "published"
-    ARCHIVED = "archived"
+class CompetitionStatus(LabelledEnum):
+    DRAFT = "draft", N_("Draft")
+    OPEN = "open", N_("Open for entries")
+    CLOSED = "closed", N_("Closed")
+    JUDGING = "judging", N_("Judging")
+    PUBLISHED = "published", N_("Results published")
+    ARCHIVED = "archived", N_("Archived")
 
 
-COMPETITION_STATUS_LABELS = {
-    CompetitionStatus.DRAFT: N_("Draft"),
-    CompetitionStatus.OPEN: N_("Open for entries"),
-    CompetitionStatus.CLOSED: N_("Closed"),
-    CompetitionStatus.JUDGING: N_("Judging"),
-    CompetitionStatus.PUBLISHED: N_("Results published"),
-    CompetitionStatus.ARCHIVED: N_("Archived"),
-}
+class SubmissionStatus(LabelledEnum):
+    DRAFT = "draft", N_("Draft (not submitted)")
+    SUBMITTED = "submitted", N_("Submitted, awaiting review")
+    WITHDRAWN = "withdrawn", N_("Withdrawn")
+    QUALIFIED = "qualified", N_("Qualified")
+    DISQUALIFIED = "disqualified", N_("Disqualified")
 
-
-class SubmissionStatus(enum.StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    WITHDRAWN = "withdrawn"
-    QUALIFIED = "qualified"
-    DISQUALIFIED = "disqualified"
-
-
-SUBMISSION_STATUS_LABELS = {
-    SubmissionStatus.DRAFT: N_("Draft (not submitted)"),
-    SubmissionStatus.SUBMITTED: N_("Submitted, awaiting review"),
-    SubmissionStatus.WITHDRAWN: N_("Withdrawn"),
-    SubmissionStatus.QUALIFIED: N_("Qualified"),
-    SubmissionStatus.DISQUALIFIED: N_("Disqualified"),
-}
 
 # Entries that count towards per-author and unit quotas.
 ACTIVE_STATUSES = (SubmissionStatus.SUBMITTED, SubmissionStatus.QUALIFIED, SubmissionStatus.DISQUALIFIED)
 
-FORMATS = ("text", "docx", "pdf", "txt")
-FORMAT_LABELS = {
-    "text": N_("Typed in the page"),
-    "docx": N_("Word document (.docx)"),
-    "pdf": N_("PDF document (.pdf)"),
-    "txt": N_("Plain text (.txt)"),
-}
-COUNT_RULE_LABELS = {
-    "word": N_("Word count (字数, as Microsoft Word)"),
-    "han": N_("Chinese characters only"),
-}
+class Format(LabelledEnum):
+    """How an entry's manuscript may be handed in (Competition.accepted_formats)."""
+    TEXT = "text", N_("Typed in the page")
+    DOCX = "docx", N_("Word document (.docx)")
+    PDF = "pdf", N_("PDF document (.pdf)")
+    TXT = "txt", N_("Plain text (.txt)")
+
+
+FORMATS = tuple(f.value for f in Format)
+
+
+class CountRule(LabelledEnum):
+    """How a genre's length limits count characters."""
+    WORD = "word", N_("Word count (字数, as Microsoft Word)")
+    HAN = "han", N_("Chinese characters only")
+
+
 ORGANISER_ROLES = ("主办", "承办", "协办")
 
 
@@ -101,6 +93,10 @@ class Competition(db.Model):
                                                cascade="all, delete-orphan")
 
     @property
+    def accepted_format_labels(self) -> list[str]:
+        return [Format.label_of(f) for f in self.accepted_formats or []]
+
+    @property
     def deadline(self) -> dt.datetime:
         """The last moment an entry is accepted: closing time plus any published grace."""
         return self.closes_at + dt.timedelta(minutes=self.grace_minutes or 0)
@@ -121,7 +117,7 @@ class Genre(db.Model):
     name: Mapped[str] = mapped_column(String(40))
     min_length: Mapped[int | None] = mapped_column(Integer)
     max_length: Mapped[int | None] = mapped_column(Integer)
-    count_rule: Mapped[str] = mapped_column(String(8), default="word")
+    count_rule: Mapped[CountRule] = mapped_column(str_enum(CountRule, length=8), default=CountRule.WORD)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     competition: Mapped[Competition] = relationship(back_populates="genres")
@@ -205,12 +201,12 @@ class Submission(db.Model):
     competition: Mapped[Competition] = relationship(lazy="joined")
     genre: Mapped[Genre | None] = relationship(lazy="joined")
     group: Mapped[Group | None] = relationship(lazy="joined")
-    author = relationship("User", foreign_keys=[author_id], lazy="joined")
-    submitted_by = relationship("User", foreign_keys=[submitted_by_id])
-    unit = relationship("Unit", foreign_keys=[unit_id])
-    recommending_unit = relationship("Unit", foreign_keys=[recommending_unit_id])
-    original_file = relationship("StoredFile", foreign_keys=[original_file_id])
-    judge_file = relationship("StoredFile", foreign_keys=[judge_file_id])
+    author: Mapped[User] = relationship("User", foreign_keys=[author_id], lazy="joined")
+    submitted_by: Mapped[User | None] = relationship("User", foreign_keys=[submitted_by_id])
+    unit: Mapped[Unit | None] = relationship("Unit", foreign_keys=[unit_id])
+    recommending_unit: Mapped[Unit | None] = relationship("Unit", foreign_keys=[recommending_unit_id])
+    original_file: Mapped[StoredFile | None] = relationship("StoredFile", foreign_keys=[original_file_id])
+    judge_file: Mapped[StoredFile | None] = relationship("StoredFile", foreign_keys=[judge_file_id])
 
     @property
     def audit_label(self) -> str:

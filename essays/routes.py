@@ -23,10 +23,8 @@ from core.storage import send_stored
 from core.views import register_panel
 from essays import services
 from essays.forms import CompetitionForm, EntryForm, RecommendForm, RedactForm, ReviewForm
-from essays.models import (ACTIVE_STATUSES, COMPETITION_STATUS_LABELS, COUNT_RULE_LABELS, FORMAT_LABELS,
-                           ORGANISER_ROLES,
-                           SUBMISSION_STATUS_LABELS, Competition, CompetitionStatus, SimilarityFlag, Submission,
-                           SubmissionStatus)
+from essays.models import (ACTIVE_STATUSES, ORGANISER_ROLES, Competition, CompetitionStatus, CountRule, Format,
+                           SimilarityFlag, Submission, SubmissionStatus)
 from essays.permissions import can_edit_entry, can_recommend, can_view_entry, is_organiser
 
 bp = Blueprint("essays", __name__, url_prefix="/essays")
@@ -40,10 +38,7 @@ ORGANISERS = (Role.ORGANISER, Role.ADMIN)
 
 @bp.app_context_processor
 def _labels():
-    return {"competition_status_labels": COMPETITION_STATUS_LABELS,
-            "submission_status_labels": SUBMISSION_STATUS_LABELS,
-            "format_labels": FORMAT_LABELS, "count_rule_labels": COUNT_RULE_LABELS,
-            "essay_panel_data": _panel_data, "now_utc": services.utcnow,
+    return {"essay_panel_data": _panel_data, "now_utc": services.utcnow,
             "entry_frozen_reason": services.frozen_reason}
 
 
@@ -471,7 +466,7 @@ def _form_values(form: CompetitionForm) -> dict:
 
     genres = [{"id": int(r.form.id.data) if (r.form.id.data or "").isdigit() else None,
                "name": r.form.name.data, "min_length": r.form.min_length.data,
-               "max_length": r.form.max_length.data, "count_rule": r.form.count_rule.data if r.form.count_rule.data in COUNT_RULE_LABELS else "word"}
+               "max_length": r.form.max_length.data, "count_rule": r.form.count_rule.data if r.form.count_rule.data in list(CountRule) else CountRule.WORD}
               for r in form.genres if (r.form.name.data or "").strip()]
     groups = [{"name": n.strip()} for n in (form.groups.data or "").replace("，", ",").replace("、", ",").split(",")
               if n.strip()]
@@ -558,7 +553,7 @@ def change_status(competition_id: int):
     try:
         services.change_status(comp, request.form.get("status", ""), actor=current_user._get_current_object())
         db.session.commit()
-        flash(_("Status changed to %(status)s.", status=_(COMPETITION_STATUS_LABELS[comp.status])), "success")
+        flash(_("Status changed to %(status)s.", status=comp.status.label), "success")
     except (UserError, ValueError) as exc:
         db.session.rollback()
         flash(exc.render() if isinstance(exc, UserError) else _("Unknown status."), "error")
@@ -608,7 +603,8 @@ def manage_entries(competition_id: int):
         SimilarityFlag.competition_id == comp.id, SimilarityFlag.resolved.is_(False))) or 0
     return render_template("essays/manage_entries.html", comp=comp, entries=entries, counts=counts,
                            similar_ids=similar_ids, units=units, args=request.args, flag_count=flag_count,
-                           transitions=services.TRANSITIONS[comp.status], review_form=ReviewForm())
+                           transitions=services.TRANSITIONS[comp.status], review_form=ReviewForm(),
+                           submission_statuses=SubmissionStatus)
 
 
 @bp.route("/manage/<int:competition_id>/review", methods=["POST"])
@@ -768,8 +764,8 @@ def _export_table(comp: Competition, args, counter: dict) -> exports.Table:
                exports.Column(_("Chinese character count"), 8), exports.Column(_("Manuscript format"), 12),
                exports.Column(_("Status"), 12), exports.Column(_("Reason for disqualification"), 24),
                exports.Column(_("Identity flag"), 8), exports.Column(_("Submitted at"), 20)]
-    formats = {k: _(v) for k, v in FORMAT_LABELS.items()}
-    statuses = {k: _(v) for k, v in SUBMISSION_STATUS_LABELS.items()}
+    formats = {f.value: f.label for f in Format}
+    statuses = {s: s.label for s in SubmissionStatus}
     yes = _("Yes")
 
     def rows():

@@ -8,11 +8,7 @@ from wtforms import (BooleanField, DateTimeLocalField, FloatField, IntegerField,
                      TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from judging.models import ARBITRATION_LABELS, GROUPING_LABELS, METHOD_LABELS, POOL_RULE_LABELS
-
-
-def _choices(labels: dict) -> list[tuple[str, object]]:
-    return [(str(k), _l(v)) for k, v in labels.items()]
+from judging.models import Arbitration, Grouping, Method, PoolRule
 
 
 class NewRoundForm(FlaskForm):
@@ -23,14 +19,14 @@ class NewRoundForm(FlaskForm):
 class RoundForm(FlaskForm):
     name = StringField(_l("Round name"), validators=[DataRequired(), Length(max=80)])
     k = IntegerField(_l("Judges per entry"), validators=[DataRequired(), NumberRange(min=1, max=15)])
-    method = SelectField(_l("Aggregation"), choices=_choices(METHOD_LABELS))
-    arbitration = SelectField(_l("Double marking and arbitration"), choices=_choices(ARBITRATION_LABELS))
+    method = SelectField(_l("Aggregation"), choices=Method.choices())
+    arbitration = SelectField(_l("Double marking and arbitration"), choices=Arbitration.choices())
     threshold = FloatField(_l("Threshold T (points)"), validators=[Optional(), NumberRange(min=0)],
                            description=_l("Leave empty for 15 percent of full marks."))
     leader_id = SelectField(_l("Group leader (arbiter)"), coerce=int, validators=[Optional()])
-    pool_rule = SelectField(_l("Entries in this round"), choices=_choices(POOL_RULE_LABELS))
+    pool_rule = SelectField(_l("Entries in this round"), choices=PoolRule.choices())
     pool_value = FloatField(_l("N or percentage"), validators=[Optional(), NumberRange(min=0)])
-    pool_grouping = SelectField(_l("Counted"), choices=_choices(GROUPING_LABELS))
+    pool_grouping = SelectField(_l("Counted"), choices=Grouping.choices())
     judge_deadline = DateTimeLocalField(_l("Judging deadline"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
     reveal_scores_after_close = BooleanField(_l("Judges may see colleagues' scores after the round closes"))
     pledge_text = TextAreaField(_l("Judge's pledge"), validators=[Optional(), Length(max=4000)])

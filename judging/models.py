@@ -3,112 +3,86 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import TYPE_CHECKING
 
-from sqlalchemy import (JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import UTCDateTime, str_enum, utcnow
+from core.enums import LabelledEnum
 from core.extensions import db
 from core.i18n_markers import N_
 
+if TYPE_CHECKING:
+    from accounts.models import User
+    from core.storage import StoredFile
+    from essays.models import Competition, Submission
 
 
-class RoundState(enum.StrEnum):
-    SETUP = "setup"
-    OPEN = "open"
-    CLOSED = "closed"
-    FINALISED = "finalised"
+class RoundState(LabelledEnum):
+    SETUP = "setup", N_("Being set up")
+    OPEN = "open", N_("Open for judging")
+    CLOSED = "closed", N_("Closed")
+    FINALISED = "finalised", N_("Finalised")
 
 
-ROUND_STATE_LABELS = {
-    RoundState.SETUP: N_("Being set up"),
-    RoundState.OPEN: N_("Open for judging"),
-    RoundState.CLOSED: N_("Closed"),
-    RoundState.FINALISED: N_("Finalised"),
-}
+class Arbitration(LabelledEnum):
+    NONE = "none", N_("None: aggregate all scores")
+    THIRD_JUDGE = "third_judge", N_("Third judge, then the group leader")  # 双评/三评: a third judge, then the leader
+    LEADER = "leader", N_("Group leader arbitrates")  # the group leader arbitrates directly
 
 
-class Arbitration(enum.StrEnum):
-    NONE = "none"
-    THIRD_JUDGE = "third_judge"  # 双评/三评: a third judge, then the leader
-    LEADER = "leader"  # the group leader arbitrates directly
+class Method(LabelledEnum):
+    """How a round aggregates the regular judges' scores (scoring.METHODS)."""
+    MEAN = "mean", N_("Mean")
+    TRIMMED_MEAN = "trimmed_mean", N_("Trimmed mean (drop highest and lowest)")
+    MEDIAN = "median", N_("Median")
+    STANDARDISED = "standardised", N_("Judge-standardised")
+    MEAN_RANK = "mean_rank", N_("Mean rank (Borda)")
 
 
-ARBITRATION_LABELS = {
-    Arbitration.NONE: N_("None: aggregate all scores"),
-    Arbitration.THIRD_JUDGE: N_("Third judge, then the group leader"),
-    Arbitration.LEADER: N_("Group leader arbitrates"),
-}
-
-METHOD_LABELS = {
-    "mean": N_("Mean"),
-    "trimmed_mean": N_("Trimmed mean (drop highest and lowest)"),
-    "median": N_("Median"),
-    "standardised": N_("Judge-standardised"),
-    "mean_rank": N_("Mean rank (Borda)"),
-}
-
-
-# How an entry's final score was decided (scoring.double_mark codes and methods).
-RULE_LABELS = {
-    "agreed": N_("Two scores agree"),
-    "needs_third": N_("Waiting for a third judge"),
-    "third_judge": N_("Third judge"),
-    "needs_arbiter": N_("Waiting for the leader"),
-    "arbiter": N_("Leader's arbitration"),
-    "accepted": N_("Accepted without arbitration"),
-    "no_scores": N_("No scores"),
-    "pending": N_("Scoring"),
-    **METHOD_LABELS,
-}
+class ResultRule(LabelledEnum):
+    """How an entry's final score was decided: a scoring.double_mark code or the method's name."""
+    AGREED = "agreed", N_("Two scores agree")
+    NEEDS_THIRD = "needs_third", N_("Waiting for a third judge")
+    THIRD_JUDGE = "third_judge", N_("Third judge")
+    NEEDS_ARBITER = "needs_arbiter", N_("Waiting for the leader")
+    ARBITER = "arbiter", N_("Leader's arbitration")
+    ACCEPTED = "accepted", N_("Accepted without arbitration")
+    NO_SCORES = "no_scores", N_("No scores")
+    PENDING = "pending", N_("Scoring")
+    MEAN = Method.MEAN.value, Method.MEAN.msgid
+    TRIMMED_MEAN = Method.TRIMMED_MEAN.value, Method.TRIMMED_MEAN.msgid
+    MEDIAN = Method.MEDIAN.value, Method.MEDIAN.msgid
+    STANDARDISED = Method.STANDARDISED.value, Method.STANDARDISED.msgid
+    MEAN_RANK = Method.MEAN_RANK.value, Method.MEAN_RANK.msgid
 
 
-class PoolRule(enum.StrEnum):
-    ALL_QUALIFIED = "all_qualified"
-    TOP_N = "top_n"  # advanced from the previous round: top N per genre/group
-    TOP_PERCENT = "top_percent"
+class PoolRule(LabelledEnum):
+    ALL_QUALIFIED = "all_qualified", N_("All qualified entries")
+    TOP_N = "top_n", N_("Top N of the previous round")  # advanced from the previous round: top N per genre/group
+    TOP_PERCENT = "top_percent", N_("Top percentage of the previous round")
 
 
-POOL_RULE_LABELS = {
-    PoolRule.ALL_QUALIFIED: N_("All qualified entries"),
-    PoolRule.TOP_N: N_("Top N of the previous round"),
-    PoolRule.TOP_PERCENT: N_("Top percentage of the previous round"),
-}
-
-GROUPINGS = ("all", "genre", "group", "genre_group")
-GROUPING_LABELS = {
-    "all": N_("All entries together"),
-    "genre": N_("Per genre"),
-    "group": N_("Per group"),
-    "genre_group": N_("Per genre and group"),
-}
+class Grouping(LabelledEnum):
+    """How entries are grouped for a round's pool and for awards."""
+    ALL = "all", N_("All entries together")
+    GENRE = "genre", N_("Per genre")
+    GROUP = "group", N_("Per group")
+    GENRE_GROUP = "genre_group", N_("Per genre and group")
 
 
-class AssignmentRole(enum.StrEnum):
-    REGULAR = "regular"
-    THIRD = "third"
-    ARBITER = "arbiter"
+class AssignmentRole(LabelledEnum):
+    REGULAR = "regular", N_("Regular")
+    THIRD = "third", N_("Third judge")
+    ARBITER = "arbiter", N_("Arbiter")
 
 
-ASSIGNMENT_ROLE_LABELS = {
-    AssignmentRole.REGULAR: N_("Regular"),
-    AssignmentRole.THIRD: N_("Third judge"),
-    AssignmentRole.ARBITER: N_("Arbiter"),
-}
-
-
-class AssignmentStatus(enum.StrEnum):
-    ASSIGNED = "assigned"
-    RECUSED = "recused"
-    SUBMITTED = "submitted"
-
-
-ASSIGNMENT_STATUS_LABELS = {
-    AssignmentStatus.ASSIGNED: N_("To score"),
-    AssignmentStatus.RECUSED: N_("Recused"),
-    AssignmentStatus.SUBMITTED: N_("Submitted"),
-}
+class AssignmentStatus(LabelledEnum):
+    ASSIGNED = "assigned", N_("To score")
+    RECUSED = "recused", N_("Recused")
+    SUBMITTED = "submitted", N_("Submitted")
 
 
 class ScoreStatus(enum.StrEnum):
@@ -126,13 +100,13 @@ class Round(db.Model):
     name: Mapped[str] = mapped_column(String(80))
     state: Mapped[RoundState] = mapped_column(str_enum(RoundState), default=RoundState.SETUP, index=True)
     k: Mapped[int] = mapped_column(Integer, default=3)
-    method: Mapped[str] = mapped_column(String(20), default="mean")
+    method: Mapped[Method] = mapped_column(str_enum(Method), default=Method.MEAN)
     # None: 15 % of full marks.
     threshold: Mapped[float | None] = mapped_column(Float)
     arbitration: Mapped[Arbitration] = mapped_column(str_enum(Arbitration), default=Arbitration.NONE)
     pool_rule: Mapped[PoolRule] = mapped_column(str_enum(PoolRule), default=PoolRule.ALL_QUALIFIED)
     pool_value: Mapped[float | None] = mapped_column(Float)
-    pool_grouping: Mapped[str] = mapped_column(String(20), default="all")
+    pool_grouping: Mapped[Grouping] = mapped_column(str_enum(Grouping), default=Grouping.ALL)
     judge_deadline: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     reveal_scores_after_close: Mapped[bool] = mapped_column(Boolean, default=False)
     seed: Mapped[int] = mapped_column(Integer, default=0)
@@ -143,8 +117,8 @@ class Round(db.Model):
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     finalised_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
-    competition = relationship("Competition")
-    leader = relationship("User", foreign_keys=[leader_id])
+    competition: Mapped[Competition] = relationship("Competition")
+    leader: Mapped[User | None] = relationship("User", foreign_keys=[leader_id])
     criteria: Mapped[list[Criterion]] = relationship(back_populates="round", order_by="Criterion.position",
                                                      cascade="all, delete-orphan")
 
@@ -169,6 +143,7 @@ class Round(db.Model):
 
 class Criterion(db.Model):
     __tablename__ = "judging_criteria"
+    __table_args__ = (CheckConstraint("maximum > 0 AND step > 0 AND weight > 0", name="scale_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("judging_rounds.id", ondelete="CASCADE"), index=True)
@@ -197,7 +172,7 @@ class RoundJudge(db.Model):
     declared_conflicts: Mapped[str] = mapped_column(Text, default="")
     added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    user = relationship("User", lazy="joined")
+    user: Mapped[User] = relationship("User", lazy="joined")
 
 
 class Conflict(db.Model):
@@ -232,8 +207,8 @@ class Assignment(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     round: Mapped[Round] = relationship()
-    judge = relationship("User", foreign_keys=[judge_id])
-    submission = relationship("Submission", lazy="select")
+    judge: Mapped[User] = relationship("User", foreign_keys=[judge_id])
+    submission: Mapped[Submission] = relationship("Submission", lazy="select")
     score: Mapped[Score | None] = relationship(back_populates="assignment", uselist=False)
 
 
@@ -268,7 +243,7 @@ class RoundResult(db.Model):
     round_id: Mapped[int] = mapped_column(ForeignKey("judging_rounds.id", ondelete="CASCADE"), index=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
     final_score: Mapped[float | None] = mapped_column(Float)
-    rule: Mapped[str] = mapped_column(String(20), default="")
+    rule: Mapped[ResultRule] = mapped_column(str_enum(ResultRule))
     n_scores: Mapped[int] = mapped_column(Integer, default=0)
     mean: Mapped[float | None] = mapped_column(Float)
     spread: Mapped[float | None] = mapped_column(Float)
@@ -279,7 +254,7 @@ class RoundResult(db.Model):
     advanced: Mapped[bool] = mapped_column(Boolean, default=False)
     computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    submission = relationship("Submission")
+    submission: Mapped[Submission] = relationship("Submission")
 
 
 class AwardScheme(db.Model):
@@ -298,6 +273,8 @@ class AwardScheme(db.Model):
 
 class AwardLevelRule(db.Model):
     __tablename__ = "judging_award_levels"
+    __table_args__ = (CheckConstraint("count IS NULL OR count >= 0", name="count_not_negative"),
+                      CheckConstraint("percent IS NULL OR percent >= 0", name="percent_not_negative"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     scheme_id: Mapped[int] = mapped_column(ForeignKey("judging_award_schemes.id", ondelete="CASCADE"), index=True)
@@ -324,7 +301,7 @@ class Award(db.Model):
     rank: Mapped[int | None] = mapped_column(Integer)
     adjusted: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    submission = relationship("Submission")
+    submission: Mapped[Submission] = relationship("Submission")
 
 
 class AwardAdjustment(db.Model):
@@ -341,21 +318,12 @@ class AwardAdjustment(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class KeyinState(enum.StrEnum):
-    WAITING = "waiting"  # one entry or none uploaded yet
-    MISMATCH = "mismatch"  # both uploaded; they disagree or have row errors
-    READY = "ready"  # both uploaded and in full agreement
-    APPLIED = "applied"
-    DISCARDED = "discarded"
-
-
-KEYIN_STATE_LABELS = {
-    KeyinState.WAITING: N_("Waiting for both entries"),
-    KeyinState.MISMATCH: N_("Entries disagree"),
-    KeyinState.READY: N_("Entries agree"),
-    KeyinState.APPLIED: N_("Scores stored"),
-    KeyinState.DISCARDED: N_("Discarded"),
-}
+class KeyinState(LabelledEnum):
+    WAITING = "waiting", N_("Waiting for both entries")  # one entry or none uploaded yet
+    MISMATCH = "mismatch", N_("Entries disagree")  # both uploaded; they disagree or have row errors
+    READY = "ready", N_("Entries agree")  # both uploaded and in full agreement
+    APPLIED = "applied", N_("Scores stored")
+    DISCARDED = "discarded", N_("Discarded")
 
 
 class KeyinBatch(db.Model):
@@ -380,10 +348,10 @@ class KeyinBatch(db.Model):
     applied_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     round: Mapped[Round] = relationship()
-    first_file = relationship("StoredFile", foreign_keys=[first_file_id])
-    second_file = relationship("StoredFile", foreign_keys=[second_file_id])
-    first_by = relationship("User", foreign_keys=[first_by_id])
-    second_by = relationship("User", foreign_keys=[second_by_id])
+    first_file: Mapped[StoredFile | None] = relationship("StoredFile", foreign_keys=[first_file_id])
+    second_file: Mapped[StoredFile | None] = relationship("StoredFile", foreign_keys=[second_file_id])
+    first_by: Mapped[User | None] = relationship("User", foreign_keys=[first_by_id])
+    second_by: Mapped[User | None] = relationship("User", foreign_keys=[second_by_id])
 
 
 class RoundCommitteeMember(db.Model):
@@ -397,7 +365,7 @@ class RoundCommitteeMember(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    user = relationship("User", lazy="joined")
+    user: Mapped[User] = relationship("User", lazy="joined")
 
 
 class AcceptanceKind(enum.StrEnum):

@@ -26,9 +26,7 @@ from judging import arbitration, charts, results, services, stats
 from judging import workspace
 from judging.forms import (AddJudgeForm, AdjustForm, KeyinUploadForm, NewRoundForm, OpenRoundForm, PledgeForm,
                            RecuseForm, RemoveJudgeForm, RoundForm)
-from judging.models import (ARBITRATION_LABELS, ASSIGNMENT_ROLE_LABELS, ASSIGNMENT_STATUS_LABELS,
-                            GROUPING_LABELS, METHOD_LABELS, POOL_RULE_LABELS, ROUND_STATE_LABELS, RULE_LABELS, Arbitration,
-                            Assignment, PoolRule, Round)
+from judging.models import Arbitration, Assignment, Grouping, PoolRule, Round
 from judging.permissions import can_see_other_scores, can_work_in_round
 
 bp = Blueprint("judging", __name__, url_prefix="/judging")
@@ -38,9 +36,7 @@ register_panel(("judge",), "judging/_panel_judge.html")
 
 @bp.app_context_processor
 def _labels():
-    return {"round_state_labels": ROUND_STATE_LABELS, "level_labels": awards_mod.LEVEL_LABELS,
-            "assignment_status_labels": ASSIGNMENT_STATUS_LABELS, "assignment_role_labels": ASSIGNMENT_ROLE_LABELS,
-            "method_labels": METHOD_LABELS, "arbitration_labels": ARBITRATION_LABELS, "rule_labels": RULE_LABELS}
+    return {"level_labels": awards_mod.LEVEL_LABELS}
 
 
 def _fail(exc: UserError):
@@ -279,7 +275,6 @@ def round_setup(round_id: int):
                            members=services.pool_members(round_, active_only=False),
                            loads=stats.per_judge_counts(round_), totals=stats.totals(round_),
                            progress=stats.progress_by_judge(round_),
-                           pool_rule_labels=POOL_RULE_LABELS, grouping_labels=GROUPING_LABELS,
                            stuck=arbitration.stuck_entries(round_))
 
 
@@ -532,7 +527,7 @@ def awards(round_id: int):
                                                        for c in awards_mod.LEVEL_CODES]
     return render_template("judging/awards.html", round=round_, scheme=scheme, levels=levels,
                            level_codes=awards_mod.LEVEL_CODES, ranking=ranking, adjust=adjust,
-                           adjustments=workspace.adjustments(round_), grouping_labels=GROUPING_LABELS,
+                           adjustments=workspace.adjustments(round_), groupings=Grouping,
                            **_results_context(round_))
 
 
@@ -574,7 +569,6 @@ def adjust(round_id: int):
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def keyin(round_id: int):
     from judging import offline
-    from judging.models import KEYIN_STATE_LABELS
 
     round_ = _round(round_id)
     batch = offline.current_batch(round_)
@@ -585,7 +579,7 @@ def keyin(round_id: int):
         errors.append((e.get("source"), e.get("line"), _(msgid, **params)))
     return render_template("judging/keyin.html", round=round_, batch=batch, report=report, errors=errors,
                            form=KeyinUploadForm(), past=offline.past_batches(round_),
-                           can_score=services.can_score_now(round_), keyin_state_labels=KEYIN_STATE_LABELS)
+                           can_score=services.can_score_now(round_))
 
 
 @bp.route("/rounds/<int:round_id>/keyin/template.xlsx")

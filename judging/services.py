@@ -23,8 +23,8 @@ from essays.models import Competition, CompetitionStatus, Genre, Group, Submissi
 from judging import assign as assign_mod
 from judging import scoring
 from judging.models import (Arbitration, Assignment, AssignmentRole, AssignmentStatus, Conflict,
-                            Criterion, PoolRule, Round, RoundJudge, RoundResult, RoundState, Score,
-                            ScoreStatus)
+                            Criterion, PoolRule, ResultRule, Round, RoundJudge, RoundResult, RoundState,
+                            Score, ScoreStatus)
 
 _EPS = 1e-9
 ROUND_FIELDS = ("name", "k", "method", "threshold", "arbitration", "pool_rule", "pool_value",
@@ -720,7 +720,7 @@ def entry_fingerprint(submission_id: int) -> tuple[int, str]:
 @dataclass
 class EntryVerdict:
     final: float | None
-    rule: str  # method name, or a scoring.double_mark rule code
+    rule: ResultRule  # method name, or a scoring.double_mark rule code
     regular: list[float]
     third: float | None
     arbiter: float | None
@@ -755,7 +755,8 @@ def verdict(round_: Round | VerdictRules, regular: list[float], third: float | N
             found.final = (sum(regular) + third) / (len(regular) + 1)
         else:
             found.final = method_value if method_value is not None else sum(regular) / len(regular)
-        found.rule = "accepted"
+        found.rule = ResultRule.ACCEPTED
+    found.rule = ResultRule(found.rule)
     return found
 
 

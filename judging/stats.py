@@ -12,7 +12,7 @@ from accounts.models import User
 from core.extensions import db
 from essays.models import Submission
 from judging import scoring
-from judging.models import Assignment, AssignmentRole, AssignmentStatus, Round, Score, ScoreStatus
+from judging.models import Assignment, AssignmentRole, AssignmentStatus, ResultRule, Round, Score, ScoreStatus
 from judging.results import fetch_scores, regular_matrix
 from judging.services import verdict
 
@@ -73,7 +73,7 @@ class EntryRow:
     third: float | None
     arbiter: float | None
     final: float | None
-    rule: str
+    rule: ResultRule
     spread: float | None
     # Submitted scores given to an older version of the entry than the current one
     # (the freeze prevents it, but the record says so if it ever happens).
@@ -122,7 +122,7 @@ def entry_rows(round_: Round) -> tuple[list[EntryRow], list[tuple[int, str]]]:
         done = [v for v in e["regular"].values() if v is not None]
         waiting = any(v is None for v in e["regular"].values())
         v = verdict(round_, done, e["third"], e["arbiter"], method_values.get(sid), accepted=sid in accepted)
-        rule = "pending" if waiting else v.rule
+        rule = ResultRule.PENDING if waiting else v.rule
         out.append(EntryRow(sid, e["code"], e["regular"], e["third"], e["arbiter"],
                             None if waiting else v.final, rule, v.spread, e["stale"],
                             short=len(e["regular"]) < round_.k))

@@ -26,7 +26,7 @@ class MyRound:
     round_id: int
     name: str
     competition_title: str
-    state: str
+    state: RoundState
     assigned: int
     submitted: int
     pledged: bool
@@ -46,13 +46,13 @@ def my_rounds(judge_id: int) -> list[MyRound]:
         .outerjoin(counts, counts.c.round_id == Round.id)
         .where(RoundJudge.active.is_(True) | (counts.c.n > 0), Round.state != RoundState.SETUP)
         .order_by(Round.id.desc())).all()
-    return [MyRound(r[0], r[1], r[2], str(r[3]), r[4] or 0, r[5] or 0, r[6] is not None) for r in rows]
+    return [MyRound(r[0], r[1], r[2], r[3], r[4] or 0, r[5] or 0, r[6] is not None) for r in rows]
 
 
 @dataclass(frozen=True)
 class QueueItem:
     entry: BlindEntry
-    role: str
+    role: AssignmentRole
     status: str  # assigned | submitted | recused
     draft: bool
     total: float | None
@@ -75,7 +75,7 @@ def queue(round_: Round, judge_id: int) -> list[QueueItem]:
     title = round_.competition.title
     return [QueueItem(BlindEntry(code or "", title, genre or "", group or "", jt or "", "", wc or 0, hc or 0,
                                  file_id is not None),
-                      str(role), str(status), score_status == ScoreStatus.DRAFT, total)
+                      role, str(status), score_status == ScoreStatus.DRAFT, total)
             for code, jt, wc, hc, file_id, genre, group, role, status, score_status, total in rows]
 
 
@@ -125,7 +125,7 @@ def blind_entry(item: Assignment) -> BlindEntry:
 def work_state(item: Assignment) -> dict:
     """What the judge's form shows: their own values and comment, plain data."""
     score = item.score
-    return {"status": str(item.status), "role": str(item.role),
+    return {"status": str(item.status), "role": item.role,
             "values": dict(score.values or {}) if score else {}, "comment": score.comment if score else "",
             "total": score.total if score else None,
             "submitted": bool(score and score.status == ScoreStatus.SUBMITTED),
@@ -173,7 +173,7 @@ class RankRow:
     unit: str
     group_label: str
     final: float | None
-    rule: str
+    rule: ResultRule
     rank: int | None
     group_rank: int | None
     tied: bool
@@ -211,11 +211,9 @@ def adjustments(round_: Round) -> list[tuple]:
 
 
 def _rule_text(code: str | None) -> str:
-    from flask_babel import gettext
+    from judging.models import ResultRule
 
-    from judging.models import RULE_LABELS
-
-    return gettext(RULE_LABELS[code]) if code in RULE_LABELS else (code or "")
+    return ResultRule.label_of(code, default=code or "")
 
 
 def _short_text(n_scores: int, k: int) -> str:

@@ -8,7 +8,7 @@ from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectF
                      TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from publishing.models import DAY_UNIT_LABELS, ORDERING_LABELS
+from publishing.models import DayUnit, Ordering
 
 
 class ObjectionForm(FlaskForm):
@@ -29,13 +29,13 @@ class ResultSetForm(FlaskForm):
     organiser = TextAreaField(_l("Issued by (one organisation per line)"), validators=[Optional(), Length(max=200)])
     description = TextAreaField(_l("Description for the public page"), validators=[Optional(), Length(max=5000)])
     ordering = SelectField(_l("Order within a level"),
-                           choices=[(k.value, _l(v)) for k, v in ORDERING_LABELS.items()])
+                           choices=Ordering.choices())
 
 
 class NoticeForm(FlaskForm):
     start = DateField(_l("Notice starts on"), validators=[DataRequired()])
     length = IntegerField(_l("Notice length"), default=7, validators=[DataRequired(), NumberRange(min=1, max=365)])
-    unit = SelectField(_l("Counted in"), choices=[(k.value, _l(v)) for k, v in DAY_UNIT_LABELS.items()])
+    unit = SelectField(_l("Counted in"), choices=DayUnit.choices())
     how_to_object = TextAreaField(_l("How to object"), validators=[DataRequired(), Length(max=2000)])
     # Set by the confirmation page: the first post only shows the computed window.
     confirmed = HiddenField()

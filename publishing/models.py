@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import UTCDateTime, str_enum, utcnow
+from core.enums import LabelledEnum
 from core.extensions import db
 from core.i18n_markers import N_
 
+if TYPE_CHECKING:
+    from accounts.models import User
+    from core.storage import StoredFile
 
 
 class SourceType(enum.StrEnum):
@@ -24,71 +29,41 @@ class SourceType(enum.StrEnum):
     PROGRAMME = "programme"
 
 
-class Ordering(enum.StrEnum):
-    SCORE = "score"
-    UNORDERED = "unordered"  # 排名不分先后
+class Ordering(LabelledEnum):
+    SCORE = "score", N_("By score")
+    UNORDERED = "unordered", N_("In no particular order")  # 排名不分先后
 
 
-class ResultState(enum.StrEnum):
-    DRAFT = "draft"
-    NOTICE = "notice"          # 公示
-    PUBLISHED = "published"
-    UNPUBLISHED = "unpublished"
+class ResultState(LabelledEnum):
+    DRAFT = "draft", N_("Draft")
+    NOTICE = "notice", N_("On public notice")          # 公示
+    PUBLISHED = "published", N_("Published")
+    UNPUBLISHED = "unpublished", N_("Unpublished")
 
 
-class DayUnit(enum.StrEnum):
-    WORKING = "working"
-    CALENDAR = "calendar"
+class DayUnit(LabelledEnum):
+    WORKING = "working", N_("working days")
+    CALENDAR = "calendar", N_("calendar days")
 
 
-class RecipientKind(enum.StrEnum):
-    PERSON = "person"
-    TEAM = "team"
-    UNIT = "unit"
+class RecipientKind(LabelledEnum):
+    PERSON = "person", N_("Person")
+    TEAM = "team", N_("Team")
+    UNIT = "unit", N_("Unit")
 
 
-class ObjectionStatus(enum.StrEnum):
-    OPEN = "open"
-    INVESTIGATING = "investigating"
-    DISMISSED = "dismissed"
-    UPHELD = "upheld"
+class ObjectionStatus(LabelledEnum):
+    OPEN = "open", N_("Open")
+    INVESTIGATING = "investigating", N_("Under investigation")
+    DISMISSED = "dismissed", N_("Dismissed")
+    UPHELD = "upheld", N_("Upheld")
 
 
-class MessageStatus(enum.StrEnum):
-    DRAFT = "draft"
-    APPROVED = "approved"
-    SENT = "sent"
-    FAILED = "failed"
-
-
-STATE_LABELS = {
-    ResultState.DRAFT: N_("Draft"),
-    ResultState.NOTICE: N_("On public notice"),
-    ResultState.PUBLISHED: N_("Published"),
-    ResultState.UNPUBLISHED: N_("Unpublished"),
-}
-ORDERING_LABELS = {
-    Ordering.SCORE: N_("By score"),
-    Ordering.UNORDERED: N_("In no particular order"),
-}
-DAY_UNIT_LABELS = {DayUnit.WORKING: N_("working days"), DayUnit.CALENDAR: N_("calendar days")}
-RECIPIENT_KIND_LABELS = {
-    RecipientKind.PERSON: N_("Person"),
-    RecipientKind.TEAM: N_("Team"),
-    RecipientKind.UNIT: N_("Unit"),
-}
-OBJECTION_STATUS_LABELS = {
-    ObjectionStatus.OPEN: N_("Open"),
-    ObjectionStatus.INVESTIGATING: N_("Under investigation"),
-    ObjectionStatus.DISMISSED: N_("Dismissed"),
-    ObjectionStatus.UPHELD: N_("Upheld"),
-}
-MESSAGE_STATUS_LABELS = {
-    MessageStatus.DRAFT: N_("Draft"),
-    MessageStatus.APPROVED: N_("Approved"),
-    MessageStatus.SENT: N_("Sent"),
-    MessageStatus.FAILED: N_("Failed"),
-}
+class MessageStatus(LabelledEnum):
+    DRAFT = "draft", N_("Draft")
+    APPROVED = "approved", N_("Approved")
+    SENT = "sent", N_("Sent")
+    FAILED = "failed", N_("Failed")
 
 
 class ResultSet(db.Model):
@@ -161,7 +136,7 @@ class Honour(db.Model):
     result_set: Mapped[ResultSet] = relationship(back_populates="honours")
     certificate: Mapped[Certificate | None] = relationship(back_populates="honour", uselist=False,
                                                            cascade="all, delete-orphan")
-    user = relationship("User")
+    user: Mapped[User | None] = relationship("User")
 
     @property
     def audit_label(self) -> str:
@@ -185,7 +160,7 @@ class Certificate(db.Model):
     rendered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     honour: Mapped[Honour] = relationship(back_populates="certificate")
-    file = relationship("StoredFile")
+    file: Mapped[StoredFile | None] = relationship("StoredFile")
 
     @property
     def revoked(self) -> bool:
@@ -216,7 +191,7 @@ class CertificateTemplate(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     result_set: Mapped[ResultSet] = relationship(back_populates="template")
-    seal_file = relationship("StoredFile")
+    seal_file: Mapped[StoredFile | None] = relationship("StoredFile")
 
     @property
     def issuer_lines(self) -> list[str]:
@@ -241,7 +216,7 @@ class Objection(db.Model):
 
     result_set: Mapped[ResultSet] = relationship(back_populates="objections")
     honour: Mapped[Honour | None] = relationship()
-    resolved_by = relationship("User")
+    resolved_by: Mapped[User | None] = relationship("User")
 
     # Set (not stored) when the same person filed the same objection again and got this one back.
     already_received = False

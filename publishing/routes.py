@@ -19,11 +19,10 @@ from core.mail import mail_configured
 from core.jobs import start_job
 from core.storage import send_stored
 from core.views import register_panel
-from essays.models import COMPETITION_STATUS_LABELS, Competition, CompetitionStatus
+from essays.models import Competition, CompetitionStatus
 from essays.permissions import can_recommend
 from publishing import api, forms, services
-from publishing.models import (DAY_UNIT_LABELS, MESSAGE_STATUS_LABELS, OBJECTION_STATUS_LABELS, ORDERING_LABELS,
-                               RECIPIENT_KIND_LABELS, STATE_LABELS, Certificate, Honour, Objection, OutboxMessage, ResultSet, ResultState, WorkdayOverride)
+from publishing.models import (Certificate, DayUnit, Honour, Objection, OutboxMessage, ResultSet, ResultState, WorkdayOverride)
 from publishing.permissions import can_download_certificate, can_manage_results
 
 bp = Blueprint("publishing", __name__)
@@ -43,7 +42,7 @@ def _publishing_helpers():
                                                  ResultSet.state == ResultState.PUBLISHED)
             .order_by(Honour.id.desc())).all()
 
-    return {"publishing_my_honours": my_honours, "result_state_labels": STATE_LABELS}
+    return {"publishing_my_honours": my_honours}
 
 
 def _objection_limit() -> str:
@@ -73,7 +72,7 @@ def public_home():
     calls, past_calls = [], []
     for c in _public_calls():
         row = {"url": url_for(".public_call", competition_id=c.id), "title": c.title,
-               "deadline": format_dt(c.closes_at), "status": COMPETITION_STATUS_LABELS[c.status]}
+               "deadline": format_dt(c.closes_at), "status": c.status.label}
         (calls if c.status == CompetitionStatus.OPEN and now <= c.deadline else past_calls).append(row)
     return render_template("publishing/public_home.html", result_sets=rows, calls=calls, past_calls=past_calls)
 
@@ -133,7 +132,7 @@ def public_notice(rs_id: int):
             db.session.rollback()
             _error(exc)
     return render_template("publishing/public_notice.html", rs=rs, form=form, accepts=accepts,
-                           levels=services.grouped_honours(rs), day_unit_labels=DAY_UNIT_LABELS)
+                           levels=services.grouped_honours(rs))
 
 
 @bp.route("/public/activities/<int:rs_id>/results")
@@ -258,8 +257,6 @@ def manage_result(rs_id: int):
     return render_template("publishing/manage_result.html", rs=rs, form=form, notice_form=notice_form,
                            reason_form=forms.ReasonForm(), levels=services.grouped_honours(rs, rs.honours),
                            certs=certs, unresolved=services.unresolved_objections(rs),
-                           objection_labels=OBJECTION_STATUS_LABELS, ordering_labels=ORDERING_LABELS,
-                           kind_labels=RECIPIENT_KIND_LABELS, day_unit_labels=DAY_UNIT_LABELS,
                            today=services.today_local())
 
 
@@ -278,7 +275,7 @@ def start_notice(rs_id: int):
         if not form.confirmed.data:
             window = services.check_notice(rs, **values)
             return render_template("publishing/notice_confirm.html", rs=rs, form=form, window=window,
-                                   day_unit_labels=DAY_UNIT_LABELS)
+                                   unit=DayUnit(form.unit.data))
         services.start_notice(rs, actor=current_user, **values)
         db.session.commit()
         flash(_("The proposed winners are on public notice until %(day)s.",
@@ -399,7 +396,7 @@ def objection(objection_id: int):
         except UserError as exc:
             db.session.rollback()
             _error(exc)
-    return render_template("publishing/objection.html", obj=obj, form=form, labels=OBJECTION_STATUS_LABELS)
+    return render_template("publishing/objection.html", obj=obj, form=form)
 
 
 # --- organiser: certificate template ----------------------------------------------------
@@ -564,7 +561,7 @@ def outbox(rs_id: int):
     rs = _rs_or_404(rs_id)
     messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.result_set_id == rs.id)
                                   .order_by(OutboxMessage.id)).all()
-    return render_template("publishing/outbox.html", rs=rs, messages=messages, labels=MESSAGE_STATUS_LABELS,
+    return render_template("publishing/outbox.html", rs=rs, messages=messages,
                            mail_configured=mail_configured())
 
 
