@@ -18,7 +18,7 @@ from essays.blind import BlindEntry, project
 from essays.models import Competition, Genre, Group, Submission
 from judging.awards import LEVEL_CODES
 from judging.models import (Assignment, AssignmentRole, AssignmentStatus, Award, AwardAdjustment, Round,
-                            RoundJudge, RoundResult, RoundState, Score, ScoreStatus)
+                            ResultRule, RoundJudge, RoundResult, RoundState, Score, ScoreStatus)
 
 
 @dataclass(frozen=True)
