@@ -75,9 +75,9 @@ def main() -> None:
 
         from accounts import services as accounts
         from core.pdf import STATIC_BASE, _fetcher_class
+        from core.storage import StoredFile
         from publishing import services
         from publishing.demo import replay_closed_notice
-        from core.storage import StoredFile
         from publishing.models import Certificate
 
         organiser = accounts.create_user(username="org", display_name="王芳", password="Correct-Horse-9",

@@ -98,13 +98,14 @@ def free_port() -> int:
 def prepare_database(env: dict) -> dict:
     """Migrate, create authors and an open competition; return ids."""
     os.environ.update(env)
+    from sqlalchemy import text
+
     from accounts.models import Role, User, UserRole
     from accounts.services import hash_password
+    from bench._setup import fresh_schema
     from core import create_app
     from core.extensions import db
     from essays import services
-    from bench._setup import fresh_schema
-    from sqlalchemy import text
 
     app = create_app()
     with app.app_context():

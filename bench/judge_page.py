@@ -47,11 +47,10 @@ def prepare(env: dict, n_judges: int, n_entries: int, k: int) -> tuple[int, list
     Returns the round id and the judges' user names.
     """
     os.environ.update(env)
-    from bench._setup import fresh_schema
     from sqlalchemy import text
 
     from accounts.services import hash_password
-    from bench._setup import populate
+    from bench._setup import fresh_schema, populate
     from core import create_app
     from core.extensions import db
     from judging import services

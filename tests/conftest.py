@@ -6,17 +6,18 @@ production); tables are emptied between tests.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
-import re
 import socket
 import tempfile
 import threading
-from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-PASSWORD = "Correct-Horse-9"
+from helpers import ARTIFACTS, PASSWORD, csrf_token, import_honours, now
+from helpers import EMAIL as WINNER_EMAIL
+from helpers import PHONE as WINNER_PHONE
 
 _tmp = tempfile.mkdtemp(prefix="zp-test-")
 os.environ["ZP_INSTANCE_PATH"] = _tmp
@@ -26,9 +27,6 @@ os.environ.setdefault("JOBS_DB", os.path.join(_tmp, "jobs.db"))
 def _database_url() -> str:
     url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
     return url or f"sqlite:///{os.path.join(_tmp, 'test.db')}"
-
-
-from flask.testing import FlaskClient
 
 
 class IsolatedClient(FlaskClient):
@@ -89,8 +87,9 @@ def app():
         "ARGON2_TIME_COST": 2, "ARGON2_MEMORY_COST": 19456, "ARGON2_PARALLELISM": 1,
     })
     app.test_client_class = IsolatedClient
-    from core.extensions import db
     from flask_migrate import upgrade
+
+    from core.extensions import db
 
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
@@ -112,8 +111,9 @@ def app():
 def _clean_database(request, app):
     """Empty every table after each test that used the app."""
     yield
-    from core.extensions import db
     from sqlalchemy import text
+
+    from core.extensions import db
 
     with app.app_context():
         db.session.remove()
@@ -216,19 +216,13 @@ def make_user(db):
     return make
 
 
-def _csrf_token(html: str) -> str | None:
-    m = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or \
-        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
-    return m.group(1) if m else None
-
-
 @pytest.fixture
 def csrf():
     """Fetch a page and return its CSRF token: csrf(client, "/path")."""
 
     def get(client, path="/login"):
         response = client.get(path)
-        token = _csrf_token(response.get_data(as_text=True))
+        token = csrf_token(response.get_data(as_text=True))
         assert token, f"no CSRF token on {path}: {response.status_code} {response.headers.get('Location')}"
         return token
 
@@ -318,7 +312,106 @@ def page(browser, request):
     context.close()
 
 
-def shot(page, name: str) -> None:
-    """Save a named screenshot into test-artifacts/."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+# Essays: an open competition, and counters that show nothing is left behind ---------
+
+@pytest.fixture
+def make_competition(db, organiser):
+    from essays import services
+
+    counter = {"n": 0}
+
+    def make(**kw):
+        counter["n"] += 1
+        status = kw.pop("status", "open")
+        fields = dict(
+            code=kw.pop("code", f"ZW{2025 + counter['n']}"), title=kw.pop("title", "弘扬爱国奋斗精神征文"),
+            theme="建功立业新时代", notice_html="<p>征文通知</p>", organisers=[{"role": "主办", "name": "区委宣传部"}],
+            opens_at=now() - dt.timedelta(days=1), closes_at=now() + dt.timedelta(days=10),
+            grace_minutes=0, max_entries_per_author=2, unit_recommendation_enabled=True, unit_quota=1,
+            accepted_formats=["text", "docx", "pdf", "txt"], max_file_mb=2, pledge_text="本人承诺作品为原创。",
+            review_threshold=0.5, copy_threshold=0.8)
+        fields.update(kw)
+        genres = fields.pop("genres", [
+            {"name": "散文", "min_length": 20, "max_length": 3000, "count_rule": "word"},
+            {"name": "诗歌", "min_length": None, "max_length": 60, "count_rule": "han"},
+        ])
+        groups = fields.pop("groups", [{"name": "成人组"}, {"name": "青少年组"}])
+        comp = services.create_competition(actor=organiser, genres=genres, groups=groups, **fields)
+        if status != "draft":
+            services.change_status(comp, "open", actor=organiser)
+        db.session.commit()
+        return comp
+
+    return make
+
+
+@pytest.fixture
+def comp(make_competition):
+    return make_competition()
+
+
+@pytest.fixture
+def storage_state(app, db):
+    """(stored_files rows, files on disk) — to check nothing is left behind."""
+    from sqlalchemy import func, select
+
+    from core.storage import StoredFile
+
+    def state():
+        root = app.config["STORAGE_PATH"]
+        files = 0
+        for _dir, _sub, names in os.walk(root):
+            files += sum(1 for n in names if not n.startswith(".tmp-"))
+        db.session.expire_all()
+        return db.session.scalar(select(func.count(StoredFile.id))), files
+
+    return state
+
+
+@pytest.fixture
+def counts(db):
+    from sqlalchemy import func, select
+
+    from essays.models import Submission
+
+    def get():
+        db.session.expire_all()
+        return db.session.scalar(select(func.count(Submission.id)))
+
+    return get
+
+
+# Publishing: a result set with a registered winner, in each state -------------------
+
+@pytest.fixture
+def winner(make_user, make_unit):
+    return make_user("author", unit=make_unit(name="区教育局"), phone=WINNER_PHONE, email=WINNER_EMAIL,
+                     display_name="李秀英")
+
+
+@pytest.fixture
+def draft(db, organiser, winner):
+    return import_honours(db, organiser, winner)
+
+
+@pytest.fixture
+def on_notice(db, draft, organiser):
+    from publishing import services
+
+    services.start_notice(draft, start=services.today_local(), length=5, unit="working",
+                          how_to_object="实名来电 0913-2123456", actor=organiser)
+    db.session.commit()
+    return draft
+
+
+@pytest.fixture
+def published(db, draft, organiser):
+    from publishing import services
+    from publishing.demo import replay_closed_notice
+
+    replay_closed_notice(draft, days_ago=20, length=5, unit="calendar",
+                        how_to_object="实名来电", actor=organiser)
+    services.publish_results(draft, organiser)
+    services.issue_certificates(draft, organiser)
+    db.session.commit()
+    return draft

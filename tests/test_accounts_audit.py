@@ -12,8 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from conftest import PASSWORD
-from test_essays_fixtures import make_competition  # noqa: F401  (fixture)
+from helpers import LONG_TEXT, PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("accounts", "core", "essays", "judging", "publishing", "nominations")
@@ -243,7 +242,6 @@ def test_unknown_codes_fall_back_to_words():
 
 def test_starting_a_draft_is_audited_once(db, author, make_competition):
     from essays import services
-    from test_essays_fixtures import LONG_TEXT
 
     comp = make_competition()
     for text in (LONG_TEXT, LONG_TEXT + "又一句。"):  # the first save and a later autosave

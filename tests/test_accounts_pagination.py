@@ -9,6 +9,8 @@ import re
 
 import pytest
 
+from helpers import judging_competition, make_entry
+
 
 def _bulk_users(db, n: int, unit=None):
     """Many users at once (one password hash for all, to stay quick)."""
@@ -72,9 +74,8 @@ def test_admin_user_list_has_more_than_one_page(client, db, admin, login):
 
 def test_judging_entries_page_has_more_than_one_page(client, db, organiser, make_user, make_unit, login):
     from judging import services
-    from test_judging_helpers import make_competition, make_entry
 
-    comp = make_competition(db, organiser)
+    comp = judging_competition(db, organiser)
     author = make_user("author", unit=make_unit())
     for _ in range(101):
         make_entry(db, comp, author)

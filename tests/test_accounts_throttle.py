@@ -14,7 +14,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from conftest import PASSWORD
+from helpers import PASSWORD
 
 GOOD = "Spring-Rain-42"
 

@@ -13,8 +13,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from test_essays_fixtures import comp, make_competition  # noqa: F401  (fixtures: an open competition)
-from test_judging_helpers import make_competition as judging_competition, make_entry
+from helpers import judging_competition, make_entry, submit
 
 
 def _profile(client, post, user, unit_id, **over):
@@ -88,7 +87,6 @@ def test_authors_may_change_their_unit_and_their_entries_keep_theirs(client, db,
 
 def test_submission_records_the_unit_at_submission_time(db, author, make_unit, comp):
     from accounts import services as account_services
-    from test_essays_services import submit
 
     old, new = author.unit, make_unit("区民政局")
     result = submit(comp, author, token="unit-snapshot")

@@ -1,5 +1,4 @@
 """Admin pages: users, units, sheet import; every change audited."""
-import csv
 import io
 
 import pytest

@@ -2,9 +2,7 @@
 import functools
 import html
 import io
-import pathlib
 import random
-import sys
 import zipfile
 
 import docx
@@ -12,16 +10,6 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
-
-sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from fixtures_docs import (  # noqa: E402
-    BODY_PARAGRAPHS,
-    BODY_TEXT,
-    DEFAULT_IDENTITY,
-    make_docx_with_identity,
-    make_pdf,
-    make_pdf_with_identity,
-)
 
 from essays.anonymise import (  # noqa: E402
     CODE_ALPHABET,
@@ -33,6 +21,14 @@ from essays.anonymise import (  # noqa: E402
     scrub_pdf,
 )
 from essays.extract import extract_text  # noqa: E402
+from helpers.docs import (  # noqa: E402
+    BODY_PARAGRAPHS,
+    BODY_TEXT,
+    DEFAULT_IDENTITY,
+    make_docx_with_identity,
+    make_pdf,
+    make_pdf_with_identity,
+)
 
 IDENTITIES = [
     DEFAULT_IDENTITY,

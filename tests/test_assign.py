@@ -9,8 +9,18 @@ import pytest
 
 from core.errors import UserError
 from judging.assign import (
-    CAPACITY, CONFLICT, NO_ELIGIBLE_JUDGES, POOL_TOO_SMALL, REASON_MESSAGES, SAME_UNIT,
-    AssignmentProblem, Entry, Judge, assign, eligible, ineligibility_reason,
+    CAPACITY,
+    CONFLICT,
+    NO_ELIGIBLE_JUDGES,
+    POOL_TOO_SMALL,
+    REASON_MESSAGES,
+    SAME_UNIT,
+    AssignmentProblem,
+    Entry,
+    Judge,
+    assign,
+    eligible,
+    ineligibility_reason,
 )
 
 

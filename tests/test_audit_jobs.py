@@ -70,7 +70,7 @@ def test_someone_elses_job_is_not_found(app, admin, make_user, login, db):
     job = Job(kind="audit.export", title="x", created_by_id=admin.id)
     db.session.add(job)
     db.session.commit()
-    other = make_user("admin", username="admin-b")
+    make_user("admin", username="admin-b")
     c = app.test_client()
     login(c, make_user("organiser"))
     assert c.get(f"/jobs/{job.id}").status_code == 404

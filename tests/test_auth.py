@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from conftest import PASSWORD
+from helpers import PASSWORD
 
 
 def test_login_page_is_chinese_by_default(client):
@@ -20,7 +20,7 @@ def test_language_can_be_switched_to_english(client, csrf):
 
 
 def test_login_with_username_phone_or_email(client, make_user, login, csrf):
-    user = make_user("author", phone="13912345678", email="wang@example.cn", display_name="王小明")
+    make_user("author", phone="13912345678", email="wang@example.cn", display_name="王小明")
     for ident in ("author1", "13912345678", "WANG@example.cn"):
         c = client.application.test_client()
         token = csrf(c, "/login")
@@ -124,9 +124,10 @@ def test_author_registers_and_lands_on_home(client, post, make_unit, db):
                                    "password": "Spring-Rain-42", "confirm": "Spring-Rain-42"})
     assert r.status_code == 302
     assert "李明" in client.get("/").get_data(as_text=True)
+    from sqlalchemy import select
+
     from accounts.models import User
     from core.audit import AuditEntry
-    from sqlalchemy import select
 
     user = db.session.scalar(select(User).where(User.username == "liming"))
     assert user.roles == {"author"} and user.unit_id == unit.id
@@ -205,8 +206,9 @@ def test_profile_shows_signed_in_browsers_and_can_sign_one_out(app, make_user, l
     login(b, user)
     html = a.get("/profile").get_data(as_text=True)
     assert "当前浏览器" in html
-    from accounts.models import UserSession
     from sqlalchemy import select
+
+    from accounts.models import UserSession
 
     ids = db.session.scalars(select(UserSession.id).order_by(UserSession.id)).all()
     post(a, f"/profile/sessions/{ids[1]}/revoke", page="/profile")
@@ -219,8 +221,9 @@ def test_someone_elses_session_cannot_be_revoked(app, make_user, login, post, db
     a, b = app.test_client(), app.test_client()
     login(a, u1)
     login(b, u2)
-    from accounts.models import UserSession
     from sqlalchemy import select
+
+    from accounts.models import UserSession
 
     other = db.session.scalar(select(UserSession.id).where(UserSession.user_id == u2.id))
     r = post(a, f"/profile/sessions/{other}/revoke", page="/profile")

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 
 from core.storage import StoredFile, collect_garbage, get_storage, store_bytes
 
-
 # PDF -------------------------------------------------------------------------
 
 def _fonts(reader):
@@ -165,9 +164,8 @@ def test_doctor_is_green(app):
 
 
 def test_backup_and_restore_round_trip(app, tmp_path, db):
-    from accounts.models import Unit
-
     from accounts import services
+    from accounts.models import Unit
 
     services.create_unit(name="备份前的单位", kind="other")
     record = store_bytes(b"manuscript", content_type="text/plain")

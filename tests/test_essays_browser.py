@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import PASSWORD, shot
-from fixtures_docs import make_docx
-from test_essays_fixtures import LONG_TEXT, comp, make_competition  # noqa: F401
+from helpers import LONG_TEXT, PASSWORD, shot
+from helpers.docs import make_docx
 
 
 def sign_in(page, base, username, password=PASSWORD):

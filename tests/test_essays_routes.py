@@ -8,24 +8,8 @@ import zipfile
 
 import pytest
 
-from fixtures_docs import identity_values, make_docx, make_docx_with_identity
-from test_essays_fixtures import (LONG_TEXT, comp, counts, form_token, make_competition, now,  # noqa: F401
-                                  storage_state)
-
-
-def entry_data(comp, token, **kw):
-    data = {"token": token, "title": "我的家乡", "genre_id": comp.genres[0].id, "group_id": comp.groups[0].id,
-            "body": LONG_TEXT, "pledge": "y"}
-    data.update(kw)
-    return data
-
-
-def post_entry(client, comp, csrf, path=None, **kw):
-    path = path or f"/essays/c/{comp.id}/submit"
-    page = client.get(path).get_data(as_text=True)
-    data = entry_data(comp, form_token(page), **kw)
-    data["csrf_token"] = csrf(client, path)
-    return client.post(path, data=data, content_type="multipart/form-data")
+from helpers import LONG_TEXT, entry_data, form_token, now, post_entry, submit_as
+from helpers.docs import identity_values, make_docx, make_docx_with_identity
 
 
 @pytest.mark.parametrize("path", ["/essays/mine", "/essays/unit", "/essays/manage", "/essays/manage/new"])
@@ -232,15 +216,8 @@ def test_coordinator_cannot_submit_for_other_units(client, login, coordinator, m
     assert response.status_code == 422 and counts() == 0
 
 
-def _submit_as(client, login, user, comp, csrf, **kw):
-    login(client, user)
-    response = post_entry(client, comp, csrf, **kw)
-    assert response.status_code == 302
-    return int(response.headers["Location"].rstrip("/").split("/")[-2])
-
-
 def test_organiser_review_bulk_and_export(app, client, login, organiser, make_user, comp, csrf, db):
-    ids = [_submit_as(app.test_client(), login, make_user("author"), comp, csrf, title=f"作品{i}") for i in range(3)]
+    ids = [submit_as(app.test_client(), login, make_user("author"), comp, csrf, title=f"作品{i}") for i in range(3)]
     login(client, organiser)
     page = client.get(f"/essays/manage/{comp.id}").get_data(as_text=True)
     assert "作品0" in page
@@ -266,7 +243,7 @@ def test_author_sees_disqualification_reason(app, client, login, author, organis
     from essays import services
     from essays.models import Submission
 
-    entry_id = _submit_as(client, login, author, comp, csrf)
+    entry_id = submit_as(client, login, author, comp, csrf)
     services.review_entry(db.session.get(Submission, entry_id), False, "字数超出限制", actor=organiser)
     db.session.commit()
     assert "字数超出限制" in client.get("/essays/mine").get_data(as_text=True)
@@ -308,8 +285,8 @@ def test_identity_review_page_and_similarity_pair(app, client, login, organiser,
 
     text = "渭河两岸的春天来得格外早，桃花开满了山坡，农民们忙着春耕，孩子们在田埂上奔跑嬉戏。" * 3
     a = make_user("author", display_name="赵大山")
-    first = _submit_as(app.test_client(), login, a, comp, csrf, body=text + "\n作者赵大山")
-    _submit_as(app.test_client(), login, make_user("author"), comp, csrf, body=text)
+    first = submit_as(app.test_client(), login, a, comp, csrf, body=text + "\n作者赵大山")
+    submit_as(app.test_client(), login, make_user("author"), comp, csrf, body=text)
     login(client, organiser)
     page = client.get(f"/essays/manage/entry/{first}").get_data(as_text=True)
     assert '<mark class="identity">赵大山</mark>' in page

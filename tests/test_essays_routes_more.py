@@ -9,9 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from test_essays_fixtures import comp, make_competition  # noqa: F401  (fixtures)
-from test_judging_helpers import make_entry
-from test_similarity import han_text
+from helpers import han_text, make_entry
 
 NO_COMP = 999999
 

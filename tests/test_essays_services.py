@@ -4,19 +4,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
 
 from core.errors import UserError
-from test_essays_fixtures import LONG_TEXT, comp, counts, make_competition, now, storage_state  # noqa: F401
-
-
-def submit(comp, author, text=LONG_TEXT, token="t1", genre=0, **kw):
-    from essays import services
-
-    return services.submit_entry(competition=comp, author=author, actor=kw.pop("actor", author), token=token,
-                                 title=kw.pop("title", "我的家乡"), genre_id=comp.genres[genre].id,
-                                 group_id=comp.groups[0].id if comp.groups else None, body_text=text,
-                                 pledge=kw.pop("pledge", True), **kw)
+from helpers import LONG_TEXT, now, submit
 
 
 def test_submit_gives_receipt_code_and_counts(db, comp, author):

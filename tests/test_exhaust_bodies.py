@@ -11,8 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import PASSWORD
-from test_essays_fixtures import comp, form_token, make_competition  # noqa: F401
+from helpers import PASSWORD, form_token
 
 
 def _session_cookie(client) -> str:

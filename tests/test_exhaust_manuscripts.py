@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 import re
 import struct
-import sys
-import pathlib
 import zipfile
 import zlib
 
@@ -14,14 +12,11 @@ import pikepdf
 import pytest
 from pypdf import PdfWriter
 
-sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from fixtures_docs import make_docx, make_pdf  # noqa: E402
-from test_essays_fixtures import comp, counts, make_competition, storage_state  # noqa: E402,F401
-from test_essays_routes import _submit_as, post_entry  # noqa: E402
-
 from core.errors import UserError  # noqa: E402
 from essays import anonymise, extract  # noqa: E402
 from essays.extract import extract_text  # noqa: E402
+from helpers import post_entry, submit_as
+from helpers.docs import make_docx, make_pdf  # noqa: E402
 
 TEXT = "春天来了，万物复苏。\n第二段：Hello 2018年！"
 LIMIT = 10 * 1024 * 1024
@@ -173,7 +168,7 @@ def long_entry(app, client, login, make_user, comp, csrf, db, monkeypatch):
     from essays.models import Submission
 
     author = make_user("author")
-    entry_id = _submit_as(app.test_client(), login, author, comp, csrf)
+    entry_id = submit_as(app.test_client(), login, author, comp, csrf)
     entry = db.session.get(Submission, entry_id)
     entry.body_text = "甲" * 1500 + "乙" * 500
     entry.judge_text = entry.body_text

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from core import exports
-from test_exports_downloads import PLANT, assert_no_formula
+from helpers import PLANT, assert_no_formula
 
 
 @pytest.mark.parametrize("value, expected", [

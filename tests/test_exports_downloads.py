@@ -9,26 +9,15 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from test_judging_helpers import make_competition, make_entry, setup_round, values_for
+from helpers import PLANT, assert_no_formula, judging_competition, make_entry, setup_round, values_for
 
-PLANT = '=HYPERLINK("http://x","y")'  # planted in titles
 NAME = "@SUM(1,2)"   # planted in a person's name
 UNIT = "+1-1单位"     # planted in a unit name
-
-
-def assert_no_formula(data: bytes) -> None:
-    """No cell of any sheet of the .xlsx file is a formula."""
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        for name in z.namelist():
-            if name.startswith("xl/worksheets/sheet"):
-                xml = z.read(name).decode("utf-8")
-                assert "<f>" not in xml and "<f " not in xml, name
 
 
 def _xlsx_rows(data: bytes, sheet: str | None = None) -> list[list]:
@@ -58,7 +47,7 @@ def _csv_rows(data: bytes) -> list[list[str]]:
 
 @pytest.fixture
 def planted_entry(db, organiser, make_user, make_unit):
-    comp = make_competition(db, organiser)
+    comp = judging_competition(db, organiser)
     author = make_user("author", unit=make_unit(name=UNIT), display_name=NAME)
     make_entry(db, comp, author, title=PLANT)
     return comp

@@ -2,27 +2,23 @@
 import functools
 import io
 import os
-import pathlib
 import random
-import sys
 import zipfile
 
 import docx
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from fixtures_docs import (  # noqa: E402
+from core.errors import UserError  # noqa: E402
+from essays import extract  # noqa: E402
+from essays.extract import extract_text, safe_display_name  # noqa: E402
+from helpers.docs import (  # noqa: E402
     BODY_TEXT,
     DEFAULT_IDENTITY,
     make_docx,
     make_docx_with_identity,
     make_pdf,
 )
-
-from core.errors import UserError  # noqa: E402
-from essays import extract  # noqa: E402
-from essays.extract import extract_text, safe_display_name  # noqa: E402
 
 TEXT = "春天来了，万物复苏。\n第二段：Hello 2018年！"
 LIMIT = 10 * 1024 * 1024

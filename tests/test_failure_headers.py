@@ -8,8 +8,7 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from test_essays_fixtures import comp, form_token, make_competition  # noqa: F401
-from test_essays_routes import entry_data
+from helpers import csrf_token, entry_data, form_token, setup_round
 
 FORGED = "evil.example"
 PUBLIC = "https://zp.example.gov.cn"
@@ -105,7 +104,6 @@ def test_api_links_ignore_a_forged_host_header(client, db, organiser, make_user,
 
 def test_reminder_mail_link_ignores_a_forged_host_header(app, db, make_user, make_unit, organiser, public_base):
     from judging import reminders
-    from test_judging_helpers import setup_round
 
     round_, _entries, judges = setup_round(db, make_user, make_unit, organiser, n_entries=2, n_judges=2, k=1)[:3]
     with app.test_request_context("/judging/rounds/1/remind", headers={"Host": FORGED}):
@@ -116,7 +114,6 @@ def test_reminder_mail_link_ignores_a_forged_host_header(app, db, make_user, mak
 def test_reminder_mail_link_also_works_outside_a_request(app, db, make_user, make_unit, organiser, public_base):
     """A job or CLI command has no request (and no Host) at all."""
     from judging import reminders
-    from test_judging_helpers import setup_round
 
     round_, _entries, judges = setup_round(db, make_user, make_unit, organiser, n_entries=2, n_judges=2, k=1)[:3]
     assert round_.competition.title  # loaded here; the thread only composes
@@ -144,10 +141,9 @@ def test_redirect_back_never_follows_a_forged_host(client, login, post, admin, m
     user = make_user("author")
     login(client, admin)
     token_page = client.get("/admin/users").get_data(as_text=True)
-    from conftest import _csrf_token
 
     client.set_cookie("session", client.get_cookie("session").value, domain=FORGED)
-    response = client.post(f"/admin/users/{user.id}/active", data={"active": "0", "csrf_token": _csrf_token(token_page)},
+    response = client.post(f"/admin/users/{user.id}/active", data={"active": "0", "csrf_token": csrf_token(token_page)},
                            headers={"Host": FORGED, "Referer": f"http://{FORGED}/phish?x=1"})
     assert response.status_code == 302
     assert FORGED not in response.headers["Location"]

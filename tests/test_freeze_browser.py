@@ -5,9 +5,7 @@ import re
 
 import pytest
 
-from conftest import PASSWORD, shot
-from test_essays_fixtures import comp, make_competition  # noqa: F401
-from test_judging_helpers import make_entry
+from helpers import PASSWORD, make_entry, shot
 
 pytestmark = pytest.mark.browser
 

@@ -14,9 +14,8 @@ from html import unescape
 
 import pytest
 
-from fixtures_docs import make_docx
-from test_essays_fixtures import LONG_TEXT, comp, make_competition, storage_state  # noqa: F401
-from test_essays_routes import entry_data, post_entry
+from helpers import LONG_TEXT, entry_data, form_token, post_entry
+from helpers.docs import make_docx
 
 FROZEN = "作品已进入评审，不能再修改"
 
@@ -199,7 +198,6 @@ def test_coordinator_cannot_edit_a_recommended_entry_in_an_open_round(app, login
     login(unit_client, coordinator)
     path = f"/essays/unit/c/{comp.id}/submit"
     page = _text(unit_client.get(path))
-    from test_essays_fixtures import form_token
 
     data = entry_data(comp, form_token(page), member_id=member.id, csrf_token=csrf(unit_client, path))
     response = unit_client.post(path, data=data)

@@ -7,11 +7,23 @@ import zipfile
 import docx
 import pytest
 
-from fixtures_docs import BODY_PARAGRAPHS, BODY_TEXT, make_docx, make_pdf
-from fixtures_judgecopy import (BIO, DOCX_PLACES, EMAIL, NAME, PDF_PLACES, PHONE, PLANTED, UNIT, _plain_png,
-                                docx_footnote, layers, pdf_link_actions, with_note)
-from test_essays_fixtures import comp, make_competition  # noqa: F401
-from test_essays_routes import post_entry
+from helpers import post_entry
+from helpers.docs import BODY_PARAGRAPHS, BODY_TEXT, make_docx, make_pdf
+from helpers.judgecopy import (
+    BIO,
+    DOCX_PLACES,
+    EMAIL,
+    NAME,
+    PDF_PLACES,
+    PHONE,
+    PLANTED,
+    UNIT,
+    docx_footnote,
+    layers,
+    pdf_link_actions,
+    plain_png,
+    with_note,
+)
 
 NEEDLES = [NAME, UNIT, PHONE, EMAIL]
 
@@ -88,7 +100,7 @@ def test_docx_copy_keeps_the_story_with_its_formatting_tables_pictures_and_notes
     paragraph.alignment = 1  # centre
     table = source.add_table(rows=2, cols=2)
     table.cell(0, 0).text, table.cell(1, 1).text = "年份", "二〇二四"
-    source.add_picture(io.BytesIO(_plain_png()))
+    source.add_picture(io.BytesIO(plain_png()))
     out = io.BytesIO()
     source.save(out)
     built = _build("docx", out.getvalue())
@@ -194,7 +206,7 @@ def test_unreadable_pdf_gives_the_text_copy(data):
 
 
 def test_a_note_that_refers_to_itself_is_read_once():
-    import fixtures_judgecopy as fj
+    from helpers import judgecopy as fj
 
     data = fj.with_note("footnotes", "参见本注。")
     parts = {n: zipfile.ZipFile(io.BytesIO(data)).read(n) for n in zipfile.ZipFile(io.BytesIO(data)).namelist()}

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from test_judging_helpers import make_competition, make_entry, values_for
+from helpers import judging_competition, make_entry, values_for
 
 # The pledge page itself and the form that accepts it are the only judge
 # routes of a round reachable before the pledge.
@@ -27,7 +27,7 @@ def unpledged(db, make_user, make_unit, organiser):
     from core.storage import store_bytes
     from judging import services
 
-    comp = make_competition(db, organiser)
+    comp = judging_competition(db, organiser)
     copy = store_bytes("春风又绿渭河岸。".encode(), content_type="text/plain; charset=utf-8", suffix=".txt")
     db.session.commit()
     entry = make_entry(db, comp, make_user("author", unit=make_unit()), judge_file=copy)

@@ -6,8 +6,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from conftest import PASSWORD, shot
-from test_judging_helpers import make_competition, make_entry, values_for
+from helpers import PASSWORD, judging_competition, make_entry, shot, values_for
 
 pytestmark = pytest.mark.browser
 
@@ -26,10 +25,10 @@ def test_round_end_to_end(page, live_server, db, make_user, make_unit, organiser
     from judging.models import Assignment, AssignmentRole, Round
 
     base = live_server
-    comp = make_competition(db, organiser)
-    entries = [make_entry(db, comp, make_user("author", unit=make_unit()), title=f"家乡的河{i}",
-                          text="春风又绿渭河岸，我站在老城墙上眺望远方。\n十年前这里还是一片低矮的平房。")
-               for i in range(4)]
+    comp = judging_competition(db, organiser)
+    for i in range(4):
+        make_entry(db, comp, make_user("author", unit=make_unit()), title=f"家乡的河{i}",
+                   text="春风又绿渭河岸，我站在老城墙上眺望远方。\n十年前这里还是一片低矮的平房。")
     judges = [make_user("judge", unit=make_unit(), display_name=name) for name in ("甲评委", "乙评委", "丙评委")]
     leader = make_user("judge", unit=make_unit(), display_name="组长")
 

@@ -4,7 +4,7 @@ Entries go through the real pipeline: the author uploads over HTTP, the
 judge-copy job runs after the receipt, the organiser qualifies, and the
 judge downloads over HTTP. Identity is planted in the title, the body, and
 in every part and structure of a .docx or .pdf that can carry text (one
-place per file, see ``fixtures_judgecopy``) and in the file name. A judge
+place per file, see ``helpers.judgecopy``) and in the file name. A judge
 follows every link from the home page and the queue; no page or download may
 contain any planted string in any layer (bytes, ZIP parts, extracted text,
 PDF strings and streams).
@@ -14,16 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import sys
-from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fixtures_docs import make_docx_with_identity  # noqa: E402
-from fixtures_judgecopy import DOCX_PLACES, PDF_PLACES, PLANTED, layers  # noqa: E402
-from test_judging_helpers import values_for  # noqa: E402
+from helpers import values_for
+from helpers.docs import make_docx_with_identity  # noqa: E402
+from helpers.judgecopy import DOCX_PLACES, PDF_PLACES, PLANTED, layers  # noqa: E402
 
 IDENTITY = {"name": "李秀英", "unit": "临渭区第二中学", "phone": "13812345678",
             "email": "lixiuying@example.com"}
@@ -220,7 +217,7 @@ def test_identity_in_any_part_of_a_file_never_reaches_the_judge(app, client, log
     entries = {e.title: e for e in db.session.query(Submission).filter_by(competition_id=comp.id)}
     receipts = [e.receipt_number for e in entries.values()]
     got = {}
-    for place, (_, expected) in places.items():
+    for place, (_, _expected) in places.items():
         path = f"/judging/my/{round_.id}/e/{entries[place].anonymous_code}/file"
         response = pages.get(path) or client.get(path)
         assert response.status_code == 200, place

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from core.audit import AuditEntry
 from core.errors import UserError
-from test_judging_helpers import make_entry, setup_round
+from helpers import setup_round, values_for
 
 
 @pytest.fixture
@@ -69,7 +69,6 @@ def test_conflict_rules_hold_for_manual_additions(db, setup, organiser, make_use
 
 def test_a_submitted_score_cannot_be_taken_away(db, setup, organiser):
     from judging import manual, services
-    from test_judging_helpers import values_for
 
     round_, comp, judges, entries, _leader = setup
     (item,) = _assignments(db, round_.id, entries[2].id)
@@ -116,7 +115,6 @@ def test_entries_page_and_its_refusals(app, db, setup, organiser, judge, author,
 def test_score_summary_names_the_rule_in_words(app, db, make_user, make_unit, organiser, tmp_path):
     from judging import services
     from judging.models import Assignment
-    from test_judging_helpers import values_for
 
     round_, comp, judges, entries, _leader = setup_round(db, make_user, make_unit, organiser, n_entries=2,
                                                          n_judges=2, k=2, arbitration="third_judge")
@@ -136,7 +134,6 @@ def test_leader_decides_when_no_third_judge_is_eligible(app, db, make_user, make
     """Two judges disagree past T and nobody else may read the entry: the leader's score is final."""
     from judging import results, services
     from judging.models import Assignment, AssignmentRole
-    from test_judging_helpers import values_for
 
     round_, comp, judges, entries, leader = setup_round(db, make_user, make_unit, organiser, n_entries=1,
                                                         n_judges=2, k=2, arbitration="third_judge", leader=True)

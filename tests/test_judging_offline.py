@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.errors import UserError
-from test_judging_helpers import setup_round, values_for
+from helpers import setup_round, values_for
 
 HEADER = ["匿名编号", "评委", "立意", "语言", "结构", "评语"]
 

@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from core.audit import AuditEntry
-from test_judging_helpers import setup_round
+from helpers import setup_round
 
 
 class FakeSMTP:

@@ -6,7 +6,7 @@ import io
 import pytest
 from sqlalchemy import event, insert, select
 
-from test_judging_helpers import make_competition, setup_round, values_for
+from helpers import judging_competition, setup_round
 
 
 def _judge_items(db, round_, judge):
@@ -143,9 +143,9 @@ def _bulk_round(db, organiser, judge, author, n):
 
     from essays.models import Submission, SubmissionStatus
     from judging import services
-    from judging.models import Assignment, RoundJudge
+    from judging.models import RoundJudge
 
-    comp = make_competition(db, organiser)
+    comp = judging_competition(db, organiser)
     now = dt.datetime.now(dt.timezone.utc)
     db.session.execute(insert(Submission), [{
         "competition_id": comp.id, "genre_id": comp.genres[0].id, "author_id": author.id,

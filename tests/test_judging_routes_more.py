@@ -13,7 +13,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from test_judging_helpers import make_competition, make_entry, setup_round, values_for
+from helpers import judging_competition, make_entry, setup_round, values_for
 
 NO_ROUND = 999999
 
@@ -59,7 +59,7 @@ def _plain_round(db, make_user, make_unit, organiser, *, n_entries=4, n_judges=3
     """A round with a rubric and a judge pool but no assignments yet."""
     from judging import services
 
-    comp = make_competition(db, organiser)
+    comp = judging_competition(db, organiser)
     entries = [make_entry(db, comp, make_user("author", unit=make_unit())) for _ in range(n_entries)]
     judges = [make_user("judge", unit=make_unit()) for _ in range(n_judges)]
     round_ = services.create_round(comp, actor=organiser, name="初评", k=k)
@@ -261,7 +261,7 @@ def test_assignment_reports_entries_short_of_judges(client, login, post, db, mak
 def test_assignment_without_judges_explains_and_assigns_nothing(client, login, post, db, organiser):
     from judging import services
 
-    comp = make_competition(db, organiser)
+    comp = judging_competition(db, organiser)
     round_ = services.create_round(comp, actor=organiser, name="初评", k=2)
     db.session.commit()
     login(client, organiser)
@@ -346,7 +346,7 @@ def test_bad_adjustments_explain_and_change_nothing(client, login, post, db, mak
     from judging.models import AwardAdjustment
 
     round_, entries = awarded
-    other = make_entry(db, make_competition(db, organiser), make_user("author", unit=make_unit()))
+    other = make_entry(db, judging_competition(db, organiser), make_user("author", unit=make_unit()))
     before = _levels(db, round_)
     good = {"submission_id": entries[2].id, "new_level": "first", "reason": "复议"}
     cases = [

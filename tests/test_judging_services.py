@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from core.errors import UserError
-from test_judging_helpers import make_entry, setup_round, values_for
+from helpers import make_entry, setup_round, values_for
 
 
 def _assignments(db, round_, **filters):

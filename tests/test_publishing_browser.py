@@ -6,9 +6,9 @@ import io
 
 import pytest
 
+from helpers import PASSWORD, shot
 from publishing import services
 from publishing.models import ResultSet
-from tests.conftest import PASSWORD, shot
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from test_essays_fixtures import LONG_TEXT, comp, form_token, make_competition, now  # noqa: F401
+from helpers import LONG_TEXT, form_token, now
 
 
 def _text(response) -> str:

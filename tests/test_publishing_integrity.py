@@ -14,7 +14,6 @@ from sqlalchemy import select
 from core.errors import UserError
 from publishing import services
 from publishing.models import Objection, ResultSet, ResultState
-from test_publishing_routes import EMAIL, PHONE, _import, draft, on_notice, published, winner  # noqa: F401
 
 
 def _text(response) -> str:

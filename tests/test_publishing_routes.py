@@ -5,52 +5,9 @@ import datetime as dt
 
 import pytest
 
+from helpers import EMAIL, PHONE, import_honours
 from publishing import services
-from publishing.demo import replay_closed_notice
 from publishing.models import Certificate, Objection, ResultState
-
-PHONE = "13800001111"
-EMAIL = "winner@example.cn"
-
-
-@pytest.fixture
-def winner(make_user, make_unit):
-    return make_user("author", unit=make_unit(name="区教育局"), phone=PHONE, email=EMAIL, display_name="李秀英")
-
-
-def _import(db, organiser, winner, source_id=1):
-    items = [
-        services.HonourInput("first", "一等奖", "李秀英", "区教育局", "科技之光", "征文组", 95, 1, winner.id, 11),
-        services.HonourInput("second", "二等奖", "张伟", "区农业局", "一粒种子", "征文组", 90, 2, None, 12),
-    ]
-    rs = services.import_honours("competition", source_id, "2026年科技征文活动", items, organiser,
-                                 organiser="区委宣传部")
-    db.session.commit()
-    return rs
-
-
-@pytest.fixture
-def draft(db, organiser, winner):
-    return _import(db, organiser, winner)
-
-
-@pytest.fixture
-def on_notice(db, draft, organiser):
-    services.start_notice(draft, start=services.today_local(), length=5, unit="working",
-                          how_to_object="实名来电 0913-2123456", actor=organiser)
-    db.session.commit()
-    return draft
-
-
-@pytest.fixture
-def published(db, draft, organiser):
-    replay_closed_notice(draft, days_ago=20, length=5, unit="calendar",
-                        how_to_object="实名来电", actor=organiser)
-    services.publish_results(draft, organiser)
-    services.issue_certificates(draft, organiser)
-    db.session.commit()
-    return draft
-
 
 # --- public pages ------------------------------------------------------------------
 
@@ -171,7 +128,7 @@ def test_api_responses_match_the_document(client, openapi, published, on_notice_
 
 @pytest.fixture
 def on_notice_other(db, organiser, winner):
-    rs = _import(db, organiser, winner, source_id=2)
+    rs = import_honours(db, organiser, winner, source_id=2)
     services.start_notice(rs, start=services.today_local(), length=5, unit="calendar", how_to_object="来电",
                           actor=organiser)
     db.session.commit()
@@ -291,7 +248,6 @@ def test_template_preview_reports_missing_glyphs(client, draft, organiser, login
 
 def test_public_call_for_essays_is_readable_without_signing_in(app, db, organiser):
     """The public site lists open calls; drafts stay hidden."""
-    import datetime as dt
 
     from core.db import utcnow
     from essays.models import Competition, CompetitionStatus, Genre

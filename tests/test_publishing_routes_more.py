@@ -14,11 +14,10 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from helpers import EMAIL, PHONE, pdf_fonts
 from publishing import services
 from publishing.demo import replay_closed_notice
-from publishing.models import MessageStatus, OutboxMessage, ResultState, WorkdayOverride
-from test_publishing_pdf import _fonts  # noqa: F401  (font-embedding probe shared with the PDF tests)
-from test_publishing_routes import EMAIL, PHONE, _import, draft, on_notice, published, winner  # noqa: F401
+from publishing.models import MessageStatus, ResultState, WorkdayOverride
 
 RARE = "王𪚥"  # U+2A6A5 (Ext B) is not in the bundled Noto CJK fonts: it must be reported, never drawn as tofu
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -77,7 +76,7 @@ def test_public_winner_list_pdf_opens_with_names_fonts_and_no_contacts(client, p
     assert "获奖名单" in text and "李秀英" in text and "张伟" in text and "科技之光" in text
     assert text.index("一等奖") < text.index("二等奖")
     assert PHONE not in text and EMAIL not in text and PHONE.encode() not in r.data and EMAIL.encode() not in r.data
-    fonts = _fonts(r.data)
+    fonts = pdf_fonts(r.data)
     assert fonts and all(fonts.values()), fonts
 
 
@@ -127,7 +126,7 @@ def test_certificate_downloads_after_generating(client, db, published, organiser
     assert r.status_code == 200 and r.mimetype == "application/pdf"
     text = _pdf_text(r.data)
     assert "荣誉证书" in text and "李秀英" in text and "张伟" in text
-    assert all(_fonts(r.data).values())
+    assert all(pdf_fonts(r.data).values())
 
     db.session.expire_all()
     numbers = sorted(h.certificate.number for h in published.honours)
@@ -299,7 +298,7 @@ def test_template_preview_pdf_is_a_sample_certificate(client, draft, organiser, 
     assert len(reader.pages) == 1
     text = _pdf_text(r.data)
     assert "荣誉证书" in text and "李秀英" in text and "特发此证" in text
-    assert all(_fonts(r.data).values())
+    assert all(pdf_fonts(r.data).values())
 
 
 def test_template_preview_pdf_reports_a_recipient_the_fonts_lack(client, db, organiser, login):

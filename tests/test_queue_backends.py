@@ -3,7 +3,6 @@ job from the page that starts it to a worker and back."""
 import os
 
 import pytest
-from sqlalchemy import select
 
 from core.jobs import Job, JobStatus, huey, job_handler, start_job
 

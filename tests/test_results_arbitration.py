@@ -11,8 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from core.errors import UserError
-from test_judging_helpers import setup_round, values_for
-from test_results_helpers import NO_ROUND, audit, follow, refused
+from helpers import NO_ROUND, audit, follow, refused, setup_round, values_for
 
 
 @pytest.fixture(autouse=True)

@@ -10,9 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from core.errors import UserError
+from helpers import NO_ROUND, audit, follow, refused, setup_round, values_for
 from judging.awards import Candidate, LevelRule, allocate
-from test_judging_helpers import setup_round, values_for
-from test_results_helpers import NO_ROUND, audit, follow, refused
 
 
 @pytest.fixture(autouse=True)
@@ -74,8 +73,7 @@ def test_settle_tie_refuses_entries_outside_the_tie():
 def tied(db, make_user, make_unit, organiser):
     """Both judges score every entry; entries 1 and 2 tie exactly across the line of the two first prizes
     (two places: entry 0 and, by anonymous code, entry 1). The tie policy: the committee decides."""
-    from judging import committee_services, results
-    from judging import services
+    from judging import committee_services, results, services
     from judging.models import Assignment
 
     round_, _, judges, entries, _ = setup_round(db, make_user, make_unit, organiser, n_entries=4, n_judges=2, k=2)

@@ -1,15 +1,14 @@
 """foundation: units, users, sessions, audit, files, jobs
 
 Revision ID: 0001_foundation
-Revises: 
+Revises:
 Create Date: 2026-11-30 11:43:17.837152
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import core.db
-
 
 # revision identifiers, used by Alembic.
 revision = '0001_foundation'

@@ -5,11 +5,10 @@ Revises: 0001_foundation
 Create Date: 2026-11-30 11:45:31.252479
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import core.db
-
 
 # revision identifiers, used by Alembic.
 revision = '0002_essays'

@@ -5,11 +5,10 @@ Revises: 0002_essays
 Create Date: 2026-11-30 11:47:24.726897
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import core.db
-
 
 # revision identifiers, used by Alembic.
 revision = '0003_judging'

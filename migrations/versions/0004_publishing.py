@@ -5,11 +5,10 @@ Revises: 0003_judging
 Create Date: 2026-11-30 11:47:53.284340
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import core.db
-
 
 # revision identifiers, used by Alembic.
 revision = '0004_publishing'

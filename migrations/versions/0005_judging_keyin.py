@@ -5,11 +5,10 @@ Revises: 0004_publishing
 Create Date: 2026-12-01 10:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import core.db
-
 
 # revision identifiers, used by Alembic.
 revision = '0005_judging_keyin'

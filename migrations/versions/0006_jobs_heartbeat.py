@@ -5,11 +5,10 @@ Revises: 0005_judging_keyin
 Create Date: 2026-11-30 13:10:00
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import core.db
-
 
 revision = '0006_jobs_heartbeat'
 down_revision = '0005_judging_keyin'

@@ -5,11 +5,10 @@ Revises: 0006_jobs_heartbeat
 Create Date: 2026-12-01 15:40:00
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import core.db
-
 
 revision = '0007_freeze'
 down_revision = '0006_jobs_heartbeat'

@@ -5,11 +5,10 @@ Revises: 0007_freeze
 Create Date: 2026-12-01 15:30:00
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import core.db
-
 
 revision = '0008_results'
 down_revision = '0007_freeze'

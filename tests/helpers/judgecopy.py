@@ -17,8 +17,16 @@ import zipfile
 import docx
 from lxml import etree
 
-from fixtures_docs import (BODY_TEXT, DEFAULT_IDENTITY, _add_part, _custom_properties, _jpeg_with_text,
-                           _png_with_text, _zip, make_pdf)
+from helpers.docs import (
+    BODY_TEXT,
+    DEFAULT_IDENTITY,
+    add_part,
+    custom_properties,
+    jpeg_with_text,
+    make_pdf,
+    png_with_text,
+    zip_parts,
+)
 
 WHO = DEFAULT_IDENTITY
 NAME, UNIT, PHONE, EMAIL = WHO["name"], WHO["unit"], WHO["phone"], WHO["email"]
@@ -77,17 +85,17 @@ def _notes_part(kind: str, text: str) -> bytes:
 def with_note(kind: str, text: str = BIO) -> bytes:
     parts = _parts_of(_document())
     tag = kind[:-1]
-    _add_part(parts, f"word/{kind}.xml", _notes_part(kind, text), "word/_rels/document.xml.rels", _REL + kind,
+    add_part(parts, f"word/{kind}.xml", _notes_part(kind, text), "word/_rels/document.xml.rels", _REL + kind,
               f"application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}+xml")
     _append_to_body(parts, f'<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:{tag}Reference w:id="1"/></w:r>',
                     paragraph=0)
-    return _zip(parts)
+    return zip_parts(parts)
 
 
 def docx_body() -> bytes:
     document = _document()
     document.add_paragraph(f"作者：{NAME}（{UNIT}）")
-    return _zip(_parts_of(document))
+    return zip_parts(_parts_of(document))
 
 
 def docx_table() -> bytes:
@@ -95,7 +103,7 @@ def docx_table() -> bytes:
     table = document.add_table(rows=2, cols=2)
     for row, (label, value) in zip(table.rows, (("作者", NAME), ("单位", UNIT))):
         row.cells[0].text, row.cells[1].text = label, value
-    return _zip(_parts_of(document))
+    return zip_parts(_parts_of(document))
 
 
 def docx_header_footer() -> bytes:
@@ -103,7 +111,7 @@ def docx_header_footer() -> bytes:
     section = document.sections[0]
     section.header.paragraphs[0].text = f"{UNIT} {NAME}"
     section.footer.paragraphs[0].text = f"{PHONE} {EMAIL}"
-    return _zip(_parts_of(document))
+    return zip_parts(_parts_of(document))
 
 
 def docx_footnote() -> bytes:
@@ -117,7 +125,7 @@ def docx_endnote() -> bytes:
 def docx_comment() -> bytes:
     document = _document()
     document.add_comment(document.paragraphs[0].runs, text=BIO, author=NAME, initials=NAME)
-    return _zip(_parts_of(document))
+    return zip_parts(_parts_of(document))
 
 
 def docx_text_box() -> bytes:
@@ -125,7 +133,7 @@ def docx_text_box() -> bytes:
     _append_to_body(parts, '<w:r><w:pict><v:shape style="width:200pt;height:40pt"><v:textbox><w:txbxContent>'
                            f'<w:p><w:r><w:t>{html.escape(BIO)}</w:t></w:r></w:p>'
                            '</w:txbxContent></v:textbox></v:shape></w:pict></w:r>', paragraph=2)
-    return _zip(parts)
+    return zip_parts(parts)
 
 
 def docx_properties() -> bytes:
@@ -138,27 +146,27 @@ def docx_properties() -> bytes:
     parts["docProps/app.xml"] = (parts["docProps/app.xml"].decode()
                                  .replace("<Company/>", f"<Company>{UNIT}</Company>")
                                  .replace("<Manager/>", f"<Manager>{NAME}</Manager>").encode())
-    _add_part(parts, "docProps/custom.xml", _custom_properties(WHO), "_rels/.rels", _REL + "custom-properties",
+    add_part(parts, "docProps/custom.xml", custom_properties(WHO), "_rels/.rels", _REL + "custom-properties",
               "application/vnd.openxmlformats-officedocument.custom-properties+xml")
-    return _zip(parts, comment=f"{NAME} {UNIT}".encode())
+    return zip_parts(parts, comment=f"{NAME} {UNIT}".encode())
 
 
 def docx_alt_text() -> bytes:
     document = _document()
-    document.add_picture(io.BytesIO(_plain_png()))
+    document.add_picture(io.BytesIO(plain_png()))
     parts = _parts_of(document)
     content = parts["word/document.xml"].decode()
     content = content.replace('name="Picture 1"', f'name="Picture 1" descr="{NAME}摄于{UNIT}" title="{NAME}"')
     content = content.replace('name="image.png"', f'name="image.png" descr="{PHONE}"')
     parts["word/document.xml"] = content.encode()
-    return _zip(parts)
+    return zip_parts(parts)
 
 
 def docx_image_metadata() -> bytes:
     document = _document()
     document.add_picture(io.BytesIO(_jpeg_with_exif()))
-    document.add_picture(io.BytesIO(_png_with_text(f"Author {NAME} {EMAIL}")))
-    return _zip(_parts_of(document))
+    document.add_picture(io.BytesIO(png_with_text(f"Author {NAME} {EMAIL}")))
+    return zip_parts(_parts_of(document))
 
 
 def docx_glossary() -> bytes:
@@ -167,10 +175,10 @@ def docx_glossary() -> bytes:
                 f'<w:docPart><w:docPartPr><w:name w:val="{NAME}"/></w:docPartPr><w:docPartBody><w:p><w:r>'
                 f'<w:t>{html.escape(BIO)}</w:t></w:r></w:p></w:docPartBody></w:docPart></w:docParts>'
                 '</w:glossaryDocument>').encode()
-    _add_part(parts, "word/glossary/document.xml", glossary, "word/_rels/document.xml.rels",
+    add_part(parts, "word/glossary/document.xml", glossary, "word/_rels/document.xml.rels",
               _REL + "glossaryDocument",
               "application/vnd.openxmlformats-officedocument.wordprocessingml.document.glossary+xml")
-    return _zip(parts)
+    return zip_parts(parts)
 
 
 def docx_custom_xml() -> bytes:
@@ -179,14 +187,14 @@ def docx_custom_xml() -> bytes:
     assert items, "python-docx's template has a custom XML item"
     for item in items:
         parts[item] = f"<root><author>{NAME}</author><unit>{UNIT}</unit><tel>{PHONE}</tel></root>".encode()
-    return _zip(parts)
+    return zip_parts(parts)
 
 
 def docx_tracked_deletion() -> bytes:
     parts = _parts_of(_document())
     _append_to_body(parts, f'<w:del w:id="901" w:author="{NAME}" w:date="2024-05-01T08:00:00Z"><w:r>'
                            f'<w:delText>作者：{NAME} {PHONE}</w:delText></w:r></w:del>', paragraph=1)
-    return _zip(parts)
+    return zip_parts(parts)
 
 
 DOCX_PLACES = {
@@ -206,7 +214,7 @@ DOCX_PLACES = {
 }
 
 
-def _plain_png() -> bytes:
+def plain_png() -> bytes:
     from PIL import Image
 
     out = io.BytesIO()
@@ -218,7 +226,7 @@ def _jpeg_with_exif() -> bytes:
     """A JPEG with Exif (description, artist), XMP and a comment naming the author."""
     from PIL import Image
 
-    image = Image.open(io.BytesIO(_jpeg_with_text(f"{NAME} {UNIT}")))
+    image = Image.open(io.BytesIO(jpeg_with_text(f"{NAME} {UNIT}")))
     exif = image.getexif()
     exif[0x010E] = f"{NAME} {UNIT}".encode()  # ImageDescription
     exif[0x013B] = EMAIL  # Artist
@@ -259,13 +267,13 @@ def pdf_info() -> bytes:
 
 
 def pdf_xmp() -> bytes:
-    from fixtures_docs import _xmp
+    from helpers.docs import xmp_packet
 
     def change(pdf, pikepdf):
-        stream = pikepdf.Stream(pdf, _xmp(WHO))
+        stream = pikepdf.Stream(pdf, xmp_packet(WHO))
         stream.Type, stream.Subtype = pikepdf.Name.Metadata, pikepdf.Name.XML
         pdf.Root.Metadata = pdf.make_indirect(stream)
-        page_stream = pikepdf.Stream(pdf, _xmp(WHO))
+        page_stream = pikepdf.Stream(pdf, xmp_packet(WHO))
         pdf.pages[0].obj.Metadata = pdf.make_indirect(page_stream)
     return _edit_pdf(change)
 

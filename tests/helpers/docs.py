@@ -1,6 +1,6 @@
 """Builders for manuscripts used in tests: plain ones, and ones with planted identity.
 
-Import with ``from fixtures_docs import ...`` after putting ``tests/`` on
+Import with ``from helpers.docs import ...`` after putting ``tests/`` on
 ``sys.path``. The identity builders hide the author's details in every place
 Word, WPS and PDF tools are known to leak them, so a scrubber or a judge view
 can be checked against all of them at once:
@@ -107,8 +107,8 @@ def make_docx_with_identity(identity: dict | None = None, body: str = BODY_TEXT)
     section = document.sections[0]
     section.header.paragraphs[0].text = f"{unit} {name}"
     section.footer.paragraphs[0].text = f"{phone} {email}"
-    document.add_picture(io.BytesIO(_png_with_text(f"Author {name} {email}")))
-    document.add_picture(io.BytesIO(_jpeg_with_text(f"{name} {unit}")))
+    document.add_picture(io.BytesIO(png_with_text(f"Author {name} {email}")))
+    document.add_picture(io.BytesIO(jpeg_with_text(f"{name} {unit}")))
     parts = _parts(_save(document))
 
     parts["docProps/app.xml"] = (
@@ -119,12 +119,12 @@ def make_docx_with_identity(identity: dict | None = None, body: str = BODY_TEXT)
         .replace("<Template>Normal.dotm</Template>", f"<Template>{name}的模板.dotm</Template>")
         .encode()
     )
-    _add_part(
-        parts, "docProps/custom.xml", _custom_properties(who), "_rels/.rels",
+    add_part(
+        parts, "docProps/custom.xml", custom_properties(who), "_rels/.rels",
         _REL + "custom-properties",
         "application/vnd.openxmlformats-officedocument.custom-properties+xml",
     )
-    _add_part(
+    add_part(
         parts, "word/people.xml", _people(name, email), "word/_rels/document.xml.rels",
         "http://schemas.microsoft.com/office/2011/relationships/people",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.people+xml",
@@ -139,9 +139,9 @@ def make_docx_with_identity(identity: dict | None = None, body: str = BODY_TEXT)
     for item in [n for n in parts if n.startswith("customXml/item") and "Props" not in n]:
         parts[item] = f"<root><author>{name}</author><unit>{unit}</unit></root>".encode()
     if "docProps/thumbnail.jpeg" in parts:
-        parts["docProps/thumbnail.jpeg"] = _jpeg_with_text(f"{name} {phone}")
+        parts["docProps/thumbnail.jpeg"] = jpeg_with_text(f"{name} {phone}")
     parts["word/unreferenced.xml"] = f"<x>{phone} {email}</x>".encode()
-    return _zip(parts, comment=f"{name} {unit}".encode())
+    return zip_parts(parts, comment=f"{name} {unit}".encode())
 
 
 def make_pdf_with_identity(identity: dict | None = None, body: str = BODY_TEXT) -> bytes:
@@ -160,7 +160,7 @@ def make_pdf_with_identity(identity: dict | None = None, body: str = BODY_TEXT) 
         "/Author": name, "/Title": f"{unit}{name}参赛稿", "/Creator": unit,
         "/Producer": email, "/Subject": phone, "/Keywords": f"{name},{unit}",
     })
-    xmp = _xmp(who)
+    xmp = xmp_packet(who)
     writer.xmp_metadata = xmp
     page_xmp = StreamObject()
     page_xmp.set_data(xmp)
@@ -201,7 +201,7 @@ def _parts(data: bytes) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
-def _zip(parts: dict[str, bytes], comment: bytes = b"") -> bytes:
+def zip_parts(parts: dict[str, bytes], comment: bytes = b"") -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in parts.items():
@@ -223,7 +223,7 @@ def _relationships(rels: list[tuple[str, str, str, bool]]) -> bytes:
     ).encode()
 
 
-def _add_part(
+def add_part(
     parts: dict[str, bytes], name: str, content: bytes, rels_name: str, rel_type: str,
     content_type: str,
 ) -> None:
@@ -242,7 +242,7 @@ def _add_part(
     parts["[Content_Types].xml"] = etree.tostring(types, xml_declaration=True, encoding="UTF-8")
 
 
-def _custom_properties(who: dict[str, str]) -> bytes:
+def custom_properties(who: dict[str, str]) -> bytes:
     fmtid = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
     items = "".join(
         f'<property fmtid="{fmtid}" pid="{pid}" name="{key}"><vt:lpwstr>{html.escape(value)}'
@@ -333,7 +333,7 @@ def _plant_settings(content: bytes, name: str, phone: str) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _png_with_text(text: str) -> bytes:
+def png_with_text(text: str) -> bytes:
     """A 1×1 PNG with an iTXt (UTF-8) chunk holding ``text``."""
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(
@@ -349,7 +349,7 @@ def _png_with_text(text: str) -> bytes:
     )
 
 
-def _jpeg_with_text(text: str) -> bytes:
+def jpeg_with_text(text: str) -> bytes:
     """A small JPEG with ``text`` in an XMP (APP1) segment and a comment (COM)."""
     from PIL import Image
 
@@ -369,7 +369,7 @@ def _jpeg_with_text(text: str) -> bytes:
     )
 
 
-def _xmp(who: dict[str, str]) -> bytes:
+def xmp_packet(who: dict[str, str]) -> bytes:
     return (
         '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>'
         '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF'
