@@ -16,6 +16,15 @@ def _judge_items(db, round_, judge):
                                                        Assignment.judge_id == judge.id)).all()
 
 
+def _someone_elses_item(db, round_, judges):
+    """An assignment of another judge on an entry judges[0] does not have. Loads are balanced
+    (4 entries × k=2 over 3 judges: at most 3 each), so there always is one, whatever the seed."""
+    mine = {i.submission_id for i in _judge_items(db, round_, judges[0])}
+    theirs = [i for judge in judges[1:] for i in _judge_items(db, round_, judge) if i.submission_id not in mine]
+    assert theirs, "judges[0] holds every entry: the loads are not balanced"
+    return theirs[0]
+
+
 @pytest.fixture
 def judged_round(db, make_user, make_unit, organiser):
     return setup_round(db, make_user, make_unit, organiser, n_entries=4, n_judges=3, k=2, accept=False)
@@ -61,13 +70,9 @@ def test_judge_accepts_pledge_scores_with_autosave_and_submits(client, login, po
 def test_refusals(client, login, db, make_user, make_unit, judged_round, author, who, path, expected):
     round_, _, judges, entries, _ = judged_round
     items = _judge_items(db, round_, judges[0])
-    mine = {i.submission_id for i in items}
-    theirs = [i for i in _judge_items(db, round_, judges[1]) if i.submission_id not in mine]
-    code = (theirs[0].submission.anonymous_code if theirs else "NONE")
+    code = _someone_elses_item(db, round_, judges).submission.anonymous_code
     users = {"author": author, "judge": judges[0], "other_judge": judges[0],
              "outsider": make_user("judge", unit=make_unit())}
-    if who == "other_judge" and not theirs:
-        pytest.skip("every entry of judge 2 is shared with judge 1")
     from judging import services
 
     services.accept_pledge(round_, judges[0])  # before the pledge every entry route leads to the pledge
@@ -85,8 +90,7 @@ def test_judge_cannot_post_to_someone_elses_assignment(client, login, post, db, 
     for j in judges:
         services.accept_pledge(round_, j)
     db.session.commit()
-    mine = {i.submission_id for i in _judge_items(db, round_, judges[0])}
-    other = next(i for i in _judge_items(db, round_, judges[1]) if i.submission_id not in mine)
+    other = _someone_elses_item(db, round_, judges)
     login(client, judges[0])
     url = f"/judging/my/{round_.id}/e/{other.submission.anonymous_code}"
     response = post(client, url, {"action": "submit"}, page=f"/judging/my/{round_.id}")

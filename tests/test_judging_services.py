@@ -199,14 +199,11 @@ def test_awards_finalise_and_lock(db, make_user, make_unit, organiser, monkeypat
     assert results.finalise_round(round_, actor=organiser) == 2
     db.session.commit()
     assert round_.state == RoundState.FINALISED
-    try:
-        from publishing.models import ResultSet
-    except ImportError:  # publishing not installed: nothing handed over
-        ResultSet = None
-    if ResultSet is not None:
-        (result_set,) = db.session.scalars(select(ResultSet)).all()
-        assert sorted(h.level_code for h in result_set.honours) == ["first", "second"]
-        assert {h.work_title for h in result_set.honours} == {entries[0].title, entries[1].title}
+    from publishing.models import ResultSet
+
+    (result_set,) = db.session.scalars(select(ResultSet)).all()  # handed over to publishing
+    assert sorted(h.level_code for h in result_set.honours) == ["first", "second"]
+    assert {h.work_title for h in result_set.honours} == {entries[0].title, entries[1].title}
     item = _assignments(db, round_)[0]
     for action in (lambda: services.update_round(round_, actor=organiser, name="x"),
                    lambda: services.save_score(item, actor=judges[0], values={}, submit=False),
