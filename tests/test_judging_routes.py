@@ -69,7 +69,6 @@ def test_judge_accepts_pledge_scores_with_autosave_and_submits(client, login, po
 ])
 def test_refusals(client, login, db, make_user, make_unit, judged_round, author, who, path, expected):
     round_, _, judges, entries, _ = judged_round
-    items = _judge_items(db, round_, judges[0])
     code = _someone_elses_item(db, round_, judges).submission.anonymous_code
     users = {"author": author, "judge": judges[0], "other_judge": judges[0],
              "outsider": make_user("judge", unit=make_unit())}
