@@ -5,6 +5,7 @@ Anchors: the deny-list scrubbers it replaced (``anonymise.scrub_docx`` /
 
     python -m bench.judge_copy
 """
+
 from __future__ import annotations
 
 import io

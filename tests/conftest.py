@@ -4,6 +4,7 @@ Tests run on SQLite by default, and on PostgreSQL when DATABASE_URL points
 there. The schema is built once per run with the Alembic migrations (as in
 production); tables are emptied between tests.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -75,17 +76,21 @@ def app():
 
     url = _database_url()
     os.environ["DATABASE_URL"] = url
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "SERVER_NAME": None,
-        "JOBS_IMMEDIATE": True,
-        "STORAGE_PATH": os.path.join(_tmp, "storage"),
-        # Redis when the run provides it (CI's PostgreSQL pass), memory otherwise.
-        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
-        # Argon2id at OWASP's floor keeps the suite quick without going below it.
-        "ARGON2_TIME_COST": 2, "ARGON2_MEMORY_COST": 19456, "ARGON2_PARALLELISM": 1,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SERVER_NAME": None,
+            "JOBS_IMMEDIATE": True,
+            "STORAGE_PATH": os.path.join(_tmp, "storage"),
+            # Redis when the run provides it (CI's PostgreSQL pass), memory otherwise.
+            "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+            # Argon2id at OWASP's floor keeps the suite quick without going below it.
+            "ARGON2_TIME_COST": 2,
+            "ARGON2_MEMORY_COST": 19456,
+            "ARGON2_PARALLELISM": 1,
+        }
+    )
     app.test_client_class = IsolatedClient
     from flask_migrate import upgrade
 
@@ -122,8 +127,7 @@ def _clean_database(request, app):
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
                 # TRUNCATE costs per table, so only the tables the test filled.
-                probe = " UNION ALL ".join(
-                    f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM \"{t}\")" for t in tables)
+                probe = " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM \"{t}\")" for t in tables)
                 used = [row[0] for row in conn.execute(text(probe))]
                 # DELETE in reverse dependency order is much cheaper than
                 # TRUNCATE ... CASCADE for a handful of small tables.
@@ -138,9 +142,12 @@ def _clean_database(request, app):
                         conn.execute(text(f'DELETE FROM "{t}"'))
                         if "id" not in db.metadata.tables[t].c:
                             continue
-                        conn.execute(text(
-                            f"SELECT setval(pg_get_serial_sequence('\"{t}\"', 'id'), 1, false) "
-                            f"WHERE pg_get_serial_sequence('\"{t}\"', 'id') IS NOT NULL"))
+                        conn.execute(
+                            text(
+                                f"SELECT setval(pg_get_serial_sequence('\"{t}\"', 'id'), 1, false) "
+                                f"WHERE pg_get_serial_sequence('\"{t}\"', 'id') IS NOT NULL"
+                            )
+                        )
         else:
             # PRAGMA foreign_keys only takes effect outside a transaction, so
             # work on the driver connection in autocommit mode.
@@ -207,9 +214,15 @@ def make_user(db):
         n = counter["n"]
         username = kw.pop("username", f"{role}{n}")
         user = services.create_user(
-            username=username, display_name=kw.pop("display_name", f"测试{role}{n}"), password=password,
-            roles=roles or [role], unit=unit, phone=kw.pop("phone", None),
-            email=kw.pop("email", f"{username}@example.cn"), **kw)
+            username=username,
+            display_name=kw.pop("display_name", f"测试{role}{n}"),
+            password=password,
+            roles=roles or [role],
+            unit=unit,
+            phone=kw.pop("phone", None),
+            email=kw.pop("email", f"{username}@example.cn"),
+            **kw,
+        )
         db.session.commit()
         return user
 
@@ -233,8 +246,7 @@ def csrf():
 def login(csrf):
     def do(client, user, password=PASSWORD):
         token = csrf(client, "/login")
-        response = client.post("/login", data={"login": user.username, "password": password,
-                                               "csrf_token": token})
+        response = client.post("/login", data={"login": user.username, "password": password, "csrf_token": token})
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return client
 
@@ -255,6 +267,7 @@ def post(csrf):
 
 
 for _role in ("admin", "organiser", "coordinator", "judge", "committee", "author"):
+
     def _fixture(make_user, make_unit, _role=_role):
         return make_user(_role, unit=make_unit())
 
@@ -262,6 +275,7 @@ for _role in ("admin", "organiser", "coordinator", "judge", "committee", "author
 
 
 # Browser tests ---------------------------------------------------------------
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -291,9 +305,19 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        browser = pw.chromium.launch(
+            executable_path=chromium,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield browser
         browser.close()
 
@@ -314,6 +338,7 @@ def page(browser, request):
 
 # Essays: an open competition, and counters that show nothing is left behind ---------
 
+
 @pytest.fixture
 def make_competition(db, organiser):
     from essays import services
@@ -324,17 +349,31 @@ def make_competition(db, organiser):
         counter["n"] += 1
         status = kw.pop("status", "open")
         fields = dict(
-            code=kw.pop("code", f"ZW{2025 + counter['n']}"), title=kw.pop("title", "弘扬爱国奋斗精神征文"),
-            theme="建功立业新时代", notice_html="<p>征文通知</p>", organisers=[{"role": "主办", "name": "区委宣传部"}],
-            opens_at=now() - dt.timedelta(days=1), closes_at=now() + dt.timedelta(days=10),
-            grace_minutes=0, max_entries_per_author=2, unit_recommendation_enabled=True, unit_quota=1,
-            accepted_formats=["text", "docx", "pdf", "txt"], max_file_mb=2, pledge_text="本人承诺作品为原创。",
-            review_threshold=0.5, copy_threshold=0.8)
+            code=kw.pop("code", f"ZW{2025 + counter['n']}"),
+            title=kw.pop("title", "弘扬爱国奋斗精神征文"),
+            theme="建功立业新时代",
+            notice_html="<p>征文通知</p>",
+            organisers=[{"role": "主办", "name": "区委宣传部"}],
+            opens_at=now() - dt.timedelta(days=1),
+            closes_at=now() + dt.timedelta(days=10),
+            grace_minutes=0,
+            max_entries_per_author=2,
+            unit_recommendation_enabled=True,
+            unit_quota=1,
+            accepted_formats=["text", "docx", "pdf", "txt"],
+            max_file_mb=2,
+            pledge_text="本人承诺作品为原创。",
+            review_threshold=0.5,
+            copy_threshold=0.8,
+        )
         fields.update(kw)
-        genres = fields.pop("genres", [
-            {"name": "散文", "min_length": 20, "max_length": 3000, "count_rule": "word"},
-            {"name": "诗歌", "min_length": None, "max_length": 60, "count_rule": "han"},
-        ])
+        genres = fields.pop(
+            "genres",
+            [
+                {"name": "散文", "min_length": 20, "max_length": 3000, "count_rule": "word"},
+                {"name": "诗歌", "min_length": None, "max_length": 60, "count_rule": "han"},
+            ],
+        )
         groups = fields.pop("groups", [{"name": "成人组"}, {"name": "青少年组"}])
         comp = services.create_competition(actor=organiser, genres=genres, groups=groups, **fields)
         if status != "draft":
@@ -383,10 +422,12 @@ def counts(db):
 
 # Publishing: a result set with a registered winner, in each state -------------------
 
+
 @pytest.fixture
 def winner(make_user, make_unit):
-    return make_user("author", unit=make_unit(name="区教育局"), phone=WINNER_PHONE, email=WINNER_EMAIL,
-                     display_name="李秀英")
+    return make_user(
+        "author", unit=make_unit(name="区教育局"), phone=WINNER_PHONE, email=WINNER_EMAIL, display_name="李秀英"
+    )
 
 
 @pytest.fixture
@@ -398,8 +439,14 @@ def draft(db, organiser, winner):
 def on_notice(db, draft, organiser):
     from publishing import services
 
-    services.start_notice(draft, start=services.today_local(), length=5, unit="working",
-                          how_to_object="实名来电 0913-2123456", actor=organiser)
+    services.start_notice(
+        draft,
+        start=services.today_local(),
+        length=5,
+        unit="working",
+        how_to_object="实名来电 0913-2123456",
+        actor=organiser,
+    )
     db.session.commit()
     return draft
 
@@ -409,8 +456,7 @@ def published(db, draft, organiser):
     from publishing import services
     from publishing.demo import replay_closed_notice
 
-    replay_closed_notice(draft, days_ago=20, length=5, unit="calendar",
-                        how_to_object="实名来电", actor=organiser)
+    replay_closed_notice(draft, days_ago=20, length=5, unit="calendar", how_to_object="实名来电", actor=organiser)
     services.publish_results(draft, organiser)
     services.issue_certificates(draft, organiser)
     db.session.commit()

@@ -3,6 +3,7 @@
 The shared ``pager`` macro used to assign to ``_``, which hid gettext from the
 rest of the template: any page with more rows than one page holds answered 500.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,8 +21,7 @@ def _bulk_users(db, n: int, unit=None):
     password_hash = services.hash_password("Correct-Horse-9")
     users = []
     for i in range(n):
-        user = User(username=f"bulk{i:04d}", display_name=f"批量用户{i:04d}", password_hash=password_hash,
-                    unit=unit)
+        user = User(username=f"bulk{i:04d}", display_name=f"批量用户{i:04d}", password_hash=password_hash, unit=unit)
         user.set_roles([Role.AUTHOR])
         users.append(user)
     db.session.add_all(users)
@@ -39,8 +39,14 @@ def test_audit_log_has_more_than_one_page(client, db, admin, login):
     from core import audit
 
     for i in range(120):
-        audit.record("unit.update", actor=admin, object_type="units", object_id=i, label=f"单位{i}",
-                     changes={"name": [f"旧{i}", f"新{i}"]})
+        audit.record(
+            "unit.update",
+            actor=admin,
+            object_type="units",
+            object_id=i,
+            label=f"单位{i}",
+            changes={"name": [f"旧{i}", f"新{i}"]},
+        )
     db.session.commit()
     login(client, admin)
     first = client.get("/audit")

@@ -1,4 +1,5 @@
 """Signing in and out, registration, throttling, CSRF, sessions, headers."""
+
 import re
 
 import pytest
@@ -113,15 +114,28 @@ def test_password_change_signs_out_other_browsers(app, make_user, login, post):
 
 def test_password_change_refuses_wrong_current_password(client, make_user, login, post):
     login(client, make_user("author"))
-    r = post(client, "/profile/password", {"current": "nope-nope", "new": "Another-Horse-7", "confirm": "Another-Horse-7"})
+    r = post(
+        client, "/profile/password", {"current": "nope-nope", "new": "Another-Horse-7", "confirm": "Another-Horse-7"}
+    )
     assert "当前密码不正确" in r.get_data(as_text=True)
 
 
 def test_author_registers_and_lands_on_home(client, post, make_unit, db):
     unit = make_unit("区科技局")
-    r = post(client, "/register", {"username": "liming", "display_name": "李明", "phone": "13800138000",
-                                   "email": "liming@example.cn", "unit_id": str(unit.id), "workplace": "",
-                                   "password": "Spring-Rain-42", "confirm": "Spring-Rain-42"})
+    r = post(
+        client,
+        "/register",
+        {
+            "username": "liming",
+            "display_name": "李明",
+            "phone": "13800138000",
+            "email": "liming@example.cn",
+            "unit_id": str(unit.id),
+            "workplace": "",
+            "password": "Spring-Rain-42",
+            "confirm": "Spring-Rain-42",
+        },
+    )
     assert r.status_code == 302
     assert "李明" in client.get("/").get_data(as_text=True)
     from sqlalchemy import select
@@ -134,15 +148,28 @@ def test_author_registers_and_lands_on_home(client, post, make_unit, db):
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.register")) is not None
 
 
-@pytest.mark.parametrize("password, message", [
-    ("short1", "至少 8 位"),
-    ("12345678", "过于常见"),
-    ("password123", "过于常见"),
-    ("xx-liming-xx", "不能包含用户名"),
-])
+@pytest.mark.parametrize(
+    "password, message",
+    [
+        ("short1", "至少 8 位"),
+        ("12345678", "过于常见"),
+        ("password123", "过于常见"),
+        ("xx-liming-xx", "不能包含用户名"),
+    ],
+)
 def test_registration_refuses_weak_passwords_and_keeps_input(client, post, password, message):
-    r = post(client, "/register", {"username": "liming", "display_name": "李明", "phone": "13800138000",
-                                   "unit_id": "0", "password": password, "confirm": password})
+    r = post(
+        client,
+        "/register",
+        {
+            "username": "liming",
+            "display_name": "李明",
+            "phone": "13800138000",
+            "unit_id": "0",
+            "password": password,
+            "confirm": password,
+        },
+    )
     html = r.get_data(as_text=True)
     assert r.status_code == 200
     assert message in html
@@ -151,16 +178,27 @@ def test_registration_refuses_weak_passwords_and_keeps_input(client, post, passw
 
 def test_registration_refuses_a_taken_user_name(client, post, make_user):
     make_user("author", username="liming")
-    r = post(client, "/register", {"username": "liming", "display_name": "李明", "phone": "13800138001",
-                                   "unit_id": "0", "password": "Spring-Rain-42", "confirm": "Spring-Rain-42"})
+    r = post(
+        client,
+        "/register",
+        {
+            "username": "liming",
+            "display_name": "李明",
+            "phone": "13800138001",
+            "unit_id": "0",
+            "password": "Spring-Rain-42",
+            "confirm": "Spring-Rain-42",
+        },
+    )
     assert "已被使用" in r.get_data(as_text=True)
 
 
 def test_next_parameter_cannot_redirect_elsewhere(client, make_user, csrf):
     make_user("author")
     token = csrf(client, "/login")
-    r = client.post("/login?next=https://evil.example/x",
-                    data={"login": "author1", "password": PASSWORD, "csrf_token": token})
+    r = client.post(
+        "/login?next=https://evil.example/x", data={"login": "author1", "password": PASSWORD, "csrf_token": token}
+    )
     assert r.headers["Location"] == "/"
 
 
@@ -194,8 +232,9 @@ def test_upload_over_the_limit_gets_the_413_page(app, client, admin, login, csrf
 
     token = csrf(client, "/admin/users/import")
     big = io.BytesIO(b"x" * (app.config["MAX_CONTENT_LENGTH"] + 10))
-    r = client.post("/admin/users/import", data={"csrf_token": token, "sheet": (big, "big.csv")},
-                    content_type="multipart/form-data")
+    r = client.post(
+        "/admin/users/import", data={"csrf_token": token, "sheet": (big, "big.csv")}, content_type="multipart/form-data"
+    )
     assert r.status_code == 413 and "文件过大" in r.get_data(as_text=True)
 
 

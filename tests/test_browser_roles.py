@@ -1,4 +1,5 @@
 """Each demo role signs in through a real browser and sees its own home page."""
+
 import pytest
 
 from helpers import shot

@@ -3,6 +3,7 @@
 The routes are enumerated from the application's URL map, so a judge route
 added later is covered without touching this test.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,8 +18,11 @@ PLEDGE_ENDPOINTS = {"judging.round_queue", "judging.pledge"}
 
 
 def _judge_round_rules(app):
-    return [rule for rule in app.url_map.iter_rules()
-            if rule.endpoint.startswith("judging.") and rule.rule.startswith("/judging/my/<int:round_id>")]
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("judging.") and rule.rule.startswith("/judging/my/<int:round_id>")
+    ]
 
 
 @pytest.fixture
@@ -62,8 +66,13 @@ def test_no_judge_route_of_a_round_works_before_the_pledge(app, client, login, c
         path = re.sub(r"<(?:string:)?code>", entry.anonymous_code, path)
         assert "<" not in path, f"unexpected URL variable in {rule.rule}"
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            data = {"csrf_token": token, "reason": "同单位", "comment": "好", "action": "submit",
-                    **{f"c{c.id}": "90" for c in round_.criteria}}
+            data = {
+                "csrf_token": token,
+                "reason": "同单位",
+                "comment": "好",
+                "action": "submit",
+                **{f"c{c.id}": "90" for c in round_.criteria},
+            }
             response = client.get(path) if method == "GET" else client.post(path, data=data)
             tried.append((method, path))
             assert response.status_code == 302, (method, path, response.status_code)
@@ -93,10 +102,12 @@ def test_after_the_pledge_the_same_routes_answer(client, login, post, db, unpled
     assert saved.status_code == 200 and saved.json["ok"]
 
 
-@pytest.mark.parametrize("path", ["/judging/my/{rid}/e/{code}/file", "/judging/my/{rid}/sheets.pdf",
-                                  "/judging/my/{rid}/e/{code}"])
-def test_judge_routes_refuse_anonymous_other_roles_and_other_judges(app, client, login, make_user, make_unit, db,
-                                                                    unpledged, path):
+@pytest.mark.parametrize(
+    "path", ["/judging/my/{rid}/e/{code}/file", "/judging/my/{rid}/sheets.pdf", "/judging/my/{rid}/e/{code}"]
+)
+def test_judge_routes_refuse_anonymous_other_roles_and_other_judges(
+    app, client, login, make_user, make_unit, db, unpledged, path
+):
     from judging import services
 
     round_, entry, judge = unpledged

@@ -1,4 +1,5 @@
 """Certificate and winner-list PDFs: fonts embedded, text extractable, numbers unique."""
+
 from __future__ import annotations
 
 import io
@@ -21,12 +22,23 @@ def _text(pdf: bytes) -> list[str]:
 
 @pytest.fixture
 def published(db, organiser):
-    items = [services.HonourInput("first" if i == 0 else "second", "一等奖" if i == 0 else "二等奖", name,
-                                  "临渭区第二中学", f"作品{i}", "", 95 - i, i + 1) for i, name in enumerate(NAMES)]
-    rs = services.import_honours("competition", 7, "2026年临渭区“科技兴区”主题征文活动", items, organiser,
-                                 organiser="中共临渭区委宣传部")
-    replay_closed_notice(rs, days_ago=20, length=5, unit="calendar",
-                        how_to_object="来电", actor=organiser)
+    items = [
+        services.HonourInput(
+            "first" if i == 0 else "second",
+            "一等奖" if i == 0 else "二等奖",
+            name,
+            "临渭区第二中学",
+            f"作品{i}",
+            "",
+            95 - i,
+            i + 1,
+        )
+        for i, name in enumerate(NAMES)
+    ]
+    rs = services.import_honours(
+        "competition", 7, "2026年临渭区“科技兴区”主题征文活动", items, organiser, organiser="中共临渭区委宣传部"
+    )
+    replay_closed_notice(rs, days_ago=20, length=5, unit="calendar", how_to_object="来电", actor=organiser)
     services.publish_results(rs, organiser)
     db.session.commit()
     return rs

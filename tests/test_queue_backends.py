@@ -1,5 +1,6 @@
 """The real job queue (SQLite locally, Redis when REDIS_URL is set) carries a
 job from the page that starts it to a worker and back."""
+
 import os
 
 import pytest

@@ -1,4 +1,5 @@
 """Duplicate detection: normalisation, Jaccard/containment, highlighted spans, all pairs."""
+
 import random
 
 import pytest
@@ -103,7 +104,7 @@ def test_find_pairs_levels_and_order():
     original = han_text(400, seed=10)
     docs = {
         "original": original,
-        "reformatted": "，".join(original[i:i + 20] for i in range(0, 400, 20)),
+        "reformatted": "，".join(original[i : i + 20] for i in range(0, 400, 20)),
         "half": original[:220] + han_text(50, seed=11),  # 216 of 266 shared: 0.81
         "unrelated": han_text(400, seed=12),
     }
@@ -143,14 +144,14 @@ def test_find_pairs_agrees_with_comparing_every_pair(review):
     rng = random.Random(review)
     pieces = [han_text(rng.randint(3, 150), seed=100 + i) for i in range(8)]
     docs = {
-        f"d{i}": "，".join(rng.choice(pieces)[rng.randint(0, 40):] for _ in range(rng.randint(1, 3)))
+        f"d{i}": "，".join(rng.choice(pieces)[rng.randint(0, 40) :] for _ in range(rng.randint(1, 3)))
         for i in range(25)
     }
     earlier = {f"e{i}": rng.choice(pieces) for i in range(4)}
     keys = list(docs)
     expected = {}
     for i, a in enumerate(keys):
-        others = [(b, docs[b]) for b in keys[i + 1:]] + list(earlier.items())
+        others = [(b, docs[b]) for b in keys[i + 1 :]] + list(earlier.items())
         for b, text in others:
             jaccard, containment = compare(docs[a], text)
             if containment >= review:

@@ -5,6 +5,7 @@ Import with ``from helpers import ...`` (``helpers.docs`` for manuscripts,
 ``helpers.judgecopy`` for planted-identity files): pytest puts ``tests/`` on
 ``sys.path`` because of the rootdir ``conftest.py``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,9 +26,11 @@ _codes = itertools.count(1)
 
 # --- pages and browser -------------------------------------------------------------
 
+
 def csrf_token(html: str) -> str | None:
-    m = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or \
-        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    m = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
     return m.group(1) if m else None
 
 
@@ -35,7 +38,6 @@ def shot(page, name: str) -> None:
     """Save a named screenshot into test-artifacts/."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
 
 
 def audit(db, action):
@@ -61,7 +63,9 @@ def refused(app, login, csrf, users, cases, data=None, method="post"):
         if who is not None:
             login(client, users[who])
         if method == "post":
-            response = client.post(url, data=dict(data or {}, csrf_token=csrf(client, "/login" if who is None else "/")))
+            response = client.post(
+                url, data=dict(data or {}, csrf_token=csrf(client, "/login" if who is None else "/"))
+            )
         else:
             response = client.get(url)
         assert response.status_code == expected, (who, url, response.status_code)
@@ -74,7 +78,18 @@ def refused(app, login, csrf, users, cases, data=None, method="post"):
 LONG_TEXT = "春风又绿渭河岸，我站在老城墙上眺望远方。十年前这里还是一片低矮的平房，如今高楼林立，街道整洁。" * 3
 
 # Common characters; random text from them shares no 5-gram by chance.
-POOL = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严"
+POOL = (
+    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种"
+    "面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本"
+    "去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比"
+    "或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总"
+    "次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做"
+    "必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权"
+    "收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信"
+    "马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连"
+    "断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存"
+    "候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严"
+)
 
 
 def han_text(length: int, seed: int) -> str:
@@ -93,8 +108,14 @@ def form_token(html: str) -> str:
 
 
 def entry_data(comp, token, **kw):
-    data = {"token": token, "title": "我的家乡", "genre_id": comp.genres[0].id, "group_id": comp.groups[0].id,
-            "body": LONG_TEXT, "pledge": "y"}
+    data = {
+        "token": token,
+        "title": "我的家乡",
+        "genre_id": comp.genres[0].id,
+        "group_id": comp.groups[0].id,
+        "body": LONG_TEXT,
+        "pledge": "y",
+    }
     data.update(kw)
     return data
 
@@ -117,10 +138,18 @@ def submit_as(client, login, user, comp, csrf, **kw):
 def submit(comp, author, text=LONG_TEXT, token="t1", genre=0, **kw):
     from essays import services
 
-    return services.submit_entry(competition=comp, author=author, actor=kw.pop("actor", author), token=token,
-                                 title=kw.pop("title", "我的家乡"), genre_id=comp.genres[genre].id,
-                                 group_id=comp.groups[0].id if comp.groups else None, body_text=text,
-                                 pledge=kw.pop("pledge", True), **kw)
+    return services.submit_entry(
+        competition=comp,
+        author=author,
+        actor=kw.pop("actor", author),
+        token=token,
+        title=kw.pop("title", "我的家乡"),
+        genre_id=comp.genres[genre].id,
+        group_id=comp.groups[0].id if comp.groups else None,
+        body_text=text,
+        pledge=kw.pop("pledge", True),
+        **kw,
+    )
 
 
 # --- judging -----------------------------------------------------------------------
@@ -130,9 +159,15 @@ def judging_competition(db, organiser, *, genres=("散文",), groups=(), code=No
     from essays.models import Competition, CompetitionStatus, Genre, Group
 
     now = dt.datetime.now(dt.timezone.utc)
-    comp = Competition(code=code or f"T{next(_codes):05d}", title="喜迎二十大征文", theme="家乡",
-                       status=CompetitionStatus.JUDGING, opens_at=now - dt.timedelta(days=30),
-                       closes_at=now - dt.timedelta(days=1), created_by_id=organiser.id)
+    comp = Competition(
+        code=code or f"T{next(_codes):05d}",
+        title="喜迎二十大征文",
+        theme="家乡",
+        status=CompetitionStatus.JUDGING,
+        opens_at=now - dt.timedelta(days=30),
+        closes_at=now - dt.timedelta(days=1),
+        created_by_id=organiser.id,
+    )
     for i, name in enumerate(genres):
         comp.genres.append(Genre(name=name, position=i))
     for i, name in enumerate(groups):
@@ -142,31 +177,69 @@ def judging_competition(db, organiser, *, genres=("散文",), groups=(), code=No
     return comp
 
 
-def make_entry(db, comp, author, *, unit=None, recommending_unit=None, genre=None, group=None,
-               title="我的家乡", text="春风又绿渭河岸。", judge_title=None, judge_text=None, code=None,
-               judge_file=None):
+def make_entry(
+    db,
+    comp,
+    author,
+    *,
+    unit=None,
+    recommending_unit=None,
+    genre=None,
+    group=None,
+    title="我的家乡",
+    text="春风又绿渭河岸。",
+    judge_title=None,
+    judge_text=None,
+    code=None,
+    judge_file=None,
+):
     from essays.models import Submission, SubmissionStatus
 
     n = next(_codes)
     unit = unit if unit is not None else author.unit
     entry = Submission(
-        competition_id=comp.id, genre_id=(genre or comp.genres[0]).id,
-        group_id=group.id if group else None, author_id=author.id,
+        competition_id=comp.id,
+        genre_id=(genre or comp.genres[0]).id,
+        group_id=group.id if group else None,
+        author_id=author.id,
         unit_id=unit.id if unit else None,
         recommending_unit_id=recommending_unit.id if recommending_unit else None,
-        submitted_by_id=author.id, title=title, body_text=text,
+        submitted_by_id=author.id,
+        title=title,
+        body_text=text,
         judge_title=judge_title if judge_title is not None else title,
         judge_text=judge_text if judge_text is not None else text,
-        word_count=len(text), han_count=len(text), anonymous_code=code or f"A{n:04d}X",
-        serial=n, receipt_number=f"{comp.code}-{n:04d}", status=SubmissionStatus.QUALIFIED,
-        submitted_at=dt.datetime.now(dt.timezone.utc), judge_file_id=judge_file.id if judge_file else None)
+        word_count=len(text),
+        han_count=len(text),
+        anonymous_code=code or f"A{n:04d}X",
+        serial=n,
+        receipt_number=f"{comp.code}-{n:04d}",
+        status=SubmissionStatus.QUALIFIED,
+        submitted_at=dt.datetime.now(dt.timezone.utc),
+        judge_file_id=judge_file.id if judge_file else None,
+    )
     db.session.add(entry)
     db.session.commit()
     return entry
 
 
-def setup_round(db, make_user, make_unit, organiser, *, n_entries=6, n_judges=3, k=2, criteria=None,
-                arbitration="none", method="mean", leader=False, open_=True, accept=True, **settings):
+def setup_round(
+    db,
+    make_user,
+    make_unit,
+    organiser,
+    *,
+    n_entries=6,
+    n_judges=3,
+    k=2,
+    criteria=None,
+    arbitration="none",
+    method="mean",
+    leader=False,
+    open_=True,
+    accept=True,
+    **settings,
+):
     """A competition with entries from distinct units, a judge pool, a rubric and assignments."""
     from judging import services
     from judging.models import Arbitration
@@ -178,12 +251,26 @@ def setup_round(db, make_user, make_unit, organiser, *, n_entries=6, n_judges=3,
         author = make_user("author", unit=make_unit())
         entries.append(make_entry(db, comp, author))
     leader_user = make_user("judge", unit=make_unit()) if leader else None
-    round_ = services.create_round(comp, actor=organiser, name="初评", k=k, method=method,
-                                   arbitration=Arbitration(arbitration),
-                                   leader_id=leader_user.id if leader_user else None, **settings)
-    services.set_criteria(round_, criteria or [
-        services.CriterionInput("立意", 40, step=1), services.CriterionInput("语言", 30, step=0.5),
-        services.CriterionInput("结构", 30, step=1)], actor=organiser)
+    round_ = services.create_round(
+        comp,
+        actor=organiser,
+        name="初评",
+        k=k,
+        method=method,
+        arbitration=Arbitration(arbitration),
+        leader_id=leader_user.id if leader_user else None,
+        **settings,
+    )
+    services.set_criteria(
+        round_,
+        criteria
+        or [
+            services.CriterionInput("立意", 40, step=1),
+            services.CriterionInput("语言", 30, step=0.5),
+            services.CriterionInput("结构", 30, step=1),
+        ],
+        actor=organiser,
+    )
     for judge in judges:
         services.add_judge(round_, judge, actor=organiser)
     if leader_user is not None:
@@ -225,8 +312,9 @@ def import_honours(db, organiser, winner, source_id=1):
         services.HonourInput("first", "一等奖", "李秀英", "区教育局", "科技之光", "征文组", 95, 1, winner.id, 11),
         services.HonourInput("second", "二等奖", "张伟", "区农业局", "一粒种子", "征文组", 90, 2, None, 12),
     ]
-    rs = services.import_honours("competition", source_id, "2026年科技征文活动", items, organiser,
-                                 organiser="区委宣传部")
+    rs = services.import_honours(
+        "competition", source_id, "2026年科技征文活动", items, organiser, organiser="区委宣传部"
+    )
     db.session.commit()
     return rs
 
