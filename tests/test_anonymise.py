@@ -12,7 +12,7 @@ from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
-from essays.anonymise import (  # noqa: E402
+from essays.anonymise import (
     CODE_ALPHABET,
     find_identity,
     is_valid_resident_id,
@@ -21,8 +21,8 @@ from essays.anonymise import (  # noqa: E402
     scrub_docx,
     scrub_pdf,
 )
-from essays.extract import extract_text  # noqa: E402
-from helpers.docs import (  # noqa: E402
+from essays.extract import extract_text
+from helpers.docs import (
     BODY_PARAGRAPHS,
     BODY_TEXT,
     DEFAULT_IDENTITY,

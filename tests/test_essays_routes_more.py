@@ -76,7 +76,10 @@ def test_duplicate_check_flags_the_planted_pairs(client, login, post, db, organi
 
     e = planted
     flags = _flags(db, comp.id)
-    pair = lambda a, b: (min(e[a].id, e[b].id), max(e[a].id, e[b].id))  # noqa: E731
+
+    def pair(a, b):
+        return (min(e[a].id, e[b].id), max(e[a].id, e[b].id))
+
     assert set(flags) == {pair("original", "copy"), pair("source", "half")}
     assert flags[pair("original", "copy")].level == "copy"
     assert flags[pair("source", "half")].level == "review"
@@ -100,7 +103,7 @@ def test_duplicate_check_flags_the_planted_pairs(client, login, post, db, organi
 
 def test_flags_stay_with_their_competition(
     client, login, post, db, make_user, make_unit, organiser, comp, planted, make_competition
-):  # noqa: F811
+):
     later = make_competition()
     make_entry(db, later, make_user("author", unit=make_unit()), text=han_text(400, seed=21))
     login(client, organiser)

@@ -13,11 +13,11 @@ import pikepdf
 import pytest
 from pypdf import PdfWriter
 
-from core.errors import UserError  # noqa: E402
-from essays import anonymise, extract  # noqa: E402
-from essays.extract import extract_text  # noqa: E402
+from core.errors import UserError
+from essays import anonymise, extract
+from essays.extract import extract_text
 from helpers import post_entry, submit_as
-from helpers.docs import make_docx, make_pdf  # noqa: E402
+from helpers.docs import make_docx, make_pdf
 
 TEXT = "春天来了，万物复苏。\n第二段：Hello 2018年！"
 LIMIT = 10 * 1024 * 1024

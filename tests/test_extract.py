@@ -10,10 +10,10 @@ import docx
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from core.errors import UserError  # noqa: E402
-from essays import extract  # noqa: E402
-from essays.extract import extract_text, safe_display_name  # noqa: E402
-from helpers.docs import (  # noqa: E402
+from core.errors import UserError
+from essays import extract
+from essays.extract import extract_text, safe_display_name
+from helpers.docs import (
     BODY_TEXT,
     DEFAULT_IDENTITY,
     make_docx,

@@ -20,8 +20,8 @@ from urllib.parse import urljoin, urlparse
 import pytest
 
 from helpers import values_for
-from helpers.docs import make_docx_with_identity  # noqa: E402
-from helpers.judgecopy import DOCX_PLACES, PDF_PLACES, PLANTED, layers  # noqa: E402
+from helpers.docs import make_docx_with_identity
+from helpers.judgecopy import DOCX_PLACES, PDF_PLACES, PLANTED, layers
 
 IDENTITY = {"name": "李秀英", "unit": "临渭区第二中学", "phone": "13812345678", "email": "lixiuying@example.com"}
 FILENAME = "李秀英_临渭二中.docx"
