@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv/bin
 export FLASK_APP := core
 
-.PHONY: setup setup-test run test test-pg bench doctor translations clean
+.PHONY: setup setup-test run test test-pg lint bench doctor translations clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -22,6 +22,11 @@ test: setup-test
 # The same suite against PostgreSQL (a throwaway database; see .ci/run).
 test-pg: setup-test
 	scripts/test-postgres.sh
+
+# Ruff, configured in pyproject.toml: the lint rules, then the formatting.
+lint: setup-test
+	$(VENV)/ruff check .
+	$(VENV)/ruff format --check .
 
 bench: setup-test
 	@for b in bench/*.py; do case "$$b" in *_core.py|*/_*) continue;; esac; \

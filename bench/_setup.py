@@ -3,6 +3,7 @@
 Uses SQLite in a temporary folder unless BENCH_DATABASE_URL is set (that
 database is wiped: give a throwaway one).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,9 +19,18 @@ def make_app():
     os.environ["DATABASE_URL"] = url
     from core import create_app
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "STORAGE_PATH": os.path.join(tmp, "storage"),
-                      "JOBS_IMMEDIATE": True, "RATELIMIT_STORAGE_URI": "memory://",
-                      "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8, "ARGON2_PARALLELISM": 1})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "bench",
+            "STORAGE_PATH": os.path.join(tmp, "storage"),
+            "JOBS_IMMEDIATE": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "ARGON2_TIME_COST": 1,
+            "ARGON2_MEMORY_COST": 8,
+            "ARGON2_PARALLELISM": 1,
+        }
+    )
     with app.app_context():
         fresh_schema()
     return app
@@ -54,19 +64,33 @@ def populate(n_entries: int, n_judges: int, n_units: int, k: int, seed: int = 1,
     rnd = random.Random(seed)
     now = dt.datetime.now(dt.timezone.utc)
     tag = rnd.randrange(10**6)
-    db.session.execute(insert(Unit), [{"name": f"单位{tag}-{u}", "kind": "bureau", "active": True,
-                                       "created_at": now} for u in range(n_units)])
+    db.session.execute(
+        insert(Unit),
+        [{"name": f"单位{tag}-{u}", "kind": "bureau", "active": True, "created_at": now} for u in range(n_units)],
+    )
     unit_ids = db.session.scalars(select(Unit.id).where(Unit.name.like(f"单位{tag}-%"))).all()
-    db.session.execute(insert(User), [{"username": f"j{tag}-{j}", "display_name": f"评委{j}",
-                                       "unit_id": unit_ids[j % n_units], "password_hash": password_hash,
-                                       "active": True, "created_at": now} for j in range(n_judges)])
+    db.session.execute(
+        insert(User),
+        [
+            {
+                "username": f"j{tag}-{j}",
+                "display_name": f"评委{j}",
+                "unit_id": unit_ids[j % n_units],
+                "password_hash": password_hash,
+                "active": True,
+                "created_at": now,
+            }
+            for j in range(n_judges)
+        ],
+    )
     judge_ids = db.session.scalars(select(User.id).where(User.username.like(f"j{tag}-%"))).all()
     db.session.execute(insert(UserRole), [{"user_id": j, "role": Role.JUDGE} for j in judge_ids])
-    db.session.execute(insert(User), [{"username": f"a{tag}", "display_name": "作者", "password_hash": "x",
-                                       "active": True, "created_at": now}])
+    db.session.execute(
+        insert(User),
+        [{"username": f"a{tag}", "display_name": "作者", "password_hash": "x", "active": True, "created_at": now}],
+    )
     author_id = db.session.scalar(select(User.id).where(User.username == f"a{tag}"))
-    comp = Competition(code=f"B{tag}", title="基准", status=CompetitionStatus.JUDGING, opens_at=now,
-                       closes_at=now)
+    comp = Competition(code=f"B{tag}", title="基准", status=CompetitionStatus.JUDGING, opens_at=now, closes_at=now)
     comp.genres.append(Genre(name="散文"))
     db.session.add(comp)
     db.session.flush()
@@ -74,17 +98,43 @@ def populate(n_entries: int, n_judges: int, n_units: int, k: int, seed: int = 1,
     rows = []
     for i in range(n_entries):
         rec = unit_ids[rnd.randrange(n_units)] if rnd.random() < 0.01 else None
-        rows.append({"competition_id": comp.id, "genre_id": genre_id, "author_id": author_id,
-                     "unit_id": unit_ids[rnd.randrange(n_units)], "recommending_unit_id": rec,
-                     "title": f"t{i}", "body_text": "正文", "judge_text": "正文", "judge_title": f"t{i}",
-                     "word_count": 2, "han_count": 2, "anonymous_code": f"C{i:06d}", "serial": i + 1,
-                     "receipt_number": f"B{tag}-{i:06d}", "status": SubmissionStatus.QUALIFIED,
-                     "created_at": now, "updated_at": now})
+        rows.append(
+            {
+                "competition_id": comp.id,
+                "genre_id": genre_id,
+                "author_id": author_id,
+                "unit_id": unit_ids[rnd.randrange(n_units)],
+                "recommending_unit_id": rec,
+                "title": f"t{i}",
+                "body_text": "正文",
+                "judge_text": "正文",
+                "judge_title": f"t{i}",
+                "word_count": 2,
+                "han_count": 2,
+                "anonymous_code": f"C{i:06d}",
+                "serial": i + 1,
+                "receipt_number": f"B{tag}-{i:06d}",
+                "status": SubmissionStatus.QUALIFIED,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
     db.session.execute(insert(Submission), rows)
     round_ = services.create_round(comp, actor=None, name="初评", k=k, seed=seed)
     services.set_criteria(round_, [services.CriterionInput(f"项{c}", 20) for c in range(5)], actor=None)
-    db.session.execute(insert(RoundJudge), [{"round_id": round_.id, "user_id": j, "active": True,
-                                             "pledge_accepted_at": now, "declared_conflicts": "",
-                                             "added_at": now} for j in judge_ids])
+    db.session.execute(
+        insert(RoundJudge),
+        [
+            {
+                "round_id": round_.id,
+                "user_id": j,
+                "active": True,
+                "pledge_accepted_at": now,
+                "declared_conflicts": "",
+                "added_at": now,
+            }
+            for j in judge_ids
+        ],
+    )
     db.session.commit()
     return round_

@@ -2,6 +2,7 @@
 
 Run from the repo root: ``python -m bench.aggregation``. Prints BENCH lines.
 """
+
 from __future__ import annotations
 
 import random
@@ -22,20 +23,20 @@ def _fill_scores(round_, n_judges: int, k: int, seed: int = 7) -> None:
 
     rnd = random.Random(seed)
     judges = db.session.scalars(select(RoundJudge.user_id).where(RoundJudge.round_id == round_.id)).all()
-    entries = db.session.scalars(select(Submission.id).where(
-        Submission.competition_id == round_.competition_id)).all()
-    services.store_assignments(round_, [(judges[(i + j) % len(judges)], e)
-                                        for i, e in enumerate(entries) for j in range(k)])
+    entries = db.session.scalars(select(Submission.id).where(Submission.competition_id == round_.competition_id)).all()
+    services.store_assignments(
+        round_, [(judges[(i + j) % len(judges)], e) for i, e in enumerate(entries) for j in range(k)]
+    )
     ids = db.session.connection().execute(select(Assignment.id).where(Assignment.round_id == round_.id)).scalars().all()
     dialect = db.session.get_bind().dialect
     now = UTCDateTime().process_bind_param(utcnow(), dialect)
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     db.session.connection().exec_driver_sql(
-        "INSERT INTO judging_scores (assignment_id, round_id, \"values\", total, comment, status, created_at, "
+        'INSERT INTO judging_scores (assignment_id, round_id, "values", total, comment, status, created_at, '
         f"updated_at, submitted_at) VALUES ({', '.join([mark] * 9)})",
-        [(a, round_.id, "{}", float(rnd.randint(40, 100)), "", "submitted", now, now, now) for a in ids])
-    db.session.execute(Assignment.__table__.update().where(Assignment.round_id == round_.id)
-                       .values(status="submitted"))
+        [(a, round_.id, "{}", float(rnd.randint(40, 100)), "", "submitted", now, now, now) for a in ids],
+    )
+    db.session.execute(Assignment.__table__.update().where(Assignment.round_id == round_.id).values(status="submitted"))
     db.session.commit()
 
 
@@ -71,8 +72,10 @@ def main() -> None:
         print(f"BENCH aggregation_fetch_50000_scores {fetch:.3f} s")
         print(f"BENCH aggregation_10000x5 {full:.3f} s ratio={full / fetch:.2f} vs aggregation_fetch_50000_scores")
         print(f"BENCH aggregation_1000x5 {full_small:.3f} s")
-        print(f"BENCH aggregation_scaling_10000_vs_1000 {full / full_small:.2f} x ratio={full / full_small:.2f} "
-              f"vs aggregation_1000x5")
+        print(
+            f"BENCH aggregation_scaling_10000_vs_1000 {full / full_small:.2f} x ratio={full / full_small:.2f} "
+            f"vs aggregation_1000x5"
+        )
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 Run from the repo root: ``python -m bench.assignment``. Prints BENCH lines.
 """
+
 from __future__ import annotations
 
 import time
@@ -32,10 +33,14 @@ def main(n_entries: int = 10_000, n_judges: int = 100, n_units: int = 20, k: int
             full.append(time.perf_counter() - start)
         best = min(full)
         print(f"BENCH assignment_bare_ortools {bare:.3f} s")
-        print(f"BENCH assignment_end_to_end_{n_entries}x{n_judges}_k{k} {best:.3f} s "
-              f"ratio={best / bare:.2f} vs assignment_bare_ortools")
-        print(f"# {len(result.new)} assignments stored, {len(result.unfilled)} entries unfilled "
-              f"({db.engine.dialect.name})")
+        print(
+            f"BENCH assignment_end_to_end_{n_entries}x{n_judges}_k{k} {best:.3f} s "
+            f"ratio={best / bare:.2f} vs assignment_bare_ortools"
+        )
+        print(
+            f"# {len(result.new)} assignments stored, {len(result.unfilled)} entries unfilled "
+            f"({db.engine.dialect.name})"
+        )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
 builds, so ``assign`` time / bare time shows what the Python around it costs.
 Run from the repo root: ``python -m bench.assignment_core``.
 """
+
 from __future__ import annotations
 
 import random
@@ -14,8 +15,7 @@ from ortools.graph.python import min_cost_flow
 from judging.assign import AssignmentProblem, Entry, Judge, assign, build_graph
 
 
-def make_problem(n_entries: int, n_judges: int, n_units: int, k: int,
-                 seed: int) -> AssignmentProblem:
+def make_problem(n_entries: int, n_judges: int, n_units: int, k: int, seed: int) -> AssignmentProblem:
     """Judges spread over units; entries from random units, 1% with a second
     (recommending) unit, and about one declared conflict per hundred entries."""
     rnd = random.Random(seed)
@@ -26,10 +26,8 @@ def make_problem(n_entries: int, n_judges: int, n_units: int, k: int,
         if rnd.random() < 0.01:
             units.add(rnd.randrange(n_units))
         entries.append(Entry(id=i + 1, unit_ids=frozenset(units)))
-    conflicts = {(rnd.choice(judges).id, rnd.randrange(n_entries) + 1)
-                 for _ in range(max(n_entries // 100, 1))}
-    return AssignmentProblem(entries=entries, judges=judges, k=k, conflicts=conflicts,
-                             existing=set(), seed=seed)
+    conflicts = {(rnd.choice(judges).id, rnd.randrange(n_entries) + 1) for _ in range(max(n_entries // 100, 1))}
+    return AssignmentProblem(entries=entries, judges=judges, k=k, conflicts=conflicts, existing=set(), seed=seed)
 
 
 def bare_solve(problem: AssignmentProblem) -> float:
@@ -37,8 +35,7 @@ def bare_solve(problem: AssignmentProblem) -> float:
     graph = build_graph(problem)
     start = time.perf_counter()
     flow = min_cost_flow.SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(graph.tails, graph.heads,
-                                              graph.capacities, graph.costs)
+    flow.add_arcs_with_capacity_and_unit_cost(graph.tails, graph.heads, graph.capacities, graph.costs)
     flow.set_node_supply(graph.source, graph.supply)
     flow.set_node_supply(graph.sink, -graph.supply)
     status = flow.solve()
@@ -54,16 +51,15 @@ def time_assign(problem: AssignmentProblem) -> float:
     return time.perf_counter() - start
 
 
-def main(n_entries: int = 10_000, n_judges: int = 100, n_units: int = 20, k: int = 3,
-         seed: int = 1, repeats: int = 3) -> None:
+def main(
+    n_entries: int = 10_000, n_judges: int = 100, n_units: int = 20, k: int = 3, seed: int = 1, repeats: int = 3
+) -> None:
     problem = make_problem(n_entries, n_judges, n_units, k, seed)
     graph = build_graph(problem)
     bare = min(bare_solve(problem) for _ in range(repeats))
     full = min(time_assign(problem) for _ in range(repeats))
-    print(f"{n_entries} entries x {n_judges} judges ({n_units} units), k={k}: "
-          f"{len(graph.tails):,} arcs")
-    print(f"bare OR-tools solve {bare:.3f} s, assign() end to end {full:.3f} s, "
-          f"ratio {full / bare:.2f}")
+    print(f"{n_entries} entries x {n_judges} judges ({n_units} units), k={k}: {len(graph.tails):,} arcs")
+    print(f"bare OR-tools solve {bare:.3f} s, assign() end to end {full:.3f} s, ratio {full / bare:.2f}")
 
 
 if __name__ == "__main__":

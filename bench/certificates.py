@@ -19,6 +19,7 @@ so a burst of load from other processes does not decide the ratio.
 
 Run: ``.venv/bin/python bench/certificates.py`` (300 certificates) or ``--full`` (1,000).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,13 +32,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文欧阳"
+SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
+    "余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+    "欧阳"
+)
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志远晓梅国栋丽华帆䶮"
 
 
 def _names(n: int) -> list[str]:
-    return [SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)] + GIVEN[(i * 13 + 3) % len(GIVEN)]
-            for i in range(n)]
+    return [
+        SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)] + GIVEN[(i * 13 + 3) % len(GIVEN)] for i in range(n)
+    ]
 
 
 def _timed(fn):
@@ -63,9 +69,18 @@ def main() -> None:
     from core import create_app
     from core.extensions import db
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "JOBS_IMMEDIATE": True, "WTF_CSRF_ENABLED": False,
-                      "STORAGE_PATH": os.path.join(tmp, "storage"), "ARGON2_TIME_COST": 2,
-                      "ARGON2_MEMORY_COST": 19456, "ARGON2_PARALLELISM": 1})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "bench",
+            "JOBS_IMMEDIATE": True,
+            "WTF_CSRF_ENABLED": False,
+            "STORAGE_PATH": os.path.join(tmp, "storage"),
+            "ARGON2_TIME_COST": 2,
+            "ARGON2_MEMORY_COST": 19456,
+            "ARGON2_PARALLELISM": 1,
+        }
+    )
     with app.app_context():
         upgrade()
     print(f"BENCH certificates_count {n} certificates{' (full)' if args.full else ' (use --full for 1000)'}")
@@ -75,23 +90,46 @@ def main() -> None:
 
         from accounts import services as accounts
         from core.pdf import STATIC_BASE, _fetcher_class
+        from core.storage import StoredFile
         from publishing import services
         from publishing.demo import replay_closed_notice
-        from core.storage import StoredFile
         from publishing.models import Certificate
 
-        organiser = accounts.create_user(username="org", display_name="王芳", password="Correct-Horse-9",
-                                         roles=["organiser"], email="org@example.cn")
-        author = accounts.create_user(username="writer", display_name="李秀英", password="Correct-Horse-9",
-                                      roles=["author"], email="writer@example.cn")
+        organiser = accounts.create_user(
+            username="org", display_name="王芳", password="Correct-Horse-9", roles=["organiser"], email="org@example.cn"
+        )
+        author = accounts.create_user(
+            username="writer",
+            display_name="李秀英",
+            password="Correct-Horse-9",
+            roles=["author"],
+            email="writer@example.cn",
+        )
         names = _names(n)
-        items = [services.HonourInput("first" if i < n // 10 else "second", "一等奖" if i < n // 10 else "二等奖",
-                                      name, "临渭区第二中学", f"科技之光照亮乡村振兴路（{i}）", "征文组", 99 - i / n, i + 1,
-                                      author.id if i == 0 else None, i) for i, name in enumerate(names)]
-        rs = services.import_honours("competition", 1, "2026年临渭区“科技兴区”主题征文活动", items, organiser,
-                                     organiser="中共临渭区委宣传部\n临渭区科学技术局")
-        replay_closed_notice(rs, days_ago=20, length=5, unit="calendar",
-                            how_to_object="来电", actor=organiser)
+        items = [
+            services.HonourInput(
+                "first" if i < n // 10 else "second",
+                "一等奖" if i < n // 10 else "二等奖",
+                name,
+                "临渭区第二中学",
+                f"科技之光照亮乡村振兴路（{i}）",
+                "征文组",
+                99 - i / n,
+                i + 1,
+                author.id if i == 0 else None,
+                i,
+            )
+            for i, name in enumerate(names)
+        ]
+        rs = services.import_honours(
+            "competition",
+            1,
+            "2026年临渭区“科技兴区”主题征文活动",
+            items,
+            organiser,
+            organiser="中共临渭区委宣传部\n临渭区科学技术局",
+        )
+        replay_closed_notice(rs, days_ago=20, length=5, unit="calendar", how_to_object="来电", actor=organiser)
         services.publish_results(rs, organiser)
         db.session.commit()
 
@@ -119,8 +157,9 @@ def main() -> None:
         pages = [services.page_for(c) for c in certs]
         from flask import render_template
 
-        markup = render_template("pdf/certificate.html", pages=pages, static_base=STATIC_BASE,
-                                 **services.template_context(tpl))
+        markup = render_template(
+            "pdf/certificate.html", pages=pages, static_base=STATIC_BASE, **services.template_context(tpl)
+        )
         fetcher = _fetcher_class()()
 
         def bare():
@@ -131,16 +170,20 @@ def main() -> None:
             app_times.append(_timed(app_batch)[0])
             bare_times.append(_timed(bare)[0])
         app_time, bare_time = min(app_times), min(bare_times)
-        spread = (f"app {'/'.join(f'{t:.1f}' for t in app_times)} s, "
-                  f"bare {'/'.join(f'{t:.1f}' for t in bare_times)} s")
-        print(f"BENCH batch_app {n / app_time:.1f} certificates/s ratio={bare_time / app_time:.2f} vs "
-              f"bare_weasyprint_multipage({n / bare_time:.1f}/s)  [{spread}; zip {zip_size / n / 1024:.0f} KiB/cert]")
+        spread = f"app {'/'.join(f'{t:.1f}' for t in app_times)} s, bare {'/'.join(f'{t:.1f}' for t in bare_times)} s"
+        print(
+            f"BENCH batch_app {n / app_time:.1f} certificates/s ratio={bare_time / app_time:.2f} vs "
+            f"bare_weasyprint_multipage({n / bare_time:.1f}/s)  [{spread}; zip {zip_size / n / 1024:.0f} KiB/cert]"
+        )
 
         # One certificate: the author's download (first request renders and stores it).
-        single_markup = render_template("pdf/certificate.html", pages=pages[:1], static_base=STATIC_BASE,
-                                        **services.template_context(tpl))
-        bare_single = min(_timed(lambda: HTML(string=single_markup, base_url=STATIC_BASE,
-                                              url_fetcher=fetcher).write_pdf())[0] for _ in range(3))
+        single_markup = render_template(
+            "pdf/certificate.html", pages=pages[:1], static_base=STATIC_BASE, **services.template_context(tpl)
+        )
+        bare_single = min(
+            _timed(lambda: HTML(string=single_markup, base_url=STATIC_BASE, url_fetcher=fetcher).write_pdf())[0]
+            for _ in range(3)
+        )
         first = db.session.scalar(db.select(Certificate).order_by(Certificate.serial))
         cert_id = first.id
 
@@ -156,8 +199,10 @@ def main() -> None:
         assert response.status_code == 200, response.status_code
         timings.append(t)
     app_single = min(timings)
-    print(f"BENCH single_download {app_single * 1000:.0f} ms ratio={app_single / bare_single:.2f} vs "
-          f"bare_single_render({bare_single * 1000:.0f} ms)")
+    print(
+        f"BENCH single_download {app_single * 1000:.0f} ms ratio={app_single / bare_single:.2f} vs "
+        f"bare_single_render({bare_single * 1000:.0f} ms)"
+    )
 
     with app.test_request_context():
         css = (Path(app.static_folder) / "css/pdf/certificate.css").read_text()
@@ -165,24 +210,39 @@ def main() -> None:
         from flask import render_template
 
         def doc(style: str, pages: list[dict]) -> str:
-            html = render_template("pdf/certificate.html", pages=pages, static_base=STATIC_BASE,
-                                   **services.template_context(tpl))
+            html = render_template(
+                "pdf/certificate.html", pages=pages, static_base=STATIC_BASE, **services.template_context(tpl)
+            )
             link = f'<link rel="stylesheet" href="{STATIC_BASE}css/pdf/certificate.css">'
             return html.replace(link, f"<style>{style}</style>")
 
-        ascii_pages = [dict(p, recipient=f"Alice Smith {i}:", sentence=(
-            f"For the essay 'Light of Science on the Road to Rural Revival ({i})', awarded First Prize in the "
-            "2026 Linwei District Science Essay Competition."), date_text="30 November 2026")
-                       for i, p in enumerate(pages)]
-        cjk_time, _ = _timed(lambda: HTML(string=doc(css, pages), base_url=STATIC_BASE,
-                                          url_fetcher=fetcher).write_pdf())
-        ascii_time, _ = _timed(lambda: HTML(string=doc(ascii_css, ascii_pages), base_url=STATIC_BASE,
-                                            url_fetcher=fetcher).write_pdf())
-        print(f"BENCH cjk_batch {n / cjk_time:.1f} certificates/s ratio={cjk_time / ascii_time:.2f} vs "
-              f"ascii_dejavu_batch({n / ascii_time:.1f}/s)")
+        ascii_pages = [
+            dict(
+                p,
+                recipient=f"Alice Smith {i}:",
+                sentence=(
+                    f"For the essay 'Light of Science on the Road to Rural Revival ({i})', awarded First Prize in the "
+                    "2026 Linwei District Science Essay Competition."
+                ),
+                date_text="30 November 2026",
+            )
+            for i, p in enumerate(pages)
+        ]
+        cjk_time, _ = _timed(
+            lambda: HTML(string=doc(css, pages), base_url=STATIC_BASE, url_fetcher=fetcher).write_pdf()
+        )
+        ascii_time, _ = _timed(
+            lambda: HTML(string=doc(ascii_css, ascii_pages), base_url=STATIC_BASE, url_fetcher=fetcher).write_pdf()
+        )
+        print(
+            f"BENCH cjk_batch {n / cjk_time:.1f} certificates/s ratio={cjk_time / ascii_time:.2f} vs "
+            f"ascii_dejavu_batch({n / ascii_time:.1f}/s)"
+        )
 
-    print(f"BENCH peak_rss {worker_peak_mib:.0f} MiB ratio={worker_peak_mib / 1024:.2f} vs 1GiB_budget  "
-          f"[main {main_peak_mib:.0f} + helper {helper_peak_mib:.0f} MiB]")
+    print(
+        f"BENCH peak_rss {worker_peak_mib:.0f} MiB ratio={worker_peak_mib / 1024:.2f} vs 1GiB_budget  "
+        f"[main {main_peak_mib:.0f} + helper {helper_peak_mib:.0f} MiB]"
+    )
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ process), and builds its forms and logs in before the timed window.
 
 Usage: .venv/bin/python bench/deadline_rush.py [sqlite|postgresql ...]
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -98,36 +99,48 @@ def free_port() -> int:
 def prepare_database(env: dict) -> dict:
     """Migrate, create authors and an open competition; return ids."""
     os.environ.update(env)
+    from sqlalchemy import text
+
     from accounts.models import Role, User, UserRole
     from accounts.services import hash_password
+    from bench._setup import fresh_schema
     from core import create_app
     from core.extensions import db
     from essays import services
-    from bench._setup import fresh_schema
-    from sqlalchemy import text
 
     app = create_app()
     with app.app_context():
         fresh_schema()
         with db.engine.begin() as conn:
-            conn.execute(text("CREATE TABLE bench_bare (id SERIAL PRIMARY KEY, payload TEXT)"
-                              if db.engine.dialect.name == "postgresql"
-                              else "CREATE TABLE bench_bare (id INTEGER PRIMARY KEY, payload TEXT)"))
+            conn.execute(
+                text(
+                    "CREATE TABLE bench_bare (id SERIAL PRIMARY KEY, payload TEXT)"
+                    if db.engine.dialect.name == "postgresql"
+                    else "CREATE TABLE bench_bare (id INTEGER PRIMARY KEY, payload TEXT)"
+                )
+            )
         password_hash = hash_password(PASSWORD)
         organiser = User(username="org", display_name="组织者", password_hash=password_hash)
         organiser.role_rows = [UserRole(role=Role.ORGANISER)]
         db.session.add(organiser)
         for n in range(AUTHORS + LATE_AUTHORS):
-            user = User(username=f"a{n}", display_name=f"作者{n}", password_hash=password_hash,
-                        email=f"a{n}@bench.cn")
+            user = User(username=f"a{n}", display_name=f"作者{n}", password_hash=password_hash, email=f"a{n}@bench.cn")
             user.role_rows = [UserRole(role=Role.AUTHOR)]
             db.session.add(user)
         db.session.flush()
         now = dt.datetime.now(dt.timezone.utc)
         comp = services.create_competition(
-            actor=organiser, code="ZW2099", title="截止冲刺", opens_at=now - dt.timedelta(hours=1),
-            closes_at=now + dt.timedelta(hours=1), max_entries_per_author=1, max_file_mb=5,
-            accepted_formats=["text", "docx"], genres=[{"name": "散文", "max_length": 5000}], groups=[])
+            actor=organiser,
+            code="ZW2099",
+            title="截止冲刺",
+            opens_at=now - dt.timedelta(hours=1),
+            closes_at=now + dt.timedelta(hours=1),
+            max_entries_per_author=1,
+            max_file_mb=5,
+            accepted_formats=["text", "docx"],
+            genres=[{"name": "散文", "max_length": 5000}],
+            groups=[],
+        )
         services.change_status(comp, "open", actor=organiser)
         db.session.commit()
         ids = {"competition": comp.id, "genre": comp.genres[0].id}
@@ -151,10 +164,14 @@ def count_results(competition_id: int) -> tuple[dict[str, int], int]:
     from core.extensions import db
     from essays.models import Submission
 
-    per_author = dict(db.session.execute(
-        select(User.username, func.count(Submission.id)).join(User, User.id == Submission.author_id).where(
-            Submission.competition_id == competition_id, Submission.status == "submitted")
-        .group_by(User.username)).all())
+    per_author = dict(
+        db.session.execute(
+            select(User.username, func.count(Submission.id))
+            .join(User, User.id == Submission.author_id)
+            .where(Submission.competition_id == competition_id, Submission.status == "submitted")
+            .group_by(User.username)
+        ).all()
+    )
     bare = db.session.execute(text("SELECT count(*) FROM bench_bare")).scalar()
     db.session.rollback()
     return per_author, bare
@@ -162,14 +179,16 @@ def count_results(competition_id: int) -> tuple[dict[str, int], int]:
 
 # Client --------------------------------------------------------------------------
 
+
 class Browser:
     """One author's cookies over http.client (no redirects followed)."""
 
     def __init__(self, port: int):
         self.port, self.cookies = port, {}
 
-    def request(self, method: str, path: str, body: bytes | None = None, ctype: str | None = None,
-                sent: list | None = None) -> tuple[int, str, str]:
+    def request(
+        self, method: str, path: str, body: bytes | None = None, ctype: str | None = None, sent: list | None = None
+    ) -> tuple[int, str, str]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         if ctype:
@@ -199,8 +218,10 @@ def multipart(fields: dict, files: dict) -> tuple[bytes, str]:
     for k, v in fields.items():
         out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode())
     for k, (name, data, ctype) in files.items():
-        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"; filename="{name}"\r\n'
-                  f'Content-Type: {ctype}\r\n\r\n'.encode())
+        out.write(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"; filename="{name}"\r\n'
+            f"Content-Type: {ctype}\r\n\r\n".encode()
+        )
         out.write(data + b"\r\n")
     out.write(f"--{boundary}--\r\n".encode())
     return out.getvalue(), f"multipart/form-data; boundary={boundary}"
@@ -209,13 +230,19 @@ def multipart(fields: dict, files: dict) -> tuple[bytes, str]:
 def login_and_build(n: int, port: int, ids: dict) -> tuple[Browser, bytes, str, bytes]:
     browser = Browser(port)
     _, html, _ = browser.request("GET", "/login")
-    body = urllib.parse.urlencode({"login": f"a{n}", "password": PASSWORD,
-                                   "csrf_token": hidden(html, "csrf_token")}).encode()
+    body = urllib.parse.urlencode(
+        {"login": f"a{n}", "password": PASSWORD, "csrf_token": hidden(html, "csrf_token")}
+    ).encode()
     status, _, _ = browser.request("POST", "/login", body, "application/x-www-form-urlencoded")
     assert status == 302, f"login failed for a{n}: {status}"
     _, html, _ = browser.request("GET", f"/essays/c/{ids['competition']}/submit")
-    fields = {"csrf_token": hidden(html, "csrf_token"), "token": hidden(html, "token"),
-              "title": f"作品{n}", "genre_id": str(ids["genre"]), "pledge": "y"}
+    fields = {
+        "csrf_token": hidden(html, "csrf_token"),
+        "token": hidden(html, "token"),
+        "title": f"作品{n}",
+        "genre_id": str(ids["genre"]),
+        "pledge": "y",
+    }
     files = {}
     unique = f"第{n}号作者的作品，编号{uuid.uuid4().hex[:8]}。"
     typed = (unique + TEXT) * 8
@@ -228,8 +255,11 @@ def login_and_build(n: int, port: int, ids: dict) -> tuple[Browser, bytes, str, 
         buf = io.BytesIO()
         document.save(buf)
         fields["body"] = ""
-        files["upload"] = (f"作品{n}.docx", buf.getvalue(),
-                           "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        files["upload"] = (
+            f"作品{n}.docx",
+            buf.getvalue(),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
     else:
         fields["body"] = typed
     payload, ctype = multipart(fields, files)
@@ -257,7 +287,7 @@ def client_process(numbers: list[int], port: int, ids: dict, pipe) -> None:
         prepared[n] = login_and_build(n, port, ids)
 
     for i in range(0, len(numbers), 10):
-        run_threads([lambda n=n: login(n) for n in numbers[i:i + 10]])
+        run_threads([lambda n=n: login(n) for n in numbers[i : i + 10]])
     pipe.send("ready")
     fire_at, late_at = pipe.recv()
     results = {n: [] for n in numbers}
@@ -267,8 +297,9 @@ def client_process(numbers: list[int], port: int, ids: dict, pipe) -> None:
         sent: list[float] = []
         sleep_until(at)
         try:
-            status, _, location = browser.request("POST", f"/essays/c/{ids['competition']}/submit",
-                                                  payload, ctype, sent=sent)
+            status, _, location = browser.request(
+                "POST", f"/essays/c/{ids['competition']}/submit", payload, ctype, sent=sent
+            )
         except Exception as exc:  # connection reset etc.
             status, location = 599, repr(exc)
         results[n].append((status, location, sent[0] if sent else None, time.time()))
@@ -294,6 +325,7 @@ def client_process(numbers: list[int], port: int, ids: dict, pipe) -> None:
 
 # One database ---------------------------------------------------------------------
 
+
 def run(db_kind: str) -> None:
     tmp = tempfile.mkdtemp(prefix="zp-rush-")
     if db_kind == "postgresql":
@@ -302,10 +334,18 @@ def run(db_kind: str) -> None:
         url = f"postgresql://root@127.0.0.1:5432/{PG_DB}"
     else:
         url = f"sqlite:///{tmp}/rush.db"
-    env = {"DATABASE_URL": url, "ZP_INSTANCE_PATH": tmp, "JOBS_DB": f"{tmp}/jobs.db",
-           "STORAGE_PATH": f"{tmp}/storage", "SECRET_KEY": "bench-secret",
-           "ARGON2_TIME_COST": "1", "ARGON2_MEMORY_COST": "8192", "ARGON2_PARALLELISM": "1",
-           "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute", "LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute"}
+    env = {
+        "DATABASE_URL": url,
+        "ZP_INSTANCE_PATH": tmp,
+        "JOBS_DB": f"{tmp}/jobs.db",
+        "STORAGE_PATH": f"{tmp}/storage",
+        "SECRET_KEY": "bench-secret",
+        "ARGON2_TIME_COST": "1",
+        "ARGON2_MEMORY_COST": "8192",
+        "ARGON2_PARALLELISM": "1",
+        "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute",
+        "LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute",
+    }
     server = None
     clients = []
     try:
@@ -315,11 +355,32 @@ def run(db_kind: str) -> None:
         port = free_port()
         log_path = os.path.join(tmp, "gunicorn.log")
         server = subprocess.Popen(
-            [os.path.join(ROOT, ".venv/bin/gunicorn"), "--chdir", tmp, "--pythonpath", ROOT, "--preload",
-             "-w", str(WORKERS), "-k", "sync", "--backlog", "2048", "-b", f"127.0.0.1:{port}",
-             "--timeout", "120", "--error-logfile", log_path, "rush_wsgi:application"],
-            env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True)
+            [
+                os.path.join(ROOT, ".venv/bin/gunicorn"),
+                "--chdir",
+                tmp,
+                "--pythonpath",
+                ROOT,
+                "--preload",
+                "-w",
+                str(WORKERS),
+                "-k",
+                "sync",
+                "--backlog",
+                "2048",
+                "-b",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "120",
+                "--error-logfile",
+                log_path,
+                "rush_wsgi:application",
+            ],
+            env={**os.environ, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         for _ in range(150):
             try:
                 Browser(port).request("GET", "/healthz")
@@ -359,6 +420,7 @@ def run(db_kind: str) -> None:
 
         if os.environ.get("ZP_BENCH_DEBUG"):
             import collections
+
             print(collections.Counter(status for n, c in results.items() if n < AUTHORS for status, *_ in c))
         lost = duplicates = errors = late_accepted = late_refused = sent_late = 0
         on_time_done = []
@@ -386,12 +448,13 @@ def run(db_kind: str) -> None:
         submit_rps = AUTHORS / elapsed
         bare_rps = len(bare_ok) / bare_elapsed if bare_elapsed else 0
         stored_total = sum(per_author.get(f"a{n}", 0) for n in range(AUTHORS))
-        print(f"BENCH deadline_rush_{db_kind} lost={lost} duplicates={duplicates} errors_5xx={errors} "
-              f"locked={locked}")
-        print(f"BENCH deadline_rush_{db_kind}_throughput submit_rps={submit_rps:.1f} bare_rps={bare_rps:.1f} "
-              f"ratio={submit_rps / bare_rps if bare_rps else 0:.2f} stored={stored_total}/{AUTHORS} "
-              f"bare_rows={bare_rows} late_refused={late_refused}/{LATE_AUTHORS} late_accepted={late_accepted} "
-              f"client_sent_late={sent_late} rush_seconds={elapsed:.2f}")
+        print(f"BENCH deadline_rush_{db_kind} lost={lost} duplicates={duplicates} errors_5xx={errors} locked={locked}")
+        print(
+            f"BENCH deadline_rush_{db_kind}_throughput submit_rps={submit_rps:.1f} bare_rps={bare_rps:.1f} "
+            f"ratio={submit_rps / bare_rps if bare_rps else 0:.2f} stored={stored_total}/{AUTHORS} "
+            f"bare_rows={bare_rows} late_refused={late_refused}/{LATE_AUTHORS} late_accepted={late_accepted} "
+            f"client_sent_late={sent_late} rush_seconds={elapsed:.2f}"
+        )
         sys.stdout.flush()
     finally:
         for proc, _ in clients:

@@ -31,6 +31,7 @@ database is wiped).
 
 Usage: .venv/bin/python -m bench.hostile [sqlite|postgresql ...]
 """
+
 from __future__ import annotations
 
 import gc
@@ -66,6 +67,7 @@ MiB = 1024 * 1024
 
 # Hostile files -------------------------------------------------------------------
 
+
 def _base_docx_parts() -> dict[str, bytes]:
     import docx
 
@@ -96,7 +98,7 @@ def lying_docx(part: str, real: int = 1024 * MiB, declared: int = 2 * MiB) -> by
     central = data.find(b"PK\x01\x02")
     while central != -1:
         length = struct.unpack_from("<H", data, central + 28)[0]
-        if data[central + 46:central + 46 + length] == name:
+        if data[central + 46 : central + 46 + length] == name:
             struct.pack_into("<L", data, central + 16, crc)
             struct.pack_into("<L", data, central + 24, declared)
             local = struct.unpack_from("<L", data, central + 42)[0]
@@ -113,14 +115,20 @@ def huge_xml_docx(xml_bytes: int = 95 * MiB) -> bytes:
     """A .docx of heavily formatted paragraphs of random common characters."""
     rnd = random.Random(7)
     alphabet = [chr(c) for c in range(0x4E00, 0x4E00 + 2500)]
-    run_head = ('<w:r><w:rPr><w:rFonts w:ascii="仿宋_GB2312" w:eastAsia="仿宋_GB2312" w:hAnsi="仿宋_GB2312"/>'
-                '<w:color w:val="000000"/><w:kern w:val="0"/><w:sz w:val="32"/><w:szCs w:val="32"/>'
-                '<w:lang w:val="en-US" w:eastAsia="zh-CN"/></w:rPr><w:t>')
+    run_head = (
+        '<w:r><w:rPr><w:rFonts w:ascii="仿宋_GB2312" w:eastAsia="仿宋_GB2312" w:hAnsi="仿宋_GB2312"/>'
+        '<w:color w:val="000000"/><w:kern w:val="0"/><w:sz w:val="32"/><w:szCs w:val="32"/>'
+        '<w:lang w:val="en-US" w:eastAsia="zh-CN"/></w:rPr><w:t>'
+    )
     pieces = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {_W}><w:body>']
     size = len(pieces[0])
     while size < xml_bytes:
-        paragraph = ('<w:p><w:pPr><w:spacing w:line="560" w:lineRule="exact"/><w:ind w:firstLine="640"/></w:pPr>'
-                     + run_head + "".join(rnd.choices(alphabet, k=20)) + "</w:t></w:r></w:p>")
+        paragraph = (
+            '<w:p><w:pPr><w:spacing w:line="560" w:lineRule="exact"/><w:ind w:firstLine="640"/></w:pPr>'
+            + run_head
+            + "".join(rnd.choices(alphabet, k=20))
+            + "</w:t></w:r></w:p>"
+        )
         pieces.append(paragraph)
         size += len(paragraph.encode())
     pieces.append("</w:body></w:document>")
@@ -150,14 +158,17 @@ def multipart(fields: dict, files: dict) -> tuple[bytes, str]:
     for k, v in fields.items():
         out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode())
     for k, (name, data, ctype) in files.items():
-        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"; filename="{name}"\r\n'
-                  f'Content-Type: {ctype}\r\n\r\n'.encode())
+        out.write(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"; filename="{name}"\r\n'
+            f"Content-Type: {ctype}\r\n\r\n".encode()
+        )
         out.write(data + b"\r\n")
     out.write(f"--{boundary}--\r\n".encode())
     return out.getvalue(), f"multipart/form-data; boundary={boundary}"
 
 
 # Database and app ------------------------------------------------------------------
+
 
 def prepare_database(env: dict) -> dict:
     """Migrate; an author, a sign-in user and an open competition taking 20 MB files."""
@@ -185,9 +196,17 @@ def prepare_database(env: dict) -> dict:
         db.session.flush()
         now = dt.datetime.now(dt.timezone.utc)
         comp = services.create_competition(
-            actor=organiser, code="ZW2098", title="恶意请求", opens_at=now - dt.timedelta(hours=1),
-            closes_at=now + dt.timedelta(hours=2), max_entries_per_author=100, max_file_mb=20,
-            accepted_formats=["text", "docx", "pdf", "txt"], genres=[{"name": "散文"}], groups=[])
+            actor=organiser,
+            code="ZW2098",
+            title="恶意请求",
+            opens_at=now - dt.timedelta(hours=1),
+            closes_at=now + dt.timedelta(hours=2),
+            max_entries_per_author=100,
+            max_file_mb=20,
+            accepted_formats=["text", "docx", "pdf", "txt"],
+            genres=[{"name": "散文"}],
+            groups=[],
+        )
         services.change_status(comp, "open", actor=organiser)
         db.session.commit()
         ids = {"competition": comp.id, "genre": comp.genres[0].id}
@@ -223,13 +242,13 @@ def hostile_cases(ids: dict):
         def make():
             fields["token"] = uuid.uuid4().hex
             return (submit, *multipart(fields, {"upload": (name, build(), ctype)}))
+
         return make
 
     return [
         ("zip_bomb", upload("作品.docx", lambda: lying_docx("word/document.xml"), docx_type)),
         ("zip_bomb_other_part", upload("作品.docx", lambda: lying_docx("word/styles.xml"), docx_type)),
-        ("login_flood", lambda: ("/login", b"login=" + b"%E4" * (19 * MiB // 3),
-                                 "application/x-www-form-urlencoded")),
+        ("login_flood", lambda: ("/login", b"login=" + b"%E4" * (19 * MiB // 3), "application/x-www-form-urlencoded")),
         ("huge_xml_docx", upload("作品.docx", huge_xml_docx, docx_type)),
         ("many_page_pdf", upload("作品.pdf", many_page_pdf, "application/pdf")),
         # For reference: the largest kind of file that is accepted (164,000 characters), judge copy included.
@@ -247,14 +266,28 @@ def measure_memory(ids: dict, env: dict, tmp: str) -> None:
             fh.write(body)
         size = len(body)
         del body
-        subprocess.run([sys.executable, "-m", "bench.hostile", "--one", case, body_file, ctype, path,
-                        str(ids["competition"]), str(ids["genre"]), str(size)],
-                       env={**os.environ, **env}, cwd=ROOT, check=False)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bench.hostile",
+                "--one",
+                case,
+                body_file,
+                ctype,
+                path,
+                str(ids["competition"]),
+                str(ids["genre"]),
+                str(size),
+            ],
+            env={**os.environ, **env},
+            cwd=ROOT,
+            check=False,
+        )
         os.unlink(body_file)
 
 
-def measure_one(case: str, body_file: str, ctype: str, path: str, competition: str, genre: str,
-                size: str) -> None:
+def measure_one(case: str, body_file: str, ctype: str, path: str, competition: str, genre: str, size: str) -> None:
     from werkzeug.test import EnvironBuilder
 
     from core import create_app
@@ -265,12 +298,25 @@ def measure_one(case: str, body_file: str, ctype: str, path: str, competition: s
     assert login.status_code == 302, login.status_code
     cookie = f"session={client.get_cookie('session').value}"
     # A normal submission first, so that the baseline includes warmed-up code.
-    client.post(f"/essays/c/{competition}/submit", data={
-        "title": "热身", "genre_id": genre, "pledge": "y", "token": uuid.uuid4().hex,
-        "body": "春天来了，万物复苏。" * 10})
+    client.post(
+        f"/essays/c/{competition}/submit",
+        data={
+            "title": "热身",
+            "genre_id": genre,
+            "pledge": "y",
+            "token": uuid.uuid4().hex,
+            "body": "春天来了，万物复苏。" * 10,
+        },
+    )
     with open(body_file, "rb") as stream:
-        environ = EnvironBuilder(path=path, method="POST", input_stream=stream, content_type=ctype,
-                                 content_length=int(size), headers={"Cookie": cookie}).get_environ()
+        environ = EnvironBuilder(
+            path=path,
+            method="POST",
+            input_stream=stream,
+            content_type=ctype,
+            content_length=int(size),
+            headers={"Cookie": cookie},
+        ).get_environ()
         gc.collect()
         can_reset = _reset_peak()
         before = _rss_kib("VmRSS")
@@ -283,13 +329,16 @@ def measure_one(case: str, body_file: str, ctype: str, path: str, competition: s
         seconds = time.perf_counter() - started
         peak = _rss_kib("VmHWM")
     extra = (peak - before) / 1024
-    print(f"BENCH hostile_{case}_peak_rss {extra:.0f} MiB goal<={GOAL_MIB} "
-          f"status={statuses[0].split()[0]} body={int(size) / MiB:.1f}MiB seconds={seconds:.2f}"
-          + ("" if can_reset else " (peak not resettable: upper bound)"))
+    print(
+        f"BENCH hostile_{case}_peak_rss {extra:.0f} MiB goal<={GOAL_MIB} "
+        f"status={statuses[0].split()[0]} body={int(size) / MiB:.1f}MiB seconds={seconds:.2f}"
+        + ("" if can_reset else " (peak not resettable: upper bound)")
+    )
     sys.stdout.flush()
 
 
 # Sign-in latency under slow bodies ----------------------------------------------------
+
 
 class Browser:
     def __init__(self, port: int):
@@ -315,8 +364,7 @@ class Browser:
 def _hidden(html: str, name: str) -> str:
     import re
 
-    m = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html) or \
-        re.search(rf'value="([^"]*)"[^>]*name="{name}"', html)
+    m = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html) or re.search(rf'value="([^"]*)"[^>]*name="{name}"', html)
     return m.group(1) if m else ""
 
 
@@ -324,8 +372,9 @@ def sign_in(port: int, username: str) -> tuple[Browser, float]:
     """Sign in; return the browser and the seconds the POST took."""
     browser = Browser(port)
     _, html = browser.request("GET", "/login")
-    body = urllib.parse.urlencode({"login": username, "password": PASSWORD,
-                                   "csrf_token": _hidden(html, "csrf_token")}).encode()
+    body = urllib.parse.urlencode(
+        {"login": username, "password": PASSWORD, "csrf_token": _hidden(html, "csrf_token")}
+    ).encode()
     started = time.perf_counter()
     status, _ = browser.request("POST", "/login", body, "application/x-www-form-urlencoded")
     elapsed = time.perf_counter() - started
@@ -344,9 +393,11 @@ def slow_body(port: int, browser: Browser, competition_id: int, stop: threading.
     token = _hidden(html, "csrf_token")
     sock = socket.create_connection(("127.0.0.1", port))
     cookies = "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
-    head = (f"POST /essays/c/{competition_id}/autosave HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-            f"Cookie: {cookies}\r\nContent-Type: application/json\r\nX-CSRFToken: {token}\r\n"
-            f"Content-Length: 100000\r\n\r\n")
+    head = (
+        f"POST /essays/c/{competition_id}/autosave HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Cookie: {cookies}\r\nContent-Type: application/json\r\nX-CSRFToken: {token}\r\n"
+        f"Content-Length: 100000\r\n\r\n"
+    )
     try:
         sock.sendall(head.encode() + b'{"title": "')
         while not stop.wait(2.0):
@@ -360,13 +411,37 @@ def slow_body(port: int, browser: Browser, competition_id: int, stop: threading.
 def measure_signin(env: dict, ids: dict, tmp: str) -> None:
     port = _free_port()
     with open(os.path.join(tmp, "hostile_wsgi.py"), "w") as fh:
-        fh.write("from core import create_app\nfrom core.extensions import db\napplication = create_app()\n"
-                 "with application.app_context():\n    db.engine.dispose()\n")
+        fh.write(
+            "from core import create_app\nfrom core.extensions import db\napplication = create_app()\n"
+            "with application.app_context():\n    db.engine.dispose()\n"
+        )
     server = subprocess.Popen(
-        [os.path.join(ROOT, ".venv/bin/gunicorn"), "--chdir", tmp, "--pythonpath", ROOT, "--preload",
-         "-w", "3", "-k", "gthread", "--threads", "8", "-b", f"127.0.0.1:{port}", "--timeout", "60",
-         "--error-logfile", os.path.join(tmp, "gunicorn.log"), "hostile_wsgi:application"],
-        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        [
+            os.path.join(ROOT, ".venv/bin/gunicorn"),
+            "--chdir",
+            tmp,
+            "--pythonpath",
+            ROOT,
+            "--preload",
+            "-w",
+            "3",
+            "-k",
+            "gthread",
+            "--threads",
+            "8",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "60",
+            "--error-logfile",
+            os.path.join(tmp, "gunicorn.log"),
+            "hostile_wsgi:application",
+        ],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     stop = threading.Event()
     threads = []
     try:
@@ -381,18 +456,19 @@ def measure_signin(env: dict, ids: dict, tmp: str) -> None:
         idle = [sign_in(port, "reader")[1] for _ in range(SIGNINS)]
         slow_browsers = [sign_in(port, f"slow{n}")[0] for n in range(SLOW_BODIES)]
         for browser in slow_browsers:
-            thread = threading.Thread(target=slow_body, args=(port, browser, ids["competition"], stop),
-                                      daemon=True)
+            thread = threading.Thread(target=slow_body, args=(port, browser, ids["competition"], stop), daemon=True)
             thread.start()
             threads.append(thread)
         time.sleep(3.0)  # every slow body is open and has sent a byte or two
         loaded = [sign_in(port, "reader")[1] for _ in range(SIGNINS)]
         idle_p95, loaded_p95 = p95(idle), p95(loaded)
         failed = sum(1 for x in loaded if x == float("inf"))
-        print(f"BENCH signin_p95_under_slow_bodies {loaded_p95 * 1000:.0f} ms "
-              f"ratio={loaded_p95 / idle_p95:.2f} vs idle (idle p95 {idle_p95 * 1000:.0f} ms, "
-              f"median {statistics.median(idle) * 1000:.0f}/{statistics.median(loaded) * 1000:.0f} ms, "
-              f"{SLOW_BODIES} slow bodies, failed={failed}) goal<=1.5")
+        print(
+            f"BENCH signin_p95_under_slow_bodies {loaded_p95 * 1000:.0f} ms "
+            f"ratio={loaded_p95 / idle_p95:.2f} vs idle (idle p95 {idle_p95 * 1000:.0f} ms, "
+            f"median {statistics.median(idle) * 1000:.0f}/{statistics.median(loaded) * 1000:.0f} ms, "
+            f"{SLOW_BODIES} slow bodies, failed={failed}) goal<=1.5"
+        )
         sys.stdout.flush()
     finally:
         stop.set()
@@ -413,6 +489,7 @@ def _free_port() -> int:
 
 # One database ---------------------------------------------------------------------
 
+
 def run(db_kind: str) -> None:
     tmp = tempfile.mkdtemp(prefix="zp-hostile-")
     own_pg = False
@@ -423,10 +500,19 @@ def run(db_kind: str) -> None:
         url, own_pg = f"postgresql://root@127.0.0.1:5432/{PG_DB}", True
     elif not url:
         url = f"sqlite:///{tmp}/hostile.db"
-    env = {"DATABASE_URL": url, "ZP_INSTANCE_PATH": tmp, "JOBS_DB": f"{tmp}/jobs.db",
-           "STORAGE_PATH": f"{tmp}/storage", "SECRET_KEY": "bench-secret", "JOBS_IMMEDIATE": "1",
-           "ARGON2_TIME_COST": "2", "ARGON2_MEMORY_COST": "19456", "ARGON2_PARALLELISM": "1",
-           "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute", "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute"}
+    env = {
+        "DATABASE_URL": url,
+        "ZP_INSTANCE_PATH": tmp,
+        "JOBS_DB": f"{tmp}/jobs.db",
+        "STORAGE_PATH": f"{tmp}/storage",
+        "SECRET_KEY": "bench-secret",
+        "JOBS_IMMEDIATE": "1",
+        "ARGON2_TIME_COST": "2",
+        "ARGON2_MEMORY_COST": "19456",
+        "ARGON2_PARALLELISM": "1",
+        "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute",
+        "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute",
+    }
     try:
         print(f"== hostile requests on {db_kind}")
         ids = prepare_database(env)

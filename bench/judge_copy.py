@@ -5,6 +5,7 @@ Anchors: the deny-list scrubbers it replaced (``anonymise.scrub_docx`` /
 
     python -m bench.judge_copy
 """
+
 from __future__ import annotations
 
 import io
@@ -50,7 +51,7 @@ def main() -> None:
     needles = ["李秀英", "临渭区第二中学", "13812345678"]
     for kind, data, scrub in (("docx", _docx(300), anonymise.scrub_docx), ("pdf", _pdf(60), anonymise.scrub_pdf)):
         assert judge_copy.build(kind, data, needles).data is not None
-        built = _median_ms(lambda d: judge_copy.build(kind, d, needles), data)
+        built = _median_ms(lambda d, kind=kind: judge_copy.build(kind, d, needles), data)
         scrubbed = _median_ms(scrub, data)
         print(f"BENCH judge_copy_{kind} {built:.0f} ms ratio={built / scrubbed:.2f} vs scrub_{kind}")
 

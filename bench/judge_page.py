@@ -10,6 +10,7 @@ Usage: .venv/bin/python -m bench.judge_page [sqlite|postgresql ...]
 (PostgreSQL uses a throwaway database zp_bench_judge_page on 127.0.0.1, or
 BENCH_DATABASE_URL, which is wiped.)
 """
+
 from __future__ import annotations
 
 import http.client
@@ -47,11 +48,10 @@ def prepare(env: dict, n_judges: int, n_entries: int, k: int) -> tuple[int, list
     Returns the round id and the judges' user names.
     """
     os.environ.update(env)
-    from bench._setup import fresh_schema
     from sqlalchemy import text
 
     from accounts.services import hash_password
-    from bench._setup import populate
+    from bench._setup import fresh_schema, populate
     from core import create_app
     from core.extensions import db
     from judging import services
@@ -64,9 +64,15 @@ def prepare(env: dict, n_judges: int, n_entries: int, k: int) -> tuple[int, list
         services.open_round(round_, actor=None)
         db.session.commit()
         round_id = round_.id
-        usernames = list(db.session.execute(text(
-            "SELECT u.username FROM users u JOIN judging_round_judges rj ON rj.user_id = u.id "
-            "WHERE rj.round_id = :r ORDER BY u.id"), {"r": round_id}).scalars())
+        usernames = list(
+            db.session.execute(
+                text(
+                    "SELECT u.username FROM users u JOIN judging_round_judges rj ON rj.user_id = u.id "
+                    "WHERE rj.round_id = :r ORDER BY u.id"
+                ),
+                {"r": round_id},
+            ).scalars()
+        )
         db.session.remove()
         db.engine.dispose()
     return round_id, usernames
@@ -133,8 +139,11 @@ def client_process(port: int, round_id: int, usernames: list[str], requests_per_
         for i in range(requests_per_judge):
             if time.perf_counter() > stop_at[0]:
                 break
-            kind, path = (("queue", f"/judging/my/{round_id}") if i % 3 == 0
-                          else ("entry", f"/judging/my/{round_id}/e/{codes[i % len(codes)]}"))
+            kind, path = (
+                ("queue", f"/judging/my/{round_id}")
+                if i % 3 == 0
+                else ("entry", f"/judging/my/{round_id}/e/{codes[i % len(codes)]}")
+            )
             start = time.perf_counter()
             status, _ = b.request("GET", path)
             mine[kind].append(time.perf_counter() - start)
@@ -165,10 +174,18 @@ def run(db_kind: str, n_judges: int = 20, n_entries: int = 1000, k: int = 3, req
             url = f"postgresql://root@127.0.0.1:5432/{PG_DB}"
     else:
         url = f"sqlite:///{tmp}/judge_page.db"
-    env = {"DATABASE_URL": url, "ZP_INSTANCE_PATH": tmp, "JOBS_DB": f"{tmp}/jobs.db",
-           "STORAGE_PATH": f"{tmp}/storage", "SECRET_KEY": "bench-secret",
-           "ARGON2_TIME_COST": "1", "ARGON2_MEMORY_COST": "8192", "ARGON2_PARALLELISM": "1",
-           "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute", "LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute"}
+    env = {
+        "DATABASE_URL": url,
+        "ZP_INSTANCE_PATH": tmp,
+        "JOBS_DB": f"{tmp}/jobs.db",
+        "STORAGE_PATH": f"{tmp}/storage",
+        "SECRET_KEY": "bench-secret",
+        "ARGON2_TIME_COST": "1",
+        "ARGON2_MEMORY_COST": "8192",
+        "ARGON2_PARALLELISM": "1",
+        "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute",
+        "LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute",
+    }
     ctx = mp.get_context("spawn")  # a clean client process: no app, no database handles
     server = None
     created = db_kind == "postgresql" and not os.environ.get("BENCH_DATABASE_URL")
@@ -176,11 +193,30 @@ def run(db_kind: str, n_judges: int = 20, n_entries: int = 1000, k: int = 3, req
         round_id, usernames = prepare(env, n_judges, n_entries, k)
         port = free_port()
         server = subprocess.Popen(
-            [os.path.join(ROOT, ".venv/bin/gunicorn"), "--chdir", ROOT, "--preload", "-w", str(WORKERS),
-             "-k", "sync", "--backlog", "2048", "-b", f"127.0.0.1:{port}", "--timeout", "60",
-             "--error-logfile", os.path.join(tmp, "gunicorn.log"), "core:create_app()"],
-            env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True)
+            [
+                os.path.join(ROOT, ".venv/bin/gunicorn"),
+                "--chdir",
+                ROOT,
+                "--preload",
+                "-w",
+                str(WORKERS),
+                "-k",
+                "sync",
+                "--backlog",
+                "2048",
+                "-b",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "60",
+                "--error-logfile",
+                os.path.join(tmp, "gunicorn.log"),
+                "core:create_app()",
+            ],
+            env={**os.environ, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         for _ in range(150):
             try:
                 Browser(port).request("GET", "/healthz")
@@ -206,10 +242,14 @@ def run(db_kind: str, n_judges: int = 20, n_entries: int = 1000, k: int = 3, req
         p50 = statistics.median(values) * 1000
         p95 = values[int(0.95 * (len(values) - 1))] * 1000
         print(f"BENCH judge_page_{db_kind}_{kind}_p50_{n_judges}_concurrent {p50:.1f} ms")
-        print(f"BENCH judge_page_{db_kind}_{kind}_p95_{n_judges}_concurrent {p95:.1f} ms "
-              f"ratio={p95 / p50:.2f} vs judge_page_{db_kind}_{kind}_p50_{n_judges}_concurrent")
-    print(f"# {total} requests in {elapsed:.1f} s ({total / elapsed:.0f}/s), gunicorn {WORKERS} sync workers, "
-          f"{os.cpu_count()} CPUs")
+        print(
+            f"BENCH judge_page_{db_kind}_{kind}_p95_{n_judges}_concurrent {p95:.1f} ms "
+            f"ratio={p95 / p50:.2f} vs judge_page_{db_kind}_{kind}_p50_{n_judges}_concurrent"
+        )
+    print(
+        f"# {total} requests in {elapsed:.1f} s ({total / elapsed:.0f}/s), gunicorn {WORKERS} sync workers, "
+        f"{os.cpu_count()} CPUs"
+    )
 
 
 def main() -> None:

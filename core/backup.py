@@ -135,7 +135,7 @@ def verify_archive(path: str | os.PathLike) -> dict:
                     manifest = json.loads(fh.read())
                     continue
                 digest = hashlib.sha256()
-                for chunk in iter(lambda: fh.read(1024 * 1024), b""):
+                for chunk in iter(lambda fh=fh: fh.read(1024 * 1024), b""):
                     digest.update(chunk)
                 digests[member.name] = digest.hexdigest()
     except (OSError, EOFError, tarfile.TarError, zlib.error, ValueError) as exc:

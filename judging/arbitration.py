@@ -58,7 +58,7 @@ def _waiting_entries(round_: Round) -> dict[int, tuple[str, list[float], float |
         .outerjoin(Score, Score.assignment_id == Assignment.id)
         .where(Assignment.round_id == round_.id, Assignment.status != AssignmentStatus.RECUSED)).all()
     per: dict[int, dict] = {}
-    for sid, role, status, total, score_status in rows:
+    for sid, role, _status, total, score_status in rows:
         e = per.setdefault(sid, {"regular": [], "waiting": 0, "third": None, "arbiter": None, "roles": set()})
         done = score_status == ScoreStatus.SUBMITTED and total is not None
         if role == AssignmentRole.REGULAR:

@@ -8,6 +8,7 @@
 4. Report strings that still lack a Chinese translation (exit 1 if --check).
 5. Compile the catalogs.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -22,8 +23,7 @@ BIN = Path(sys.executable).parent
 
 
 def run(*args: str) -> None:
-    subprocess.run([str(BIN / "pybabel"), *args], check=True, cwd=ROOT,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run([str(BIN / "pybabel"), *args], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
 
 
 def load_parts() -> dict[str, str]:
@@ -41,13 +41,27 @@ def load_parts() -> dict[str, str]:
 def main() -> int:
     check = "--check" in sys.argv
     pot = TR / "messages.pot"
-    run("extract", "-F", "babel.cfg", "-k", "N_", "-k", "_l", "-k", "lazy_gettext",
-        "--no-location", "--sort-output", "--omit-header", "-o", str(pot), ".")
+    run(
+        "extract",
+        "-F",
+        "babel.cfg",
+        "-k",
+        "N_",
+        "-k",
+        "_l",
+        "-k",
+        "lazy_gettext",
+        "--no-location",
+        "--sort-output",
+        "--omit-header",
+        "-o",
+        str(pot),
+        ".",
+    )
     for lang in ("zh_Hans_CN", "en"):
         po = TR / lang / "LC_MESSAGES" / "messages.po"
         if po.exists():
-            run("update", "-i", str(pot), "-d", str(TR), "-l", lang, "--no-fuzzy-matching",
-                "--ignore-obsolete")
+            run("update", "-i", str(pot), "-d", str(TR), "-l", lang, "--no-fuzzy-matching", "--ignore-obsolete")
         else:
             run("init", "-i", str(pot), "-d", str(TR), "-l", lang)
     po_path = TR / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po"

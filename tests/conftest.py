@@ -4,19 +4,21 @@ Tests run on SQLite by default, and on PostgreSQL when DATABASE_URL points
 there. The schema is built once per run with the Alembic migrations (as in
 production); tables are emptied between tests.
 """
+
 from __future__ import annotations
 
+import datetime as dt
 import os
-import re
 import socket
 import tempfile
 import threading
-from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-PASSWORD = "Correct-Horse-9"
+from helpers import ARTIFACTS, PASSWORD, csrf_token, import_honours, now
+from helpers import EMAIL as WINNER_EMAIL
+from helpers import PHONE as WINNER_PHONE
 
 _tmp = tempfile.mkdtemp(prefix="zp-test-")
 os.environ["ZP_INSTANCE_PATH"] = _tmp
@@ -26,9 +28,6 @@ os.environ.setdefault("JOBS_DB", os.path.join(_tmp, "jobs.db"))
 def _database_url() -> str:
     url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
     return url or f"sqlite:///{os.path.join(_tmp, 'test.db')}"
-
-
-from flask.testing import FlaskClient
 
 
 class IsolatedClient(FlaskClient):
@@ -77,20 +76,25 @@ def app():
 
     url = _database_url()
     os.environ["DATABASE_URL"] = url
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "SERVER_NAME": None,
-        "JOBS_IMMEDIATE": True,
-        "STORAGE_PATH": os.path.join(_tmp, "storage"),
-        # Redis when the run provides it (CI's PostgreSQL pass), memory otherwise.
-        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
-        # Argon2id at OWASP's floor keeps the suite quick without going below it.
-        "ARGON2_TIME_COST": 2, "ARGON2_MEMORY_COST": 19456, "ARGON2_PARALLELISM": 1,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SERVER_NAME": None,
+            "JOBS_IMMEDIATE": True,
+            "STORAGE_PATH": os.path.join(_tmp, "storage"),
+            # Redis when the run provides it (CI's PostgreSQL pass), memory otherwise.
+            "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+            # Argon2id at OWASP's floor keeps the suite quick without going below it.
+            "ARGON2_TIME_COST": 2,
+            "ARGON2_MEMORY_COST": 19456,
+            "ARGON2_PARALLELISM": 1,
+        }
+    )
     app.test_client_class = IsolatedClient
-    from core.extensions import db
     from flask_migrate import upgrade
+
+    from core.extensions import db
 
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
@@ -112,8 +116,9 @@ def app():
 def _clean_database(request, app):
     """Empty every table after each test that used the app."""
     yield
-    from core.extensions import db
     from sqlalchemy import text
+
+    from core.extensions import db
 
     with app.app_context():
         db.session.remove()
@@ -122,8 +127,7 @@ def _clean_database(request, app):
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
                 # TRUNCATE costs per table, so only the tables the test filled.
-                probe = " UNION ALL ".join(
-                    f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM \"{t}\")" for t in tables)
+                probe = " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM \"{t}\")" for t in tables)
                 used = [row[0] for row in conn.execute(text(probe))]
                 # DELETE in reverse dependency order is much cheaper than
                 # TRUNCATE ... CASCADE for a handful of small tables.
@@ -138,9 +142,12 @@ def _clean_database(request, app):
                         conn.execute(text(f'DELETE FROM "{t}"'))
                         if "id" not in db.metadata.tables[t].c:
                             continue
-                        conn.execute(text(
-                            f"SELECT setval(pg_get_serial_sequence('\"{t}\"', 'id'), 1, false) "
-                            f"WHERE pg_get_serial_sequence('\"{t}\"', 'id') IS NOT NULL"))
+                        conn.execute(
+                            text(
+                                f"SELECT setval(pg_get_serial_sequence('\"{t}\"', 'id'), 1, false) "
+                                f"WHERE pg_get_serial_sequence('\"{t}\"', 'id') IS NOT NULL"
+                            )
+                        )
         else:
             # PRAGMA foreign_keys only takes effect outside a transaction, so
             # work on the driver connection in autocommit mode.
@@ -207,19 +214,19 @@ def make_user(db):
         n = counter["n"]
         username = kw.pop("username", f"{role}{n}")
         user = services.create_user(
-            username=username, display_name=kw.pop("display_name", f"测试{role}{n}"), password=password,
-            roles=roles or [role], unit=unit, phone=kw.pop("phone", None),
-            email=kw.pop("email", f"{username}@example.cn"), **kw)
+            username=username,
+            display_name=kw.pop("display_name", f"测试{role}{n}"),
+            password=password,
+            roles=roles or [role],
+            unit=unit,
+            phone=kw.pop("phone", None),
+            email=kw.pop("email", f"{username}@example.cn"),
+            **kw,
+        )
         db.session.commit()
         return user
 
     return make
-
-
-def _csrf_token(html: str) -> str | None:
-    m = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or \
-        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
-    return m.group(1) if m else None
 
 
 @pytest.fixture
@@ -228,7 +235,7 @@ def csrf():
 
     def get(client, path="/login"):
         response = client.get(path)
-        token = _csrf_token(response.get_data(as_text=True))
+        token = csrf_token(response.get_data(as_text=True))
         assert token, f"no CSRF token on {path}: {response.status_code} {response.headers.get('Location')}"
         return token
 
@@ -239,8 +246,7 @@ def csrf():
 def login(csrf):
     def do(client, user, password=PASSWORD):
         token = csrf(client, "/login")
-        response = client.post("/login", data={"login": user.username, "password": password,
-                                               "csrf_token": token})
+        response = client.post("/login", data={"login": user.username, "password": password, "csrf_token": token})
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return client
 
@@ -261,6 +267,7 @@ def post(csrf):
 
 
 for _role in ("admin", "organiser", "coordinator", "judge", "committee", "author"):
+
     def _fixture(make_user, make_unit, _role=_role):
         return make_user(_role, unit=make_unit())
 
@@ -268,6 +275,7 @@ for _role in ("admin", "organiser", "coordinator", "judge", "committee", "author
 
 
 # Browser tests ---------------------------------------------------------------
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -297,9 +305,19 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        browser = pw.chromium.launch(
+            executable_path=chromium,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield browser
         browser.close()
 
@@ -318,7 +336,128 @@ def page(browser, request):
     context.close()
 
 
-def shot(page, name: str) -> None:
-    """Save a named screenshot into test-artifacts/."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+# Essays: an open competition, and counters that show nothing is left behind ---------
+
+
+@pytest.fixture
+def make_competition(db, organiser):
+    from essays import services
+
+    counter = {"n": 0}
+
+    def make(**kw):
+        counter["n"] += 1
+        status = kw.pop("status", "open")
+        fields = dict(
+            code=kw.pop("code", f"ZW{2025 + counter['n']}"),
+            title=kw.pop("title", "弘扬爱国奋斗精神征文"),
+            theme="建功立业新时代",
+            notice_html="<p>征文通知</p>",
+            organisers=[{"role": "主办", "name": "区委宣传部"}],
+            opens_at=now() - dt.timedelta(days=1),
+            closes_at=now() + dt.timedelta(days=10),
+            grace_minutes=0,
+            max_entries_per_author=2,
+            unit_recommendation_enabled=True,
+            unit_quota=1,
+            accepted_formats=["text", "docx", "pdf", "txt"],
+            max_file_mb=2,
+            pledge_text="本人承诺作品为原创。",
+            review_threshold=0.5,
+            copy_threshold=0.8,
+        )
+        fields.update(kw)
+        genres = fields.pop(
+            "genres",
+            [
+                {"name": "散文", "min_length": 20, "max_length": 3000, "count_rule": "word"},
+                {"name": "诗歌", "min_length": None, "max_length": 60, "count_rule": "han"},
+            ],
+        )
+        groups = fields.pop("groups", [{"name": "成人组"}, {"name": "青少年组"}])
+        comp = services.create_competition(actor=organiser, genres=genres, groups=groups, **fields)
+        if status != "draft":
+            services.change_status(comp, "open", actor=organiser)
+        db.session.commit()
+        return comp
+
+    return make
+
+
+@pytest.fixture
+def comp(make_competition):
+    return make_competition()
+
+
+@pytest.fixture
+def storage_state(app, db):
+    """(stored_files rows, files on disk) — to check nothing is left behind."""
+    from sqlalchemy import func, select
+
+    from core.storage import StoredFile
+
+    def state():
+        root = app.config["STORAGE_PATH"]
+        files = 0
+        for _dir, _sub, names in os.walk(root):
+            files += sum(1 for n in names if not n.startswith(".tmp-"))
+        db.session.expire_all()
+        return db.session.scalar(select(func.count(StoredFile.id))), files
+
+    return state
+
+
+@pytest.fixture
+def counts(db):
+    from sqlalchemy import func, select
+
+    from essays.models import Submission
+
+    def get():
+        db.session.expire_all()
+        return db.session.scalar(select(func.count(Submission.id)))
+
+    return get
+
+
+# Publishing: a result set with a registered winner, in each state -------------------
+
+
+@pytest.fixture
+def winner(make_user, make_unit):
+    return make_user(
+        "author", unit=make_unit(name="区教育局"), phone=WINNER_PHONE, email=WINNER_EMAIL, display_name="李秀英"
+    )
+
+
+@pytest.fixture
+def draft(db, organiser, winner):
+    return import_honours(db, organiser, winner)
+
+
+@pytest.fixture
+def on_notice(db, draft, organiser):
+    from publishing import services
+
+    services.start_notice(
+        draft,
+        start=services.today_local(),
+        length=5,
+        unit="working",
+        how_to_object="实名来电 0913-2123456",
+        actor=organiser,
+    )
+    db.session.commit()
+    return draft
+
+
+@pytest.fixture
+def published(db, draft, organiser):
+    from publishing import services
+    from publishing.demo import replay_closed_notice
+
+    replay_closed_notice(draft, days_ago=20, length=5, unit="calendar", how_to_object="实名来电", actor=organiser)
+    services.publish_results(draft, organiser)
+    services.issue_certificates(draft, organiser)
+    db.session.commit()
+    return draft

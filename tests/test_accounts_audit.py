@@ -4,6 +4,7 @@ Sign-ins, failed sign-ins, sign-outs and ending another browser are audited;
 the audit page names actions, object types and fields in Chinese, never as
 codes; every action, object type and field the code records has a label.
 """
+
 from __future__ import annotations
 
 import ast
@@ -12,8 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from conftest import PASSWORD
-from test_essays_fixtures import make_competition  # noqa: F401  (fixture)
+from helpers import LONG_TEXT, PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("accounts", "core", "essays", "judging", "publishing", "nominations")
@@ -23,8 +23,7 @@ def _entries(db, action):
     from core.audit import AuditEntry
 
     db.session.expire_all()
-    return db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)
-                              .order_by(AuditEntry.id)).all()
+    return db.session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)).all()
 
 
 def _login_post(client, csrf, login, password):
@@ -69,8 +68,9 @@ def test_ending_another_browser_is_audited(app, db, make_user, login, post):
     here, there = app.test_client(), app.test_client()
     login(here, user)
     login(there, user)
-    other = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id)
-                               .order_by(UserSession.id.desc())).first()  # the second browser
+    other = db.session.scalars(
+        select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id.desc())
+    ).first()  # the second browser
     r = post(here, f"/profile/sessions/{other.id}/revoke", page="/profile")
     assert r.status_code == 302
     assert there.get("/profile").status_code == 302  # that browser is signed out
@@ -97,17 +97,33 @@ def test_ending_someone_elses_browser_is_404_and_not_audited(app, db, make_user,
 def test_audit_page_speaks_chinese_not_codes(client, db, admin, login):
     from core import audit
 
-    audit.record("results.notice", actor=admin, object_type="result_sets", object_id=3, label="2026年征文获奖名单",
-                 changes={"state": ["draft", "notice"], "first_day": "2026-12-01", "fallback": False,
-                          "unit": "working", "length": 5})
-    audit.record("some.future_action", actor=admin, object_type="future_things", object_id=1,
-                 changes={"brand_new_field": [None, 1]})
+    audit.record(
+        "results.notice",
+        actor=admin,
+        object_type="result_sets",
+        object_id=3,
+        label="2026年征文获奖名单",
+        changes={
+            "state": ["draft", "notice"],
+            "first_day": "2026-12-01",
+            "fallback": False,
+            "unit": "working",
+            "length": 5,
+        },
+    )
+    audit.record(
+        "some.future_action",
+        actor=admin,
+        object_type="future_things",
+        object_id=1,
+        changes={"brand_new_field": [None, 1]},
+    )
     db.session.commit()
     login(client, admin)
     r = client.get("/audit")
     assert r.status_code == 200
     html = r.get_data(as_text=True)
-    table = html[html.index("<table"):]
+    table = html[html.index("<table") :]
     assert "开始公示" in table and "结果名单" in table and "公示开始日期" in table and "2026年征文获奖名单" in table
     for code in ("results.notice", "result_sets", "first_day", "session.sign_in", "users #"):
         assert code not in table, code
@@ -127,11 +143,12 @@ def test_actor_of_failed_sign_in_is_shown_as_a_visitor(client, db, admin, make_u
     _login_post(client.application.test_client(), csrf, user.username, "wrong-password")
     login(client, admin)
     html = client.get("/audit?action=session.sign_in_failed").get_data(as_text=True)
-    table = html[html.index("<table"):]
+    table = html[html.index("<table") :]
     assert "访客（未登录）" in table and "登录失败" in table and "visitor" not in table
 
 
 # Every code the application records has a label ------------------------------
+
 
 def _strings(node):
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -154,8 +171,10 @@ def _recorded_codes():
     for package in PACKAGES:
         for path in (ROOT / package).rglob("*.py"):
             tree = ast.parse(path.read_text(encoding="utf-8"))
-            records = any(isinstance(n, ast.Call) and getattr(n.func, "attr", getattr(n.func, "id", "")) == "record"
-                          for n in ast.walk(tree))
+            records = any(
+                isinstance(n, ast.Call) and getattr(n.func, "attr", getattr(n.func, "id", "")) == "record"
+                for n in ast.walk(tree)
+            )
             if not records:
                 continue
             for node in ast.walk(tree):
@@ -175,7 +194,7 @@ def _recorded_codes():
                             fields.update(_keys(kw.value))
                 elif isinstance(node, ast.FunctionDef):
                     args = node.args
-                    pairs = list(zip(args.args[len(args.args) - len(args.defaults):], args.defaults))
+                    pairs = list(zip(args.args[len(args.args) - len(args.defaults) :], args.defaults))
                     pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
                     actions.update(s for a, d in pairs if a.arg == "action" for s in _strings(d))
                     if "snapshot" in node.name:
@@ -187,11 +206,18 @@ def _recorded_codes():
                     for target in node.targets:
                         if isinstance(target, ast.Name) and target.id == "action":
                             actions.update(_strings(node.value))
-                        if isinstance(target, ast.Name) and (target.id.endswith("_FIELDS") or target.id == "allowed") \
-                                and isinstance(node.value, (ast.Tuple, ast.List, ast.Set)):
+                        if (
+                            isinstance(target, ast.Name)
+                            and (target.id.endswith("_FIELDS") or target.id == "allowed")
+                            and isinstance(node.value, (ast.Tuple, ast.List, ast.Set))
+                        ):
                             fields.update(s for e in node.value.elts for s in _strings(e))
-                        if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) \
-                                and target.value.id in ("changes", "snap") and isinstance(target.slice, ast.Constant):
+                        if (
+                            isinstance(target, ast.Subscript)
+                            and isinstance(target.value, ast.Name)
+                            and target.value.id in ("changes", "snap")
+                            and isinstance(target.slice, ast.Constant)
+                        ):
                             fields.add(target.slice.value)
     return actions, types, fields
 
@@ -199,8 +225,15 @@ def _recorded_codes():
 def test_the_scan_finds_the_codes_it_should():
     actions, types, fields = _recorded_codes()
     # A sample from every package, so a broken scan cannot pass by finding nothing.
-    assert {"session.sign_in", "session.revoke", "user.register", "essay.submit", "judging.score_revise",
-            "results.notice", "demo.seed_user"} <= actions
+    assert {
+        "session.sign_in",
+        "session.revoke",
+        "user.register",
+        "essay.submit",
+        "judging.score_revise",
+        "results.notice",
+        "demo.seed_user",
+    } <= actions
     assert {"system", "submissions"} <= types
     assert {"first_day", "unit", "opens_at", "pool_rule", "recipient_name", "seal", "via"} <= fields
 
@@ -221,8 +254,14 @@ def test_every_label_is_translated(app):
     from core import audit_labels
 
     with app.test_request_context(), force_locale("zh_Hans_CN"):
-        tables = [audit_labels.ACTIONS, audit_labels.OBJECT_TYPES, audit_labels.FIELDS, audit_labels.ACTORS,
-                  *audit_labels.FIELDS_BY_ACTION.values(), *audit_labels.VALUES.values()]
+        tables = [
+            audit_labels.ACTIONS,
+            audit_labels.OBJECT_TYPES,
+            audit_labels.FIELDS,
+            audit_labels.ACTORS,
+            *audit_labels.FIELDS_BY_ACTION.values(),
+            *audit_labels.VALUES.values(),
+        ]
         for table in tables:
             for code, label in table.items():
                 words = gettext(label)
@@ -241,14 +280,15 @@ def test_unknown_codes_fall_back_to_words():
 
 # Siblings: other state changes that wrote no audit entry ----------------------
 
+
 def test_starting_a_draft_is_audited_once(db, author, make_competition):
     from essays import services
-    from test_essays_fixtures import LONG_TEXT
 
     comp = make_competition()
     for text in (LONG_TEXT, LONG_TEXT + "又一句。"):  # the first save and a later autosave
-        services.save_draft(competition=comp, author=author, token="draft-1", title="草稿",
-                            genre_id=comp.genres[0].id, body_text=text)
+        services.save_draft(
+            competition=comp, author=author, token="draft-1", title="草稿", genre_id=comp.genres[0].id, body_text=text
+        )
         db.session.commit()
     (entry,) = _entries(db, "essay.draft_create")
     assert entry.actor_id == author.id and entry.object_type == "submissions"
@@ -297,6 +337,6 @@ def test_audit_log_of_the_demo_data_reads_in_words_on_every_page(app, client, db
         r = client.get(f"/audit?page={number}")
         assert r.status_code == 200
         html = r.get_data(as_text=True)
-        table = html[html.index("<table"):]
+        table = html[html.index("<table") :]
         shown = re.findall(r"<td>([^<]*)", table)
         assert not codes & {cell.strip() for cell in shown}, number

@@ -3,11 +3,14 @@
 The shared ``pager`` macro used to assign to ``_``, which hid gettext from the
 rest of the template: any page with more rows than one page holds answered 500.
 """
+
 from __future__ import annotations
 
 import re
 
 import pytest
+
+from helpers import judging_competition, make_entry
 
 
 def _bulk_users(db, n: int, unit=None):
@@ -18,8 +21,7 @@ def _bulk_users(db, n: int, unit=None):
     password_hash = services.hash_password("Correct-Horse-9")
     users = []
     for i in range(n):
-        user = User(username=f"bulk{i:04d}", display_name=f"批量用户{i:04d}", password_hash=password_hash,
-                    unit=unit)
+        user = User(username=f"bulk{i:04d}", display_name=f"批量用户{i:04d}", password_hash=password_hash, unit=unit)
         user.set_roles([Role.AUTHOR])
         users.append(user)
     db.session.add_all(users)
@@ -37,8 +39,14 @@ def test_audit_log_has_more_than_one_page(client, db, admin, login):
     from core import audit
 
     for i in range(120):
-        audit.record("unit.update", actor=admin, object_type="units", object_id=i, label=f"单位{i}",
-                     changes={"name": [f"旧{i}", f"新{i}"]})
+        audit.record(
+            "unit.update",
+            actor=admin,
+            object_type="units",
+            object_id=i,
+            label=f"单位{i}",
+            changes={"name": [f"旧{i}", f"新{i}"]},
+        )
     db.session.commit()
     login(client, admin)
     first = client.get("/audit")
@@ -72,9 +80,8 @@ def test_admin_user_list_has_more_than_one_page(client, db, admin, login):
 
 def test_judging_entries_page_has_more_than_one_page(client, db, organiser, make_user, make_unit, login):
     from judging import services
-    from test_judging_helpers import make_competition, make_entry
 
-    comp = make_competition(db, organiser)
+    comp = judging_competition(db, organiser)
     author = make_user("author", unit=make_unit())
     for _ in range(101):
         make_entry(db, comp, author)

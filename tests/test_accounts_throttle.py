@@ -7,6 +7,7 @@
 - Registration is limited per address and does not say whose phone number or
   e-mail address has an account.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,7 +15,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from conftest import PASSWORD
+from helpers import PASSWORD
 
 GOOD = "Spring-Rain-42"
 
@@ -30,8 +31,8 @@ def _from(address):
 
 # Trusted proxies ---------------------------------------------------------------
 
-def test_behind_a_trusted_proxy_one_visitors_failures_do_not_block_others(app, client, csrf, make_user,
-                                                                          monkeypatch):
+
+def test_behind_a_trusted_proxy_one_visitors_failures_do_not_block_others(app, client, csrf, make_user, monkeypatch):
     monkeypatch.setitem(app.config, "ZP_TRUSTED_PROXIES", 1)
     monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_ADDRESS", "3 per 15 minutes")
     user = make_user("author")
@@ -44,8 +45,7 @@ def test_behind_a_trusted_proxy_one_visitors_failures_do_not_block_others(app, c
     assert r.status_code == 302
 
 
-def test_the_forwarded_address_is_what_the_audit_log_and_session_list_show(app, db, csrf, make_user,
-                                                                           monkeypatch):
+def test_the_forwarded_address_is_what_the_audit_log_and_session_list_show(app, db, csrf, make_user, monkeypatch):
     from accounts.models import UserSession
     from core.audit import AuditEntry
 
@@ -77,6 +77,7 @@ def test_trusted_proxies_setting_comes_from_the_environment():
 
 # Per-account limit ---------------------------------------------------------------
 
+
 def test_one_account_gets_five_guesses_whichever_login_is_typed(app, csrf, make_user):
     user = make_user("author", phone="13912345678", email="wang@example.cn")
     c = app.test_client()
@@ -98,9 +99,18 @@ def test_unknown_logins_are_counted_by_what_was_typed_normalised(app, csrf):
 
 # Registration -------------------------------------------------------------------
 
+
 def _register(client, post, n, **over):
-    data = {"username": f"newauthor{n}", "display_name": "李明", "phone": f"138{n:08d}",
-            "email": f"new{n}@example.cn", "unit_id": "0", "workplace": "", "password": GOOD, "confirm": GOOD}
+    data = {
+        "username": f"newauthor{n}",
+        "display_name": "李明",
+        "phone": f"138{n:08d}",
+        "email": f"new{n}@example.cn",
+        "unit_id": "0",
+        "workplace": "",
+        "password": GOOD,
+        "confirm": GOOD,
+    }
     data.update(over)
     return post(client, "/register", data)
 
@@ -122,9 +132,19 @@ def test_registration_limit_is_per_visitor_behind_a_trusted_proxy(app, csrf, mon
     def register(n, address):
         c = app.test_client()
         token = csrf(c, "/register")
-        return c.post("/register", data={
-            "username": f"viaproxy{n}", "display_name": "李明", "phone": f"137{n:08d}", "unit_id": "0",
-            "password": GOOD, "confirm": GOOD, "csrf_token": token}, **_from(address))
+        return c.post(
+            "/register",
+            data={
+                "username": f"viaproxy{n}",
+                "display_name": "李明",
+                "phone": f"137{n:08d}",
+                "unit_id": "0",
+                "password": GOOD,
+                "confirm": GOOD,
+                "csrf_token": token,
+            },
+            **_from(address),
+        )
 
     assert [register(n, "203.0.113.5").status_code for n in range(3)] == [302, 302, 429]
     assert register(3, "198.51.100.7").status_code == 302
@@ -161,8 +181,18 @@ def test_own_profile_does_not_reveal_whose_phone_is_taken(client, db, make_user,
     make_user("author", phone="13912345678")
     me = make_user("author", phone="13700000000")
     login(client, me)
-    r = post(client, "/profile", {"display_name": me.display_name, "phone": "13912345678", "email": "",
-                                  "unit_id": "0", "workplace": "", "locale": "zh_Hans_CN"})
+    r = post(
+        client,
+        "/profile",
+        {
+            "display_name": me.display_name,
+            "phone": "13912345678",
+            "email": "",
+            "unit_id": "0",
+            "workplace": "",
+            "locale": "zh_Hans_CN",
+        },
+    )
     html = r.get_data(as_text=True)
     assert "该手机号或电子邮箱无法使用" in html and "已被注册" not in html
     db.session.expire_all()
@@ -172,22 +202,40 @@ def test_own_profile_does_not_reveal_whose_phone_is_taken(client, db, make_user,
 def test_administrators_still_get_the_precise_message(client, admin, login, post, make_user):
     make_user("author", phone="13912345678")
     login(client, admin)
-    r = post(client, "/admin/users/new", {"username": "newjudge", "display_name": "新评委", "phone": "13912345678",
-                                          "email": "", "unit_id": "0", "roles": ["judge"], "password": GOOD})
+    r = post(
+        client,
+        "/admin/users/new",
+        {
+            "username": "newjudge",
+            "display_name": "新评委",
+            "phone": "13912345678",
+            "email": "",
+            "unit_id": "0",
+            "roles": ["judge"],
+            "password": GOOD,
+        },
+    )
     assert "手机号码 13912345678 已被注册" in r.get_data(as_text=True)
 
 
 # The public objection limit ------------------------------------------------------
 
+
 def test_objection_limit_is_per_visitor_behind_a_trusted_proxy(app, client, db, csrf, organiser, login, monkeypatch):
     from publishing import services
     from publishing.models import Objection
 
-    rs = services.import_honours("competition", 1, "2026年科技征文活动", [
-        services.HonourInput("first", "一等奖", "李秀英", "区教育局", "科技之光", "征文组", 95, 1, None, 11)],
-        organiser, organiser="区委宣传部")
-    services.start_notice(rs, start=services.today_local(), length=5, unit="working", how_to_object="实名来电",
-                          actor=organiser)
+    rs = services.import_honours(
+        "competition",
+        1,
+        "2026年科技征文活动",
+        [services.HonourInput("first", "一等奖", "李秀英", "区教育局", "科技之光", "征文组", 95, 1, None, 11)],
+        organiser,
+        organiser="区委宣传部",
+    )
+    services.start_notice(
+        rs, start=services.today_local(), length=5, unit="working", how_to_object="实名来电", actor=organiser
+    )
     db.session.commit()
     monkeypatch.setitem(app.config, "ZP_TRUSTED_PROXIES", 1)
     monkeypatch.setitem(app.config, "OBJECTION_LIMIT_PER_ADDRESS", "1 per hour")
@@ -196,17 +244,28 @@ def test_objection_limit_is_per_visitor_behind_a_trusted_proxy(app, client, db, 
     def object_from(address, name, phone):
         c = app.test_client()
         token = csrf(c, url)
-        return c.post(url, data={"csrf_token": token, "honour_id": 0, "real_name": name, "phone": phone,
-                                 "content": "名单中有作品涉嫌抄袭，请核查。"}, **_from(address)).status_code
+        return c.post(
+            url,
+            data={
+                "csrf_token": token,
+                "honour_id": 0,
+                "real_name": name,
+                "phone": phone,
+                "content": "名单中有作品涉嫌抄袭，请核查。",
+            },
+            **_from(address),
+        ).status_code
 
-    assert [object_from("203.0.113.5", "王小明", "13912345678"),
-            object_from("203.0.113.5", "王小明", "13912345679")] == [302, 429]
+    assert [
+        object_from("203.0.113.5", "王小明", "13912345678"),
+        object_from("203.0.113.5", "王小明", "13912345679"),
+    ] == [302, 429]
     # Someone else in the public is not blocked.
     assert object_from("198.51.100.7", "李华", "13800000000") == 302
     assert db.session.query(Objection).count() == 2
     # The audit log names a visitor, not "the system", as who objected, with their own address.
     login(client, organiser)
     html = client.get("/audit?action=objection.file").get_data(as_text=True)
-    table = html[html.index("<table"):]
+    table = html[html.index("<table") :]
     assert table.count("访客（未登录）") == 2 and "系统" not in table
     assert "203.0.113.5" in table and "198.51.100.7" in table

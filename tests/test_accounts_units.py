@@ -6,6 +6,7 @@ escape the same-unit conflict rule. Their unit changes only through an
 administrator, audited. Authors may still change theirs, and an entry keeps
 the unit it was submitted under.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,13 +14,18 @@ import re
 import pytest
 from sqlalchemy import select
 
-from test_essays_fixtures import comp, make_competition  # noqa: F401  (fixtures: an open competition)
-from test_judging_helpers import make_competition as judging_competition, make_entry
+from helpers import judging_competition, make_entry, submit
 
 
 def _profile(client, post, user, unit_id, **over):
-    data = {"display_name": user.display_name, "phone": user.phone or "", "email": user.email or "",
-            "unit_id": str(unit_id), "workplace": "", "locale": "zh_Hans_CN"}
+    data = {
+        "display_name": user.display_name,
+        "phone": user.phone or "",
+        "email": user.email or "",
+        "unit_id": str(unit_id),
+        "workplace": "",
+        "locale": "zh_Hans_CN",
+    }
     data.update(over)
     return post(client, "/profile", data)
 
@@ -29,13 +35,15 @@ def _reload(db, obj):
     return db.session.get(type(obj), obj.id)
 
 
-def test_coordinator_cannot_move_to_another_unit_and_see_its_entries(client, db, organiser, make_user, make_unit,
-                                                                     login, post):
+def test_coordinator_cannot_move_to_another_unit_and_see_its_entries(
+    client, db, organiser, make_user, make_unit, login, post
+):
     mine, theirs = make_unit("区教育局"), make_unit("区卫计局")
     coordinator = make_user("coordinator", unit=mine)
     comp = judging_competition(db, organiser)
-    their_entry = make_entry(db, comp, make_user("author", unit=theirs), recommending_unit=theirs,
-                             title="别人单位的推荐作品")
+    their_entry = make_entry(
+        db, comp, make_user("author", unit=theirs), recommending_unit=theirs, title="别人单位的推荐作品"
+    )
     login(client, coordinator)
     r = _profile(client, post, coordinator, theirs.id)
     assert "您的单位只能由管理员更改" in r.get_data(as_text=True)
@@ -65,15 +73,25 @@ def test_locked_unit_is_shown_but_the_rest_of_the_profile_still_saves(client, db
     assert "disabled" in select_tag
     # A disabled field is not sent by the browser: the rest saves, the unit stays.
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-    r = client.post("/profile", data={"csrf_token": token, "display_name": "改过的名字", "phone": "",
-                                      "email": judge.email, "workplace": "", "locale": "zh_Hans_CN"})
+    r = client.post(
+        "/profile",
+        data={
+            "csrf_token": token,
+            "display_name": "改过的名字",
+            "phone": "",
+            "email": judge.email,
+            "workplace": "",
+            "locale": "zh_Hans_CN",
+        },
+    )
     assert r.status_code == 302
     judge = _reload(db, judge)
     assert judge.display_name == "改过的名字" and judge.unit_id == unit.id
 
 
-def test_authors_may_change_their_unit_and_their_entries_keep_theirs(client, db, organiser, make_user, make_unit,
-                                                                     login, post):
+def test_authors_may_change_their_unit_and_their_entries_keep_theirs(
+    client, db, organiser, make_user, make_unit, login, post
+):
     from essays.models import Submission
 
     old, new = make_unit("区农业局"), make_unit("区林业局")
@@ -88,7 +106,6 @@ def test_authors_may_change_their_unit_and_their_entries_keep_theirs(client, db,
 
 def test_submission_records_the_unit_at_submission_time(db, author, make_unit, comp):
     from accounts import services as account_services
-    from test_essays_services import submit
 
     old, new = author.unit, make_unit("区民政局")
     result = submit(comp, author, token="unit-snapshot")
@@ -99,23 +116,35 @@ def test_submission_records_the_unit_at_submission_time(db, author, make_unit, c
     assert entry.unit_id == old.id and _reload(db, author).unit_id == new.id
 
 
-def test_administrator_moves_a_coordinator_and_it_is_audited_in_words(client, db, admin, make_user, make_unit,
-                                                                      login, post):
+def test_administrator_moves_a_coordinator_and_it_is_audited_in_words(
+    client, db, admin, make_user, make_unit, login, post
+):
     from core.audit import AuditEntry
 
     mine, theirs = make_unit("区教育局"), make_unit("区卫计局")
     coordinator = make_user("coordinator", unit=mine)
     login(client, admin)
-    r = post(client, f"/admin/users/{coordinator.id}", {
-        "username": coordinator.username, "display_name": coordinator.display_name, "phone": "",
-        "email": coordinator.email, "unit_id": str(theirs.id), "roles": ["coordinator"], "password": ""})
+    r = post(
+        client,
+        f"/admin/users/{coordinator.id}",
+        {
+            "username": coordinator.username,
+            "display_name": coordinator.display_name,
+            "phone": "",
+            "email": coordinator.email,
+            "unit_id": str(theirs.id),
+            "roles": ["coordinator"],
+            "password": "",
+        },
+    )
     assert r.status_code == 302
     assert _reload(db, coordinator).unit_id == theirs.id
-    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.update",
-                                                       AuditEntry.object_id == str(coordinator.id)))
+    entry = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "user.update", AuditEntry.object_id == str(coordinator.id))
+    )
     assert entry.changes["unit"] == ["区教育局", "区卫计局"] and entry.actor_id == admin.id
     html = client.get("/audit?action=user.update").get_data(as_text=True)
-    table = html[html.index("<table"):]
+    table = html[html.index("<table") :]
     assert "修改用户" in table and "区教育局 → 区卫计局" in table and "单位" in table
 
 

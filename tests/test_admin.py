@@ -1,5 +1,5 @@
 """Admin pages: users, units, sheet import; every change audited."""
-import csv
+
 import io
 
 import pytest
@@ -14,8 +14,17 @@ def _audit(db, action):
     return db.session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)).all()
 
 
-@pytest.mark.parametrize("path", ["/admin/users", "/admin/users/new", "/admin/units", "/admin/units/new",
-                                  "/admin/users/import", "/admin/users/import/template.xlsx"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/users",
+        "/admin/users/new",
+        "/admin/units",
+        "/admin/units/new",
+        "/admin/users/import",
+        "/admin/users/import/template.xlsx",
+    ],
+)
 def test_admin_pages_refuse_anonymous_and_other_roles(app, path, organiser, judge, author, login):
     anonymous = app.test_client()
     r = anonymous.get(path)
@@ -40,9 +49,19 @@ def test_admin_lists_and_searches_users(client, admin, make_user, make_unit, log
 def test_admin_creates_a_user_and_the_audit_log_records_it(client, admin, make_unit, login, post, db):
     unit = make_unit("区文广局")
     login(client, admin)
-    r = post(client, "/admin/users/new", {"username": "judge-zhou", "display_name": "周评委", "phone": "13700000001",
-                                          "email": "", "unit_id": str(unit.id), "roles": ["judge", "committee"],
-                                          "password": "Autumn-Leaf-31"})
+    r = post(
+        client,
+        "/admin/users/new",
+        {
+            "username": "judge-zhou",
+            "display_name": "周评委",
+            "phone": "13700000001",
+            "email": "",
+            "unit_id": str(unit.id),
+            "roles": ["judge", "committee"],
+            "password": "Autumn-Leaf-31",
+        },
+    )
     assert r.status_code == 302
     user = db.session.scalar(select(User).where(User.username == "judge-zhou"))
     assert user.roles == {"judge", "committee"} and user.unit_id == unit.id
@@ -56,9 +75,19 @@ def test_admin_creates_a_user_and_the_audit_log_records_it(client, admin, make_u
 def test_admin_edits_roles_and_the_change_is_audited(client, admin, make_user, login, post, db):
     user = make_user("author")
     login(client, admin)
-    r = post(client, f"/admin/users/{user.id}", {"username": user.username, "display_name": user.display_name,
-                                                  "phone": "", "email": user.email, "unit_id": "0",
-                                                  "roles": ["author", "judge"], "password": ""})
+    r = post(
+        client,
+        f"/admin/users/{user.id}",
+        {
+            "username": user.username,
+            "display_name": user.display_name,
+            "phone": "",
+            "email": user.email,
+            "unit_id": "0",
+            "roles": ["author", "judge"],
+            "password": "",
+        },
+    )
     assert r.status_code == 302
     entry = _audit(db, "user.update")[-1]
     assert entry.changes["roles"] == [["author"], ["author", "judge"]]
@@ -66,8 +95,18 @@ def test_admin_edits_roles_and_the_change_is_audited(client, admin, make_user, l
 
 def test_admin_form_keeps_input_when_validation_fails(client, admin, login, post):
     login(client, admin)
-    r = post(client, "/admin/users/new", {"username": "x", "display_name": "王五", "phone": "12",
-                                          "unit_id": "0", "roles": ["judge"], "password": "Autumn-Leaf-31"})
+    r = post(
+        client,
+        "/admin/users/new",
+        {
+            "username": "x",
+            "display_name": "王五",
+            "phone": "12",
+            "unit_id": "0",
+            "roles": ["judge"],
+            "password": "Autumn-Leaf-31",
+        },
+    )
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and 'value="王五"' in html and "有效的电话号码" in html
 
@@ -105,15 +144,21 @@ HEAD = ["用户名", "姓名", "手机", "邮箱", "单位", "角色", "初始�
 
 
 def _upload(client, post_fn, filename, data):
-    return post_fn(client, "/admin/users/import", {"sheet": (io.BytesIO(data), filename)},
-                   content_type="multipart/form-data")
+    return post_fn(
+        client, "/admin/users/import", {"sheet": (io.BytesIO(data), filename)}, content_type="multipart/form-data"
+    )
 
 
 def test_import_creates_every_user_of_a_good_sheet(client, admin, make_unit, login, post, db):
     make_unit("区教育局")
     login(client, admin)
-    data = _xlsx([HEAD, ["zhaoyi", "赵一", 13800000011, "", "区教育局", "评委", ""],
-                  ["qianer", "钱二", "13800000012", "qe@example.cn", "区教育局", "单位联络员、作者", "Green-Tea-88"]])
+    data = _xlsx(
+        [
+            HEAD,
+            ["zhaoyi", "赵一", 13800000011, "", "区教育局", "评委", ""],
+            ["qianer", "钱二", "13800000012", "qe@example.cn", "区教育局", "单位联络员、作者", "Green-Tea-88"],
+        ]
+    )
     r = _upload(client, post, "users.xlsx", data)
     html = r.get_data(as_text=True)
     assert "已导入 2 个用户" in html
@@ -127,8 +172,13 @@ def test_import_with_a_bad_row_imports_nothing_and_names_the_rows(client, admin,
     make_unit("区教育局")
     login(client, admin)
     before = db.session.scalar(select(func.count(User.id)))
-    data = _xlsx([HEAD, ["good1", "好人", "13800000021", "", "区教育局", "评委", ""],
-                  ["bad2", "坏行", "123", "", "不存在的局", "校长", "123"]])
+    data = _xlsx(
+        [
+            HEAD,
+            ["good1", "好人", "13800000021", "", "区教育局", "评委", ""],
+            ["bad2", "坏行", "123", "", "不存在的局", "校长", "123"],
+        ]
+    )
     html = _upload(client, post, "users.xlsx", data).get_data(as_text=True)
     assert "未导入任何用户" in html
     for problem in ("电话号码 123 格式不正确", "未知单位：不存在的局", "未知角色：校长", "密码长度至少 8 位"):
@@ -160,19 +210,28 @@ def test_import_template_has_chinese_headers(client, admin, login):
 
 def test_units_are_created_nested_and_edited_with_audit(client, admin, login, post, db):
     login(client, admin)
-    post(client, "/admin/units/new", {"name": "区卫计局", "short_name": "卫计局", "kind": "bureau", "parent_id": "0",
-                                      "active": "y"})
+    post(
+        client,
+        "/admin/units/new",
+        {"name": "区卫计局", "short_name": "卫计局", "kind": "bureau", "parent_id": "0", "active": "y"},
+    )
     parent = db.session.scalar(select(Unit).where(Unit.name == "区卫计局"))
-    post(client, "/admin/units/new", {"name": "临渭区人民医院", "kind": "hospital", "parent_id": str(parent.id),
-                                      "active": "y"})
+    post(
+        client,
+        "/admin/units/new",
+        {"name": "临渭区人民医院", "kind": "hospital", "parent_id": str(parent.id), "active": "y"},
+    )
     child = db.session.scalar(select(Unit).where(Unit.name == "临渭区人民医院"))
     assert child.parent_id == parent.id
     html = client.get("/admin/units").get_data(as_text=True)
-    html = html[html.index("<table"):]
+    html = html[html.index("<table") :]
     assert html.index("区卫计局") < html.index("临渭区人民医院")
     # A unit cannot be moved under its own child.
-    r = post(client, f"/admin/units/{parent.id}", {"name": "区卫计局", "kind": "bureau",
-                                                   "parent_id": str(child.id), "active": "y"})
+    r = post(
+        client,
+        f"/admin/units/{parent.id}",
+        {"name": "区卫计局", "kind": "bureau", "parent_id": str(child.id), "active": "y"},
+    )
     assert "不能设为自身或其下级单位的下级" in r.get_data(as_text=True)
     labels = [e.object_label for e in _audit(db, "unit.create")]
     assert labels[-2:] == ["区卫计局", "临渭区人民医院"]

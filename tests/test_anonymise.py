@@ -1,10 +1,9 @@
 """Identity must not survive into what judges get: .docx/.pdf metadata and body text."""
+
 import functools
 import html
 import io
-import pathlib
 import random
-import sys
 import zipfile
 
 import docx
@@ -13,17 +12,7 @@ from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
-sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from fixtures_docs import (  # noqa: E402
-    BODY_PARAGRAPHS,
-    BODY_TEXT,
-    DEFAULT_IDENTITY,
-    make_docx_with_identity,
-    make_pdf,
-    make_pdf_with_identity,
-)
-
-from essays.anonymise import (  # noqa: E402
+from essays.anonymise import (
     CODE_ALPHABET,
     find_identity,
     is_valid_resident_id,
@@ -32,12 +21,24 @@ from essays.anonymise import (  # noqa: E402
     scrub_docx,
     scrub_pdf,
 )
-from essays.extract import extract_text  # noqa: E402
+from essays.extract import extract_text
+from helpers.docs import (
+    BODY_PARAGRAPHS,
+    BODY_TEXT,
+    DEFAULT_IDENTITY,
+    make_docx_with_identity,
+    make_pdf,
+    make_pdf_with_identity,
+)
 
 IDENTITIES = [
     DEFAULT_IDENTITY,
-    {"name": "Zhang Wei", "unit": "Weinan No.2 Middle School", "phone": "0913-2123456",
-     "email": "zhang.wei@school.example.cn"},
+    {
+        "name": "Zhang Wei",
+        "unit": "Weinan No.2 Middle School",
+        "phone": "0913-2123456",
+        "email": "zhang.wei@school.example.cn",
+    },
 ]
 
 
@@ -57,10 +58,7 @@ def planted_pdf(identity_index: int = 0) -> tuple[bytes, bytes]:
 def docx_parts(data: bytes) -> dict[str, str]:
     """Every part as text (XML entities resolved), plus names and the ZIP comment."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        parts = {
-            name: html.unescape(archive.read(name).decode("utf-8", "ignore"))
-            for name in archive.namelist()
-        }
+        parts = {name: html.unescape(archive.read(name).decode("utf-8", "ignore")) for name in archive.namelist()}
         parts["<names>"] = "\n".join(archive.namelist())
         parts["<comment>"] = archive.comment.decode("utf-8", "ignore")
     return parts
@@ -126,11 +124,12 @@ def test_scrubbed_docx_has_no_identity_anywhere_and_keeps_the_body(index):
     identity = IDENTITIES[index]
     scrubbed = planted_docx(index)[1]
     parts = docx_parts(scrubbed)
-    leaks = [(name, value) for name, text in parts.items() for value in identity.values()
-             if value.lower() in text.lower()]
+    leaks = [
+        (name, value) for name, text in parts.items() for value in identity.values() if value.lower() in text.lower()
+    ]
     assert leaks == []
     paragraphs = [p.text for p in docx.Document(io.BytesIO(scrubbed)).paragraphs]
-    assert paragraphs[:len(BODY_PARAGRAPHS)] == BODY_PARAGRAPHS
+    assert paragraphs[: len(BODY_PARAGRAPHS)] == BODY_PARAGRAPHS
     assert extract_text("judge.docx", scrubbed, 10**7).text == BODY_TEXT
 
 
@@ -138,8 +137,17 @@ def test_scrubbed_docx_accepts_tracked_changes_and_drops_comments_and_headers():
     scrubbed = planted_docx()[1]
     parts = docx_parts(scrubbed)
     document = parts["word/document.xml"]
-    for tag in ("w:ins ", "w:del ", "w:delText", "w:rPrChange", "w:pPrChange",
-                "w:commentReference", "w:headerReference", "w:footerReference", "w:permStart"):
+    for tag in (
+        "w:ins ",
+        "w:del ",
+        "w:delText",
+        "w:rPrChange",
+        "w:pPrChange",
+        "w:commentReference",
+        "w:headerReference",
+        "w:footerReference",
+        "w:permStart",
+    ):
         assert tag not in document
     assert not any(name.startswith(("word/header", "word/footer", "word/comments")) for name in parts)
     opened = docx.Document(io.BytesIO(scrubbed))
@@ -166,6 +174,7 @@ def test_scrub_docx_is_repeatable():
 
 # --- .pdf ----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("index", range(len(IDENTITIES)))
 def test_scrubbed_pdf_has_no_identity_anywhere_and_keeps_the_text(index):
     identity = IDENTITIES[index]
@@ -188,9 +197,7 @@ def test_scrubbed_pdf_has_no_info_xmp_notes_or_attachments():
     assert reader.attachments == {}
     annotations = [a.get_object() for a in reader.pages[0].get("/Annots", [])]
     # the note and the mailto: link went, the link to a web page stayed
-    assert [(a["/Subtype"], a["/A"]["/URI"]) for a in annotations] == [
-        ("/Link", "https://example.org/")
-    ]
+    assert [(a["/Subtype"], a["/A"]["/URI"]) for a in annotations] == [("/Link", "https://example.org/")]
 
 
 def test_scrub_pdf_opens_a_pdf_protected_only_against_editing():
@@ -206,6 +213,7 @@ def test_scrub_pdf_opens_a_pdf_protected_only_against_editing():
 
 
 # --- body text -------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("text", "needles", "found"),
@@ -288,6 +296,7 @@ def test_redacting_found_identity_removes_it():
 
 
 # --- anonymous codes ----------------------------------------------------------------
+
 
 def test_anonymous_codes_are_unambiguous_and_new():
     rng = random.Random(42)

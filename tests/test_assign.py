@@ -1,4 +1,5 @@
 """Judge assignment: the rules a competition organiser relies on."""
+
 from __future__ import annotations
 
 import itertools
@@ -9,8 +10,18 @@ import pytest
 
 from core.errors import UserError
 from judging.assign import (
-    CAPACITY, CONFLICT, NO_ELIGIBLE_JUDGES, POOL_TOO_SMALL, REASON_MESSAGES, SAME_UNIT,
-    AssignmentProblem, Entry, Judge, assign, eligible, ineligibility_reason,
+    CAPACITY,
+    CONFLICT,
+    NO_ELIGIBLE_JUDGES,
+    POOL_TOO_SMALL,
+    REASON_MESSAGES,
+    SAME_UNIT,
+    AssignmentProblem,
+    Entry,
+    Judge,
+    assign,
+    eligible,
+    ineligibility_reason,
 )
 
 
@@ -18,9 +29,18 @@ def unit_key(judge: Judge) -> object:
     return judge.unit_id if judge.unit_id is not None else ("own", judge.id)
 
 
-def random_problem(seed: int, n_entries: int, n_judges: int, n_units: int, k: int, *,
-                   n_conflicts: int = 0, unitless: int = 0, capacity: int | None = None,
-                   extra_entry_units: int = 0) -> AssignmentProblem:
+def random_problem(
+    seed: int,
+    n_entries: int,
+    n_judges: int,
+    n_units: int,
+    k: int,
+    *,
+    n_conflicts: int = 0,
+    unitless: int = 0,
+    capacity: int | None = None,
+    extra_entry_units: int = 0,
+) -> AssignmentProblem:
     """Judges spread over units (plus some with no unit); entries from random units,
     a few with a second (recommending) unit; random declared conflicts."""
     rnd = random.Random(seed)
@@ -33,8 +53,7 @@ def random_problem(seed: int, n_entries: int, n_judges: int, n_units: int, k: in
             units.add(rnd.randrange(n_units))
         entries.append(Entry(id=i + 1, unit_ids=frozenset(units)))
     conflicts = {(rnd.choice(judges).id, rnd.choice(entries).id) for _ in range(n_conflicts)}
-    return AssignmentProblem(entries=entries, judges=judges, k=k, conflicts=conflicts,
-                             existing=set(), seed=seed)
+    return AssignmentProblem(entries=entries, judges=judges, k=k, conflicts=conflicts, existing=set(), seed=seed)
 
 
 def judges_per_entry(problem: AssignmentProblem, result) -> dict[int, list[int]]:
@@ -88,19 +107,25 @@ def brute_force(problem: AssignmentProblem) -> tuple[int, int, int]:
     start = [0] * len(judges)
     for judge_id, _ in problem.existing:
         start[position[judge_id]] += 1
-    room = [float("inf") if j.capacity is None else j.capacity - start[i]
-            for i, j in enumerate(judges)]
+    room = [float("inf") if j.capacity is None else j.capacity - start[i] for i, j in enumerate(judges)]
     options = []
     for entry in problem.entries:
         panel = [position[j] for j, e in problem.existing if e == entry.id]
         taken = {unit_key(judges[i]) for i in panel}
-        free = [i for i, j in enumerate(judges)
-                if i not in panel and unit_key(j) not in taken
-                and eligible(j, entry, problem.conflicts)]
+        free = [
+            i
+            for i, j in enumerate(judges)
+            if i not in panel and unit_key(j) not in taken and eligible(j, entry, problem.conflicts)
+        ]
         need = max(problem.k - len(panel), 0)
-        options.append([combo for size in range(need + 1)
-                        for combo in itertools.combinations(free, size)
-                        if len({unit_key(judges[i]) for i in combo}) == size])
+        options.append(
+            [
+                combo
+                for size in range(need + 1)
+                for combo in itertools.combinations(free, size)
+                if len({unit_key(judges[i]) for i in combo}) == size
+            ]
+        )
     best = (-1, 0, 0)
     for choice in itertools.product(*options):
         load = list(start)
@@ -119,33 +144,39 @@ def brute_force(problem: AssignmentProblem) -> tuple[int, int, int]:
     return best
 
 
-@pytest.mark.parametrize("judge, entry, conflicts, reason", [
-    (Judge(1, 10), Entry(5, frozenset({20})), set(), None),
-    (Judge(1, 10), Entry(5, frozenset({10})), set(), SAME_UNIT),
-    (Judge(1, 10), Entry(5, frozenset({20, 10})), set(), SAME_UNIT),  # recommending unit
-    (Judge(1, 10), Entry(5, frozenset({20})), {(1, 5)}, CONFLICT),
-    (Judge(1, 10), Entry(5, frozenset({20})), {(1, 6), (2, 5)}, None),
-    (Judge(1, None), Entry(5, frozenset({20})), set(), None),
-    (Judge(1, None), Entry(5, frozenset()), {(1, 5)}, CONFLICT),
-])
+@pytest.mark.parametrize(
+    "judge, entry, conflicts, reason",
+    [
+        (Judge(1, 10), Entry(5, frozenset({20})), set(), None),
+        (Judge(1, 10), Entry(5, frozenset({10})), set(), SAME_UNIT),
+        (Judge(1, 10), Entry(5, frozenset({20, 10})), set(), SAME_UNIT),  # recommending unit
+        (Judge(1, 10), Entry(5, frozenset({20})), {(1, 5)}, CONFLICT),
+        (Judge(1, 10), Entry(5, frozenset({20})), {(1, 6), (2, 5)}, None),
+        (Judge(1, None), Entry(5, frozenset({20})), set(), None),
+        (Judge(1, None), Entry(5, frozenset()), {(1, 5)}, CONFLICT),
+    ],
+)
 def test_single_pair_eligibility(judge, entry, conflicts, reason):
     assert ineligibility_reason(judge, entry, conflicts) == reason
     assert eligible(judge, entry, conflicts) is (reason is None)
     assert reason is None or reason in REASON_MESSAGES
 
 
-@pytest.mark.parametrize("seed, n_entries, n_judges, n_units, k, n_conflicts, unitless", [
-    (1, 40, 10, 5, 2, 0, 0),
-    (2, 120, 15, 6, 3, 10, 0),
-    (3, 200, 24, 8, 3, 30, 2),
-    (4, 75, 7, 7, 3, 5, 0),
-    (5, 300, 40, 10, 5, 50, 3),
-    (6, 33, 9, 3, 1, 4, 1),
-])
-def test_random_instances_follow_rules_and_balance(seed, n_entries, n_judges, n_units, k,
-                                                    n_conflicts, unitless):
-    problem = random_problem(seed, n_entries, n_judges, n_units, k,
-                             n_conflicts=n_conflicts, unitless=unitless, extra_entry_units=3)
+@pytest.mark.parametrize(
+    "seed, n_entries, n_judges, n_units, k, n_conflicts, unitless",
+    [
+        (1, 40, 10, 5, 2, 0, 0),
+        (2, 120, 15, 6, 3, 10, 0),
+        (3, 200, 24, 8, 3, 30, 2),
+        (4, 75, 7, 7, 3, 5, 0),
+        (5, 300, 40, 10, 5, 50, 3),
+        (6, 33, 9, 3, 1, 4, 1),
+    ],
+)
+def test_random_instances_follow_rules_and_balance(seed, n_entries, n_judges, n_units, k, n_conflicts, unitless):
+    problem = random_problem(
+        seed, n_entries, n_judges, n_units, k, n_conflicts=n_conflicts, unitless=unitless, extra_entry_units=3
+    )
     result = assign(problem)
     check_rules(problem, result)
     assert result.unfilled == {}
@@ -156,15 +187,21 @@ def test_random_instances_follow_rules_and_balance(seed, n_entries, n_judges, n_
 @pytest.mark.parametrize("seed", range(10))
 def test_small_instances_are_optimally_balanced(seed):
     rnd = random.Random(seed)
-    problem = random_problem(seed, n_entries=rnd.randint(3, 4), n_judges=rnd.randint(3, 5),
-                             n_units=rnd.randint(2, 4), k=rnd.randint(1, 2),
-                             n_conflicts=rnd.randint(0, 3), unitless=rnd.randint(0, 1))
+    problem = random_problem(
+        seed,
+        n_entries=rnd.randint(3, 4),
+        n_judges=rnd.randint(3, 5),
+        n_units=rnd.randint(2, 4),
+        k=rnd.randint(1, 2),
+        n_conflicts=rnd.randint(0, 3),
+        unitless=rnd.randint(0, 1),
+    )
     if seed % 3 == 0:  # some capped judges
-        problem.judges = [Judge(j.id, j.unit_id, rnd.choice([None, 1, 2]))
-                          for j in problem.judges]
+        problem.judges = [Judge(j.id, j.unit_id, rnd.choice([None, 1, 2])) for j in problem.judges]
     if seed % 2 == 0:  # keep one earlier assignment that is still valid
-        first = assign(AssignmentProblem(problem.entries, problem.judges, problem.k,
-                                         problem.conflicts, set(), seed + 100))
+        first = assign(
+            AssignmentProblem(problem.entries, problem.judges, problem.k, problem.conflicts, set(), seed + 100)
+        )
         problem.existing = set(first.new[:1])
     result = assign(problem)
     check_rules(problem, result)
@@ -186,8 +223,9 @@ def test_existing_load_counts_toward_balance():
 def test_same_seed_same_result_and_order_does_not_matter():
     problem = random_problem(7, 150, 20, 5, 3, n_conflicts=20)
     first = assign(problem)
-    shuffled = AssignmentProblem(list(reversed(problem.entries)), list(reversed(problem.judges)),
-                                 3, set(problem.conflicts), set(), seed=7)
+    shuffled = AssignmentProblem(
+        list(reversed(problem.entries)), list(reversed(problem.judges)), 3, set(problem.conflicts), set(), seed=7
+    )
     assert assign(problem) == first
     assert assign(shuffled) == first
 
@@ -215,8 +253,7 @@ def test_rerun_keeps_existing_and_fills_only_the_gaps(keep_fraction):
     check_rules(problem, again)
     assert again.unfilled == {}
     assert len(again.new) == len(first.new) - len(kept)
-    full = {e for e, panel in judges_per_entry(problem, again).items()
-            if sum(1 for _, x in kept if x == e) == 3}
+    full = {e for e, panel in judges_per_entry(problem, again).items() if sum(1 for _, x in kept if x == e) == 3}
     assert not {e for _, e in again.new} & full
 
 
@@ -230,7 +267,7 @@ def test_recusal_refills_exactly_that_slot(pick):
     again = assign(problem)
     check_rules(problem, again)
     assert len(again.new) == 1
-    (new_judge, new_entry), = again.new
+    ((new_judge, new_entry),) = again.new
     assert new_entry == entry_id and new_judge != judge_id
 
 
@@ -242,27 +279,40 @@ def entries_from(*units_per_entry: tuple[int, ...]) -> list[Entry]:
 POOL = [Judge(1, 10), Judge(2, 10), Judge(3, 20), Judge(4, 30)]
 
 
-@pytest.mark.parametrize("judges, entries, k, conflicts, existing, expected", [
-    # Only unit 10 is left after same-unit and recommending-unit exclusion: one judge.
-    (POOL, entries_from((20, 30)), 2, set(), set(), {1: (1, (POOL_TOO_SMALL,))}),
-    # Every judge excluded: own unit, recommending unit, conflicts.
-    (POOL, entries_from((10, 20)), 1, {(4, 1)}, set(), {1: (1, (NO_ELIGIBLE_JUDGES,))}),
-    # k larger than the number of units: everyone gets what three units can give.
-    (POOL, entries_from((40,), (40,)), 4, set(), set(),
-     {1: (1, (POOL_TOO_SMALL,)), 2: (1, (POOL_TOO_SMALL,))}),
-    # An existing judge from unit 10 blocks the other unit-10 judge.
-    (POOL, entries_from((20, 30)), 2, set(), {(1, 1)}, {1: (1, (NO_ELIGIBLE_JUDGES,))}),
-    # The only eligible judge is already full with entry 1.
-    ([Judge(1, 10, capacity=1), Judge(2, 20)], entries_from((20,), (20,)), 1, set(), {(1, 1)},
-     {2: (1, (CAPACITY,))}),
-    # Pool too small and the one eligible judge full as well.
-    ([Judge(1, 10, capacity=0), Judge(2, 20)], entries_from((20,)), 2, set(), set(),
-     {1: (2, (POOL_TOO_SMALL, CAPACITY))}),
-    # Feasible: nothing to report.
-    (POOL, entries_from((40,), (50, 60)), 3, set(), set(), {}),
-])
-def test_infeasible_entries_are_reported_with_reasons(judges, entries, k, conflicts,
-                                                      existing, expected):
+@pytest.mark.parametrize(
+    "judges, entries, k, conflicts, existing, expected",
+    [
+        # Only unit 10 is left after same-unit and recommending-unit exclusion: one judge.
+        (POOL, entries_from((20, 30)), 2, set(), set(), {1: (1, (POOL_TOO_SMALL,))}),
+        # Every judge excluded: own unit, recommending unit, conflicts.
+        (POOL, entries_from((10, 20)), 1, {(4, 1)}, set(), {1: (1, (NO_ELIGIBLE_JUDGES,))}),
+        # k larger than the number of units: everyone gets what three units can give.
+        (POOL, entries_from((40,), (40,)), 4, set(), set(), {1: (1, (POOL_TOO_SMALL,)), 2: (1, (POOL_TOO_SMALL,))}),
+        # An existing judge from unit 10 blocks the other unit-10 judge.
+        (POOL, entries_from((20, 30)), 2, set(), {(1, 1)}, {1: (1, (NO_ELIGIBLE_JUDGES,))}),
+        # The only eligible judge is already full with entry 1.
+        (
+            [Judge(1, 10, capacity=1), Judge(2, 20)],
+            entries_from((20,), (20,)),
+            1,
+            set(),
+            {(1, 1)},
+            {2: (1, (CAPACITY,))},
+        ),
+        # Pool too small and the one eligible judge full as well.
+        (
+            [Judge(1, 10, capacity=0), Judge(2, 20)],
+            entries_from((20,)),
+            2,
+            set(),
+            set(),
+            {1: (2, (POOL_TOO_SMALL, CAPACITY))},
+        ),
+        # Feasible: nothing to report.
+        (POOL, entries_from((40,), (50, 60)), 3, set(), set(), {}),
+    ],
+)
+def test_infeasible_entries_are_reported_with_reasons(judges, entries, k, conflicts, existing, expected):
     problem = AssignmentProblem(entries, judges, k, conflicts, existing, seed=1)
     result = assign(problem)
     check_rules(problem, result)
@@ -286,8 +336,7 @@ def test_capacity_shortage_assigns_as_much_as_possible():
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_capacities_are_respected_and_rest_balanced(seed):
     problem = random_problem(seed, 60, 12, 6, 2, n_conflicts=5)
-    problem.judges = [Judge(j.id, j.unit_id, 4 if j.id % 4 == 0 else None)
-                      for j in problem.judges]
+    problem.judges = [Judge(j.id, j.unit_id, 4 if j.id % 4 == 0 else None) for j in problem.judges]
     result = assign(problem)
     check_rules(problem, result)
     assert result.unfilled == {}
@@ -357,14 +406,17 @@ def test_big_random_panel_is_connected():
     assert (result.connected, result.components) == (True, 1)
 
 
-@pytest.mark.parametrize("problem", [
-    AssignmentProblem(entries_from((1,)), POOL, 0, set(), set()),
-    AssignmentProblem(entries_from((1,)), POOL + [Judge(1, 50)], 1, set(), set()),
-    AssignmentProblem(entries_from((1,), (2,)) + entries_from((3,)), POOL, 1, set(), set()),
-    AssignmentProblem(entries_from((1,)), [Judge(1, 10, capacity=-1)], 1, set(), set()),
-    AssignmentProblem(entries_from((1,)), POOL, 1, set(), {(77, 1)}),
-    AssignmentProblem(entries_from((1,)), POOL, 1, set(), {(1, 77)}),
-])
+@pytest.mark.parametrize(
+    "problem",
+    [
+        AssignmentProblem(entries_from((1,)), POOL, 0, set(), set()),
+        AssignmentProblem(entries_from((1,)), POOL + [Judge(1, 50)], 1, set(), set()),
+        AssignmentProblem(entries_from((1,), (2,)) + entries_from((3,)), POOL, 1, set(), set()),
+        AssignmentProblem(entries_from((1,)), [Judge(1, 10, capacity=-1)], 1, set(), set()),
+        AssignmentProblem(entries_from((1,)), POOL, 1, set(), {(77, 1)}),
+        AssignmentProblem(entries_from((1,)), POOL, 1, set(), {(1, 77)}),
+    ],
+)
 def test_bad_input_is_refused(problem):
     with pytest.raises(UserError):
         assign(problem)
@@ -382,6 +434,7 @@ def textbook_optimum(problem: AssignmentProblem) -> tuple[int, int]:
     existing) from the plain network: judge → (entry, judge unit) → entry, built
     pair by pair with no pooling."""
     from ortools.graph.python import min_cost_flow
+
     flow = min_cost_flow.SimpleMinCostFlow()
     nodes: dict[object, int] = {}
 
@@ -407,10 +460,8 @@ def textbook_optimum(problem: AssignmentProblem) -> tuple[int, int]:
             if eligible(judge, entry, problem.conflicts) and unit_key(judge) not in taken:
                 group = ("group", entry.id, unit_key(judge))
                 if group not in nodes:
-                    flow.add_arc_with_capacity_and_unit_cost(node(group),
-                                                             node(("entry", entry.id)), 1, 0)
-                flow.add_arc_with_capacity_and_unit_cost(node(("judge", judge.id)),
-                                                         node(group), 1, 0)
+                    flow.add_arc_with_capacity_and_unit_cost(node(group), node(("entry", entry.id)), 1, 0)
+                flow.add_arc_with_capacity_and_unit_cost(node(("judge", judge.id)), node(group), 1, 0)
     for judge in problem.judges:
         room = len(problem.entries) if judge.capacity is None else judge.capacity - start[judge.id]
         for level in range(start[judge.id] + 1, start[judge.id] + room + 1):
@@ -426,19 +477,24 @@ def textbook_optimum(problem: AssignmentProblem) -> tuple[int, int]:
 @pytest.mark.parametrize("seed", range(25))
 def test_matches_the_plain_network_on_medium_instances(seed):
     rnd = random.Random(seed)
-    problem = random_problem(seed, n_entries=rnd.randint(5, 60), n_judges=rnd.randint(2, 15),
-                             n_units=rnd.randint(1, 6), k=rnd.randint(1, 4),
-                             n_conflicts=rnd.randint(0, 40), unitless=rnd.randint(0, 3))
-    problem.judges = [Judge(j.id, j.unit_id, rnd.choice([None, None, None, 0, 2, 5, 10]))
-                      for j in problem.judges]
-    earlier = assign(AssignmentProblem(problem.entries, problem.judges, problem.k,
-                                       problem.conflicts, set(), seed + 100))
+    problem = random_problem(
+        seed,
+        n_entries=rnd.randint(5, 60),
+        n_judges=rnd.randint(2, 15),
+        n_units=rnd.randint(1, 6),
+        k=rnd.randint(1, 4),
+        n_conflicts=rnd.randint(0, 40),
+        unitless=rnd.randint(0, 3),
+    )
+    problem.judges = [Judge(j.id, j.unit_id, rnd.choice([None, None, None, 0, 2, 5, 10])) for j in problem.judges]
+    earlier = assign(
+        AssignmentProblem(problem.entries, problem.judges, problem.k, problem.conflicts, set(), seed + 100)
+    )
     problem.existing = set(rnd.sample(earlier.new, min(len(earlier.new), rnd.randint(0, 30))))
     result = assign(problem)
     check_rules(problem, result)
     start = defaultdict(int)
     for judge_id, _ in problem.existing:
         start[judge_id] += 1
-    level_cost = sum((load * (load + 1) - start[j] * (start[j] + 1)) // 2
-                     for j, load in result.loads.items())
+    level_cost = sum((load * (load + 1) - start[j] * (start[j] + 1)) // 2 for j, load in result.loads.items())
     assert (len(result.new), level_cost) == textbook_optimum(problem)

@@ -1,4 +1,5 @@
 """The audit log is append-only; background jobs report progress."""
+
 import io
 
 import pytest
@@ -24,12 +25,15 @@ def test_audit_entries_cannot_be_changed_or_deleted(db, admin):
     assert db.session.get(AuditEntry, entry.id).action == "test.action"
 
 
-@pytest.mark.parametrize("before, after, expected", [
-    ({"a": 1}, {"a": 1}, {}),
-    ({"a": 1}, {"a": 2}, {"a": [1, 2]}),
-    ({}, {"b": "x"}, {"b": [None, "x"]}),
-    ({"roles": ["judge"]}, {"roles": ["judge", "author"]}, {"roles": [["judge"], ["judge", "author"]]}),
-])
+@pytest.mark.parametrize(
+    "before, after, expected",
+    [
+        ({"a": 1}, {"a": 1}, {}),
+        ({"a": 1}, {"a": 2}, {"a": [1, 2]}),
+        ({}, {"b": "x"}, {"b": [None, "x"]}),
+        ({"roles": ["judge"]}, {"roles": ["judge", "author"]}, {"roles": [["judge"], ["judge", "author"]]}),
+    ],
+)
 def test_audit_diff(before, after, expected):
     assert audit.diff(before, after) == expected
 
@@ -39,10 +43,10 @@ def test_audit_page_filters_and_refuses_other_roles(app, admin, organiser, autho
     c = app.test_client()
     login(c, organiser)
     html = c.get("/audit?action=user.create").get_data(as_text=True)
-    table = html[html.index("<table"):]  # the filters list every action
+    table = html[html.index("<table") :]  # the filters list every action
     assert "创建用户" in table and "创建单位" not in table
     html = c.get("/audit?object_type=units").get_data(as_text=True)
-    table = html[html.index("<table"):]
+    table = html[html.index("<table") :]
     assert "创建单位" in table and "创建用户" not in table
     a = app.test_client()
     login(a, author)
@@ -52,8 +56,12 @@ def test_audit_page_filters_and_refuses_other_roles(app, admin, organiser, autho
 def test_audit_export_runs_as_a_job_with_a_progress_bar(app, admin, login, post, db):
     c = app.test_client()
     login(c, admin)
-    r = post(c, "/audit/export", {"action": "", "object_type": "", "actor": "", "q": "", "since": "", "until": ""},
-             page="/audit")
+    r = post(
+        c,
+        "/audit/export",
+        {"action": "", "object_type": "", "actor": "", "q": "", "since": "", "until": ""},
+        page="/audit",
+    )
     assert r.status_code == 302 and "/jobs/" in r.headers["Location"]
     page = c.get(r.headers["Location"]).get_data(as_text=True)
     assert "<progress" in page and "data-job-url" in page
@@ -70,7 +78,7 @@ def test_someone_elses_job_is_not_found(app, admin, make_user, login, db):
     job = Job(kind="audit.export", title="x", created_by_id=admin.id)
     db.session.add(job)
     db.session.commit()
-    other = make_user("admin", username="admin-b")
+    make_user("admin", username="admin-b")
     c = app.test_client()
     login(c, make_user("organiser"))
     assert c.get(f"/jobs/{job.id}").status_code == 404
@@ -117,10 +125,22 @@ def test_a_job_whose_worker_died_is_reported_as_interrupted(app, admin, login, d
     from core.jobs import fail_stale_jobs
 
     now = utcnow()
-    silent = Job(kind="audit.export", title="中断的任务", created_by_id=admin.id, status=JobStatus.RUNNING,
-                 started_at=now - dt.timedelta(hours=2), heartbeat_at=now - dt.timedelta(hours=1))
-    alive = Job(kind="audit.export", title="进行中的任务", created_by_id=admin.id, status=JobStatus.RUNNING,
-                started_at=now - dt.timedelta(hours=2), heartbeat_at=now - dt.timedelta(minutes=1))
+    silent = Job(
+        kind="audit.export",
+        title="中断的任务",
+        created_by_id=admin.id,
+        status=JobStatus.RUNNING,
+        started_at=now - dt.timedelta(hours=2),
+        heartbeat_at=now - dt.timedelta(hours=1),
+    )
+    alive = Job(
+        kind="audit.export",
+        title="进行中的任务",
+        created_by_id=admin.id,
+        status=JobStatus.RUNNING,
+        started_at=now - dt.timedelta(hours=2),
+        heartbeat_at=now - dt.timedelta(minutes=1),
+    )
     db.session.add_all([silent, alive])
     db.session.commit()
     assert fail_stale_jobs(now) == [silent.id]

@@ -1,9 +1,10 @@
 """Signing in and out, registration, throttling, CSRF, sessions, headers."""
+
 import re
 
 import pytest
 
-from conftest import PASSWORD
+from helpers import PASSWORD
 
 
 def test_login_page_is_chinese_by_default(client):
@@ -20,7 +21,7 @@ def test_language_can_be_switched_to_english(client, csrf):
 
 
 def test_login_with_username_phone_or_email(client, make_user, login, csrf):
-    user = make_user("author", phone="13912345678", email="wang@example.cn", display_name="王小明")
+    make_user("author", phone="13912345678", email="wang@example.cn", display_name="王小明")
     for ident in ("author1", "13912345678", "WANG@example.cn"):
         c = client.application.test_client()
         token = csrf(c, "/login")
@@ -113,35 +114,62 @@ def test_password_change_signs_out_other_browsers(app, make_user, login, post):
 
 def test_password_change_refuses_wrong_current_password(client, make_user, login, post):
     login(client, make_user("author"))
-    r = post(client, "/profile/password", {"current": "nope-nope", "new": "Another-Horse-7", "confirm": "Another-Horse-7"})
+    r = post(
+        client, "/profile/password", {"current": "nope-nope", "new": "Another-Horse-7", "confirm": "Another-Horse-7"}
+    )
     assert "当前密码不正确" in r.get_data(as_text=True)
 
 
 def test_author_registers_and_lands_on_home(client, post, make_unit, db):
     unit = make_unit("区科技局")
-    r = post(client, "/register", {"username": "liming", "display_name": "李明", "phone": "13800138000",
-                                   "email": "liming@example.cn", "unit_id": str(unit.id), "workplace": "",
-                                   "password": "Spring-Rain-42", "confirm": "Spring-Rain-42"})
+    r = post(
+        client,
+        "/register",
+        {
+            "username": "liming",
+            "display_name": "李明",
+            "phone": "13800138000",
+            "email": "liming@example.cn",
+            "unit_id": str(unit.id),
+            "workplace": "",
+            "password": "Spring-Rain-42",
+            "confirm": "Spring-Rain-42",
+        },
+    )
     assert r.status_code == 302
     assert "李明" in client.get("/").get_data(as_text=True)
+    from sqlalchemy import select
+
     from accounts.models import User
     from core.audit import AuditEntry
-    from sqlalchemy import select
 
     user = db.session.scalar(select(User).where(User.username == "liming"))
     assert user.roles == {"author"} and user.unit_id == unit.id
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.register")) is not None
 
 
-@pytest.mark.parametrize("password, message", [
-    ("short1", "至少 8 位"),
-    ("12345678", "过于常见"),
-    ("password123", "过于常见"),
-    ("xx-liming-xx", "不能包含用户名"),
-])
+@pytest.mark.parametrize(
+    "password, message",
+    [
+        ("short1", "至少 8 位"),
+        ("12345678", "过于常见"),
+        ("password123", "过于常见"),
+        ("xx-liming-xx", "不能包含用户名"),
+    ],
+)
 def test_registration_refuses_weak_passwords_and_keeps_input(client, post, password, message):
-    r = post(client, "/register", {"username": "liming", "display_name": "李明", "phone": "13800138000",
-                                   "unit_id": "0", "password": password, "confirm": password})
+    r = post(
+        client,
+        "/register",
+        {
+            "username": "liming",
+            "display_name": "李明",
+            "phone": "13800138000",
+            "unit_id": "0",
+            "password": password,
+            "confirm": password,
+        },
+    )
     html = r.get_data(as_text=True)
     assert r.status_code == 200
     assert message in html
@@ -150,16 +178,27 @@ def test_registration_refuses_weak_passwords_and_keeps_input(client, post, passw
 
 def test_registration_refuses_a_taken_user_name(client, post, make_user):
     make_user("author", username="liming")
-    r = post(client, "/register", {"username": "liming", "display_name": "李明", "phone": "13800138001",
-                                   "unit_id": "0", "password": "Spring-Rain-42", "confirm": "Spring-Rain-42"})
+    r = post(
+        client,
+        "/register",
+        {
+            "username": "liming",
+            "display_name": "李明",
+            "phone": "13800138001",
+            "unit_id": "0",
+            "password": "Spring-Rain-42",
+            "confirm": "Spring-Rain-42",
+        },
+    )
     assert "已被使用" in r.get_data(as_text=True)
 
 
 def test_next_parameter_cannot_redirect_elsewhere(client, make_user, csrf):
     make_user("author")
     token = csrf(client, "/login")
-    r = client.post("/login?next=https://evil.example/x",
-                    data={"login": "author1", "password": PASSWORD, "csrf_token": token})
+    r = client.post(
+        "/login?next=https://evil.example/x", data={"login": "author1", "password": PASSWORD, "csrf_token": token}
+    )
     assert r.headers["Location"] == "/"
 
 
@@ -193,8 +232,9 @@ def test_upload_over_the_limit_gets_the_413_page(app, client, admin, login, csrf
 
     token = csrf(client, "/admin/users/import")
     big = io.BytesIO(b"x" * (app.config["MAX_CONTENT_LENGTH"] + 10))
-    r = client.post("/admin/users/import", data={"csrf_token": token, "sheet": (big, "big.csv")},
-                    content_type="multipart/form-data")
+    r = client.post(
+        "/admin/users/import", data={"csrf_token": token, "sheet": (big, "big.csv")}, content_type="multipart/form-data"
+    )
     assert r.status_code == 413 and "文件过大" in r.get_data(as_text=True)
 
 
@@ -205,8 +245,9 @@ def test_profile_shows_signed_in_browsers_and_can_sign_one_out(app, make_user, l
     login(b, user)
     html = a.get("/profile").get_data(as_text=True)
     assert "当前浏览器" in html
-    from accounts.models import UserSession
     from sqlalchemy import select
+
+    from accounts.models import UserSession
 
     ids = db.session.scalars(select(UserSession.id).order_by(UserSession.id)).all()
     post(a, f"/profile/sessions/{ids[1]}/revoke", page="/profile")
@@ -219,8 +260,9 @@ def test_someone_elses_session_cannot_be_revoked(app, make_user, login, post, db
     a, b = app.test_client(), app.test_client()
     login(a, u1)
     login(b, u2)
-    from accounts.models import UserSession
     from sqlalchemy import select
+
+    from accounts.models import UserSession
 
     other = db.session.scalar(select(UserSession.id).where(UserSession.user_id == u2.id))
     r = post(a, f"/profile/sessions/{other}/revoke", page="/profile")

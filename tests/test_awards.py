@@ -1,4 +1,5 @@
 """Award allocation: quotas, 宁缺毋滥, one award per author, boundary ties, adjustments."""
+
 import pytest
 
 from core.errors import UserError
@@ -51,11 +52,22 @@ def codes(allocation):
 
 # ------------------------------------------------------------------ quotas
 
-@pytest.mark.parametrize("quotas, expected", [
-    ((1, 2, 3, 6), {"first": ["p1"], "second": ["p2", "p3"], "third": ["p4", "p5", "p6"],
-                    "excellence": ["p7", "p8", "p9", "p10", "p11", "p12"]}),
-    ((0, 1, 1), {"second": ["p1"], "third": ["p2"]}),
-])
+
+@pytest.mark.parametrize(
+    "quotas, expected",
+    [
+        (
+            (1, 2, 3, 6),
+            {
+                "first": ["p1"],
+                "second": ["p2", "p3"],
+                "third": ["p4", "p5", "p6"],
+                "excellence": ["p7", "p8", "p9", "p10", "p11", "p12"],
+            },
+        ),
+        ((0, 1, 1), {"second": ["p1"], "third": ["p2"]}),
+    ],
+)
 def test_pyramid_on_20_candidates(quotas, expected):
     allocation = allocate(field(range(100, 80, -1)), levels(*quotas))
     assert by_level(allocation) == expected
@@ -63,13 +75,16 @@ def test_pyramid_on_20_candidates(quotas, expected):
     assert [a.position for a in allocation.awards if a.level == "third"] == [1, 2, 3][: quotas[2]]
 
 
-@pytest.mark.parametrize("candidates, percents, expected_counts", [
-    (20, (10, 20, 30), [2, 4, 6]),
-    (25, (10, 20, 30), [3, 5, 8]),  # 2.5 -> 3 and 7.5 -> 8: half rounds up
-    (15, (10, 20, 30), [2, 3, 5]),  # 1.5 -> 2, 4.5 -> 5
-    (4, (10, 20, 30), [0, 1, 1]),  # 0.4 -> 0
-    (30, (5, 15, 25), [2, 5, 8]),  # 1.5, 4.5, 7.5
-])
+@pytest.mark.parametrize(
+    "candidates, percents, expected_counts",
+    [
+        (20, (10, 20, 30), [2, 4, 6]),
+        (25, (10, 20, 30), [3, 5, 8]),  # 2.5 -> 3 and 7.5 -> 8: half rounds up
+        (15, (10, 20, 30), [2, 3, 5]),  # 1.5 -> 2, 4.5 -> 5
+        (4, (10, 20, 30), [0, 1, 1]),  # 0.4 -> 0
+        (30, (5, 15, 25), [2, 5, 8]),  # 1.5, 4.5, 7.5
+    ],
+)
 def test_percentage_quotas_round_half_up(candidates, percents, expected_counts):
     rules = percent_levels(*percents)
     assert [rule.quota(candidates) for rule in rules] == expected_counts
@@ -78,17 +93,21 @@ def test_percentage_quotas_round_half_up(candidates, percents, expected_counts):
     assert [len(table.get(rule.code, [])) for rule in rules] == expected_counts
 
 
-@pytest.mark.parametrize("rule", [
-    dict(code="first"),
-    dict(code="first", count=1, percent=10),
-    dict(code="first", count=-1),
-])
+@pytest.mark.parametrize(
+    "rule",
+    [
+        dict(code="first"),
+        dict(code="first", count=1, percent=10),
+        dict(code="first", count=-1),
+    ],
+)
 def test_level_rule_needs_one_non_negative_quota(rule):
     with pytest.raises(ValueError):
         LevelRule(**rule)
 
 
 # -------------------------------------------------------------- 宁缺毋滥
+
 
 def test_minimum_score_leaves_places_empty_and_passes_entries_down():
     rules = [
@@ -99,7 +118,9 @@ def test_minimum_score_leaves_places_empty_and_passes_entries_down():
     allocation = allocate(field([95, 88, 86, 84, 79, 70]), rules)
     assert by_level(allocation) == {"first": ["p1"], "second": ["p2", "p3"], "third": ["p4"]}
     assert [(u.level, u.places, u.reason) for u in allocation.unfilled] == [
-        ("first", 1, "below_min_score"), ("third", 2, "below_min_score")]
+        ("first", 1, "below_min_score"),
+        ("third", 2, "below_min_score"),
+    ]
 
 
 def test_minimum_score_is_reached_exactly():
@@ -115,14 +136,19 @@ def test_running_out_of_candidates_is_reported():
 
 # ---------------------------------------------------- one award per author
 
-@pytest.mark.parametrize("one_per_author, expected", [
-    (True, {"first": ["p1"], "second": ["p3", "p4"], "third": ["p6"]}),
-    (False, {"first": ["p1"], "second": ["p2", "p3"], "third": ["p4"]}),
-])
+
+@pytest.mark.parametrize(
+    "one_per_author, expected",
+    [
+        (True, {"first": ["p1"], "second": ["p3", "p4"], "third": ["p6"]}),
+        (False, {"first": ["p1"], "second": ["p2", "p3"], "third": ["p4"]}),
+    ],
+)
 def test_one_award_per_author_frees_the_place(one_per_author, expected):
     authors = {"p1": "wang", "p2": "wang", "p5": "wang", "p3": "li", "p4": "zhao"}
-    allocation = allocate(field([99, 98, 97, 96, 95, 94], authors=authors), levels(1, 2, 1),
-                          one_award_per_author=one_per_author)
+    allocation = allocate(
+        field([99, 98, 97, 96, 95, 94], authors=authors), levels(1, 2, 1), one_award_per_author=one_per_author
+    )
     assert by_level(allocation) == expected
     if one_per_author:
         assert codes(allocation).count("skip_same_author") == 2
@@ -174,6 +200,7 @@ def test_tie_inside_a_level_is_not_a_boundary_tie():
 
 # ------------------------------------------------------- per-group quotas
 
+
 def test_groups_are_allocated_independently():
     adults = field([90, 85, 80, 75, 70, 65, 60, 55, 50, 45], group="adults")
     youth = field([99, 98, 97, 96], group="youth")
@@ -195,6 +222,7 @@ def test_groups_may_have_their_own_levels():
 
 # ------------------------------------------------------------ adjustments
 
+
 @pytest.mark.parametrize("reason", ["", "   ", None])
 def test_adjustment_needs_a_reason(reason):
     allocation = allocate(TIED, levels(2, 2), boundary_tie="committee")
@@ -205,23 +233,31 @@ def test_adjustment_needs_a_reason(reason):
 
 def test_committee_settles_a_tie_by_adjustment():
     allocation = allocate(TIED, levels(2, 2, 1), boundary_tie="committee")
-    adjusted, changes = apply_adjustments(allocation, [
-        Adjustment("p3", "first", "并列，评审委员会决定同获一等奖"),
-        Adjustment("p5", None, "查实抄袭"),
-    ])
+    adjusted, changes = apply_adjustments(
+        allocation,
+        [
+            Adjustment("p3", "first", "并列，评审委员会决定同获一等奖"),
+            Adjustment("p5", None, "查实抄袭"),
+        ],
+    )
     assert by_level(adjusted) == {"first": ["p1", "p2", "p3"], "second": ["p4"]}
     assert [a.position for a in adjusted.awards if a.level == "first"] == [1, 2, 3]
     assert [(c.entry_id, c.old_level, c.new_level) for c in changes] == [
-        ("p3", "second", "first"), ("p5", "third", None)]
+        ("p3", "second", "first"),
+        ("p5", "third", None),
+    ]
     assert adjusted.pending_ties == ()
     assert codes(adjusted)[-2:] == ["adjusted", "adjusted"]
     assert by_level(allocation)["first"] == ["p1", "p2"]  # the original is untouched
 
 
-@pytest.mark.parametrize("adjustment", [
-    Adjustment("nobody", "first", "理由"),
-    Adjustment("p4", "special", "理由"),  # level not offered
-])
+@pytest.mark.parametrize(
+    "adjustment",
+    [
+        Adjustment("nobody", "first", "理由"),
+        Adjustment("p4", "special", "理由"),  # level not offered
+    ],
+)
 def test_adjustment_must_name_a_candidate_and_an_offered_level(adjustment):
     with pytest.raises(UserError):
         apply_adjustments(allocate(TIED, levels(1, 1)), [adjustment])
@@ -232,12 +268,12 @@ def test_adjustment_keeps_one_award_per_author():
     allocation = allocate(candidates, levels(1, 1))
     with pytest.raises(UserError):
         apply_adjustments(allocation, [Adjustment("p3", "second", "理由")])
-    swapped, _ = apply_adjustments(allocation, [
-        Adjustment("p1", None, "作者放弃"), Adjustment("p3", "second", "递补")])
+    swapped, _ = apply_adjustments(allocation, [Adjustment("p1", None, "作者放弃"), Adjustment("p3", "second", "递补")])
     assert by_level(swapped) == {"second": ["p2", "p3"]}
 
 
 # ------------------------------------------------------------------ trace
+
 
 def test_every_trace_event_reads_as_a_sentence():
     rules = [LevelRule("first", count=2, min_score=90), *levels(0, 2, 1)[1:]]

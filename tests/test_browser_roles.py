@@ -1,8 +1,8 @@
 """Each demo role signs in through a real browser and sees its own home page."""
-import pytest
-from sqlalchemy import select
 
-from conftest import shot
+import pytest
+
+from helpers import shot
 
 pytestmark = pytest.mark.browser
 

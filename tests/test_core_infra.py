@@ -1,4 +1,5 @@
 """PDF rendering, file storage, CLI, migrations, translations, time zones."""
+
 import datetime as dt
 import io
 import os
@@ -10,8 +11,8 @@ from sqlalchemy import func, select
 
 from core.storage import StoredFile, collect_garbage, get_storage, store_bytes
 
-
 # PDF -------------------------------------------------------------------------
+
 
 def _fonts(reader):
     names, embedded = set(), True
@@ -29,7 +30,7 @@ def _fonts(reader):
 def test_pdf_embeds_cjk_fonts_and_text_is_extractable(app_ctx):
     from core.pdf import html_to_pdf
 
-    pdf = html_to_pdf('<p style="font-family: \'Noto Serif CJK SC\'">荣誉证书：李秀英同志荣获一等奖</p>')
+    pdf = html_to_pdf("<p style=\"font-family: 'Noto Serif CJK SC'\">荣誉证书：李秀英同志荣获一等奖</p>")
     reader = PdfReader(io.BytesIO(pdf))
     assert "李秀英同志荣获一等奖" in reader.pages[0].extract_text().replace(" ", "")
     names, embedded = _fonts(reader)
@@ -40,14 +41,14 @@ def test_a_character_the_fonts_lack_is_an_error_not_tofu(app_ctx):
     from core.pdf import MissingGlyphError, html_to_pdf
 
     with pytest.raises(MissingGlyphError) as info:
-        html_to_pdf("<p>王\U000F0001明</p>")
-    assert info.value.chars == ["\U000F0001"]
+        html_to_pdf("<p>王\U000f0001明</p>")
+    assert info.value.chars == ["\U000f0001"]
 
 
 def test_rare_name_characters_render(app_ctx):
     from core.pdf import html_to_pdf
 
-    pdf = html_to_pdf('<p style="font-family: \'Noto Serif CJK SC\'">龘䶮堃昇淼</p>')
+    pdf = html_to_pdf("<p style=\"font-family: 'Noto Serif CJK SC'\">龘䶮堃昇淼</p>")
     assert "龘" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
 
 
@@ -74,6 +75,7 @@ def test_batch_renders_one_document_and_splits_into_pages(app_ctx):
 
 
 # Storage ---------------------------------------------------------------------
+
 
 def _files_on_disk(app):
     root = Path(app.config["STORAGE_PATH"])
@@ -118,6 +120,7 @@ def test_storage_refuses_keys_that_escape_the_folder(app_ctx, key):
 
 # CLI ---------------------------------------------------------------------------
 
+
 def test_seed_demo_creates_units_accounts_and_audit_entries(app):
     from accounts.models import User
     from core.audit import AuditEntry
@@ -150,11 +153,13 @@ def test_demo_accounts_can_sign_in(app, login):
 
 
 def test_create_admin_command(app):
-    result = app.test_cli_runner().invoke(args=["create-admin", "--username", "boss", "--name", "负责人",
-                                                "--password", "Mountain-View-5"])
+    result = app.test_cli_runner().invoke(
+        args=["create-admin", "--username", "boss", "--name", "负责人", "--password", "Mountain-View-5"]
+    )
     assert result.exit_code == 0, result.output
-    weak = app.test_cli_runner().invoke(args=["create-admin", "--username", "boss2", "--name", "x",
-                                              "--password", "12345678"])
+    weak = app.test_cli_runner().invoke(
+        args=["create-admin", "--username", "boss2", "--name", "x", "--password", "12345678"]
+    )
     assert weak.exit_code != 0
 
 
@@ -165,9 +170,8 @@ def test_doctor_is_green(app):
 
 
 def test_backup_and_restore_round_trip(app, tmp_path, db):
-    from accounts.models import Unit
-
     from accounts import services
+    from accounts.models import Unit
 
     services.create_unit(name="备份前的单位", kind="other")
     record = store_bytes(b"manuscript", content_type="text/plain")
@@ -188,6 +192,7 @@ def test_backup_and_restore_round_trip(app, tmp_path, db):
 
 
 # Schema, translations, time ----------------------------------------------------
+
 
 def test_migrations_match_the_models(app):
     from alembic.autogenerate import compare_metadata

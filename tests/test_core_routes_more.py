@@ -1,4 +1,5 @@
 """/healthz: what a load balancer or monitoring probe relies on."""
+
 from __future__ import annotations
 
 import pytest

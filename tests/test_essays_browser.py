@@ -1,11 +1,11 @@
 """Browser walk: author registers and submits a .docx; organiser reviews and exports; coordinator recommends."""
+
 from __future__ import annotations
 
 import pytest
 
-from conftest import PASSWORD, shot
-from fixtures_docs import make_docx
-from test_essays_fixtures import LONG_TEXT, comp, make_competition  # noqa: F401
+from helpers import LONG_TEXT, PASSWORD, shot
+from helpers.docs import make_docx
 
 
 def sign_in(page, base, username, password=PASSWORD):
@@ -26,8 +26,15 @@ def test_essay_walkthrough(page, live_server, comp, organiser, coordinator, make
     member = make_user("author", unit=coordinator.unit, display_name="张伟")
     # Read everything the walk needs now and end the test's transaction, so the
     # server's writes never meet a stale read snapshot of this session.
-    ids = {"comp": comp.id, "code": comp.code, "genre": str(comp.genres[0].id), "group": str(comp.groups[0].id),
-           "member": str(member.id), "coordinator": coordinator.username, "organiser": organiser.username}
+    ids = {
+        "comp": comp.id,
+        "code": comp.code,
+        "genre": str(comp.genres[0].id),
+        "group": str(comp.groups[0].id),
+        "member": str(member.id),
+        "coordinator": coordinator.username,
+        "organiser": organiser.username,
+    }
     db.session.commit()
     db.session.remove()
     # Author registers.
@@ -45,8 +52,8 @@ def test_essay_walkthrough(page, live_server, comp, organiser, coordinator, make
     shot(page, "essays-01-author-home")
     page.click(f"a[href='/essays/c/{ids['comp']}/submit']")
     page.fill("input[name=title]", "渭河岸边的春天")
-    page.select_option("select[name=genre_id]", ids['genre'])
-    page.select_option("select[name=group_id]", ids['group'])
+    page.select_option("select[name=genre_id]", ids["genre"])
+    page.select_option("select[name=group_id]", ids["group"])
     doc = tmp_path / "我的征文😀.docx"
     doc.write_bytes(make_docx(LONG_TEXT + "\n作者：李秀英"))
     page.set_input_files("input[name=upload]", str(doc))
@@ -62,13 +69,13 @@ def test_essay_walkthrough(page, live_server, comp, organiser, coordinator, make
 
     # Coordinator recommends a member's entry.
     sign_out(page)
-    sign_in(page, base, ids['coordinator'])
+    sign_in(page, base, ids["coordinator"])
     page.goto(f"{base}/essays/unit")
     page.click(f"a[href='/essays/unit/c/{ids['comp']}/submit']")
-    page.select_option("select[name=member_id]", ids['member'])
+    page.select_option("select[name=member_id]", ids["member"])
     page.fill("input[name=title]", "一位农技员的三十年")
-    page.select_option("select[name=genre_id]", ids['genre'])
-    page.select_option("select[name=group_id]", ids['group'])
+    page.select_option("select[name=genre_id]", ids["genre"])
+    page.select_option("select[name=group_id]", ids["group"])
     page.fill("textarea[name=body]", "清晨的薄雾还没有散去，老周已经蹲在麦田里查看苗情。" * 5)
     page.check("input[name=pledge]")
     page.click("button.submit-once")
@@ -80,7 +87,7 @@ def test_essay_walkthrough(page, live_server, comp, organiser, coordinator, make
 
     # Organiser reviews: qualify one in bulk, disqualify the other with a reason, then export.
     sign_out(page)
-    sign_in(page, base, ids['organiser'])
+    sign_in(page, base, ids["organiser"])
     page.goto(f"{base}/essays/manage/{ids['comp']}")
     shot(page, "essays-05-organiser-list")
     page.check("input[name=entry_ids] >> nth=1")

@@ -1,4 +1,5 @@
 """Essay pages: happy paths and refusals for every role, bad input leaves nothing behind."""
+
 from __future__ import annotations
 
 import csv
@@ -8,24 +9,8 @@ import zipfile
 
 import pytest
 
-from fixtures_docs import identity_values, make_docx, make_docx_with_identity
-from test_essays_fixtures import (LONG_TEXT, comp, counts, form_token, make_competition, now,  # noqa: F401
-                                  storage_state)
-
-
-def entry_data(comp, token, **kw):
-    data = {"token": token, "title": "我的家乡", "genre_id": comp.genres[0].id, "group_id": comp.groups[0].id,
-            "body": LONG_TEXT, "pledge": "y"}
-    data.update(kw)
-    return data
-
-
-def post_entry(client, comp, csrf, path=None, **kw):
-    path = path or f"/essays/c/{comp.id}/submit"
-    page = client.get(path).get_data(as_text=True)
-    data = entry_data(comp, form_token(page), **kw)
-    data["csrf_token"] = csrf(client, path)
-    return client.post(path, data=data, content_type="multipart/form-data")
+from helpers import LONG_TEXT, entry_data, form_token, now, post_entry, submit_as
+from helpers.docs import identity_values, make_docx, make_docx_with_identity
 
 
 @pytest.mark.parametrize("path", ["/essays/mine", "/essays/unit", "/essays/manage", "/essays/manage/new"])
@@ -34,9 +19,16 @@ def test_anonymous_goes_to_login(client, path):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-@pytest.mark.parametrize("role, path", [("author", "/essays/manage"), ("author", "/essays/unit"),
-                                        ("coordinator", "/essays/mine"), ("judge", "/essays/manage"),
-                                        ("judge", "/essays/mine")])
+@pytest.mark.parametrize(
+    "role, path",
+    [
+        ("author", "/essays/manage"),
+        ("author", "/essays/unit"),
+        ("coordinator", "/essays/mine"),
+        ("judge", "/essays/manage"),
+        ("judge", "/essays/mine"),
+    ],
+)
 def test_wrong_role_is_403(client, login, make_user, role, path):
     login(client, make_user(role))
     assert client.get(path).status_code == 403
@@ -84,8 +76,9 @@ def test_docx_upload_keeps_original_and_scrubs_judge_copy(client, login, make_us
     assert db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "essay.judge_copy")) is not None
     blob = judge.decode("utf-8", "ignore")
     if judge[:2] == b"PK":
-        blob = "".join(z.read(n).decode("utf-8", "ignore") for z in [zipfile.ZipFile(io.BytesIO(judge))]
-                       for n in z.namelist())
+        blob = "".join(
+            z.read(n).decode("utf-8", "ignore") for z in [zipfile.ZipFile(io.BytesIO(judge))] for n in z.namelist()
+        )
     for value in identity_values():
         assert value not in blob
     assert client.get(f"/essays/entry/{entry.id}/original").data == data
@@ -164,9 +157,11 @@ def test_after_deadline_message_and_draft_kept(client, login, author, comp, csrf
     path = f"/essays/c/{comp.id}/submit"
     token = form_token(client.get(path).get_data(as_text=True))
     csrf_token = csrf(client, path)
-    saved = client.post(f"/essays/c/{comp.id}/autosave", json={"token": token, "title": "草稿", "body": LONG_TEXT,
-                                                                "genre_id": comp.genres[0].id},
-                        headers={"X-CSRFToken": csrf_token})
+    saved = client.post(
+        f"/essays/c/{comp.id}/autosave",
+        json={"token": token, "title": "草稿", "body": LONG_TEXT, "genre_id": comp.genres[0].id},
+        headers={"X-CSRFToken": csrf_token},
+    )
     assert saved.status_code == 200 and saved.json["ok"]
     comp.closes_at = now() - dt.timedelta(seconds=1)
     db.session.commit()
@@ -177,8 +172,9 @@ def test_after_deadline_message_and_draft_kept(client, login, author, comp, csrf
 
     assert "未提交" in unescape(response.get_data(as_text=True)) or "NOT submitted" in response.get_data(as_text=True)
     assert counts() == 1 and storage_state() == before
-    late = client.post(f"/essays/c/{comp.id}/autosave", json={"token": token, "body": "x"},
-                       headers={"X-CSRFToken": csrf_token})
+    late = client.post(
+        f"/essays/c/{comp.id}/autosave", json={"token": token, "body": "x"}, headers={"X-CSRFToken": csrf_token}
+    )
     assert late.status_code == 409 and not late.json["ok"]
 
 
@@ -224,32 +220,30 @@ def test_coordinator_recommends_within_quota(client, login, coordinator, make_us
     assert response.status_code == 422 and counts() == 1
 
 
-def test_coordinator_cannot_submit_for_other_units(client, login, coordinator, make_user, make_unit, comp, csrf,
-                                                   counts):
+def test_coordinator_cannot_submit_for_other_units(
+    client, login, coordinator, make_user, make_unit, comp, csrf, counts
+):
     outsider = make_user("author", unit=make_unit())
     login(client, coordinator)
     response = post_entry(client, comp, csrf, path=f"/essays/unit/c/{comp.id}/submit", member_id=outsider.id)
     assert response.status_code == 422 and counts() == 0
 
 
-def _submit_as(client, login, user, comp, csrf, **kw):
-    login(client, user)
-    response = post_entry(client, comp, csrf, **kw)
-    assert response.status_code == 302
-    return int(response.headers["Location"].rstrip("/").split("/")[-2])
-
-
 def test_organiser_review_bulk_and_export(app, client, login, organiser, make_user, comp, csrf, db):
-    ids = [_submit_as(app.test_client(), login, make_user("author"), comp, csrf, title=f"作品{i}") for i in range(3)]
+    ids = [submit_as(app.test_client(), login, make_user("author"), comp, csrf, title=f"作品{i}") for i in range(3)]
     login(client, organiser)
     page = client.get(f"/essays/manage/{comp.id}").get_data(as_text=True)
     assert "作品0" in page
     token = csrf(client, f"/essays/manage/{comp.id}")
-    response = client.post(f"/essays/manage/{comp.id}/review",
-                           data={"csrf_token": token, "entry_ids": ids[:2], "decision": "qualify", "reason": ""})
+    response = client.post(
+        f"/essays/manage/{comp.id}/review",
+        data={"csrf_token": token, "entry_ids": ids[:2], "decision": "qualify", "reason": ""},
+    )
     assert response.status_code == 302
-    client.post(f"/essays/manage/entry/{ids[2]}/review",
-                data={"csrf_token": token, "decision": "disqualify", "reason": "不符合征文主题"})
+    client.post(
+        f"/essays/manage/entry/{ids[2]}/review",
+        data={"csrf_token": token, "decision": "disqualify", "reason": "不符合征文主题"},
+    )
     assert "不符合征文主题" in client.get(f"/essays/manage/{comp.id}?status=disqualified").get_data(as_text=True)
     raw = client.get(f"/essays/manage/{comp.id}/export.csv").data
     assert raw.startswith(b"\xef\xbb\xbf")
@@ -266,7 +260,7 @@ def test_author_sees_disqualification_reason(app, client, login, author, organis
     from essays import services
     from essays.models import Submission
 
-    entry_id = _submit_as(client, login, author, comp, csrf)
+    entry_id = submit_as(client, login, author, comp, csrf)
     services.review_entry(db.session.get(Submission, entry_id), False, "字数超出限制", actor=organiser)
     db.session.commit()
     assert "字数超出限制" in client.get("/essays/mine").get_data(as_text=True)
@@ -276,15 +270,33 @@ def test_organiser_creates_and_edits_competition(client, login, organiser, csrf,
     from essays.models import Competition
 
     login(client, organiser)
-    data = {"code": "ZW2030", "title": "新时代征文", "theme": "奋斗", "notice_html": "<p>通知</p><script>x</script>",
-            "organisers-0-role": "主办", "organisers-0-name": "区委宣传部",
-            "genres-0-name": "散文", "genres-0-min_length": "100", "genres-0-max_length": "3000",
-            "genres-0-count_rule": "word", "genres-1-name": "诗歌", "genres-1-max_length": "60",
-            "genres-1-count_rule": "han", "groups": "成人组，青少年组",
-            "opens_at": "2030-01-01T08:00", "closes_at": "2030-03-01T17:30", "grace_minutes": "15",
-            "max_entries_per_author": "1", "unit_quota": "3", "accepted_formats": ["text", "docx"],
-            "max_file_mb": "10", "pledge_text": "原创承诺", "review_threshold": "0.5", "copy_threshold": "0.8",
-            "csrf_token": csrf(client, "/essays/manage/new")}
+    data = {
+        "code": "ZW2030",
+        "title": "新时代征文",
+        "theme": "奋斗",
+        "notice_html": "<p>通知</p><script>x</script>",
+        "organisers-0-role": "主办",
+        "organisers-0-name": "区委宣传部",
+        "genres-0-name": "散文",
+        "genres-0-min_length": "100",
+        "genres-0-max_length": "3000",
+        "genres-0-count_rule": "word",
+        "genres-1-name": "诗歌",
+        "genres-1-max_length": "60",
+        "genres-1-count_rule": "han",
+        "groups": "成人组，青少年组",
+        "opens_at": "2030-01-01T08:00",
+        "closes_at": "2030-03-01T17:30",
+        "grace_minutes": "15",
+        "max_entries_per_author": "1",
+        "unit_quota": "3",
+        "accepted_formats": ["text", "docx"],
+        "max_file_mb": "10",
+        "pledge_text": "原创承诺",
+        "review_threshold": "0.5",
+        "copy_threshold": "0.8",
+        "csrf_token": csrf(client, "/essays/manage/new"),
+    }
     response = client.post("/essays/manage/new", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
     comp = db.session.scalars(db.select(Competition)).one()
@@ -299,7 +311,9 @@ def test_organiser_creates_and_edits_competition(client, login, organiser, csrf,
     assert client.post(f"/essays/manage/{comp.id}/edit", data=data).status_code == 302
     db.session.expire_all()
     assert db.session.get(Competition, comp.id).title == "新时代征文（修订）"
-    response = client.post(f"/essays/manage/{comp.id}/status", data={"status": "open", "csrf_token": data["csrf_token"]})
+    response = client.post(
+        f"/essays/manage/{comp.id}/status", data={"status": "open", "csrf_token": data["csrf_token"]}
+    )
     assert response.status_code == 302
 
 
@@ -308,8 +322,8 @@ def test_identity_review_page_and_similarity_pair(app, client, login, organiser,
 
     text = "渭河两岸的春天来得格外早，桃花开满了山坡，农民们忙着春耕，孩子们在田埂上奔跑嬉戏。" * 3
     a = make_user("author", display_name="赵大山")
-    first = _submit_as(app.test_client(), login, a, comp, csrf, body=text + "\n作者赵大山")
-    _submit_as(app.test_client(), login, make_user("author"), comp, csrf, body=text)
+    first = submit_as(app.test_client(), login, a, comp, csrf, body=text + "\n作者赵大山")
+    submit_as(app.test_client(), login, make_user("author"), comp, csrf, body=text)
     login(client, organiser)
     page = client.get(f"/essays/manage/entry/{first}").get_data(as_text=True)
     assert '<mark class="identity">赵大山</mark>' in page

@@ -4,14 +4,13 @@ Planted pairs (a near-copy and a half-copy) must show up as "推定抄袭" and
 "待复核"; unrelated entries and other competitions must not; only organisers
 may look or start the check.
 """
+
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
 
-from test_essays_fixtures import comp, make_competition  # noqa: F401  (fixtures)
-from test_judging_helpers import make_entry
-from test_similarity import han_text
+from helpers import han_text, make_entry
 
 NO_COMP = 999999
 
@@ -36,16 +35,20 @@ def planted(db, make_user, make_unit, comp):
         "half": other_original[:210] + han_text(190, seed=14),  # about half shared: to review
         "unrelated": han_text(400, seed=15),
     }
-    return {name: make_entry(db, comp, make_user("author", unit=make_unit()), title=f"作品{name}", text=text)
-            for name, text in texts.items()}
+    return {
+        name: make_entry(db, comp, make_user("author", unit=make_unit()), title=f"作品{name}", text=text)
+        for name, text in texts.items()
+    }
 
 
 def _flags(db, comp_id):
     from essays.models import SimilarityFlag
 
     db.session.expire_all()
-    return {(f.submission_id, f.other_id): f for f in db.session.scalars(
-        select(SimilarityFlag).where(SimilarityFlag.competition_id == comp_id))}
+    return {
+        (f.submission_id, f.other_id): f
+        for f in db.session.scalars(select(SimilarityFlag).where(SimilarityFlag.competition_id == comp_id))
+    }
 
 
 def _jobs(db):
@@ -73,7 +76,10 @@ def test_duplicate_check_flags_the_planted_pairs(client, login, post, db, organi
 
     e = planted
     flags = _flags(db, comp.id)
-    pair = lambda a, b: (min(e[a].id, e[b].id), max(e[a].id, e[b].id))  # noqa: E731
+
+    def pair(a, b):
+        return (min(e[a].id, e[b].id), max(e[a].id, e[b].id))
+
     assert set(flags) == {pair("original", "copy"), pair("source", "half")}
     assert flags[pair("original", "copy")].level == "copy"
     assert flags[pair("source", "half")].level == "review"
@@ -95,8 +101,9 @@ def test_duplicate_check_flags_the_planted_pairs(client, login, post, db, organi
     assert e["half"].receipt_number in shown
 
 
-def test_flags_stay_with_their_competition(client, login, post, db, make_user, make_unit, organiser, comp,
-                                           planted, make_competition):  # noqa: F811
+def test_flags_stay_with_their_competition(
+    client, login, post, db, make_user, make_unit, organiser, comp, planted, make_competition
+):
     later = make_competition()
     make_entry(db, later, make_user("author", unit=make_unit()), text=han_text(400, seed=21))
     login(client, organiser)
@@ -106,8 +113,7 @@ def test_flags_stay_with_their_competition(client, login, post, db, make_user, m
     assert "未发现相似作品。" in shown and planted["copy"].receipt_number not in shown
 
 
-def test_someone_elses_check_is_not_visible(app, client, login, post, db, make_user, admin, organiser, comp,
-                                            planted):
+def test_someone_elses_check_is_not_visible(app, client, login, post, db, make_user, admin, organiser, comp, planted):
     login(client, organiser)
     response = post(client, f"/essays/manage/{comp.id}/similarity/run", page=f"/essays/manage/{comp.id}/similarity")
     job_url = response.headers["Location"]
@@ -121,9 +127,14 @@ def test_someone_elses_check_is_not_visible(app, client, login, post, db, make_u
 def test_similarity_refusals(app, login, csrf, db, make_user, organiser, comp, method):
     page = f"/essays/manage/{comp.id}/similarity"
     url = page if method == "get" else f"{page}/run"
-    cases = [(None, url, 302), ("author", url, 403), ("judge", url, 403), ("coordinator", url, 403),
-             ("committee", url, 403),
-             ("organiser", url.replace(f"/{comp.id}/", f"/{NO_COMP}/"), 404)]
+    cases = [
+        (None, url, 302),
+        ("author", url, 403),
+        ("judge", url, 403),
+        ("coordinator", url, 403),
+        ("committee", url, 403),
+        ("organiser", url.replace(f"/{comp.id}/", f"/{NO_COMP}/"), 404),
+    ]
     users = {role: make_user(role) for role in ("author", "judge", "coordinator", "committee")}
     users["organiser"] = organiser
     for who, target, expected in cases:

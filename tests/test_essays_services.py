@@ -1,22 +1,13 @@
 """Essay services: states, deadline, idempotent submit, receipts, quotas, identity, similarity."""
+
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
 
 from core.errors import UserError
-from test_essays_fixtures import LONG_TEXT, comp, counts, make_competition, now, storage_state  # noqa: F401
-
-
-def submit(comp, author, text=LONG_TEXT, token="t1", genre=0, **kw):
-    from essays import services
-
-    return services.submit_entry(competition=comp, author=author, actor=kw.pop("actor", author), token=token,
-                                 title=kw.pop("title", "我的家乡"), genre_id=comp.genres[genre].id,
-                                 group_id=comp.groups[0].id if comp.groups else None, body_text=text,
-                                 pledge=kw.pop("pledge", True), **kw)
+from helpers import LONG_TEXT, now, submit
 
 
 def test_submit_gives_receipt_code_and_counts(db, comp, author):
@@ -46,11 +37,14 @@ def test_same_token_twice_creates_one_entry(db, comp, author, counts):
     assert counts() == 1
 
 
-@pytest.mark.parametrize("text, genre, message", [
-    ("太短了", 0, "fewer than the minimum of 20"),
-    ("诗" * 61, 1, "61 Chinese characters, more than the limit of 60"),
-    ("   ", 0, "type the text"),
-])
+@pytest.mark.parametrize(
+    "text, genre, message",
+    [
+        ("太短了", 0, "fewer than the minimum of 20"),
+        ("诗" * 61, 1, "61 Chinese characters, more than the limit of 60"),
+        ("   ", 0, "type the text"),
+    ],
+)
 def test_length_refusals_name_count_and_limit(db, comp, author, counts, text, genre, message):
     with pytest.raises(UserError) as exc:
         submit(comp, author, text=text, genre=genre)
@@ -68,8 +62,9 @@ def test_pledge_required(db, comp, author, counts):
 def test_after_deadline_refused_and_draft_kept(db, comp, author, counts):
     from essays import services
 
-    draft = services.save_draft(competition=comp, author=author, token="d1", title="草稿",
-                                genre_id=comp.genres[0].id, body_text=LONG_TEXT)
+    draft = services.save_draft(
+        competition=comp, author=author, token="d1", title="草稿", genre_id=comp.genres[0].id, body_text=LONG_TEXT
+    )
     db.session.commit()
     comp.closes_at = now() - dt.timedelta(seconds=1)
     db.session.commit()
@@ -85,12 +80,15 @@ def test_after_deadline_refused_and_draft_kept(db, comp, author, counts):
 # The deadline is judged at the moment the server received the request: a
 # submission that arrived in time but whose saving transaction ran after the
 # deadline (it queued behind a rush) is accepted; one that arrived late is not.
-@pytest.mark.parametrize("received, accepted", [
-    (dt.timedelta(seconds=-1), True),  # arrived 1 s before the deadline, saved 2 s after it
-    (dt.timedelta(seconds=1), False),  # arrived 1 s after the deadline
-    (dt.timedelta(minutes=-30), False),  # "arrived" far too long ago: the saving moment counts
-    (None, False),  # no arrival time: the clock inside the saving transaction
-])
+@pytest.mark.parametrize(
+    "received, accepted",
+    [
+        (dt.timedelta(seconds=-1), True),  # arrived 1 s before the deadline, saved 2 s after it
+        (dt.timedelta(seconds=1), False),  # arrived 1 s after the deadline
+        (dt.timedelta(minutes=-30), False),  # "arrived" far too long ago: the saving moment counts
+        (None, False),  # no arrival time: the clock inside the saving transaction
+    ],
+)
 def test_deadline_honours_the_moment_the_request_arrived(db, comp, author, counts, received, accepted):
     from essays import services
 
@@ -206,7 +204,9 @@ def test_similarity_flags_copied_entry(db, comp, make_user):
 
     original = "渭河两岸的春天来得格外早，桃花开满了山坡，农民们忙着春耕，孩子们在田埂上奔跑嬉戏。" * 3
     submit(comp, make_user("author"), text=original, token="s1")
-    submit(comp, make_user("author"), text=original[:60] + "完全不同的另一段文字，讲述的是城市的夜晚和灯火。", token="s2")
+    submit(
+        comp, make_user("author"), text=original[:60] + "完全不同的另一段文字，讲述的是城市的夜晚和灯火。", token="s2"
+    )
     submit(comp, make_user("author"), text=LONG_TEXT, token="s3")
     flags = services.detect_similarity(comp.id)
     assert len(flags) == 1 and flags[0].containment >= 0.5
@@ -222,7 +222,8 @@ def test_withdraw_before_deadline(db, comp, author):
 
 
 def test_notice_is_sanitised(db, make_competition):
-    comp = make_competition(notice_html='<p onclick="x()">通知</p><script>alert(1)</script><a href="javascript:x">a</a>')
+    comp = make_competition(
+        notice_html='<p onclick="x()">通知</p><script>alert(1)</script><a href="javascript:x">a</a>'
+    )
     assert "<script" not in comp.notice_html and "onclick" not in comp.notice_html
     assert "javascript" not in comp.notice_html and "<p>通知</p>" in comp.notice_html
-

@@ -1,5 +1,6 @@
 """No request can freeze or exhaust the server: request bodies are received whole,
 within a per-route limit and a deadline, before the app touches the database."""
+
 from __future__ import annotations
 
 import http.client
@@ -11,8 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import PASSWORD
-from test_essays_fixtures import comp, form_token, make_competition  # noqa: F401
+from helpers import PASSWORD, form_token
 
 
 def _session_cookie(client) -> str:
@@ -36,9 +36,13 @@ def test_a_slow_body_does_not_hold_the_write_lock(app, live_server, make_user, l
     client = app.test_client()
     login(client, author)
     token = csrf(client, f"/essays/c/{comp.id}/submit")
-    slow = _open_slow_post(live_server, f"/essays/c/{comp.id}/autosave", {
-        "Cookie": f"session={_session_cookie(client)}", "Content-Type": "application/json",
-        "X-CSRFToken": token}, 10_000, b'{"title": "')
+    slow = _open_slow_post(
+        live_server,
+        f"/essays/c/{comp.id}/autosave",
+        {"Cookie": f"session={_session_cookie(client)}", "Content-Type": "application/json", "X-CSRFToken": token},
+        10_000,
+        b'{"title": "',
+    )
     try:
         time.sleep(0.5)  # let the server start on the request (synchronisation, not a measurement)
         outcome: list = []
@@ -47,8 +51,9 @@ def test_a_slow_body_does_not_hold_the_write_lock(app, live_server, make_user, l
             try:
                 other_client = app.test_client()
                 page_token = csrf(other_client, "/login")
-                response = other_client.post("/login", data={"login": other_name, "password": PASSWORD,
-                                                              "csrf_token": page_token})
+                response = other_client.post(
+                    "/login", data={"login": other_name, "password": PASSWORD, "csrf_token": page_token}
+                )
                 outcome.append(response.status_code)
             except Exception as exc:  # pragma: no cover - reported below
                 outcome.append(exc)
@@ -66,10 +71,11 @@ def test_sixteen_slow_bodies_do_not_exhaust_the_connection_pool(app, live_server
     client = app.test_client()
     login(client, make_user("author"))
     token = csrf(client, f"/essays/c/{comp.id}/submit")
-    headers = {"Cookie": f"session={_session_cookie(client)}", "Content-Type": "application/json",
-               "X-CSRFToken": token}
-    slow = [_open_slow_post(live_server, f"/essays/c/{comp.id}/autosave", headers, 10_000, b'{"title": "')
-            for _ in range(16)]
+    headers = {"Cookie": f"session={_session_cookie(client)}", "Content-Type": "application/json", "X-CSRFToken": token}
+    slow = [
+        _open_slow_post(live_server, f"/essays/c/{comp.id}/autosave", headers, 10_000, b'{"title": "')
+        for _ in range(16)
+    ]
     try:
         time.sleep(0.5)  # let the server start on the requests (synchronisation, not a measurement)
         url = urlsplit(live_server)
@@ -84,8 +90,9 @@ def test_sixteen_slow_bodies_do_not_exhaust_the_connection_pool(app, live_server
 
 def test_a_body_that_does_not_arrive_in_time_gets_408(app, live_server, monkeypatch):
     monkeypatch.setitem(app.config, "REQUEST_BODY_TIMEOUT", 1)
-    slow = _open_slow_post(live_server, "/login", {"Content-Type": "application/x-www-form-urlencoded"},
-                           200, b"login=a")
+    slow = _open_slow_post(
+        live_server, "/login", {"Content-Type": "application/x-www-form-urlencoded"}, 200, b"login=a"
+    )
     slow.settimeout(20)
     reply = b""
     try:
@@ -110,12 +117,20 @@ def test_the_upload_limit_applies_only_to_file_uploads(client, login, make_user,
     token = csrf(client, "/profile")
     big = io.BytesIO(b"x" * (1536 * 1024))
     # An ordinary form: a 1.5 MB multipart body is refused before it is parsed.
-    assert client.post("/profile", data={"csrf_token": token, "file": (big, "a.txt")},
-                       content_type="multipart/form-data").status_code == 413
+    assert (
+        client.post(
+            "/profile", data={"csrf_token": token, "file": (big, "a.txt")}, content_type="multipart/form-data"
+        ).status_code
+        == 413
+    )
     # The submission page takes files, but only as multipart/form-data.
     path = f"/essays/c/{comp.id}/submit"
-    assert client.post(path, data=b"body=" + b"x" * (1536 * 1024),
-                       content_type="application/x-www-form-urlencoded").status_code == 413
+    assert (
+        client.post(
+            path, data=b"body=" + b"x" * (1536 * 1024), content_type="application/x-www-form-urlencoded"
+        ).status_code
+        == 413
+    )
 
 
 def test_an_autosave_of_a_long_essay_still_fits(client, login, make_user, csrf, comp):
@@ -123,9 +138,11 @@ def test_an_autosave_of_a_long_essay_still_fits(client, login, make_user, csrf, 
     login(client, author)
     path = f"/essays/c/{comp.id}/submit"
     token = form_token(client.get(path).get_data(as_text=True))
-    saved = client.post(f"/essays/c/{comp.id}/autosave",
-                        json={"token": token, "title": "长文", "body": "长" * 199_000},
-                        headers={"X-CSRFToken": csrf(client, path)})
+    saved = client.post(
+        f"/essays/c/{comp.id}/autosave",
+        json={"token": token, "title": "长文", "body": "长" * 199_000},
+        headers={"X-CSRFToken": csrf(client, path)},
+    )
     assert saved.status_code == 200 and saved.json["ok"]
 
 
@@ -138,8 +155,9 @@ def test_malformed_sign_in_posts_count_against_the_throttle(app, client, make_us
             r = client.post("/login", data={"login": user.username, "password": "x"})
             assert r.status_code == 400
         else:
-            r = client.post("/login", data=b"login=" + b"%41" * 10_000,
-                            content_type="application/x-www-form-urlencoded")
+            r = client.post(
+                "/login", data=b"login=" + b"%41" * 10_000, content_type="application/x-www-form-urlencoded"
+            )
             assert r.status_code == 413
     token = csrf(client, "/login")
     r = client.post("/login", data={"login": user.username, "password": PASSWORD, "csrf_token": token})
@@ -150,9 +168,13 @@ def test_a_chunked_body_over_the_limit_is_refused(app):
     """No Content-Length to check first: the cap applies while reading."""
     from werkzeug.test import EnvironBuilder
 
-    builder = EnvironBuilder(path="/login", method="POST", input_stream=io.BytesIO(b"login=" + b"a" * 100_000),
-                             content_type="application/x-www-form-urlencoded",
-                             headers={"Transfer-Encoding": "chunked"})
+    builder = EnvironBuilder(
+        path="/login",
+        method="POST",
+        input_stream=io.BytesIO(b"login=" + b"a" * 100_000),
+        content_type="application/x-www-form-urlencoded",
+        headers={"Transfer-Encoding": "chunked"},
+    )
     environ = builder.get_environ()
     environ.pop("CONTENT_LENGTH", None)
     environ["wsgi.input_terminated"] = True
@@ -189,17 +211,27 @@ def test_an_upload_that_began_before_the_deadline_is_on_time(app, client, login,
     login(client, make_user("author"))
     path = f"/essays/c/{comp.id}/submit"
     page = client.get(path).get_data(as_text=True)
-    fields = {"token": form_token(page), "title": "赶在截止前", "genre_id": str(comp.genres[0].id),
-              "group_id": str(comp.groups[0].id), "pledge": "y", "csrf_token": csrf(client, path),
-              "body": "渭河两岸的春天来得格外早，桃花开满了山坡，农民们忙着春耕。" * 3}
+    fields = {
+        "token": form_token(page),
+        "title": "赶在截止前",
+        "genre_id": str(comp.genres[0].id),
+        "group_id": str(comp.groups[0].id),
+        "pledge": "y",
+        "csrf_token": csrf(client, path),
+        "body": "渭河两岸的春天来得格外早，桃花开满了山坡，农民们忙着春耕。" * 3,
+    }
     boundary, body = encode_multipart(fields)
     deadline = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=2)
     comp.closes_at = deadline
     db.session.commit()
-    environ = EnvironBuilder(path=path, method="POST", content_length=len(body),
-                             input_stream=_LastBytesAfter(body, deadline + dt.timedelta(seconds=1)),
-                             content_type=f"multipart/form-data; boundary={boundary}",
-                             headers={"Cookie": f"session={_session_cookie(client)}"}).get_environ()
+    environ = EnvironBuilder(
+        path=path,
+        method="POST",
+        content_length=len(body),
+        input_stream=_LastBytesAfter(body, deadline + dt.timedelta(seconds=1)),
+        content_type=f"multipart/form-data; boundary={boundary}",
+        headers={"Cookie": f"session={_session_cookie(client)}"},
+    ).get_environ()
     statuses = []
     b"".join(app(environ, lambda status, headers, exc_info=None: statuses.append(status)))
     assert statuses[0].startswith("302"), statuses

@@ -1,12 +1,11 @@
 """Hostile manuscripts: lying ZIPs, enormous texts, endless PDFs, AES-encrypted PDFs;
 and pages that never render an unbounded text."""
+
 from __future__ import annotations
 
 import io
 import re
 import struct
-import sys
-import pathlib
 import zipfile
 import zlib
 
@@ -14,14 +13,11 @@ import pikepdf
 import pytest
 from pypdf import PdfWriter
 
-sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from fixtures_docs import make_docx, make_pdf  # noqa: E402
-from test_essays_fixtures import comp, counts, make_competition, storage_state  # noqa: E402,F401
-from test_essays_routes import _submit_as, post_entry  # noqa: E402
-
-from core.errors import UserError  # noqa: E402
-from essays import anonymise, extract  # noqa: E402
-from essays.extract import extract_text  # noqa: E402
+from core.errors import UserError
+from essays import anonymise, extract
+from essays.extract import extract_text
+from helpers import post_entry, submit_as
+from helpers.docs import make_docx, make_pdf
 
 TEXT = "春天来了，万物复苏。\n第二段：Hello 2018年！"
 LIMIT = 10 * 1024 * 1024
@@ -51,7 +47,7 @@ def lying_docx(part: str, real: int = 40 * 1024 * 1024, declared: int = 2 * 1024
     central = data.find(b"PK\x01\x02")
     while central != -1:
         name_length = struct.unpack_from("<H", data, central + 28)[0]
-        if data[central + 46:central + 46 + name_length] == name:
+        if data[central + 46 : central + 46 + name_length] == name:
             struct.pack_into("<L", data, central + 16, crc)
             struct.pack_into("<L", data, central + 24, declared)
             local = struct.unpack_from("<L", data, central + 42)[0]
@@ -72,12 +68,10 @@ def test_a_zip_member_holding_more_than_it_declares_is_refused(part):
         anonymise.scrub_docx(data)
 
 
-def test_a_lying_docx_upload_gets_the_chinese_message(client, login, make_user, comp, csrf, counts,
-                                                        storage_state):
+def test_a_lying_docx_upload_gets_the_chinese_message(client, login, make_user, comp, csrf, counts, storage_state):
     login(client, make_user("author"))
     before = storage_state()
-    response = post_entry(client, comp, csrf, body="",
-                          upload=(io.BytesIO(lying_docx("word/styles.xml")), "essay.docx"))
+    response = post_entry(client, comp, csrf, body="", upload=(io.BytesIO(lying_docx("word/styles.xml")), "essay.docx"))
     assert response.status_code == 422
     assert "该文档的压缩方式异常，不予接收。" in response.get_data(as_text=True)
     assert counts() == 0 and storage_state() == before
@@ -90,16 +84,18 @@ def test_an_honest_docx_is_still_read():
 @pytest.mark.parametrize("kind", ["txt", "docx", "pdf"])
 def test_text_longer_than_the_cap_is_refused(kind):
     long_text = "\n".join(["春风又绿江南岸" * 20] * 20)  # 2,800 characters
-    data = {"txt": lambda: long_text.encode(), "docx": lambda: make_docx(long_text),
-            "pdf": lambda: make_pdf(long_text)}[kind]()
+    data = {
+        "txt": lambda: long_text.encode(),
+        "docx": lambda: make_docx(long_text),
+        "pdf": lambda: make_pdf(long_text),
+    }[kind]()
     assert extract_text(f"essay.{kind}", data, LIMIT, max_chars=5000).text
     with pytest.raises(UserError) as caught:
         extract_text(f"essay.{kind}", data, LIMIT, max_chars=1000)
     assert "longer than 1,000 characters" in str(caught.value)
 
 
-def test_a_txt_of_more_than_200000_characters_is_refused_at_upload(client, login, make_user, comp, csrf,
-                                                                     counts):
+def test_a_txt_of_more_than_200000_characters_is_refused_at_upload(client, login, make_user, comp, csrf, counts):
     login(client, make_user("author"))
     data = ("长" * 99 + "\n").encode() * 2100  # 210,000 characters, 630 KB: under the 2 MB file limit
     response = post_entry(client, comp, csrf, body="", upload=(io.BytesIO(data), "essay.txt"))
@@ -167,13 +163,14 @@ def test_an_aes_pdf_upload_with_only_an_owner_password_gets_a_receipt(client, lo
 
 # --- pages never render an unbounded text -------------------------------------
 
+
 @pytest.fixture
 def long_entry(app, client, login, make_user, comp, csrf, db, monkeypatch):
     """An entry whose stored text is longer than the page shows (as a row from before the cap)."""
     from essays.models import Submission
 
     author = make_user("author")
-    entry_id = _submit_as(app.test_client(), login, author, comp, csrf)
+    entry_id = submit_as(app.test_client(), login, author, comp, csrf)
     entry = db.session.get(Submission, entry_id)
     entry.body_text = "甲" * 1500 + "乙" * 500
     entry.judge_text = entry.body_text
@@ -229,7 +226,7 @@ def _lying_xlsx() -> bytes:
     central = data.find(b"PK\x01\x02")
     while central != -1:
         length = struct.unpack_from("<H", data, central + 28)[0]
-        if data[central + 46:central + 46 + length] == b"xl/sharedStrings.xml":
+        if data[central + 46 : central + 46 + length] == b"xl/sharedStrings.xml":
             struct.pack_into("<L", data, central + 16, crc)
             struct.pack_into("<L", data, central + 24, 2 * 1024 * 1024)
         central = data.find(b"PK\x01\x02", central + 4)

@@ -1,4 +1,5 @@
 """core.exports: the formula guard (a table of cases) and the CSV/.xlsx writers."""
+
 from __future__ import annotations
 
 import csv
@@ -8,34 +9,50 @@ import pytest
 from openpyxl import load_workbook
 
 from core import exports
-from test_exports_downloads import PLANT, assert_no_formula
+from helpers import PLANT, assert_no_formula
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("=1+1", "'=1+1"),
-    ("+1", "'+1"),
-    ("-1", "'-1"),          # text that looks like a number is still text
-    (-1, -1),               # a number stays a number
-    (2.5, 2.5),
-    (0, 0),
-    ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
-    ("\t=1+1", "'\t=1+1"),
-    ("\r=1+1", "'\r=1+1"),
-    (PLANT, "'" + PLANT),
-    ("春风又绿渭河岸", "春风又绿渭河岸"),
-    ("a=b+c", "a=b+c"),     # only the first character matters
-    (" =1", " =1"),
-    ("", ""),
-    (None, ""),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),  # text that looks like a number is still text
+        (-1, -1),  # a number stays a number
+        (2.5, 2.5),
+        (0, 0),
+        ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "'\r=1+1"),
+        (PLANT, "'" + PLANT),
+        ("春风又绿渭河岸", "春风又绿渭河岸"),
+        ("a=b+c", "a=b+c"),  # only the first character matters
+        (" =1", " =1"),
+        ("", ""),
+        (None, ""),
+    ],
+)
 def test_csv_cell_guard(value, expected):
     assert exports.csv_cell(value) == expected
 
 
-@pytest.mark.parametrize("value, dangerous", [
-    ("=1+1", True), ("+1", True), ("-1", True), ("@SUM", True), ("\t=", True), ("\r=", True),
-    (-1, False), (1.5, False), (None, False), ("正常的中文标题", False), ("", False), ("1-1", False),
-])
+@pytest.mark.parametrize(
+    "value, dangerous",
+    [
+        ("=1+1", True),
+        ("+1", True),
+        ("-1", True),
+        ("@SUM", True),
+        ("\t=", True),
+        ("\r=", True),
+        (-1, False),
+        (1.5, False),
+        (None, False),
+        ("正常的中文标题", False),
+        ("", False),
+        ("1-1", False),
+    ],
+)
 def test_is_formula_like(value, dangerous):
     assert exports.is_formula_like(value) is dangerous
 
@@ -44,9 +61,12 @@ DANGEROUS = ["=1+1", "+1", "-1", "@SUM(A1:A9)", "\t=1+1", PLANT]
 
 
 def _table(rows=None, **kw):
-    return exports.Table([exports.Column("标题", 30), "得分"],
-                         rows if rows is not None else [[text, -1] for text in DANGEROUS] + [["正常", 2.5]],
-                         sheet="测试", **kw)
+    return exports.Table(
+        [exports.Column("标题", 30), "得分"],
+        rows if rows is not None else [[text, -1] for text in DANGEROUS] + [["正常", 2.5]],
+        sheet="测试",
+        **kw,
+    )
 
 
 def test_xlsx_keeps_dangerous_text_as_text_and_numbers_as_numbers():
@@ -116,11 +136,14 @@ def test_unknown_format_is_refused():
         exports.table_bytes(_table(), "ods")
 
 
-@pytest.mark.parametrize("filename, ascii_part, utf8_part", [
-    ("T1-稿件清单.csv", 'filename="T1-.csv"', "UTF-8''T1-%E7%A8%BF%E4%BB%B6%E6%B8%85%E5%8D%95.csv"),
-    ("活动\r\nX-Evil: 1.xlsx", 'filename="X-Evil: 1.xlsx"', "UTF-8''%E6%B4%BB%E5%8A%A8X-Evil%3A%201.xlsx"),
-    ('a"b\\c.csv', 'filename="abc.csv"', "UTF-8''a%22b%5Cc.csv"),
-])
+@pytest.mark.parametrize(
+    "filename, ascii_part, utf8_part",
+    [
+        ("T1-稿件清单.csv", 'filename="T1-.csv"', "UTF-8''T1-%E7%A8%BF%E4%BB%B6%E6%B8%85%E5%8D%95.csv"),
+        ("活动\r\nX-Evil: 1.xlsx", 'filename="X-Evil: 1.xlsx"', "UTF-8''%E6%B4%BB%E5%8A%A8X-Evil%3A%201.xlsx"),
+        ('a"b\\c.csv', 'filename="abc.csv"', "UTF-8''a%22b%5Cc.csv"),
+    ],
+)
 def test_content_disposition_never_carries_raw_control_characters(filename, ascii_part, utf8_part):
     value = exports.content_disposition(filename)
     assert value.startswith("attachment; ") and ascii_part in value and value.endswith(utf8_part)

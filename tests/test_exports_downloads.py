@@ -5,30 +5,20 @@ spreadsheet program as a live formula, in any download (organisers', the public
 winner list, the audit export, the CLI). Also: the round export is a read-only
 GET; results are recomputed only by a POST.
 """
+
 from __future__ import annotations
 
 import csv
 import io
-import zipfile
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from test_judging_helpers import make_competition, make_entry, setup_round, values_for
+from helpers import PLANT, assert_no_formula, judging_competition, make_entry, setup_round, values_for
 
-PLANT = '=HYPERLINK("http://x","y")'  # planted in titles
-NAME = "@SUM(1,2)"   # planted in a person's name
-UNIT = "+1-1单位"     # planted in a unit name
-
-
-def assert_no_formula(data: bytes) -> None:
-    """No cell of any sheet of the .xlsx file is a formula."""
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        for name in z.namelist():
-            if name.startswith("xl/worksheets/sheet"):
-                xml = z.read(name).decode("utf-8")
-                assert "<f>" not in xml and "<f " not in xml, name
+NAME = "@SUM(1,2)"  # planted in a person's name
+UNIT = "+1-1单位"  # planted in a unit name
 
 
 def _xlsx_rows(data: bytes, sheet: str | None = None) -> list[list]:
@@ -56,9 +46,10 @@ def _csv_rows(data: bytes) -> list[list[str]]:
 
 # --- essays: the organiser's entry list ------------------------------------------------------
 
+
 @pytest.fixture
 def planted_entry(db, organiser, make_user, make_unit):
-    comp = make_competition(db, organiser)
+    comp = judging_competition(db, organiser)
     author = make_user("author", unit=make_unit(name=UNIT), display_name=NAME)
     make_entry(db, comp, author, title=PLANT)
     return comp
@@ -106,10 +97,10 @@ def test_entry_list_refusals(app, login, make_user, planted_entry, fmt):
 
 # --- judging: the score summary (评分汇总表) ---------------------------------------------------
 
+
 @pytest.fixture
 def planted_round(db, make_user, make_unit, organiser):
-    round_, comp, judges, entries, _ = setup_round(db, make_user, make_unit, organiser, n_entries=3, n_judges=2,
-                                                   k=2)
+    round_, comp, judges, entries, _ = setup_round(db, make_user, make_unit, organiser, n_entries=3, n_judges=2, k=2)
     entry = entries[0]
     entry.title = PLANT
     entry.author.display_name = NAME
@@ -150,8 +141,13 @@ def _result_rows(db, round_):
     from judging.models import RoundResult
 
     db.session.expire_all()
-    return sorted(db.session.execute(select(RoundResult.id, RoundResult.submission_id, RoundResult.final_score)
-                                     .where(RoundResult.round_id == round_.id)).all())
+    return sorted(
+        db.session.execute(
+            select(RoundResult.id, RoundResult.submission_id, RoundResult.final_score).where(
+                RoundResult.round_id == round_.id
+            )
+        ).all()
+    )
 
 
 def _audit_count(db):
@@ -170,10 +166,9 @@ def _score_all(db, round_, judges):
     db.session.commit()
 
 
-def test_score_summary_get_changes_nothing_and_shows_stored_results(client, login, post, db, organiser,
-                                                                      planted_round):
+def test_score_summary_get_changes_nothing_and_shows_stored_results(client, login, post, db, organiser, planted_round):
     round_, judges, _ = planted_round
-    _compute(db, round_)            # stored: nobody scored yet
+    _compute(db, round_)  # stored: nobody scored yet
     _score_all(db, round_, judges)  # the standing moves on, the stored results do not
     login(client, organiser)
     before, audits = _result_rows(db, round_), _audit_count(db)
@@ -227,8 +222,7 @@ def test_recompute_refusals(app, login, post, db, make_user, organiser, planted_
 def test_score_summary_cli_guards_the_file(app, db, planted_round, tmp_path, fmt):
     round_, _, _ = planted_round
     out = tmp_path / f"summary.{fmt}"
-    result = app.test_cli_runner().invoke(args=["judging", "results", str(round_.id), "--format", fmt,
-                                                "-o", str(out)])
+    result = app.test_cli_runner().invoke(args=["judging", "results", str(round_.id), "--format", fmt, "-o", str(out)])
     assert result.exit_code == 0, result.output
     data = out.read_bytes()
     rows = _csv_rows(data) if fmt == "csv" else _xlsx_rows(data)
@@ -239,14 +233,22 @@ def test_score_summary_cli_guards_the_file(app, db, planted_round, tmp_path, fmt
 
 # --- judging: the key-in template --------------------------------------------------------------
 
-def test_keyin_template_keeps_a_planted_criterion_name_as_text(client, login, db, make_user, make_unit,
-                                                               organiser):
+
+def test_keyin_template_keeps_a_planted_criterion_name_as_text(client, login, db, make_user, make_unit, organiser):
     from judging import services
 
-    round_, _, _, _, _ = setup_round(db, make_user, make_unit, organiser, n_entries=2, n_judges=2, k=1,
-                                     open_=False, accept=False, criteria=[
-                                         services.CriterionInput(PLANT, 60, step=1),
-                                         services.CriterionInput("语言", 40, step=1)])
+    round_, _, _, _, _ = setup_round(
+        db,
+        make_user,
+        make_unit,
+        organiser,
+        n_entries=2,
+        n_judges=2,
+        k=1,
+        open_=False,
+        accept=False,
+        criteria=[services.CriterionInput(PLANT, 60, step=1), services.CriterionInput("语言", 40, step=1)],
+    )
     login(client, organiser)
     r = client.get(f"/judging/rounds/{round_.id}/keyin/template.xlsx")
     assert r.status_code == 200
@@ -258,13 +260,16 @@ def test_keyin_template_keeps_a_planted_criterion_name_as_text(client, login, db
 
 # --- publishing: the public winner list --------------------------------------------------------
 
+
 @pytest.fixture
 def planted_list(db, organiser):
     from publishing import services
     from publishing.demo import replay_closed_notice
 
-    items = [services.HonourInput("first", "一等奖", NAME, UNIT, PLANT, "征文组", 95, 1, None, 11),
-             services.HonourInput("second", "二等奖", "张伟", "区农业局", "一粒种子", "-征文组", 90, 2, None, 12)]
+    items = [
+        services.HonourInput("first", "一等奖", NAME, UNIT, PLANT, "征文组", 95, 1, None, 11),
+        services.HonourInput("second", "二等奖", "张伟", "区农业局", "一粒种子", "-征文组", 90, 2, None, 12),
+    ]
     rs = services.import_honours("competition", 77, "2026年科技征文活动", items, organiser, organiser="区委宣传部")
     replay_closed_notice(rs, days_ago=20, length=5, unit="calendar", how_to_object="实名来电", actor=organiser)
     services.publish_results(rs, organiser)
@@ -286,6 +291,7 @@ def test_public_winner_list_keeps_planted_text_as_text(client, planted_list):
 
 # --- the audit export --------------------------------------------------------------------------
 
+
 def test_audit_export_keeps_planted_text_as_text(app, db, admin, login, post, make_unit, make_user):
     from core.jobs import Job
 
@@ -293,8 +299,12 @@ def test_audit_export_keeps_planted_text_as_text(app, db, admin, login, post, ma
     make_user("author", display_name=NAME)
     c = app.test_client()
     login(c, admin)
-    r = post(c, "/audit/export", {"action": "", "object_type": "", "actor": "", "q": "", "since": "", "until": ""},
-             page="/audit")
+    r = post(
+        c,
+        "/audit/export",
+        {"action": "", "object_type": "", "actor": "", "q": "", "since": "", "until": ""},
+        page="/audit",
+    )
     assert r.status_code == 302
     job = db.session.scalar(select(Job).order_by(Job.id.desc()))
     status = c.get(f"/jobs/{job.id}.json").get_json()

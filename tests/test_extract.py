@@ -1,28 +1,25 @@
 """Uploaded manuscripts: what is refused (and what the author is told), what text comes out."""
+
 import functools
 import io
 import os
-import pathlib
 import random
-import sys
 import zipfile
 
 import docx
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from fixtures_docs import (  # noqa: E402
+from core.errors import UserError
+from essays import extract
+from essays.extract import extract_text, safe_display_name
+from helpers.docs import (
     BODY_TEXT,
     DEFAULT_IDENTITY,
     make_docx,
     make_docx_with_identity,
     make_pdf,
 )
-
-from core.errors import UserError  # noqa: E402
-from essays import extract  # noqa: E402
-from essays.extract import extract_text, safe_display_name  # noqa: E402
 
 TEXT = "春天来了，万物复苏。\n第二段：Hello 2018年！"
 LIMIT = 10 * 1024 * 1024
@@ -46,9 +43,7 @@ def docx_with(extra: dict[str, bytes], content_types_from: str = "", to: str = "
     with zipfile.ZipFile(io.BytesIO(make_docx(TEXT))) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
     if content_types_from:
-        parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
-            content_types_from.encode(), to.encode()
-        )
+        parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(content_types_from.encode(), to.encode())
     return zip_of({**parts, **extra})
 
 
@@ -89,34 +84,50 @@ REFUSALS = [
     ("template .dotm", "essay.DOTM", lambda: make_docx(TEXT), "save the document as .docx"),
     ("WPS file", "作文.wps", lambda: OLE + bytes(600), "save the document as .docx"),
     ("pdf named docx", "essay.docx", lambda: pdf_of(TEXT), "does not match its extension .docx"),
-    ("zip that is not Word", "essay.docx", lambda: zip_of({"a.txt": b"hello"}),
-     "does not match its extension .docx"),
+    ("zip that is not Word", "essay.docx", lambda: zip_of({"a.txt": b"hello"}), "does not match its extension .docx"),
     ("docx named pdf", "essay.pdf", lambda: make_docx(TEXT), "does not match its extension .pdf"),
     ("docx named txt", "essay.txt", lambda: make_docx(TEXT), "does not match its extension .txt"),
     ("binary named txt", "essay.txt", lambda: b"abc\x00\x01\x02def", "does not match its extension .txt"),
     ("renamed .doc", "essay.docx", lambda: OLE + bytes(600), "old-format Word file"),
-    ("encrypted docx", "essay.docx",
-     lambda: OLE + bytes(100) + "EncryptionInfo".encode("utf-16-le") + bytes(100), "password-protected"),
+    (
+        "encrypted docx",
+        "essay.docx",
+        lambda: OLE + bytes(100) + "EncryptionInfo".encode("utf-16-le") + bytes(100),
+        "password-protected",
+    ),
     ("encrypted zip entries", "essay.docx", encrypted_zip_entry, "password-protected"),
-    ("macros inside a .docx", "essay.docx",
-     lambda: docx_with({"word/vbaProject.bin": b"\x00" * 64}), "contains macros"),
-    ("macro content type", "essay.docx",
-     lambda: docx_with({}, "wordprocessingml.document.main+xml", "ms-word.document.macroEnabled.main+xml"),
-     "contains macros"),
+    (
+        "macros inside a .docx",
+        "essay.docx",
+        lambda: docx_with({"word/vbaProject.bin": b"\x00" * 64}),
+        "contains macros",
+    ),
+    (
+        "macro content type",
+        "essay.docx",
+        lambda: docx_with({}, "wordprocessingml.document.main+xml", "ms-word.document.macroEnabled.main+xml"),
+        "contains macros",
+    ),
     ("truncated docx", "essay.docx", lambda: make_docx(TEXT)[:3000], "damaged"),
-    ("broken document.xml", "essay.docx",
-     lambda: docx_with({"word/document.xml": b"<w:document"}), "damaged"),
-    ("too many parts", "essay.docx",
-     lambda: docx_with({f"word/media/x{i}.bin": b"" for i in range(1001)}), "too many parts"),
-    ("compression bomb", "essay.docx",
-     lambda: docx_with({"word/media/bomb.bin": bytes(2 * 1024 * 1024)}), "compressed in a suspicious way"),
+    ("broken document.xml", "essay.docx", lambda: docx_with({"word/document.xml": b"<w:document"}), "damaged"),
+    (
+        "too many parts",
+        "essay.docx",
+        lambda: docx_with({f"word/media/x{i}.bin": b"" for i in range(1001)}),
+        "too many parts",
+    ),
+    (
+        "compression bomb",
+        "essay.docx",
+        lambda: docx_with({"word/media/bomb.bin": bytes(2 * 1024 * 1024)}),
+        "compressed in a suspicious way",
+    ),
     ("corrupt pdf", "essay.pdf", lambda: b"%PDF-1.7\n1 0 obj garbage", "damaged"),
     ("encrypted pdf", "essay.pdf", encrypted_pdf, "remove the password"),
     ("scanned pdf", "essay.pdf", blank_pdf, "scanned image"),
     ("blank txt", "essay.txt", lambda: " \n\u3000\n".encode(), "no text"),
     ("blank docx", "essay.docx", lambda: make_docx("\n \n"), "no text"),
-    ("undecodable txt", "essay.txt",
-     lambda: random.Random(1).randbytes(400).replace(b"\x00", b"\x01"), "encoding"),
+    ("undecodable txt", "essay.txt", lambda: random.Random(1).randbytes(400).replace(b"\x00", b"\x01"), "encoding"),
 ]
 
 

@@ -1,4 +1,5 @@
 """Backups that never lie: complete and verified, or nothing at the target."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,6 +41,7 @@ def test_backup_succeeds_every_time_while_files_are_being_written(app, tmp_path,
             key = f"{n % 97:02x}/churn-{n}.bin"
             store.write(key, b"x" * 2000)  # temporary file, then rename
             store.delete(key)  # a rolled-back submission
+
     def batch_churn():  # rolled-back batches: many files that vanish together
         root = Path(app.config["STORAGE_PATH"])
         n = 0

@@ -3,6 +3,7 @@
 Apps are pointed at a closed port and at a "black hole" (a port that accepts
 connections and never answers, like a firewall silently dropping packets).
 """
+
 from __future__ import annotations
 
 import os
@@ -34,11 +35,14 @@ def _app_on(port: int, **config):
     from core import create_app
 
     settings = {
-        "TESTING": True, "SECRET_KEY": "test-secret", "JOBS_IMMEDIATE": True,
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "JOBS_IMMEDIATE": True,
         "SQLALCHEMY_DATABASE_URI": f"postgresql+psycopg://root@127.0.0.1:{port}/zp_unreachable",
         "STORAGE_PATH": os.path.join(os.environ["ZP_INSTANCE_PATH"], "storage"),
         # The limiter is one object shared by every app: keep the run's own storage.
-        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://", "DATABASE_CONNECT_TIMEOUT": 2,
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        "DATABASE_CONNECT_TIMEOUT": 2,
     }
     settings.update(config)
     return create_app(settings)
@@ -142,8 +146,7 @@ def test_postgresql_statements_give_up_after_the_statement_timeout(app):
 
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         pytest.skip("statement_timeout is a PostgreSQL setting (SQLite has its busy timeout)")
-    slow = _app_on(0, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-                   DATABASE_STATEMENT_TIMEOUT=1)
+    slow = _app_on(0, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], DATABASE_STATEMENT_TIMEOUT=1)
     with slow.app_context():
         with pytest.raises(OperationalError, match="statement timeout"):
             db.session.execute(text("SELECT pg_sleep(5)"))

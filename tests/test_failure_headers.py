@@ -1,5 +1,6 @@
 """Safe headers: private pages are not cached, cookies carry SameSite/Secure,
 absolute links ignore the Host header, originals have one charset."""
+
 from __future__ import annotations
 
 import io
@@ -8,8 +9,7 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from test_essays_fixtures import comp, form_token, make_competition  # noqa: F401
-from test_essays_routes import entry_data
+from helpers import csrf_token, entry_data, form_token, setup_round
 
 FORGED = "evil.example"
 PUBLIC = "https://zp.example.gov.cn"
@@ -24,6 +24,7 @@ def public_base(app):
 
 
 # --- Cache-Control -----------------------------------------------------------------
+
 
 def test_every_page_of_a_signed_in_user_is_no_store(client, login, admin):
     login(client, admin)
@@ -44,10 +45,14 @@ def test_public_pages_may_be_cached_and_static_files_are_not_forced(client, logi
 
 # --- remember cookie -----------------------------------------------------------------
 
+
 def _sign_in_remembered(client, user, csrf, **kw):
     token = csrf(client, "/login")
-    response = client.post("/login", data={"login": user.username, "password": "Correct-Horse-9",
-                                           "remember": "y", "csrf_token": token}, **kw)
+    response = client.post(
+        "/login",
+        data={"login": user.username, "password": "Correct-Horse-9", "remember": "y", "csrf_token": token},
+        **kw,
+    )
     assert response.status_code == 302
     cookies = response.headers.getlist("Set-Cookie")
     remember = [c for c in cookies if c.startswith("remember_token=")]
@@ -64,11 +69,19 @@ def test_remember_cookie_is_secure_behind_https(app, author, csrf, monkeypatch):
     from core import create_app
 
     monkeypatch.setenv("ZP_HTTPS", "1")
-    secure = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "JOBS_IMMEDIATE": True,
-                         "STORAGE_PATH": app.config["STORAGE_PATH"],
-                         # The limiter is one object shared by every app: keep the run's own storage.
-                         "RATELIMIT_STORAGE_URI": app.config["RATELIMIT_STORAGE_URI"],
-                         "ARGON2_TIME_COST": 2, "ARGON2_MEMORY_COST": 19456, "ARGON2_PARALLELISM": 1})
+    secure = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "JOBS_IMMEDIATE": True,
+            "STORAGE_PATH": app.config["STORAGE_PATH"],
+            # The limiter is one object shared by every app: keep the run's own storage.
+            "RATELIMIT_STORAGE_URI": app.config["RATELIMIT_STORAGE_URI"],
+            "ARGON2_TIME_COST": 2,
+            "ARGON2_MEMORY_COST": 19456,
+            "ARGON2_PARALLELISM": 1,
+        }
+    )
     try:
         c = secure.test_client()
         c.environ_base["wsgi.url_scheme"] = "https"
@@ -84,13 +97,19 @@ def test_remember_cookie_is_secure_behind_https(app, author, csrf, monkeypatch):
 
 # --- absolute links come from PUBLIC_BASE_URL --------------------------------------------
 
+
 def test_api_links_ignore_a_forged_host_header(client, db, organiser, make_user, public_base):
     from publishing import services
 
     winner = make_user("author")
-    rs = services.import_honours("competition", 1, "2026年科技征文活动", [
-        services.HonourInput("first", "一等奖", "李秀英", "区教育局", "科技之光", "征文组", 95, 1, winner.id, 11)],
-        organiser, organiser="区委宣传部")
+    rs = services.import_honours(
+        "competition",
+        1,
+        "2026年科技征文活动",
+        [services.HonourInput("first", "一等奖", "李秀英", "区教育局", "科技之光", "征文组", 95, 1, winner.id, 11)],
+        organiser,
+        organiser="区委宣传部",
+    )
     from publishing.demo import replay_closed_notice
 
     replay_closed_notice(rs, days_ago=20, length=5, unit="calendar", how_to_object="实名来电", actor=organiser)
@@ -105,7 +124,6 @@ def test_api_links_ignore_a_forged_host_header(client, db, organiser, make_user,
 
 def test_reminder_mail_link_ignores_a_forged_host_header(app, db, make_user, make_unit, organiser, public_base):
     from judging import reminders
-    from test_judging_helpers import setup_round
 
     round_, _entries, judges = setup_round(db, make_user, make_unit, organiser, n_entries=2, n_judges=2, k=1)[:3]
     with app.test_request_context("/judging/rounds/1/remind", headers={"Host": FORGED}):
@@ -116,7 +134,6 @@ def test_reminder_mail_link_ignores_a_forged_host_header(app, db, make_user, mak
 def test_reminder_mail_link_also_works_outside_a_request(app, db, make_user, make_unit, organiser, public_base):
     """A job or CLI command has no request (and no Host) at all."""
     from judging import reminders
-    from test_judging_helpers import setup_round
 
     round_, _entries, judges = setup_round(db, make_user, make_unit, organiser, n_entries=2, n_judges=2, k=1)[:3]
     assert round_.competition.title  # loaded here; the thread only composes
@@ -144,19 +161,27 @@ def test_redirect_back_never_follows_a_forged_host(client, login, post, admin, m
     user = make_user("author")
     login(client, admin)
     token_page = client.get("/admin/users").get_data(as_text=True)
-    from conftest import _csrf_token
 
     client.set_cookie("session", client.get_cookie("session").value, domain=FORGED)
-    response = client.post(f"/admin/users/{user.id}/active", data={"active": "0", "csrf_token": _csrf_token(token_page)},
-                           headers={"Host": FORGED, "Referer": f"http://{FORGED}/phish?x=1"})
+    response = client.post(
+        f"/admin/users/{user.id}/active",
+        data={"active": "0", "csrf_token": csrf_token(token_page)},
+        headers={"Host": FORGED, "Referer": f"http://{FORGED}/phish?x=1"},
+    )
     assert response.status_code == 302
     assert FORGED not in response.headers["Location"]
-    response = post(client, f"/admin/users/{user.id}/active", {"active": "1"}, page="/admin/users",
-                    headers={"Referer": "http://localhost/admin/users?q=abc"})
+    response = post(
+        client,
+        f"/admin/users/{user.id}/active",
+        {"active": "1"},
+        page="/admin/users",
+        headers={"Referer": "http://localhost/admin/users?q=abc"},
+    )
     assert response.headers["Location"] == "/admin/users?q=abc"
 
 
 # --- one charset on uploaded originals ---------------------------------------------------
+
 
 @pytest.mark.parametrize("encoding, charset", [("utf-8", "utf-8"), ("gb18030", "gb18030")])
 def test_txt_original_is_served_with_exactly_one_charset(client, login, author, comp, csrf, db, encoding, charset):
@@ -165,8 +190,12 @@ def test_txt_original_is_served_with_exactly_one_charset(client, login, author, 
     login(client, author)
     text = "我的家乡在秦岭脚下。" * 80
     path = f"/essays/c/{comp.id}/submit"
-    data = entry_data(comp, form_token(client.get(path).get_data(as_text=True)), body="",
-                      upload=(io.BytesIO(text.encode(encoding)), "家乡.txt"))
+    data = entry_data(
+        comp,
+        form_token(client.get(path).get_data(as_text=True)),
+        body="",
+        upload=(io.BytesIO(text.encode(encoding)), "家乡.txt"),
+    )
     data["csrf_token"] = csrf(client, path)
     assert client.post(path, data=data, content_type="multipart/form-data").status_code == 302
     entry = db.session.scalars(select(Submission)).one()

@@ -1,5 +1,6 @@
 """Certificate text: dates (GB/T 9704 and Chinese numerals), numbers, levels,
 award sentences and glyph coverage of the certificate font."""
+
 import os
 from datetime import date, datetime
 
@@ -71,8 +72,7 @@ PATTERN = "{code}-{year}-{level}-{serial:04d}"
     [
         (PATTERN, dict(code="ZW", year=2026, level="first", serial=7), "ZW-2026-first-0007"),
         (PATTERN, dict(code="ZW", year=2026, level="third", serial=12345), "ZW-2026-third-12345"),
-        ("{code}{year}{level_no:02d}{serial:03d}",
-         dict(code="HMSX", year=2025, level_no=1, serial=9), "HMSX202501009"),
+        ("{code}{year}{level_no:02d}{serial:03d}", dict(code="HMSX", year=2025, level_no=1, serial=9), "HMSX202501009"),
         ("{group}-{serial}", dict(group="初中组", serial=3), "初中组-3"),
         # literal braces are written doubled
         ("{{{code}}}{serial:02d}", dict(code="ZW", serial=5), "{ZW}05"),
@@ -169,11 +169,19 @@ def test_unknown_level(code):
 @pytest.mark.parametrize(
     "activity, title, level, sentence",
     [
-        ("2026年“翰墨书香”征文活动", "我的家乡", "一等奖",
-         "在2026年“翰墨书香”征文活动中，作品《我的家乡》荣获一等奖。"),
+        (
+            "2026年“翰墨书香”征文活动",
+            "我的家乡",
+            "一等奖",
+            "在2026年“翰墨书香”征文活动中，作品《我的家乡》荣获一等奖。",
+        ),
         # the organiser typed the book-title marks already
-        ("2026年“翰墨书香”征文活动", "《我的家乡》", "二等奖",
-         "在2026年“翰墨书香”征文活动中，作品《我的家乡》荣获二等奖。"),
+        (
+            "2026年“翰墨书香”征文活动",
+            "《我的家乡》",
+            "二等奖",
+            "在2026年“翰墨书香”征文活动中，作品《我的家乡》荣获二等奖。",
+        ),
         (" 清廉家风征文活动 ", " 家书 ", "优秀奖", "在清廉家风征文活动中，作品《家书》荣获优秀奖。"),
         # a unit's award: no work title
         ("清廉家风征文活动", None, "优秀组织奖", "在清廉家风征文活动中，荣获优秀组织奖。"),
@@ -187,8 +195,11 @@ def test_award_sentence(activity, title, level, sentence):
 @pytest.mark.parametrize(
     "programme, title, sentence",
     [
-        ("2025年度“最美科技工作者”评选活动", "最美科技工作者",
-         "在2025年度“最美科技工作者”评选活动中，被评为“最美科技工作者”。"),
+        (
+            "2025年度“最美科技工作者”评选活动",
+            "最美科技工作者",
+            "在2025年度“最美科技工作者”评选活动中，被评为“最美科技工作者”。",
+        ),
         ("2025年度道德模范评选", "“道德模范”", "在2025年度道德模范评选中，被评为“道德模范”。"),
     ],
 )
@@ -214,10 +225,10 @@ def test_sentences_need_their_parts(call):
     "text, missing",
     [
         ("荣誉证书", []),
-        ("张 三\n李四\t", []),          # whitespace needs no glyph
+        ("张 三\n李四\t", []),  # whitespace needs no glyph
         ("王\ue000明\ue000", ["\ue000"]),  # each missing character once
         ("𪚥字\ue001𪚥", ["𪚥", "\ue001"]),  # in order of appearance
-        ("葛\U000E0100", []),          # variation selector
+        ("葛\U000e0100", []),  # variation selector
     ],
 )
 def test_validate_glyphs_with_a_predicate(text, missing):
@@ -225,8 +236,9 @@ def test_validate_glyphs_with_a_predicate(text, missing):
     assert validate_glyphs(text, font_has) == missing
 
 
-noto = pytest.mark.skipif(not os.path.exists(NOTO_SERIF_CJK),
-                          reason="Noto Serif CJK (Debian fonts-noto-cjk) not installed")
+noto = pytest.mark.skipif(
+    not os.path.exists(NOTO_SERIF_CJK), reason="Noto Serif CJK (Debian fonts-noto-cjk) not installed"
+)
 
 
 @noto
@@ -234,11 +246,11 @@ noto = pytest.mark.skipif(not os.path.exists(NOTO_SERIF_CJK),
     "text, missing",
     [
         ("二〇二六年三月", []),
-        ("龘", []),                 # rare but in the SC face
-        ("䶮", []),                 # CJK Extension A (刘䶮)
+        ("龘", []),  # rare but in the SC face
+        ("䶮", []),  # CJK Extension A (刘䶮)
         ("荣誉证书特发此证，以资鼓励。《》“”", []),
         ("王\ue000明", ["\ue000"]),  # Private Use Area
-        ("𪚥", ["𪚥"]),               # CJK Extension B, not in Noto Serif CJK SC
+        ("𪚥", ["𪚥"]),  # CJK Extension B, not in Noto Serif CJK SC
         ("陈𠀀", ["𠀀"]),
     ],
 )

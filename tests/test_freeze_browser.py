@@ -1,13 +1,12 @@
 """The freeze in the browser: the organiser confirms it when opening a round; the author sees why."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
 
-from conftest import PASSWORD, shot
-from test_essays_fixtures import comp, make_competition  # noqa: F401
-from test_judging_helpers import make_entry
+from helpers import PASSWORD, make_entry, shot
 
 pytestmark = pytest.mark.browser
 
@@ -21,8 +20,7 @@ def _login(page, base, user):
     page.wait_for_url(re.compile(r"^(?!.*/login)"))
 
 
-def test_organiser_confirms_the_freeze_and_author_sees_it(page, live_server, db, make_user, make_unit, organiser,
-                                                          comp):
+def test_organiser_confirms_the_freeze_and_author_sees_it(page, live_server, db, make_user, make_unit, organiser, comp):
     from essays.models import Submission
     from judging import services
     from judging.models import Round

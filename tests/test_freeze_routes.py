@@ -6,6 +6,7 @@ autosave and withdrawal are refused through every HTTP route. Opening a round
 while the call still accepts entries needs the organiser's confirmation. Every
 score records the entry version (and judge-text hash) the judge was shown.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -14,9 +15,8 @@ from html import unescape
 
 import pytest
 
-from fixtures_docs import make_docx
-from test_essays_fixtures import LONG_TEXT, comp, make_competition, storage_state  # noqa: F401
-from test_essays_routes import entry_data, post_entry
+from helpers import LONG_TEXT, entry_data, form_token, post_entry
+from helpers.docs import make_docx
 
 FROZEN = "作品已进入评审，不能再修改"
 
@@ -84,8 +84,10 @@ def _entry(db, entry_id):
 
 # Before the round opens: everything is allowed ------------------------------------------------
 
-def test_author_edits_replaces_and_withdraws_before_the_round_opens(app, client, login, csrf, post, db, author,
-                                                                    organiser, judge_user, comp):
+
+def test_author_edits_replaces_and_withdraws_before_the_round_opens(
+    app, client, login, csrf, post, db, author, organiser, judge_user, comp
+):
     entry_id = _submit(app, login, csrf, author, comp)
     _round_with(db, comp, organiser, judge_user, [entry_id])  # assigned, but the round is still being set up
     entry = _entry(db, entry_id)
@@ -96,8 +98,15 @@ def test_author_edits_replaces_and_withdraws_before_the_round_opens(app, client,
     assert response.status_code == 302, _text(response)[-600:]
     entry = _entry(db, entry_id)
     assert entry.title == "改过的标题" and entry.version == 2
-    response = _edit(writer, csrf, comp, entry, title="改过的标题", body="",
-                     upload=(io.BytesIO(make_docx(LONG_TEXT + "新的一段。")), "新稿.docx"))
+    response = _edit(
+        writer,
+        csrf,
+        comp,
+        entry,
+        title="改过的标题",
+        body="",
+        upload=(io.BytesIO(make_docx(LONG_TEXT + "新的一段。")), "新稿.docx"),
+    )
     assert response.status_code == 302, _text(response)[-600:]
     entry = _entry(db, entry_id)
     assert entry.original_name == "新稿.docx" and entry.version == 3
@@ -117,10 +126,10 @@ def test_saving_the_same_text_again_keeps_the_version(app, login, csrf, db, auth
 
 # After the round opens: frozen ----------------------------------------------------------------
 
+
 @pytest.fixture
 def frozen_entry(app, login, csrf, post, db, author, organiser, judge_user, comp):
-    entry_id = _submit(app, login, csrf, author, comp, body="",
-                       upload=(io.BytesIO(make_docx(LONG_TEXT)), "原稿.docx"))
+    entry_id = _submit(app, login, csrf, author, comp, body="", upload=(io.BytesIO(make_docx(LONG_TEXT)), "原稿.docx"))
     round_ = _round_with(db, comp, organiser, judge_user, [entry_id])
     _, response = _open(app, login, post, organiser, round_.id)
     assert response.status_code == 302
@@ -145,13 +154,15 @@ def test_author_cannot_edit_an_entry_in_an_open_round(app, login, csrf, db, auth
     assert (entry.title, entry.body_text, entry.original_file_id, entry.judge_file_id) == before
 
 
-def test_author_cannot_replace_the_file_of_an_entry_in_an_open_round(app, login, csrf, db, author, comp,
-                                                                     frozen_entry, storage_state):
+def test_author_cannot_replace_the_file_of_an_entry_in_an_open_round(
+    app, login, csrf, db, author, comp, frozen_entry, storage_state
+):
     entry, _ = frozen_entry
     files_before = storage_state()
     writer = _author_client(app, login, author)
-    response = _edit(writer, csrf, comp, entry, body="",
-                     upload=(io.BytesIO(make_docx("完全不同的一篇文章。" * 20)), "替换稿.docx"))
+    response = _edit(
+        writer, csrf, comp, entry, body="", upload=(io.BytesIO(make_docx("完全不同的一篇文章。" * 20)), "替换稿.docx")
+    )
     assert response.status_code == 409 and FROZEN in _text(response)
     after = _entry(db, entry.id)
     assert after.original_name == "原稿.docx" and after.original_file_id == entry.original_file_id
@@ -161,8 +172,9 @@ def test_author_cannot_replace_the_file_of_an_entry_in_an_open_round(app, login,
 def test_author_cannot_withdraw_an_entry_in_an_open_round(app, login, csrf, db, author, comp, frozen_entry):
     entry, _ = frozen_entry
     writer = _author_client(app, login, author)
-    response = writer.post(f"/essays/entry/{entry.id}/withdraw",
-                           data={"csrf_token": csrf(writer, "/essays/mine")}, follow_redirects=True)
+    response = writer.post(
+        f"/essays/entry/{entry.id}/withdraw", data={"csrf_token": csrf(writer, "/essays/mine")}, follow_redirects=True
+    )
     page = _text(response)
     assert "不能撤回" in page and "主办单位" in page
     assert _entry(db, entry.id).status == "qualified"
@@ -171,35 +183,43 @@ def test_author_cannot_withdraw_an_entry_in_an_open_round(app, login, csrf, db, 
 def test_autosave_of_an_entry_in_an_open_round_is_refused(app, login, csrf, db, author, comp, frozen_entry):
     entry, _ = frozen_entry
     writer = _author_client(app, login, author)
-    response = writer.post(f"/essays/c/{comp.id}/autosave",
-                           json={"entry_id": entry.id, "token": entry.submission_token, "title": "改",
-                                 "body": "改过的正文" * 10, "genre_id": comp.genres[0].id},
-                           headers={"X-CSRFToken": csrf(writer, "/essays/mine")})
+    response = writer.post(
+        f"/essays/c/{comp.id}/autosave",
+        json={
+            "entry_id": entry.id,
+            "token": entry.submission_token,
+            "title": "改",
+            "body": "改过的正文" * 10,
+            "genre_id": comp.genres[0].id,
+        },
+        headers={"X-CSRFToken": csrf(writer, "/essays/mine")},
+    )
     assert response.status_code == 409 and not response.json["ok"] and FROZEN in response.json["message"]
     assert _entry(db, entry.id).body_text == entry.body_text
 
 
-def test_entry_stays_frozen_after_the_round_closes(app, login, csrf, post, db, author, organiser, comp,
-                                                   frozen_entry):
+def test_entry_stays_frozen_after_the_round_closes(app, login, csrf, post, db, author, organiser, comp, frozen_entry):
     entry, round_ = frozen_entry
     boss = app.test_client()
     login(boss, organiser)
-    assert post(boss, f"/judging/rounds/{round_.id}/state/close", {},
-                page=f"/judging/rounds/{round_.id}").status_code == 302
+    assert (
+        post(boss, f"/judging/rounds/{round_.id}/state/close", {}, page=f"/judging/rounds/{round_.id}").status_code
+        == 302
+    )
     writer = _author_client(app, login, author)
     response = _edit(writer, csrf, comp, entry, title="轮次结束后改的标题")
     assert response.status_code == 409 and FROZEN in _text(response)
     assert _entry(db, entry.id).title == entry.title
 
 
-def test_coordinator_cannot_edit_a_recommended_entry_in_an_open_round(app, login, csrf, post, db, make_user,
-                                                                      coordinator, organiser, judge_user, comp):
+def test_coordinator_cannot_edit_a_recommended_entry_in_an_open_round(
+    app, login, csrf, post, db, make_user, coordinator, organiser, judge_user, comp
+):
     member = make_user("author", unit=coordinator.unit)
     unit_client = app.test_client()
     login(unit_client, coordinator)
     path = f"/essays/unit/c/{comp.id}/submit"
     page = _text(unit_client.get(path))
-    from test_essays_fixtures import form_token
 
     data = entry_data(comp, form_token(page), member_id=member.id, csrf_token=csrf(unit_client, path))
     response = unit_client.post(path, data=data)
@@ -209,12 +229,14 @@ def test_coordinator_cannot_edit_a_recommended_entry_in_an_open_round(app, login
     entry = db.session.scalars(db.select(Submission).where(Submission.author_id == member.id)).one()
     round_ = _round_with(db, comp, organiser, judge_user, [entry.id])
     _open(app, login, post, organiser, round_.id)
-    data = entry_data(comp, entry.submission_token, title="单位改的标题",
-                      csrf_token=csrf(unit_client, "/essays/unit"))
+    data = entry_data(comp, entry.submission_token, title="单位改的标题", csrf_token=csrf(unit_client, "/essays/unit"))
     response = unit_client.post(f"/essays/entry/{entry.id}/edit", data=data)
     assert response.status_code == 409 and FROZEN in _text(response)
-    response = unit_client.post(f"/essays/entry/{entry.id}/withdraw",
-                                data={"csrf_token": csrf(unit_client, "/essays/unit")}, follow_redirects=True)
+    response = unit_client.post(
+        f"/essays/entry/{entry.id}/withdraw",
+        data={"csrf_token": csrf(unit_client, "/essays/unit")},
+        follow_redirects=True,
+    )
     assert "不能撤回" in _text(response)
     entry = _entry(db, entry.id)
     assert entry.title != "单位改的标题" and entry.status == "qualified"
@@ -225,8 +247,10 @@ def test_organiser_still_redacts_a_frozen_entry(app, login, csrf, db, organiser,
     boss = app.test_client()
     login(boss, organiser)
     phrase = LONG_TEXT[:8]
-    response = boss.post(f"/essays/manage/entry/{entry.id}/redact",
-                         data={"csrf_token": csrf(boss, f"/essays/manage/entry/{entry.id}"), "phrases": phrase})
+    response = boss.post(
+        f"/essays/manage/entry/{entry.id}/redact",
+        data={"csrf_token": csrf(boss, f"/essays/manage/entry/{entry.id}"), "phrases": phrase},
+    )
     assert response.status_code == 302
     assert phrase not in _text(boss.get(f"/essays/manage/entry/{entry.id}/judge-copy"))
     after = _entry(db, entry.id)
@@ -234,6 +258,7 @@ def test_organiser_still_redacts_a_frozen_entry(app, login, csrf, db, organiser,
 
 
 # The organiser's option: freeze when qualified ------------------------------------------------
+
 
 def test_freeze_when_qualified_is_an_organiser_setting(app, login, csrf, db, author, organiser, comp):
     from essays import services as essays
@@ -255,8 +280,9 @@ def test_freeze_when_qualified_is_an_organiser_setting(app, login, csrf, db, aut
     assert "资格审查" in _text(writer.get(f"/essays/c/{comp.id}"))
     response = _edit(writer, csrf, comp, _entry(db, entry_id), title="再改一次")
     assert response.status_code == 409 and FROZEN in _text(response)
-    response = writer.post(f"/essays/entry/{entry_id}/withdraw",
-                           data={"csrf_token": csrf(writer, "/essays/mine")}, follow_redirects=True)
+    response = writer.post(
+        f"/essays/entry/{entry_id}/withdraw", data={"csrf_token": csrf(writer, "/essays/mine")}, follow_redirects=True
+    )
     assert "不能撤回" in _text(response)
     entry = _entry(db, entry_id)
     assert entry.title == "资格审查后改的" and entry.status == "qualified"
@@ -286,8 +312,10 @@ def test_organiser_sets_freeze_when_qualified_through_the_form(app, login, csrf,
 
 # Opening a round over an open call -----------------------------------------------------------
 
-def test_opening_a_round_over_an_open_call_needs_the_freeze_confirmed(app, login, csrf, post, db, author,
-                                                                      organiser, judge_user, comp):
+
+def test_opening_a_round_over_an_open_call_needs_the_freeze_confirmed(
+    app, login, csrf, post, db, author, organiser, judge_user, comp
+):
     from judging.models import Round
 
     entry_id = _submit(app, login, csrf, author, comp)
@@ -296,22 +324,25 @@ def test_opening_a_round_over_an_open_call_needs_the_freeze_confirmed(app, login
     login(boss, organiser)
     setup_page = _text(boss.get(f"/judging/rounds/{round_.id}"))
     assert "我确认：参评作品自本轮开始起冻结，不再接受修改" in setup_page
-    response = post(boss, f"/judging/rounds/{round_.id}/state/open", {}, page=f"/judging/rounds/{round_.id}",
-                    follow_redirects=True)
+    response = post(
+        boss, f"/judging/rounds/{round_.id}/state/open", {}, page=f"/judging/rounds/{round_.id}", follow_redirects=True
+    )
     assert "请勾选确认：参评作品自本轮开始起冻结" in _text(response)
     db.session.expire_all()
     assert db.session.get(Round, round_.id).state == "setup"
     assert _entry(db, entry_id).frozen_at is None
-    response = post(boss, f"/judging/rounds/{round_.id}/state/open", {"confirm_freeze": "y"},
-                    page=f"/judging/rounds/{round_.id}")
+    response = post(
+        boss, f"/judging/rounds/{round_.id}/state/open", {"confirm_freeze": "y"}, page=f"/judging/rounds/{round_.id}"
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Round, round_.id).state == "open"
     assert _entry(db, entry_id).frozen_at is not None
 
 
-def test_a_round_over_a_closed_call_opens_without_confirmation(app, login, csrf, post, db, author, organiser,
-                                                               judge_user, comp):
+def test_a_round_over_a_closed_call_opens_without_confirmation(
+    app, login, csrf, post, db, author, organiser, judge_user, comp
+):
     from essays import services as essays
     from judging.models import Round
 
@@ -331,9 +362,9 @@ def test_a_round_over_a_closed_call_opens_without_confirmation(app, login, csrf,
     assert response.status_code == 409 and FROZEN in _text(response)
 
 
-def test_entries_submitted_after_the_round_opened_are_not_in_it_until_assigned(app, login, csrf, post, db,
-                                                                               make_user, author, organiser,
-                                                                               judge_user, comp):
+def test_entries_submitted_after_the_round_opened_are_not_in_it_until_assigned(
+    app, login, csrf, post, db, make_user, author, organiser, judge_user, comp
+):
     from essays import services as essays
     from judging.models import Assignment
 
@@ -361,6 +392,7 @@ def test_entries_submitted_after_the_round_opened_are_not_in_it_until_assigned(a
 
 # Scores record the version the judge read -----------------------------------------------------
 
+
 def _judge_scores(app, login, post, judge, round_id, code, version, total="80"):
     from core.extensions import db
     from judging.models import Round
@@ -372,12 +404,14 @@ def _judge_scores(app, login, post, judge, round_id, code, version, total="80"):
     url = f"/judging/my/{round_id}/e/{code}"
     page = _text(client.get(url))
     assert f'name="entry_version" value="{version}"' in page
-    return client, post(client, url, {f"c{round_.criteria[0].id}": total, "action": "submit",
-                                      "entry_version": str(version)})
+    return client, post(
+        client, url, {f"c{round_.criteria[0].id}": total, "action": "submit", "entry_version": str(version)}
+    )
 
 
-def test_a_score_records_the_version_and_text_the_judge_read(app, login, csrf, post, db, author, organiser,
-                                                             judge_user, comp):
+def test_a_score_records_the_version_and_text_the_judge_read(
+    app, login, csrf, post, db, author, organiser, judge_user, comp
+):
     from judging.models import Score
 
     entry_id = _submit(app, login, csrf, author, comp)
@@ -397,8 +431,9 @@ def test_a_score_records_the_version_and_text_the_judge_read(app, login, csrf, p
     assert score.text_sha256 == expected
 
 
-def test_a_score_for_a_version_the_judge_did_not_read_is_refused(app, login, csrf, post, db, author, organiser,
-                                                                 judge_user, comp):
+def test_a_score_for_a_version_the_judge_did_not_read_is_refused(
+    app, login, csrf, post, db, author, organiser, judge_user, comp
+):
     from judging.models import Score
 
     entry_id = _submit(app, login, csrf, author, comp)
@@ -410,15 +445,20 @@ def test_a_score_for_a_version_the_judge_did_not_read_is_refused(app, login, csr
     entry.version = 2
     db.session.commit()
     url = f"/judging/my/{round_.id}/e/{entry.anonymous_code}"
-    response = post(client, url, {f"c{round_.criteria[0].id}": "50", "action": "submit", "entry_version": "1"},
-                    follow_redirects=True)
+    response = post(
+        client,
+        url,
+        {f"c{round_.criteria[0].id}": "50", "action": "submit", "entry_version": "1"},
+        follow_redirects=True,
+    )
     assert "此作品已有变动" in _text(response)
     db.session.expire_all()
     assert db.session.scalars(db.select(Score)).one().total == 80
 
 
-def test_scores_page_shows_a_score_given_to_an_older_version(app, login, csrf, post, db, author, organiser,
-                                                             judge_user, comp):
+def test_scores_page_shows_a_score_given_to_an_older_version(
+    app, login, csrf, post, db, author, organiser, judge_user, comp
+):
     entry_id = _submit(app, login, csrf, author, comp)
     round_ = _round_with(db, comp, organiser, judge_user, [entry_id])
     boss, _ = _open(app, login, post, organiser, round_.id)

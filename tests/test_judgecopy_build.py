@@ -1,4 +1,5 @@
 """The judges' .docx/.pdf built by allow-list: what it keeps, what it drops, when it gives up."""
+
 from __future__ import annotations
 
 import io
@@ -7,11 +8,23 @@ import zipfile
 import docx
 import pytest
 
-from fixtures_docs import BODY_PARAGRAPHS, BODY_TEXT, make_docx, make_pdf
-from fixtures_judgecopy import (BIO, DOCX_PLACES, EMAIL, NAME, PDF_PLACES, PHONE, PLANTED, UNIT, _plain_png,
-                                docx_footnote, layers, pdf_link_actions, with_note)
-from test_essays_fixtures import comp, make_competition  # noqa: F401
-from test_essays_routes import post_entry
+from helpers import post_entry
+from helpers.docs import BODY_PARAGRAPHS, BODY_TEXT, make_docx, make_pdf
+from helpers.judgecopy import (
+    BIO,
+    DOCX_PLACES,
+    EMAIL,
+    NAME,
+    PDF_PLACES,
+    PHONE,
+    PLANTED,
+    UNIT,
+    docx_footnote,
+    layers,
+    pdf_link_actions,
+    plain_png,
+    with_note,
+)
 
 NEEDLES = [NAME, UNIT, PHONE, EMAIL]
 
@@ -24,8 +37,10 @@ def _build(kind, data, needles=NEEDLES):
 
 # --- through the pipeline: upload, job, the judge copy ------------------------------
 
-def test_pdf_links_with_javascript_or_launch_actions_are_not_in_the_judge_copy(client, login, make_user, comp, csrf,
-                                                                                 db):
+
+def test_pdf_links_with_javascript_or_launch_actions_are_not_in_the_judge_copy(
+    client, login, make_user, comp, csrf, db
+):
     import pikepdf
 
     from essays.blind import judge_file_bytes
@@ -46,14 +61,14 @@ def test_pdf_links_with_javascript_or_launch_actions_are_not_in_the_judge_copy(c
     assert b"JavaScript" not in data and b"Launch" not in data and b"app.alert" not in data
 
 
-def test_an_authors_bio_in_a_footnote_is_flagged_and_judges_get_the_text(client, login, make_user, make_unit, comp,
-                                                                         csrf, db, organiser):
+def test_an_authors_bio_in_a_footnote_is_flagged_and_judges_get_the_text(
+    client, login, make_user, make_unit, comp, csrf, db, organiser
+):
     from core.audit import AuditEntry
     from essays.blind import judge_file_bytes
     from essays.models import Submission
 
-    author = make_user("author", unit=make_unit(name=UNIT, kind="school"), display_name=NAME, phone=PHONE,
-                       email=EMAIL)
+    author = make_user("author", unit=make_unit(name=UNIT, kind="school"), display_name=NAME, phone=PHONE, email=EMAIL)
     login(client, author)
     response = post_entry(client, comp, csrf, body="", upload=(io.BytesIO(docx_footnote()), "作品.docx"))
     assert response.status_code == 302
@@ -69,6 +84,7 @@ def test_an_authors_bio_in_a_footnote_is_flagged_and_judges_get_the_text(client,
 
 
 # --- .docx ---------------------------------------------------------------------------
+
 
 def _docx_text(data: bytes) -> str:
     from essays.extract import extract_text
@@ -88,7 +104,7 @@ def test_docx_copy_keeps_the_story_with_its_formatting_tables_pictures_and_notes
     paragraph.alignment = 1  # centre
     table = source.add_table(rows=2, cols=2)
     table.cell(0, 0).text, table.cell(1, 1).text = "年份", "二〇二四"
-    source.add_picture(io.BytesIO(_plain_png()))
+    source.add_picture(io.BytesIO(plain_png()))
     out = io.BytesIO()
     source.save(out)
     built = _build("docx", out.getvalue())
@@ -97,7 +113,10 @@ def test_docx_copy_keeps_the_story_with_its_formatting_tables_pictures_and_notes
     assert copy.paragraphs[0].text == "渭河岸边" and copy.paragraphs[0].style.name == "Heading 1"
     runs = copy.paragraphs[1].runs
     assert [(r.text, bool(r.bold), bool(r.italic)) for r in runs] == [
-        ("春风", True, False), ("又绿", False, True), ("渭河岸。", False, False)]
+        ("春风", True, False),
+        ("又绿", False, True),
+        ("渭河岸。", False, False),
+    ]
     assert copy.paragraphs[1].alignment == 1
     assert copy.tables[0].cell(1, 1).text == "二〇二四"
     images = [p for p in zipfile.ZipFile(io.BytesIO(built.data)).namelist() if p.startswith("word/media/")]
@@ -134,9 +153,20 @@ def test_docx_copy_of_each_place(place):
 def test_docx_parts_are_only_what_a_reader_needs():
     built = _build("docx", DOCX_PLACES["properties"][0]())
     names = set(zipfile.ZipFile(io.BytesIO(built.data)).namelist())
-    assert names <= {"[Content_Types].xml", "_rels/.rels", "docProps/core.xml", "docProps/app.xml",
-                     "word/document.xml", "word/_rels/document.xml.rels", "word/styles.xml", "word/settings.xml",
-                     "word/webSettings.xml", "word/fontTable.xml", "word/theme/theme1.xml", "word/numbering.xml"}
+    assert names <= {
+        "[Content_Types].xml",
+        "_rels/.rels",
+        "docProps/core.xml",
+        "docProps/app.xml",
+        "word/document.xml",
+        "word/_rels/document.xml.rels",
+        "word/styles.xml",
+        "word/settings.xml",
+        "word/webSettings.xml",
+        "word/fontTable.xml",
+        "word/theme/theme1.xml",
+        "word/numbering.xml",
+    }
     assert zipfile.ZipFile(io.BytesIO(built.data)).comment == b""
 
 
@@ -147,6 +177,7 @@ def test_unreadable_docx_gives_the_text_copy(data):
 
 
 # --- .pdf ----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("place", sorted(PDF_PLACES))
 def test_pdf_copy_of_each_place(place):
@@ -174,8 +205,10 @@ def test_pdf_identity_in_marked_content_is_found():
 
     with pikepdf.open(io.BytesIO(make_pdf(BODY_TEXT))) as pdf:
         page = pdf.pages[0]
-        page.contents_add(pikepdf.Stream(pdf, f"/Span <</ActualText <FEFF{NAME.encode('utf-16-be').hex()}>>> BDC EMC"
-                                         .encode()), prepend=False)
+        page.contents_add(
+            pikepdf.Stream(pdf, f"/Span <</ActualText <FEFF{NAME.encode('utf-16-be').hex()}>>> BDC EMC".encode()),
+            prepend=False,
+        )
         out = io.BytesIO()
         pdf.save(out)
     built = _build("pdf", out.getvalue())
@@ -194,12 +227,13 @@ def test_unreadable_pdf_gives_the_text_copy(data):
 
 
 def test_a_note_that_refers_to_itself_is_read_once():
-    import fixtures_judgecopy as fj
+    from helpers import judgecopy as fj
 
     data = fj.with_note("footnotes", "参见本注。")
     parts = {n: zipfile.ZipFile(io.BytesIO(data)).read(n) for n in zipfile.ZipFile(io.BytesIO(data)).namelist()}
     parts["word/footnotes.xml"] = parts["word/footnotes.xml"].replace(
-        "参见本注。".encode(), "参见本注。</w:t></w:r><w:r><w:footnoteReference w:id=\"1\"/></w:r><w:r><w:t>".encode())
+        "参见本注。".encode(), '参见本注。</w:t></w:r><w:r><w:footnoteReference w:id="1"/></w:r><w:r><w:t>'.encode()
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         for name, content in parts.items():

@@ -3,13 +3,14 @@
 The routes are enumerated from the application's URL map, so a judge route
 added later is covered without touching this test.
 """
+
 from __future__ import annotations
 
 import re
 
 import pytest
 
-from test_judging_helpers import make_competition, make_entry, values_for
+from helpers import judging_competition, make_entry, values_for
 
 # The pledge page itself and the form that accepts it are the only judge
 # routes of a round reachable before the pledge.
@@ -17,8 +18,11 @@ PLEDGE_ENDPOINTS = {"judging.round_queue", "judging.pledge"}
 
 
 def _judge_round_rules(app):
-    return [rule for rule in app.url_map.iter_rules()
-            if rule.endpoint.startswith("judging.") and rule.rule.startswith("/judging/my/<int:round_id>")]
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("judging.") and rule.rule.startswith("/judging/my/<int:round_id>")
+    ]
 
 
 @pytest.fixture
@@ -27,7 +31,7 @@ def unpledged(db, make_user, make_unit, organiser):
     from core.storage import store_bytes
     from judging import services
 
-    comp = make_competition(db, organiser)
+    comp = judging_competition(db, organiser)
     copy = store_bytes("春风又绿渭河岸。".encode(), content_type="text/plain; charset=utf-8", suffix=".txt")
     db.session.commit()
     entry = make_entry(db, comp, make_user("author", unit=make_unit()), judge_file=copy)
@@ -62,8 +66,13 @@ def test_no_judge_route_of_a_round_works_before_the_pledge(app, client, login, c
         path = re.sub(r"<(?:string:)?code>", entry.anonymous_code, path)
         assert "<" not in path, f"unexpected URL variable in {rule.rule}"
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            data = {"csrf_token": token, "reason": "同单位", "comment": "好", "action": "submit",
-                    **{f"c{c.id}": "90" for c in round_.criteria}}
+            data = {
+                "csrf_token": token,
+                "reason": "同单位",
+                "comment": "好",
+                "action": "submit",
+                **{f"c{c.id}": "90" for c in round_.criteria},
+            }
             response = client.get(path) if method == "GET" else client.post(path, data=data)
             tried.append((method, path))
             assert response.status_code == 302, (method, path, response.status_code)
@@ -93,10 +102,12 @@ def test_after_the_pledge_the_same_routes_answer(client, login, post, db, unpled
     assert saved.status_code == 200 and saved.json["ok"]
 
 
-@pytest.mark.parametrize("path", ["/judging/my/{rid}/e/{code}/file", "/judging/my/{rid}/sheets.pdf",
-                                  "/judging/my/{rid}/e/{code}"])
-def test_judge_routes_refuse_anonymous_other_roles_and_other_judges(app, client, login, make_user, make_unit, db,
-                                                                    unpledged, path):
+@pytest.mark.parametrize(
+    "path", ["/judging/my/{rid}/e/{code}/file", "/judging/my/{rid}/sheets.pdf", "/judging/my/{rid}/e/{code}"]
+)
+def test_judge_routes_refuse_anonymous_other_roles_and_other_judges(
+    app, client, login, make_user, make_unit, db, unpledged, path
+):
     from judging import services
 
     round_, entry, judge = unpledged

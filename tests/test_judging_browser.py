@@ -1,4 +1,5 @@
 """A round end to end in the browser: setup, scoring with autosave, recusal, arbitration, awards."""
+
 from __future__ import annotations
 
 import re
@@ -6,8 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from conftest import PASSWORD, shot
-from test_judging_helpers import make_competition, make_entry, values_for
+from helpers import PASSWORD, judging_competition, make_entry, shot, values_for
 
 pytestmark = pytest.mark.browser
 
@@ -26,10 +26,15 @@ def test_round_end_to_end(page, live_server, db, make_user, make_unit, organiser
     from judging.models import Assignment, AssignmentRole, Round
 
     base = live_server
-    comp = make_competition(db, organiser)
-    entries = [make_entry(db, comp, make_user("author", unit=make_unit()), title=f"家乡的河{i}",
-                          text="春风又绿渭河岸，我站在老城墙上眺望远方。\n十年前这里还是一片低矮的平房。")
-               for i in range(4)]
+    comp = judging_competition(db, organiser)
+    for i in range(4):
+        make_entry(
+            db,
+            comp,
+            make_user("author", unit=make_unit()),
+            title=f"家乡的河{i}",
+            text="春风又绿渭河岸，我站在老城墙上眺望远方。\n十年前这里还是一片低矮的平房。",
+        )
     judges = [make_user("judge", unit=make_unit(), display_name=name) for name in ("甲评委", "乙评委", "丙评委")]
     leader = make_user("judge", unit=make_unit(), display_name="组长")
 
@@ -107,15 +112,17 @@ def test_round_end_to_end(page, live_server, db, make_user, make_unit, organiser
     by_id = {j.id: j for j in judges + [leader]}
     first_entry = None
     for _ in range(8):  # third judges and arbiters appear as scores come in
-        open_items = db.session.scalars(select(Assignment).where(
-            Assignment.round_id == round_id, Assignment.status == "assigned")).all()
+        open_items = db.session.scalars(
+            select(Assignment).where(Assignment.round_id == round_id, Assignment.status == "assigned")
+        ).all()
         if not open_items:
             break
         for item in open_items:
             pledge(by_id[item.judge_id])
             if item.role == AssignmentRole.ARBITER:
-                services.save_score(item, actor=by_id[item.judge_id], values=values_for(round_, 30, 20, 20),
-                                    submit=True)
+                services.save_score(
+                    item, actor=by_id[item.judge_id], values=values_for(round_, 30, 20, 20), submit=True
+                )
                 continue
             # The first regular score given here is far below its partner's: past T.
             low = first_entry is None and item.role == AssignmentRole.REGULAR
@@ -151,9 +158,11 @@ def test_round_end_to_end(page, live_server, db, make_user, make_unit, organiser
     if db.session.get(Round, round_id).state != "finalised":  # say why, for a failing run
         from judging.models import Score
 
-        rows = db.session.execute(select(Assignment.submission_id, Assignment.judge_id, Assignment.role,
-                                         Assignment.status, Score.total)
-                                  .outerjoin(Score, Score.assignment_id == Assignment.id)
-                                  .where(Assignment.round_id == round_id).order_by(Assignment.submission_id)).all()
+        rows = db.session.execute(
+            select(Assignment.submission_id, Assignment.judge_id, Assignment.role, Assignment.status, Score.total)
+            .outerjoin(Score, Score.assignment_id == Assignment.id)
+            .where(Assignment.round_id == round_id)
+            .order_by(Assignment.submission_id)
+        ).all()
         message = page.inner_text(".flashes") if page.locator(".flashes").count() else "no message"
         pytest.fail(f"not finalised: {message}; assignments: {[tuple(map(str, r)) for r in rows]}")

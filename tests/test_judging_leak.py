@@ -4,29 +4,26 @@ Entries go through the real pipeline: the author uploads over HTTP, the
 judge-copy job runs after the receipt, the organiser qualifies, and the
 judge downloads over HTTP. Identity is planted in the title, the body, and
 in every part and structure of a .docx or .pdf that can carry text (one
-place per file, see ``fixtures_judgecopy``) and in the file name. A judge
+place per file, see ``helpers.judgecopy``) and in the file name. A judge
 follows every link from the home page and the queue; no page or download may
 contain any planted string in any layer (bytes, ZIP parts, extracted text,
 PDF strings and streams).
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import io
 import re
-import sys
-from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fixtures_docs import make_docx_with_identity  # noqa: E402
-from fixtures_judgecopy import DOCX_PLACES, PDF_PLACES, PLANTED, layers  # noqa: E402
-from test_judging_helpers import values_for  # noqa: E402
+from helpers import values_for
+from helpers.docs import make_docx_with_identity
+from helpers.judgecopy import DOCX_PLACES, PDF_PLACES, PLANTED, layers
 
-IDENTITY = {"name": "李秀英", "unit": "临渭区第二中学", "phone": "13812345678",
-            "email": "lixiuying@example.com"}
+IDENTITY = {"name": "李秀英", "unit": "临渭区第二中学", "phone": "13812345678", "email": "lixiuying@example.com"}
 FILENAME = "李秀英_临渭二中.docx"
 
 
@@ -41,8 +38,14 @@ def _upload(client, csrf, db, comp, title, *, body="", file=None):
     path = f"/essays/c/{comp.id}/submit"
     page = client.get(path).get_data(as_text=True)
     token = re.search(r'name="token"[^>]*value="([^"]+)"', page) or re.search(r'value="([^"]+)"[^>]*name="token"', page)
-    data = {"token": token.group(1), "title": title, "genre_id": comp.genres[0].id, "body": body, "pledge": "y",
-            "csrf_token": csrf(client, path)}
+    data = {
+        "token": token.group(1),
+        "title": title,
+        "genre_id": comp.genres[0].id,
+        "body": body,
+        "pledge": "y",
+        "csrf_token": csrf(client, path),
+    }
     if file is not None:
         data["upload"] = (io.BytesIO(file[1]), file[0])
     response = client.post(path, data=data, content_type="multipart/form-data")
@@ -55,9 +58,15 @@ def _open_competition(db, code, formats):
     from essays.models import Competition, CompetitionStatus, Genre, SubmissionCounter
 
     now = dt.datetime.now(dt.timezone.utc)
-    comp = Competition(code=code, title="喜迎二十大征文", status=CompetitionStatus.OPEN,
-                       opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=1),
-                       max_entries_per_author=50, accepted_formats=formats)
+    comp = Competition(
+        code=code,
+        title="喜迎二十大征文",
+        status=CompetitionStatus.OPEN,
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=1),
+        max_entries_per_author=50,
+        accepted_formats=formats,
+    )
     comp.genres.append(Genre(name="散文", position=0, count_rule="word"))
     db.session.add(comp)
     db.session.flush()
@@ -68,8 +77,14 @@ def _open_competition(db, code, formats):
 
 def _identified_author(make_user, make_unit):
     school = make_unit(name=IDENTITY["unit"], kind="school")
-    return make_user("author", unit=school, display_name=IDENTITY["name"], phone=IDENTITY["phone"],
-                     email=IDENTITY["email"], username="lixiuying")
+    return make_user(
+        "author",
+        unit=school,
+        display_name=IDENTITY["name"],
+        phone=IDENTITY["phone"],
+        email=IDENTITY["email"],
+        username="lixiuying",
+    )
 
 
 def _qualify(db, comp, organiser):
@@ -90,8 +105,11 @@ def _texts_of(response) -> list[str]:
     if data[:2] == b"PK" or data[:4] == b"%PDF":
         out.extend(layers(data))
     else:
-        out.append(data.decode("utf-8", "ignore") if "text" in ctype or "json" in ctype or "html" in ctype
-                   else data.decode("utf-8", "ignore"))
+        out.append(
+            data.decode("utf-8", "ignore")
+            if "text" in ctype or "json" in ctype or "html" in ctype
+            else data.decode("utf-8", "ignore")
+        )
     return out
 
 
@@ -120,17 +138,24 @@ def _crawl(client, starts: list[str]) -> dict[str, object]:
 
 
 @pytest.mark.parametrize("reveal", [False, True])
-def test_nothing_a_judge_can_reach_names_the_author(app, client, login, csrf, db, make_user, make_unit, organiser,
-                                                    reveal):
+def test_nothing_a_judge_can_reach_names_the_author(
+    app, client, login, csrf, db, make_user, make_unit, organiser, reveal
+):
     from judging import services
     from judging.models import Assignment
 
     comp = _open_competition(db, "LEAK1", ["text", "docx"])
     author = _identified_author(make_user, make_unit)
     author_client = login(app.test_client(), author)
-    typed = _upload(author_client, csrf, db, comp, f"我的家乡——{IDENTITY['name']}",
-                    body=f"我是{IDENTITY['unit']}的{IDENTITY['name']}，电话{IDENTITY['phone']}，"
-                         f"邮箱{IDENTITY['email']}。\n春风又绿渭河岸，我站在老城墙上眺望远方。")
+    typed = _upload(
+        author_client,
+        csrf,
+        db,
+        comp,
+        f"我的家乡——{IDENTITY['name']}",
+        body=f"我是{IDENTITY['unit']}的{IDENTITY['name']}，电话{IDENTITY['phone']}，"
+        f"邮箱{IDENTITY['email']}。\n春风又绿渭河岸，我站在老城墙上眺望远方。",
+    )
     filed = _upload(author_client, csrf, db, comp, "渭河岸边", file=(FILENAME, make_docx_with_identity(IDENTITY)))
     assert filed.judge_file.key.endswith(".docx"), "the judge-copy job did not run"
     _qualify(db, comp, organiser)
@@ -163,8 +188,11 @@ def test_nothing_a_judge_can_reach_names_the_author(app, client, login, csrf, db
     after = _crawl(client, ["/", "/judging/my", f"/judging/my/{round_.id}"])
     pages |= {f"{k} (closed)": v for k, v in after.items()}
     # Error pages for entries that are not the judge's.
-    for path in (f"/judging/my/{round_.id}/e/{typed.id}", f"/judging/my/{round_.id}/e/XXXX",
-                 f"/judging/rounds/{round_.id}"):
+    for path in (
+        f"/judging/my/{round_.id}/e/{typed.id}",
+        f"/judging/my/{round_.id}/e/XXXX",
+        f"/judging/rounds/{round_.id}",
+    ):
         pages[path] = client.get(path)
 
     reached = set(pages)
@@ -174,7 +202,9 @@ def test_nothing_a_judge_can_reach_names_the_author(app, client, login, csrf, db
     if __import__("os").environ.get("ZP_LEAK_VERBOSE"):
         for p, r in sorted(pages.items()):
             print("PAGE", r.status_code, r.headers.get("Content-Type"), p, r.headers.get("Content-Disposition", ""))
-    downloads = [p for p, r in pages.items() if r.status_code == 200 and "html" not in r.headers.get("Content-Type", "")]
+    downloads = [
+        p for p, r in pages.items() if r.status_code == 200 and "html" not in r.headers.get("Content-Type", "")
+    ]
     assert downloads
     for path, response in pages.items():
         # The profile page's unit picker lists every unit of the district: the
@@ -186,8 +216,9 @@ def test_nothing_a_judge_can_reach_names_the_author(app, client, login, csrf, db
 
 
 @pytest.mark.parametrize("kind", ["docx", "pdf"])
-def test_identity_in_any_part_of_a_file_never_reaches_the_judge(app, client, login, csrf, db, make_user, make_unit,
-                                                                 organiser, kind):
+def test_identity_in_any_part_of_a_file_never_reaches_the_judge(
+    app, client, login, csrf, db, make_user, make_unit, organiser, kind
+):
     """One upload per place identity can hide in; the judge downloads each entry's copy.
 
     Places the allow-list copy does not keep give the judge a clean file (the
@@ -220,7 +251,7 @@ def test_identity_in_any_part_of_a_file_never_reaches_the_judge(app, client, log
     entries = {e.title: e for e in db.session.query(Submission).filter_by(competition_id=comp.id)}
     receipts = [e.receipt_number for e in entries.values()]
     got = {}
-    for place, (_, expected) in places.items():
+    for place, (_, _expected) in places.items():
         path = f"/judging/my/{round_.id}/e/{entries[place].anonymous_code}/file"
         response = pages.get(path) or client.get(path)
         assert response.status_code == 200, place
@@ -241,10 +272,23 @@ def test_identity_in_any_part_of_a_file_never_reaches_the_judge(app, client, log
         with pikepdf.open(io.BytesIO(data)) as pdf:
             annotations = [a for page in pdf.pages for a in page.obj.get("/Annots", [])]
             assert [str(a.A.URI) for a in annotations] == ["https://example.org/", "https://example.net/"]
-            keys = " ".join(" ".join(obj.keys()) for obj in pdf.objects
-                            if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)))
-            for key in ("/JavaScript", "/JS", "/Launch", "/OpenAction", "/AA", "/Next", "/Outlines", "/AcroForm",
-                        "/EmbeddedFiles", "/PageLabels", "/Metadata", "/Names"):
+            keys = " ".join(
+                " ".join(obj.keys()) for obj in pdf.objects if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream))
+            )
+            for key in (
+                "/JavaScript",
+                "/JS",
+                "/Launch",
+                "/OpenAction",
+                "/AA",
+                "/Next",
+                "/Outlines",
+                "/AcroForm",
+                "/EmbeddedFiles",
+                "/PageLabels",
+                "/Metadata",
+                "/Names",
+            ):
                 assert key not in keys.split(), key
             assert "/Info" not in pdf.trailer
     else:  # the organiser learns of the bio in a note; judges read the text

@@ -1,10 +1,11 @@
 """Organisers adding and taking off judges entry by entry."""
+
 import pytest
 from sqlalchemy import select
 
 from core.audit import AuditEntry
 from core.errors import UserError
-from test_judging_helpers import make_entry, setup_round
+from helpers import setup_round, values_for
 
 
 @pytest.fixture
@@ -16,8 +17,9 @@ def setup(db, make_user, make_unit, organiser):
 def _assignments(db, round_id, submission_id):
     from judging.models import Assignment
 
-    return db.session.scalars(select(Assignment).where(Assignment.round_id == round_id,
-                                                       Assignment.submission_id == submission_id)).all()
+    return db.session.scalars(
+        select(Assignment).where(Assignment.round_id == round_id, Assignment.submission_id == submission_id)
+    ).all()
 
 
 def test_add_and_take_off_a_judge_by_hand(db, setup, organiser):
@@ -69,7 +71,6 @@ def test_conflict_rules_hold_for_manual_additions(db, setup, organiser, make_use
 
 def test_a_submitted_score_cannot_be_taken_away(db, setup, organiser):
     from judging import manual, services
-    from test_judging_helpers import values_for
 
     round_, comp, judges, entries, _leader = setup
     (item,) = _assignments(db, round_.id, entries[2].id)
@@ -88,15 +89,30 @@ def test_entries_page_and_its_refusals(app, db, setup, organiser, judge, author,
     assert entries[0].anonymous_code in html and "添加评委" in html and "作品与评委" in html
     (current,) = _assignments(db, round_.id, entries[0].id)
     other = next(j for j in judges if j.id != current.judge_id)
-    r = post(c, f"/judging/rounds/{round_.id}/entries/{entries[0].id}/judges", {"judge_id": str(other.id)},
-             page=f"/judging/rounds/{round_.id}/entries", follow_redirects=True)
+    r = post(
+        c,
+        f"/judging/rounds/{round_.id}/entries/{entries[0].id}/judges",
+        {"judge_id": str(other.id)},
+        page=f"/judging/rounds/{round_.id}/entries",
+        follow_redirects=True,
+    )
     assert "已将评委加入该作品" in r.get_data(as_text=True)
     added = next(a for a in _assignments(db, round_.id, entries[0].id) if a.judge_id == other.id)
-    r = post(c, f"/judging/rounds/{round_.id}/assignments/{added.id}/remove", {"reason": ""},
-             page=f"/judging/rounds/{round_.id}/entries", follow_redirects=True)
+    r = post(
+        c,
+        f"/judging/rounds/{round_.id}/assignments/{added.id}/remove",
+        {"reason": ""},
+        page=f"/judging/rounds/{round_.id}/entries",
+        follow_redirects=True,
+    )
     assert "请填写原因" in r.get_data(as_text=True)
-    r = post(c, f"/judging/rounds/{round_.id}/assignments/{added.id}/remove", {"reason": "工作调整"},
-             page=f"/judging/rounds/{round_.id}/entries", follow_redirects=True)
+    r = post(
+        c,
+        f"/judging/rounds/{round_.id}/assignments/{added.id}/remove",
+        {"reason": "工作调整"},
+        page=f"/judging/rounds/{round_.id}/entries",
+        follow_redirects=True,
+    )
     assert "已将评委移出该作品" in r.get_data(as_text=True)
     # Refusals: anonymous, other roles, someone else's round.
     anonymous = app.test_client()
@@ -106,27 +122,42 @@ def test_entries_page_and_its_refusals(app, db, setup, organiser, judge, author,
         other_client = app.test_client()
         login(other_client, user)
         assert other_client.get(f"/judging/rounds/{round_.id}/entries").status_code == 403
-        assert post(other_client, f"/judging/rounds/{round_.id}/entries/{entries[0].id}/judges",
-                    {"judge_id": str(other.id)}, page="/profile").status_code == 403
+        assert (
+            post(
+                other_client,
+                f"/judging/rounds/{round_.id}/entries/{entries[0].id}/judges",
+                {"judge_id": str(other.id)},
+                page="/profile",
+            ).status_code
+            == 403
+        )
     assert c.get("/judging/rounds/999999/entries").status_code == 404
-    assert post(c, f"/judging/rounds/{round_.id}/assignments/999999/remove", {"reason": "x"},
-                page=f"/judging/rounds/{round_.id}/entries").status_code == 404
+    assert (
+        post(
+            c,
+            f"/judging/rounds/{round_.id}/assignments/999999/remove",
+            {"reason": "x"},
+            page=f"/judging/rounds/{round_.id}/entries",
+        ).status_code
+        == 404
+    )
 
 
 def test_score_summary_names_the_rule_in_words(app, db, make_user, make_unit, organiser, tmp_path):
     from judging import services
     from judging.models import Assignment
-    from test_judging_helpers import values_for
 
-    round_, comp, judges, entries, _leader = setup_round(db, make_user, make_unit, organiser, n_entries=2,
-                                                         n_judges=2, k=2, arbitration="third_judge")
+    round_, comp, judges, entries, _leader = setup_round(
+        db, make_user, make_unit, organiser, n_entries=2, n_judges=2, k=2, arbitration="third_judge"
+    )
     by_id = {j.id: j for j in judges}
     for item in db.session.scalars(select(Assignment).where(Assignment.round_id == round_.id)).all():
         services.save_score(item, actor=by_id[item.judge_id], values=values_for(round_, 30, 20, 20), submit=True)
     db.session.commit()
     out = tmp_path / "summary.csv"
-    result = app.test_cli_runner().invoke(args=["judging", "results", str(round_.id), "--format", "csv",
-                                                "-o", str(out)])
+    result = app.test_cli_runner().invoke(
+        args=["judging", "results", str(round_.id), "--format", "csv", "-o", str(out)]
+    )
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8-sig")
     assert "计分规则" in text and "双评一致" in text and "agreed" not in text
@@ -136,18 +167,20 @@ def test_leader_decides_when_no_third_judge_is_eligible(app, db, make_user, make
     """Two judges disagree past T and nobody else may read the entry: the leader's score is final."""
     from judging import results, services
     from judging.models import Assignment, AssignmentRole
-    from test_judging_helpers import values_for
 
-    round_, comp, judges, entries, leader = setup_round(db, make_user, make_unit, organiser, n_entries=1,
-                                                        n_judges=2, k=2, arbitration="third_judge", leader=True)
+    round_, comp, judges, entries, leader = setup_round(
+        db, make_user, make_unit, organiser, n_entries=1, n_judges=2, k=2, arbitration="third_judge", leader=True
+    )
     by_id = {j.id: j for j in judges + [leader]}
-    first, second = db.session.scalars(select(Assignment).where(Assignment.round_id == round_.id)
-                                       .order_by(Assignment.id)).all()
+    first, second = db.session.scalars(
+        select(Assignment).where(Assignment.round_id == round_.id).order_by(Assignment.id)
+    ).all()
     services.save_score(first, actor=by_id[first.judge_id], values=values_for(round_, 10, 10, 10), submit=True)
     services.save_score(second, actor=by_id[second.judge_id], values=values_for(round_, 35, 25, 25), submit=True)
     db.session.commit()
-    arbiter = db.session.scalar(select(Assignment).where(Assignment.round_id == round_.id,
-                                                         Assignment.role == AssignmentRole.ARBITER))
+    arbiter = db.session.scalar(
+        select(Assignment).where(Assignment.round_id == round_.id, Assignment.role == AssignmentRole.ARBITER)
+    )
     assert arbiter is not None and arbiter.judge_id == leader.id
     services.save_score(arbiter, actor=leader, values=values_for(round_, 30, 20, 20), submit=True)
     db.session.commit()

@@ -1,4 +1,5 @@
 """Offline judging: double-entry import of paper score sheets (services and pages)."""
+
 from __future__ import annotations
 
 import io
@@ -7,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.errors import UserError
-from test_judging_helpers import setup_round, values_for
+from helpers import setup_round, values_for
 
 HEADER = ["匿名编号", "评委", "立意", "语言", "结构", "评语"]
 
@@ -15,8 +16,7 @@ HEADER = ["匿名编号", "评委", "立意", "语言", "结构", "评语"]
 def _items(db, round_):
     from judging.models import Assignment
 
-    return db.session.scalars(select(Assignment).where(Assignment.round_id == round_.id)
-                              .order_by(Assignment.id)).all()
+    return db.session.scalars(select(Assignment).where(Assignment.round_id == round_.id).order_by(Assignment.id)).all()
 
 
 def _rows(db, round_, *, by="username"):
@@ -72,23 +72,30 @@ def test_nothing_is_stored_until_both_entries_agree_then_all_scores_are_submitte
     db.session.commit()
     assert batch.id == first.id and batch.state == KeyinState.MISMATCH
     assert [(d["code"], d["criterion_name"], d["first"], d["second"]) for d in batch.report["disagreements"]] == [
-        (rows[2][0], "语言", 20.5, 25)]
+        (rows[2][0], "语言", 20.5, 25)
+    ]
     with pytest.raises(UserError, match="do not agree"):
         offline.apply_batch(batch, actor=organiser)
     db.session.rollback()
     assert _n_scores(db, round_) == 0
     # The second clerk corrects the file and uploads it again.
-    batch = offline.upload_entry(round_, "second", _csv(_rows(db, round_, by="display_name")), "second-v2.csv",
-                                 actor=organiser)
+    batch = offline.upload_entry(
+        round_, "second", _csv(_rows(db, round_, by="display_name")), "second-v2.csv", actor=organiser
+    )
     assert batch.state == KeyinState.READY and _n_scores(db, round_) == 0
     assert offline.apply_batch(batch, actor=organiser) == len(rows)
     db.session.commit()
     items = _items(db, round_)
     assert {(a.status, a.score.status, a.score.total, a.score.comment) for a in items} == {
-        (AssignmentStatus.SUBMITTED, "submitted", 70.5, "立意清楚")}
+        (AssignmentStatus.SUBMITTED, "submitted", 70.5, "立意清楚")
+    }
     assert batch.state == KeyinState.APPLIED
-    actions = [(e.action, e.actor_id, (e.changes or {}).get("via")) for e in db.session.scalars(
-        select(AuditEntry).where(AuditEntry.action.like("judging.%")).order_by(AuditEntry.id))]
+    actions = [
+        (e.action, e.actor_id, (e.changes or {}).get("via"))
+        for e in db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action.like("judging.%")).order_by(AuditEntry.id)
+        )
+    ]
     assert actions.count(("judging.score_submit", organiser.id, "keyin")) == len(rows)
     assert ("judging.keyin_apply", organiser.id, None) in actions
     assert [a for a in actions if a[0] == "judging.keyin_upload"] == [("judging.keyin_upload", organiser.id, None)] * 3
@@ -113,10 +120,13 @@ def test_keyin_revises_an_online_score_and_the_audit_says_so(db, organiser, pape
     assert len(revise) == 1 and revise[0].changes["total"] == [30, 70.5]
 
 
-@pytest.mark.parametrize("when, message", [
-    ("closed", "closed"),
-    ("finalised", "finalised"),
-])
+@pytest.mark.parametrize(
+    "when, message",
+    [
+        ("closed", "closed"),
+        ("finalised", "finalised"),
+    ],
+)
 def test_upload_is_refused_once_the_round_is_closed_or_finalised(db, organiser, paper_round, when, message):
     from judging import offline, results, services
 
@@ -131,12 +141,15 @@ def test_upload_is_refused_once_the_round_is_closed_or_finalised(db, organiser, 
         offline.upload_entry(round_, "first", _xlsx(_rows(db, round_)), "a.xlsx", actor=organiser)
 
 
-@pytest.mark.parametrize("between, message", [
-    ("close", "closed"),
-    ("apply_twice", "already closed"),
-    ("discard", "already closed"),
-    ("recuse", "rows have problems"),
-])
+@pytest.mark.parametrize(
+    "between, message",
+    [
+        ("close", "closed"),
+        ("apply_twice", "already closed"),
+        ("discard", "already closed"),
+        ("recuse", "rows have problems"),
+    ],
+)
 def test_apply_is_refused_when_things_changed_after_the_upload(db, organiser, paper_round, between, message):
     from judging import offline, services
 
@@ -178,8 +191,9 @@ def test_a_file_without_the_rubric_columns_is_refused_before_it_is_stored(db, or
 
     round_ = paper_round[0]
     with pytest.raises(UserError, match="结构"):
-        offline.upload_entry(round_, "first", "匿名编号,评委,立意,语言\r\nA,b,1,2\r\n".encode(), "a.csv",
-                             actor=organiser)
+        offline.upload_entry(
+            round_, "first", "匿名编号,评委,立意,语言\r\nA,b,1,2\r\n".encode(), "a.csv", actor=organiser
+        )
     db.session.rollback()
     assert db.session.scalar(select(func.count(KeyinBatch.id))) == 0
 
@@ -188,8 +202,10 @@ def test_a_file_without_the_rubric_columns_is_refused_before_it_is_stored(db, or
 # Pages
 # --------------------------------------------------------------------------
 
-def test_organiser_downloads_the_template_uploads_both_entries_and_stores_scores(client, login, post, db,
-                                                                                  organiser, paper_round):
+
+def test_organiser_downloads_the_template_uploads_both_entries_and_stores_scores(
+    client, login, post, db, organiser, paper_round
+):
     from openpyxl import load_workbook
 
     from judging.models import KeyinBatch
@@ -205,36 +221,45 @@ def test_organiser_downloads_the_template_uploads_both_entries_and_stores_scores
     typo = [r[:] for r in rows]
     typo[0][2] = 3
     for which, data, name in (("first", _xlsx(rows), "a.xlsx"), ("second", _csv(typo), "b.csv")):
-        response = post(client, f"/judging/rounds/{round_.id}/keyin/upload/{which}",
-                        {"sheet": (io.BytesIO(data), name)}, page=page)
+        response = post(
+            client, f"/judging/rounds/{round_.id}/keyin/upload/{which}", {"sheet": (io.BytesIO(data), name)}, page=page
+        )
         assert response.status_code == 302
     html = client.get(page).get_data(as_text=True)
     assert rows[0][0] in html and "立意" in html
     batch = db.session.scalar(select(KeyinBatch))
     response = post(client, f"/judging/rounds/{round_.id}/keyin/{batch.id}/apply", page=page)
     assert response.status_code == 302 and _n_scores(db, round_) == 0
-    post(client, f"/judging/rounds/{round_.id}/keyin/upload/second", {"sheet": (io.BytesIO(_csv(rows)), "c.csv")},
-         page=page)
+    post(
+        client,
+        f"/judging/rounds/{round_.id}/keyin/upload/second",
+        {"sheet": (io.BytesIO(_csv(rows)), "c.csv")},
+        page=page,
+    )
     response = post(client, f"/judging/rounds/{round_.id}/keyin/{batch.id}/apply", page=page)
     assert response.status_code == 302
     assert _n_scores(db, round_) == len(rows)
 
 
-@pytest.mark.parametrize("who, method, path, expected", [
-    (None, "get", "/judging/rounds/{rid}/keyin", 302),
-    (None, "get", "/judging/rounds/{rid}/keyin/template.xlsx", 302),
-    ("judge", "get", "/judging/rounds/{rid}/keyin", 403),
-    ("judge", "get", "/judging/rounds/{rid}/keyin/template.xlsx", 403),
-    ("author", "get", "/judging/rounds/{rid}/keyin", 403),
-    ("judge", "post", "/judging/rounds/{rid}/keyin/upload/first", 403),
-    ("judge", "post", "/judging/rounds/{rid}/keyin/{bid}/apply", 403),
-    ("organiser", "get", "/judging/rounds/999999/keyin", 404),
-    ("organiser", "post", "/judging/rounds/{other}/keyin/{bid}/apply", 404),
-    ("organiser", "post", "/judging/rounds/{other}/keyin/{bid}/discard", 404),
-    ("organiser", "post", "/judging/rounds/{rid}/keyin/upload/third", 404),
-])
-def test_keyin_refusals(client, login, csrf, db, make_user, make_unit, organiser, author, paper_round,
-                        who, method, path, expected):
+@pytest.mark.parametrize(
+    "who, method, path, expected",
+    [
+        (None, "get", "/judging/rounds/{rid}/keyin", 302),
+        (None, "get", "/judging/rounds/{rid}/keyin/template.xlsx", 302),
+        ("judge", "get", "/judging/rounds/{rid}/keyin", 403),
+        ("judge", "get", "/judging/rounds/{rid}/keyin/template.xlsx", 403),
+        ("author", "get", "/judging/rounds/{rid}/keyin", 403),
+        ("judge", "post", "/judging/rounds/{rid}/keyin/upload/first", 403),
+        ("judge", "post", "/judging/rounds/{rid}/keyin/{bid}/apply", 403),
+        ("organiser", "get", "/judging/rounds/999999/keyin", 404),
+        ("organiser", "post", "/judging/rounds/{other}/keyin/{bid}/apply", 404),
+        ("organiser", "post", "/judging/rounds/{other}/keyin/{bid}/discard", 404),
+        ("organiser", "post", "/judging/rounds/{rid}/keyin/upload/third", 404),
+    ],
+)
+def test_keyin_refusals(
+    client, login, csrf, db, make_user, make_unit, organiser, author, paper_round, who, method, path, expected
+):
     from judging import offline
     from judging.models import KeyinState
 

@@ -1,9 +1,10 @@
 """Reminders to judges with unfinished work: e-mail when configured, a call list otherwise."""
+
 import pytest
 from sqlalchemy import select
 
 from core.audit import AuditEntry
-from test_judging_helpers import setup_round
+from helpers import setup_round
 
 
 class FakeSMTP:
@@ -55,8 +56,9 @@ def test_with_mail_judges_get_a_reminder_without_any_entry_detail(app, db, round
     app.config["MAIL_SERVER"] = "127.0.0.1"
     FakeSMTP.sent = []
     try:
-        report = reminders.remind_judges(round_, actor=organiser,
-                                         smtp_factory=lambda: FakeSMTP(fail_for={judges[0].email}))
+        report = reminders.remind_judges(
+            round_, actor=organiser, smtp_factory=lambda: FakeSMTP(fail_for={judges[0].email})
+        )
     finally:
         app.config["MAIL_SERVER"] = None
     assert {j.id for j in report.emailed} == {j.id for j in judges[1:]}
@@ -88,8 +90,7 @@ def test_no_reminders_outside_an_open_round(app, db, make_user, make_unit, organ
     from core.errors import UserError
     from judging import reminders
 
-    setup = setup_round(db, make_user, make_unit, organiser, n_entries=2, n_judges=2, k=1, open_=False,
-                        accept=False)
+    setup = setup_round(db, make_user, make_unit, organiser, n_entries=2, n_judges=2, k=1, open_=False, accept=False)
     round_, _judges = _round_and_judges(setup)
     with pytest.raises(UserError):
         reminders.remind_judges(round_, actor=organiser)

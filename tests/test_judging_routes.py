@@ -1,4 +1,5 @@
 """Judging pages: the judge workflow, organiser pages, refusals and the queue's query count."""
+
 from __future__ import annotations
 
 import io
@@ -6,14 +7,24 @@ import io
 import pytest
 from sqlalchemy import event, insert, select
 
-from test_judging_helpers import make_competition, setup_round, values_for
+from helpers import judging_competition, setup_round
 
 
 def _judge_items(db, round_, judge):
     from judging.models import Assignment
 
-    return db.session.scalars(select(Assignment).where(Assignment.round_id == round_.id,
-                                                       Assignment.judge_id == judge.id)).all()
+    return db.session.scalars(
+        select(Assignment).where(Assignment.round_id == round_.id, Assignment.judge_id == judge.id)
+    ).all()
+
+
+def _someone_elses_item(db, round_, judges):
+    """An assignment of another judge on an entry judges[0] does not have. Loads are balanced
+    (4 entries × k=2 over 3 judges: at most 3 each), so there always is one, whatever the seed."""
+    mine = {i.submission_id for i in _judge_items(db, round_, judges[0])}
+    theirs = [i for judge in judges[1:] for i in _judge_items(db, round_, judge) if i.submission_id not in mine]
+    assert theirs, "judges[0] holds every entry: the loads are not balanced"
+    return theirs[0]
 
 
 @pytest.fixture
@@ -38,36 +49,39 @@ def test_judge_accepts_pledge_scores_with_autosave_and_submits(client, login, po
     assert response.status_code == 200 and response.json["ok"]
     response = post(client, url, {f"c{crit[0].id}": "300"}, headers={"X-Autosave": "1"})
     assert response.status_code == 422 and not response.json["ok"]
-    response = post(client, url, {f"c{crit[0].id}": "30", f"c{crit[1].id}": "20.5", f"c{crit[2].id}": "20",
-                                  "action": "submit"})
+    response = post(
+        client, url, {f"c{crit[0].id}": "30", f"c{crit[1].id}": "20.5", f"c{crit[2].id}": "20", "action": "submit"}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert item.score.total == 70.5 and item.score.status == "submitted"
 
 
-@pytest.mark.parametrize("who, path, expected", [
-    (None, "/judging/my", 302),
-    (None, "/judging/rounds", 302),
-    ("author", "/judging/my", 403),
-    ("author", "/judging/rounds", 403),
-    ("judge", "/judging/rounds", 403),
-    ("judge", "/judging/rounds/{rid}", 403),
-    ("judge", "/judging/rounds/{rid}/export.xlsx", 403),
-    ("outsider", "/judging/my/{rid}", 404),
-    ("other_judge", "/judging/my/{rid}/e/{code}", 404),
-    ("other_judge", "/judging/my/{rid}/e/{code}/file", 404),
-    ("judge", "/judging/my/{rid}/e/NOPE", 404),
-])
+@pytest.mark.parametrize(
+    "who, path, expected",
+    [
+        (None, "/judging/my", 302),
+        (None, "/judging/rounds", 302),
+        ("author", "/judging/my", 403),
+        ("author", "/judging/rounds", 403),
+        ("judge", "/judging/rounds", 403),
+        ("judge", "/judging/rounds/{rid}", 403),
+        ("judge", "/judging/rounds/{rid}/export.xlsx", 403),
+        ("outsider", "/judging/my/{rid}", 404),
+        ("other_judge", "/judging/my/{rid}/e/{code}", 404),
+        ("other_judge", "/judging/my/{rid}/e/{code}/file", 404),
+        ("judge", "/judging/my/{rid}/e/NOPE", 404),
+    ],
+)
 def test_refusals(client, login, db, make_user, make_unit, judged_round, author, who, path, expected):
     round_, _, judges, entries, _ = judged_round
-    items = _judge_items(db, round_, judges[0])
-    mine = {i.submission_id for i in items}
-    theirs = [i for i in _judge_items(db, round_, judges[1]) if i.submission_id not in mine]
-    code = (theirs[0].submission.anonymous_code if theirs else "NONE")
-    users = {"author": author, "judge": judges[0], "other_judge": judges[0],
-             "outsider": make_user("judge", unit=make_unit())}
-    if who == "other_judge" and not theirs:
-        pytest.skip("every entry of judge 2 is shared with judge 1")
+    code = _someone_elses_item(db, round_, judges).submission.anonymous_code
+    users = {
+        "author": author,
+        "judge": judges[0],
+        "other_judge": judges[0],
+        "outsider": make_user("judge", unit=make_unit()),
+    }
     from judging import services
 
     services.accept_pledge(round_, judges[0])  # before the pledge every entry route leads to the pledge
@@ -85,8 +99,7 @@ def test_judge_cannot_post_to_someone_elses_assignment(client, login, post, db, 
     for j in judges:
         services.accept_pledge(round_, j)
     db.session.commit()
-    mine = {i.submission_id for i in _judge_items(db, round_, judges[0])}
-    other = next(i for i in _judge_items(db, round_, judges[1]) if i.submission_id not in mine)
+    other = _someone_elses_item(db, round_, judges)
     login(client, judges[0])
     url = f"/judging/my/{round_.id}/e/{other.submission.anonymous_code}"
     response = post(client, url, {"action": "submit"}, page=f"/judging/my/{round_.id}")
@@ -100,13 +113,26 @@ def test_organiser_pages_and_round_lifecycle(client, login, post, db, organiser,
 
     round_, comp, judges, _, _ = judged_round
     login(client, organiser)
-    for path in ("/judging/rounds", f"/judging/rounds/{round_.id}", f"/judging/rounds/{round_.id}/scores",
-                 f"/judging/rounds/{round_.id}/awards"):
+    for path in (
+        "/judging/rounds",
+        f"/judging/rounds/{round_.id}",
+        f"/judging/rounds/{round_.id}/scores",
+        f"/judging/rounds/{round_.id}/awards",
+    ):
         assert client.get(path).status_code == 200, path
     # Rubric can no longer change after a score... but it may before.
-    response = post(client, f"/judging/rounds/{round_.id}/rubric",
-                    {"c_name": ["立意", "文采"], "c_max": ["50", "50"], "c_weight": ["1", "1"],
-                     "c_step": ["1", "0.5"], "c_guidance": ["", ""]}, page=f"/judging/rounds/{round_.id}")
+    response = post(
+        client,
+        f"/judging/rounds/{round_.id}/rubric",
+        {
+            "c_name": ["立意", "文采"],
+            "c_max": ["50", "50"],
+            "c_weight": ["1", "1"],
+            "c_step": ["1", "0.5"],
+            "c_guidance": ["", ""],
+        },
+        page=f"/judging/rounds/{round_.id}",
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert [c.name for c in db.session.get(Round, round_.id).criteria] == ["立意", "文采"]
@@ -143,15 +169,33 @@ def _bulk_round(db, organiser, judge, author, n):
 
     from essays.models import Submission, SubmissionStatus
     from judging import services
-    from judging.models import Assignment, RoundJudge
+    from judging.models import RoundJudge
 
-    comp = make_competition(db, organiser)
+    comp = judging_competition(db, organiser)
     now = dt.datetime.now(dt.timezone.utc)
-    db.session.execute(insert(Submission), [{
-        "competition_id": comp.id, "genre_id": comp.genres[0].id, "author_id": author.id,
-        "title": f"t{i}", "body_text": "x", "judge_text": "x", "judge_title": f"t{i}", "word_count": 1,
-        "han_count": 1, "anonymous_code": f"Q{i:05d}", "serial": i, "receipt_number": f"{comp.code}-{i}",
-        "status": SubmissionStatus.QUALIFIED, "created_at": now, "updated_at": now} for i in range(n)])
+    db.session.execute(
+        insert(Submission),
+        [
+            {
+                "competition_id": comp.id,
+                "genre_id": comp.genres[0].id,
+                "author_id": author.id,
+                "title": f"t{i}",
+                "body_text": "x",
+                "judge_text": "x",
+                "judge_title": f"t{i}",
+                "word_count": 1,
+                "han_count": 1,
+                "anonymous_code": f"Q{i:05d}",
+                "serial": i,
+                "receipt_number": f"{comp.code}-{i}",
+                "status": SubmissionStatus.QUALIFIED,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for i in range(n)
+        ],
+    )
     round_ = services.create_round(comp, actor=organiser, name="初评", k=1)
     services.set_criteria(round_, [services.CriterionInput("总分", 100)], actor=organiser)
     db.session.add(RoundJudge(round_id=round_.id, user_id=judge.id, pledge_accepted_at=now))
@@ -162,8 +206,9 @@ def _bulk_round(db, organiser, judge, author, n):
     return round_
 
 
-def test_queue_page_query_count_does_not_grow_with_the_queue(app, client, login, db, make_user, make_unit,
-                                                             organiser, author):
+def test_queue_page_query_count_does_not_grow_with_the_queue(
+    app, client, login, db, make_user, make_unit, organiser, author
+):
     judge = make_user("judge", unit=make_unit())
     small = _bulk_round(db, organiser, judge, author, 5)
     large = _bulk_round(db, organiser, judge, author, 500)
@@ -177,8 +222,7 @@ def test_queue_page_query_count_does_not_grow_with_the_queue(app, client, login,
 
 
 def test_queue_order_is_shuffled_per_judge_and_stable(client, login, db, make_user, make_unit, organiser):
-    round_, _, judges, entries, _ = setup_round(db, make_user, make_unit, organiser, n_entries=12, n_judges=2,
-                                                k=2)
+    round_, _, judges, entries, _ = setup_round(db, make_user, make_unit, organiser, n_entries=12, n_judges=2, k=2)
     login(client, judges[0])
     first = client.get(f"/judging/my/{round_.id}").get_data(as_text=True)
     again = client.get(f"/judging/my/{round_.id}").get_data(as_text=True)
@@ -189,8 +233,9 @@ def test_queue_order_is_shuffled_per_judge_and_stable(client, login, db, make_us
 
 
 def test_cli_assign_and_results(app, db, make_user, make_unit, organiser):
-    round_, _, judges, _, _ = setup_round(db, make_user, make_unit, organiser, n_entries=3, n_judges=2, k=1,
-                                          open_=False)
+    round_, _, judges, _, _ = setup_round(
+        db, make_user, make_unit, organiser, n_entries=3, n_judges=2, k=1, open_=False
+    )
     from judging import cli
 
     if "judging" not in app.cli.commands:

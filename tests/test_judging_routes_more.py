@@ -5,6 +5,7 @@ Each route: the happy path as a user sees it (flash in Chinese, state afterwards
 audit entry), then its refusals (anonymous, wrong role, someone else's entry or
 round, bad input leaving nothing changed).
 """
+
 from __future__ import annotations
 
 import io
@@ -13,7 +14,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from test_judging_helpers import make_competition, make_entry, setup_round, values_for
+from helpers import judging_competition, make_entry, setup_round, values_for
 
 NO_ROUND = 999999
 
@@ -28,6 +29,7 @@ def _one_hash_per_password(monkeypatch):
 
 
 # Builders -------------------------------------------------------------------
+
 
 def _items(db, round_, judge=None, *, live=False):
     from judging.models import Assignment, AssignmentStatus
@@ -45,8 +47,7 @@ def _audit(db, action):
     from core.audit import AuditEntry
 
     db.session.expire_all()
-    return db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)
-                              .order_by(AuditEntry.id)).all()
+    return db.session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)).all()
 
 
 def _follow(client, response):
@@ -59,7 +60,7 @@ def _plain_round(db, make_user, make_unit, organiser, *, n_entries=4, n_judges=3
     """A round with a rubric and a judge pool but no assignments yet."""
     from judging import services
 
-    comp = make_competition(db, organiser)
+    comp = judging_competition(db, organiser)
     entries = [make_entry(db, comp, make_user("author", unit=make_unit())) for _ in range(n_entries)]
     judges = [make_user("judge", unit=make_unit()) for _ in range(n_judges)]
     round_ = services.create_round(comp, actor=organiser, name="初评", k=k)
@@ -108,6 +109,7 @@ def _refused(app, login, csrf, users, cases, data=None, method="post"):
 
 # Recusal --------------------------------------------------------------------
 
+
 def test_judge_recuses_and_the_entry_goes_to_another_judge(client, login, post, db, rnd):
     from judging.models import AssignmentStatus
 
@@ -129,8 +131,9 @@ def test_judge_recuses_and_the_entry_goes_to_another_judge(client, login, post, 
     assert entry.changes["reason"] == "作者是我的同事"
     assert entry.changes["replacement_judge_id"] == stranger.id and entry.actor_id == judges[0].id
     # The replacement judge finds it in their queue.
-    assert code in login(client.application.test_client(), stranger).get(
-        f"/judging/my/{round_.id}").get_data(as_text=True)
+    assert code in login(client.application.test_client(), stranger).get(f"/judging/my/{round_.id}").get_data(
+        as_text=True
+    )
 
 
 def test_recusal_without_a_reason_changes_nothing(client, login, post, db, rnd):
@@ -154,29 +157,42 @@ def test_recusal_refusals(app, login, csrf, db, make_user, make_unit, organiser,
     from judging.models import AssignmentStatus
 
     round_, _, judges, _, _ = rnd
-    other_round, _, other_judges, _, _ = setup_round(db, make_user, make_unit, organiser, n_entries=1,
-                                                     n_judges=1, k=1)
+    other_round, _, other_judges, _, _ = setup_round(db, make_user, make_unit, organiser, n_entries=1, n_judges=1, k=1)
     item, stranger = _mine_and_stranger(db, round_, judges)
     code = item.submission.anonymous_code
-    users = {"me": judges[0], "stranger": stranger, "outsider": make_user("judge", unit=make_unit()),
-             "other_round_judge": other_judges[0], "author": author, "organiser": organiser}
+    users = {
+        "me": judges[0],
+        "stranger": stranger,
+        "outsider": make_user("judge", unit=make_unit()),
+        "other_round_judge": other_judges[0],
+        "author": author,
+        "organiser": organiser,
+    }
     here = f"/judging/my/{round_.id}/e/{code}/recuse"
-    _refused(app, login, csrf, users, [
-        (None, here, 302),
-        ("stranger", here, 404),            # a colleague in the round, not on this entry
-        ("outsider", here, 404),            # a judge outside the round
-        ("other_round_judge", f"/judging/my/{other_round.id}/e/{code}/recuse", 404),
-        ("me", f"/judging/my/{other_round.id}/e/{code}/recuse", 404),   # my code, wrong round
-        ("me", f"/judging/my/{NO_ROUND}/e/{code}/recuse", 404),
-        ("me", f"/judging/my/{round_.id}/e/NOPE/recuse", 404),
-        ("author", here, 403),
-        ("organiser", here, 403),
-    ], data={"reason": "想换一篇"})
+    _refused(
+        app,
+        login,
+        csrf,
+        users,
+        [
+            (None, here, 302),
+            ("stranger", here, 404),  # a colleague in the round, not on this entry
+            ("outsider", here, 404),  # a judge outside the round
+            ("other_round_judge", f"/judging/my/{other_round.id}/e/{code}/recuse", 404),
+            ("me", f"/judging/my/{other_round.id}/e/{code}/recuse", 404),  # my code, wrong round
+            ("me", f"/judging/my/{NO_ROUND}/e/{code}/recuse", 404),
+            ("me", f"/judging/my/{round_.id}/e/NOPE/recuse", 404),
+            ("author", here, 403),
+            ("organiser", here, 403),
+        ],
+        data={"reason": "想换一篇"},
+    )
     db.session.expire_all()
     assert item.status == AssignmentStatus.ASSIGNED and not _audit(db, "judging.recuse")
 
 
 # Score sheets (PDF) ---------------------------------------------------------
+
 
 def test_score_sheets_list_only_my_live_codes_without_identity(client, login, db, rnd):
     from pypdf import PdfReader
@@ -210,21 +226,36 @@ def test_score_sheets_list_only_my_live_codes_without_identity(client, login, db
 
 def test_score_sheets_refusals(app, login, csrf, db, make_user, make_unit, organiser, author, rnd):
     round_, _, judges, _, _ = rnd
-    other_round, _, other_judges, _, _ = setup_round(db, make_user, make_unit, organiser, n_entries=1,
-                                                     n_judges=1, k=1)
-    users = {"me": judges[0], "outsider": make_user("judge", unit=make_unit()),
-             "other_round_judge": other_judges[0], "author": author, "organiser": organiser}
+    other_round, _, other_judges, _, _ = setup_round(db, make_user, make_unit, organiser, n_entries=1, n_judges=1, k=1)
+    users = {
+        "me": judges[0],
+        "outsider": make_user("judge", unit=make_unit()),
+        "other_round_judge": other_judges[0],
+        "author": author,
+        "organiser": organiser,
+    }
     here = f"/judging/my/{round_.id}/sheets.pdf"
-    _refused(app, login, csrf, users, [
-        (None, here, 302), ("author", here, 403), ("organiser", here, 403), ("outsider", here, 404),
-        ("other_round_judge", here, 404), ("me", f"/judging/my/{NO_ROUND}/sheets.pdf", 404),
-    ], method="get")
+    _refused(
+        app,
+        login,
+        csrf,
+        users,
+        [
+            (None, here, 302),
+            ("author", here, 403),
+            ("organiser", here, 403),
+            ("outsider", here, 404),
+            ("other_round_judge", here, 404),
+            ("me", f"/judging/my/{NO_ROUND}/sheets.pdf", 404),
+        ],
+        method="get",
+    )
 
 
 # Assignment -----------------------------------------------------------------
 
-def test_organiser_assigns_k_distinct_judges_to_every_entry(client, login, post, db, make_user, make_unit,
-                                                             organiser):
+
+def test_organiser_assigns_k_distinct_judges_to_every_entry(client, login, post, db, make_user, make_unit, organiser):
     round_, _, _, entries = _plain_round(db, make_user, make_unit, organiser)
     login(client, organiser)
     page = f"/judging/rounds/{round_.id}"
@@ -261,7 +292,7 @@ def test_assignment_reports_entries_short_of_judges(client, login, post, db, mak
 def test_assignment_without_judges_explains_and_assigns_nothing(client, login, post, db, organiser):
     from judging import services
 
-    comp = make_competition(db, organiser)
+    comp = judging_competition(db, organiser)
     round_ = services.create_round(comp, actor=organiser, name="初评", k=2)
     db.session.commit()
     login(client, organiser)
@@ -272,17 +303,31 @@ def test_assignment_without_judges_explains_and_assigns_nothing(client, login, p
 
 def test_assignment_refusals(app, login, csrf, db, make_user, make_unit, organiser):
     round_, _, judges, _ = _plain_round(db, make_user, make_unit, organiser)
-    users = {"judge": judges[0], "author": make_user("author"), "coordinator": make_user("coordinator"),
-             "organiser": organiser}
+    users = {
+        "judge": judges[0],
+        "author": make_user("author"),
+        "coordinator": make_user("coordinator"),
+        "organiser": organiser,
+    }
     here = f"/judging/rounds/{round_.id}/assign"
-    _refused(app, login, csrf, users, [
-        (None, here, 302), ("judge", here, 403), ("author", here, 403), ("coordinator", here, 403),
-        ("organiser", f"/judging/rounds/{NO_ROUND}/assign", 404),
-    ])
+    _refused(
+        app,
+        login,
+        csrf,
+        users,
+        [
+            (None, here, 302),
+            ("judge", here, 403),
+            ("author", here, 403),
+            ("coordinator", here, 403),
+            ("organiser", f"/judging/rounds/{NO_ROUND}/assign", 404),
+        ],
+    )
     assert not _items(db, round_) and not _audit(db, "judging.assign")
 
 
 # Award adjustment -----------------------------------------------------------
+
 
 @pytest.fixture
 def awarded(db, organiser, rnd):
@@ -293,11 +338,17 @@ def awarded(db, organiser, rnd):
     totals = {e.id: 40 - 5 * i for i, e in enumerate(entries)}
     by_id = {j.id: j for j in judges}
     for a in _items(db, round_):
-        services.save_score(a, actor=by_id[a.judge_id], values=values_for(round_, totals[a.submission_id], 20, 20),
-                            submit=True)
-    results.set_scheme(round_, actor=organiser, grouping="all", one_award_per_author=True,
-                       boundary_tie="both_higher", levels=[{"code": "first", "count": 1},
-                                                           {"code": "second", "count": 1}])
+        services.save_score(
+            a, actor=by_id[a.judge_id], values=values_for(round_, totals[a.submission_id], 20, 20), submit=True
+        )
+    results.set_scheme(
+        round_,
+        actor=organiser,
+        grouping="all",
+        one_award_per_author=True,
+        boundary_tie="both_higher",
+        levels=[{"code": "first", "count": 1}, {"code": "second", "count": 1}],
+    )
     results.allocate_awards(round_, actor=organiser)
     db.session.commit()
     return round_, entries
@@ -307,8 +358,7 @@ def _levels(db, round_):
     from judging.models import Award
 
     db.session.expire_all()
-    return dict(db.session.execute(select(Award.submission_id, Award.level)
-                                   .where(Award.round_id == round_.id)).all())
+    return dict(db.session.execute(select(Award.submission_id, Award.level).where(Award.round_id == round_.id)).all())
 
 
 def test_committee_changes_awards_with_a_reason(client, login, post, db, organiser, awarded):
@@ -319,8 +369,12 @@ def test_committee_changes_awards_with_a_reason(client, login, post, db, organis
     assert _levels(db, round_) == {entries[0].id: "first", entries[1].id: "second"}
     login(client, organiser)
     page = f"/judging/rounds/{round_.id}/awards"
-    response = post(client, f"{page}/adjust", {"submission_id": entries[2].id, "new_level": "second",
-                                               "reason": "评审委员会复议：立意突出"}, page=page)
+    response = post(
+        client,
+        f"{page}/adjust",
+        {"submission_id": entries[2].id, "new_level": "second", "reason": "评审委员会复议：立意突出"},
+        page=page,
+    )
     assert response.headers["Location"].endswith(page)
     shown = _follow(client, response)
     assert "奖项已调整，理由已记入审计日志。" in shown
@@ -331,8 +385,7 @@ def test_committee_changes_awards_with_a_reason(client, login, post, db, organis
     assert entry.changes["reason"] == "评审委员会复议：立意突出" and entry.changes["level"] == [None, "second"]
     assert entry.actor_id == organiser.id
     # Taking an award away ("no award") works the same way.
-    post(client, f"{page}/adjust", {"submission_id": entries[1].id, "new_level": "", "reason": "涉嫌抄袭"},
-         page=page)
+    post(client, f"{page}/adjust", {"submission_id": entries[1].id, "new_level": "", "reason": "涉嫌抄袭"}, page=page)
     assert entries[1].id not in _levels(db, round_)
     assert _audit(db, "judging.award_adjust")[1].changes["level"] == ["second", None]
     # The decisions are replayed when the awards are allocated again.
@@ -341,19 +394,18 @@ def test_committee_changes_awards_with_a_reason(client, login, post, db, organis
     assert _levels(db, round_) == {entries[0].id: "first", entries[2].id: "second"}
 
 
-def test_bad_adjustments_explain_and_change_nothing(client, login, post, db, make_user, make_unit, organiser,
-                                                   awarded):
+def test_bad_adjustments_explain_and_change_nothing(client, login, post, db, make_user, make_unit, organiser, awarded):
     from judging.models import AwardAdjustment
 
     round_, entries = awarded
-    other = make_entry(db, make_competition(db, organiser), make_user("author", unit=make_unit()))
+    other = make_entry(db, judging_competition(db, organiser), make_user("author", unit=make_unit()))
     before = _levels(db, round_)
     good = {"submission_id": entries[2].id, "new_level": "first", "reason": "复议"}
     cases = [
         ({"reason": None}, "调整奖项必须填写理由。"),
         ({"reason": "   "}, "调整奖项必须填写理由。"),
-        ({"submission_id": other.id}, f"作品 {other.id} 不在候选名单中。"),   # another competition's entry
-        ({"submission_id": 987654}, "作品 987654 不在候选名单中。"),           # no such entry (was a 500)
+        ({"submission_id": other.id}, f"作品 {other.id} 不在候选名单中。"),  # another competition's entry
+        ({"submission_id": 987654}, "作品 987654 不在候选名单中。"),  # no such entry (was a 500)
         ({"new_level": "gold"}, "请从列表中选择奖项等级。"),
     ]
     login(client, organiser)
@@ -369,24 +421,38 @@ def test_bad_adjustments_explain_and_change_nothing(client, login, post, db, mak
 def test_adjustment_refusals(app, login, csrf, db, make_user, organiser, awarded):
     round_, entries = awarded
     before = _levels(db, round_)
-    users = {"judge": make_user("judge"), "committee": make_user("committee"), "author": make_user("author"),
-             "organiser": organiser}
+    users = {
+        "judge": make_user("judge"),
+        "committee": make_user("committee"),
+        "author": make_user("author"),
+        "organiser": organiser,
+    }
     here = f"/judging/rounds/{round_.id}/awards/adjust"
-    _refused(app, login, csrf, users, [
-        (None, here, 302), ("judge", here, 403), ("committee", here, 403), ("author", here, 403),
-        ("organiser", f"/judging/rounds/{NO_ROUND}/awards/adjust", 404),
-    ], data={"submission_id": entries[3].id, "new_level": "first", "reason": "复议"})
+    _refused(
+        app,
+        login,
+        csrf,
+        users,
+        [
+            (None, here, 302),
+            ("judge", here, 403),
+            ("committee", here, 403),
+            ("author", here, 403),
+            ("organiser", f"/judging/rounds/{NO_ROUND}/awards/adjust", 404),
+        ],
+        data={"submission_id": entries[3].id, "new_level": "first", "reason": "复议"},
+    )
     assert _levels(db, round_) == before and not _audit(db, "judging.award_adjust")
 
 
 # Judge pool: add ------------------------------------------------------------
 
+
 def _member(db, round_, user):
     from judging.models import RoundJudge
 
     db.session.expire_all()
-    return db.session.scalar(select(RoundJudge).where(RoundJudge.round_id == round_.id,
-                                                      RoundJudge.user_id == user.id))
+    return db.session.scalar(select(RoundJudge).where(RoundJudge.round_id == round_.id, RoundJudge.user_id == user.id))
 
 
 def test_organiser_adds_a_judge_with_a_maximum_load(app, client, login, post, db, make_user, make_unit, organiser):
@@ -435,17 +501,27 @@ def test_adding_a_bad_judge_explains_and_changes_nothing(client, login, post, db
 def test_adding_a_judge_refusals(app, login, csrf, db, make_user, make_unit, organiser):
     round_, _, judges, _ = _plain_round(db, make_user, make_unit, organiser, n_judges=1)
     newcomer = make_user("judge", unit=make_unit())
-    users = {"newcomer": newcomer, "judge": judges[0], "coordinator": make_user("coordinator"),
-             "organiser": organiser}
+    users = {"newcomer": newcomer, "judge": judges[0], "coordinator": make_user("coordinator"), "organiser": organiser}
     here = f"/judging/rounds/{round_.id}/judges"
-    _refused(app, login, csrf, users, [
-        (None, here, 302), ("newcomer", here, 403), ("judge", here, 403), ("coordinator", here, 403),
-        ("organiser", f"/judging/rounds/{NO_ROUND}/judges", 404),
-    ], data={"user_id": newcomer.id})
+    _refused(
+        app,
+        login,
+        csrf,
+        users,
+        [
+            (None, here, 302),
+            ("newcomer", here, 403),
+            ("judge", here, 403),
+            ("coordinator", here, 403),
+            ("organiser", f"/judging/rounds/{NO_ROUND}/judges", 404),
+        ],
+        data={"user_id": newcomer.id},
+    )
     assert _member(db, round_, newcomer) is None
 
 
 # Judge pool: remove ---------------------------------------------------------
+
 
 def test_removing_a_judge_hands_their_open_entries_to_others(client, login, post, db, organiser, rnd):
     from judging import services
@@ -465,16 +541,17 @@ def test_removing_a_judge_hands_their_open_entries_to_others(client, login, post
     assert not _member(db, round_, leaving).active
     after = {a.id: a for a in _items(db, round_, leaving)}
     assert after[scored.id].status == AssignmentStatus.SUBMITTED
-    assert all(after[a.id].status == AssignmentStatus.RECUSED and after[a.id].recuse_reason == "因病无法继续评审"
-               for a in open_)
+    assert all(
+        after[a.id].status == AssignmentStatus.RECUSED and after[a.id].recuse_reason == "因病无法继续评审"
+        for a in open_
+    )
     # Every entry still has k judges at work on it.
     assert set(Counter(a.submission_id for a in _items(db, round_, live=True)).values()) == {round_.k}
     (entry,) = _audit(db, "judging.judge_remove")
     assert entry.changes["reason"] == "因病无法继续评审" and entry.changes["reassigned"] == len(open_)
 
 
-def test_a_removed_judge_keeps_sight_of_scored_work_but_cannot_change_it(client, login, post, db, organiser,
-                                                                         rnd):
+def test_a_removed_judge_keeps_sight_of_scored_work_but_cannot_change_it(client, login, post, db, organiser, rnd):
     from judging import services
 
     round_, _, judges, _, _ = rnd
@@ -490,8 +567,11 @@ def test_a_removed_judge_keeps_sight_of_scored_work_but_cannot_change_it(client,
     assert code in queue
     assert all(a.submission.anonymous_code not in queue for a in handed)
     crit = round_.criteria
-    response = post(client, f"/judging/my/{round_.id}/e/{code}",
-                    {f"c{crit[0].id}": "10", f"c{crit[1].id}": "10", f"c{crit[2].id}": "10", "action": "submit"})
+    response = post(
+        client,
+        f"/judging/my/{round_.id}/e/{code}",
+        {f"c{crit[0].id}": "10", f"c{crit[1].id}": "10", f"c{crit[2].id}": "10", "action": "submit"},
+    )
     assert "您已被移出本轮评委库，评分不能再修改。" in _follow(client, response)
     db.session.expire_all()
     assert scored.score.total == total and not _audit(db, "judging.score_revise")
@@ -503,8 +583,11 @@ def test_bad_removals_explain_and_change_nothing(client, login, post, db, make_u
     round_, _, judges, _, _ = rnd
     stranger = make_user("judge", unit=make_unit())
     before = [(a.id, a.judge_id, a.status) for a in _items(db, round_)]
-    cases = [(judges[0], {}, "请填写移除评委的理由。"), (judges[0], {"reason": "  "}, "请填写移除评委的理由。"),
-             (stranger, {"reason": "理由"}, "不在本轮评委库中")]
+    cases = [
+        (judges[0], {}, "请填写移除评委的理由。"),
+        (judges[0], {"reason": "  "}, "请填写移除评委的理由。"),
+        (stranger, {"reason": "理由"}, "不在本轮评委库中"),
+    ]
     login(client, make_user("organiser"))
     page = f"/judging/rounds/{round_.id}"
     for user, data, message in cases:
@@ -519,10 +602,19 @@ def test_removing_a_judge_refusals(app, login, csrf, db, make_user, organiser, r
     before = [(a.id, a.status) for a in _items(db, round_)]
     users = {"colleague": judges[1], "author": make_user("author"), "organiser": organiser}
     here = f"/judging/rounds/{round_.id}/judges/{judges[0].id}/remove"
-    _refused(app, login, csrf, users, [
-        (None, here, 302), ("colleague", here, 403), ("author", here, 403),
-        ("organiser", f"/judging/rounds/{NO_ROUND}/judges/{judges[0].id}/remove", 404),
-        ("organiser", f"/judging/rounds/{round_.id}/judges/424242/remove", 404),
-    ], data={"reason": "理由"})
+    _refused(
+        app,
+        login,
+        csrf,
+        users,
+        [
+            (None, here, 302),
+            ("colleague", here, 403),
+            ("author", here, 403),
+            ("organiser", f"/judging/rounds/{NO_ROUND}/judges/{judges[0].id}/remove", 404),
+            ("organiser", f"/judging/rounds/{round_.id}/judges/424242/remove", 404),
+        ],
+        data={"reason": "理由"},
+    )
     assert [(a.id, a.status) for a in _items(db, round_)] == before
     assert _member(db, round_, judges[0]).active and not _audit(db, "judging.judge_remove")

@@ -1,4 +1,5 @@
 """Judging services: assignment, scoring rules, recusal, arbitration, results, awards, locking."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -7,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from core.errors import UserError
-from test_judging_helpers import make_entry, setup_round, values_for
+from helpers import make_entry, setup_round, values_for
 
 
 def _assignments(db, round_, **filters):
@@ -22,16 +23,19 @@ def _assignments(db, round_, **filters):
 def _item(db, round_, judge, entry):
     from judging.models import Assignment
 
-    return db.session.scalar(select(Assignment).where(
-        Assignment.round_id == round_.id, Assignment.judge_id == judge.id,
-        Assignment.submission_id == entry.id))
+    return db.session.scalar(
+        select(Assignment).where(
+            Assignment.round_id == round_.id, Assignment.judge_id == judge.id, Assignment.submission_id == entry.id
+        )
+    )
 
 
 def test_assignment_gives_k_distinct_eligible_judges_with_even_loads(db, make_user, make_unit, organiser):
     from judging.models import RoundJudge
 
-    round_, comp, judges, entries, _ = setup_round(db, make_user, make_unit, organiser,
-                                                   n_entries=10, n_judges=4, k=3, open_=False)
+    round_, comp, judges, entries, _ = setup_round(
+        db, make_user, make_unit, organiser, n_entries=10, n_judges=4, k=3, open_=False
+    )
     # A judge from an author's unit joins later: never gets that author's entry.
     colleague = make_user("judge", unit=entries[0].unit)
     from judging import services
@@ -51,15 +55,18 @@ def test_assignment_gives_k_distinct_eligible_judges_with_even_loads(db, make_us
     assert db.session.scalar(select(RoundJudge).where(RoundJudge.user_id == colleague.id)).active
 
 
-@pytest.mark.parametrize("values, submit, message", [
-    ((41, 20, 20), True, "between 0 and 40"),
-    ((-1, 20, 20), True, "between 0 and 40"),
-    ((30, 20.25, 20), True, "multiple of 0.5"),
-    ((30, None, 20), True, "Give a score for"),
-    (("abc", 20, 20), True, "is not a number"),
-    (("nan", 20, 20), True, "is not a number"),
-    ((30.5, 20, 20), False, "multiple of 1"),
-])
+@pytest.mark.parametrize(
+    "values, submit, message",
+    [
+        ((41, 20, 20), True, "between 0 and 40"),
+        ((-1, 20, 20), True, "between 0 and 40"),
+        ((30, 20.25, 20), True, "multiple of 0.5"),
+        ((30, None, 20), True, "Give a score for"),
+        (("abc", 20, 20), True, "is not a number"),
+        (("nan", 20, 20), True, "is not a number"),
+        ((30.5, 20, 20), False, "multiple of 1"),
+    ],
+)
 def test_score_values_are_checked_on_the_server(db, make_user, make_unit, organiser, values, submit, message):
     from judging import services
 
@@ -111,8 +118,9 @@ def test_recusal_hands_the_entry_to_another_eligible_judge(db, make_user, make_u
     db.session.commit()
     assert item.status == AssignmentStatus.RECUSED
     assert replacement is not None and replacement.judge_id != judges[0].id
-    active = [a for a in _assignments(db, round_, submission_id=item.submission_id)
-              if a.status != AssignmentStatus.RECUSED]
+    active = [
+        a for a in _assignments(db, round_, submission_id=item.submission_id) if a.status != AssignmentStatus.RECUSED
+    ]
     assert len(active) == 2 and len({a.judge_id for a in active}) == 2
 
 
@@ -121,8 +129,8 @@ def test_double_marking_goes_to_a_third_judge_then_the_leader(db, make_user, mak
     from judging.models import AssignmentRole
 
     round_, _, judges, entries, leader = setup_round(
-        db, make_user, make_unit, organiser, n_entries=3, n_judges=3, k=2, arbitration="third_judge",
-        leader=True)
+        db, make_user, make_unit, organiser, n_entries=3, n_judges=3, k=2, arbitration="third_judge", leader=True
+    )
     assert round_.effective_threshold == 15  # 15 % of 100
     entry = entries[0]
     first, second = [a for a in _assignments(db, round_, submission_id=entry.id)]
@@ -133,8 +141,7 @@ def test_double_marking_goes_to_a_third_judge_then_the_leader(db, make_user, mak
     third = _assignments(db, round_, submission_id=entry.id, role=AssignmentRole.THIRD)
     assert len(third) == 1 and third[0].judge_id not in (first.judge_id, second.judge_id)
     # Third judge far from both (90 vs 50): the leader arbitrates.
-    services.save_score(third[0], actor=by_id[third[0].judge_id], values=values_for(round_, 35, 20, 15),
-                        submit=True)
+    services.save_score(third[0], actor=by_id[third[0].judge_id], values=values_for(round_, 35, 20, 15), submit=True)
     arbiter = _assignments(db, round_, submission_id=entry.id, role=AssignmentRole.ARBITER)
     assert len(arbiter) == 1 and arbiter[0].judge_id == leader.id
     services.save_score(arbiter[0], actor=leader, values=values_for(round_, 30, 20, 15), submit=True)
@@ -142,17 +149,20 @@ def test_double_marking_goes_to_a_third_judge_then_the_leader(db, make_user, mak
     assert rows[entry.id].final_score == 65 and rows[entry.id].rule == "arbiter"
 
 
-@pytest.mark.parametrize("s1, s2, s3, final, rule", [
-    ((40, 30, 20), (35, 30, 20), None, 87.5, "agreed"),
-    ((40, 30, 30), (20, 15, 15), (35, 25, 30), 95.0, "third_judge"),
-])
+@pytest.mark.parametrize(
+    "s1, s2, s3, final, rule",
+    [
+        ((40, 30, 20), (35, 30, 20), None, 87.5, "agreed"),
+        ((40, 30, 30), (20, 15, 15), (35, 25, 30), 95.0, "third_judge"),
+    ],
+)
 def test_double_marking_rules(db, make_user, make_unit, organiser, s1, s2, s3, final, rule):
     from judging import results, services
     from judging.models import AssignmentRole
 
     round_, _, judges, entries, leader = setup_round(
-        db, make_user, make_unit, organiser, n_entries=2, n_judges=3, k=2, arbitration="third_judge",
-        leader=True)
+        db, make_user, make_unit, organiser, n_entries=2, n_judges=3, k=2, arbitration="third_judge", leader=True
+    )
     by_id = {j.id: j for j in judges}
     entry = entries[0]
     a, b = _assignments(db, round_, submission_id=entry.id)
@@ -171,8 +181,9 @@ def _score_all(db, round_, judges, totals):
 
     by_id = {j.id: j for j in judges}
     for a in _assignments(db, round_):
-        services.save_score(a, actor=by_id[a.judge_id], values=values_for(round_, totals[a.submission_id], 20, 20),
-                            submit=True)
+        services.save_score(
+            a, actor=by_id[a.judge_id], values=values_for(round_, totals[a.submission_id], 20, 20), submit=True
+        )
 
 
 def test_awards_finalise_and_lock(db, make_user, make_unit, organiser, monkeypatch):
@@ -182,10 +193,18 @@ def test_awards_finalise_and_lock(db, make_user, make_unit, organiser, monkeypat
     round_, _, judges, entries, _ = setup_round(db, make_user, make_unit, organiser, n_entries=5, k=2)
     totals = {e.id: 40 - 5 * i for i, e in enumerate(entries)}  # entry 0 best
     _score_all(db, round_, judges, totals)
-    results.set_scheme(round_, actor=organiser, grouping="all", one_award_per_author=True,
-                       boundary_tie="both_higher", levels=[
-                           {"code": "first", "count": 1}, {"code": "second", "count": 1},
-                           {"code": "third", "count": 1, "min_score": 70}])
+    results.set_scheme(
+        round_,
+        actor=organiser,
+        grouping="all",
+        one_award_per_author=True,
+        boundary_tie="both_higher",
+        levels=[
+            {"code": "first", "count": 1},
+            {"code": "second", "count": 1},
+            {"code": "third", "count": 1, "min_score": 70},
+        ],
+    )
     allocation = results.allocate_awards(round_, actor=organiser)
     levels = {a.entry_id: a.level for a in allocation.awards}
     assert levels == {entries[0].id: "first", entries[1].id: "second", entries[2].id: "third"}
@@ -199,19 +218,18 @@ def test_awards_finalise_and_lock(db, make_user, make_unit, organiser, monkeypat
     assert results.finalise_round(round_, actor=organiser) == 2
     db.session.commit()
     assert round_.state == RoundState.FINALISED
-    try:
-        from publishing.models import ResultSet
-    except ImportError:  # publishing not installed: nothing handed over
-        ResultSet = None
-    if ResultSet is not None:
-        (result_set,) = db.session.scalars(select(ResultSet)).all()
-        assert sorted(h.level_code for h in result_set.honours) == ["first", "second"]
-        assert {h.work_title for h in result_set.honours} == {entries[0].title, entries[1].title}
+    from publishing.models import ResultSet
+
+    (result_set,) = db.session.scalars(select(ResultSet)).all()  # handed over to publishing
+    assert sorted(h.level_code for h in result_set.honours) == ["first", "second"]
+    assert {h.work_title for h in result_set.honours} == {entries[0].title, entries[1].title}
     item = _assignments(db, round_)[0]
-    for action in (lambda: services.update_round(round_, actor=organiser, name="x"),
-                   lambda: services.save_score(item, actor=judges[0], values={}, submit=False),
-                   lambda: results.adjust_award(round_, entries[3].id, "third", actor=organiser, reason="r"),
-                   lambda: services.assign_judges(round_, actor=organiser)):
+    for action in (
+        lambda: services.update_round(round_, actor=organiser, name="x"),
+        lambda: services.save_score(item, actor=judges[0], values={}, submit=False),
+        lambda: results.adjust_award(round_, entries[3].id, "third", actor=organiser, reason="r"),
+        lambda: services.assign_judges(round_, actor=organiser),
+    ):
         with pytest.raises(UserError, match="finalised"):
             action()
 

@@ -1,4 +1,5 @@
 """Every badge colour a template asks for exists in the stylesheet (one set of names: ok, warn, danger, info, brand)."""
+
 from __future__ import annotations
 
 import re
@@ -9,12 +10,15 @@ CSS = (ROOT / "static" / "css" / "app.css").read_text(encoding="utf-8")
 
 QUOTED = re.compile(r"""(['"])([^'"]*)\1""")
 # Quoted strings that are not class names: dict keys, comparison operands, method arguments.
-NOT_CLASSES = [re.compile(p) for p in (
-    r"""(['"])[^'"]*\1\s*:""",                        # {'draft': ...}
-    r"""(?:==|!=|\bin)\s*(['"])[^'"]*\1""",            # x == 'open'
-    r"""\.\w+\(\s*(['"])[^'"]*\1""",                   # r.rule.startswith("needs")
-    r"""\b_\(\s*(['"])[^'"]*\1""",                     # translated text
-)]
+NOT_CLASSES = [
+    re.compile(p)
+    for p in (
+        r"""(['"])[^'"]*\1\s*:""",  # {'draft': ...}
+        r"""(?:==|!=|\bin)\s*(['"])[^'"]*\1""",  # x == 'open'
+        r"""\.\w+\(\s*(['"])[^'"]*\1""",  # r.rule.startswith("needs")
+        r"""\b_\(\s*(['"])[^'"]*\1""",  # translated text
+    )
+]
 
 
 def _call_args(text: str, start: int) -> str:
@@ -26,9 +30,9 @@ def _call_args(text: str, start: int) -> str:
         elif text[i] == ")":
             depth -= 1
             if depth == 0:
-                return text[start + 1:i]
+                return text[start + 1 : i]
         i += 1
-    return text[start + 1:]
+    return text[start + 1 :]
 
 
 def _top_level_split(args: str) -> list[str]:
@@ -69,7 +73,7 @@ def badge_classes() -> dict[str, set[str]]:
         found: set[str] = set()
         # The macro: badge(text, kind)
         for m in re.finditer(r"(?<![\w.])badge\(", text):
-            if text[max(0, m.start() - 6):m.start()] == "macro ":
+            if text[max(0, m.start() - 6) : m.start()] == "macro ":
                 continue
             parts = _top_level_split(_call_args(text, m.end() - 1))
             for part in parts[1:]:
@@ -94,6 +98,10 @@ def test_the_scan_sees_badges():
 
 
 def test_every_badge_class_used_in_a_template_exists_in_the_stylesheet():
-    missing = {f"{template}: .badge.{cls}" for template, classes in badge_classes().items() for cls in classes
-               if not re.search(rf"\.badge\.{re.escape(cls)}(?![\w-])", CSS)}
+    missing = {
+        f"{template}: .badge.{cls}"
+        for template, classes in badge_classes().items()
+        for cls in classes
+        if not re.search(rf"\.badge\.{re.escape(cls)}(?![\w-])", CSS)
+    }
     assert not missing, sorted(missing)

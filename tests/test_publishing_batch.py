@@ -1,4 +1,5 @@
 """Certificate batches of several chunks: the helper process splits and zips while the next chunk renders."""
+
 from __future__ import annotations
 
 import io
@@ -15,12 +16,23 @@ NAMES = ["李秀英", "欧阳晓燕", "王䶮", "龚𠮷祥", "张伟"]
 
 @pytest.fixture
 def published(db, organiser):
-    items = [services.HonourInput("first" if i == 0 else "second", "一等奖" if i == 0 else "二等奖", name,
-                                  "临渭区第二中学", f"作品{i}", "", 95 - i, i + 1) for i, name in enumerate(NAMES)]
-    rs = services.import_honours("competition", 8, "2026年临渭区“科技兴区”主题征文活动", items, organiser,
-                                 organiser="中共临渭区委宣传部")
-    replay_closed_notice(rs, days_ago=20, length=5, unit="calendar",
-                        how_to_object="来电", actor=organiser)
+    items = [
+        services.HonourInput(
+            "first" if i == 0 else "second",
+            "一等奖" if i == 0 else "二等奖",
+            name,
+            "临渭区第二中学",
+            f"作品{i}",
+            "",
+            95 - i,
+            i + 1,
+        )
+        for i, name in enumerate(NAMES)
+    ]
+    rs = services.import_honours(
+        "competition", 8, "2026年临渭区“科技兴区”主题征文活动", items, organiser, organiser="中共临渭区委宣传部"
+    )
+    replay_closed_notice(rs, days_ago=20, length=5, unit="calendar", how_to_object="来电", actor=organiser)
     services.publish_results(rs, organiser)
     db.session.commit()
     return rs
@@ -65,11 +77,14 @@ def test_single_files_do_not_grow_with_the_batch(app_ctx, pages):
     from core.pdf import html_to_pdf, split_pages
 
     def batch(n):
-        return html_to_pdf("".join(
-            f'<section style="page-break-after: always; background: radial-gradient(#c9a23f, #fff)">'
-            f'<img src="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 width=%2210%22 '
-            f'height=%2210%22%3E%3Crect width=%22{i % 9 + 1}%22 height=%222%22/%3E%3C/svg%3E">证书 {i}</section>'
-            for i in range(n)))
+        return html_to_pdf(
+            "".join(
+                f'<section style="page-break-after: always; background: radial-gradient(#c9a23f, #fff)">'
+                f'<img src="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 width=%2210%22 '
+                f'height=%2210%22%3E%3Crect width=%22{i % 9 + 1}%22 height=%222%22/%3E%3C/svg%3E">证书 {i}</section>'
+                for i in range(n)
+            )
+        )
 
     small = split_pages(batch(2))
     parts = split_pages(batch(pages))

@@ -1,4 +1,5 @@
 """Browser: 公示 → objection → resolution → publication → 获奖名单 → certificates → download → verify → revoke."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,9 +7,9 @@ import io
 
 import pytest
 
+from helpers import PASSWORD, shot
 from publishing import services
 from publishing.models import ResultSet
-from tests.conftest import PASSWORD, shot
 
 pytestmark = pytest.mark.browser
 
@@ -24,17 +25,26 @@ def _sign_in(page, base, user):
 def test_notice_objection_publication_certificates(app, db, live_server, page, browser, make_user, make_unit):
     base = live_server
     organiser = make_user("organiser", unit=make_unit(name="区委宣传部"), display_name="王芳")
-    author = make_user("author", unit=make_unit(name="临渭区第二中学"), display_name="李秀英",
-                       phone="13800001111", email="lixiuying@example.cn")
+    author = make_user(
+        "author",
+        unit=make_unit(name="临渭区第二中学"),
+        display_name="李秀英",
+        phone="13800001111",
+        email="lixiuying@example.cn",
+    )
     # A finished competition's proposed winners, as the judging package hands them over.
     items = [
-        services.HonourInput("first", "一等奖", "李秀英", "临渭区第二中学", "科技之光照亮乡村振兴路", "征文组", 94.5, 1,
-                             author.id, 101),
-        services.HonourInput("second", "二等奖", "张伟", "区农业局", "一粒种子的科技旅程", "征文组", 91.0, 2, None, 102),
+        services.HonourInput(
+            "first", "一等奖", "李秀英", "临渭区第二中学", "科技之光照亮乡村振兴路", "征文组", 94.5, 1, author.id, 101
+        ),
+        services.HonourInput(
+            "second", "二等奖", "张伟", "区农业局", "一粒种子的科技旅程", "征文组", 91.0, 2, None, 102
+        ),
         services.HonourInput("third", "三等奖", "杨帆", "杜桥街道", "智慧社区里的烟火气", "征文组", 88.7, 3, None, 103),
     ]
-    rs = services.import_honours("competition", 42, "2026年临渭区“科技兴区”主题征文活动", items, organiser,
-                                 organiser="中共临渭区委宣传部")
+    rs = services.import_honours(
+        "competition", 42, "2026年临渭区“科技兴区”主题征文活动", items, organiser, organiser="中共临渭区委宣传部"
+    )
     db.session.commit()
     rs_id = rs.id
     page.on("dialog", lambda d: d.accept())

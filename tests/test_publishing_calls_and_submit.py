@@ -3,6 +3,7 @@
 Nobody is offered a button that ends in 403, a closed call is not listed under an
 expired deadline, and an author who cannot submit is told why before writing.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,7 +11,7 @@ import re
 
 import pytest
 
-from test_essays_fixtures import LONG_TEXT, comp, form_token, make_competition, now  # noqa: F401
+from helpers import LONG_TEXT, form_token, now
 
 
 def _text(response) -> str:
@@ -19,8 +20,14 @@ def _text(response) -> str:
 
 def _post_entry(client, csrf, path, **kw):
     page = _text(client.get(path))
-    data = {"token": form_token(page), "title": "我的家乡", "body": LONG_TEXT, "pledge": "y",
-            "csrf_token": csrf(client, path), **kw}
+    data = {
+        "token": form_token(page),
+        "title": "我的家乡",
+        "body": LONG_TEXT,
+        "pledge": "y",
+        "csrf_token": csrf(client, path),
+        **kw,
+    }
     return client.post(path, data=data, content_type="multipart/form-data")
 
 
@@ -28,8 +35,9 @@ def _entry_fields(comp) -> dict:
     return {"genre_id": comp.genres[0].id, "group_id": comp.groups[0].id}
 
 
-@pytest.mark.parametrize("role, offered", [("judge", False), ("committee", False), ("organiser", False),
-                                           ("author", True)])
+@pytest.mark.parametrize(
+    "role, offered", [("judge", False), ("committee", False), ("organiser", False), ("author", True)]
+)
 def test_public_call_offers_submitting_only_to_authors(client, login, request, comp, role, offered):
     user = request.getfixturevalue(role)
     login(client, user)
@@ -55,12 +63,12 @@ def _back_link(html: str) -> str:
     return m.group(1)
 
 
-def test_receipt_back_link_opens_for_everyone_who_sees_the_receipt(app, client, login, coordinator, organiser, comp,
-                                                                   csrf):
+def test_receipt_back_link_opens_for_everyone_who_sees_the_receipt(
+    app, client, login, coordinator, organiser, comp, csrf
+):
     # A coordinator recommends their own essay (they are a member of their unit, without the author role).
     login(client, coordinator)
-    r = _post_entry(client, csrf, f"/essays/unit/c/{comp.id}/submit", member_id=coordinator.id,
-                    **_entry_fields(comp))
+    r = _post_entry(client, csrf, f"/essays/unit/c/{comp.id}/submit", member_id=coordinator.id, **_entry_fields(comp))
     assert r.status_code == 302, _text(r)
     receipt_url = r.headers["Location"]
     back = _back_link(_text(client.get(receipt_url)))
@@ -71,8 +79,7 @@ def test_receipt_back_link_opens_for_everyone_who_sees_the_receipt(app, client, 
     assert other.get(back).status_code == 200, back
 
 
-def test_public_home_lists_closed_calls_apart_without_their_old_deadline(app, db, client, organiser,
-                                                                         make_competition):
+def test_public_home_lists_closed_calls_apart_without_their_old_deadline(app, db, client, organiser, make_competition):
     from essays import services
 
     still_open = make_competition(title="正在征稿的征文")
@@ -80,12 +87,13 @@ def test_public_home_lists_closed_calls_apart_without_their_old_deadline(app, db
     services.change_status(judged, "closed", actor=organiser)
     services.change_status(judged, "judging", actor=organiser)
     services.change_status(judged, "published", actor=organiser)
-    past_deadline = make_competition(title="已过截稿时间的征文", opens_at=now() - dt.timedelta(days=20),
-                                     closes_at=now() - dt.timedelta(days=2))
+    past_deadline = make_competition(
+        title="已过截稿时间的征文", opens_at=now() - dt.timedelta(days=20), closes_at=now() - dt.timedelta(days=2)
+    )
     db.session.commit()
     html = _text(client.get("/public"))
-    calls = html[html.index("征文启事"):html.index("已截止的征文")]
-    past = html[html.index("已截止的征文"):]
+    calls = html[html.index("征文启事") : html.index("已截止的征文")]
+    past = html[html.index("已截止的征文") :]
     assert "正在征稿的征文" in calls and "截止时间" in calls
     for title in ("已评审的征文", "已过截稿时间的征文"):
         assert title not in calls and title in past
@@ -108,8 +116,7 @@ def test_author_at_the_entry_limit_is_told_before_the_form(client, login, author
 
 
 @pytest.mark.parametrize("when", ["closed", "past_deadline"])
-def test_author_on_a_closed_call_is_told_before_the_form(client, db, login, author, organiser, make_competition,
-                                                         when):
+def test_author_on_a_closed_call_is_told_before_the_form(client, db, login, author, organiser, make_competition, when):
     from essays import services
 
     if when == "closed":
@@ -126,8 +133,7 @@ def test_author_on_a_closed_call_is_told_before_the_form(client, db, login, auth
     assert 'name="token"' not in html and 'name="body"' not in html
 
 
-def test_editing_an_entry_on_a_closed_call_is_refused_before_the_form(client, db, login, author, organiser, comp,
-                                                                      csrf):
+def test_editing_an_entry_on_a_closed_call_is_refused_before_the_form(client, db, login, author, organiser, comp, csrf):
     from essays import services
 
     login(client, author)

@@ -3,6 +3,7 @@ identical objections, and what the public and authors are offered before they ac
 
 Each test asserts what a user notices: the page, the status code, the stored rows.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,7 +15,6 @@ from sqlalchemy import select
 from core.errors import UserError
 from publishing import services
 from publishing.models import Objection, ResultSet, ResultState
-from test_publishing_routes import EMAIL, PHONE, _import, draft, on_notice, published, winner  # noqa: F401
 
 
 def _text(response) -> str:
@@ -27,16 +27,24 @@ def _flashes(html: str) -> str:
 
 # --- item 2: the 公示 starts today or later, after a confirmation ---------------------------
 
+
 def test_a_cancelled_notice_cannot_be_restarted_in_the_past(db, on_notice, organiser):
     services.cancel_notice(on_notice, "名单录入有误", organiser)
     yesterday = services.today_local() - dt.timedelta(days=1)
     with pytest.raises(UserError) as err:
-        services.start_notice(on_notice, start=yesterday - dt.timedelta(days=20), length=5, unit="calendar",
-                              how_to_object="实名来电", actor=organiser)
+        services.start_notice(
+            on_notice,
+            start=yesterday - dt.timedelta(days=20),
+            length=5,
+            unit="calendar",
+            how_to_object="实名来电",
+            actor=organiser,
+        )
     assert "公示不能早于今天开始" in err.value.render()
     with pytest.raises(UserError):
-        services.start_notice(on_notice, start=yesterday, length=1, unit="calendar", how_to_object="实名来电",
-                              actor=organiser)
+        services.start_notice(
+            on_notice, start=yesterday, length=1, unit="calendar", how_to_object="实名来电", actor=organiser
+        )
     assert on_notice.state == ResultState.DRAFT
     # ...so the results cannot be published at once.
     with pytest.raises(UserError):
@@ -53,8 +61,7 @@ def test_a_notice_may_be_scheduled_for_a_later_day(db, draft, organiser):
 
 
 def _notice_fields(start: dt.date, **kw) -> dict:
-    return {"n-start": start.isoformat(), "n-length": 5, "n-unit": "working", "n-how_to_object": "实名来电",
-            **kw}
+    return {"n-start": start.isoformat(), "n-length": 5, "n-unit": "working", "n-how_to_object": "实名来电", **kw}
 
 
 def test_starting_a_notice_shows_the_window_for_confirmation_first(client, db, draft, organiser, login, post):
@@ -65,7 +72,7 @@ def test_starting_a_notice_shows_the_window_for_confirmation_first(client, db, d
     r = post(client, f"{url}/notice", _notice_fields(today), page=url)
     html = _text(r)
     assert r.status_code == 200 and "确认公示" in html
-    shown = html[html.index('id="notice-window"'):html.index("</dl>", html.index('id="notice-window"'))]
+    shown = html[html.index('id="notice-window"') : html.index("</dl>", html.index('id="notice-window"'))]
     assert window.first_day.isoformat() in shown and window.last_day.isoformat() in shown
     assert re.search(r"<dd>5 工作日</dd>", shown), shown
     db.session.expire_all()
@@ -119,6 +126,7 @@ def test_the_demo_seed_does_not_backdate_notices(app):
 
 # --- item 8 and #11: certificate verification -------------------------------------------------
 
+
 def test_a_forged_token_shows_verification_failed(client, published):
     r = client.get("/verify/forged-token-123")
     html = _text(r)
@@ -168,8 +176,12 @@ def test_verify_by_number_is_throttled_per_address(app, client, db, published, c
     cert = published.honours[0].certificate
     app.config["VERIFY_LIMIT_PER_ADDRESS"] = "2 per hour"
     try:
-        statuses = [client.post("/verify", data={"csrf_token": csrf(client, "/verify"), "number": cert.number,
-                                                 "name": f"猜测{i}"}).status_code for i in range(3)]
+        statuses = [
+            client.post(
+                "/verify", data={"csrf_token": csrf(client, "/verify"), "number": cert.number, "name": f"猜测{i}"}
+            ).status_code
+            for i in range(3)
+        ]
     finally:
         app.config.pop("VERIFY_LIMIT_PER_ADDRESS")
     assert statuses == [200, 200, 429]
@@ -182,10 +194,15 @@ def test_verify_page_badges_have_a_stylesheet_colour(client, published):
 
 # --- #11: identical objections are stored once ------------------------------------------------
 
+
 def test_an_identical_objection_is_stored_once_with_its_reference(client, db, on_notice, post):
     url = f"/public/activities/{on_notice.id}/notice"
-    data = {"honour_id": on_notice.honours[0].id, "real_name": "王小明", "phone": "13912345678",
-            "content": "该作品涉嫌抄袭网络文章，请核查。"}
+    data = {
+        "honour_id": on_notice.honours[0].id,
+        "real_name": "王小明",
+        "phone": "13912345678",
+        "content": "该作品涉嫌抄袭网络文章，请核查。",
+    }
     first = _flashes(_text(post(client, url, data, follow_redirects=True)))
     obj = db.session.scalars(select(Objection)).one()
     assert obj.reference in first

@@ -1,4 +1,5 @@
 """Certificate and winner-list PDFs: fonts embedded, text extractable, numbers unique."""
+
 from __future__ import annotations
 
 import io
@@ -6,26 +7,11 @@ import zipfile
 
 import pytest
 
+from helpers import pdf_fonts
 from publishing import services
 from publishing.demo import replay_closed_notice
 
 NAMES = ["李秀英", "欧阳晓燕", "王䶮", "龚𠮷祥"]  # 䶮 (Ext A) and 𠮷 (Ext B): rare characters must render
-
-
-def _fonts(pdf: bytes) -> dict[str, bool]:
-    """Every font of the document → whether its file is embedded."""
-    from pypdf import PdfReader
-
-    out = {}
-    for page in PdfReader(io.BytesIO(pdf)).pages:
-        fonts = (page.get("/Resources") or {}).get("/Font") or {}
-        for font in fonts.values():
-            font = font.get_object()
-            desc_font = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
-            descriptor = desc_font.get("/FontDescriptor")
-            descriptor = descriptor.get_object() if descriptor is not None else {}
-            out[str(font["/BaseFont"])] = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
-    return out
 
 
 def _text(pdf: bytes) -> list[str]:
@@ -36,12 +22,23 @@ def _text(pdf: bytes) -> list[str]:
 
 @pytest.fixture
 def published(db, organiser):
-    items = [services.HonourInput("first" if i == 0 else "second", "一等奖" if i == 0 else "二等奖", name,
-                                  "临渭区第二中学", f"作品{i}", "", 95 - i, i + 1) for i, name in enumerate(NAMES)]
-    rs = services.import_honours("competition", 7, "2026年临渭区“科技兴区”主题征文活动", items, organiser,
-                                 organiser="中共临渭区委宣传部")
-    replay_closed_notice(rs, days_ago=20, length=5, unit="calendar",
-                        how_to_object="来电", actor=organiser)
+    items = [
+        services.HonourInput(
+            "first" if i == 0 else "second",
+            "一等奖" if i == 0 else "二等奖",
+            name,
+            "临渭区第二中学",
+            f"作品{i}",
+            "",
+            95 - i,
+            i + 1,
+        )
+        for i, name in enumerate(NAMES)
+    ]
+    rs = services.import_honours(
+        "competition", 7, "2026年临渭区“科技兴区”主题征文活动", items, organiser, organiser="中共临渭区委宣传部"
+    )
+    replay_closed_notice(rs, days_ago=20, length=5, unit="calendar", how_to_object="来电", actor=organiser)
     services.publish_results(rs, organiser)
     db.session.commit()
     return rs
@@ -64,7 +61,7 @@ def test_generation_job_produces_merged_pdf_and_zip(client, db, published, organ
     assert len(pages) == len(NAMES)
     for name, text in zip(NAMES, pages):
         assert name in text
-    fonts = _fonts(merged)
+    fonts = pdf_fonts(merged)
     assert fonts and all(fonts.values()), fonts
     assert any("Serif-CJK" in f for f in fonts)
 
@@ -75,7 +72,7 @@ def test_generation_job_produces_merged_pdf_and_zip(client, db, published, organ
         assert names == sorted(f"{n}.pdf" for n in numbers)
         single = zf.read(f"{published.honours[2].certificate.number}.pdf")
     assert len(_text(single)) == 1 and "王䶮" in _text(single)[0]
-    assert all(_fonts(single).values())
+    assert all(pdf_fonts(single).values())
 
     # The ZIP is the job's download.
     r = client.get(f"/jobs/{job.id}/download")
@@ -91,7 +88,7 @@ def test_single_certificate_has_number_and_closing(app, db, published, organiser
     pdf = read_file(cert.file)
     text = "".join(_text(pdf)[0].split())  # the title is letter-spaced
     assert cert.number in text and "特发此证" in text and "荣誉证书" in text
-    assert all(_fonts(pdf).values())
+    assert all(pdf_fonts(pdf).values())
 
 
 def test_winner_list_pdf(db, published):
@@ -101,7 +98,7 @@ def test_winner_list_pdf(db, published):
     assert text.index("一等奖") < text.index("二等奖")
     for name in NAMES:
         assert name in text
-    assert all(_fonts(pdf).values())
+    assert all(pdf_fonts(pdf).values())
 
 
 def test_winner_list_xlsx_has_chinese_headers(db, published):

@@ -1,63 +1,26 @@
 """Public pages, API against its OpenAPI document, organiser pages and their refusals."""
+
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
 
+from helpers import EMAIL, PHONE, import_honours
 from publishing import services
-from publishing.demo import replay_closed_notice
 from publishing.models import Certificate, Objection, ResultState
-
-PHONE = "13800001111"
-EMAIL = "winner@example.cn"
-
-
-@pytest.fixture
-def winner(make_user, make_unit):
-    return make_user("author", unit=make_unit(name="区教育局"), phone=PHONE, email=EMAIL, display_name="李秀英")
-
-
-def _import(db, organiser, winner, source_id=1):
-    items = [
-        services.HonourInput("first", "一等奖", "李秀英", "区教育局", "科技之光", "征文组", 95, 1, winner.id, 11),
-        services.HonourInput("second", "二等奖", "张伟", "区农业局", "一粒种子", "征文组", 90, 2, None, 12),
-    ]
-    rs = services.import_honours("competition", source_id, "2026年科技征文活动", items, organiser,
-                                 organiser="区委宣传部")
-    db.session.commit()
-    return rs
-
-
-@pytest.fixture
-def draft(db, organiser, winner):
-    return _import(db, organiser, winner)
-
-
-@pytest.fixture
-def on_notice(db, draft, organiser):
-    services.start_notice(draft, start=services.today_local(), length=5, unit="working",
-                          how_to_object="实名来电 0913-2123456", actor=organiser)
-    db.session.commit()
-    return draft
-
-
-@pytest.fixture
-def published(db, draft, organiser):
-    replay_closed_notice(draft, days_ago=20, length=5, unit="calendar",
-                        how_to_object="实名来电", actor=organiser)
-    services.publish_results(draft, organiser)
-    services.issue_certificates(draft, organiser)
-    db.session.commit()
-    return draft
-
 
 # --- public pages ------------------------------------------------------------------
 
+
 def test_nothing_public_before_notice(client, draft):
     assert "2026年科技征文活动" not in client.get("/public").get_data(as_text=True)
-    for url in (f"/public/activities/{draft.id}/notice", f"/public/activities/{draft.id}/results",
-                f"/api/v1/activities/{draft.id}", f"/api/v1/activities/{draft.id}/results"):
+    for url in (
+        f"/public/activities/{draft.id}/notice",
+        f"/public/activities/{draft.id}/results",
+        f"/api/v1/activities/{draft.id}",
+        f"/api/v1/activities/{draft.id}/results",
+    ):
         assert client.get(url).status_code == 404, url
 
 
@@ -79,9 +42,16 @@ def test_objection_filed_and_throttled_per_address(app, client, db, on_notice, c
         statuses = []
         for n in range(3):
             token = csrf(client, url)
-            r = client.post(url, data={"csrf_token": token, "honour_id": on_notice.honours[0].id,
-                                       "real_name": "王小明", "phone": "13912345678",
-                                       "content": f"该作品涉嫌抄袭网络文章，请核查（补充材料{n}）。"})
+            r = client.post(
+                url,
+                data={
+                    "csrf_token": token,
+                    "honour_id": on_notice.honours[0].id,
+                    "real_name": "王小明",
+                    "phone": "13912345678",
+                    "content": f"该作品涉嫌抄袭网络文章，请核查（补充材料{n}）。",
+                },
+            )
             statuses.append(r.status_code)
     finally:
         app.config.pop("OBJECTION_LIMIT_PER_ADDRESS")
@@ -105,8 +75,10 @@ def test_results_page_grouped_without_contacts(client, published):
     assert "2026年科技征文活动" in home
 
 
-@pytest.mark.parametrize("suffix, mimetype", [("pdf", "application/pdf"),
-                                              ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")])
+@pytest.mark.parametrize(
+    "suffix, mimetype",
+    [("pdf", "application/pdf"), ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")],
+)
 def test_winner_list_downloads(client, published, suffix, mimetype):
     r = client.get(f"/public/activities/{published.id}/results.{suffix}")
     assert r.status_code == 200 and r.mimetype == mimetype
@@ -125,6 +97,7 @@ def test_verify_page_shows_valid_then_revoked(client, db, published, organiser):
 
 
 # --- API -----------------------------------------------------------------------------
+
 
 @pytest.fixture
 def openapi(client):
@@ -171,14 +144,16 @@ def test_api_responses_match_the_document(client, openapi, published, on_notice_
 
 @pytest.fixture
 def on_notice_other(db, organiser, winner):
-    rs = _import(db, organiser, winner, source_id=2)
-    services.start_notice(rs, start=services.today_local(), length=5, unit="calendar", how_to_object="来电",
-                          actor=organiser)
+    rs = import_honours(db, organiser, winner, source_id=2)
+    services.start_notice(
+        rs, start=services.today_local(), length=5, unit="calendar", how_to_object="来电", actor=organiser
+    )
     db.session.commit()
     return rs
 
 
 # --- authors' certificates -----------------------------------------------------------------
+
 
 def test_author_downloads_own_certificate_only(client, db, published, winner, make_user, login):
     cert = published.honours[0].certificate
@@ -212,13 +187,19 @@ def test_anonymous_download_goes_to_login(client, published):
 
 # --- organiser pages ----------------------------------------------------------------------
 
-MANAGE_PAGES = ["/publishing/manage", "/publishing/manage/{id}", "/publishing/manage/{id}/template",
-                "/publishing/manage/{id}/outbox", "/publishing/manage/workdays"]
+MANAGE_PAGES = [
+    "/publishing/manage",
+    "/publishing/manage/{id}",
+    "/publishing/manage/{id}/template",
+    "/publishing/manage/{id}/outbox",
+    "/publishing/manage/workdays",
+]
 
 
 @pytest.mark.parametrize("path", MANAGE_PAGES)
-@pytest.mark.parametrize("who, expected", [(None, 302), ("author", 403), ("judge", 403), ("organiser", 200),
-                                           ("admin", 200)])
+@pytest.mark.parametrize(
+    "who, expected", [(None, 302), ("author", 403), ("judge", 403), ("organiser", 200), ("admin", 200)]
+)
 def test_manage_pages_by_role(client, request, draft, login, path, who, expected):
     if who:
         login(client, request.getfixturevalue(who))
@@ -226,8 +207,14 @@ def test_manage_pages_by_role(client, request, draft, login, path, who, expected
     assert r.status_code == expected
 
 
-@pytest.mark.parametrize("path", ["/publishing/manage/{id}/publish", "/publishing/manage/{id}/certificates",
-                                  "/publishing/manage/{id}/outbox/prepare"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/publishing/manage/{id}/publish",
+        "/publishing/manage/{id}/certificates",
+        "/publishing/manage/{id}/outbox/prepare",
+    ],
+)
 def test_manage_actions_refused_to_authors(client, draft, author, login, csrf, path):
     login(client, author)
     token = csrf(client, "/")
@@ -237,16 +224,25 @@ def test_manage_actions_refused_to_authors(client, draft, author, login, csrf, p
 def test_organiser_notice_objection_publish_flow(client, db, draft, organiser, login, post):
     login(client, organiser)
     url = f"/publishing/manage/{draft.id}"
-    fields = {"n-start": services.today_local().isoformat(), "n-length": 5, "n-unit": "working",
-              "n-how_to_object": "实名来电"}
+    fields = {
+        "n-start": services.today_local().isoformat(),
+        "n-length": 5,
+        "n-unit": "working",
+        "n-how_to_object": "实名来电",
+    }
     r = post(client, f"{url}/notice", fields, page=url)
     assert r.status_code == 200 and "notice-window" in r.get_data(as_text=True)  # confirm the window first
     r = post(client, f"{url}/notice", {**fields, "n-confirmed": "1"}, page=url)
     assert r.status_code == 302
     db.session.refresh(draft)
     assert draft.state == ResultState.NOTICE
-    obj = services.file_objection(draft, real_name="王小明", phone="13912345678", content="该作品涉嫌抄袭网络文章。",
-                                  honour_id=draft.honours[1].id)
+    obj = services.file_objection(
+        draft,
+        real_name="王小明",
+        phone="13912345678",
+        content="该作品涉嫌抄袭网络文章。",
+        honour_id=draft.honours[1].id,
+    )
     db.session.commit()
     page = client.get(url).get_data(as_text=True)
     assert "王小明" in page
@@ -254,8 +250,11 @@ def test_organiser_notice_objection_publish_flow(client, db, draft, organiser, l
     r = post(client, f"{url}/publish", page=url)
     db.session.refresh(draft)
     assert draft.state == ResultState.NOTICE
-    r = post(client, f"/publishing/manage/objections/{obj.id}",
-             {"status": "upheld", "honour_id": draft.honours[1].id, "outcome": "查实抄袭，取消获奖资格。"})
+    r = post(
+        client,
+        f"/publishing/manage/objections/{obj.id}",
+        {"status": "upheld", "honour_id": draft.honours[1].id, "outcome": "查实抄袭，取消获奖资格。"},
+    )
     assert r.status_code == 302
     db.session.refresh(obj)
     assert obj.status == "upheld" and obj.honour.withdrawn
@@ -280,10 +279,23 @@ def test_organiser_revokes_and_regenerates(client, db, published, organiser, log
 def test_template_preview_reports_missing_glyphs(client, draft, organiser, login, post):
     login(client, organiser)
     url = f"/publishing/manage/{draft.id}/template"
-    r = post(client, f"{url}/preview", {"title": "荣誉证书", "activity_name": "测试\U0010FFFD活动", "closing": "特发此证",
-                                        "issuers": "区委宣传部", "date_style": "arabic", "page_size": "A4",
-                                        "orientation": "landscape", "style": "classic", "activity_code": "ZP",
-                                        "number_pattern": "{code}-{serial:03d}"}, page=url)
+    r = post(
+        client,
+        f"{url}/preview",
+        {
+            "title": "荣誉证书",
+            "activity_name": "测试\U0010fffd活动",
+            "closing": "特发此证",
+            "issuers": "区委宣传部",
+            "date_style": "arabic",
+            "page_size": "A4",
+            "orientation": "landscape",
+            "style": "classic",
+            "activity_code": "ZP",
+            "number_pattern": "{code}-{serial:03d}",
+        },
+        page=url,
+    )
     data = r.get_json()
     assert data["missing"] and "U+10FFFD" in data["missing"][0]
     assert "荣誉证书" in data["html"]
@@ -291,18 +303,27 @@ def test_template_preview_reports_missing_glyphs(client, draft, organiser, login
 
 def test_public_call_for_essays_is_readable_without_signing_in(app, db, organiser):
     """The public site lists open calls; drafts stay hidden."""
-    import datetime as dt
 
     from core.db import utcnow
     from essays.models import Competition, CompetitionStatus, Genre
 
     now = utcnow()
-    open_call = Competition(code="ZW2027", title="“书香临渭”全民阅读征文", notice_html="<p>欢迎投稿</p>",
-                            status=CompetitionStatus.OPEN, opens_at=now - dt.timedelta(days=1),
-                            closes_at=now + dt.timedelta(days=20))
+    open_call = Competition(
+        code="ZW2027",
+        title="“书香临渭”全民阅读征文",
+        notice_html="<p>欢迎投稿</p>",
+        status=CompetitionStatus.OPEN,
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=20),
+    )
     open_call.genres = [Genre(name="散文", max_length=3000, count_rule="word")]
-    draft = Competition(code="ZW2028", title="尚未发布的征文", status=CompetitionStatus.DRAFT,
-                        opens_at=now, closes_at=now + dt.timedelta(days=30))
+    draft = Competition(
+        code="ZW2028",
+        title="尚未发布的征文",
+        status=CompetitionStatus.DRAFT,
+        opens_at=now,
+        closes_at=now + dt.timedelta(days=30),
+    )
     db.session.add_all([open_call, draft])
     db.session.commit()
     client = app.test_client()

@@ -4,6 +4,7 @@ Each route: what a user notices on the happy path (Chinese page text, a file
 that opens, the state afterwards, the audit entry), then its refusals
 (anonymous, wrong role, nonexistent object, bad input with nothing changed).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,17 +15,17 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from helpers import EMAIL, PHONE, pdf_fonts
 from publishing import services
 from publishing.demo import replay_closed_notice
-from publishing.models import MessageStatus, OutboxMessage, ResultState, WorkdayOverride
-from test_publishing_pdf import _fonts  # noqa: F401  (font-embedding probe shared with the PDF tests)
-from test_publishing_routes import EMAIL, PHONE, _import, draft, on_notice, published, winner  # noqa: F401
+from publishing.models import MessageStatus, ResultState, WorkdayOverride
 
 RARE = "王𪚥"  # U+2A6A5 (Ext B) is not in the bundled Noto CJK fonts: it must be reported, never drawn as tofu
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # --- helpers --------------------------------------------------------------------------
+
 
 def _pdf_text(data: bytes) -> str:
     """The document's text without whitespace (certificate titles are letter-spaced: 荣 誉 证 书)."""
@@ -56,17 +57,19 @@ def _refusal(client, request, login, csrf, who: str, method: str, url: str):
 
 
 def _published_with(db, organiser, names: list[str], source_id: int = 5):
-    items = [services.HonourInput("first", "一等奖", n, "区文化馆", f"作品{i}", "", 90 - i, i + 1)
-             for i, n in enumerate(names)]
+    items = [
+        services.HonourInput("first", "一等奖", n, "区文化馆", f"作品{i}", "", 90 - i, i + 1)
+        for i, n in enumerate(names)
+    ]
     rs = services.import_honours("competition", source_id, "2026年读书征文活动", items, organiser)
-    replay_closed_notice(rs, days_ago=20, length=5, unit="calendar",
-                        how_to_object="来电", actor=organiser)
+    replay_closed_notice(rs, days_ago=20, length=5, unit="calendar", how_to_object="来电", actor=organiser)
     services.publish_results(rs, organiser)
     db.session.commit()
     return rs
 
 
 # --- public winner lists (PDF, XLSX) --------------------------------------------------------
+
 
 def test_public_winner_list_pdf_opens_with_names_fonts_and_no_contacts(client, published, winner):
     assert winner.phone == PHONE and winner.email == EMAIL  # planted on the honour's own user
@@ -77,7 +80,7 @@ def test_public_winner_list_pdf_opens_with_names_fonts_and_no_contacts(client, p
     assert "获奖名单" in text and "李秀英" in text and "张伟" in text and "科技之光" in text
     assert text.index("一等奖") < text.index("二等奖")
     assert PHONE not in text and EMAIL not in text and PHONE.encode() not in r.data and EMAIL.encode() not in r.data
-    fonts = _fonts(r.data)
+    fonts = pdf_fonts(r.data)
     assert fonts and all(fonts.values()), fonts
 
 
@@ -103,8 +106,9 @@ def test_public_winner_list_only_when_published(client, request, db, organiser, 
     if state == "missing":
         rs_id = 999999
     else:
-        rs = request.getfixturevalue("on_notice" if state == "notice" else
-                                     "published" if state == "unpublished" else "draft")
+        rs = request.getfixturevalue(
+            "on_notice" if state == "notice" else "published" if state == "unpublished" else "draft"
+        )
         if state == "unpublished":
             services.unpublish_results(rs, "名单有误", organiser)
             db.session.commit()
@@ -113,6 +117,7 @@ def test_public_winner_list_only_when_published(client, request, db, organiser, 
 
 
 # --- organiser: merged certificates PDF and the ZIP of single files ----------------------------
+
 
 def test_certificate_downloads_after_generating(client, db, published, organiser, login, post):
     login(client, organiser)
@@ -127,7 +132,7 @@ def test_certificate_downloads_after_generating(client, db, published, organiser
     assert r.status_code == 200 and r.mimetype == "application/pdf"
     text = _pdf_text(r.data)
     assert "荣誉证书" in text and "李秀英" in text and "张伟" in text
-    assert all(_fonts(r.data).values())
+    assert all(pdf_fonts(r.data).values())
 
     db.session.expire_all()
     numbers = sorted(h.certificate.number for h in published.honours)
@@ -158,6 +163,7 @@ def test_certificate_downloads_of_unknown_result_set(client, organiser, login, k
 
 # --- organiser: taking a notice down / unpublishing --------------------------------------------
 
+
 def test_cancel_notice_goes_back_to_draft_and_off_the_public_site(client, db, on_notice, organiser, login, post):
     login(client, organiser)
     assert client.get(f"/public/activities/{on_notice.id}/notice").status_code == 200
@@ -174,8 +180,10 @@ def test_cancel_notice_goes_back_to_draft_and_off_the_public_site(client, db, on
     assert entry.actor_id == organiser.id
 
 
-@pytest.mark.parametrize("action, fixture, state", [("notice/cancel", "on_notice", ResultState.NOTICE),
-                                                    ("unpublish", "published", ResultState.PUBLISHED)])
+@pytest.mark.parametrize(
+    "action, fixture, state",
+    [("notice/cancel", "on_notice", ResultState.NOTICE), ("unpublish", "published", ResultState.PUBLISHED)],
+)
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_take_down_needs_a_reason(client, request, db, organiser, login, post, action, fixture, state, reason):
     rs = request.getfixturevalue(fixture)
@@ -188,10 +196,15 @@ def test_take_down_needs_a_reason(client, request, db, organiser, login, post, a
     assert not _audits(db, "results.notice_cancel") and not _audits(db, "results.unpublish")
 
 
-@pytest.mark.parametrize("action, fixture, message", [("notice/cancel", "draft", "该结果不在公示中"),
-                                                      ("notice/cancel", "published", "该结果不在公示中"),
-                                                      ("unpublish", "on_notice", "该结果尚未公布"),
-                                                      ("unpublish", "draft", "该结果尚未公布")])
+@pytest.mark.parametrize(
+    "action, fixture, message",
+    [
+        ("notice/cancel", "draft", "该结果不在公示中"),
+        ("notice/cancel", "published", "该结果不在公示中"),
+        ("unpublish", "on_notice", "该结果尚未公布"),
+        ("unpublish", "draft", "该结果尚未公布"),
+    ],
+)
 def test_take_down_in_the_wrong_state(client, request, db, organiser, login, post, action, fixture, message):
     rs = request.getfixturevalue(fixture)
     before = rs.state
@@ -204,9 +217,13 @@ def test_take_down_in_the_wrong_state(client, request, db, organiser, login, pos
 
 
 def test_unpublish_takes_every_public_view_down(client, db, published, organiser, login, post):
-    urls = [f"/public/activities/{published.id}/results", f"/public/activities/{published.id}/results.pdf",
-            f"/public/activities/{published.id}/results.xlsx", f"/public/activities/{published.id}",
-            f"/api/v1/activities/{published.id}/results"]
+    urls = [
+        f"/public/activities/{published.id}/results",
+        f"/public/activities/{published.id}/results.pdf",
+        f"/public/activities/{published.id}/results.xlsx",
+        f"/public/activities/{published.id}",
+        f"/api/v1/activities/{published.id}/results",
+    ]
     anonymous = client.application.test_client()
     assert all(anonymous.get(u).status_code in (200, 302) for u in urls)
     login(client, organiser)
@@ -238,8 +255,10 @@ def test_take_down_refused_to_others(client, request, db, login, csrf, action, f
 @pytest.mark.parametrize("action", ["notice/cancel", "unpublish"])
 def test_take_down_of_unknown_result_set(client, organiser, login, post, action):
     login(client, organiser)
-    assert post(client, f"/publishing/manage/999999/{action}", {"reason": "理由"},
-                page="/publishing/manage").status_code == 404
+    assert (
+        post(client, f"/publishing/manage/999999/{action}", {"reason": "理由"}, page="/publishing/manage").status_code
+        == 404
+    )
 
 
 def test_take_down_without_csrf_token_changes_nothing(client, db, published, organiser, login):
@@ -252,10 +271,18 @@ def test_take_down_without_csrf_token_changes_nothing(client, db, published, org
 
 # --- organiser: certificate template previews -----------------------------------------------------
 
-TEMPLATE_FORM = {"title": "荣誉证书", "activity_name": "2026年科技征文活动", "closing": "特发此证，以资鼓励。",
-                 "issuers": "中共临渭区委宣传部", "date_style": "arabic", "page_size": "A4",
-                 "orientation": "landscape", "style": "classic", "activity_code": "ZP",
-                 "number_pattern": "{code}-{year}-{serial:03d}"}
+TEMPLATE_FORM = {
+    "title": "荣誉证书",
+    "activity_name": "2026年科技征文活动",
+    "closing": "特发此证，以资鼓励。",
+    "issuers": "中共临渭区委宣传部",
+    "date_style": "arabic",
+    "page_size": "A4",
+    "orientation": "landscape",
+    "style": "classic",
+    "activity_code": "ZP",
+    "number_pattern": "{code}-{year}-{serial:03d}",
+}
 
 
 def test_template_preview_shows_the_first_winner(client, draft, organiser, login, post):
@@ -275,13 +302,17 @@ def test_template_preview_reports_a_recipient_the_fonts_lack(client, db, organis
     assert data["missing"] == ["𪚥（U+2A6A5）"]
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("number_pattern", "{code}-{year}", "{serial}"),
-    ("number_pattern", "{code}-{nope}-{serial}", "未知字段"),
-    ("date_style", "roman", "未知的日期格式"),
-])
-def test_template_preview_reports_bad_fields_in_chinese(client, db, draft, organiser, login, post, field, value,
-                                                         message):
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("number_pattern", "{code}-{year}", "{serial}"),
+        ("number_pattern", "{code}-{nope}-{serial}", "未知字段"),
+        ("date_style", "roman", "未知的日期格式"),
+    ],
+)
+def test_template_preview_reports_bad_fields_in_chinese(
+    client, db, draft, organiser, login, post, field, value, message
+):
     login(client, organiser)
     page = f"/publishing/manage/{draft.id}/template"
     data = post(client, f"{page}/preview", {**TEMPLATE_FORM, field: value}, page=page).get_json()
@@ -299,7 +330,7 @@ def test_template_preview_pdf_is_a_sample_certificate(client, draft, organiser, 
     assert len(reader.pages) == 1
     text = _pdf_text(r.data)
     assert "荣誉证书" in text and "李秀英" in text and "特发此证" in text
-    assert all(_fonts(r.data).values())
+    assert all(pdf_fonts(r.data).values())
 
 
 def test_template_preview_pdf_reports_a_recipient_the_fonts_lack(client, db, organiser, login):
@@ -329,8 +360,13 @@ def test_template_previews_of_unknown_result_set(client, organiser, login, post,
 
 # --- organiser: correcting an entry ---------------------------------------------------------
 
-HONOUR_FORM = {"recipient_name": "李秀瑛", "recipient_unit": "区教育局", "work_title": "科技之光",
-               "level_text": "一等奖", "group_label": "征文组"}
+HONOUR_FORM = {
+    "recipient_name": "李秀瑛",
+    "recipient_unit": "区教育局",
+    "work_title": "科技之光",
+    "level_text": "一等奖",
+    "group_label": "征文组",
+}
 
 
 def test_edit_honour_form_shows_the_entry(client, draft, organiser, login):
@@ -371,11 +407,14 @@ def test_edit_honour_regenerates_an_issued_certificate(client, db, published, or
     assert any(e.object_id == str(cert_id) for e in _audits(db, "certificate.regenerate"))
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"recipient_name": ""}, None),          # the form refuses an empty name
-    ({"level_text": "  "}, None),            # and an empty level
-    ({"recipient_name": RARE}, "U+2A6A5"),   # a certificate exists: a name it cannot print is refused
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"recipient_name": ""}, None),  # the form refuses an empty name
+        ({"level_text": "  "}, None),  # and an empty level
+        ({"recipient_name": RARE}, "U+2A6A5"),  # a certificate exists: a name it cannot print is refused
+    ],
+)
 def test_edit_honour_bad_input_changes_nothing(client, db, published, organiser, login, post, change, message):
     honour = published.honours[0]
     login(client, organiser)
@@ -411,6 +450,7 @@ def test_edit_unknown_honour(client, organiser, login, post, method):
 
 
 # --- organiser: one outbox message -------------------------------------------------------------
+
 
 @pytest.fixture
 def message(db, published, organiser):
@@ -451,8 +491,9 @@ def test_outbox_message_page_shows_the_draft(client, message, organiser, login):
     assert "审核消息" in html and EMAIL in html and "2026年科技征文活动" in html and "李秀英" in html
 
 
-def test_outbox_edit_sends_back_to_review_and_nothing_goes_out(client, db, published, message, organiser, login,
-                                                                post, smtp_log):
+def test_outbox_edit_sends_back_to_review_and_nothing_goes_out(
+    client, db, published, message, organiser, login, post, smtp_log
+):
     message.status = MessageStatus.APPROVED
     db.session.commit()
     login(client, organiser)
@@ -514,11 +555,16 @@ def test_outbox_message_refused(client, request, db, message, login, csrf, metho
 def test_outbox_unknown_message(client, organiser, login, post):
     login(client, organiser)
     assert client.get("/publishing/manage/outbox/999999").status_code == 404
-    assert post(client, "/publishing/manage/outbox/999999", {"subject": "主题", "body": "正文"},
-                page="/publishing/manage").status_code == 404
+    assert (
+        post(
+            client, "/publishing/manage/outbox/999999", {"subject": "主题", "body": "正文"}, page="/publishing/manage"
+        ).status_code
+        == 404
+    )
 
 
 # --- organiser: working-day overrides ------------------------------------------------------------
+
 
 @pytest.fixture
 def override(db, organiser):
@@ -549,8 +595,9 @@ def test_delete_workday_override_refused(client, request, db, override, login, c
 
 def test_delete_workday_override_bad_requests(client, db, override, organiser, login, post):
     login(client, organiser)
-    assert post(client, "/publishing/manage/workdays/999999/delete",
-                page="/publishing/manage/workdays").status_code == 404
+    assert (
+        post(client, "/publishing/manage/workdays/999999/delete", page="/publishing/manage/workdays").status_code == 404
+    )
     # Without the form's token nothing is deleted.
     assert client.post(f"/publishing/manage/workdays/{override.id}/delete", data={}).status_code in (302, 400)
     assert db.session.query(WorkdayOverride).count() == 1

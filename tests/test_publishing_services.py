@@ -1,4 +1,5 @@
 """Publishing services: import, 公示 window, objections, publication rules, certificates, outbox."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,24 +19,41 @@ def _items(n=3, user_ids=None):
     out = []
     for i in range(n):
         code, text = levels[min(i, 2)]
-        out.append(services.HonourInput(level_code=code, level_text=text, recipient_name=f"作者{i}",
-                                        recipient_unit=f"单位{i}", work_title=f"作品{i}", group_label="",
-                                        score=90 - i, rank=i + 1,
-                                        user_id=(user_ids or [None] * n)[i], source_item_id=i))
+        out.append(
+            services.HonourInput(
+                level_code=code,
+                level_text=text,
+                recipient_name=f"作者{i}",
+                recipient_unit=f"单位{i}",
+                work_title=f"作品{i}",
+                group_label="",
+                score=90 - i,
+                rank=i + 1,
+                user_id=(user_ids or [None] * n)[i],
+                source_item_id=i,
+            )
+        )
     return out
 
 
 @pytest.fixture
 def rs(db, organiser):
-    result = services.import_honours("competition", 1, "2026年科技征文活动", _items(), organiser,
-                                     organiser="区委宣传部")
+    result = services.import_honours(
+        "competition", 1, "2026年科技征文活动", _items(), organiser, organiser="区委宣传部"
+    )
     db.session.commit()
     return result
 
 
 def _on_notice(rs, organiser, start=None, length=5, unit="calendar"):
-    services.start_notice(rs, start=start or services.today_local(), length=length, unit=unit,
-                          how_to_object="实名来电 0913-2123456", actor=organiser)
+    services.start_notice(
+        rs,
+        start=start or services.today_local(),
+        length=length,
+        unit=unit,
+        how_to_object="实名来电 0913-2123456",
+        actor=organiser,
+    )
 
 
 def test_import_creates_a_draft_and_reimport_replaces_it(db, rs, organiser):
@@ -51,18 +69,21 @@ def test_import_refused_once_on_notice(db, rs, organiser):
         services.import_honours("competition", 1, "x", _items(1), organiser)
 
 
-@pytest.mark.parametrize("start, length, unit, overrides, first, last, fallback", [
-    # 2026 国庆 Oct 1–7, make-up Sat Oct 10: Sep 28, 29, 30, Oct 8, 9.
-    (D(2026, 9, 28), 5, "working", {}, D(2026, 9, 28), D(2026, 10, 9), False),
-    # The organiser declares Oct 9 a day off: the make-up Saturday Oct 10 becomes the fifth day.
-    (D(2026, 9, 28), 5, "working", {D(2026, 10, 9): False}, D(2026, 9, 28), D(2026, 10, 10), False),
-    # Starting on a Saturday: the window opens on Monday.
-    (D(2026, 3, 14), 5, "working", {}, D(2026, 3, 16), D(2026, 3, 20), False),
-    # Calendar days include the start day.
-    (D(2026, 3, 2), 7, "calendar", {}, D(2026, 3, 2), D(2026, 3, 8), False),
-    # 2031 has no published arrangement: Mon–Fri, with a warning.
-    (D(2031, 1, 6), 5, "working", {}, D(2031, 1, 6), D(2031, 1, 10), True),
-])
+@pytest.mark.parametrize(
+    "start, length, unit, overrides, first, last, fallback",
+    [
+        # 2026 国庆 Oct 1–7, make-up Sat Oct 10: Sep 28, 29, 30, Oct 8, 9.
+        (D(2026, 9, 28), 5, "working", {}, D(2026, 9, 28), D(2026, 10, 9), False),
+        # The organiser declares Oct 9 a day off: the make-up Saturday Oct 10 becomes the fifth day.
+        (D(2026, 9, 28), 5, "working", {D(2026, 10, 9): False}, D(2026, 9, 28), D(2026, 10, 10), False),
+        # Starting on a Saturday: the window opens on Monday.
+        (D(2026, 3, 14), 5, "working", {}, D(2026, 3, 16), D(2026, 3, 20), False),
+        # Calendar days include the start day.
+        (D(2026, 3, 2), 7, "calendar", {}, D(2026, 3, 2), D(2026, 3, 8), False),
+        # 2031 has no published arrangement: Mon–Fri, with a warning.
+        (D(2031, 1, 6), 5, "working", {}, D(2031, 1, 6), D(2031, 1, 10), True),
+    ],
+)
 def test_notice_window(db, rs, organiser, monkeypatch, start, length, unit, overrides, first, last, fallback):
     monkeypatch.setattr(services, "today_local", lambda: start)  # the organiser starts it on that day
     for day, working in overrides.items():
@@ -72,16 +93,19 @@ def test_notice_window(db, rs, organiser, monkeypatch, start, length, unit, over
     assert rs.state == ResultState.NOTICE
 
 
-@pytest.mark.parametrize("name, phone, content, ok", [
-    ("王小明", "13912345678", "该作品涉嫌抄袭网络文章。", True),
-    ("王小明", "0913-2123456", "该作品涉嫌抄袭网络文章。", True),
-    ("欧阳", "+86 139 1234 5678", "作者不是本单位职工，不符合条件。", True),
-    ("", "13912345678", "该作品涉嫌抄袭网络文章。", False),          # no name
-    ("匿名123", "13912345678", "该作品涉嫌抄袭网络文章。", False),    # not a name
-    ("王小明", "", "该作品涉嫌抄袭网络文章。", False),                # no phone
-    ("王小明", "12345", "该作品涉嫌抄袭网络文章。", False),            # not a phone
-    ("王小明", "13912345678", "抄袭", False),                       # too short to investigate
-])
+@pytest.mark.parametrize(
+    "name, phone, content, ok",
+    [
+        ("王小明", "13912345678", "该作品涉嫌抄袭网络文章。", True),
+        ("王小明", "0913-2123456", "该作品涉嫌抄袭网络文章。", True),
+        ("欧阳", "+86 139 1234 5678", "作者不是本单位职工，不符合条件。", True),
+        ("", "13912345678", "该作品涉嫌抄袭网络文章。", False),  # no name
+        ("匿名123", "13912345678", "该作品涉嫌抄袭网络文章。", False),  # not a name
+        ("王小明", "", "该作品涉嫌抄袭网络文章。", False),  # no phone
+        ("王小明", "12345", "该作品涉嫌抄袭网络文章。", False),  # not a phone
+        ("王小明", "13912345678", "抄袭", False),  # too short to investigate
+    ],
+)
 def test_objection_requires_real_name_and_phone(db, rs, organiser, name, phone, content, ok):
     _on_notice(rs, organiser)
     if ok:
@@ -97,12 +121,14 @@ def test_objections_only_while_the_notice_runs(db, rs, organiser, state_days_aft
     _on_notice(rs, organiser, length=3)
     today = rs.notice_last_day + dt.timedelta(days=state_days_after_end)
     if accepted:
-        services.file_objection(rs, real_name="王小明", phone="13912345678", content="该作品涉嫌抄袭网络文章。",
-                                today=today)
+        services.file_objection(
+            rs, real_name="王小明", phone="13912345678", content="该作品涉嫌抄袭网络文章。", today=today
+        )
     else:
         with pytest.raises(UserError):
-            services.file_objection(rs, real_name="王小明", phone="13912345678", content="该作品涉嫌抄袭网络文章。",
-                                    today=today)
+            services.file_objection(
+                rs, real_name="王小明", phone="13912345678", content="该作品涉嫌抄袭网络文章。", today=today
+            )
 
 
 def test_objection_not_accepted_for_a_draft(db, rs):
@@ -110,18 +136,26 @@ def test_objection_not_accepted_for_a_draft(db, rs):
         services.file_objection(rs, real_name="王小明", phone="13912345678", content="该作品涉嫌抄袭网络文章。")
 
 
-@pytest.mark.parametrize("status, outcome, on_entry, ok, withdrawn", [
-    ("investigating", "", True, True, False),
-    ("dismissed", "经核实，作品系原创。", True, True, False),
-    ("dismissed", "", True, False, False),            # a decision needs a written outcome
-    ("upheld", "经查重，作品大段抄袭，取消获奖资格。", True, True, True),
-    ("upheld", "属实。", False, False, False),          # upheld must name the entry
-])
+@pytest.mark.parametrize(
+    "status, outcome, on_entry, ok, withdrawn",
+    [
+        ("investigating", "", True, True, False),
+        ("dismissed", "经核实，作品系原创。", True, True, False),
+        ("dismissed", "", True, False, False),  # a decision needs a written outcome
+        ("upheld", "经查重，作品大段抄袭，取消获奖资格。", True, True, True),
+        ("upheld", "属实。", False, False, False),  # upheld must name the entry
+    ],
+)
 def test_resolving_objections(db, rs, organiser, status, outcome, on_entry, ok, withdrawn):
     _on_notice(rs, organiser)
     honour = rs.honours[1]
-    obj = services.file_objection(rs, real_name="王小明", phone="13912345678", content="该作品涉嫌抄袭网络文章。",
-                                  honour_id=honour.id if on_entry else None)
+    obj = services.file_objection(
+        rs,
+        real_name="王小明",
+        phone="13912345678",
+        content="该作品涉嫌抄袭网络文章。",
+        honour_id=honour.id if on_entry else None,
+    )
     if ok:
         services.resolve_objection(obj, status, outcome, organiser)
         assert obj.status == status
@@ -140,21 +174,25 @@ def test_resolved_objection_cannot_be_reopened(db, rs, organiser):
         services.resolve_objection(obj, "upheld", "属实。", organiser)
 
 
-@pytest.mark.parametrize("on_notice, days_after_end, objection, ok", [
-    (False, 1, None, False),            # never on notice
-    (True, -2, None, False),            # window still open
-    (True, 0, None, False),             # last day of the window
-    (True, 1, None, True),              # closed
-    (True, 1, "open", False),           # unresolved objection
-    (True, 1, "investigating", False),  # still unresolved
-    (True, 1, "dismissed", True),
-])
+@pytest.mark.parametrize(
+    "on_notice, days_after_end, objection, ok",
+    [
+        (False, 1, None, False),  # never on notice
+        (True, -2, None, False),  # window still open
+        (True, 0, None, False),  # last day of the window
+        (True, 1, None, True),  # closed
+        (True, 1, "open", False),  # unresolved objection
+        (True, 1, "investigating", False),  # still unresolved
+        (True, 1, "dismissed", True),
+    ],
+)
 def test_publication_rules(db, rs, organiser, on_notice, days_after_end, objection, ok):
     if on_notice:
         _on_notice(rs, organiser, length=3)
         if objection:
-            obj = services.file_objection(rs, real_name="王小明", phone="13912345678",
-                                          content="该作品涉嫌抄袭网络文章。")
+            obj = services.file_objection(
+                rs, real_name="王小明", phone="13912345678", content="该作品涉嫌抄袭网络文章。"
+            )
             if objection != "open":
                 services.resolve_objection(obj, objection, "已核实。", organiser)
         today = rs.notice_last_day + dt.timedelta(days=days_after_end)
@@ -170,8 +208,9 @@ def test_publication_rules(db, rs, organiser, on_notice, days_after_end, objecti
 
 
 def _published(rs, organiser):
-    replay_closed_notice(rs, days_ago=10, length=3, unit="calendar", how_to_object="实名来电 0913-2123456",
-                         actor=organiser)
+    replay_closed_notice(
+        rs, days_ago=10, length=3, unit="calendar", how_to_object="实名来电 0913-2123456", actor=organiser
+    )
     services.publish_results(rs, organiser)
 
 
@@ -188,10 +227,13 @@ def test_publish_and_unpublish_are_audited(db, rs, organiser):
     assert {"results.notice", "results.publish", "results.unpublish"} <= set(actions)
 
 
-@pytest.mark.parametrize("pattern, expected_first", [
-    ("{code}-{year}-{level_no}{serial:04d}", "ZP-{year}-10001"),
-    ("KJ{year}{serial:03d}", "KJ{year}001"),
-])
+@pytest.mark.parametrize(
+    "pattern, expected_first",
+    [
+        ("{code}-{year}-{level_no}{serial:04d}", "ZP-{year}-10001"),
+        ("KJ{year}{serial:03d}", "KJ{year}001"),
+    ],
+)
 def test_certificate_numbers_unique_and_tokens_random(db, rs, organiser, pattern, expected_first):
     _published(rs, organiser)
     tpl = services.ensure_template(rs)
@@ -236,10 +278,13 @@ def test_revocation_needs_a_reason(db, rs, organiser, reason, ok):
         assert services.verification(cert)["valid"]
 
 
-@pytest.mark.parametrize("ordering, expected", [
-    ("score", ["甲", "乙", "丙", "丁"]),        # rank within the level
-    ("unordered", ["丙", "甲", "乙", "丁"]),    # as imported: 排名不分先后
-])
+@pytest.mark.parametrize(
+    "ordering, expected",
+    [
+        ("score", ["甲", "乙", "丙", "丁"]),  # rank within the level
+        ("unordered", ["丙", "甲", "乙", "丁"]),  # as imported: 排名不分先后
+    ],
+)
 def test_list_grouped_by_level_from_highest(db, organiser, ordering, expected):
     items = [
         services.HonourInput("second", "二等奖", "丙", "u", "w", "", 80, 3),

@@ -1,9 +1,9 @@
 """The real job queue (SQLite locally, Redis when REDIS_URL is set) carries a
 job from the page that starts it to a worker and back."""
+
 import os
 
 import pytest
-from sqlalchemy import select
 
 from core.jobs import Job, JobStatus, huey, job_handler, start_job
 

@@ -5,14 +5,14 @@ conflict, is not made its arbiter; a third judge is never the leader (who must s
 arbitrate). When nobody eligible remains the organiser sees the entry on the round page and
 picks an eligible judge by hand or accepts the scores with a reason.
 """
+
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
 
 from core.errors import UserError
-from test_judging_helpers import setup_round, values_for
-from test_results_helpers import NO_ROUND, audit, follow, refused
+from helpers import NO_ROUND, audit, follow, refused, setup_round, values_for
 
 
 @pytest.fixture(autouse=True)
@@ -27,9 +27,15 @@ def _on_entry(db, round_, entry):
     from judging.models import Assignment, AssignmentStatus
 
     db.session.expire_all()
-    return db.session.scalars(select(Assignment).where(
-        Assignment.round_id == round_.id, Assignment.submission_id == entry.id,
-        Assignment.status != AssignmentStatus.RECUSED).order_by(Assignment.id)).all()
+    return db.session.scalars(
+        select(Assignment)
+        .where(
+            Assignment.round_id == round_.id,
+            Assignment.submission_id == entry.id,
+            Assignment.status != AssignmentStatus.RECUSED,
+        )
+        .order_by(Assignment.id)
+    ).all()
 
 
 def _score(round_, item, judge, first):
@@ -45,14 +51,16 @@ def leader_scored(db, make_user, make_unit, organiser):
     from judging import services
     from judging.models import Assignment
 
-    round_, _, judges, entries, _ = setup_round(db, make_user, make_unit, organiser, n_entries=3, n_judges=3, k=2,
-                                                arbitration="leader")
+    round_, _, judges, entries, _ = setup_round(
+        db, make_user, make_unit, organiser, n_entries=3, n_judges=3, k=2, arbitration="leader"
+    )
     leader = judges[0]
     services.update_round(round_, actor=organiser, leader_id=leader.id)
     db.session.commit()
     by_id = {j.id: j for j in judges}
-    mine = db.session.scalars(select(Assignment).where(Assignment.round_id == round_.id,
-                                                       Assignment.judge_id == leader.id)).first()
+    mine = db.session.scalars(
+        select(Assignment).where(Assignment.round_id == round_.id, Assignment.judge_id == leader.id)
+    ).first()
     entry = next(e for e in entries if e.id == mine.submission_id)
     other = next(a for a in _on_entry(db, round_, entry) if a.judge_id != leader.id)
     _score(round_, mine, leader, 40)
@@ -90,8 +98,9 @@ def test_a_leader_from_the_authors_unit_is_not_given_the_entry(db, make_user, ma
     from judging import results, services
     from judging.models import AssignmentRole
 
-    round_, _, judges, entries, leader = setup_round(db, make_user, make_unit, organiser, n_entries=2, n_judges=2,
-                                                     k=2, arbitration="leader", leader=True)
+    round_, _, judges, entries, leader = setup_round(
+        db, make_user, make_unit, organiser, n_entries=2, n_judges=2, k=2, arbitration="leader", leader=True
+    )
     entry = entries[0]
     leader.unit_id = entry.unit_id  # the leader works in the author's unit
     db.session.commit()
@@ -123,8 +132,9 @@ def test_a_leader_from_the_authors_unit_is_not_given_the_entry(db, make_user, ma
 def test_a_leader_with_a_declared_conflict_is_not_given_the_entry(db, make_user, make_unit, organiser):
     from judging import services
 
-    round_, _, judges, entries, leader = setup_round(db, make_user, make_unit, organiser, n_entries=2, n_judges=2,
-                                                     k=2, arbitration="leader", leader=True)
+    round_, _, judges, entries, leader = setup_round(
+        db, make_user, make_unit, organiser, n_entries=2, n_judges=2, k=2, arbitration="leader", leader=True
+    )
     entry = entries[0]
     services.declare_conflict(round_, leader, entry, actor=organiser, reason="师生关系")
     by_id = {j.id: j for j in judges}
@@ -145,8 +155,9 @@ def test_the_third_judge_is_never_the_leader_so_the_leader_can_still_arbitrate(d
     from judging import results, services
     from judging.models import AssignmentRole
 
-    round_, _, judges, entries, leader = setup_round(db, make_user, make_unit, organiser, n_entries=2, n_judges=2,
-                                                     k=2, arbitration="third_judge", leader=True)
+    round_, _, judges, entries, leader = setup_round(
+        db, make_user, make_unit, organiser, n_entries=2, n_judges=2, k=2, arbitration="third_judge", leader=True
+    )
     services.add_judge(round_, leader, actor=organiser, capacity=None)  # the leader may take entries
     db.session.commit()
     entry = entries[0]
@@ -165,8 +176,9 @@ def test_the_third_judge_is_never_the_leader_so_the_leader_can_still_arbitrate(d
 def test_no_third_judge_and_no_leader_is_listed_for_the_organiser(db, make_user, make_unit, organiser):
     from judging import arbitration
 
-    round_, _, judges, entries, _ = setup_round(db, make_user, make_unit, organiser, n_entries=2, n_judges=2,
-                                                k=2, arbitration="third_judge")
+    round_, _, judges, entries, _ = setup_round(
+        db, make_user, make_unit, organiser, n_entries=2, n_judges=2, k=2, arbitration="third_judge"
+    )
     by_id = {j.id: j for j in judges}
     a, b = _on_entry(db, round_, entries[0])
     _score(round_, a, by_id[a.judge_id], 40)
@@ -178,15 +190,17 @@ def test_no_third_judge_and_no_leader_is_listed_for_the_organiser(db, make_user,
 
 # Pages ----------------------------------------------------------------------
 
-def test_round_page_lists_the_stuck_entry_and_the_organiser_picks_a_judge(client, login, post, db, organiser,
-                                                                          leader_scored):
+
+def test_round_page_lists_the_stuck_entry_and_the_organiser_picks_a_judge(
+    client, login, post, db, organiser, leader_scored
+):
     from judging.models import AssignmentRole
 
     round_, entry, leader, _, free = leader_scored
     login(client, organiser)
     page = f"/judging/rounds/{round_.id}"
     html = client.get(page).get_data(as_text=True)
-    card = html[html.index('id="stuck-arbitration"'):]
+    card = html[html.index('id="stuck-arbitration"') :]
     assert "无合格评委可承担的仲裁" in html and entry.anonymous_code in card
     assert "组长不能仲裁" in card and free.display_name in card
     wrong = post(client, f"{page}/arbitration/{entry.id}/assign", {"judge_id": leader.id}, page=page)
@@ -218,8 +232,18 @@ def test_arbitration_routes_refuse_others(app, login, csrf, db, make_user, organ
     users = {role: make_user(role) for role in ("judge", "committee", "author")} | {"organiser": organiser}
     for action, data in (("assign", {"judge_id": free.id}), ("accept", {"reason": "理由"})):
         here = f"/judging/rounds/{round_.id}/arbitration/{entry.id}/{action}"
-        refused(app, login, csrf, users, [
-            (None, here, 302), ("judge", here, 403), ("committee", here, 403), ("author", here, 403),
-            ("organiser", f"/judging/rounds/{NO_ROUND}/arbitration/{entry.id}/{action}", 404),
-        ], data=data)
+        refused(
+            app,
+            login,
+            csrf,
+            users,
+            [
+                (None, here, 302),
+                ("judge", here, 403),
+                ("committee", here, 403),
+                ("author", here, 403),
+                ("organiser", f"/judging/rounds/{NO_ROUND}/arbitration/{entry.id}/{action}", 404),
+            ],
+            data=data,
+        )
     assert not audit(db, "judging.arbiter_by_hand") and not audit(db, "judging.result_accept")

@@ -4,15 +4,15 @@ A round's committee is the committee-role users the organiser chose for it. Its 
 the ties of the rounds they serve (home page and committee page), decide which tied entries
 take the level, each decision with a reason in the audit log; the awards follow the decision.
 """
+
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
 
 from core.errors import UserError
+from helpers import NO_ROUND, audit, follow, refused, setup_round, values_for
 from judging.awards import Candidate, LevelRule, allocate
-from test_judging_helpers import setup_round, values_for
-from test_results_helpers import NO_ROUND, audit, follow, refused
 
 
 @pytest.fixture(autouse=True)
@@ -24,6 +24,7 @@ def _one_hash_per_password(monkeypatch):
 
 
 # Pure: breaking a tie ---------------------------------------------------------
+
 
 def _field(scores, ties=()):
     return [Candidate(f"p{i}", f"author-p{i}", "prose", s, i, f"p{i}" in ties) for i, s in enumerate(scores, 1)]
@@ -40,14 +41,17 @@ def _by_level(allocation):
     return out
 
 
-@pytest.mark.parametrize("scores, ties, counts, chosen, expected, still_pending", [
-    # p2 and p3 tie across the first-prize line: the committee gives it to p3.
-    ([95, 90, 90, 85], {"p3"}, (2, 1, 1), ["p3"], {"first": ["p1", "p3"], "second": ["p2"], "third": ["p4"]}, 0),
-    # Keeping the order is a decision too.
-    ([95, 90, 90, 85], {"p3"}, (2, 1, 1), ["p2"], {"first": ["p1", "p2"], "second": ["p3"], "third": ["p4"]}, 0),
-    # Three-way tie for one first prize: the two left still tie across the one second prize.
-    ([90, 90, 90, 70], {"p2", "p3"}, (1, 1, 1), ["p3"], {"first": ["p3"], "second": ["p1"], "third": ["p2"]}, 1),
-])
+@pytest.mark.parametrize(
+    "scores, ties, counts, chosen, expected, still_pending",
+    [
+        # p2 and p3 tie across the first-prize line: the committee gives it to p3.
+        ([95, 90, 90, 85], {"p3"}, (2, 1, 1), ["p3"], {"first": ["p1", "p3"], "second": ["p2"], "third": ["p4"]}, 0),
+        # Keeping the order is a decision too.
+        ([95, 90, 90, 85], {"p3"}, (2, 1, 1), ["p2"], {"first": ["p1", "p2"], "second": ["p3"], "third": ["p4"]}, 0),
+        # Three-way tie for one first prize: the two left still tie across the one second prize.
+        ([90, 90, 90, 70], {"p2", "p3"}, (1, 1, 1), ["p3"], {"first": ["p3"], "second": ["p1"], "third": ["p2"]}, 1),
+    ],
+)
 def test_settle_tie_puts_the_chosen_entries_first(scores, ties, counts, chosen, expected, still_pending):
     from judging.awards import settle_tie
 
@@ -70,22 +74,29 @@ def test_settle_tie_refuses_entries_outside_the_tie():
 
 # Services ----------------------------------------------------------------------
 
+
 @pytest.fixture
 def tied(db, make_user, make_unit, organiser):
     """Both judges score every entry; entries 1 and 2 tie exactly across the line of the two first prizes
     (two places: entry 0 and, by anonymous code, entry 1). The tie policy: the committee decides."""
-    from judging import committee_services, results
-    from judging import services
+    from judging import committee_services, results, services
     from judging.models import Assignment
 
     round_, _, judges, entries, _ = setup_round(db, make_user, make_unit, organiser, n_entries=4, n_judges=2, k=2)
     by_id = {j.id: j for j in judges}
     totals = {entries[0].id: 38, entries[1].id: 30, entries[2].id: 30, entries[3].id: 10}
     for a in db.session.scalars(select(Assignment).where(Assignment.round_id == round_.id)):
-        services.save_score(a, actor=by_id[a.judge_id], values=values_for(round_, totals[a.submission_id], 20, 20),
-                            submit=True)
-    results.set_scheme(round_, actor=organiser, grouping="all", one_award_per_author=True, boundary_tie="committee",
-                       levels=[{"code": "first", "count": 2}, {"code": "second", "count": 1}])
+        services.save_score(
+            a, actor=by_id[a.judge_id], values=values_for(round_, totals[a.submission_id], 20, 20), submit=True
+        )
+    results.set_scheme(
+        round_,
+        actor=organiser,
+        grouping="all",
+        one_award_per_author=True,
+        boundary_tie="committee",
+        levels=[{"code": "first", "count": 2}, {"code": "second", "count": 1}],
+    )
     allocation = results.allocate_awards(round_, actor=organiser)
     assert len(allocation.pending_ties) == 1
     member = make_user("committee", display_name="赵委员")
@@ -144,6 +155,7 @@ def test_only_committee_role_users_join_a_round_committee(db, make_user, organis
 
 # Pages ----------------------------------------------------------------------
 
+
 def test_committee_home_shows_the_ties_to_settle(client, login, db, tied):
     round_, _, member = tied
     login(client, member)
@@ -173,20 +185,52 @@ def test_committee_member_settles_a_tie_with_a_reason(client, login, post, db, t
 def test_committee_pages_refuse_others(app, login, csrf, db, make_user, organiser, tied):
     round_, entries, member = tied
     outsider = make_user("committee")  # a committee member not serving this round
-    users = {"judge": make_user("judge"), "author": make_user("author"), "organiser": organiser,
-             "outsider": outsider, "member": member}
+    users = {
+        "judge": make_user("judge"),
+        "author": make_user("author"),
+        "organiser": organiser,
+        "outsider": outsider,
+        "member": member,
+    }
     page = f"/judging/committee/{round_.id}"
-    refused(app, login, csrf, users, [
-        (None, page, 302), ("judge", page, 403), ("organiser", page, 403), ("author", page, 403),
-        ("outsider", page, 404), ("member", f"/judging/committee/{NO_ROUND}", 404),
-        (None, "/judging/committee", 302), ("organiser", "/judging/committee", 403),
-    ], method="get")
-    data = {"group": "", "level": "first", "entries": [entries[1].id, entries[2].id], "chosen": [entries[2].id],
-            "reason": "理由"}
-    refused(app, login, csrf, users, [
-        (None, f"{page}/decide", 302), ("judge", f"{page}/decide", 403), ("organiser", f"{page}/decide", 403),
-        ("outsider", f"{page}/decide", 404), ("member", f"/judging/committee/{NO_ROUND}/decide", 404),
-    ], data=data)
+    refused(
+        app,
+        login,
+        csrf,
+        users,
+        [
+            (None, page, 302),
+            ("judge", page, 403),
+            ("organiser", page, 403),
+            ("author", page, 403),
+            ("outsider", page, 404),
+            ("member", f"/judging/committee/{NO_ROUND}", 404),
+            (None, "/judging/committee", 302),
+            ("organiser", "/judging/committee", 403),
+        ],
+        method="get",
+    )
+    data = {
+        "group": "",
+        "level": "first",
+        "entries": [entries[1].id, entries[2].id],
+        "chosen": [entries[2].id],
+        "reason": "理由",
+    }
+    refused(
+        app,
+        login,
+        csrf,
+        users,
+        [
+            (None, f"{page}/decide", 302),
+            ("judge", f"{page}/decide", 403),
+            ("organiser", f"{page}/decide", 403),
+            ("outsider", f"{page}/decide", 404),
+            ("member", f"/judging/committee/{NO_ROUND}/decide", 404),
+        ],
+        data=data,
+    )
     assert not audit(db, "judging.tie_decide")
     assert _levels_of(db, round_)[entries[1].id] == "first"
 
@@ -201,8 +245,9 @@ def test_organiser_chooses_the_committee_on_the_awards_page(client, login, post,
     shown = follow(client, post(client, f"/judging/rounds/{round_.id}/committee", {"user_id": newcomer.id}, page=page))
     assert "钱委员 已加入本轮评委会。" in shown
     judge = make_user("judge", display_name="孙评委")
-    refused_add = follow(client, post(client, f"/judging/rounds/{round_.id}/committee", {"user_id": judge.id},
-                                      page=page))
+    refused_add = follow(
+        client, post(client, f"/judging/rounds/{round_.id}/committee", {"user_id": judge.id}, page=page)
+    )
     assert "孙评委 不具有评审委员会委员角色。" in refused_add
     shown = follow(client, post(client, f"/judging/rounds/{round_.id}/committee/{member.id}/remove", {}, page=page))
     assert "赵委员 已不再是本轮评委会成员。" in shown
@@ -215,10 +260,20 @@ def test_committee_membership_routes_are_for_organisers(app, login, csrf, db, ma
     users = {"judge": make_user("judge"), "committee": member, "organiser": organiser}
     add = f"/judging/rounds/{round_.id}/committee"
     remove = f"/judging/rounds/{round_.id}/committee/{member.id}/remove"
-    refused(app, login, csrf, users, [
-        (None, add, 302), ("judge", add, 403), ("committee", add, 403),
-        ("organiser", f"/judging/rounds/{NO_ROUND}/committee", 404),
-        (None, remove, 302), ("committee", remove, 403),
-        ("organiser", f"/judging/rounds/{NO_ROUND}/committee/{member.id}/remove", 404),
-    ], data={"user_id": member.id})
+    refused(
+        app,
+        login,
+        csrf,
+        users,
+        [
+            (None, add, 302),
+            ("judge", add, 403),
+            ("committee", add, 403),
+            ("organiser", f"/judging/rounds/{NO_ROUND}/committee", 404),
+            (None, remove, 302),
+            ("committee", remove, 403),
+            ("organiser", f"/judging/rounds/{NO_ROUND}/committee/{member.id}/remove", 404),
+        ],
+        data={"user_id": member.id},
+    )
     assert len(audit(db, "judging.committee_add")) == 1 and not audit(db, "judging.committee_remove")

@@ -1,6 +1,7 @@
 """Issue #9, item 4: an entry with fewer than k final scores (a recusal left it short and nobody
 eligible could replace the judge) is flagged 评分不足 wherever results appear, and the round
 cannot be finalised until the organiser adds a judge or accepts it with a reason."""
+
 from __future__ import annotations
 
 import csv
@@ -10,8 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from core.errors import UserError
-from test_judging_helpers import setup_round, values_for
-from test_results_helpers import NO_ROUND, audit, refused
+from helpers import NO_ROUND, audit, refused, setup_round, values_for
 
 
 @pytest.fixture(autouse=True)
@@ -32,24 +32,30 @@ def short_round(db, make_user, make_unit, organiser):
     round_, _, judges, entries, _ = setup_round(db, make_user, make_unit, organiser, n_entries=4, n_judges=2, k=2)
     by_id = {j.id: j for j in judges}
     best = entries[0]
-    items = db.session.scalars(select(Assignment).where(Assignment.round_id == round_.id)
-                               .order_by(Assignment.id)).all()
+    items = db.session.scalars(select(Assignment).where(Assignment.round_id == round_.id).order_by(Assignment.id)).all()
     recusing = next(a for a in items if a.submission_id == best.id)
     assert services.recuse(recusing, actor=by_id[recusing.judge_id], reason="认识作者") is None
     totals = {e.id: 38 - 4 * i for i, e in enumerate(entries)}
     for a in items:
         if a.status != AssignmentStatus.RECUSED:
-            services.save_score(a, actor=by_id[a.judge_id],
-                                values=values_for(round_, totals[a.submission_id], 20, 20), submit=True)
-    results.set_scheme(round_, actor=organiser, grouping="all", one_award_per_author=True,
-                       boundary_tie="both_higher", levels=[{"code": "first", "count": 1},
-                                                           {"code": "second", "count": 1}])
+            services.save_score(
+                a, actor=by_id[a.judge_id], values=values_for(round_, totals[a.submission_id], 20, 20), submit=True
+            )
+    results.set_scheme(
+        round_,
+        actor=organiser,
+        grouping="all",
+        one_award_per_author=True,
+        boundary_tie="both_higher",
+        levels=[{"code": "first", "count": 1}, {"code": "second", "count": 1}],
+    )
     results.allocate_awards(round_, actor=organiser)
     db.session.commit()
     return round_, judges, entries
 
 
 # Services -------------------------------------------------------------------
+
 
 def test_finalising_refuses_an_entry_with_too_few_scores_until_accepted_with_a_reason(db, organiser, short_round):
     from judging import results, services
@@ -110,22 +116,24 @@ def test_adding_a_judge_clears_the_shortfall(db, make_user, make_unit, organiser
 
 # Pages ----------------------------------------------------------------------
 
-def test_short_entry_is_flagged_on_the_awards_page_the_score_matrix_and_the_export(client, login, db, organiser,
-                                                                                   short_round):
+
+def test_short_entry_is_flagged_on_the_awards_page_the_score_matrix_and_the_export(
+    client, login, db, organiser, short_round
+):
     round_, _, entries = short_round
     code = entries[0].anonymous_code
     login(client, organiser)
     awards = client.get(f"/judging/rounds/{round_.id}/awards").get_data(as_text=True)
-    ranking = awards[awards.index('id="ranking"'):]
-    row = ranking[ranking.index(code):].split("</tr>")[0]
+    ranking = awards[awards.index('id="ranking"') :]
+    row = ranking[ranking.index(code) :].split("</tr>")[0]
     assert "评分不足" in row and "1/2" in row
-    others = ranking[ranking.index(entries[1].anonymous_code):].split("</tr>")[0]
+    others = ranking[ranking.index(entries[1].anonymous_code) :].split("</tr>")[0]
     assert "评分不足" not in others
     assert "评分不足的作品" in awards  # the card listing them, with the way out
     scores = client.get(f"/judging/rounds/{round_.id}/scores").get_data(as_text=True)
-    matrix = scores[scores.index('id="matrix"'):]
-    assert "评分不足" in matrix[matrix.index(code):].split("</tr>")[0]
-    assert "评分不足" not in matrix[matrix.index(entries[1].anonymous_code):].split("</tr>")[0]
+    matrix = scores[scores.index('id="matrix"') :]
+    assert "评分不足" in matrix[matrix.index(code) :].split("</tr>")[0]
+    assert "评分不足" not in matrix[matrix.index(entries[1].anonymous_code) :].split("</tr>")[0]
     data = client.get(f"/judging/rounds/{round_.id}/export.csv").get_data()
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     flagged = {r[1]: r for r in rows[1:]}
@@ -147,12 +155,17 @@ def test_organiser_finalises_only_after_accepting_with_a_reason(client, login, p
     assert "有 1 件作品的有效评分少于 2 份" in shown and entries[0].anonymous_code in shown
     db.session.expire_all()
     assert db.session.get(Round, round_.id).state == RoundState.CLOSED
-    no_reason = post(client, f"/judging/rounds/{round_.id}/short/accept",
-                     {"submission_id": entries[0].id, "reason": " "}, page=page)
+    no_reason = post(
+        client, f"/judging/rounds/{round_.id}/short/accept", {"submission_id": entries[0].id, "reason": " "}, page=page
+    )
     assert "认可评分不足的作品须填写理由。" in client.get(no_reason.headers["Location"]).get_data(as_text=True)
     assert not audit(db, "judging.result_accept")
-    done = post(client, f"/judging/rounds/{round_.id}/short/accept",
-                {"submission_id": entries[0].id, "reason": "评委回避后无人可替"}, page=page)
+    done = post(
+        client,
+        f"/judging/rounds/{round_.id}/short/accept",
+        {"submission_id": entries[0].id, "reason": "评委回避后无人可替"},
+        page=page,
+    )
     assert "已认可 1 件评分不足的作品" in client.get(done.headers["Location"]).get_data(as_text=True)
     post(client, f"/judging/rounds/{round_.id}/state/finalise", {}, page=page)
     db.session.expire_all()
@@ -165,8 +178,18 @@ def test_accepting_short_entries_is_for_organisers_only(app, login, csrf, db, ma
     round_, _, entries = short_round
     users = {role: make_user(role) for role in ("judge", "committee", "author")} | {"organiser": organiser}
     here = f"/judging/rounds/{round_.id}/short/accept"
-    refused(app, login, csrf, users, [
-        (None, here, 302), ("judge", here, 403), ("committee", here, 403), ("author", here, 403),
-        ("organiser", f"/judging/rounds/{NO_ROUND}/short/accept", 404),
-    ], data={"submission_id": entries[0].id, "reason": "理由"})
+    refused(
+        app,
+        login,
+        csrf,
+        users,
+        [
+            (None, here, 302),
+            ("judge", here, 403),
+            ("committee", here, 403),
+            ("author", here, 403),
+            ("organiser", f"/judging/rounds/{NO_ROUND}/short/accept", 404),
+        ],
+        data={"submission_id": entries[0].id, "reason": "理由"},
+    )
     assert not audit(db, "judging.result_accept")

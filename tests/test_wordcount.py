@@ -1,4 +1,5 @@
 """字数 as Microsoft Word counts it, and the length limits of a competition."""
+
 import pytest
 
 from core.errors import UserError

@@ -9,6 +9,7 @@ Feb 28; 清明 Apr 4–6; 劳动节 May 1–5, make-up Sat May 9; 端午 Jun 19�
 国庆 Oct 1–7, make-up Sun Sep 20 and Sat Oct 10.
 2031 has no published arrangement, so the Mon–Fri fallback applies.
 """
+
 from datetime import date, datetime
 
 import pytest
@@ -29,40 +30,40 @@ D = date
     "day, working",
     [
         # 2025
-        (D(2025, 1, 1), False),    # Wed, 元旦
-        (D(2025, 1, 2), True),     # Thu
-        (D(2025, 1, 26), True),    # Sun, make-up for 春节
-        (D(2025, 1, 28), False),   # Tue, 春节 eve
-        (D(2025, 2, 4), False),    # Tue, last day of 春节
-        (D(2025, 2, 5), True),     # Wed, back to work
-        (D(2025, 2, 8), True),     # Sat, make-up for 春节
-        (D(2025, 2, 9), False),    # Sun
-        (D(2025, 4, 4), False),    # Fri, 清明
-        (D(2025, 4, 7), True),     # Mon
-        (D(2025, 4, 27), True),    # Sun, make-up for 劳动节
-        (D(2025, 5, 5), False),    # Mon, 劳动节
-        (D(2025, 5, 6), True),     # Tue
-        (D(2025, 6, 2), False),    # Mon, 端午
-        (D(2025, 9, 28), True),    # Sun, make-up for 国庆
-        (D(2025, 10, 8), False),   # Wed, last day of 国庆中秋
-        (D(2025, 10, 11), True),   # Sat, make-up for 国庆
+        (D(2025, 1, 1), False),  # Wed, 元旦
+        (D(2025, 1, 2), True),  # Thu
+        (D(2025, 1, 26), True),  # Sun, make-up for 春节
+        (D(2025, 1, 28), False),  # Tue, 春节 eve
+        (D(2025, 2, 4), False),  # Tue, last day of 春节
+        (D(2025, 2, 5), True),  # Wed, back to work
+        (D(2025, 2, 8), True),  # Sat, make-up for 春节
+        (D(2025, 2, 9), False),  # Sun
+        (D(2025, 4, 4), False),  # Fri, 清明
+        (D(2025, 4, 7), True),  # Mon
+        (D(2025, 4, 27), True),  # Sun, make-up for 劳动节
+        (D(2025, 5, 5), False),  # Mon, 劳动节
+        (D(2025, 5, 6), True),  # Tue
+        (D(2025, 6, 2), False),  # Mon, 端午
+        (D(2025, 9, 28), True),  # Sun, make-up for 国庆
+        (D(2025, 10, 8), False),  # Wed, last day of 国庆中秋
+        (D(2025, 10, 11), True),  # Sat, make-up for 国庆
         (D(2025, 10, 12), False),  # Sun
         # 2026
-        (D(2026, 1, 2), False),    # Fri, 元旦
-        (D(2026, 1, 4), True),     # Sun, make-up for 元旦
-        (D(2026, 2, 14), True),    # Sat, make-up for 春节
-        (D(2026, 2, 23), False),   # Mon, last day of 春节
-        (D(2026, 2, 24), True),    # Tue
-        (D(2026, 2, 28), True),    # Sat, make-up for 春节
-        (D(2026, 3, 10), True),    # ordinary Tuesday
-        (D(2026, 3, 14), False),   # ordinary Saturday
-        (D(2026, 4, 6), False),    # Mon, 清明
-        (D(2026, 5, 9), True),     # Sat, make-up for 劳动节
-        (D(2026, 6, 19), False),   # Fri, 端午
-        (D(2026, 9, 20), True),    # Sun, make-up for 国庆
-        (D(2026, 9, 25), False),   # Fri, 中秋
-        (D(2026, 10, 7), False),   # Wed, 国庆
-        (D(2026, 10, 10), True),   # Sat, make-up for 国庆
+        (D(2026, 1, 2), False),  # Fri, 元旦
+        (D(2026, 1, 4), True),  # Sun, make-up for 元旦
+        (D(2026, 2, 14), True),  # Sat, make-up for 春节
+        (D(2026, 2, 23), False),  # Mon, last day of 春节
+        (D(2026, 2, 24), True),  # Tue
+        (D(2026, 2, 28), True),  # Sat, make-up for 春节
+        (D(2026, 3, 10), True),  # ordinary Tuesday
+        (D(2026, 3, 14), False),  # ordinary Saturday
+        (D(2026, 4, 6), False),  # Mon, 清明
+        (D(2026, 5, 9), True),  # Sat, make-up for 劳动节
+        (D(2026, 6, 19), False),  # Fri, 端午
+        (D(2026, 9, 20), True),  # Sun, make-up for 国庆
+        (D(2026, 9, 25), False),  # Fri, 中秋
+        (D(2026, 10, 7), False),  # Wed, 国庆
+        (D(2026, 10, 10), True),  # Sat, make-up for 国庆
         (D(2026, 10, 11), False),  # Sun
     ],
 )
@@ -73,10 +74,10 @@ def test_official_calendar(day, working):
 @pytest.mark.parametrize(
     "day, working",
     [
-        (D(2031, 10, 1), True),    # Wed: a holiday in reality, but unknown yet
-        (D(2031, 10, 3), True),    # Fri
-        (D(2031, 10, 4), False),   # Sat
-        (D(2031, 10, 5), False),   # Sun
+        (D(2031, 10, 1), True),  # Wed: a holiday in reality, but unknown yet
+        (D(2031, 10, 3), True),  # Fri
+        (D(2031, 10, 4), False),  # Sat
+        (D(2031, 10, 5), False),  # Sun
     ],
 )
 def test_uncovered_year_falls_back_to_monday_to_friday(day, working):
@@ -154,20 +155,23 @@ def test_window_in_covered_years(start, n, first_day, last_day):
         # 2031: plain Mon–Fri, although Oct 1 will surely be a holiday
         (D(2031, 10, 1), 5, None, D(2031, 10, 1), D(2031, 10, 7), [2031]),
         # the organiser enters the 2031 National Day arrangement
-        (D(2031, 10, 1), 5,
-         {**{D(2031, 10, d): False for d in range(1, 8)}, D(2031, 10, 11): True},
-         D(2031, 10, 8), D(2031, 10, 13), [2031]),
+        (
+            D(2031, 10, 1),
+            5,
+            {**{D(2031, 10, d): False for d in range(1, 8)}, D(2031, 10, 11): True},
+            D(2031, 10, 8),
+            D(2031, 10, 13),
+            [2031],
+        ),
         # a window that runs from covered 2026 into uncovered 2027
         (D(2026, 12, 28), 5, None, D(2026, 12, 28), D(2027, 1, 1), [2027]),
         # override in a covered year: an extra closed Tuesday pushes the end out
         (D(2026, 3, 9), 5, {D(2026, 3, 10): False}, D(2026, 3, 9), D(2026, 3, 16), []),
         # override in a covered year: an extra working holiday pulls it in
-        (D(2025, 10, 1), 5, {D(2025, 10, 8): True},
-         D(2025, 10, 8), D(2025, 10, 13), []),
+        (D(2025, 10, 1), 5, {D(2025, 10, 8): True}, D(2025, 10, 8), D(2025, 10, 13), []),
     ],
 )
-def test_window_with_fallback_and_overrides(start, n, overrides, first_day, last_day,
-                                            fallback_years):
+def test_window_with_fallback_and_overrides(start, n, overrides, first_day, last_day, fallback_years):
     window = publicity_window(start, n, overrides)
     assert (window.first_day, window.last_day) == (first_day, last_day)
     assert window.uses_fallback is bool(fallback_years)
@@ -183,9 +187,9 @@ def test_window_length_is_validated(n):
 @pytest.mark.parametrize(
     "start, days, last_day",
     [
-        (D(2026, 2, 10), 7, D(2026, 2, 16)),   # holidays do not matter
+        (D(2026, 2, 10), 7, D(2026, 2, 16)),  # holidays do not matter
         (D(2025, 12, 28), 7, D(2026, 1, 3)),
-        (D(2028, 2, 25), 7, D(2028, 3, 2)),    # leap year: Feb 29 counts
+        (D(2028, 2, 25), 7, D(2028, 3, 2)),  # leap year: Feb 29 counts
         (D(2026, 3, 9), 1, D(2026, 3, 9)),
     ],
 )

@@ -7,6 +7,7 @@ redacted text and would hide whether the file copy keeps the other places.
 judge should get: ``"copy"`` (the allow-list copy, the place not kept) or
 ``"text"`` (identity found in what the copy would keep: the redacted text).
 """
+
 from __future__ import annotations
 
 import functools
@@ -17,8 +18,16 @@ import zipfile
 import docx
 from lxml import etree
 
-from fixtures_docs import (BODY_TEXT, DEFAULT_IDENTITY, _add_part, _custom_properties, _jpeg_with_text,
-                           _png_with_text, _zip, make_pdf)
+from helpers.docs import (
+    BODY_TEXT,
+    DEFAULT_IDENTITY,
+    add_part,
+    custom_properties,
+    jpeg_with_text,
+    make_pdf,
+    png_with_text,
+    zip_parts,
+)
 
 WHO = DEFAULT_IDENTITY
 NAME, UNIT, PHONE, EMAIL = WHO["name"], WHO["unit"], WHO["phone"], WHO["email"]
@@ -28,11 +37,14 @@ PLANTED = [NAME, UNIT, PHONE, EMAIL, "lixiuying", FILENAME_STEM]
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
-_NS = (f'xmlns:w="{_W}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
-       'xmlns:v="urn:schemas-microsoft-com:vml"')
+_NS = (
+    f'xmlns:w="{_W}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+    'xmlns:v="urn:schemas-microsoft-com:vml"'
+)
 
 
 # --- .docx ----------------------------------------------------------------------
+
 
 def _document():
     document = docx.Document()
@@ -66,28 +78,37 @@ def _append_to_body(parts: dict[str, bytes], xml: str, paragraph: int | None = N
 
 def _notes_part(kind: str, text: str) -> bytes:
     tag = kind[:-1]
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:{kind} {_NS}>'
-            f'<w:{tag} w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:{tag}>'
-            f'<w:{tag} w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p>'
-            f'</w:{tag}>'
-            f'<w:{tag} w:id="1"><w:p><w:r><w:{tag}Ref/></w:r><w:r><w:t xml:space="preserve"> {html.escape(text)}</w:t>'
-            f'</w:r></w:p></w:{tag}></w:{kind}>').encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:{kind} {_NS}>'
+        f'<w:{tag} w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:{tag}>'
+        f'<w:{tag} w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p>'
+        f"</w:{tag}>"
+        f'<w:{tag} w:id="1"><w:p><w:r><w:{tag}Ref/></w:r><w:r><w:t xml:space="preserve"> {html.escape(text)}</w:t>'
+        f"</w:r></w:p></w:{tag}></w:{kind}>"
+    ).encode()
 
 
 def with_note(kind: str, text: str = BIO) -> bytes:
     parts = _parts_of(_document())
     tag = kind[:-1]
-    _add_part(parts, f"word/{kind}.xml", _notes_part(kind, text), "word/_rels/document.xml.rels", _REL + kind,
-              f"application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}+xml")
-    _append_to_body(parts, f'<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:{tag}Reference w:id="1"/></w:r>',
-                    paragraph=0)
-    return _zip(parts)
+    add_part(
+        parts,
+        f"word/{kind}.xml",
+        _notes_part(kind, text),
+        "word/_rels/document.xml.rels",
+        _REL + kind,
+        f"application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}+xml",
+    )
+    _append_to_body(
+        parts, f'<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:{tag}Reference w:id="1"/></w:r>', paragraph=0
+    )
+    return zip_parts(parts)
 
 
 def docx_body() -> bytes:
     document = _document()
     document.add_paragraph(f"作者：{NAME}（{UNIT}）")
-    return _zip(_parts_of(document))
+    return zip_parts(_parts_of(document))
 
 
 def docx_table() -> bytes:
@@ -95,7 +116,7 @@ def docx_table() -> bytes:
     table = document.add_table(rows=2, cols=2)
     for row, (label, value) in zip(table.rows, (("作者", NAME), ("单位", UNIT))):
         row.cells[0].text, row.cells[1].text = label, value
-    return _zip(_parts_of(document))
+    return zip_parts(_parts_of(document))
 
 
 def docx_header_footer() -> bytes:
@@ -103,7 +124,7 @@ def docx_header_footer() -> bytes:
     section = document.sections[0]
     section.header.paragraphs[0].text = f"{UNIT} {NAME}"
     section.footer.paragraphs[0].text = f"{PHONE} {EMAIL}"
-    return _zip(_parts_of(document))
+    return zip_parts(_parts_of(document))
 
 
 def docx_footnote() -> bytes:
@@ -117,15 +138,19 @@ def docx_endnote() -> bytes:
 def docx_comment() -> bytes:
     document = _document()
     document.add_comment(document.paragraphs[0].runs, text=BIO, author=NAME, initials=NAME)
-    return _zip(_parts_of(document))
+    return zip_parts(_parts_of(document))
 
 
 def docx_text_box() -> bytes:
     parts = _parts_of(_document())
-    _append_to_body(parts, '<w:r><w:pict><v:shape style="width:200pt;height:40pt"><v:textbox><w:txbxContent>'
-                           f'<w:p><w:r><w:t>{html.escape(BIO)}</w:t></w:r></w:p>'
-                           '</w:txbxContent></v:textbox></v:shape></w:pict></w:r>', paragraph=2)
-    return _zip(parts)
+    _append_to_body(
+        parts,
+        '<w:r><w:pict><v:shape style="width:200pt;height:40pt"><v:textbox><w:txbxContent>'
+        f"<w:p><w:r><w:t>{html.escape(BIO)}</w:t></w:r></w:p>"
+        "</w:txbxContent></v:textbox></v:shape></w:pict></w:r>",
+        paragraph=2,
+    )
+    return zip_parts(parts)
 
 
 def docx_properties() -> bytes:
@@ -135,42 +160,59 @@ def docx_properties() -> bytes:
     core.author = core.last_modified_by = core.content_status = NAME
     core.title, core.subject, core.keywords, core.comments = f"{UNIT}{NAME}参赛稿", UNIT, PHONE, EMAIL
     parts = _parts_of(document)
-    parts["docProps/app.xml"] = (parts["docProps/app.xml"].decode()
-                                 .replace("<Company/>", f"<Company>{UNIT}</Company>")
-                                 .replace("<Manager/>", f"<Manager>{NAME}</Manager>").encode())
-    _add_part(parts, "docProps/custom.xml", _custom_properties(WHO), "_rels/.rels", _REL + "custom-properties",
-              "application/vnd.openxmlformats-officedocument.custom-properties+xml")
-    return _zip(parts, comment=f"{NAME} {UNIT}".encode())
+    parts["docProps/app.xml"] = (
+        parts["docProps/app.xml"]
+        .decode()
+        .replace("<Company/>", f"<Company>{UNIT}</Company>")
+        .replace("<Manager/>", f"<Manager>{NAME}</Manager>")
+        .encode()
+    )
+    add_part(
+        parts,
+        "docProps/custom.xml",
+        custom_properties(WHO),
+        "_rels/.rels",
+        _REL + "custom-properties",
+        "application/vnd.openxmlformats-officedocument.custom-properties+xml",
+    )
+    return zip_parts(parts, comment=f"{NAME} {UNIT}".encode())
 
 
 def docx_alt_text() -> bytes:
     document = _document()
-    document.add_picture(io.BytesIO(_plain_png()))
+    document.add_picture(io.BytesIO(plain_png()))
     parts = _parts_of(document)
     content = parts["word/document.xml"].decode()
     content = content.replace('name="Picture 1"', f'name="Picture 1" descr="{NAME}摄于{UNIT}" title="{NAME}"')
     content = content.replace('name="image.png"', f'name="image.png" descr="{PHONE}"')
     parts["word/document.xml"] = content.encode()
-    return _zip(parts)
+    return zip_parts(parts)
 
 
 def docx_image_metadata() -> bytes:
     document = _document()
     document.add_picture(io.BytesIO(_jpeg_with_exif()))
-    document.add_picture(io.BytesIO(_png_with_text(f"Author {NAME} {EMAIL}")))
-    return _zip(_parts_of(document))
+    document.add_picture(io.BytesIO(png_with_text(f"Author {NAME} {EMAIL}")))
+    return zip_parts(_parts_of(document))
 
 
 def docx_glossary() -> bytes:
     parts = _parts_of(_document())
-    glossary = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:glossaryDocument {_NS}><w:docParts>'
-                f'<w:docPart><w:docPartPr><w:name w:val="{NAME}"/></w:docPartPr><w:docPartBody><w:p><w:r>'
-                f'<w:t>{html.escape(BIO)}</w:t></w:r></w:p></w:docPartBody></w:docPart></w:docParts>'
-                '</w:glossaryDocument>').encode()
-    _add_part(parts, "word/glossary/document.xml", glossary, "word/_rels/document.xml.rels",
-              _REL + "glossaryDocument",
-              "application/vnd.openxmlformats-officedocument.wordprocessingml.document.glossary+xml")
-    return _zip(parts)
+    glossary = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:glossaryDocument {_NS}><w:docParts>'
+        f'<w:docPart><w:docPartPr><w:name w:val="{NAME}"/></w:docPartPr><w:docPartBody><w:p><w:r>'
+        f"<w:t>{html.escape(BIO)}</w:t></w:r></w:p></w:docPartBody></w:docPart></w:docParts>"
+        "</w:glossaryDocument>"
+    ).encode()
+    add_part(
+        parts,
+        "word/glossary/document.xml",
+        glossary,
+        "word/_rels/document.xml.rels",
+        _REL + "glossaryDocument",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document.glossary+xml",
+    )
+    return zip_parts(parts)
 
 
 def docx_custom_xml() -> bytes:
@@ -179,14 +221,18 @@ def docx_custom_xml() -> bytes:
     assert items, "python-docx's template has a custom XML item"
     for item in items:
         parts[item] = f"<root><author>{NAME}</author><unit>{UNIT}</unit><tel>{PHONE}</tel></root>".encode()
-    return _zip(parts)
+    return zip_parts(parts)
 
 
 def docx_tracked_deletion() -> bytes:
     parts = _parts_of(_document())
-    _append_to_body(parts, f'<w:del w:id="901" w:author="{NAME}" w:date="2024-05-01T08:00:00Z"><w:r>'
-                           f'<w:delText>作者：{NAME} {PHONE}</w:delText></w:r></w:del>', paragraph=1)
-    return _zip(parts)
+    _append_to_body(
+        parts,
+        f'<w:del w:id="901" w:author="{NAME}" w:date="2024-05-01T08:00:00Z"><w:r>'
+        f"<w:delText>作者：{NAME} {PHONE}</w:delText></w:r></w:del>",
+        paragraph=1,
+    )
+    return zip_parts(parts)
 
 
 DOCX_PLACES = {
@@ -206,7 +252,7 @@ DOCX_PLACES = {
 }
 
 
-def _plain_png() -> bytes:
+def plain_png() -> bytes:
     from PIL import Image
 
     out = io.BytesIO()
@@ -218,7 +264,7 @@ def _jpeg_with_exif() -> bytes:
     """A JPEG with Exif (description, artist), XMP and a comment naming the author."""
     from PIL import Image
 
-    image = Image.open(io.BytesIO(_jpeg_with_text(f"{NAME} {UNIT}")))
+    image = Image.open(io.BytesIO(jpeg_with_text(f"{NAME} {UNIT}")))
     exif = image.getexif()
     exif[0x010E] = f"{NAME} {UNIT}".encode()  # ImageDescription
     exif[0x013B] = EMAIL  # Artist
@@ -230,6 +276,7 @@ def _jpeg_with_exif() -> bytes:
 
 
 # --- .pdf -----------------------------------------------------------------------
+
 
 @functools.lru_cache(maxsize=None)
 def _base_pdf() -> bytes:
@@ -252,21 +299,29 @@ def pdf_page_text() -> bytes:
 
 def pdf_info() -> bytes:
     def change(pdf, pikepdf):
-        pdf.trailer.Info = pdf.make_indirect(pikepdf.Dictionary(
-            Author=pikepdf.String(NAME), Title=pikepdf.String(f"{UNIT}{NAME}参赛稿"), Creator=pikepdf.String(UNIT),
-            Producer=pikepdf.String(EMAIL), Subject=pikepdf.String(PHONE)))
+        pdf.trailer.Info = pdf.make_indirect(
+            pikepdf.Dictionary(
+                Author=pikepdf.String(NAME),
+                Title=pikepdf.String(f"{UNIT}{NAME}参赛稿"),
+                Creator=pikepdf.String(UNIT),
+                Producer=pikepdf.String(EMAIL),
+                Subject=pikepdf.String(PHONE),
+            )
+        )
+
     return _edit_pdf(change)
 
 
 def pdf_xmp() -> bytes:
-    from fixtures_docs import _xmp
+    from helpers.docs import xmp_packet
 
     def change(pdf, pikepdf):
-        stream = pikepdf.Stream(pdf, _xmp(WHO))
+        stream = pikepdf.Stream(pdf, xmp_packet(WHO))
         stream.Type, stream.Subtype = pikepdf.Name.Metadata, pikepdf.Name.XML
         pdf.Root.Metadata = pdf.make_indirect(stream)
-        page_stream = pikepdf.Stream(pdf, _xmp(WHO))
+        page_stream = pikepdf.Stream(pdf, xmp_packet(WHO))
         pdf.pages[0].obj.Metadata = pdf.make_indirect(page_stream)
+
     return _edit_pdf(change)
 
 
@@ -275,6 +330,7 @@ def pdf_outlines() -> bytes:
         with pdf.open_outline() as outline:
             outline.root.append(pikepdf.OutlineItem(f"{NAME}（{UNIT}）", 0))
             outline.root.append(pikepdf.OutlineItem(f"联系：{PHONE}", 0))
+
     return _edit_pdf(change)
 
 
@@ -287,60 +343,102 @@ def _add_annotation(pdf, pikepdf, annotation) -> None:
 
 def pdf_annotations() -> bytes:
     def change(pdf, pikepdf):
-        _add_annotation(pdf, pikepdf, pikepdf.Dictionary(
-            Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Text, Rect=[50, 50, 80, 80],
-            T=pikepdf.String(NAME), Contents=pikepdf.String(BIO)))
-        _add_annotation(pdf, pikepdf, pikepdf.Dictionary(
-            Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.FreeText, Rect=[50, 200, 300, 240],
-            DA=pikepdf.String("/Helv 12 Tf 0 g"), Contents=pikepdf.String(f"{UNIT} {PHONE}")))
+        _add_annotation(
+            pdf,
+            pikepdf,
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Annot,
+                Subtype=pikepdf.Name.Text,
+                Rect=[50, 50, 80, 80],
+                T=pikepdf.String(NAME),
+                Contents=pikepdf.String(BIO),
+            ),
+        )
+        _add_annotation(
+            pdf,
+            pikepdf,
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Annot,
+                Subtype=pikepdf.Name.FreeText,
+                Rect=[50, 200, 300, 240],
+                DA=pikepdf.String("/Helv 12 Tf 0 g"),
+                Contents=pikepdf.String(f"{UNIT} {PHONE}"),
+            ),
+        )
+
     return _edit_pdf(change)
 
 
 def pdf_link_actions() -> bytes:
     """Links whose actions run JavaScript, launch a program or mail the author; a web link (kept)."""
+
     def change(pdf, pikepdf):
         def link(y, action):
-            _add_annotation(pdf, pikepdf, pikepdf.Dictionary(
-                Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=[50, y, 200, y + 20], A=action))
+            _add_annotation(
+                pdf,
+                pikepdf,
+                pikepdf.Dictionary(
+                    Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=[50, y, 200, y + 20], A=action
+                ),
+            )
+
         link(100, pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String("https://example.org/")))
         link(130, pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String(f"app.alert('{NAME} {PHONE}');")))
         link(160, pikepdf.Dictionary(S=pikepdf.Name.Launch, F=pikepdf.String(f"C:\\Users\\{NAME}\\run.exe")))
         link(190, pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String(f"mailto:{EMAIL}")))
-        link(220, pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String("https://example.net/"),
-                                     Next=pikepdf.Dictionary(S=pikepdf.Name.JavaScript,
-                                                             JS=pikepdf.String(f"app.alert('{EMAIL}');"))))
+        link(
+            220,
+            pikepdf.Dictionary(
+                S=pikepdf.Name.URI,
+                URI=pikepdf.String("https://example.net/"),
+                Next=pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String(f"app.alert('{EMAIL}');")),
+            ),
+        )
         pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String(f"app.alert('{NAME}');"))
-        pdf.pages[0].obj.AA = pikepdf.Dictionary(O=pikepdf.Dictionary(
-            S=pikepdf.Name.JavaScript, JS=pikepdf.String(f"app.alert('{UNIT}');")))
+        pdf.pages[0].obj.AA = pikepdf.Dictionary(
+            O=pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String(f"app.alert('{UNIT}');"))
+        )
+
     return _edit_pdf(change)
 
 
 def pdf_form_fields() -> bytes:
     def change(pdf, pikepdf):
-        field = pdf.make_indirect(pikepdf.Dictionary(
-            Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Widget, FT=pikepdf.Name.Tx, Rect=[50, 300, 250, 320],
-            T=pikepdf.String("作者"), V=pikepdf.String(NAME), DA=pikepdf.String("/Helv 12 Tf 0 g"),
-            P=pdf.pages[0].obj))
+        field = pdf.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Annot,
+                Subtype=pikepdf.Name.Widget,
+                FT=pikepdf.Name.Tx,
+                Rect=[50, 300, 250, 320],
+                T=pikepdf.String("作者"),
+                V=pikepdf.String(NAME),
+                DA=pikepdf.String("/Helv 12 Tf 0 g"),
+                P=pdf.pages[0].obj,
+            )
+        )
         page = pdf.pages[0].obj
         if "/Annots" not in page:
             page.Annots = pdf.make_indirect(pikepdf.Array())
         page.Annots.append(field)
         pdf.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array([field]), DA=pikepdf.String("/Helv 12 Tf 0 g"))
+
     return _edit_pdf(change)
 
 
 def pdf_embedded_files() -> bytes:
     def change(pdf, pikepdf):
-        spec = pikepdf.AttachedFileSpec(pdf, f"{UNIT} {PHONE}".encode(), filename=f"{NAME}.txt",
-                                        description=EMAIL)
+        spec = pikepdf.AttachedFileSpec(pdf, f"{UNIT} {PHONE}".encode(), filename=f"{NAME}.txt", description=EMAIL)
         pdf.attachments[f"{NAME}.txt"] = spec
+
     return _edit_pdf(change)
 
 
 def pdf_page_labels() -> bytes:
     def change(pdf, pikepdf):
-        pdf.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array([
-            0, pikepdf.Dictionary(S=pikepdf.Name.D, P=pikepdf.String(f"{NAME}-"))]))
+        pdf.Root.PageLabels = pikepdf.Dictionary(
+            Nums=pikepdf.Array([0, pikepdf.Dictionary(S=pikepdf.Name.D, P=pikepdf.String(f"{NAME}-"))])
+        )
+
     return _edit_pdf(change)
 
 
@@ -358,6 +456,7 @@ PDF_PLACES = {
 
 
 # --- reading a download -------------------------------------------------------------
+
 
 def layers(data: bytes) -> list[str]:
     """Every readable layer of a file: its bytes, each ZIP part, extracted text,

@@ -1,6 +1,6 @@
 """Builders for manuscripts used in tests: plain ones, and ones with planted identity.
 
-Import with ``from fixtures_docs import ...`` after putting ``tests/`` on
+Import with ``from helpers.docs import ...`` after putting ``tests/`` on
 ``sys.path``. The identity builders hide the author's details in every place
 Word, WPS and PDF tools are known to leak them, so a scrubber or a judge view
 can be checked against all of them at once:
@@ -13,6 +13,7 @@ can be checked against all of them at once:
 Missing keys fall back to DEFAULT_IDENTITY. The body text (BODY_TEXT by
 default) itself carries no identity, so it must survive scrubbing.
 """
+
 from __future__ import annotations
 
 import html
@@ -53,6 +54,7 @@ def identity_values(identity: dict | None = None) -> list[str]:
 
 # --- plain documents ----------------------------------------------------------
 
+
 def make_docx(text: str) -> bytes:
     """A .docx with one paragraph per line of ``text``."""
     document = docx.Document()
@@ -75,6 +77,7 @@ def make_pdf(text: str, title: str = "") -> bytes:
 
 
 # --- documents with planted identity --------------------------------------------
+
 
 def make_docx_with_identity(identity: dict | None = None, body: str = BODY_TEXT) -> bytes:
     """A .docx whose body is ``body`` and whose every other corner names the author.
@@ -107,41 +110,54 @@ def make_docx_with_identity(identity: dict | None = None, body: str = BODY_TEXT)
     section = document.sections[0]
     section.header.paragraphs[0].text = f"{unit} {name}"
     section.footer.paragraphs[0].text = f"{phone} {email}"
-    document.add_picture(io.BytesIO(_png_with_text(f"Author {name} {email}")))
-    document.add_picture(io.BytesIO(_jpeg_with_text(f"{name} {unit}")))
+    document.add_picture(io.BytesIO(png_with_text(f"Author {name} {email}")))
+    document.add_picture(io.BytesIO(jpeg_with_text(f"{name} {unit}")))
     parts = _parts(_save(document))
 
     parts["docProps/app.xml"] = (
-        parts["docProps/app.xml"].decode()
+        parts["docProps/app.xml"]
+        .decode()
         .replace("<Company/>", f"<Company>{unit}</Company>")
         .replace("<Manager/>", f"<Manager>{name}</Manager>")
         .replace("<HyperlinkBase/>", f"<HyperlinkBase>mailto:{email}</HyperlinkBase>")
         .replace("<Template>Normal.dotm</Template>", f"<Template>{name}的模板.dotm</Template>")
         .encode()
     )
-    _add_part(
-        parts, "docProps/custom.xml", _custom_properties(who), "_rels/.rels",
+    add_part(
+        parts,
+        "docProps/custom.xml",
+        custom_properties(who),
+        "_rels/.rels",
         _REL + "custom-properties",
         "application/vnd.openxmlformats-officedocument.custom-properties+xml",
     )
-    _add_part(
-        parts, "word/people.xml", _people(name, email), "word/_rels/document.xml.rels",
+    add_part(
+        parts,
+        "word/people.xml",
+        _people(name, email),
+        "word/_rels/document.xml.rels",
         "http://schemas.microsoft.com/office/2011/relationships/people",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.people+xml",
     )
     parts["word/document.xml"] = _plant_revisions(parts["word/document.xml"], name, email)
     parts["word/document.xml"] = _plant_mail_link(parts, email)
     parts["word/settings.xml"] = _plant_settings(parts["word/settings.xml"], name, phone)
-    parts["word/_rels/settings.xml.rels"] = _relationships([(
-        "rId1", _REL + "attachedTemplate",
-        f"file:///C:/Users/{name}/AppData/Roaming/Microsoft/Templates/Normal.dotm", True,
-    )])
+    parts["word/_rels/settings.xml.rels"] = _relationships(
+        [
+            (
+                "rId1",
+                _REL + "attachedTemplate",
+                f"file:///C:/Users/{name}/AppData/Roaming/Microsoft/Templates/Normal.dotm",
+                True,
+            )
+        ]
+    )
     for item in [n for n in parts if n.startswith("customXml/item") and "Props" not in n]:
         parts[item] = f"<root><author>{name}</author><unit>{unit}</unit></root>".encode()
     if "docProps/thumbnail.jpeg" in parts:
-        parts["docProps/thumbnail.jpeg"] = _jpeg_with_text(f"{name} {phone}")
+        parts["docProps/thumbnail.jpeg"] = jpeg_with_text(f"{name} {phone}")
     parts["word/unreferenced.xml"] = f"<x>{phone} {email}</x>".encode()
-    return _zip(parts, comment=f"{name} {unit}".encode())
+    return zip_parts(parts, comment=f"{name} {unit}".encode())
 
 
 def make_pdf_with_identity(identity: dict | None = None, body: str = BODY_TEXT) -> bytes:
@@ -156,11 +172,17 @@ def make_pdf_with_identity(identity: dict | None = None, body: str = BODY_TEXT) 
     who = _identity(identity)
     name, unit, phone, email = who["name"], who["unit"], who["phone"], who["email"]
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf(body, title=f"{unit}{name}"))))
-    writer.add_metadata({
-        "/Author": name, "/Title": f"{unit}{name}参赛稿", "/Creator": unit,
-        "/Producer": email, "/Subject": phone, "/Keywords": f"{name},{unit}",
-    })
-    xmp = _xmp(who)
+    writer.add_metadata(
+        {
+            "/Author": name,
+            "/Title": f"{unit}{name}参赛稿",
+            "/Creator": unit,
+            "/Producer": email,
+            "/Subject": phone,
+            "/Keywords": f"{name},{unit}",
+        }
+    )
+    xmp = xmp_packet(who)
     writer.xmp_metadata = xmp
     page_xmp = StreamObject()
     page_xmp.set_data(xmp)
@@ -168,11 +190,15 @@ def make_pdf_with_identity(identity: dict | None = None, body: str = BODY_TEXT) 
     page_xmp[NameObject("/Subtype")] = NameObject("/XML")
     page = writer.pages[0]
     page[NameObject("/Metadata")] = writer._add_object(page_xmp)
-    page[NameObject("/PieceInfo")] = DictionaryObject({
-        NameObject("/Zhengping"): DictionaryObject({
-            NameObject("/Private"): TextStringObject(f"{name} {phone}"),
-        }),
-    })
+    page[NameObject("/PieceInfo")] = DictionaryObject(
+        {
+            NameObject("/Zhengping"): DictionaryObject(
+                {
+                    NameObject("/Private"): TextStringObject(f"{name} {phone}"),
+                }
+            ),
+        }
+    )
     note = Text(text=f"{email} {phone}", rect=(50, 50, 80, 80))
     note[NameObject("/T")] = TextStringObject(name)
     writer.add_annotation(0, note)
@@ -185,6 +211,7 @@ def make_pdf_with_identity(identity: dict | None = None, body: str = BODY_TEXT) 
 
 
 # --- helpers -------------------------------------------------------------------
+
 
 def _identity(identity: dict | None) -> dict[str, str]:
     return {**DEFAULT_IDENTITY, **(identity or {})}
@@ -201,7 +228,7 @@ def _parts(data: bytes) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
-def _zip(parts: dict[str, bytes], comment: bytes = b"") -> bytes:
+def zip_parts(parts: dict[str, bytes], comment: bytes = b"") -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in parts.items():
@@ -213,7 +240,8 @@ def _zip(parts: dict[str, bytes], comment: bytes = b"") -> bytes:
 def _relationships(rels: list[tuple[str, str, str, bool]]) -> bytes:
     items = "".join(
         f'<Relationship Id="{rid}" Type="{kind}" Target="{html.escape(target)}"'
-        + (' TargetMode="External"' if external else "") + "/>"
+        + (' TargetMode="External"' if external else "")
+        + "/>"
         for rid, kind, target, external in rels
     )
     return (
@@ -223,8 +251,12 @@ def _relationships(rels: list[tuple[str, str, str, bool]]) -> bytes:
     ).encode()
 
 
-def _add_part(
-    parts: dict[str, bytes], name: str, content: bytes, rels_name: str, rel_type: str,
+def add_part(
+    parts: dict[str, bytes],
+    name: str,
+    content: bytes,
+    rels_name: str,
+    rel_type: str,
     content_type: str,
 ) -> None:
     parts[name] = content
@@ -233,7 +265,7 @@ def _add_part(
     relationship = etree.SubElement(rels, f"{{{rels.nsmap[None]}}}Relationship")
     relationship.set("Id", f"rIdPlanted{len(rels)}")
     relationship.set("Type", rel_type)
-    relationship.set("Target", name[len(source_dir):])
+    relationship.set("Target", name[len(source_dir) :])
     parts[rels_name] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8")
     types = etree.fromstring(parts["[Content_Types].xml"])
     override = etree.SubElement(types, f"{{{types.nsmap[None]}}}Override")
@@ -242,11 +274,10 @@ def _add_part(
     parts["[Content_Types].xml"] = etree.tostring(types, xml_declaration=True, encoding="UTF-8")
 
 
-def _custom_properties(who: dict[str, str]) -> bytes:
+def custom_properties(who: dict[str, str]) -> bytes:
     fmtid = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
     items = "".join(
-        f'<property fmtid="{fmtid}" pid="{pid}" name="{key}"><vt:lpwstr>{html.escape(value)}'
-        "</vt:lpwstr></property>"
+        f'<property fmtid="{fmtid}" pid="{pid}" name="{key}"><vt:lpwstr>{html.escape(value)}</vt:lpwstr></property>'
         for pid, (key, value) in enumerate(who.items(), start=2)
     )
     return (
@@ -289,9 +320,7 @@ def _plant_revisions(content: bytes, name: str, email: str) -> bytes:
     run_properties = etree.Element(f"{w}rPr")
     run.insert(0, run_properties)
     etree.SubElement(run_properties, f"{w}b")
-    etree.SubElement(run_properties, f"{w}rPrChange", {f"{w}id": "903", **change}).append(
-        etree.Element(f"{w}rPr")
-    )
+    etree.SubElement(run_properties, f"{w}rPrChange", {f"{w}id": "903", **change}).append(etree.Element(f"{w}rPr"))
     paragraph_properties = second.find(f"{w}pPr")
     if paragraph_properties is None:
         paragraph_properties = etree.Element(f"{w}pPr")
@@ -309,8 +338,9 @@ def _plant_mail_link(parts: dict[str, bytes], email: str) -> bytes:
     """The last body paragraph becomes a mailto: link to the author (text unchanged)."""
     rels = etree.fromstring(parts["word/_rels/document.xml.rels"])
     link = etree.SubElement(rels, f"{{{rels.nsmap[None]}}}Relationship")
-    link.attrib.update({"Id": "rIdMail", "Type": _REL + "hyperlink",
-                        "Target": f"mailto:{email}", "TargetMode": "External"})
+    link.attrib.update(
+        {"Id": "rIdMail", "Type": _REL + "hyperlink", "Target": f"mailto:{email}", "TargetMode": "External"}
+    )
     parts["word/_rels/document.xml.rels"] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8")
     root = etree.fromstring(parts["word/document.xml"])
     w = f"{{{_W}}}"
@@ -333,43 +363,50 @@ def _plant_settings(content: bytes, name: str, phone: str) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _png_with_text(text: str) -> bytes:
+def png_with_text(text: str) -> bytes:
     """A 1×1 PNG with an iTXt (UTF-8) chunk holding ``text``."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(
-            ">I", zlib.crc32(kind + data) & 0xFFFFFFFF
-        )
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
     pixels = zlib.compress(b"\x00\xff\xff\xff")
     itxt = b"Author\x00\x00\x00\x00\x00" + text.encode()
     return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"iTXt", itxt)
-        + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"iTXt", itxt)
+        + chunk(b"IDAT", pixels)
+        + chunk(b"IEND", b"")
     )
 
 
-def _jpeg_with_text(text: str) -> bytes:
+def jpeg_with_text(text: str) -> bytes:
     """A small JPEG with ``text`` in an XMP (APP1) segment and a comment (COM)."""
     from PIL import Image
 
     out = io.BytesIO()
     Image.new("RGB", (8, 8), (200, 30, 30)).save(out, "JPEG")
     image = out.getvalue()
-    xmp = b"http://ns.adobe.com/xap/1.0/\x00" + (
-        f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>{text}</dc:creator></x:xmpmeta>'
-    ).encode()
+    xmp = (
+        b"http://ns.adobe.com/xap/1.0/\x00"
+        + (f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>{text}</dc:creator></x:xmpmeta>').encode()
+    )
     comment = text.encode()
     jfif_end = 4 + struct.unpack(">H", image[4:6])[0]  # viewers expect JFIF first
     return (
         image[:jfif_end]
-        + b"\xff\xe1" + struct.pack(">H", len(xmp) + 2) + xmp
-        + b"\xff\xfe" + struct.pack(">H", len(comment) + 2) + comment
+        + b"\xff\xe1"
+        + struct.pack(">H", len(xmp) + 2)
+        + xmp
+        + b"\xff\xfe"
+        + struct.pack(">H", len(comment) + 2)
+        + comment
         + image[jfif_end:]
     )
 
 
-def _xmp(who: dict[str, str]) -> bytes:
+def xmp_packet(who: dict[str, str]) -> bytes:
     return (
         '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>'
         '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF'
