@@ -18,7 +18,8 @@ module does the rest for every blueprint:
   - a callable (``on_user_error(lambda: render_template(...))``): the message
     is flashed and the callable's response is returned (a form shown again
     with what was typed; the callable may write, e.g. a failed sign-in, and
-    that write commits like any other);
+    that write commits like any other); ``status=`` sets its status, e.g.
+    ``status=services.refusal_status`` for 409 / 413 / 422 by the error;
   - ``json_status=409``: ``{"ok": false, "message": ...}`` with that status,
     nothing flashed (autosave and other XHR calls).
 
@@ -43,10 +44,16 @@ from core.extensions import db
 _WROTE = "zp_wrote"
 
 
-def on_user_error(target: str | Callable | None = None, *, json_status: int | None = None) -> None:
-    """Declare the response a ``UserError`` raised later in this request gets."""
+def on_user_error(target: str | Callable | None = None, *, json_status: int | None = None,
+                  status: int | Callable[[UserError], int] | None = None) -> None:
+    """Declare the response a ``UserError`` raised later in this request gets.
+
+    ``status`` (a number, or a function of the error) replaces the status of
+    the callable's response.
+    """
     g.user_error_target = target
     g.user_error_json_status = json_status
+    g.user_error_status = status
 
 
 def redirect_either_way(url: str):
@@ -73,7 +80,11 @@ def handle_user_error(exc: UserError):
     flash(message, "error")
     target = g.get("user_error_target")
     if callable(target):
-        return target()
+        response = current_app.make_response(target())
+        status = g.get("user_error_status")
+        if status is not None:
+            response.status_code = status(exc) if callable(status) else status
+        return response
     return redirect(target or _back())
 
 
@@ -107,6 +118,7 @@ def _forget_declaration() -> None:
     # ``g`` outlives a request when an application context was pushed around it.
     g.pop("user_error_target", None)
     g.pop("user_error_json_status", None)
+    g.pop("user_error_status", None)
 
 
 def init_app(app) -> None:

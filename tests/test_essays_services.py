@@ -13,10 +13,12 @@ from test_essays_fixtures import LONG_TEXT, comp, counts, make_competition, now,
 def submit(comp, author, text=LONG_TEXT, token="t1", genre=0, **kw):
     from essays import services
 
-    return services.submit_entry(competition=comp, author=author, actor=kw.pop("actor", author), token=token,
-                                 title=kw.pop("title", "我的家乡"), genre_id=comp.genres[genre].id,
-                                 group_id=comp.groups[0].id if comp.groups else None, body_text=text,
-                                 pledge=kw.pop("pledge", True), **kw)
+    extra = {k: kw.pop(k) for k in ("manuscript", "prepared") if k in kw}
+    draft = services.SubmissionDraft(competition=comp, author=author, token=token, title=kw.pop("title", "我的家乡"),
+                                     genre_id=comp.genres[genre].id,
+                                     group_id=comp.groups[0].id if comp.groups else None, body_text=text,
+                                     pledge=kw.pop("pledge", True), **{k: v for k, v in kw.items() if k != "actor"})
+    return services.submit_entry(draft, actor=kw.get("actor", author), **extra)
 
 
 def test_submit_gives_receipt_code_and_counts(db, comp, author):
