@@ -5,8 +5,8 @@ validate, call one public service function and return a response; this
 module does the rest for every blueprint:
 
 * **Commit on success.** After the view, a response below 400 commits the
-  session if anything was written (an object added, changed or deleted, or a
-  flush happened); any other response rolls back. A route still commits by
+  session if anything was written (an object added, changed or deleted, a
+  flush, or a statement other than a SELECT); any other response rolls back. A route still commits by
   itself only where something must see the rows before the response is made
   (a job enqueued for the rows it just wrote, a second transaction).
 * **UserError in one place.** ``app.errorhandler(UserError)`` rolls back,
@@ -96,6 +96,12 @@ def _mark_flush(session, flush_context) -> None:
     session.info[_WROTE] = True
 
 
+def _mark_statement(state) -> None:
+    # A bulk UPDATE / DELETE / INSERT or a text statement writes without a flush.
+    if not state.is_select:
+        state.session.info[_WROTE] = True
+
+
 def _clear_mark(session, *args) -> None:
     session.info.pop(_WROTE, None)
 
@@ -110,7 +116,10 @@ def finish_transaction(response):
             session.rollback()
             return current_app.make_response(current_app.handle_user_exception(exc))
     elif _wrote(session):
-        session.rollback()
+        try:
+            session.rollback()
+        except Exception:  # the connection may be gone (a 503 page); the pool replaces it
+            pass
     return response
 
 
@@ -124,6 +133,7 @@ def _forget_declaration() -> None:
 def init_app(app) -> None:
     if not event.contains(Session, "after_flush", _mark_flush):
         event.listen(Session, "after_flush", _mark_flush)
+        event.listen(Session, "do_orm_execute", _mark_statement)
         event.listen(Session, "after_commit", _clear_mark)
         event.listen(Session, "after_soft_rollback", _clear_mark)
     app.before_request(_forget_declaration)
