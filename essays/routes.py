@@ -1,6 +1,7 @@
 """Essay competitions: organiser pages, author submission, unit recommendation."""
 from __future__ import annotations
 
+from functools import partial
 from urllib.parse import quote
 
 from flask import (Blueprint, Response, abort, current_app, flash, g, jsonify, redirect, render_template,
@@ -254,22 +255,21 @@ def edit_entry(entry_id: int):
     return render_template("essays/submit.html", comp=comp, form=form, entry=entry)
 
 
+def _payload_int(payload, key: str) -> int | None:
+    try:
+        return int(payload.get(key) or 0) or None
+    except (TypeError, ValueError):
+        return None
+
+
 @bp.route("/c/<int:competition_id>/autosave", methods=["POST"])
 @body_limit("text")
 @require_roles(Role.AUTHOR)
 def autosave(competition_id: int):
     comp = _open_competition_or_404(competition_id)
     payload = request.get_json(silent=True) or request.form
-
-    def as_int(key):
-        try:
-            return int(payload.get(key) or 0) or None
-        except (TypeError, ValueError):
-            return None
-
-    entry = None
-    if as_int("entry_id"):
-        entry = _entry_or_404(as_int("entry_id"), edit=True)
+    as_int = partial(_payload_int, payload)
+    entry = _entry_or_404(as_int("entry_id"), edit=True) if as_int("entry_id") else None
     on_user_error(json_status=409)
     for attempt in range(2):
         try:
