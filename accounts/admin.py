@@ -11,9 +11,9 @@ from accounts.forms import ImportForm, ResetPasswordForm, UnitForm, UserForm, ro
 from accounts.models import Role, Unit, UnitKind, User, UserRole
 from accounts.permissions import require_roles
 from accounts.routes import unit_choices
-from core.errors import UserError
 from core.extensions import db
 from core.limits import body_limit
+from core.request_cycle import on_user_error, redirect_either_way
 from core.urls import local_path
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -58,19 +58,14 @@ def user_new():
         if not form.password.data:
             form.password.errors.append(_("An initial password is required."))
         else:
-            try:
-                user = services.create_user(
-                    username=form.username.data, display_name=form.display_name.data,
-                    password=form.password.data, roles=form.roles.data, phone=form.phone.data,
-                    email=form.email.data, unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None,
-                    actor=current_user)
-            except UserError as exc:
-                db.session.rollback()
-                flash(exc.render(), "error")
-            else:
-                db.session.commit()
-                flash(_("User %(name)s has been created.", name=user.display_name), "success")
-                return redirect(url_for("admin.users"))
+            on_user_error(lambda: render_template("admin/user_form.html", form=form, user=None))
+            user = services.create_user(
+                username=form.username.data, display_name=form.display_name.data,
+                password=form.password.data, roles=form.roles.data, phone=form.phone.data,
+                email=form.email.data, unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None,
+                actor=current_user)
+            flash(_("User %(name)s has been created.", name=user.display_name), "success")
+            return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None)
 
 
@@ -84,20 +79,15 @@ def user_edit(user_id: int):
         form.unit_id.data = user.unit_id or 0
         form.roles.data = sorted(str(r) for r in user.roles)
     if form.validate_on_submit():
-        try:
-            services.update_user(
-                user, actor=current_user, roles=form.roles.data, username=form.username.data,
-                display_name=form.display_name.data, phone=form.phone.data, email=form.email.data,
-                unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None)
-            if form.password.data:
-                services.set_password(user, form.password.data, actor=current_user)
-        except UserError as exc:
-            db.session.rollback()
-            flash(exc.render(), "error")
-        else:
-            db.session.commit()
-            flash(_("User %(name)s has been saved.", name=user.display_name), "success")
-            return redirect(url_for("admin.users"))
+        on_user_error(lambda: render_template("admin/user_form.html", form=form, user=user))
+        services.update_user(
+            user, actor=current_user, roles=form.roles.data, username=form.username.data,
+            display_name=form.display_name.data, phone=form.phone.data, email=form.email.data,
+            unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None)
+        if form.password.data:
+            services.set_password(user, form.password.data, actor=current_user)
+        flash(_("User %(name)s has been saved.", name=user.display_name), "success")
+        return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user)
 
 
@@ -106,17 +96,12 @@ def user_edit(user_id: int):
 def user_set_active(user_id: int):
     user = db.get_or_404(User, user_id)
     active = request.form.get("active") == "1"
-    try:
-        services.set_user_active(user, active, actor=current_user)
-    except UserError as exc:
-        db.session.rollback()
-        flash(exc.render(), "error")
-    else:
-        db.session.commit()
-        flash(_("User %(name)s has been enabled.", name=user.display_name) if active
-              else _("User %(name)s has been disabled and signed out everywhere.", name=user.display_name),
-              "success")
-    return redirect(local_path(request.referrer) or url_for("admin.users"))
+    done = redirect_either_way(local_path(request.referrer) or url_for("admin.users"))
+    services.set_user_active(user, active, actor=current_user)
+    flash(_("User %(name)s has been enabled.", name=user.display_name) if active
+          else _("User %(name)s has been disabled and signed out everywhere.", name=user.display_name),
+          "success")
+    return done
 
 
 @bp.route("/users/import", methods=["GET", "POST"])
@@ -127,18 +112,13 @@ def users_import():
     report = None
     if form.validate_on_submit():
         upload = form.sheet.data
-        try:
-            report = services.import_users(upload.filename or "", upload.read(), actor=current_user)
-        except UserError as exc:
+        on_user_error(lambda: render_template("admin/import.html", form=form, report=None))
+        report = services.import_users(upload.filename or "", upload.read(), actor=current_user)
+        if report.errors:
             db.session.rollback()
-            flash(exc.render(), "error")
+            flash(_("Nothing was imported: please correct the rows listed below and upload again."), "error")
         else:
-            if report.errors:
-                db.session.rollback()
-                flash(_("Nothing was imported: please correct the rows listed below and upload again."), "error")
-            else:
-                db.session.commit()
-                flash(_("%(count)s users have been imported.", count=len(report.created)), "success")
+            flash(_("%(count)s users have been imported.", count=len(report.created)), "success")
     return render_template("admin/import.html", form=form, report=report)
 
 
@@ -159,18 +139,13 @@ def users_import_template():
 def user_reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
     form = ResetPasswordForm()
+    done = redirect_either_way(url_for("admin.user_edit", user_id=user.id))
     if form.validate_on_submit():
-        try:
-            services.set_password(user, form.password.data, actor=current_user)
-        except UserError as exc:
-            db.session.rollback()
-            flash(exc.render(), "error")
-        else:
-            db.session.commit()
-            flash(_("The password of %(name)s has been reset.", name=user.display_name), "success")
+        services.set_password(user, form.password.data, actor=current_user)
+        flash(_("The password of %(name)s has been reset.", name=user.display_name), "success")
     else:
         flash(_("The password must be at least 8 characters long."), "error")
-    return redirect(url_for("admin.user_edit", user_id=user.id))
+    return done
 
 
 # Units ---------------------------------------------------------------------
@@ -214,18 +189,13 @@ def _unit_form(unit: Unit | None) -> UnitForm:
 def unit_new():
     form = _unit_form(None)
     if form.validate_on_submit():
-        try:
-            unit = services.create_unit(
-                name=form.name.data, kind=form.kind.data, short_name=form.short_name.data,
-                parent=db.session.get(Unit, form.parent_id.data) if form.parent_id.data else None,
-                actor=current_user)
-        except UserError as exc:
-            db.session.rollback()
-            flash(exc.render(), "error")
-        else:
-            db.session.commit()
-            flash(_("Unit %(name)s has been created.", name=unit.name), "success")
-            return redirect(url_for("admin.units"))
+        on_user_error(lambda: render_template("admin/unit_form.html", form=form, unit=None))
+        unit = services.create_unit(
+            name=form.name.data, kind=form.kind.data, short_name=form.short_name.data,
+            parent=db.session.get(Unit, form.parent_id.data) if form.parent_id.data else None,
+            actor=current_user)
+        flash(_("Unit %(name)s has been created.", name=unit.name), "success")
+        return redirect(url_for("admin.units"))
     return render_template("admin/unit_form.html", form=form, unit=None)
 
 
@@ -235,16 +205,11 @@ def unit_edit(unit_id: int):
     unit = db.get_or_404(Unit, unit_id)
     form = _unit_form(unit)
     if form.validate_on_submit():
-        try:
-            services.update_unit(
-                unit, actor=current_user, name=form.name.data, short_name=form.short_name.data or None,
-                kind=UnitKind(form.kind.data), active=form.active.data,
-                parent=db.session.get(Unit, form.parent_id.data) if form.parent_id.data else None)
-        except UserError as exc:
-            db.session.rollback()
-            flash(exc.render(), "error")
-        else:
-            db.session.commit()
-            flash(_("Unit %(name)s has been saved.", name=unit.name), "success")
-            return redirect(url_for("admin.units"))
+        on_user_error(lambda: render_template("admin/unit_form.html", form=form, unit=unit))
+        services.update_unit(
+            unit, actor=current_user, name=form.name.data, short_name=form.short_name.data or None,
+            kind=UnitKind(form.kind.data), active=form.active.data,
+            parent=db.session.get(Unit, form.parent_id.data) if form.parent_id.data else None)
+        flash(_("Unit %(name)s has been saved.", name=unit.name), "success")
+        return redirect(url_for("admin.units"))
     return render_template("admin/unit_form.html", form=form, unit=unit)

@@ -11,9 +11,9 @@ from accounts import services
 from accounts.auth import rotate_session, _hash_token
 from accounts.forms import LoginForm, PasswordChangeForm, ProfileForm, RegisterForm
 from accounts.models import Unit, UserSession
-from core.errors import UserError
 from core.extensions import csrf, db, limiter
 from core.limits import abort_if_refused, body_limit
+from core.request_cycle import on_user_error
 
 bp = Blueprint("accounts", __name__)
 
@@ -70,28 +70,24 @@ def login():
         return redirect(url_for("core.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        try:
-            user = services.authenticate(form.login.data, form.password.data)
-        except UserError as exc:
-            g.login_failed = True
-            db.session.rollback()
-            services.record_failed_sign_in(form.login.data, disabled=True)
-            db.session.commit()
-            flash(exc.render(), "error")
-            return render_template("accounts/login.html", form=form), 200
+        on_user_error(lambda: _refuse_sign_in(form, disabled=True))
+        user = services.authenticate(form.login.data, form.password.data)
         if user is None:
-            g.login_failed = True
-            services.record_failed_sign_in(form.login.data)
-            db.session.commit()
             flash(_("The user name or password is not correct."), "error")
-            return render_template("accounts/login.html", form=form), 200
+            return _refuse_sign_in(form)
         session.clear()
         services.sign_in(user, remember=form.remember.data)
-        db.session.commit()
         return redirect(_safe_next(request.args.get("next")) or url_for("core.home"))
     if request.method == "POST":
         g.login_failed = True
     return render_template("accounts/login.html", form=form)
+
+
+def _refuse_sign_in(form: LoginForm, *, disabled: bool = False):
+    """The sign-in page again; the failed attempt is recorded (and committed with the page)."""
+    g.login_failed = True
+    services.record_failed_sign_in(form.login.data, disabled=disabled)
+    return render_template("accounts/login.html", form=form), 200
 
 
 @bp.route("/logout", methods=["POST"])
@@ -99,7 +95,6 @@ def login():
 @login_required
 def logout():
     services.sign_out(current_user._get_current_object())
-    db.session.commit()
     session.clear()
     flash(_("You have signed out."), "success")
     return redirect(url_for("accounts.login"))
@@ -115,19 +110,14 @@ def register():
     form.unit_id.choices = unit_choices(_("— not listed —"))
     if form.validate_on_submit():
         unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
-        try:
-            user = services.register_author(
-                username=form.username.data, display_name=form.display_name.data,
-                password=form.password.data, phone=form.phone.data, email=form.email.data,
-                unit=unit, workplace=form.workplace.data)
-        except UserError as exc:
-            db.session.rollback()
-            flash(exc.render(), "error")
-        else:
-            services.sign_in(user)
-            db.session.commit()
-            flash(_("Welcome! Your account has been created."), "success")
-            return redirect(url_for("core.home"))
+        on_user_error(lambda: render_template("accounts/register.html", form=form))
+        user = services.register_author(
+            username=form.username.data, display_name=form.display_name.data,
+            password=form.password.data, phone=form.phone.data, email=form.email.data,
+            unit=unit, workplace=form.workplace.data)
+        services.sign_in(user)
+        flash(_("Welcome! Your account has been created."), "success")
+        return redirect(url_for("core.home"))
     return render_template("accounts/register.html", form=form)
 
 
@@ -146,19 +136,18 @@ def profile():
     if unit_locked and "unit_id" not in request.form:
         form.unit_id.data = user.unit_id or 0  # the locked field is not sent by the browser
     if form.validate_on_submit():
-        try:
-            services.update_own_profile(
-                user, display_name=form.display_name.data, phone=form.phone.data,
-                email=form.email.data, workplace=form.workplace.data, locale=form.locale.data,
-                unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None)
-        except UserError as exc:
-            db.session.rollback()
-            flash(exc.render(), "error")
-        else:
-            db.session.commit()
-            session["lang"] = form.locale.data
-            flash(_("Your profile has been saved."), "success")
-            return redirect(url_for("accounts.profile"))
+        on_user_error(lambda: _profile_page(user, form, unit_locked))
+        services.update_own_profile(
+            user, display_name=form.display_name.data, phone=form.phone.data,
+            email=form.email.data, workplace=form.workplace.data, locale=form.locale.data,
+            unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None)
+        session["lang"] = form.locale.data
+        flash(_("Your profile has been saved."), "success")
+        return redirect(url_for("accounts.profile"))
+    return _profile_page(user, form, unit_locked)
+
+
+def _profile_page(user, form: ProfileForm, unit_locked: bool):
     sessions = db.session.scalars(select(UserSession).where(
         UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
         .order_by(UserSession.last_seen_at.desc())).all()
@@ -174,16 +163,11 @@ def change_password():
     user = current_user._get_current_object()
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        try:
-            services.change_password(user, form.current.data, form.new.data)
-        except UserError as exc:
-            db.session.rollback()
-            flash(exc.render(), "error")
-        else:
-            rotate_session(user)
-            db.session.commit()
-            flash(_("Your password has been changed. Other browsers have been signed out."), "success")
-            return redirect(url_for("accounts.profile"))
+        on_user_error(lambda: render_template("accounts/password.html", form=form))
+        services.change_password(user, form.current.data, form.new.data)
+        rotate_session(user)
+        flash(_("Your password has been changed. Other browsers have been signed out."), "success")
+        return redirect(url_for("accounts.profile"))
     return render_template("accounts/password.html", form=form)
 
 
@@ -194,7 +178,6 @@ def revoke_session(session_id: int):
         from flask import abort
 
         abort(404)
-    db.session.commit()
     flash(_("That browser has been signed out."), "success")
     return redirect(url_for("accounts.profile"))
 

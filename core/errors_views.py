@@ -97,6 +97,10 @@ def render_error(code: int, detail: str | None = None):
 
 
 def init_app(app) -> None:
+    from core import request_cycle
+
+    request_cycle.init_app(app)
+
     @app.errorhandler(CSRFError)
     def _csrf(error):
         # Lazy: translating picks the person's language, which may need the

@@ -56,9 +56,9 @@ def seed(accounts: dict) -> None:
         author = accounts.get(username)
         if author is None:
             continue
-        result = services.submit_entry(competition=comp, author=author, actor=author, token=f"demo-{n}",
-                                       title=title, genre_id=genres[genre], group_id=groups[group],
-                                       body_text=text, pledge=True)
+        result = services.submit_entry(services.SubmissionDraft(
+            competition=comp, author=author, token=f"demo-{n}", title=title, genre_id=genres[genre],
+            group_id=groups[group], body_text=text, pledge=True), actor=author)
         if qualify:
             services.review_entry(result.entry, True, actor=organiser)
     db.session.commit()

@@ -1,7 +1,7 @@
 """Essay competitions: organiser pages, author submission, unit recommendation."""
 from __future__ import annotations
 
-from typing import NamedTuple
+from functools import partial
 from urllib.parse import quote
 
 from flask import (Blueprint, Response, abort, current_app, flash, g, jsonify, redirect, render_template,
@@ -15,10 +15,10 @@ from accounts.models import Role, Unit, User
 from accounts.permissions import require_roles
 from core.errors import UserError
 from core import exports
-from core.db import end_read_transaction
 from core.extensions import db
 from core.limits import RECEIVED_AT, body_limit
 from core.jobs import start_job
+from core.request_cycle import on_user_error, redirect_either_way
 from core.storage import send_stored
 from core.views import register_panel
 from essays import services
@@ -117,82 +117,27 @@ def _note_arrival():
     g.received_at = request.environ.get(RECEIVED_AT) or services.utcnow()
 
 
-class Submitted(NamedTuple):
-    """What a page needs after a submission, read before the commit ended the transaction."""
-    entry_id: int
-    receipt_number: str | None
-    duplicate: bool
+def _do_submit(comp: Competition, form: EntryForm, page, *, author, entry=None,
+               recommending_unit=None) -> services.SubmitOutcome:
+    """Submit the form (``services.submit``); a refusal shows ``page`` again with its status.
 
-
-def _end_read_transaction() -> None:
-    end_read_transaction(db.session())
-
-
-def _do_submit(comp: Competition, form: EntryForm, *, author, entry=None, recommending_unit=None):
-    """Run the submit service; return (Submitted, error message, http status).
-
-    Reads, then prepares outside any transaction, then saves in one short
-    transaction (see ``services`` for the three steps).
+    The entry's jobs are queued in its transaction and run once it is committed.
     """
-    upload = _upload_from_request()
-    if upload is not None and len(upload.data) > comp.max_file_mb * 1024 * 1024:
-        return None, _("The file is larger than the limit of %(limit)s MB for this competition.",
-                       limit=comp.max_file_mb), 413
-    token = form.token.data or None
-    already = services._entry_by_token(token) if token and entry is None else None
-    if already is not None and already.author_id == author.id and already.status != SubmissionStatus.DRAFT:
-        done = Submitted(already.id, already.receipt_number, True)
-        _end_read_transaction()
-        return done, None, 200  # a resend: skip the file work
+    on_user_error(page, status=services.refusal_status)
     actor = current_user._get_current_object()
-    try:
-        services._check_editable(entry)
-        # Arrived after the deadline as it stood a moment ago: refuse before the
-        # slow preparation (the saving transaction would refuse it too).
-        services._check_deadline(comp, services._effective_moment(g.get("received_at"), services.utcnow()))
-        context = services.submission_context(comp, author, recommending_unit)
-    except UserError as exc:
-        db.session.rollback()
-        return None, exc.render(), _refusal_status(exc)
-    _end_read_transaction()
-    try:
-        prepared = services.prepare_entry(
-            context, title=form.title.data, genre_id=form.genre_id.data or None,
-            group_id=form.group_id.data or None, body_text=form.body.data, upload=upload, pledge=form.pledge.data)
-    except UserError as exc:
-        return None, exc.render(), 422
-    job_ids: list[int] = []
-    try:
-        result = services.submit_entry(
-            competition=comp, author=author, actor=actor, token=token, title=prepared.title,
-            genre_id=prepared.genre.id, group_id=prepared.group_id, entry=entry,
-            recommending_unit=recommending_unit, prepared=prepared, received_at=g.get("received_at"))
-        done = Submitted(result.entry.id, result.entry.receipt_number, result.duplicate)
-        if result.duplicate:
-            db.session.rollback()
-        else:
-            jobs = [_queue_similarity(comp, actor), _queue_judge_copy(result.entry, prepared, actor)]
-            db.session.flush()
-            job_ids = [job.id for job in jobs if job is not None]
-            db.session.commit()
-    except UserError as exc:
-        db.session.rollback()
-        return None, exc.render(), _refusal_status(exc)
-    except IntegrityError:
-        # A resend raced the first request past the lock (PostgreSQL): show its entry.
-        db.session.rollback()
-        again = services._entry_by_token(token)
-        if again is None or again.status == SubmissionStatus.DRAFT:
-            raise
-        return Submitted(again.id, again.receipt_number, True), None, 200
-    for job_id in job_ids:
-        _run_queued(job_id)
-    return done, None, 200
-
-
-def _refusal_status(exc: UserError) -> int:
-    """409 when the entry's or the call's state refuses the change, 422 for bad input."""
-    return 409 if isinstance(exc, (services.DeadlinePassed, services.EntryFrozen)) else 422
+    outcome = services.submit(services.SubmissionDraft(
+        competition=comp, author=author, token=form.token.data or None, title=form.title.data,
+        genre_id=form.genre_id.data or None, group_id=form.group_id.data or None, body_text=form.body.data,
+        upload=_upload_from_request(), pledge=form.pledge.data, entry=entry, recommending_unit=recommending_unit,
+        received_at=g.get("received_at")), actor=actor)
+    if not outcome.duplicate:
+        jobs = [_queue_similarity(comp, actor), _queue_judge_copy(outcome.entry, outcome.prepared, actor)]
+        db.session.flush()
+        job_ids = [job.id for job in jobs if job is not None]
+        db.session.commit()  # the jobs read the committed entry
+        for job_id in job_ids:
+            _run_queued(job_id)
+    return outcome
 
 
 def _queue_similarity(comp: Competition, user):
@@ -255,14 +200,13 @@ def submit(competition_id: int):
             return render_template("essays/submit.html", comp=comp, form=None, entry=None, refusal=refusal.render())
         form.token.data = services.new_form_token()
     if form.validate_on_submit():
-        result, error, status = _do_submit(comp, form, author=current_user._get_current_object())
-        if result is not None:
-            if not result.duplicate:
-                flash(_("Your entry has been submitted. Receipt number: %(number)s",
-                        number=result.receipt_number), "success")
-            return redirect(url_for("essays.receipt", entry_id=result.entry_id))
-        flash(error, "error")
-        return render_template("essays/submit.html", comp=comp, form=form, entry=None), status
+        result = _do_submit(comp, form, lambda: render_template("essays/submit.html", comp=comp, form=form,
+                                                                entry=None),
+                            author=current_user._get_current_object())
+        if not result.duplicate:
+            flash(_("Your entry has been submitted. Receipt number: %(number)s",
+                    number=result.receipt_number), "success")
+        return redirect(url_for("essays.receipt", entry_id=result.entry_id))
     if request.method == "POST":
         return render_template("essays/submit.html", comp=comp, form=form, entry=None), 422
     return render_template("essays/submit.html", comp=comp, form=form, entry=None)
@@ -290,15 +234,20 @@ def edit_entry(entry_id: int):
         form.body.data = entry.body_text if entry.source_format == "text" else ""
     if form.validate_on_submit():
         author = db.session.get(User, entry.author_id)
-        result, error, status = _do_submit(
-            comp, form, author=author, entry=entry,
+        result = _do_submit(
+            comp, form, lambda: render_template("essays/submit.html", comp=comp, form=form, entry=entry),
+            author=author, entry=entry,
             recommending_unit=entry.recommending_unit if entry.status == SubmissionStatus.DRAFT else None)
-        if result is not None:
-            flash(_("Your entry has been saved and submitted."), "success")
-            return redirect(url_for("essays.receipt", entry_id=result.entry_id))
-        flash(error, "error")
-        return render_template("essays/submit.html", comp=comp, form=form, entry=entry), status
+        flash(_("Your entry has been saved and submitted."), "success")
+        return redirect(url_for("essays.receipt", entry_id=result.entry_id))
     return render_template("essays/submit.html", comp=comp, form=form, entry=entry)
+
+
+def _payload_int(payload, key: str) -> int | None:
+    try:
+        return int(payload.get(key) or 0) or None
+    except (TypeError, ValueError):
+        return None
 
 
 @bp.route("/c/<int:competition_id>/autosave", methods=["POST"])
@@ -307,27 +256,17 @@ def edit_entry(entry_id: int):
 def autosave(competition_id: int):
     comp = _open_competition_or_404(competition_id)
     payload = request.get_json(silent=True) or request.form
-
-    def as_int(key):
-        try:
-            return int(payload.get(key) or 0) or None
-        except (TypeError, ValueError):
-            return None
-
-    entry = None
-    if as_int("entry_id"):
-        entry = _entry_or_404(as_int("entry_id"), edit=True)
+    as_int = partial(_payload_int, payload)
+    entry = _entry_or_404(as_int("entry_id"), edit=True) if as_int("entry_id") else None
+    on_user_error(json_status=409)
     for attempt in range(2):
         try:
             draft = services.save_draft(
                 competition=comp, author=current_user._get_current_object(), token=payload.get("token") or None,
                 title=str(payload.get("title") or ""), genre_id=as_int("genre_id"), group_id=as_int("group_id"),
                 body_text=str(payload.get("body") or ""), entry=entry)
-            db.session.commit()
+            db.session.commit()  # here, so that a clash with a simultaneous autosave is retried
             break
-        except UserError as exc:
-            db.session.rollback()
-            return jsonify({"ok": False, "message": exc.render()}), 409
         except IntegrityError:  # two autosaves of a new form at once: the second finds the first
             db.session.rollback()
             if attempt:
@@ -374,17 +313,12 @@ def receipt(entry_id: int):
 @require_roles(Role.AUTHOR, Role.COORDINATOR)
 def withdraw(entry_id: int):
     entry = _entry_or_404(entry_id, edit=True)
-    try:
-        was_draft = entry.status == SubmissionStatus.DRAFT
-        services.withdraw_entry(entry, actor=current_user._get_current_object())
-        db.session.commit()
-        flash(_("The draft has been deleted.") if was_draft else _("The entry has been withdrawn."), "success")
-    except UserError as exc:
-        db.session.rollback()
-        flash(exc.render(), "error")
-    if current_user.has_role(Role.AUTHOR) and entry.author_id == current_user.id:
-        return redirect(url_for("essays.my_entries"))
-    return redirect(url_for("essays.unit_entries"))
+    own = current_user.has_role(Role.AUTHOR) and entry.author_id == current_user.id
+    done = redirect_either_way(url_for("essays.my_entries") if own else url_for("essays.unit_entries"))
+    was_draft = entry.status == SubmissionStatus.DRAFT
+    services.withdraw_entry(entry, actor=current_user._get_current_object())
+    flash(_("The draft has been deleted.") if was_draft else _("The entry has been withdrawn."), "success")
+    return done
 
 
 @bp.route("/entry/<int:entry_id>/original")
@@ -437,15 +371,12 @@ def recommend(competition_id: int):
         if member is None:
             form.member_id.errors.append(_("Please choose a member of your unit."))
         else:
-            result, error, status = _do_submit(comp, form, author=member,
-                                               recommending_unit=current_user.unit)
-            if result is not None:
-                if not result.duplicate:
-                    flash(_("The recommended entry has been submitted. Receipt number: %(number)s",
-                            number=result.receipt_number), "success")
-                return redirect(url_for("essays.receipt", entry_id=result.entry_id))
-            flash(error, "error")
-            return render_template("essays/recommend.html", comp=comp, form=form), status
+            result = _do_submit(comp, form, lambda: render_template("essays/recommend.html", comp=comp, form=form),
+                                author=member, recommending_unit=current_user.unit)
+            if not result.duplicate:
+                flash(_("The recommended entry has been submitted. Receipt number: %(number)s",
+                        number=result.receipt_number), "success")
+            return redirect(url_for("essays.receipt", entry_id=result.entry_id))
     return render_template("essays/recommend.html", comp=comp, form=form,
                            ), 422 if request.method == "POST" else 200
 
@@ -511,15 +442,11 @@ def create_competition():
     if request.method == "GET":
         form.accepted_formats.data = ["text", "docx", "pdf", "txt"]
     if form.validate_on_submit():
-        try:
-            values = _form_values(form)
-            comp = services.create_competition(actor=current_user._get_current_object(), **values)
-            db.session.commit()
-            flash(_("The competition has been created as a draft."), "success")
-            return redirect(url_for("essays.manage_entries", competition_id=comp.id))
-        except UserError as exc:
-            db.session.rollback()
-            flash(exc.render(), "error")
+        on_user_error(lambda: render_template("essays/competition_form.html", form=form, comp=None))
+        values = _form_values(form)
+        comp = services.create_competition(actor=current_user._get_current_object(), **values)
+        flash(_("The competition has been created as a draft."), "success")
+        return redirect(url_for("essays.manage_entries", competition_id=comp.id))
     elif form.errors:
         flash(_("Please correct the marked fields."), "error")
     return render_template("essays/competition_form.html", form=form, comp=None)
@@ -533,14 +460,10 @@ def edit_competition(competition_id: int):
     if request.method == "GET":
         _fill_form(form, comp)
     if form.validate_on_submit():
-        try:
-            services.update_competition(comp, actor=current_user._get_current_object(), **_form_values(form))
-            db.session.commit()
-            flash(_("The competition has been saved."), "success")
-            return redirect(url_for("essays.manage_entries", competition_id=comp.id))
-        except UserError as exc:
-            db.session.rollback()
-            flash(exc.render(), "error")
+        on_user_error(lambda: render_template("essays/competition_form.html", form=form, comp=comp))
+        services.update_competition(comp, actor=current_user._get_current_object(), **_form_values(form))
+        flash(_("The competition has been saved."), "success")
+        return redirect(url_for("essays.manage_entries", competition_id=comp.id))
     elif form.errors:
         flash(_("Please correct the marked fields."), "error")
     return render_template("essays/competition_form.html", form=form, comp=comp)
@@ -550,14 +473,13 @@ def edit_competition(competition_id: int):
 @require_roles(*ORGANISERS)
 def change_status(competition_id: int):
     comp = db.get_or_404(Competition, competition_id)
+    done = redirect_either_way(url_for("essays.manage_entries", competition_id=comp.id))
     try:
         services.change_status(comp, request.form.get("status", ""), actor=current_user._get_current_object())
-        db.session.commit()
-        flash(_("Status changed to %(status)s.", status=comp.status.label), "success")
-    except (UserError, ValueError) as exc:
-        db.session.rollback()
-        flash(exc.render() if isinstance(exc, UserError) else _("Unknown status."), "error")
-    return redirect(url_for("essays.manage_entries", competition_id=comp.id))
+    except ValueError:
+        raise UserError(_("Unknown status.")) from None
+    flash(_("Status changed to %(status)s.", status=comp.status.label), "success")
+    return done
 
 
 def _filtered_entries(comp: Competition, args):
@@ -618,16 +540,12 @@ def bulk_review(competition_id: int):
         return redirect(url_for("essays.manage_entries", competition_id=comp.id))
     entries = db.session.scalars(select(Submission).where(Submission.competition_id == comp.id,
                                                           Submission.id.in_(ids))).all()
-    try:
-        n = services.review_entries(entries, form.decision.data == "qualify", form.reason.data,
-                                    actor=current_user._get_current_object())
-        db.session.commit()
-        flash(_("%(n)s entries reviewed.", n=n), "success")
-    except UserError as exc:
-        db.session.rollback()
-        flash(exc.render(), "error")
-    return redirect(request.referrer if request.referrer and "/essays/manage/" in request.referrer
-                    else url_for("essays.manage_entries", competition_id=comp.id))
+    done = redirect_either_way(request.referrer if request.referrer and "/essays/manage/" in request.referrer
+                               else url_for("essays.manage_entries", competition_id=comp.id))
+    n = services.review_entries(entries, form.decision.data == "qualify", form.reason.data,
+                                actor=current_user._get_current_object())
+    flash(_("%(n)s entries reviewed.", n=n), "success")
+    return done
 
 
 def _page_text(text: str | None) -> tuple[str, int]:
@@ -675,16 +593,12 @@ def manage_entry(entry_id: int):
 def review(entry_id: int):
     entry = db.get_or_404(Submission, entry_id)
     form = ReviewForm()
+    done = redirect_either_way(url_for("essays.manage_entry", entry_id=entry.id))
     if form.validate_on_submit():
-        try:
-            services.review_entry(entry, form.decision.data == "qualify", form.reason.data,
-                                  actor=current_user._get_current_object())
-            db.session.commit()
-            flash(_("The decision has been recorded."), "success")
-        except UserError as exc:
-            db.session.rollback()
-            flash(exc.render(), "error")
-    return redirect(url_for("essays.manage_entry", entry_id=entry.id))
+        services.review_entry(entry, form.decision.data == "qualify", form.reason.data,
+                              actor=current_user._get_current_object())
+        flash(_("The decision has been recorded."), "success")
+    return done
 
 
 @bp.route("/manage/entry/<int:entry_id>/redact", methods=["POST"])
@@ -696,7 +610,6 @@ def redact(entry_id: int):
         keep = {i for i in range(len(entry.identity_spans or [])) if f"redact_{i}" not in request.form}
         phrases = [p.strip() for p in (form.phrases.data or "").splitlines() if p.strip()]
         services.redact_identity(entry, actor=current_user._get_current_object(), keep=keep, extra_phrases=phrases)
-        db.session.commit()
         flash(_("The judge copy has been updated."), "success")
     return redirect(url_for("essays.manage_entry", entry_id=entry.id))
 
@@ -741,7 +654,6 @@ def similarity_pair(flag_id: int):
 
         validate_csrf(request.form.get("csrf_token"))
         services.resolve_flag(flag, actor=current_user._get_current_object())
-        db.session.commit()
         flash(_("The pair has been marked as reviewed."), "success")
         return redirect(url_for("essays.similarity_flags", competition_id=flag.competition_id))
     a, b = flag.submission, flag.other

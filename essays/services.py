@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from core import audit
-from core.db import utcnow
+from core.db import end_read_transaction, utcnow
 from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
@@ -235,6 +236,28 @@ class Upload:
     content_type: str = "application/octet-stream"
 
 
+@dataclass(frozen=True)
+class SubmissionDraft:
+    """What is being submitted: the submission form's fields, whoever sends them.
+
+    ``entry`` is the draft or submitted entry being changed (None for a new
+    one); ``recommending_unit`` the unit recommending it; ``received_at`` the
+    moment the server received the request (see ``_effective_moment``).
+    """
+    competition: Competition
+    author: object
+    token: str | None
+    title: str
+    genre_id: int | None
+    group_id: int | None
+    body_text: str | None = None
+    upload: Upload | None = None
+    pledge: bool = False
+    entry: Submission | None = None
+    recommending_unit: object = None
+    received_at: dt.datetime | None = None
+
+
 @dataclass
 class SubmitResult:
     entry: Submission
@@ -436,20 +459,19 @@ def _new_anonymous_code(competition_id: int) -> str:
             return code
 
 
-def submit_entry(*, competition: Competition, author, actor, token: str | None, title: str,
-                 genre_id: int | None, group_id: int | None, body_text: str | None = None,
-                 upload: Upload | None = None, pledge: bool = False, entry: Submission | None = None,
-                 recommending_unit=None, manuscript: manuscripts.Manuscript | None = None,
-                 prepared: PreparedEntry | None = None, received_at: dt.datetime | None = None) -> SubmitResult:
+def submit_entry(draft: SubmissionDraft, *, actor, manuscript: manuscripts.Manuscript | None = None,
+                 prepared: PreparedEntry | None = None) -> SubmitResult:
     """Submit a new entry, a saved draft, or changes to a submitted entry.
 
     Sending the same form twice returns the entry the first request created.
     ``prepared`` (from ``prepare_entry``) or ``manuscript`` may be made
     beforehand, outside the transaction. The deadline is judged at
-    ``received_at``, the moment the server received the request (see
+    ``draft.received_at``, the moment the server received the request (see
     ``_effective_moment``), against the deadline read inside the saving
     transaction; without it, at the clock inside that transaction.
     """
+    competition, author, token, entry = draft.competition, draft.author, draft.token, draft.entry
+    recommending_unit, received_at = draft.recommending_unit, draft.received_at
     if prepared is None:
         existing = _entry_by_token(token) if entry is None else None
         if existing is not None:
@@ -459,9 +481,9 @@ def submit_entry(*, competition: Competition, author, actor, token: str | None, 
                 return SubmitResult(existing, duplicate=True)
             entry = existing
         _check_editable(entry)
-        prepared = prepare_entry(submission_context(competition, author, recommending_unit), title=title,
-                                 genre_id=genre_id, group_id=group_id, body_text=body_text, upload=upload,
-                                 pledge=pledge, manuscript=manuscript)
+        prepared = prepare_entry(submission_context(competition, author, recommending_unit), title=draft.title,
+                                 genre_id=draft.genre_id, group_id=draft.group_id, body_text=draft.body_text,
+                                 upload=draft.upload, pledge=draft.pledge, manuscript=manuscript)
     else:
         _check_editable(entry)
     # Files first: fsync is slow and needs no lock. A refused or failed
@@ -558,6 +580,76 @@ def submit_entry(*, competition: Competition, author, actor, token: str | None, 
         db.session.flush()
         audit.record("essay.edit", entry, actor=actor, changes=audit.diff(before, _entry_snapshot(entry)))
     return SubmitResult(entry)
+
+
+class FileTooLarge(UserError):
+    pass
+
+
+def refusal_status(exc: UserError) -> int:
+    """413 for a file over the call's limit, 409 when the entry's or the call's state refuses, else 422."""
+    if isinstance(exc, FileTooLarge):
+        return 413
+    return 409 if isinstance(exc, (DeadlinePassed, EntryFrozen)) else 422
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    """What a page needs after ``submit``, read before any commit ends the transaction.
+
+    ``entry`` and ``prepared`` are set when something was saved (not for a resend).
+    """
+    entry_id: int
+    receipt_number: str | None
+    duplicate: bool
+    entry: Submission | None = None
+    prepared: PreparedEntry | None = None
+
+
+def submit(draft: SubmissionDraft, *, actor) -> SubmitOutcome:
+    """Submit from a form in three steps, holding no transaction during the slow middle one.
+
+    1. Read: a resend of a submitted form returns its entry at once (no file
+       work); an entry that may not change, or a deadline passed as it stood a
+       moment ago, is refused before the slow preparation.
+    2. Prepare outside any transaction (``prepare_entry``: parse the file,
+       count, look for identity).
+    3. Save in one short transaction (``submit_entry``), flushed, not
+       committed. A resend that raced the first request is rolled back and
+       answered with the first request's entry.
+
+    Raises ``UserError`` (see ``refusal_status`` for the HTTP status of each).
+    """
+    comp, upload, token = draft.competition, draft.upload, draft.token
+    if upload is not None and len(upload.data) > comp.max_file_mb * 1024 * 1024:
+        raise FileTooLarge(N_("The file is larger than the limit of %(limit)s MB for this competition."),
+                           limit=comp.max_file_mb)
+    already = _entry_by_token(token) if token and draft.entry is None else None
+    if already is not None and already.author_id == draft.author.id and already.status != SubmissionStatus.DRAFT:
+        outcome = SubmitOutcome(already.id, already.receipt_number, True)
+        end_read_transaction(db.session())
+        return outcome
+    _check_editable(draft.entry)
+    _check_deadline(comp, _effective_moment(draft.received_at, utcnow()))
+    context = submission_context(comp, draft.author, draft.recommending_unit)
+    end_read_transaction(db.session())
+    prepared = prepare_entry(context, title=draft.title, genre_id=draft.genre_id, group_id=draft.group_id,
+                             body_text=draft.body_text, upload=upload, pledge=draft.pledge)
+    try:
+        result = submit_entry(draft, actor=actor, prepared=prepared)
+    except IntegrityError:
+        # A resend raced the first request past the lock (PostgreSQL): show its entry.
+        db.session.rollback()
+        again = _entry_by_token(token)
+        if again is None or again.status == SubmissionStatus.DRAFT:
+            raise
+        return SubmitOutcome(again.id, again.receipt_number, True)
+    entry = result.entry
+    if result.duplicate:
+        outcome = SubmitOutcome(entry.id, entry.receipt_number, True)
+        db.session.rollback()
+        return outcome
+    return SubmitOutcome(entry.id, entry.receipt_number, False, entry=entry, prepared=prepared)
 
 
 # The freeze ----------------------------------------------------------------------

@@ -6,14 +6,14 @@ and text, scores), never the author or unit.
 """
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from accounts.models import Role
 from accounts.permissions import require_roles
-from core.errors import UserError
 from core.extensions import db
+from core.request_cycle import redirect_either_way
 from core.views import register_panel
 from judging import committee_services, results
 from judging.models import Round
@@ -68,13 +68,9 @@ def _ids(values) -> list[int]:
 def committee_decide(round_id: int):
     round_ = _served_round(round_id)
     f = request.form
-    try:
-        results.decide_tie(round_, group_label=f.get("group", ""), level=f.get("level", ""),
-                           entries=_ids(f.getlist("entries")), chosen=_ids(f.getlist("chosen")),
-                           actor=current_user, reason=f.get("reason", ""))
-        db.session.commit()
-        flash(_("The committee's decision is recorded; the awards follow it."), "success")
-    except UserError as exc:
-        flash(exc.render(), "error")
-        db.session.rollback()
-    return redirect(url_for("judging.committee_round", round_id=round_id))
+    done = redirect_either_way(url_for("judging.committee_round", round_id=round_id))
+    results.decide_tie(round_, group_label=f.get("group", ""), level=f.get("level", ""),
+                       entries=_ids(f.getlist("entries")), chosen=_ids(f.getlist("chosen")),
+                       actor=current_user, reason=f.get("reason", ""))
+    flash(_("The committee's decision is recorded; the awards follow it."), "success")
+    return done

@@ -19,6 +19,7 @@ from core.errors import UserError
 from core.extensions import db
 from core.limits import body_limit
 from core.i18n import parse_local
+from core.request_cycle import on_user_error, redirect_either_way
 from core.views import register_panel
 from essays.models import Competition
 from judging import awards as awards_mod
@@ -37,11 +38,6 @@ register_panel(("judge",), "judging/_panel_judge.html")
 @bp.app_context_processor
 def _labels():
     return {"level_labels": awards_mod.LEVEL_LABELS}
-
-
-def _fail(exc: UserError):
-    flash(exc.render(), "error")
-    db.session.rollback()
 
 
 # Committee pages and the organiser's result decisions register on ``bp`` too.
@@ -99,11 +95,8 @@ def pledge(round_id: int):
     if not form.validate_on_submit():
         flash(_("Tick the box to accept the pledge."), "error")
         return redirect(url_for("judging.round_queue", round_id=round_id))
-    try:
-        services.accept_pledge(round_, current_user, declared_conflicts=form.declared_conflicts.data or "")
-        db.session.commit()
-    except UserError as exc:
-        _fail(exc)
+    on_user_error(url_for("judging.round_queue", round_id=round_id))
+    services.accept_pledge(round_, actor=current_user, declared_conflicts=form.declared_conflicts.data or "")
     return redirect(url_for("judging.round_queue", round_id=round_id))
 
 
@@ -124,17 +117,10 @@ def entry(round_id: int, code: str):
     if request.method == "POST":
         values = {str(c.id): request.form.get(f"c{c.id}", "") for c in round_.criteria}
         submit = request.form.get("action") == "submit" and not autosave
-        try:
-            score = services.save_score(item, actor=current_user, values=values,
-                                        comment=request.form.get("comment", ""), submit=submit,
-                                        shown_version=request.form.get("entry_version", type=int))
-            db.session.commit()
-        except UserError as exc:
-            db.session.rollback()
-            if autosave:
-                return jsonify({"ok": False, "message": exc.render()}), 422
-            flash(exc.render(), "error")
-            return redirect(url_for("judging.entry", round_id=round_id, code=code))
+        on_user_error(url_for("judging.entry", round_id=round_id, code=code), json_status=422 if autosave else None)
+        score = services.save_score(item, actor=current_user, values=values,
+                                    comment=request.form.get("comment", ""), submit=submit,
+                                    shown_version=request.form.get("entry_version", type=int))
         if autosave:
             return jsonify({"ok": True, "total": score.total, "status": str(score.status),
                             "message": _("Saved")})
@@ -160,16 +146,12 @@ def recuse(round_id: int, code: str):
     round_ = _my_round(round_id)
     item = _my_item(round_, code)
     form = RecuseForm()
-    try:
-        if not form.validate_on_submit():
-            raise UserError(_("Please give a reason for recusing yourself."))
-        services.recuse(item, actor=current_user, reason=form.reason.data)
-        db.session.commit()
-        flash(_("You have recused yourself from %(code)s; it goes to another judge.", code=code), "success")
-        return redirect(url_for("judging.round_queue", round_id=round_id))
-    except UserError as exc:
-        _fail(exc)
-        return redirect(url_for("judging.entry", round_id=round_id, code=code))
+    on_user_error(url_for("judging.entry", round_id=round_id, code=code))
+    if not form.validate_on_submit():
+        raise UserError(_("Please give a reason for recusing yourself."))
+    services.recuse(item, actor=current_user, reason=form.reason.data)
+    flash(_("You have recused yourself from %(code)s; it goes to another judge.", code=code), "success")
+    return redirect(url_for("judging.round_queue", round_id=round_id))
 
 
 @bp.route("/my/<int:round_id>/e/<code>/file")
@@ -209,8 +191,12 @@ def _round(round_id: int) -> Round:
     return db.get_or_404(Round, round_id)
 
 
+def _setup_url(round_: Round, anchor: str = "") -> str:
+    return url_for("judging.round_setup", round_id=round_.id) + anchor
+
+
 def _back(round_: Round, anchor: str = ""):
-    return redirect(url_for("judging.round_setup", round_id=round_.id) + anchor)
+    return redirect(_setup_url(round_, anchor))
 
 
 @bp.route("/rounds", methods=["GET", "POST"])
@@ -221,13 +207,14 @@ def rounds():
         select(Competition).order_by(Competition.id.desc()))]
     if form.validate_on_submit():
         comp = db.get_or_404(Competition, form.competition_id.data)
-        try:
-            round_ = services.create_round(comp, actor=current_user, name=form.name.data)
-            db.session.commit()
-            flash(_("Round created. Set up the rubric and the judges next."), "success")
-            return _back(round_)
-        except UserError as exc:
-            _fail(exc)
+        on_user_error(lambda: _rounds_page(form))
+        round_ = services.create_round(comp, actor=current_user, name=form.name.data)
+        flash(_("Round created. Set up the rubric and the judges next."), "success")
+        return _back(round_)
+    return _rounds_page(form)
+
+
+def _rounds_page(form: NewRoundForm):
     rows = db.session.execute(select(Round, Competition).join(Competition, Competition.id == Round.competition_id)
                               .order_by(Competition.id.desc(), Round.position)).all()
     return render_template("judging/rounds.html", rows=rows, form=form)
@@ -253,20 +240,21 @@ def round_setup(round_id: int):
 
         form.judge_deadline.data = local(round_.judge_deadline).replace(tzinfo=None) if round_.judge_deadline else None
     if form.validate_on_submit():
-        try:
-            services.update_round(
-                round_, actor=current_user, name=form.name.data, k=form.k.data, method=form.method.data,
-                arbitration=Arbitration(form.arbitration.data), threshold=form.threshold.data,
-                leader_id=form.leader_id.data or None, pool_rule=PoolRule(form.pool_rule.data),
-                pool_value=form.pool_value.data, pool_grouping=form.pool_grouping.data,
-                judge_deadline=parse_local(form.judge_deadline.data) if form.judge_deadline.data else None,
-                reveal_scores_after_close=form.reveal_scores_after_close.data,
-                pledge_text=form.pledge_text.data or "")
-            db.session.commit()
-            flash(_("Round settings saved."), "success")
-            return _back(round_)
-        except UserError as exc:
-            _fail(exc)
+        on_user_error(lambda: _round_page(round_, form))
+        services.update_round(
+            round_, actor=current_user, name=form.name.data, k=form.k.data, method=form.method.data,
+            arbitration=Arbitration(form.arbitration.data), threshold=form.threshold.data,
+            leader_id=form.leader_id.data or None, pool_rule=PoolRule(form.pool_rule.data),
+            pool_value=form.pool_value.data, pool_grouping=form.pool_grouping.data,
+            judge_deadline=parse_local(form.judge_deadline.data) if form.judge_deadline.data else None,
+            reveal_scores_after_close=form.reveal_scores_after_close.data,
+            pledge_text=form.pledge_text.data or "")
+        flash(_("Round settings saved."), "success")
+        return _back(round_)
+    return _round_page(round_, form)
+
+
+def _round_page(round_: Round, form: RoundForm):
     add_form = AddJudgeForm()
     add_form.user_id.choices = _judge_choices()
     return render_template("judging/round.html", round=round_, form=form, add_form=add_form,
@@ -283,23 +271,20 @@ def round_setup(round_id: int):
 def rubric(round_id: int):
     round_ = _round(round_id)
     f = request.form
-    try:
-        rows = []
-        for name, maximum, weight, step, guidance in zip(f.getlist("c_name"), f.getlist("c_max"),
-                                                         f.getlist("c_weight"), f.getlist("c_step"),
-                                                         f.getlist("c_guidance")):
-            if not name.strip():
-                continue
-            rows.append(services.CriterionInput(
-                name=name.strip()[:80], maximum=services.parse_value(maximum) or 0,
-                weight=services.parse_value(weight) or 1, step=services.parse_value(step) or 1,
-                guidance=guidance))
-        services.set_criteria(round_, rows, actor=current_user)
-        db.session.commit()
-        flash(_("Rubric saved."), "success")
-    except UserError as exc:
-        _fail(exc)
-    return _back(round_, "#rubric")
+    done = redirect_either_way(_setup_url(round_, "#rubric"))
+    rows = []
+    for name, maximum, weight, step, guidance in zip(f.getlist("c_name"), f.getlist("c_max"),
+                                                     f.getlist("c_weight"), f.getlist("c_step"),
+                                                     f.getlist("c_guidance")):
+        if not name.strip():
+            continue
+        rows.append(services.CriterionInput(
+            name=name.strip()[:80], maximum=services.parse_value(maximum) or 0,
+            weight=services.parse_value(weight) or 1, step=services.parse_value(step) or 1,
+            guidance=guidance))
+    services.set_criteria(round_, rows, actor=current_user)
+    flash(_("Rubric saved."), "success")
+    return done
 
 
 @bp.route("/rounds/<int:round_id>/judges", methods=["POST"])
@@ -308,17 +293,14 @@ def add_judge(round_id: int):
     round_ = _round(round_id)
     form = AddJudgeForm()
     form.user_id.choices = _judge_choices()
+    done = redirect_either_way(_setup_url(round_, "#judges"))
     if form.validate_on_submit():
-        try:
-            services.add_judge(round_, db.get_or_404(User, form.user_id.data), actor=current_user,
-                               capacity=form.capacity.data)
-            db.session.commit()
-            flash(_("Judge added."), "success")
-        except UserError as exc:
-            _fail(exc)
+        services.add_judge(round_, db.get_or_404(User, form.user_id.data), actor=current_user,
+                           capacity=form.capacity.data)
+        flash(_("Judge added."), "success")
     else:
         flash(_("Choose a judge from the list; the maximum load cannot be negative."), "error")
-    return _back(round_, "#judges")
+    return done
 
 
 @bp.route("/rounds/<int:round_id>/judges/<int:user_id>/remove", methods=["POST"])
@@ -326,33 +308,27 @@ def add_judge(round_id: int):
 def remove_judge(round_id: int, user_id: int):
     round_ = _round(round_id)
     form = RemoveJudgeForm()
-    try:
-        if not form.validate_on_submit():
-            raise UserError(_("Give a reason for removing the judge."))
-        handed = services.remove_judge(round_, db.get_or_404(User, user_id), actor=current_user,
-                                       reason=form.reason.data)
-        db.session.commit()
-        flash(_("Judge removed; %(count)s entries handed to other judges.", count=handed), "success")
-    except UserError as exc:
-        _fail(exc)
-    return _back(round_, "#judges")
+    done = redirect_either_way(_setup_url(round_, "#judges"))
+    if not form.validate_on_submit():
+        raise UserError(_("Give a reason for removing the judge."))
+    handed = services.remove_judge(round_, db.get_or_404(User, user_id), actor=current_user,
+                                   reason=form.reason.data)
+    flash(_("Judge removed; %(count)s entries handed to other judges.", count=handed), "success")
+    return done
 
 
 @bp.route("/rounds/<int:round_id>/assign", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def assign(round_id: int):
     round_ = _round(round_id)
-    try:
-        result = services.assign_judges(round_, actor=current_user)
-        db.session.commit()
-        flash(_("%(count)s assignments made.", count=len(result.new)), "success")
-        if result.unfilled:
-            codes = workspace.codes_for(list(result.unfilled))
-            for code, reason in services.unfilled_messages(result, codes)[:20]:
-                flash(_("%(code)s lacks judges: %(reason)s", code=code, reason=_(reason)), "warning")
-    except UserError as exc:
-        _fail(exc)
-    return _back(round_, "#progress")
+    done = redirect_either_way(_setup_url(round_, "#progress"))
+    result = services.assign_judges(round_, actor=current_user)
+    flash(_("%(count)s assignments made.", count=len(result.new)), "success")
+    if result.unfilled:
+        codes = workspace.codes_for(list(result.unfilled))
+        for code, reason in services.unfilled_messages(result, codes)[:20]:
+            flash(_("%(code)s lacks judges: %(reason)s", code=code, reason=_(reason)), "warning")
+    return done
 
 
 @bp.route("/rounds/<int:round_id>/entries")
@@ -385,13 +361,10 @@ def entry_add_judge(round_id: int, submission_id: int):
         judge_id = int(request.form.get("judge_id") or 0)
     except ValueError:
         judge_id = 0
-    try:
-        manual.add_judge_to_entry(round_, submission_id, judge_id, actor=current_user)
-        db.session.commit()
-        flash(_("The judge has been added to the entry."), "success")
-    except UserError as exc:
-        _fail(exc)
-    return redirect(url_for("judging.entries", round_id=round_.id) + f"#e{submission_id}")
+    done = redirect_either_way(url_for("judging.entries", round_id=round_.id) + f"#e{submission_id}")
+    manual.add_judge_to_entry(round_, submission_id, judge_id, actor=current_user)
+    flash(_("The judge has been added to the entry."), "success")
+    return done
 
 
 @bp.route("/rounds/<int:round_id>/assignments/<int:assignment_id>/remove", methods=["POST"])
@@ -403,13 +376,10 @@ def entry_remove_judge(round_id: int, assignment_id: int):
     item = db.session.get(Assignment, assignment_id)
     if item is None or item.round_id != round_.id:
         abort(404)
-    try:
-        manual.remove_judge_from_entry(item, actor=current_user, reason=request.form.get("reason", ""))
-        db.session.commit()
-        flash(_("The judge has been taken off the entry."), "success")
-    except UserError as exc:
-        _fail(exc)
-    return redirect(url_for("judging.entries", round_id=round_.id) + f"#e{item.submission_id}")
+    done = redirect_either_way(url_for("judging.entries", round_id=round_.id) + f"#e{item.submission_id}")
+    manual.remove_judge_from_entry(item, actor=current_user, reason=request.form.get("reason", ""))
+    flash(_("The judge has been taken off the entry."), "success")
+    return done
 
 
 @bp.route("/rounds/<int:round_id>/remind", methods=["POST"])
@@ -418,12 +388,8 @@ def remind(round_id: int):
     from judging import reminders
 
     round_ = _round(round_id)
-    try:
-        report = reminders.remind_judges(round_, actor=current_user)
-        db.session.commit()
-    except UserError as exc:
-        _fail(exc)
-        return _back(round_, "#progress")
+    done = redirect_either_way(_setup_url(round_, "#progress"))
+    report = reminders.remind_judges(round_, actor=current_user)
     if report.emailed:
         flash(_("Reminder e-mails sent to %(count)s judges.", count=len(report.emailed)), "success")
     if report.to_call:
@@ -432,7 +398,7 @@ def remind(round_id: int):
         flash(reason + _("Please call these judges (entries left): %(people)s", people=people), "warning")
     if not report.emailed and not report.to_call:
         flash(_("Every judge has finished; nobody needs a reminder."), "success")
-    return _back(round_, "#progress")
+    return done
 
 
 @bp.route("/rounds/<int:round_id>/state/<action>", methods=["POST"])
@@ -443,24 +409,20 @@ def change_state(round_id: int, action: str):
                "finalise": results.finalise_round}
     if action not in actions:
         abort(404)
-    try:
-        if action == "open":
-            form = OpenRoundForm()
-            if not form.validate_on_submit():
-                raise UserError(_("The form has expired or was sent from another page. Please reload the page "
-                                  "and submit again."))
-            services.open_round(round_, actor=current_user, confirm_freeze=bool(form.confirm_freeze.data))
-        else:
-            actions[action](round_, actor=current_user)
-        db.session.commit()
-        flash({"open": _("The round is open; judges can score."), "close": _("The round is closed."),
-               "reopen": _("The round is open again."),
-               "finalise": _("The round is finalised and its awards handed to publishing.")}[action], "success")
-    except UserError as exc:
-        _fail(exc)
-    if action == "finalise":
-        return redirect(url_for("judging.awards", round_id=round_id))
-    return _back(round_)
+    done = redirect_either_way(url_for("judging.awards", round_id=round_id) if action == "finalise"
+                                else _setup_url(round_))
+    if action == "open":
+        form = OpenRoundForm()
+        if not form.validate_on_submit():
+            raise UserError(_("The form has expired or was sent from another page. Please reload the page "
+                              "and submit again."))
+        services.open_round(round_, actor=current_user, confirm_freeze=bool(form.confirm_freeze.data))
+    else:
+        actions[action](round_, actor=current_user)
+    flash({"open": _("The round is open; judges can score."), "close": _("The round is closed."),
+           "reopen": _("The round is open again."),
+           "finalise": _("The round is finalised and its awards handed to publishing.")}[action], "success")
+    return done
 
 
 @bp.route("/rounds/<int:round_id>/scores")
@@ -504,21 +466,18 @@ def _levels_form(scheme) -> list[dict]:
 def awards(round_id: int):
     round_ = _round(round_id)
     if request.method == "POST":
-        try:
-            scheme = results.get_scheme(round_, create=True)
-            results.set_scheme(round_, actor=current_user, grouping=request.form.get("grouping", "all"),
-                               one_award_per_author=bool(request.form.get("one_award_per_author")),
-                               boundary_tie=request.form.get("boundary_tie", "both_higher"),
-                               levels=_levels_form(scheme))
-            allocation = results.allocate_awards(round_, actor=current_user)
-            db.session.commit()
-            flash(_("Awards allocated: %(count)s.", count=len(allocation.awards)), "success")
-            for tie in allocation.pending_ties:
-                flash(_("A tie at the boundary of %(level)s needs the committee's decision.",
-                        level=_(awards_mod.LEVEL_LABELS[tie.level])), "warning")
-        except UserError as exc:
-            _fail(exc)
-        return redirect(url_for("judging.awards", round_id=round_id))
+        done = redirect_either_way(url_for("judging.awards", round_id=round_id))
+        scheme = results.get_scheme(round_, create=True)
+        results.set_scheme(round_, actor=current_user, grouping=request.form.get("grouping", "all"),
+                           one_award_per_author=bool(request.form.get("one_award_per_author")),
+                           boundary_tie=request.form.get("boundary_tie", "both_higher"),
+                           levels=_levels_form(scheme))
+        allocation = results.allocate_awards(round_, actor=current_user)
+        flash(_("Awards allocated: %(count)s.", count=len(allocation.awards)), "success")
+        for tie in allocation.pending_ties:
+            flash(_("A tie at the boundary of %(level)s needs the committee's decision.",
+                    level=_(awards_mod.LEVEL_LABELS[tie.level])), "warning")
+        return done
     scheme = results.get_scheme(round_)
     levels = {lv.code: lv for lv in scheme.levels} if scheme else {}
     ranking = workspace.ranking(round_)
@@ -547,18 +506,15 @@ def adjust(round_id: int):
     round_ = _round(round_id)
     form = AdjustForm()
     form.new_level.choices = [("", "")] + [(c, c) for c in awards_mod.LEVEL_CODES]
-    try:
-        if not form.validate_on_submit():
-            if form.reason.errors:
-                raise UserError(_("A reason is required to change an award."))
-            raise UserError(_("Choose an award level from the list."))
-        results.adjust_award(round_, form.submission_id.data, form.new_level.data or None,
-                             actor=current_user, reason=form.reason.data)
-        db.session.commit()
-        flash(_("Award changed; the reason is in the audit log."), "success")
-    except UserError as exc:
-        _fail(exc)
-    return redirect(url_for("judging.awards", round_id=round_id))
+    done = redirect_either_way(url_for("judging.awards", round_id=round_id))
+    if not form.validate_on_submit():
+        if form.reason.errors:
+            raise UserError(_("A reason is required to change an award."))
+        raise UserError(_("Choose an award level from the list."))
+    results.adjust_award(round_, form.submission_id.data, form.new_level.data or None,
+                         actor=current_user, reason=form.reason.data)
+    flash(_("Award changed; the reason is in the audit log."), "success")
+    return done
 
 
 # --------------------------------------------------------------------------
@@ -607,17 +563,14 @@ def keyin_upload(round_id: int, which: str):
         flash(_("Choose the file to upload."), "error")
         return redirect(url_for("judging.keyin", round_id=round_id))
     upload = form.sheet.data
-    try:
-        batch = offline.upload_entry(round_, which, upload.read(), upload.filename or "", actor=current_user)
-        db.session.commit()
-        flash(_("First entry uploaded.") if which == "first" else _("Second entry uploaded."), "success")
-        if batch.state == KeyinState.READY:
-            flash(_("The two entries agree. Check the numbers and store the scores."), "success")
-        elif batch.state == KeyinState.MISMATCH:
-            flash(_("The two entries do not agree; the differences are listed below."), "warning")
-    except UserError as exc:
-        _fail(exc)
-    return redirect(url_for("judging.keyin", round_id=round_id))
+    done = redirect_either_way(url_for("judging.keyin", round_id=round_id))
+    batch = offline.upload_entry(round_, which, upload.read(), upload.filename or "", actor=current_user)
+    flash(_("First entry uploaded.") if which == "first" else _("Second entry uploaded."), "success")
+    if batch.state == KeyinState.READY:
+        flash(_("The two entries agree. Check the numbers and store the scores."), "success")
+    elif batch.state == KeyinState.MISMATCH:
+        flash(_("The two entries do not agree; the differences are listed below."), "warning")
+    return done
 
 
 def _keyin_batch(round_: Round, batch_id: int):
@@ -636,21 +589,24 @@ def keyin_apply(round_id: int, batch_id: int):
 
     round_ = _round(round_id)
     batch = _keyin_batch(round_, batch_id)
-    try:
-        count = offline.apply_batch(batch, actor=current_user)
-        db.session.commit()
-        flash(_("%(count)s scores stored from the paper sheets.", count=count), "success")
-    except UserError as exc:
-        _fail(exc)
-        # The comparison is re-run on apply; keep its fresh report for the page.
-        batch = db.session.get(type(batch), batch_id)
-        if batch is not None and batch.first_file_id and batch.second_file_id:
-            try:
-                offline.recheck(batch)
-                db.session.commit()
-            except UserError:
-                db.session.rollback()
-    return redirect(url_for("judging.keyin", round_id=round_id))
+    page = url_for("judging.keyin", round_id=round_id)
+    on_user_error(lambda: _recheck_after_refusal(type(batch), batch_id, page))
+    count = offline.apply_batch(batch, actor=current_user)
+    flash(_("%(count)s scores stored from the paper sheets.", count=count), "success")
+    return redirect(page)
+
+
+def _recheck_after_refusal(model, batch_id: int, page: str):
+    """The comparison is re-run on apply; keep its fresh report for the page (committed on the redirect)."""
+    from judging import offline
+
+    batch = db.session.get(model, batch_id)
+    if batch is not None and batch.first_file_id and batch.second_file_id:
+        try:
+            offline.recheck(batch)
+        except UserError:
+            db.session.rollback()
+    return redirect(page)
 
 
 @bp.route("/rounds/<int:round_id>/keyin/<int:batch_id>/discard", methods=["POST"])
@@ -660,13 +616,10 @@ def keyin_discard(round_id: int, batch_id: int):
 
     round_ = _round(round_id)
     batch = _keyin_batch(round_, batch_id)
-    try:
-        offline.discard_batch(batch, actor=current_user)
-        db.session.commit()
-        flash(_("The import was discarded; no scores were stored."), "success")
-    except UserError as exc:
-        _fail(exc)
-    return redirect(url_for("judging.keyin", round_id=round_id))
+    done = redirect_either_way(url_for("judging.keyin", round_id=round_id))
+    offline.discard_batch(batch, actor=current_user)
+    flash(_("The import was discarded; no scores were stored."), "success")
+    return done
 
 
 @bp.route("/rounds/<int:round_id>/export.<fmt>")
@@ -684,10 +637,7 @@ def export(round_id: int, fmt: str):
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def compute_results(round_id: int):
     round_ = _round(round_id)
-    try:
-        results.compute_results(round_, actor=current_user)
-        db.session.commit()
-        flash(_("The ranking was recomputed from the current scores."), "success")
-    except UserError as exc:
-        _fail(exc)
-    return redirect(url_for("judging.awards", round_id=round_id))
+    done = redirect_either_way(url_for("judging.awards", round_id=round_id))
+    results.compute_results(round_, actor=current_user)
+    flash(_("The ranking was recomputed from the current scores."), "success")
+    return done

@@ -2,7 +2,7 @@
 eligible could take, and the round's committee. Registered on the judging blueprint."""
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,9 +10,10 @@ from accounts.models import Role, User
 from accounts.permissions import require_roles
 from core.errors import UserError
 from core.extensions import db
+from core.request_cycle import redirect_either_way
 from judging import arbitration, committee_services, results
 from judging.models import Round
-from judging.routes import _fail, bp
+from judging.routes import bp
 
 
 def _round(round_id: int) -> Round:
@@ -31,45 +32,36 @@ def _int(value) -> int:
 def accept_short(round_id: int):
     round_ = _round(round_id)
     sid = _int(request.form.get("submission_id"))
-    try:
-        accepted = results.accept_short_entries(round_, [sid] if sid else None, actor=current_user,
-                                                reason=request.form.get("reason", ""))
-        db.session.commit()
-        flash(_("%(count)s entries with too few scores accepted; the reason is in the audit log.",
-                count=len(accepted)), "success")
-    except UserError as exc:
-        _fail(exc)
-    return redirect(url_for("judging.awards", round_id=round_id) + "#short")
+    done = redirect_either_way(url_for("judging.awards", round_id=round_id) + "#short")
+    accepted = results.accept_short_entries(round_, [sid] if sid else None, actor=current_user,
+                                            reason=request.form.get("reason", ""))
+    flash(_("%(count)s entries with too few scores accepted; the reason is in the audit log.",
+            count=len(accepted)), "success")
+    return done
 
 
 @bp.route("/rounds/<int:round_id>/arbitration/<int:submission_id>/assign", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def arbitration_assign(round_id: int, submission_id: int):
     round_ = _round(round_id)
-    try:
-        item = arbitration.assign_arbiter_by_hand(round_, submission_id, _int(request.form.get("judge_id")),
-                                                  actor=current_user)
-        db.session.commit()
-        flash(_("%(name)s now has the entry to arbitrate.", name=item.judge.display_name), "success")
-        if round_.state != "open":
-            flash(_("Reopen the round so that the judge can score."), "warning")
-    except UserError as exc:
-        _fail(exc)
-    return redirect(url_for("judging.round_setup", round_id=round_id) + "#stuck-arbitration")
+    done = redirect_either_way(url_for("judging.round_setup", round_id=round_id) + "#stuck-arbitration")
+    item = arbitration.assign_arbiter_by_hand(round_, submission_id, _int(request.form.get("judge_id")),
+                                              actor=current_user)
+    flash(_("%(name)s now has the entry to arbitrate.", name=item.judge.display_name), "success")
+    if round_.state != "open":
+        flash(_("Reopen the round so that the judge can score."), "warning")
+    return done
 
 
 @bp.route("/rounds/<int:round_id>/arbitration/<int:submission_id>/accept", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def arbitration_accept(round_id: int, submission_id: int):
     round_ = _round(round_id)
-    try:
-        arbitration.accept_without_arbiter(round_, submission_id, actor=current_user,
-                                           reason=request.form.get("reason", ""))
-        db.session.commit()
-        flash(_("The scores stand without arbitration; the reason is in the audit log."), "success")
-    except UserError as exc:
-        _fail(exc)
-    return redirect(url_for("judging.round_setup", round_id=round_id) + "#stuck-arbitration")
+    done = redirect_either_way(url_for("judging.round_setup", round_id=round_id) + "#stuck-arbitration")
+    arbitration.accept_without_arbiter(round_, submission_id, actor=current_user,
+                                       reason=request.form.get("reason", ""))
+    flash(_("The scores stand without arbitration; the reason is in the audit log."), "success")
+    return done
 
 
 @bp.route("/rounds/<int:round_id>/committee", methods=["POST"])
@@ -77,15 +69,12 @@ def arbitration_accept(round_id: int, submission_id: int):
 def committee_add(round_id: int):
     round_ = _round(round_id)
     user = db.session.get(User, _int(request.form.get("user_id")))
-    try:
-        if user is None:
-            raise UserError(_("Choose a committee member from the list."))
-        committee_services.add_member(round_, user, actor=current_user)
-        db.session.commit()
-        flash(_("%(name)s now serves on the round's committee.", name=user.display_name), "success")
-    except UserError as exc:
-        _fail(exc)
-    return redirect(url_for("judging.awards", round_id=round_id) + "#committee")
+    done = redirect_either_way(url_for("judging.awards", round_id=round_id) + "#committee")
+    if user is None:
+        raise UserError(_("Choose a committee member from the list."))
+    committee_services.add_member(round_, user, actor=current_user)
+    flash(_("%(name)s now serves on the round's committee.", name=user.display_name), "success")
+    return done
 
 
 @bp.route("/rounds/<int:round_id>/committee/<int:user_id>/remove", methods=["POST"])
@@ -93,10 +82,7 @@ def committee_add(round_id: int):
 def committee_remove(round_id: int, user_id: int):
     round_ = _round(round_id)
     user = db.get_or_404(User, user_id)
-    try:
-        committee_services.remove_member(round_, user, actor=current_user)
-        db.session.commit()
-        flash(_("%(name)s no longer serves on the round's committee.", name=user.display_name), "success")
-    except UserError as exc:
-        _fail(exc)
-    return redirect(url_for("judging.awards", round_id=round_id) + "#committee")
+    done = redirect_either_way(url_for("judging.awards", round_id=round_id) + "#committee")
+    committee_services.remove_member(round_, user, actor=current_user)
+    flash(_("%(name)s no longer serves on the round's committee.", name=user.display_name), "success")
+    return done

@@ -241,14 +241,15 @@ def membership(round_: Round, user) -> RoundJudge | None:
                                                       RoundJudge.user_id == user.id))
 
 
-def accept_pledge(round_: Round, user, *, declared_conflicts: str = "") -> RoundJudge:
-    member = membership(round_, user)
+def accept_pledge(round_: Round, actor, *, declared_conflicts: str = "") -> RoundJudge:
+    """The judge ``actor`` accepts the round's pledge."""
+    member = membership(round_, actor)
     if member is None or not member.active:
         raise UserError(N_("You are not a judge in this round."))
     member.pledge_accepted_at = member.pledge_accepted_at or utcnow()
     member.declared_conflicts = declared_conflicts.strip()
     db.session.flush()
-    audit.record("judging.pledge_accept", round_, actor=user,
+    audit.record("judging.pledge_accept", round_, actor=actor,
                  changes={"declared_conflicts": member.declared_conflicts})
     return member
 

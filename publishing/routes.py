@@ -13,6 +13,7 @@ from core import exports
 from core.db import utcnow
 from core.errors import UserError
 from core.extensions import db, limiter
+from core.request_cycle import on_user_error, redirect_either_way
 from core.limits import body_limit
 from core.i18n import format_dt
 from core.mail import mail_configured
@@ -47,10 +48,6 @@ def _publishing_helpers():
 
 def _objection_limit() -> str:
     return current_app.config.get("OBJECTION_LIMIT_PER_ADDRESS") or "5 per hour"
-
-
-def _error(exc: UserError) -> None:
-    flash(exc.render(), "error")
 
 
 # --- public pages ---------------------------------------------------------------
@@ -114,25 +111,24 @@ def public_notice(rs_id: int):
         (h.id, f"{h.level_text} · {h.recipient_name}" + (f"《{h.work_title}》" if h.work_title else ""))
         for h in rs.active_honours]
     accepts = services.notice_accepts_objections(rs)
+    def page():
+        return render_template("publishing/public_notice.html", rs=rs, form=form, accepts=accepts,
+                               levels=services.grouped_honours(rs))
+
     if request.method == "POST" and form.validate_on_submit() and accepts:
-        try:
-            obj = services.file_objection(rs, real_name=form.real_name.data, phone=form.phone.data,
-                                          content=form.content.data, honour_id=form.honour_id.data or None,
-                                          ip=request.remote_addr)
-            db.session.commit()
-            if obj.already_received:
-                flash(_("This objection was already received on %(day)s (reference %(ref)s); it is not stored "
-                        "twice. The organiser will investigate it and contact you.",
-                        day=format_dt(obj.created_at), ref=obj.reference), "success")
-            else:
-                flash(_("Your objection has been received (reference %(ref)s). The organiser will investigate it "
-                        "and contact you.", ref=obj.reference), "success")
-            return redirect(url_for(".public_notice", rs_id=rs.id))
-        except UserError as exc:
-            db.session.rollback()
-            _error(exc)
-    return render_template("publishing/public_notice.html", rs=rs, form=form, accepts=accepts,
-                           levels=services.grouped_honours(rs))
+        on_user_error(page)
+        obj = services.file_objection(rs, real_name=form.real_name.data, phone=form.phone.data,
+                                      content=form.content.data, honour_id=form.honour_id.data or None,
+                                      ip=request.remote_addr)
+        if obj.already_received:
+            flash(_("This objection was already received on %(day)s (reference %(ref)s); it is not stored "
+                    "twice. The organiser will investigate it and contact you.",
+                    day=format_dt(obj.created_at), ref=obj.reference), "success")
+        else:
+            flash(_("Your objection has been received (reference %(ref)s). The organiser will investigate it "
+                    "and contact you.", ref=obj.reference), "success")
+        return redirect(url_for(".public_notice", rs_id=rs.id))
+    return page()
 
 
 @bp.route("/public/activities/<int:rs_id>/results")
@@ -212,8 +208,8 @@ def my_certificate(cert_id: int):
 
 def _send_certificate(cert: Certificate):
     if cert.file is None:
-        services.render_one_certificate(cert, current_user)
-        db.session.commit()
+        services.render_one_certificate(cert, actor=current_user)
+        db.session.commit()  # before the stream: the file row must be stored (and loaded) first
     return send_stored(cert.file, f"{cert.number}.pdf")
 
 
@@ -236,15 +232,15 @@ def manage_result(rs_id: int):
     rs = _rs_or_404(rs_id)
     form = forms.ResultSetForm(obj=rs, ordering=rs.ordering.value)
     if form.validate_on_submit():
-        try:
-            services.update_result_set(rs, current_user, title=form.title.data, organiser=form.organiser.data,
-                                       description=form.description.data, ordering=form.ordering.data)
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for(".manage_result", rs_id=rs.id))
-        except UserError as exc:
-            db.session.rollback()
-            _error(exc)
+        on_user_error(lambda: _manage_page(rs, form))
+        services.update_result_set(rs, actor=current_user, title=form.title.data, organiser=form.organiser.data,
+                                   description=form.description.data, ordering=form.ordering.data)
+        flash(_("Saved."), "success")
+        return redirect(url_for(".manage_result", rs_id=rs.id))
+    return _manage_page(rs, form)
+
+
+def _manage_page(rs: ResultSet, form):
     notice_form = forms.NoticeForm(prefix="n")
     if not notice_form.start.data:
         notice_form.start.data = services.today_local()
@@ -271,22 +267,18 @@ def start_notice(rs_id: int):
         return redirect(url_for(".manage_result", rs_id=rs.id))
     values = dict(start=form.start.data, length=form.length.data, unit=form.unit.data,
                   how_to_object=form.how_to_object.data)
-    try:
-        if not form.confirmed.data:
-            window = services.check_notice(rs, **values)
-            return render_template("publishing/notice_confirm.html", rs=rs, form=form, window=window,
-                                   unit=DayUnit(form.unit.data))
-        services.start_notice(rs, actor=current_user, **values)
-        db.session.commit()
-        flash(_("The proposed winners are on public notice until %(day)s.",
-                day=services.formats.format_date_arabic(rs.notice_last_day)), "success")
-        if rs.notice_uses_fallback:
-            flash(_("The official holiday calendar does not cover part of this window; Monday to Friday was "
-                    "assumed. Check the dates and add exceptions under working days."), "warning")
-    except UserError as exc:
-        db.session.rollback()
-        _error(exc)
-    return redirect(url_for(".manage_result", rs_id=rs.id))
+    done = redirect_either_way(url_for(".manage_result", rs_id=rs.id))
+    if not form.confirmed.data:
+        window = services.check_notice(rs, **values)
+        return render_template("publishing/notice_confirm.html", rs=rs, form=form, window=window,
+                               unit=DayUnit(form.unit.data))
+    services.start_notice(rs, actor=current_user, **values)
+    flash(_("The proposed winners are on public notice until %(day)s.",
+            day=services.formats.format_date_arabic(rs.notice_last_day)), "success")
+    if rs.notice_uses_fallback:
+        flash(_("The official holiday calendar does not cover part of this window; Monday to Friday was "
+                "assumed. Check the dates and add exceptions under working days."), "warning")
+    return done
 
 
 def _reason_action(rs_id: int, action, done_message: str):
@@ -295,14 +287,10 @@ def _reason_action(rs_id: int, action, done_message: str):
     if not form.validate_on_submit():
         flash(_("Give a reason."), "error")
         return redirect(url_for(".manage_result", rs_id=rs.id))
-    try:
-        action(rs, form.reason.data, current_user)
-        db.session.commit()
-        flash(done_message, "success")
-    except UserError as exc:
-        db.session.rollback()
-        _error(exc)
-    return redirect(url_for(".manage_result", rs_id=rs.id))
+    done = redirect_either_way(url_for(".manage_result", rs_id=rs.id))
+    action(rs, form.reason.data, actor=current_user)
+    flash(done_message, "success")
+    return done
 
 
 @bp.route("/publishing/manage/<int:rs_id>/notice/cancel", methods=["POST"])
@@ -323,14 +311,10 @@ def publish(rs_id: int):
     rs = _rs_or_404(rs_id)
     if not forms.EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        services.publish_results(rs, current_user)
-        db.session.commit()
-        flash(_("The final results are published."), "success")
-    except UserError as exc:
-        db.session.rollback()
-        _error(exc)
-    return redirect(url_for(".manage_result", rs_id=rs.id))
+    done = redirect_either_way(url_for(".manage_result", rs_id=rs.id))
+    services.publish_results(rs, actor=current_user)
+    flash(_("The final results are published."), "success")
+    return done
 
 
 @bp.route("/publishing/manage/honours/<int:honour_id>", methods=["GET", "POST"])
@@ -338,23 +322,22 @@ def publish(rs_id: int):
 def edit_honour(honour_id: int):
     honour = db.get_or_404(Honour, honour_id)
     form = forms.HonourForm(obj=honour)
+    def page():
+        return render_template("publishing/honour_form.html", honour=honour, form=form,
+                               reason_form=forms.ReasonForm())
+
     if form.validate_on_submit():
-        try:
-            cert = honour.certificate
-            file_before = cert.file_id if cert is not None else None
-            services.correct_honour(honour, current_user, recipient_name=form.recipient_name.data,
-                                    recipient_unit=form.recipient_unit.data, work_title=form.work_title.data,
-                                    level_text=form.level_text.data, group_label=form.group_label.data)
-            db.session.commit()
-            flash(_("Corrected."), "success")
-            if cert is not None and cert.file_id != file_before:
-                flash(_("Certificate %(number)s has been generated again.", number=cert.number), "success")
-            return redirect(url_for(".manage_result", rs_id=honour.result_set_id))
-        except UserError as exc:
-            db.session.rollback()
-            _error(exc)
-    return render_template("publishing/honour_form.html", honour=honour, form=form,
-                           reason_form=forms.ReasonForm())
+        on_user_error(page)
+        cert = honour.certificate
+        file_before = cert.file_id if cert is not None else None
+        services.correct_honour(honour, actor=current_user, recipient_name=form.recipient_name.data,
+                                recipient_unit=form.recipient_unit.data, work_title=form.work_title.data,
+                                level_text=form.level_text.data, group_label=form.group_label.data)
+        flash(_("Corrected."), "success")
+        if cert is not None and cert.file_id != file_before:
+            flash(_("Certificate %(number)s has been generated again.", number=cert.number), "success")
+        return redirect(url_for(".manage_result", rs_id=honour.result_set_id))
+    return page()
 
 
 @bp.route("/publishing/manage/honours/<int:honour_id>/withdraw", methods=["POST"])
@@ -362,17 +345,13 @@ def edit_honour(honour_id: int):
 def withdraw_honour(honour_id: int):
     honour = db.get_or_404(Honour, honour_id)
     form = forms.ReasonForm()
+    done = redirect_either_way(url_for(".manage_result", rs_id=honour.result_set_id))
     if form.validate_on_submit():
-        try:
-            services.withdraw_honour(honour, form.reason.data, current_user)
-            db.session.commit()
-            flash(_("The entry has been withdrawn from the list."), "success")
-        except UserError as exc:
-            db.session.rollback()
-            _error(exc)
+        services.withdraw_honour(honour, form.reason.data, actor=current_user)
+        flash(_("The entry has been withdrawn from the list."), "success")
     else:
         flash(_("Give a reason."), "error")
-    return redirect(url_for(".manage_result", rs_id=honour.result_set_id))
+    return done
 
 
 # --- organiser: objections ------------------------------------------------------------
@@ -384,19 +363,18 @@ def objection(objection_id: int):
     form = forms.ResolveForm(honour_id=obj.honour_id or 0)
     form.honour_id.choices = [(0, _("— the list as a whole —"))] + [
         (h.id, f"{h.level_text} · {h.recipient_name}") for h in obj.result_set.honours]
+    def page():
+        return render_template("publishing/objection.html", obj=obj, form=form)
+
     if form.validate_on_submit():
-        try:
-            honour = db.session.get(Honour, form.honour_id.data) if form.honour_id.data else None
-            if honour is not obj.honour:
-                services.link_objection(obj, honour, current_user)
-            services.resolve_objection(obj, form.status.data, form.outcome.data, current_user)
-            db.session.commit()
-            flash(_("The objection has been updated."), "success")
-            return redirect(url_for(".manage_result", rs_id=obj.result_set_id))
-        except UserError as exc:
-            db.session.rollback()
-            _error(exc)
-    return render_template("publishing/objection.html", obj=obj, form=form)
+        on_user_error(page)
+        honour = db.session.get(Honour, form.honour_id.data) if form.honour_id.data else None
+        if honour is not obj.honour:
+            services.link_objection(obj, honour, actor=current_user)
+        services.resolve_objection(obj, form.status.data, form.outcome.data, actor=current_user)
+        flash(_("The objection has been updated."), "success")
+        return redirect(url_for(".manage_result", rs_id=obj.result_set_id))
+    return page()
 
 
 # --- organiser: certificate template ----------------------------------------------------
@@ -411,20 +389,20 @@ def _template_fields(form) -> dict:
 def template(rs_id: int):
     rs = _rs_or_404(rs_id)
     tpl = services.ensure_template(rs)
-    db.session.commit()
+    db.session.commit()  # the template stays even when the change below is refused
     form = forms.TemplateForm(obj=tpl)
     if form.validate_on_submit():
         seal = form.seal.data
-        try:
-            services.update_template(tpl, current_user, seal=seal.read() if seal else None,
-                                     seal_type=(seal.mimetype if seal else ""), remove_seal=form.remove_seal.data,
-                                     **_template_fields(form))
-            db.session.commit()
-            flash(_("The certificate template has been saved."), "success")
-            return redirect(url_for(".template", rs_id=rs.id))
-        except UserError as exc:
-            db.session.rollback()
-            _error(exc)
+        on_user_error(lambda: _template_page(rs, tpl, form))
+        services.update_template(tpl, actor=current_user, seal=seal.read() if seal else None,
+                                 seal_type=(seal.mimetype if seal else ""), remove_seal=form.remove_seal.data,
+                                 **_template_fields(form))
+        flash(_("The certificate template has been saved."), "success")
+        return redirect(url_for(".template", rs_id=rs.id))
+    return _template_page(rs, tpl, form)
+
+
+def _template_page(rs: ResultSet, tpl, form):
     page = services.sample_page(tpl, rs)
     return render_template("publishing/template.html", rs=rs, form=form, p=page,
                            missing=services.certificate_glyph_problems(tpl, [page]),
@@ -476,11 +454,8 @@ def template_preview(rs_id: int):
 def template_preview_pdf(rs_id: int):
     rs = _rs_or_404(rs_id)
     tpl = services.ensure_template(rs)
-    try:
-        pdf = services.render_certificates(tpl, [services.sample_page(tpl, rs)])
-    except UserError as exc:
-        _error(exc)
-        return redirect(url_for(".template", rs_id=rs.id))
+    on_user_error(url_for(".template", rs_id=rs.id))
+    pdf = services.render_certificates(tpl, [services.sample_page(tpl, rs)])
     return _send_bytes(pdf, "application/pdf", "preview.pdf")
 
 
@@ -524,17 +499,13 @@ def certificate_file(cert_id: int):
 def revoke_certificate(cert_id: int):
     cert = db.get_or_404(Certificate, cert_id)
     form = forms.ReasonForm()
+    done = redirect_either_way(url_for(".manage_result", rs_id=cert.honour.result_set_id) + "#certificates")
     if form.validate_on_submit():
-        try:
-            services.revoke_certificate(cert, form.reason.data, current_user)
-            db.session.commit()
-            flash(_("Certificate %(number)s has been revoked.", number=cert.number), "success")
-        except UserError as exc:
-            db.session.rollback()
-            _error(exc)
+        services.revoke_certificate(cert, form.reason.data, actor=current_user)
+        flash(_("Certificate %(number)s has been revoked.", number=cert.number), "success")
     else:
         flash(_("Give the reason for revoking the certificate."), "error")
-    return redirect(url_for(".manage_result", rs_id=cert.honour.result_set_id) + "#certificates")
+    return done
 
 
 @bp.route("/publishing/manage/certificates/<int:cert_id>/regenerate", methods=["POST"])
@@ -543,14 +514,10 @@ def regenerate_certificate(cert_id: int):
     cert = db.get_or_404(Certificate, cert_id)
     if not forms.EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        services.regenerate_certificate(cert, current_user)
-        db.session.commit()
-        flash(_("Certificate %(number)s has been generated again.", number=cert.number), "success")
-    except UserError as exc:
-        db.session.rollback()
-        _error(exc)
-    return redirect(url_for(".manage_result", rs_id=cert.honour.result_set_id) + "#certificates")
+    done = redirect_either_way(url_for(".manage_result", rs_id=cert.honour.result_set_id) + "#certificates")
+    services.regenerate_certificate(cert, actor=current_user)
+    flash(_("Certificate %(number)s has been generated again.", number=cert.number), "success")
+    return done
 
 
 # --- organiser: outbox -------------------------------------------------------------------------
@@ -571,29 +538,25 @@ def outbox_action(rs_id: int, action: str):
     rs = _rs_or_404(rs_id)
     if not forms.EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        if action == "prepare":
-            n = len(services.prepare_result_messages(rs, current_user))
-            flash(_("%(count)s message(s) prepared for review.", count=n), "success")
-        elif action == "approve":
-            ids = [int(i) for i in request.form.getlist("message_id") if i.isdigit()]
-            stmt = select(OutboxMessage).where(OutboxMessage.result_set_id == rs.id)
-            if ids:
-                stmt = stmt.where(OutboxMessage.id.in_(ids))
-            n = services.approve_messages(db.session.scalars(stmt).all(), current_user)
-            flash(_("%(count)s message(s) approved.", count=n), "success")
+    done = redirect_either_way(url_for(".outbox", rs_id=rs.id))
+    if action == "prepare":
+        n = len(services.prepare_result_messages(rs, actor=current_user))
+        flash(_("%(count)s message(s) prepared for review.", count=n), "success")
+    elif action == "approve":
+        ids = [int(i) for i in request.form.getlist("message_id") if i.isdigit()]
+        stmt = select(OutboxMessage).where(OutboxMessage.result_set_id == rs.id)
+        if ids:
+            stmt = stmt.where(OutboxMessage.id.in_(ids))
+        n = services.approve_messages(db.session.scalars(stmt).all(), actor=current_user)
+        flash(_("%(count)s message(s) approved.", count=n), "success")
+    else:
+        out = services.send_approved_messages(rs, actor=current_user)
+        if not out["configured"]:
+            flash(_("No mail server is configured; the approved messages stay in the outbox."), "warning")
         else:
-            out = services.send_approved_messages(rs, current_user)
-            if not out["configured"]:
-                flash(_("No mail server is configured; the approved messages stay in the outbox."), "warning")
-            else:
-                flash(_("%(sent)s sent, %(failed)s failed.", sent=out["sent"], failed=out["failed"]),
-                      "success" if not out["failed"] else "warning")
-        db.session.commit()
-    except UserError as exc:
-        db.session.rollback()
-        _error(exc)
-    return redirect(url_for(".outbox", rs_id=rs.id))
+            flash(_("%(sent)s sent, %(failed)s failed.", sent=out["sent"], failed=out["failed"]),
+                  "success" if not out["failed"] else "warning")
+    return done
 
 
 @bp.route("/publishing/manage/outbox/<int:message_id>", methods=["GET", "POST"])
@@ -601,16 +564,15 @@ def outbox_action(rs_id: int, action: str):
 def outbox_message(message_id: int):
     msg = db.get_or_404(OutboxMessage, message_id)
     form = forms.MessageForm(obj=msg)
+    def page():
+        return render_template("publishing/outbox_message.html", msg=msg, form=form)
+
     if form.validate_on_submit():
-        try:
-            services.update_message(msg, form.subject.data, form.body.data, current_user)
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for(".outbox", rs_id=msg.result_set_id))
-        except UserError as exc:
-            db.session.rollback()
-            _error(exc)
-    return render_template("publishing/outbox_message.html", msg=msg, form=form)
+        on_user_error(page)
+        services.update_message(msg, form.subject.data, form.body.data, actor=current_user)
+        flash(_("Saved."), "success")
+        return redirect(url_for(".outbox", rs_id=msg.result_set_id))
+    return page()
 
 
 # --- organiser: working days ---------------------------------------------------------------------
@@ -620,8 +582,8 @@ def outbox_message(message_id: int):
 def workdays():
     form = forms.WorkdayForm()
     if form.validate_on_submit():
-        services.set_workday_override(form.day.data, form.is_working.data == "1", form.note.data, current_user)
-        db.session.commit()
+        services.set_workday_override(form.day.data, form.is_working.data == "1", form.note.data,
+                                      actor=current_user)
         flash(_("Saved."), "success")
         return redirect(url_for(".workdays"))
     rows = db.session.scalars(select(WorkdayOverride).order_by(WorkdayOverride.day.desc())).all()
@@ -636,8 +598,7 @@ def delete_workday(row_id: int):
     row = db.get_or_404(WorkdayOverride, row_id)
     if not forms.EmptyForm().validate_on_submit():
         abort(400)
-    services.delete_workday_override(row, current_user)
-    db.session.commit()
+    services.delete_workday_override(row, actor=current_user)
     flash(_("Deleted."), "success")
     return redirect(url_for(".workdays"))
 

@@ -138,10 +138,11 @@ def submit_as(client, login, user, comp, csrf, **kw):
 def submit(comp, author, text=LONG_TEXT, token="t1", genre=0, **kw):
     from essays import services
 
-    return services.submit_entry(
+    extra = {k: kw.pop(k) for k in ("manuscript", "prepared") if k in kw}
+    actor = kw.pop("actor", author)
+    draft = services.SubmissionDraft(
         competition=comp,
         author=author,
-        actor=kw.pop("actor", author),
         token=token,
         title=kw.pop("title", "我的家乡"),
         genre_id=comp.genres[genre].id,
@@ -150,6 +151,7 @@ def submit(comp, author, text=LONG_TEXT, token="t1", genre=0, **kw):
         pledge=kw.pop("pledge", True),
         **kw,
     )
+    return services.submit_entry(draft, actor=actor, **extra)
 
 
 # --- judging -----------------------------------------------------------------------
