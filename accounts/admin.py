@@ -1,4 +1,5 @@
 """Admin pages: users, units, importing users from a sheet."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -30,9 +31,15 @@ def users():
     stmt = select(User).order_by(User.id.desc())
     if q:
         like = f"%{q}%"
-        stmt = stmt.outerjoin(Unit, User.unit_id == Unit.id).where(or_(
-            User.username.ilike(like), User.display_name.ilike(like), User.phone.ilike(like),
-            User.email.ilike(like), Unit.name.ilike(like)))
+        stmt = stmt.outerjoin(Unit, User.unit_id == Unit.id).where(
+            or_(
+                User.username.ilike(like),
+                User.display_name.ilike(like),
+                User.phone.ilike(like),
+                User.email.ilike(like),
+                Unit.name.ilike(like),
+            )
+        )
     if role in {r.value for r in Role}:
         stmt = stmt.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == Role(role))))
     if status == "disabled":
@@ -40,8 +47,7 @@ def users():
     elif status == "active":
         stmt = stmt.where(User.active.is_(True))
     page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
-    return render_template("admin/users.html", page=page, q=q, role=role, status=status,
-                           roles=role_choices())
+    return render_template("admin/users.html", page=page, q=q, role=role, status=status, roles=role_choices())
 
 
 def _fill_user_form(form: UserForm) -> None:
@@ -60,10 +66,15 @@ def user_new():
         else:
             on_user_error(lambda: render_template("admin/user_form.html", form=form, user=None))
             user = services.create_user(
-                username=form.username.data, display_name=form.display_name.data,
-                password=form.password.data, roles=form.roles.data, phone=form.phone.data,
-                email=form.email.data, unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None,
-                actor=current_user)
+                username=form.username.data,
+                display_name=form.display_name.data,
+                password=form.password.data,
+                roles=form.roles.data,
+                phone=form.phone.data,
+                email=form.email.data,
+                unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None,
+                actor=current_user,
+            )
             flash(_("User %(name)s has been created.", name=user.display_name), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None)
@@ -81,9 +92,15 @@ def user_edit(user_id: int):
     if form.validate_on_submit():
         on_user_error(lambda: render_template("admin/user_form.html", form=form, user=user))
         services.update_user(
-            user, actor=current_user, roles=form.roles.data, username=form.username.data,
-            display_name=form.display_name.data, phone=form.phone.data, email=form.email.data,
-            unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None)
+            user,
+            actor=current_user,
+            roles=form.roles.data,
+            username=form.username.data,
+            display_name=form.display_name.data,
+            phone=form.phone.data,
+            email=form.email.data,
+            unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None,
+        )
         if form.password.data:
             services.set_password(user, form.password.data, actor=current_user)
         flash(_("User %(name)s has been saved.", name=user.display_name), "success")
@@ -98,9 +115,12 @@ def user_set_active(user_id: int):
     active = request.form.get("active") == "1"
     done = redirect_either_way(local_path(request.referrer) or url_for("admin.users"))
     services.set_user_active(user, active, actor=current_user)
-    flash(_("User %(name)s has been enabled.", name=user.display_name) if active
-          else _("User %(name)s has been disabled and signed out everywhere.", name=user.display_name),
-          "success")
+    flash(
+        _("User %(name)s has been enabled.", name=user.display_name)
+        if active
+        else _("User %(name)s has been disabled and signed out everywhere.", name=user.display_name),
+        "success",
+    )
     return done
 
 
@@ -128,9 +148,15 @@ def users_import_template():
     from core import exports
 
     # The headers are the fixed words the import reads back, whatever the interface language.
-    table = exports.Table([exports.Column(h, 18) for h in sheets.TEMPLATE_HEADERS], [
-        ["zhangwei", "张伟", "13800000001", "zhangwei@example.cn", "区教育局", "评委", ""],
-        ["liuna", "刘娜", "13800000002", "", "区科技局", "单位联络员", ""]], sheet="用户", freeze_header=False)
+    table = exports.Table(
+        [exports.Column(h, 18) for h in sheets.TEMPLATE_HEADERS],
+        [
+            ["zhangwei", "张伟", "13800000001", "zhangwei@example.cn", "区教育局", "评委", ""],
+            ["liuna", "刘娜", "13800000002", "", "区科技局", "单位联络员", ""],
+        ],
+        sheet="用户",
+        freeze_header=False,
+    )
     return exports.send_table(table, "xlsx", "用户导入模板.xlsx")
 
 
@@ -149,6 +175,7 @@ def user_reset_password(user_id: int):
 
 
 # Units ---------------------------------------------------------------------
+
 
 def _unit_tree() -> list[tuple[Unit, int]]:
     units = db.session.scalars(select(Unit).order_by(Unit.name)).all()
@@ -177,7 +204,8 @@ def _unit_form(unit: Unit | None) -> UnitForm:
     form = UnitForm(obj=unit)
     form.kind.choices = unit_kind_choices()
     form.parent_id.choices = [(0, _("— top level —"))] + [
-        (u.id, "　" * depth + u.name) for u, depth in _unit_tree() if unit is None or u.id != unit.id]
+        (u.id, "　" * depth + u.name) for u, depth in _unit_tree() if unit is None or u.id != unit.id
+    ]
     if request.method == "GET" and unit is not None:
         form.parent_id.data = unit.parent_id or 0
         form.kind.data = unit.kind.value
@@ -191,9 +219,12 @@ def unit_new():
     if form.validate_on_submit():
         on_user_error(lambda: render_template("admin/unit_form.html", form=form, unit=None))
         unit = services.create_unit(
-            name=form.name.data, kind=form.kind.data, short_name=form.short_name.data,
+            name=form.name.data,
+            kind=form.kind.data,
+            short_name=form.short_name.data,
             parent=db.session.get(Unit, form.parent_id.data) if form.parent_id.data else None,
-            actor=current_user)
+            actor=current_user,
+        )
         flash(_("Unit %(name)s has been created.", name=unit.name), "success")
         return redirect(url_for("admin.units"))
     return render_template("admin/unit_form.html", form=form, unit=None)
@@ -207,9 +238,14 @@ def unit_edit(unit_id: int):
     if form.validate_on_submit():
         on_user_error(lambda: render_template("admin/unit_form.html", form=form, unit=unit))
         services.update_unit(
-            unit, actor=current_user, name=form.name.data, short_name=form.short_name.data or None,
-            kind=UnitKind(form.kind.data), active=form.active.data,
-            parent=db.session.get(Unit, form.parent_id.data) if form.parent_id.data else None)
+            unit,
+            actor=current_user,
+            name=form.name.data,
+            short_name=form.short_name.data or None,
+            kind=UnitKind(form.kind.data),
+            active=form.active.data,
+            parent=db.session.get(Unit, form.parent_id.data) if form.parent_id.data else None,
+        )
         flash(_("Unit %(name)s has been saved.", name=unit.name), "success")
         return redirect(url_for("admin.units"))
     return render_template("admin/unit_form.html", form=form, unit=unit)

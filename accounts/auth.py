@@ -5,6 +5,7 @@ is a ``UserSession`` row: logging out revokes that row, changing the password
 revokes every row of the user, and disabling a user logs them out everywhere at
 once, whatever cookies are still around.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -52,7 +53,8 @@ def init_app(app, login_manager) -> None:
         if not token:
             return None
         row = db.session.execute(
-            select(UserSession, User).join(User, User.id == UserSession.user_id)
+            select(UserSession, User)
+            .join(User, User.id == UserSession.user_id)
             .where(UserSession.token == _hash_token(token), UserSession.revoked_at.is_(None))
         ).first()
         if row is None:
@@ -66,10 +68,14 @@ def init_app(app, login_manager) -> None:
 
 def start_session(user: User, remember: bool = False) -> str:
     token = secrets.token_urlsafe(32)
-    db.session.add(UserSession(
-        token=_hash_token(token), user_id=user.id, ip=request.remote_addr if request else None,
-        user_agent=(request.user_agent.string[:255] if request else None),
-    ))
+    db.session.add(
+        UserSession(
+            token=_hash_token(token),
+            user_id=user.id,
+            ip=request.remote_addr if request else None,
+            user_agent=(request.user_agent.string[:255] if request else None),
+        )
+    )
     user._session_token = token
     user.last_login_at = utcnow()
     login_user(user, remember=remember)
@@ -79,8 +85,9 @@ def start_session(user: User, remember: bool = False) -> str:
 def end_session(user: User) -> None:
     token = getattr(user, "_session_token", None)
     if token:
-        db.session.execute(update(UserSession).where(UserSession.token == _hash_token(token))
-                           .values(revoked_at=utcnow()))
+        db.session.execute(
+            update(UserSession).where(UserSession.token == _hash_token(token)).values(revoked_at=utcnow())
+        )
     logout_user()
 
 

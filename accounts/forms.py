@@ -1,4 +1,5 @@
 """Account forms: shape checks only; business rules live in services."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -10,8 +11,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, R
 from accounts.models import Role, UnitKind
 
 PHONE = Regexp(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$", message=_l("Please enter a valid phone number."))
-USERNAME = Regexp(r"^[A-Za-z0-9_.\-@]{3,64}$",
-                  message=_l("User name must be 3–64 letters, digits or _.-@"))
+USERNAME = Regexp(r"^[A-Za-z0-9_.\-@]{3,64}$", message=_l("User name must be 3–64 letters, digits or _.-@"))
 
 
 class LoginForm(FlaskForm):
@@ -28,8 +28,10 @@ class RegisterForm(FlaskForm):
     unit_id = SelectField(_l("Unit"), coerce=int, validators=[Optional()])
     workplace = StringField(_l("Workplace (if your unit is not listed)"), validators=[Optional(), Length(max=120)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=256)])
-    confirm = PasswordField(_l("Repeat password"),
-                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+    )
 
 
 class ProfileForm(FlaskForm):
@@ -44,8 +46,10 @@ class ProfileForm(FlaskForm):
 class PasswordChangeForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=256)])
-    confirm = PasswordField(_l("Repeat new password"),
-                            validators=[DataRequired(), EqualTo("new", message=_l("The passwords do not match."))])
+    confirm = PasswordField(
+        _l("Repeat new password"),
+        validators=[DataRequired(), EqualTo("new", message=_l("The passwords do not match."))],
+    )
 
 
 def role_choices():
@@ -75,8 +79,10 @@ class UnitForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    sheet = FileField(_l("Sheet (.xlsx or .csv)"), validators=[
-        FileRequired(), FileAllowed(["xlsx", "csv"], _l("Please upload an .xlsx or .csv file."))])
+    sheet = FileField(
+        _l("Sheet (.xlsx or .csv)"),
+        validators=[FileRequired(), FileAllowed(["xlsx", "csv"], _l("Please upload an .xlsx or .csv file."))],
+    )
 
 
 class ResetPasswordForm(FlaskForm):

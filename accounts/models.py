@@ -1,4 +1,5 @@
 """Units, users, roles and server-side login sessions."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,9 +40,7 @@ class Unit(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     short_name: Mapped[str | None] = mapped_column(String(40))
-    kind: Mapped[UnitKind] = mapped_column(
-        str_enum(UnitKind)
-    )
+    kind: Mapped[UnitKind] = mapped_column(str_enum(UnitKind))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -66,9 +65,7 @@ class UserRole(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    role: Mapped[Role] = mapped_column(
-        str_enum(Role)
-    )
+    role: Mapped[Role] = mapped_column(str_enum(Role))
 
 
 class User(UserMixin, db.Model):

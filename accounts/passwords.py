@@ -1,4 +1,5 @@
 """Password policy (pure) and Argon2id hashing."""
+
 from __future__ import annotations
 
 import functools
@@ -45,5 +46,6 @@ def make_hasher(time_cost: int, memory_cost: int, parallelism: int):
     from argon2 import PasswordHasher, Type
 
     # OWASP's minimum for Argon2id is m=19 MiB, t=2, p=1; never go below it.
-    return PasswordHasher(time_cost=max(2, time_cost), memory_cost=max(19456, memory_cost),
-                          parallelism=max(1, parallelism), type=Type.ID)
+    return PasswordHasher(
+        time_cost=max(2, time_cost), memory_cost=max(19456, memory_cost), parallelism=max(1, parallelism), type=Type.ID
+    )

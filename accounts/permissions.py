@@ -1,4 +1,5 @@
 """Who may do what, as small functions used by routes and templates."""
+
 from __future__ import annotations
 
 import functools
@@ -23,7 +24,9 @@ def require_roles(*roles: Role | str):
             if wanted and not current_user.has_role(*wanted):
                 abort(403)
             return view(*args, **kwargs)
+
         return wrapped
+
     return decorator
 
 

@@ -1,14 +1,16 @@
 """Sign in and out, registration, own profile and password."""
+
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from urllib.parse import urlsplit
 
 from accounts import services
-from accounts.auth import rotate_session, _hash_token
+from accounts.auth import _hash_token, rotate_session
 from accounts.forms import LoginForm, PasswordChangeForm, ProfileForm, RegisterForm
 from accounts.models import Unit, UserSession
 from core.extensions import csrf, db, limiter
@@ -52,10 +54,13 @@ def unit_choices(blank_label: str | None = None):
 
 @bp.route("/login", methods=["GET", "POST"])
 @body_limit("signin", in_view=True)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
-               deduct_when=_login_failed)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
-               key_func=_account_key, deduct_when=_login_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_login_failed)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    methods=["POST"],
+    key_func=_account_key,
+    deduct_when=_login_failed,
+)
 @csrf.exempt  # checked below, once the throttle has seen the post
 def login():
     if request.method == "POST":
@@ -112,9 +117,14 @@ def register():
         unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
         on_user_error(lambda: render_template("accounts/register.html", form=form))
         user = services.register_author(
-            username=form.username.data, display_name=form.display_name.data,
-            password=form.password.data, phone=form.phone.data, email=form.email.data,
-            unit=unit, workplace=form.workplace.data)
+            username=form.username.data,
+            display_name=form.display_name.data,
+            password=form.password.data,
+            phone=form.phone.data,
+            email=form.email.data,
+            unit=unit,
+            workplace=form.workplace.data,
+        )
         services.sign_in(user)
         flash(_("Welcome! Your account has been created."), "success")
         return redirect(url_for("core.home"))
@@ -138,9 +148,14 @@ def profile():
     if form.validate_on_submit():
         on_user_error(lambda: _profile_page(user, form, unit_locked))
         services.update_own_profile(
-            user, display_name=form.display_name.data, phone=form.phone.data,
-            email=form.email.data, workplace=form.workplace.data, locale=form.locale.data,
-            unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None)
+            user,
+            display_name=form.display_name.data,
+            phone=form.phone.data,
+            email=form.email.data,
+            workplace=form.workplace.data,
+            locale=form.locale.data,
+            unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None,
+        )
         session["lang"] = form.locale.data
         flash(_("Your profile has been saved."), "success")
         return redirect(url_for("accounts.profile"))
@@ -148,12 +163,15 @@ def profile():
 
 
 def _profile_page(user, form: ProfileForm, unit_locked: bool):
-    sessions = db.session.scalars(select(UserSession).where(
-        UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
-        .order_by(UserSession.last_seen_at.desc())).all()
+    sessions = db.session.scalars(
+        select(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .order_by(UserSession.last_seen_at.desc())
+    ).all()
     current_hash = _hash_token(user.get_id() or "")
-    return render_template("accounts/profile.html", form=form, sessions=sessions, current_hash=current_hash,
-                           unit_locked=unit_locked)
+    return render_template(
+        "accounts/profile.html", form=form, sessions=sessions, current_hash=current_hash, unit_locked=unit_locked
+    )
 
 
 @bp.route("/profile/password", methods=["GET", "POST"])

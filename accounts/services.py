@@ -1,4 +1,5 @@
 """Account and unit actions. Each flushes and audits; the caller commits."""
+
 from __future__ import annotations
 
 import secrets
@@ -27,8 +28,9 @@ def hasher():
     app = current_app._get_current_object()
     h = app.extensions.get("zp_hasher")
     if h is None:
-        h = make_hasher(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"],
-                        app.config["ARGON2_PARALLELISM"])
+        h = make_hasher(
+            app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"], app.config["ARGON2_PARALLELISM"]
+        )
         app.extensions["zp_hasher"] = h
     return h
 
@@ -45,9 +47,14 @@ def check_password_policy(password: str, username: str = "", display_name: str =
 
 def _snapshot(user: User) -> dict:
     return {
-        "username": user.username, "display_name": user.display_name, "phone": user.phone,
-        "email": user.email, "unit": user.unit.name if user.unit is not None else None, "workplace": user.workplace,
-        "roles": sorted(str(r) for r in user.roles), "active": user.active,
+        "username": user.username,
+        "display_name": user.display_name,
+        "phone": user.phone,
+        "email": user.email,
+        "unit": user.unit.name if user.unit is not None else None,
+        "workplace": user.workplace,
+        "roles": sorted(str(r) for r in user.roles),
+        "active": user.active,
     }
 
 
@@ -61,9 +68,15 @@ def find_user_by_login(login: str) -> User | None:
     login = normalise_login(login)
     if not login:
         return None
-    return db.session.scalar(select(User).where(
-        or_(func.lower(User.username) == login.lower(), User.phone == login,
-            func.lower(User.email) == login.lower())).limit(1))
+    return db.session.scalar(
+        select(User)
+        .where(
+            or_(
+                func.lower(User.username) == login.lower(), User.phone == login, func.lower(User.email) == login.lower()
+            )
+        )
+        .limit(1)
+    )
 
 
 def authenticate(login: str, password: str) -> User | None:
@@ -97,6 +110,7 @@ def authenticate(login: str, password: str) -> User | None:
 
 # Sign-in events --------------------------------------------------------------
 
+
 def sign_in(user: User, *, remember: bool = False) -> None:
     """Start a signed-in session on this browser, audited."""
     start_session(user, remember=remember)
@@ -108,11 +122,15 @@ def record_failed_sign_in(login: str, *, disabled: bool = False) -> None:
     accounts: people type their password into the wrong field."""
     user = find_user_by_login(login)
     if user is None:
-        audit.record("session.sign_in_unknown", actor=None, actor_label=audit.VISITOR,
-                     object_type="users")
+        audit.record("session.sign_in_unknown", actor=None, actor_label=audit.VISITOR, object_type="users")
     else:
-        audit.record("session.sign_in_disabled" if disabled else "session.sign_in_failed", user,
-                     actor=None, actor_label=audit.VISITOR, label=user.username)
+        audit.record(
+            "session.sign_in_disabled" if disabled else "session.sign_in_failed",
+            user,
+            actor=None,
+            actor_label=audit.VISITOR,
+            label=user.username,
+        )
 
 
 def sign_out(user: User) -> None:
@@ -127,8 +145,13 @@ def revoke_session(user: User, session_id: int) -> bool:
         return False
     if row.revoked_at is None:
         row.revoked_at = utcnow()
-        audit.record("session.revoke", user, actor=user, label=user.username, changes={
-            "session_id": row.id, "address": row.ip, "browser": (row.user_agent or "")[:80]})
+        audit.record(
+            "session.revoke",
+            user,
+            actor=user,
+            label=user.username,
+            changes={"session_id": row.id, "address": row.ip, "browser": (row.user_agent or "")[:80]},
+        )
     return True
 
 
@@ -153,13 +176,16 @@ def update_own_profile(user: User, **fields) -> User:
 # Registration and one's own profile must not tell a stranger whose phone
 # number or e-mail address has an account. A user name is public by nature
 # (it is unique and shown as such); contact details are not.
-_CONTACT_TAKEN = N_("This phone number or e-mail address cannot be used. If you already have an account, "
-                    "sign in with it (you can sign in with your phone number or e-mail address), or ask "
-                    "the administrator to reset your password.")
+_CONTACT_TAKEN = N_(
+    "This phone number or e-mail address cannot be used. If you already have an account, "
+    "sign in with it (you can sign in with your phone number or e-mail address), or ask "
+    "the administrator to reset your password."
+)
 
 
-def _check_unique(username: str, phone: str | None, email: str | None, exclude_id: int | None = None,
-                  self_service: bool = False):
+def _check_unique(
+    username: str, phone: str | None, email: str | None, exclude_id: int | None = None, self_service: bool = False
+):
     def taken(column, value):
         stmt = select(User.id).where(func.lower(column) == value.lower())
         if exclude_id:
@@ -178,9 +204,20 @@ def _check_unique(username: str, phone: str | None, email: str | None, exclude_i
         raise UserError(N_("The e-mail address %(value)s is already registered."), value=email)
 
 
-def create_user(*, username: str, display_name: str, password: str, roles, unit: Unit | None = None,
-                phone: str | None = None, email: str | None = None, workplace: str | None = None,
-                actor=None, action: str = "user.create", self_service: bool = False) -> User:
+def create_user(
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    roles,
+    unit: Unit | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+    workplace: str | None = None,
+    actor=None,
+    action: str = "user.create",
+    self_service: bool = False,
+) -> User:
     username = username.strip()
     phone = (phone or "").strip() or None
     email = (email or "").strip().lower() or None
@@ -191,9 +228,15 @@ def create_user(*, username: str, display_name: str, password: str, roles, unit:
     _check_unique(username, phone, email, self_service=self_service)
     if not self_service:
         check_password_policy(password, username, display_name)
-    user = User(username=username, display_name=display_name.strip(), phone=phone, email=email,
-                unit=unit, workplace=(workplace or "").strip() or None,
-                password_hash=hash_password(password))
+    user = User(
+        username=username,
+        display_name=display_name.strip(),
+        phone=phone,
+        email=email,
+        unit=unit,
+        workplace=(workplace or "").strip() or None,
+        password_hash=hash_password(password),
+    )
     user.set_roles(roles)
     db.session.add(user)
     db.session.flush()
@@ -202,27 +245,45 @@ def create_user(*, username: str, display_name: str, password: str, roles, unit:
     return user
 
 
-def register_author(*, username, display_name, password, phone=None, email=None, unit=None,
-                    workplace=None) -> User:
-    return create_user(username=username, display_name=display_name, password=password,
-                       roles=[Role.AUTHOR], unit=unit, phone=phone, email=email, workplace=workplace,
-                       action="user.register", self_service=True)
+def register_author(*, username, display_name, password, phone=None, email=None, unit=None, workplace=None) -> User:
+    return create_user(
+        username=username,
+        display_name=display_name,
+        password=password,
+        roles=[Role.AUTHOR],
+        unit=unit,
+        phone=phone,
+        email=email,
+        workplace=workplace,
+        action="user.register",
+        self_service=True,
+    )
 
 
-def update_user(user: User, *, actor, roles=None, action: str = "user.update", self_service: bool = False,
-                **fields) -> User:
+def update_user(
+    user: User, *, actor, roles=None, action: str = "user.update", self_service: bool = False, **fields
+) -> User:
     before = _snapshot(user)
     if "phone" in fields:
         fields["phone"] = (fields["phone"] or "").strip() or None
     if "email" in fields:
         fields["email"] = (fields["email"] or "").strip().lower() or None
-    _check_unique(fields.get("username", user.username), fields.get("phone"), fields.get("email"),
-                  exclude_id=user.id, self_service=self_service)
+    _check_unique(
+        fields.get("username", user.username),
+        fields.get("phone"),
+        fields.get("email"),
+        exclude_id=user.id,
+        self_service=self_service,
+    )
     for key in ("username", "display_name", "phone", "email", "unit", "workplace", "locale"):
         if key in fields:
             setattr(user, key, fields[key])
     if roles is not None:
-        if user.id == getattr(actor, "id", None) and Role.ADMIN in user.roles and Role.ADMIN not in {Role(r) for r in roles}:
+        if (
+            user.id == getattr(actor, "id", None)
+            and Role.ADMIN in user.roles
+            and Role.ADMIN not in {Role(r) for r in roles}
+        ):
             raise UserError(N_("You cannot remove your own administrator role."))
         user.set_roles(roles)
     db.session.flush()
@@ -240,8 +301,9 @@ def set_user_active(user: User, active: bool, *, actor) -> None:
     user.active = active
     if not active:
         revoke_all_sessions(user)
-    audit.record("user.enable" if active else "user.disable", user, actor=actor,
-                 changes={"active": [not active, active]})
+    audit.record(
+        "user.enable" if active else "user.disable", user, actor=actor, changes={"active": [not active, active]}
+    )
 
 
 def change_password(user: User, current: str, new: str) -> None:
@@ -266,21 +328,27 @@ def set_password(user: User, new: str, *, actor, action: str = "user.password_re
 
 # Units ---------------------------------------------------------------------
 
+
 def _unit_snapshot(unit: Unit) -> dict:
-    return {"name": unit.name, "short_name": unit.short_name, "kind": unit.kind,
-            "parent": unit.parent.name if unit.parent is not None else None, "active": unit.active}
+    return {
+        "name": unit.name,
+        "short_name": unit.short_name,
+        "kind": unit.kind,
+        "parent": unit.parent.name if unit.parent is not None else None,
+        "active": unit.active,
+    }
 
 
-def create_unit(*, name: str, kind: UnitKind | str, parent: Unit | None = None,
-                short_name: str | None = None, actor=None) -> Unit:
+def create_unit(
+    *, name: str, kind: UnitKind | str, parent: Unit | None = None, short_name: str | None = None, actor=None
+) -> Unit:
     name = name.strip()
     if db.session.scalar(select(Unit.id).where(Unit.name == name)):
         raise UserError(N_("A unit named %(value)s already exists."), value=name)
     unit = Unit(name=name, kind=UnitKind(kind), parent=parent, short_name=(short_name or "").strip() or None)
     db.session.add(unit)
     db.session.flush()
-    audit.record("unit.create", unit, actor=actor,
-                 changes={k: [None, v] for k, v in _unit_snapshot(unit).items()})
+    audit.record("unit.create", unit, actor=actor, changes={k: [None, v] for k, v in _unit_snapshot(unit).items()})
     return unit
 
 
@@ -308,6 +376,7 @@ def update_unit(unit: Unit, *, actor, **fields) -> Unit:
 
 
 # Import --------------------------------------------------------------------
+
 
 @dataclass
 class ImportReport:
@@ -340,13 +409,23 @@ def import_users(filename: str, data: bytes, *, actor) -> ImportReport:
         if key in existing_usernames:
             report.errors.append((row.line, gettext("The user name %(value)s is already taken.", value=v["username"])))
         elif key in seen:
-            report.errors.append((row.line, gettext("The user name %(value)s also appears on line %(line)s.",
-                                                    value=v["username"], line=seen[key])))
+            report.errors.append(
+                (
+                    row.line,
+                    gettext(
+                        "The user name %(value)s also appears on line %(line)s.", value=v["username"], line=seen[key]
+                    ),
+                )
+            )
         seen.setdefault(key, row.line)
         if v.get("phone") and v["phone"] in existing_phones:
-            report.errors.append((row.line, gettext("The phone number %(value)s is already registered.", value=v["phone"])))
+            report.errors.append(
+                (row.line, gettext("The phone number %(value)s is already registered.", value=v["phone"]))
+            )
         if v.get("email") and v["email"].lower() in existing_emails:
-            report.errors.append((row.line, gettext("The e-mail address %(value)s is already registered.", value=v["email"])))
+            report.errors.append(
+                (row.line, gettext("The e-mail address %(value)s is already registered.", value=v["email"]))
+            )
         if v.get("unit") and v["unit"] not in units:
             report.errors.append((row.line, gettext("Unknown unit: %(value)s", value=v["unit"])))
         if v.get("password"):
@@ -360,8 +439,16 @@ def import_users(filename: str, data: bytes, *, actor) -> ImportReport:
         generated = None
         if not password:
             password = generated = _generate_password()
-        user = create_user(username=v["username"], display_name=v["display_name"], password=password,
-                           roles=row.roles, unit=units.get(v.get("unit") or ""), phone=v.get("phone"),
-                           email=v.get("email"), actor=actor, action="user.import")
+        user = create_user(
+            username=v["username"],
+            display_name=v["display_name"],
+            password=password,
+            roles=row.roles,
+            unit=units.get(v.get("unit") or ""),
+            phone=v.get("phone"),
+            email=v.get("email"),
+            actor=actor,
+            action="user.import",
+        )
         report.created.append((user, generated))
     return report

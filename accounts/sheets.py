@@ -3,6 +3,7 @@
 The first row holds the headers. Chinese headers are expected (the template
 an admin downloads has them); English ones are accepted too.
 """
+
 from __future__ import annotations
 
 import csv
@@ -26,13 +27,24 @@ REQUIRED = ("username", "display_name", "roles")
 TEMPLATE_HEADERS = ["用户名", "姓名", "手机", "邮箱", "单位", "角色", "初始密码"]
 
 ROLE_WORDS = {
-    "admin": "admin", "管理员": "admin", "系统管理员": "admin",
-    "organiser": "organiser", "organizer": "organiser", "组织者": "organiser", "宣传部": "organiser",
+    "admin": "admin",
+    "管理员": "admin",
+    "系统管理员": "admin",
+    "organiser": "organiser",
+    "organizer": "organiser",
+    "组织者": "organiser",
+    "宣传部": "organiser",
     "活动组织者": "organiser",
-    "coordinator": "coordinator", "单位联络员": "coordinator", "联络员": "coordinator",
-    "judge": "judge", "评委": "judge",
-    "committee": "committee", "评审委员会委员": "committee", "委员": "committee",
-    "author": "author", "作者": "author",
+    "coordinator": "coordinator",
+    "单位联络员": "coordinator",
+    "联络员": "coordinator",
+    "judge": "judge",
+    "评委": "judge",
+    "committee": "committee",
+    "评审委员会委员": "committee",
+    "委员": "committee",
+    "author": "author",
+    "作者": "author",
 }
 
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")

@@ -1,4 +1,5 @@
 """Zhengping (征评): the application factory."""
+
 from __future__ import annotations
 
 import logging
@@ -8,6 +9,7 @@ from pathlib import Path
 from flask import Flask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
 
 def import_models() -> None:
     """Every package's models, so that Alembic and the tests see the whole schema.
@@ -40,8 +42,14 @@ def register_blueprints(app: Flask) -> None:
     from judging import routes as judging_routes
     from publishing import routes as publishing_routes
 
-    for blueprint in (core_views.bp, accounts_routes.bp, accounts_admin.bp, essays_routes.bp,
-                      judging_routes.bp, publishing_routes.bp):
+    for blueprint in (
+        core_views.bp,
+        accounts_routes.bp,
+        accounts_admin.bp,
+        essays_routes.bp,
+        judging_routes.bp,
+        publishing_routes.bp,
+    ):
         app.register_blueprint(blueprint)
 
 
@@ -50,8 +58,9 @@ def create_app(config: dict | None = None, *, views: bool = True) -> Flask:
     the web pages (their URL table is loaded when a job first builds a link,
     see ``core.urls``).
     """
-    instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("ZP_INSTANCE_PATH") \
-        or str(PROJECT_ROOT / "instance")
+    instance_path = (
+        (config or {}).get("INSTANCE_PATH") or os.environ.get("ZP_INSTANCE_PATH") or str(PROJECT_ROOT / "instance")
+    )
     app = Flask(
         __name__,
         instance_path=instance_path,
@@ -74,8 +83,7 @@ def create_app(config: dict | None = None, *, views: bool = True) -> Flask:
 
     import_models()
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True,
-                     render_as_batch=True)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True, render_as_batch=True)
     from core import limits
 
     # Before CSRF protection: an oversized or slow body is answered 413/408.
@@ -85,8 +93,12 @@ def create_app(config: dict | None = None, *, views: bool = True) -> Flask:
 
     from core import i18n, security
 
-    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone,
-                   default_translation_directories=str(PROJECT_ROOT / "translations"))
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        timezone_selector=i18n.select_timezone,
+        default_translation_directories=str(PROJECT_ROOT / "translations"),
+    )
     i18n.init_app(app)
     security.init_app(app)
 

@@ -6,6 +6,7 @@ call before cutting it to the size the directory declares. These checks read
 only raw bytes and bounded streams, so that a small upload cannot make a
 request allocate gigabytes. Pure: no Flask, no database.
 """
+
 from __future__ import annotations
 
 import io
@@ -96,8 +97,9 @@ def check_workbook(data: bytes) -> None:
         total = 0
         for entry in archive.infolist():
             total += entry.file_size
-            if (entry.file_size >= RATIO_CHECK_FROM
-                    and entry.file_size > MAX_COMPRESSION_RATIO * max(entry.compress_size, 1)):
+            if entry.file_size >= RATIO_CHECK_FROM and entry.file_size > MAX_COMPRESSION_RATIO * max(
+                entry.compress_size, 1
+            ):
                 raise UserError(SUSPICIOUS)
         if total > MAX_UNCOMPRESSED:
             raise UserError(SUSPICIOUS)

@@ -3,6 +3,7 @@
 Every service that changes state calls :func:`record`. There is no update or
 delete path: the ORM refuses to flush a changed or deleted audit entry.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -74,9 +75,17 @@ SYSTEM = "system"
 VISITOR = "visitor"
 
 
-def record(action: str, obj: Any = None, *, actor: Any = None, changes: dict | None = None,
-           object_type: str | None = None, object_id: Any = None, label: str | None = None,
-           actor_label: str | None = None) -> AuditEntry:
+def record(
+    action: str,
+    obj: Any = None,
+    *,
+    actor: Any = None,
+    changes: dict | None = None,
+    object_type: str | None = None,
+    object_id: Any = None,
+    label: str | None = None,
+    actor_label: str | None = None,
+) -> AuditEntry:
     """Add an audit entry to the current session (the caller commits).
 
     Name every ``action`` and any new ``object_type`` or ``changes`` field in
@@ -95,8 +104,13 @@ def record(action: str, obj: Any = None, *, actor: Any = None, changes: dict | N
         if object_id is None:
             object_id = getattr(obj, "id", None)
         if label is None:
-            label = str(getattr(obj, "audit_label", None) or getattr(obj, "name", None)
-                        or getattr(obj, "title", None) or getattr(obj, "username", None) or "")
+            label = str(
+                getattr(obj, "audit_label", None)
+                or getattr(obj, "name", None)
+                or getattr(obj, "title", None)
+                or getattr(obj, "username", None)
+                or ""
+            )
     entry = AuditEntry(
         actor_id=getattr(actor, "id", None),
         actor_label=(actor_label or getattr(actor, "display_name", None) or SYSTEM)[:120],

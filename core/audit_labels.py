@@ -6,6 +6,7 @@ translates. A test scans the code for every action, object type and field it
 records, so a new one cannot reach the page as a bare code; anything unknown
 still gets a readable fallback instead of an error.
 """
+
 from __future__ import annotations
 
 from accounts.models import Role, UnitKind

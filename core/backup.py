@@ -12,6 +12,7 @@ and checked against its manifest (a SHA-256 per member), and only then
 renamed into place: a failed or interrupted backup never leaves a file that
 looks like a backup. ``restore`` checks the same before replacing anything.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -162,8 +163,9 @@ def backup(target: str) -> str:
     target_path = Path(target).resolve()
     target_path.parent.mkdir(parents=True, exist_ok=True)
     # Mode 0600: the archive holds every manuscript and account.
-    fd, partial = tempfile.mkstemp(dir=target_path.parent, prefix=f"{TEMP_PREFIX}{target_path.name}.",
-                                   suffix=".partial")
+    fd, partial = tempfile.mkstemp(
+        dir=target_path.parent, prefix=f"{TEMP_PREFIX}{target_path.name}.", suffix=".partial"
+    )
     os.close(fd)
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -179,9 +181,12 @@ def backup(target: str) -> str:
                             digest = _add_file(tar, path, arcname)
                             if digest is not None:
                                 files[arcname] = digest
-                    manifest = {"created": dt.datetime.now(dt.timezone.utc).isoformat(),
-                                "backend": url.get_backend_name(), "database_file": dump.name,
-                                "files": files}
+                    manifest = {
+                        "created": dt.datetime.now(dt.timezone.utc).isoformat(),
+                        "backend": url.get_backend_name(),
+                        "database_file": dump.name,
+                        "files": files,
+                    }
                     data = json.dumps(manifest).encode()
                     info = tarfile.TarInfo("manifest.json")
                     info.size = len(data)
@@ -231,8 +236,11 @@ def restore(source: str) -> None:
             dst.close()
         else:
             args, env = _pg_args(url)
-            subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", "-d", url.database, *args,
-                            str(dump)], check=True, env=env)
+            subprocess.run(
+                ["pg_restore", "--clean", "--if-exists", "--no-owner", "-d", url.database, *args, str(dump)],
+                check=True,
+                env=env,
+            )
         storage = Path(current_app.config["STORAGE_PATH"])
         if storage.exists():
             shutil.rmtree(storage)

@@ -1,4 +1,5 @@
 """Command-line tools (thin wrappers over services; safe to rerun)."""
+
 from __future__ import annotations
 
 import click
@@ -24,8 +25,9 @@ def register_cli(app) -> None:
         from core.extensions import db
 
         try:
-            user = services.create_user(username=username, display_name=display_name, password=password,
-                                        roles=[Role.ADMIN])
+            user = services.create_user(
+                username=username, display_name=display_name, password=password, roles=[Role.ADMIN]
+            )
         except UserError as exc:
             raise click.ClickException(exc.render()) from None
         db.session.commit()

@@ -4,6 +4,7 @@ Every setting can be given as an environment variable of the same name. The
 secret key is never hard-coded: when ``SECRET_KEY`` is not set, a random key is
 generated once into the instance folder and reused on later starts.
 """
+
 from __future__ import annotations
 
 import os
@@ -42,9 +43,9 @@ def load_config(instance_path: str, env: os._Environ[str] | dict[str, str] | Non
     instance = Path(instance_path)
     database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'zhengping.db'}"
     if database_url.startswith("postgres://"):
-        database_url = "postgresql://" + database_url[len("postgres://"):]
+        database_url = "postgresql://" + database_url[len("postgres://") :]
     if database_url.startswith("postgresql://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
     redis_url = env.get("REDIS_URL") or None
     https = _bool(env.get("ZP_HTTPS"), False)
     return {

@@ -5,6 +5,7 @@ On SQLite, WAL and a busy timeout are switched on, and write transactions begin
 with ``BEGIN IMMEDIATE`` so that concurrent writers queue for the lock instead
 of failing with "database is locked" when they upgrade a read lock.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,6 +13,7 @@ import errno
 import fcntl
 import os
 import threading
+
 from sqlalchemy import DateTime, Enum, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -146,8 +148,13 @@ def engine_options(config) -> dict:
     if url.startswith("postgresql"):
         connect = max(2, int(config.get("DATABASE_CONNECT_TIMEOUT") or 5))  # libpq's minimum is 2
         statement = int(config.get("DATABASE_STATEMENT_TIMEOUT") or 0)
-        args = {"connect_timeout": connect, "keepalives": 1, "keepalives_idle": 10,
-                "keepalives_interval": 5, "keepalives_count": 3}
+        args = {
+            "connect_timeout": connect,
+            "keepalives": 1,
+            "keepalives_idle": 10,
+            "keepalives_interval": 5,
+            "keepalives_count": 3,
+        }
         if statement > 0:
             args["options"] = f"-c statement_timeout={statement * 1000}"
             # Unacknowledged data (the server went away mid-statement).

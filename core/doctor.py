@@ -1,4 +1,5 @@
 """``flask doctor``: is everything the app needs in place?"""
+
 from __future__ import annotations
 
 import ctypes.util
@@ -31,8 +32,10 @@ def check_fonts():
 def check_harfbuzz_subset():
     name = ctypes.util.find_library("harfbuzz-subset")
     if not name:
-        raise RuntimeError("libharfbuzz-subset not found (PDFs with CJK fonts take ~10 s each); "
-                           "install with: apt-get install libharfbuzz-subset0")
+        raise RuntimeError(
+            "libharfbuzz-subset not found (PDFs with CJK fonts take ~10 s each); "
+            "install with: apt-get install libharfbuzz-subset0"
+        )
     return name
 
 
@@ -40,7 +43,7 @@ def check_pdf():
     from core.pdf import html_to_pdf
 
     started = time.perf_counter()
-    pdf = html_to_pdf('<html><body style="font-family: \'Noto Serif CJK SC\'">荣誉证书 征评</body></html>')
+    pdf = html_to_pdf("<html><body style=\"font-family: 'Noto Serif CJK SC'\">荣誉证书 征评</body></html>")
     if not pdf.startswith(b"%PDF"):
         raise RuntimeError("WeasyPrint did not produce a PDF")
     import weasyprint

@@ -10,6 +10,7 @@ serialises as before); ``member.label`` is the label translated for the
 current request, ``Cls.choices()`` the (value, lazy label) pairs of a select.
 Translation is imported late so pure modules may use these enums.
 """
+
 from __future__ import annotations
 
 import enum

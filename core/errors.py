@@ -5,6 +5,7 @@ route or service that catches it shows ``error.render()`` which translates the
 message with gettext and fills in the parameters. Pure modules therefore stay
 free of Flask imports while every message still reaches the catalog.
 """
+
 from __future__ import annotations
 
 

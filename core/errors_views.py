@@ -4,6 +4,7 @@ When the database is unreachable (or too slow to answer within the
 timeouts), pages answer 503 with a standalone page that needs nothing from
 the database: not the signed-in user, not the navigation bar.
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,12 +33,22 @@ def _messages():
         404: (_("Page not found"), _("The page you asked for does not exist or has been removed.")),
         405: (_("Not allowed"), _("This action is not allowed here.")),
         413: (_("File too large"), _("The file you sent is larger than the limit. Please send a smaller file.")),
-        408: (_("Request too slow"), _("What you sent took too long to arrive. Please check your connection and try again.")),
+        408: (
+            _("Request too slow"),
+            _("What you sent took too long to arrive. Please check your connection and try again."),
+        ),
         429: (_("Too many attempts"), _("Too many attempts. Please wait a few minutes and try again.")),
-        500: (_("Server error"), _("Something went wrong on our side. The error has been logged; please try again later.")),
-        503: (_("Service temporarily unavailable"),
-              _("The service cannot reach its database at the moment. Nothing you sent has been saved; "
-                "please try again in a few minutes.")),
+        500: (
+            _("Server error"),
+            _("Something went wrong on our side. The error has been logged; please try again later."),
+        ),
+        503: (
+            _("Service temporarily unavailable"),
+            _(
+                "The service cannot reach its database at the moment. Nothing you sent has been saved; "
+                "please try again in a few minutes."
+            ),
+        ),
     }
 
 
@@ -70,7 +81,8 @@ def render_standalone(code: int):
             # Straight from the Jinja environment: render_template would run
             # the context processors, which load the user and the navigation.
             html = current_app.jinja_env.get_template("errors/standalone.html").render(
-                code=code, title=title, text=text)
+                code=code, title=title, text=text
+            )
             response = current_app.response_class(html, mimetype="text/html")
     response.status_code = code
     response.headers["Cache-Control"] = "no-store"
@@ -105,14 +117,16 @@ def init_app(app) -> None:
     def _csrf(error):
         # Lazy: translating picks the person's language, which may need the
         # database; render_error does it where a failure is handled.
-        return render_error(400, _l("The form has expired or was sent from another page. "
-                                    "Please reload the page and submit again."))
+        return render_error(
+            400, _l("The form has expired or was sent from another page. Please reload the page and submit again.")
+        )
 
     @app.errorhandler(HTTPException)
     def _http(error):
         return render_error(error.code or 500)
 
     for exc_class in DATABASE_UNAVAILABLE:
+
         @app.errorhandler(exc_class)
         def _database_unavailable(error):
             log.error("database unavailable on %s: %s", request.path, error, exc_info=error)

@@ -16,6 +16,7 @@ CSV is UTF-8 with a byte-order mark so Excel opens Chinese text correctly.
 .xlsx uses openpyxl's write-only mode, so rows are never all held as cells;
 a download is written into a spooled temporary file and sent from it in chunks.
 """
+
 from __future__ import annotations
 
 import csv
@@ -61,6 +62,7 @@ class Table:
 
 # --- the guard ------------------------------------------------------------------
 
+
 def is_formula_like(value: Any) -> bool:
     """True for text a spreadsheet program would run as a formula (never for a number)."""
     return isinstance(value, str) and value[:1] in FORMULA_TRIGGERS
@@ -97,6 +99,7 @@ def _plain(value: Any) -> Any:
 
 
 # --- writers --------------------------------------------------------------------
+
 
 def iter_csv(table: Table) -> Iterator[bytes]:
     """The table as CSV bytes in chunks, starting with the UTF-8 byte-order mark."""
@@ -197,6 +200,7 @@ def mimetype(fmt: str) -> str:
 
 
 # --- responses ------------------------------------------------------------------
+
 
 def content_disposition(filename: str) -> str:
     """``attachment`` with an ASCII fallback and the UTF-8 name (RFC 6266), as send_file does."""

@@ -5,6 +5,7 @@ certificate with a box instead of a winner's rare surname is worse than no
 certificate, so the PDF helper checks every character against the fonts'
 character maps first and refuses to render what would come out as tofu.
 """
+
 from __future__ import annotations
 
 import functools
@@ -20,8 +21,9 @@ def font_file(family: str) -> tuple[str, int] | None:
     """The font file and face index fontconfig picks for an exact family."""
     if shutil.which("fc-match") is None:
         return None
-    out = subprocess.run(["fc-match", "-f", "%{family}|%{file}|%{index}", family],
-                         capture_output=True, text=True, check=False).stdout
+    out = subprocess.run(
+        ["fc-match", "-f", "%{family}|%{file}|%{index}", family], capture_output=True, text=True, check=False
+    ).stdout
     try:
         families, path, index = out.rsplit("|", 2)
     except ValueError:

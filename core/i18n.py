@@ -3,6 +3,7 @@
 Times are stored in UTC and always shown in Asia/Shanghai (the organisers'
 clock, whatever the server's time zone).
 """
+
 from __future__ import annotations
 
 import datetime as dt

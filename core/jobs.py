@@ -11,6 +11,7 @@ started it polls ``/jobs/<id>.json`` and draws a progress bar. One Huey task,
 feature packages register work with ``@job_handler("kind")`` in their
 ``jobs.py`` (core's own in ``core/tasks.py``) and never touch Huey themselves.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,10 +22,9 @@ import traceback
 from typing import Callable
 
 from flask import has_app_context
+from huey import Huey, crontab
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-
-from huey import Huey, crontab
 
 from core.db import UTCDateTime, str_enum, utcnow
 from core.extensions import db
@@ -46,9 +46,7 @@ class Job(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(64), index=True)
     title: Mapped[str] = mapped_column(String(200), default="")
-    status: Mapped[JobStatus] = mapped_column(
-        str_enum(JobStatus, 16),
-        default=JobStatus.QUEUED)
+    status: Mapped[JobStatus] = mapped_column(str_enum(JobStatus, 16), default=JobStatus.QUEUED)
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     progress: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)
@@ -108,6 +106,7 @@ def job_handler(kind: str):
     def register(fn):
         _HANDLERS[kind] = fn
         return fn
+
     return register
 
 
@@ -204,9 +203,12 @@ def fail_stale_jobs(now: dt.datetime | None = None, stale_after: dt.timedelta = 
 
     now = now or utcnow()
     cutoff = now - stale_after
-    stale = db.session.scalars(select(Job).where(
-        Job.status == JobStatus.RUNNING,
-        or_(Job.heartbeat_at < cutoff, Job.heartbeat_at.is_(None) & (Job.started_at < cutoff)))).all()
+    stale = db.session.scalars(
+        select(Job).where(
+            Job.status == JobStatus.RUNNING,
+            or_(Job.heartbeat_at < cutoff, Job.heartbeat_at.is_(None) & (Job.started_at < cutoff)),
+        )
+    ).all()
     for job in stale:
         job.status = JobStatus.FAILED
         job.error = gettext(INTERRUPTED)

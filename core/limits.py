@@ -17,6 +17,7 @@ seconds plus one second per ``REQUEST_BODY_MIN_RATE`` bytes is refused with
 408. Behind a reverse proxy that buffers request bodies (nginx does by
 default) the app never sees a slow body at all; see the README.
 """
+
 from __future__ import annotations
 
 import io
@@ -182,6 +183,7 @@ def _receive(environ, length: int | None, limit: int, deadline: float):
     expired = threading.Event()
     timer = None
     if sock is not None:
+
         def _expire():
             expired.set()
             try:

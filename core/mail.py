@@ -3,6 +3,7 @@
 Without ``MAIL_SERVER`` nothing is sent: callers keep their messages (an
 outbox, a reminder log) and tell the person that mail is not configured.
 """
+
 from __future__ import annotations
 
 import smtplib

@@ -3,6 +3,7 @@
 Each package lists its entries here by endpoint (``nominations`` gets its
 entry when it has pages).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

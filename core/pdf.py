@@ -9,6 +9,7 @@
 - Batches go into one multi-page document: WeasyPrint subsets fonts once per
   document, which is an order of magnitude faster than one document per page.
 """
+
 from __future__ import annotations
 
 import html
@@ -46,7 +47,7 @@ def _fetcher_class():
                 return super().fetch(url, headers)
             if not url.startswith(STATIC_BASE):
                 raise ValueError(f"blocked URL in PDF: {url}")
-            rel = url[len(STATIC_BASE):].split("?", 1)[0].split("#", 1)[0]
+            rel = url[len(STATIC_BASE) :].split("?", 1)[0].split("#", 1)[0]
             path = (static_root / rel).resolve()
             if static_root not in path.parents or not path.is_file():
                 raise ValueError(f"no such static file: {rel}")
@@ -105,11 +106,15 @@ def iter_split_pages(pdf: bytes, pages_per_part: int = 1):
             _keep_used_resources(page)
         for start in range(0, len(pages), pages_per_part):
             with pikepdf.new() as part:
-                part.pages.extend(pages[start:start + pages_per_part])
+                part.pages.extend(pages[start : start + pages_per_part])
                 out = io.BytesIO()
                 # Streams are copied as they are (already compressed by WeasyPrint).
-                part.save(out, compress_streams=True, stream_decode_level=pikepdf.StreamDecodeLevel.none,
-                          object_stream_mode=pikepdf.ObjectStreamMode.generate)
+                part.save(
+                    out,
+                    compress_streams=True,
+                    stream_decode_level=pikepdf.StreamDecodeLevel.none,
+                    object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                )
             yield out.getvalue()
 
 
@@ -130,8 +135,10 @@ def _keep_used_resources(page) -> None:
         return  # inherited or empty: leave as is
     streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
     data = b"\n".join(s.read_bytes() for s in streams)
-    used = {"/" + _NAME_ESCAPE_RE.sub(lambda m: bytes([int(m[1], 16)]), m[1]).decode("latin-1")
-            for m in _NAME_TOKEN_RE.finditer(data)}
+    used = {
+        "/" + _NAME_ESCAPE_RE.sub(lambda m: bytes([int(m[1], 16)]), m[1]).decode("latin-1")
+        for m in _NAME_TOKEN_RE.finditer(data)
+    }
     own = pikepdf.Dictionary()
     for key, value in resources.items():
         if key in _NAMED_RESOURCES and isinstance(value, pikepdf.Dictionary):

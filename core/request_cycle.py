@@ -29,6 +29,7 @@ module does the rest for every blueprint:
   Without a declaration the message is flashed and the person goes back to
   the referring page when it is on this site, else to the same URL as GET.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -44,8 +45,12 @@ from core.extensions import db
 _WROTE = "zp_wrote"
 
 
-def on_user_error(target: str | Callable | None = None, *, json_status: int | None = None,
-                  status: int | Callable[[UserError], int] | None = None) -> None:
+def on_user_error(
+    target: str | Callable | None = None,
+    *,
+    json_status: int | None = None,
+    status: int | Callable[[UserError], int] | None = None,
+) -> None:
     """Declare the response a ``UserError`` raised later in this request gets.
 
     ``status`` (a number, or a function of the error) replaces the status of
@@ -139,4 +144,3 @@ def init_app(app) -> None:
     app.before_request(_forget_declaration)
     app.register_error_handler(UserError, handle_user_error)
     app.after_request(finish_transaction)
-

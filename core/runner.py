@@ -2,6 +2,7 @@
 
 The consumer runs in a child process; Ctrl-C (or SIGTERM) stops both.
 """
+
 from __future__ import annotations
 
 import os

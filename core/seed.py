@@ -4,8 +4,8 @@ Packages add their own demo data in a ``<package>.demo`` module with a
 ``seed(accounts: dict[str, User]) -> None`` function; they run in order after
 the accounts exist.
 """
-from __future__ import annotations
 
+from __future__ import annotations
 
 from sqlalchemy import func, select
 
@@ -54,6 +54,7 @@ DEMO_ACCOUNTS = [
     ("author3", "杨帆", ["author"], "杜桥街道"),
 ]
 
+
 def seed_demo(force: bool = False) -> bool:
     from accounts import services
     from accounts.models import Unit, User
@@ -65,18 +66,30 @@ def seed_demo(force: bool = False) -> bool:
     units: dict[str, Unit] = {u.name: u for u in db.session.scalars(select(Unit))}
     for name, short, kind, parent in DEMO_UNITS:
         if name not in units:
-            units[name] = services.create_unit(name=name, short_name=short, kind=kind,
-                                               parent=units.get(parent) if parent else None)
+            units[name] = services.create_unit(
+                name=name, short_name=short, kind=kind, parent=units.get(parent) if parent else None
+            )
     accounts: dict[str, User] = {}
     for username, display_name, roles, unit in DEMO_ACCOUNTS:
         user = db.session.scalar(select(User).where(User.username == username))
         if user is None:
-            user = services.create_user(username=username, display_name=display_name, password=DEMO_PASSWORD,
-                                        roles=roles, unit=units[unit], phone=None,
-                                        email=f"{username}@demo.zhengping.cn", action="demo.seed_user")
+            user = services.create_user(
+                username=username,
+                display_name=display_name,
+                password=DEMO_PASSWORD,
+                roles=roles,
+                unit=units[unit],
+                phone=None,
+                email=f"{username}@demo.zhengping.cn",
+                action="demo.seed_user",
+            )
         accounts[username] = user
-    audit.record("demo.seed", object_type="system", label="demo data",
-                 changes={"units": len(DEMO_UNITS), "accounts": len(DEMO_ACCOUNTS)})
+    audit.record(
+        "demo.seed",
+        object_type="system",
+        label="demo data",
+        changes={"units": len(DEMO_UNITS), "accounts": len(DEMO_ACCOUNTS)},
+    )
     db.session.commit()
     from essays import demo as essays_demo
     from judging import demo as judging_demo
@@ -93,8 +106,10 @@ def demo_accounts_present() -> bool:
     from accounts.models import User
     from core.extensions import db
 
-    return db.session.scalar(select(User.id).where(User.username == "admin",
-                                                   User.email == "admin@demo.zhengping.cn")) is not None
+    return (
+        db.session.scalar(select(User.id).where(User.username == "admin", User.email == "admin@demo.zhengping.cn"))
+        is not None
+    )
 
 
 def print_accounts(echo) -> None:

@@ -11,6 +11,7 @@ transaction rolls back, the files it wrote are deleted, so a failed submission
 leaves no orphan file. ``flask storage-gc`` removes files left by a crash
 between writing and committing.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,7 +31,6 @@ from werkzeug.utils import get_content_type
 
 from core.db import UTCDateTime, utcnow
 from core.extensions import db
-
 
 # Files being written carry this prefix until they are renamed into place.
 TEMP_PREFIX = ".tmp-"
@@ -125,8 +125,7 @@ class LocalStorage:
             except FileNotFoundError:  # deleted while we looked (a rollback)
                 continue
             if S_ISREG(stat.st_mode):
-                yield path.relative_to(self.root).as_posix(), dt.datetime.fromtimestamp(
-                    stat.st_mtime, dt.timezone.utc)
+                yield path.relative_to(self.root).as_posix(), dt.datetime.fromtimestamp(stat.st_mtime, dt.timezone.utc)
 
     def remove_stale_temporaries(self, cutoff: dt.datetime) -> list[str]:
         """Delete temporary files older than ``cutoff``: writes cut short by a crash."""
@@ -173,8 +172,9 @@ def new_key(suffix: str = "") -> str:
     return f"{token[:2]}/{token}{suffix}"
 
 
-def store_bytes(data: bytes, *, content_type: str, original_name: str = "", suffix: str = "",
-                created_by=None) -> StoredFile:
+def store_bytes(
+    data: bytes, *, content_type: str, original_name: str = "", suffix: str = "", created_by=None
+) -> StoredFile:
     """Write bytes and add their record to the session; undone on rollback."""
     storage = get_storage()
     key = new_key(suffix)
@@ -182,15 +182,20 @@ def store_bytes(data: bytes, *, content_type: str, original_name: str = "", suff
     pending = db.session.info.setdefault("zp_pending_files", [])
     pending.append((storage, key))
     record = StoredFile(
-        key=key, size=len(data), sha256=hashlib.sha256(data).hexdigest(), content_type=content_type,
-        original_name=original_name[:255], created_by_id=getattr(created_by, "id", None),
+        key=key,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        content_type=content_type,
+        original_name=original_name[:255],
+        created_by_id=getattr(created_by, "id", None),
     )
     db.session.add(record)
     return record
 
 
-def store_path(path: str | os.PathLike, *, content_type: str, original_name: str = "", suffix: str = "",
-               created_by=None) -> StoredFile:
+def store_path(
+    path: str | os.PathLike, *, content_type: str, original_name: str = "", suffix: str = "", created_by=None
+) -> StoredFile:
     """Like ``store_bytes`` for a file on disk (a big ZIP), streamed in chunks."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -202,8 +207,12 @@ def store_path(path: str | os.PathLike, *, content_type: str, original_name: str
         storage.write_file(key, fh)
     db.session.info.setdefault("zp_pending_files", []).append((storage, key))
     record = StoredFile(
-        key=key, size=os.path.getsize(path), sha256=digest.hexdigest(), content_type=content_type,
-        original_name=original_name[:255], created_by_id=getattr(created_by, "id", None),
+        key=key,
+        size=os.path.getsize(path),
+        sha256=digest.hexdigest(),
+        content_type=content_type,
+        original_name=original_name[:255],
+        created_by_id=getattr(created_by, "id", None),
     )
     db.session.add(record)
     return record
@@ -216,9 +225,14 @@ def read_file(record: StoredFile) -> bytes:
 def send_stored(record: StoredFile, download_name: str, *, as_attachment: bool = True):
     """Send a stored file under a name chosen by the caller (never the key)."""
     # Streamed from the store in chunks: a certificate ZIP can be hundreds of MB.
-    response = send_file(get_storage().open(record.key), mimetype=record.content_type,
-                         as_attachment=as_attachment, download_name=download_name,
-                         max_age=0, etag=record.sha256)
+    response = send_file(
+        get_storage().open(record.key),
+        mimetype=record.content_type,
+        as_attachment=as_attachment,
+        download_name=download_name,
+        max_age=0,
+        etag=record.sha256,
+    )
     # The stored type as it is ("text/plain; charset=gb18030"): send_file
     # would add a second charset to a text type that already names one.
     content_type = record.content_type

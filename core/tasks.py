@@ -1,4 +1,5 @@
 """Core's background job handlers (the job machinery itself is core/jobs.py)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,16 +30,30 @@ def export_audit_job(ctx: JobContext) -> dict:
     def rows():
         nonlocal done
         for entry in db.session.scalars(stmt.execution_options(yield_per=500)):
-            yield [format_dt(entry.created_at, with_seconds=True), entry.actor_label, entry.action,
-                   entry.object_type, entry.object_id or "", entry.object_label,
-                   json.dumps(entry.changes, ensure_ascii=False), entry.ip or ""]
+            yield [
+                format_dt(entry.created_at, with_seconds=True),
+                entry.actor_label,
+                entry.action,
+                entry.object_type,
+                entry.object_id or "",
+                entry.object_label,
+                json.dumps(entry.changes, ensure_ascii=False),
+                entry.ip or "",
+            ]
             done += 1
             if done % 200 == 0:
                 ctx.progress(done, total, _("%(done)s of %(total)s entries", done=done, total=total))
 
-    columns = [exports.Column(_("Time"), 20), exports.Column(_("Actor"), 16), exports.Column(_("Action"), 24),
-               exports.Column(_("Object"), 16), exports.Column(_("Object ID"), 10), exports.Column(_("Label"), 30),
-               exports.Column(_("Changes"), 60), exports.Column(_("Address"), 16)]
+    columns = [
+        exports.Column(_("Time"), 20),
+        exports.Column(_("Actor"), 16),
+        exports.Column(_("Action"), 24),
+        exports.Column(_("Object"), 16),
+        exports.Column(_("Object ID"), 10),
+        exports.Column(_("Label"), 30),
+        exports.Column(_("Changes"), 60),
+        exports.Column(_("Address"), 16),
+    ]
     filename = f"audit-{dt.date.today().isoformat()}.xlsx"
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
         exports.write_xlsx(exports.Table(columns, rows(), sheet=_("Audit log")), tmp)
@@ -46,6 +61,5 @@ def export_audit_job(ctx: JobContext) -> dict:
         stored = store_path(tmp.name, original_name=filename, suffix=".xlsx", content_type=exports.XLSX_MIMETYPE)
     db.session.flush()
     ctx.job.result_file_id = stored.id
-    audit.record("audit.export", actor=ctx.job.created_by, object_type="audit", label=filename,
-                     changes={"rows": done})
+    audit.record("audit.export", actor=ctx.job.created_by, object_type="audit", label=filename, changes={"rows": done})
     return {"filename": filename, "rows": done}

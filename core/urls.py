@@ -6,6 +6,7 @@ code or an API answer could point people at someone else's site. Every
 absolute link is built here instead; it also works in jobs and CLI commands,
 where there is no request at all.
 """
+
 from __future__ import annotations
 
 import threading

@@ -1,4 +1,5 @@
 """Home, dashboards, background job pages and the audit log."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,8 +34,9 @@ def home():
         return redirect(url_for("publishing.public_home"))
     roles = {str(r) for r in current_user.roles}
     panels = [tpl for panel_roles, tpl in DASHBOARD_PANELS if not panel_roles or roles & set(panel_roles)]
-    recent_jobs = db.session.scalars(select(Job).where(Job.created_by_id == current_user.id)
-                                     .order_by(Job.id.desc()).limit(5)).all()
+    recent_jobs = db.session.scalars(
+        select(Job).where(Job.created_by_id == current_user.id).order_by(Job.id.desc()).limit(5)
+    ).all()
     stats = None
     if current_user.has_role(Role.ADMIN):
         stats = {
@@ -68,6 +70,7 @@ def healthz():
 
 # Jobs ------------------------------------------------------------------------
 
+
 def _job_or_404(job_id: int) -> Job:
     job = db.get_or_404(Job, job_id)
     if not can_view_job(current_user, job):
@@ -77,8 +80,13 @@ def _job_or_404(job_id: int) -> Job:
 
 def job_json(job: Job) -> dict:
     return {
-        "id": job.id, "status": job.status.value, "progress": job.progress, "total": job.total,
-        "percent": job.percent, "message": job.message, "error": job.error,
+        "id": job.id,
+        "status": job.status.value,
+        "progress": job.progress,
+        "total": job.total,
+        "percent": job.percent,
+        "message": job.message,
+        "error": job.error,
         "finished": job.finished,
         "download_url": url_for("core.job_download", job_id=job.id) if job.result_file_id else None,
         "result_url": (job.result or {}).get("url"),
@@ -88,8 +96,9 @@ def job_json(job: Job) -> dict:
 @bp.route("/jobs")
 @login_required
 def jobs():
-    rows = db.session.scalars(select(Job).where(Job.created_by_id == current_user.id)
-                              .order_by(Job.id.desc()).limit(100)).all()
+    rows = db.session.scalars(
+        select(Job).where(Job.created_by_id == current_user.id).order_by(Job.id.desc()).limit(100)
+    ).all()
     return render_template("core/jobs.html", jobs=rows)
 
 
@@ -117,6 +126,7 @@ def job_download(job_id: int):
 
 # Audit log -------------------------------------------------------------------
 
+
 @bp.route("/audit")
 @require_roles(Role.ADMIN, Role.ORGANISER)
 def audit_log():
@@ -130,7 +140,6 @@ def audit_log():
 def _audit_words(object_types, used_actions) -> dict:
     """Chinese words for the codes the audit log stores, for the page and its filters."""
     from core import audit_labels
-
     from core.i18n import format_dt
 
     def value(v, object_type=None, field=None):

@@ -4,6 +4,7 @@ Creating the app configures the queue from its config (``core.jobs.init_app``)
 and registers every package's job handlers. The worker's app has no web pages:
 it imports no blueprint (a job that builds a link loads the URL table then).
 """
+
 from core import create_app
 from core.jobs import huey  # noqa: F401  (the configured queue the consumer runs)
 

@@ -20,6 +20,7 @@ should be generated from the redacted text, or the body checked with
 scrubbers (which remove what they know of) but built by allow-list in
 ``essays.judge_copy``.
 """
+
 from __future__ import annotations
 
 import io
@@ -49,10 +50,21 @@ _OFFICE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationshi
 # Parts removed with everything only they refer to, by relationship type
 # (the part names are only conventions).
 _REMOVED_REL_TYPES = {
-    "header", "footer", "comments", "commentsExtended", "commentsIds",
-    "commentsExtensible", "people", "custom-properties", "thumbnail",
-    "customXml", "glossaryDocument", "attachedTemplate", "mailMergeSource",
-    "mailMergeHeaderSource", "recipientData",
+    "header",
+    "footer",
+    "comments",
+    "commentsExtended",
+    "commentsIds",
+    "commentsExtensible",
+    "people",
+    "custom-properties",
+    "thumbnail",
+    "customXml",
+    "glossaryDocument",
+    "attachedTemplate",
+    "mailMergeSource",
+    "mailMergeHeaderSource",
+    "recipientData",
 }
 _REMOVED_PART_NAMES = re.compile(
     r"(?:word/(?:header|footer)\d*\.xml|word/comments\w*\.xml|word/people\.xml"
@@ -69,24 +81,56 @@ _MINIMAL_CORE = (
 )
 # Statistics and the application name say nothing about the author.
 _APP_PROPERTIES_KEPT = {
-    "Application", "AppVersion", "DocSecurity", "ScaleCrop", "LinksUpToDate",
-    "SharedDoc", "HyperlinksChanged", "Pages", "Words", "Characters",
-    "CharactersWithSpaces", "Lines", "Paragraphs",
+    "Application",
+    "AppVersion",
+    "DocSecurity",
+    "ScaleCrop",
+    "LinksUpToDate",
+    "SharedDoc",
+    "HyperlinksChanged",
+    "Pages",
+    "Words",
+    "Characters",
+    "CharactersWithSpaces",
+    "Lines",
+    "Paragraphs",
 }
 # Attributes that name or date a person, in any namespace (w:, w15:, w16cex: ...).
 _PERSON_ATTRIBUTES_BLANKED = {"author", "initials"}
 _PERSON_ATTRIBUTES_REMOVED = {"date", "dateUtc", "userId", "providerId", "ed", "edGrp"}
 _SETTINGS_REMOVED = {"attachedTemplate", "docVars", "mailMerge", "rsids"}
 _MARKERS_REMOVED = {
-    "rPrChange", "pPrChange", "sectPrChange", "tblPrChange", "tblPrExChange",
-    "tblGridChange", "tcPrChange", "trPrChange", "numberingChange",
-    "cellIns", "cellDel", "cellMerge", "moveFromRangeStart", "moveFromRangeEnd",
-    "moveToRangeStart", "moveToRangeEnd", "customXmlInsRangeStart",
-    "customXmlInsRangeEnd", "customXmlDelRangeStart", "customXmlDelRangeEnd",
-    "customXmlMoveFromRangeStart", "customXmlMoveFromRangeEnd",
-    "customXmlMoveToRangeStart", "customXmlMoveToRangeEnd",
-    "commentRangeStart", "commentRangeEnd", "commentReference",
-    "headerReference", "footerReference", "permStart", "permEnd",
+    "rPrChange",
+    "pPrChange",
+    "sectPrChange",
+    "tblPrChange",
+    "tblPrExChange",
+    "tblGridChange",
+    "tcPrChange",
+    "trPrChange",
+    "numberingChange",
+    "cellIns",
+    "cellDel",
+    "cellMerge",
+    "moveFromRangeStart",
+    "moveFromRangeEnd",
+    "moveToRangeStart",
+    "moveToRangeEnd",
+    "customXmlInsRangeStart",
+    "customXmlInsRangeEnd",
+    "customXmlDelRangeStart",
+    "customXmlDelRangeEnd",
+    "customXmlMoveFromRangeStart",
+    "customXmlMoveFromRangeEnd",
+    "customXmlMoveToRangeStart",
+    "customXmlMoveToRangeEnd",
+    "commentRangeStart",
+    "commentRangeEnd",
+    "commentReference",
+    "headerReference",
+    "footerReference",
+    "permStart",
+    "permEnd",
 }
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _FILE_NAME = re.compile(r"[\\/]|\.(?:jpe?g|png|gif|bmp|tiff?|webp|heic|emf|wmf|svg)$", re.IGNORECASE)
@@ -240,7 +284,9 @@ _MARKER_TAGS = tuple("{*}" + name for name in sorted(_MARKERS_REMOVED))
 _SETTINGS_TAGS = tuple("{*}" + name for name in sorted(_SETTINGS_REMOVED))
 _PERSON_ATTRIBUTE_BYTES = tuple(
     f'{before}{name}="'.encode()
-    for name in sorted(_PERSON_ATTRIBUTES_BLANKED | _PERSON_ATTRIBUTES_REMOVED) for before in " :")
+    for name in sorted(_PERSON_ATTRIBUTES_BLANKED | _PERSON_ATTRIBUTES_REMOVED)
+    for before in " :"
+)
 
 
 def _scrub_word_part(name: str, content: bytes) -> bytes:
@@ -294,7 +340,7 @@ def _accept_tracked_changes(root: etree._Element) -> None:
             parent.remove(element)  # marker: "this row / paragraph mark was inserted"
         else:
             index = parent.index(element)
-            parent[index:index + 1] = list(element)  # keep the inserted content
+            parent[index : index + 1] = list(element)  # keep the inserted content
     for tag in ("delText", "delInstrText"):
         for element in list(root.iter(f"{{{_W}}}{tag}")):
             element.getparent().remove(element)
@@ -350,8 +396,8 @@ def _strip_png(data: bytes) -> bytes:
     out = [_PNG_SIGNATURE]
     position = len(_PNG_SIGNATURE)
     while position < len(data):
-        (length,) = struct.unpack(">I", data[position:position + 4])
-        chunk_type = data[position + 4:position + 8]
+        (length,) = struct.unpack(">I", data[position : position + 4])
+        chunk_type = data[position + 4 : position + 8]
         end = position + 12 + length
         if end > len(data):
             raise ValueError("truncated PNG chunk")
@@ -373,7 +419,7 @@ def _strip_jpeg(data: bytes) -> bytes:
         if marker == 0xDA:  # start of scan: the rest is image data
             out.append(data[position:])
             return b"".join(out)
-        (length,) = struct.unpack(">H", data[position + 2:position + 4])
+        (length,) = struct.unpack(">H", data[position + 2 : position + 4])
         end = position + 2 + length
         if marker not in _JPEG_METADATA_MARKERS:
             out.append(data[position:end])
@@ -382,6 +428,7 @@ def _strip_jpeg(data: bytes) -> bytes:
 
 
 # --- .pdf ---------------------------------------------------------------------
+
 
 def scrub_pdf(data: bytes) -> bytes:
     """A copy of the PDF without /Info, XMP, annotations, forms, attachments, scripts.
@@ -450,14 +497,10 @@ _FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d){8}(?!\d)")
 _LANDLINE = re.compile(r"(?<!\d)(?:\(0\d{2,3}\)|0\d{2,3})[ -]?\d{7,8}(?!\d)")
-_EMAIL = re.compile(
-    r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}", re.ASCII
-)
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}", re.ASCII)
 _RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])\d{6}[ -]?\d{8}[ -]?\d{3}[\dXx](?![0-9A-Za-z])")
 _QQ = re.compile(r"(?:QQ|扣扣)(?:号码|号)?\s*:?\s*(\d{5,11})(?!\d)", re.IGNORECASE)
-_WECHAT = re.compile(
-    r"(?:微信|wechat|weixin)(?:号)?\s*:?\s*([A-Za-z][-_A-Za-z0-9]{5,19})", re.IGNORECASE
-)
+_WECHAT = re.compile(r"(?:微信|wechat|weixin)(?:号)?\s*:?\s*([A-Za-z][-_A-Za-z0-9]{5,19})", re.IGNORECASE)
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK_CHARS = "10X98765432"
 
@@ -571,9 +614,7 @@ def new_anonymous_code(existing: set[str], rng=secrets) -> str:
     ("2E4567" would become 2×10⁴⁵⁶⁷). 24·32⁵ ≈ 800 million codes.
     """
     for _ in range(1000):
-        code = rng.choice(CODE_LETTERS) + "".join(
-            rng.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH - 1)
-        )
+        code = rng.choice(CODE_LETTERS) + "".join(rng.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH - 1))
         if code not in existing:
             return code
     raise RuntimeError("could not find an unused anonymous code")

@@ -4,6 +4,7 @@ Judge-facing code only ever receives a ``BlindEntry``: the anonymous code,
 genre, group, the redacted title and text, and counts. Never the author,
 unit, receipt number, timestamps, original file or original file name.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -50,5 +51,5 @@ def judge_file_bytes(submission) -> bytes | None:
 
 
 def judge_file_name(submission) -> str:
-    suffix = (submission.judge_file.key.rsplit(".", 1)[-1] if submission.judge_file else "txt")
+    suffix = submission.judge_file.key.rsplit(".", 1)[-1] if submission.judge_file else "txt"
     return f"{submission.anonymous_code}.{suffix}"

@@ -1,4 +1,5 @@
 """Demo competition: the 2018 campaign's essay call, open now, with a few entries."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,14 +16,38 @@ NOTICE = """<p>为深入贯彻落实习近平新时代中国特色社会主义�
 <li>作品须为原创，未在公开报刊发表。</li></ul>"""
 
 DEMO_ENTRIES = [
-    ("author", "理论文章", "成人组", "新时代知识分子的使命与担当",
-     "知识分子是国家宝贵的财富，是党和人民信赖的重要力量。" * 130, True),
-    ("author2", "散文", "成人组", "渭河岸边的农技员",
-     "清晨的薄雾还没有散去，老周已经蹲在麦田里查看苗情。三十年来，他走遍了全区的每一个村庄。" * 12, True),
-    ("author3", "散文", "青少年组", "我的老师",
-     "我的老师是一位普通的乡村教师，她用二十年的坚守照亮了山里孩子的求学路。" * 10, False),
-    ("author3", "诗歌", "青少年组", "奋斗的模样",
-     "你问我奋斗是什么模样\n是田埂上的脚印\n是实验室里的灯光\n是祖国大地上每一份坚守", False),
+    (
+        "author",
+        "理论文章",
+        "成人组",
+        "新时代知识分子的使命与担当",
+        "知识分子是国家宝贵的财富，是党和人民信赖的重要力量。" * 130,
+        True,
+    ),
+    (
+        "author2",
+        "散文",
+        "成人组",
+        "渭河岸边的农技员",
+        "清晨的薄雾还没有散去，老周已经蹲在麦田里查看苗情。三十年来，他走遍了全区的每一个村庄。" * 12,
+        True,
+    ),
+    (
+        "author3",
+        "散文",
+        "青少年组",
+        "我的老师",
+        "我的老师是一位普通的乡村教师，她用二十年的坚守照亮了山里孩子的求学路。" * 10,
+        False,
+    ),
+    (
+        "author3",
+        "诗歌",
+        "青少年组",
+        "奋斗的模样",
+        "你问我奋斗是什么模样\n是田埂上的脚印\n是实验室里的灯光\n是祖国大地上每一份坚守",
+        False,
+    ),
 ]
 
 
@@ -35,19 +60,34 @@ def seed(accounts: dict) -> None:
     organiser = accounts["organiser"]
     now = utcnow()
     comp = services.create_competition(
-        actor=organiser, code="ZW2026", title="弘扬爱国奋斗精神、建功立业新时代",
-        theme="讲述身边知识分子爱国奋斗的故事", notice_html=NOTICE,
-        organisers=[{"role": "主办", "name": "区委宣传部"}, {"role": "承办", "name": "区文广局"},
-                    {"role": "协办", "name": "区科技局"}],
-        opens_at=now - dt.timedelta(days=7), closes_at=now + dt.timedelta(days=30), grace_minutes=0,
-        max_entries_per_author=2, unit_recommendation_enabled=True, unit_quota=5,
-        accepted_formats=["text", "docx", "pdf", "txt"], max_file_mb=10,
+        actor=organiser,
+        code="ZW2026",
+        title="弘扬爱国奋斗精神、建功立业新时代",
+        theme="讲述身边知识分子爱国奋斗的故事",
+        notice_html=NOTICE,
+        organisers=[
+            {"role": "主办", "name": "区委宣传部"},
+            {"role": "承办", "name": "区文广局"},
+            {"role": "协办", "name": "区科技局"},
+        ],
+        opens_at=now - dt.timedelta(days=7),
+        closes_at=now + dt.timedelta(days=30),
+        grace_minutes=0,
+        max_entries_per_author=2,
+        unit_recommendation_enabled=True,
+        unit_quota=5,
+        accepted_formats=["text", "docx", "pdf", "txt"],
+        max_file_mb=10,
         pledge_text="本人郑重承诺：所投作品为本人原创，未抄袭他人成果，未在公开报刊发表；如有违反，自愿取消参评资格。",
-        review_threshold=0.5, copy_threshold=0.8,
-        genres=[{"name": "理论文章", "min_length": 3000, "max_length": 5000, "count_rule": "word"},
-                {"name": "散文", "min_length": None, "max_length": 3000, "count_rule": "word"},
-                {"name": "诗歌", "min_length": None, "max_length": 2000, "count_rule": "word"}],
-        groups=[{"name": "成人组"}, {"name": "青少年组"}])
+        review_threshold=0.5,
+        copy_threshold=0.8,
+        genres=[
+            {"name": "理论文章", "min_length": 3000, "max_length": 5000, "count_rule": "word"},
+            {"name": "散文", "min_length": None, "max_length": 3000, "count_rule": "word"},
+            {"name": "诗歌", "min_length": None, "max_length": 2000, "count_rule": "word"},
+        ],
+        groups=[{"name": "成人组"}, {"name": "青少年组"}],
+    )
     services.change_status(comp, "open", actor=organiser)
     db.session.flush()
     genres = {g.name: g.id for g in comp.genres}
@@ -56,9 +96,19 @@ def seed(accounts: dict) -> None:
         author = accounts.get(username)
         if author is None:
             continue
-        result = services.submit_entry(services.SubmissionDraft(
-            competition=comp, author=author, token=f"demo-{n}", title=title, genre_id=genres[genre],
-            group_id=groups[group], body_text=text, pledge=True), actor=author)
+        result = services.submit_entry(
+            services.SubmissionDraft(
+                competition=comp,
+                author=author,
+                token=f"demo-{n}",
+                title=title,
+                genre_id=genres[genre],
+                group_id=groups[group],
+                body_text=text,
+                pledge=True,
+            ),
+            actor=author,
+        )
         if qualify:
             services.review_entry(result.entry, True, actor=organiser)
     db.session.commit()

@@ -5,6 +5,7 @@ message that tells the author what to do (save as .docx, remove the password,
 upload a text PDF). Checks run cheapest first and a .docx ZIP is judged from
 its directory before anything is decompressed.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -26,7 +27,16 @@ from core.i18n_markers import N_
 ACCEPTED_EXTENSIONS = (".docx", ".pdf", ".txt")
 # Word/WPS formats that must be re-saved: old binary, macro-enabled, templates.
 RESAVE_EXTENSIONS = (
-    ".doc", ".docm", ".dot", ".dotm", ".dotx", ".wps", ".wpt", ".rtf", ".odt", ".pages",
+    ".doc",
+    ".docm",
+    ".dot",
+    ".dotm",
+    ".dotx",
+    ".wps",
+    ".wpt",
+    ".rtf",
+    ".odt",
+    ".pages",
 )
 MAX_ZIP_ENTRIES = 1000
 MAX_ZIP_UNCOMPRESSED = 100 * 1024 * 1024
@@ -47,9 +57,7 @@ MAX_PDF_OBJECTS_PER_PAGE = 200
 MAX_BLOCK_BYTES = 16 * 1024 * 1024
 INFLATE_CHUNK = 64 * 1024  # bytes read from a member at a time
 
-_WORD_PASSWORD = N_(
-    "The Word file is password-protected. Please remove the password and upload it again."
-)
+_WORD_PASSWORD = N_("The Word file is password-protected. Please remove the password and upload it again.")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -63,8 +71,9 @@ class Extracted:
     encoding: str | None = None  # for "txt": the encoding the file was read in
 
 
-def extract_text(filename: str, data: bytes, max_bytes: int, *, max_chars: int = MAX_TEXT_CHARS,
-                 max_pages: int = MAX_PDF_PAGES) -> Extracted:
+def extract_text(
+    filename: str, data: bytes, max_bytes: int, *, max_chars: int = MAX_TEXT_CHARS, max_pages: int = MAX_PDF_PAGES
+) -> Extracted:
     """Validate an upload and return its plain text (paragraphs joined by "\\n").
 
     Reading stops as soon as the text passes ``max_chars`` characters or a
@@ -76,14 +85,18 @@ def extract_text(filename: str, data: bytes, max_bytes: int, *, max_chars: int =
     if len(data) > max_bytes:
         raise UserError(
             N_("The file is %(size)s, larger than the limit of %(limit)s."),
-            size=_size_text(len(data)), limit=_size_text(max_bytes),
+            size=_size_text(len(data)),
+            limit=_size_text(max_bytes),
         )
     extension = _extension(filename)
     if extension in RESAVE_EXTENSIONS:
-        raise UserError(N_(
-            "Files of type %(extension)s are not accepted. Please save the document "
-            "as .docx (Word document) and upload it again."
-        ), extension=extension)
+        raise UserError(
+            N_(
+                "Files of type %(extension)s are not accepted. Please save the document "
+                "as .docx (Word document) and upload it again."
+            ),
+            extension=extension,
+        )
     if extension not in ACCEPTED_EXTENSIONS:
         raise UserError(N_("Only .docx, .pdf and .txt files are accepted."))
     if extension == ".docx":
@@ -113,14 +126,13 @@ def safe_display_name(filename: str) -> str:
     # Controls and invisible format characters (a right-to-left override can
     # disguise "gpj.exe" as "exe.jpg"); the emoji joiner U+200D stays.
     name = "".join(
-        char for char in name
-        if char == "\u200d" or unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+        char for char in name if char == "\u200d" or unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Co", "Cn")
     )
     name = re.sub(r"\s+", " ", name).strip(" .")
     if len(name) > DISPLAY_NAME_LIMIT:
         stem, dot, suffix = name.rpartition(".")
         if dot and 0 < len(suffix) <= 10:
-            name = stem[:DISPLAY_NAME_LIMIT - len(suffix) - 1].rstrip() + "." + suffix
+            name = stem[: DISPLAY_NAME_LIMIT - len(suffix) - 1].rstrip() + "." + suffix
         else:
             name = name[:DISPLAY_NAME_LIMIT].rstrip()
     return name or "untitled"
@@ -141,13 +153,10 @@ def check_zip_limits(archive: zipfile.ZipFile) -> None:
         total += entry.file_size
         if entry.flag_bits & 0x1:
             raise UserError(_WORD_PASSWORD)
-        if (
-            entry.file_size >= RATIO_CHECK_FROM
-            and entry.file_size > MAX_COMPRESSION_RATIO * max(entry.compress_size, 1)
+        if entry.file_size >= RATIO_CHECK_FROM and entry.file_size > MAX_COMPRESSION_RATIO * max(
+            entry.compress_size, 1
         ):
-            raise UserError(
-                N_("The document is compressed in a suspicious way and cannot be accepted.")
-            )
+            raise UserError(N_("The document is compressed in a suspicious way and cannot be accepted."))
     if total > MAX_ZIP_UNCOMPRESSED:
         raise UserError(
             N_("The document expands to more than %(limit)s and cannot be accepted."),
@@ -158,14 +167,17 @@ def check_zip_limits(archive: zipfile.ZipFile) -> None:
 
 # --- .docx --------------------------------------------------------------------
 
+
 def _docx_text(data: bytes, max_chars: int = MAX_TEXT_CHARS) -> str:
     if data.startswith(_OLE_MAGIC):
         if _ENCRYPTION_STREAM in data:
             raise UserError(_WORD_PASSWORD)
-        raise UserError(N_(
-            "This is an old-format Word file (.doc) renamed to .docx. Please open it "
-            "in Word or WPS, save it as .docx and upload it again."
-        ))
+        raise UserError(
+            N_(
+                "This is an old-format Word file (.doc) renamed to .docx. Please open it "
+                "in Word or WPS, save it as .docx and upload it again."
+            )
+        )
     if not data.startswith(b"PK\x03\x04"):
         raise _mismatch(".docx")
     archives.check_central_directory(data)
@@ -183,10 +195,9 @@ def _docx_text(data: bytes, max_chars: int = MAX_TEXT_CHARS) -> str:
         except (zipfile.BadZipFile, OSError, EOFError, ValueError):
             raise _corrupt(".docx") from None
         if b"macroEnabled" in content_types or "word/vbaProject.bin" in names:
-            raise UserError(N_(
-                "The document contains macros. Please save it as a plain .docx "
-                "(Word document) and upload it again."
-            ))
+            raise UserError(
+                N_("The document contains macros. Please save it as a plain .docx (Word document) and upload it again.")
+            )
         try:
             # Only the main document part is parsed: opening the file with
             # python-docx parsed every part, styles included (most of the time
@@ -231,7 +242,11 @@ def _body_texts(stream, max_chars: int) -> list[str]:
     ``MAX_BLOCK_BYTES``.
     """
     parser = etree.XMLPullParser(
-        events=("end",), tag=_STREAM_TAGS, remove_blank_text=True, resolve_entities=False, no_network=True,
+        events=("end",),
+        tag=_STREAM_TAGS,
+        remove_blank_text=True,
+        resolve_entities=False,
+        no_network=True,
         load_dtd=False,
     )
     lines: list[str] = []
@@ -262,8 +277,12 @@ def _body_texts(stream, max_chars: int) -> list[str]:
             while element.getprevious() is not None:
                 del parent[0]
         if since_block > MAX_BLOCK_BYTES:
-            raise UserError(N_("The document is too complex to be read. Please save it again as a "
-                               "plain .docx (Word document) and upload it again."))
+            raise UserError(
+                N_(
+                    "The document is too complex to be read. Please save it again as a "
+                    "plain .docx (Word document) and upload it again."
+                )
+            )
         if not chunk:
             return lines
 
@@ -394,26 +413,40 @@ def _pdf_text(data: bytes, max_chars: int = MAX_TEXT_CHARS, max_pages: int = MAX
                 raise _too_long(max_chars)
     except UserError:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError,
-            IndexError, RecursionError, AssertionError, zipfile.error):
+    except (
+        PyPdfError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        OSError,
+        IndexError,
+        RecursionError,
+        AssertionError,
+        zipfile.error,
+    ):
         raise _corrupt(".pdf") from None
     if not pages:
         raise _corrupt(".pdf")
     text = "\n".join(pages)
     if not text.strip():
-        raise UserError(N_(
-            "No text could be read from the PDF; it is probably a scanned image. "
-            "Please upload the .docx file or a PDF exported from a word processor."
-        ))
+        raise UserError(
+            N_(
+                "No text could be read from the PDF; it is probably a scanned image. "
+                "Please upload the .docx file or a PDF exported from a word processor."
+            )
+        )
     return text
 
 
 # --- .txt ---------------------------------------------------------------------
 
 _BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _BINARY_MAGICS = (b"PK\x03\x04", b"%PDF-", _OLE_MAGIC, b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"{\\rtf")
 
@@ -446,15 +479,14 @@ def _txt_text(data: bytes, max_chars: int = MAX_TEXT_CHARS) -> tuple[str, str]:
 
 def _checked_text(text: str) -> str:
     """Refuse binary data that happened to decode (more than 1% control characters)."""
-    controls = sum(
-        1 for c in text if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v\x1a"
-    )
+    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v\x1a")
     if controls > len(text) / 100:
         raise _mismatch(".txt")
     return text
 
 
 # --- shared -------------------------------------------------------------------
+
 
 def _extension(filename: str) -> str:
     name = safe_display_name(filename)
@@ -498,16 +530,20 @@ def _check_length(text: str, max_chars: int) -> str:
 
 def _too_long(max_chars: int) -> UserError:
     return UserError(
-        N_("The text of the file is longer than %(limit)s characters, far more than an entry may have. "
-           "Please check that this is the right file."),
+        N_(
+            "The text of the file is longer than %(limit)s characters, far more than an entry may have. "
+            "Please check that this is the right file."
+        ),
         limit=f"{max_chars:,}",
     )
 
 
 def _too_many_pages(max_pages: int) -> UserError:
     return UserError(
-        N_("The PDF has more than %(limit)s pages, far more than an entry may have. "
-           "Please check that this is the right file."),
+        N_(
+            "The PDF has more than %(limit)s pages, far more than an entry may have. "
+            "Please check that this is the right file."
+        ),
         limit=max_pages,
     )
 

@@ -1,4 +1,5 @@
 """Essays' background job handlers (queued by essays.routes and essays.services)."""
+
 from __future__ import annotations
 
 from flask_babel import gettext as _

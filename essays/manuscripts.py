@@ -4,6 +4,7 @@ Validation and extraction run before any row or file is written; files are
 written with ``core.storage.store_bytes`` so a rolled-back submission leaves
 no file behind.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,8 +36,10 @@ def _text_caps() -> dict:
     from flask import current_app, has_app_context
 
     config = current_app.config if has_app_context() else {}
-    return {"max_chars": int(config.get("MAX_TEXT_CHARS") or MAX_TEXT_CHARS),
-            "max_pages": int(config.get("MAX_PDF_PAGES") or extract.MAX_PDF_PAGES)}
+    return {
+        "max_chars": int(config.get("MAX_TEXT_CHARS") or MAX_TEXT_CHARS),
+        "max_pages": int(config.get("MAX_PDF_PAGES") or extract.MAX_PDF_PAGES),
+    }
 
 
 def _clean_typed(text: str) -> str:
@@ -52,13 +55,15 @@ def prepare(competition, *, body_text: str | None = None, upload=None) -> Manusc
         ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
         if ext in ("docx", "pdf", "txt") and ext not in formats:
             raise UserError(N_("This competition does not accept %(format)s files."), format="." + ext)
-        extracted = extract.extract_text(upload.filename, upload.data, competition.max_file_mb * 1024 * 1024,
-                                         **_text_caps())
+        extracted = extract.extract_text(
+            upload.filename, upload.data, competition.max_file_mb * 1024 * 1024, **_text_caps()
+        )
         # The judges' .docx/.pdf is built after the receipt, in a background
         # job (``judge_copy_for``): at the deadline it is the costliest step
         # of a submission. Until then judges' copy is the text.
-        return Manuscript(text=extracted.text, format=extracted.kind, filename=name, data=upload.data,
-                          encoding=extracted.encoding)
+        return Manuscript(
+            text=extracted.text, format=extracted.kind, filename=name, data=upload.data, encoding=extracted.encoding
+        )
     if upload is not None and upload.filename and not upload.data:
         raise UserError(N_("The file is empty."))
     text = _clean_typed(body_text or "")
@@ -89,18 +94,30 @@ def store_original(manuscript: Manuscript, actor):
         # is common), not the UTF-8 of the extracted text.
         charset = {"utf-8-sig": "utf-8"}.get(manuscript.encoding, manuscript.encoding)
         content_type = f"text/plain; charset={charset}"
-    return store_bytes(manuscript.data, content_type=content_type,
-                       original_name=manuscript.filename, suffix="." + manuscript.format, created_by=actor)
+    return store_bytes(
+        manuscript.data,
+        content_type=content_type,
+        original_name=manuscript.filename,
+        suffix="." + manuscript.format,
+        created_by=actor,
+    )
 
 
 def store_judge_copy(entry, manuscript: Manuscript | None, actor, force_text: bool = False):
     """The file judges may download, under a generated name and with no metadata."""
-    return store_judge_copy_of(entry.judge_title, entry.judge_text, entry.identity_spans, manuscript, actor,
-                               force_text=force_text)
+    return store_judge_copy_of(
+        entry.judge_title, entry.judge_text, entry.identity_spans, manuscript, actor, force_text=force_text
+    )
 
 
-def store_judge_copy_of(judge_title: str, judge_text: str, identity_spans: list[dict] | None,
-                        manuscript: Manuscript | None, actor, force_text: bool = False):
+def store_judge_copy_of(
+    judge_title: str,
+    judge_text: str,
+    identity_spans: list[dict] | None,
+    manuscript: Manuscript | None,
+    actor,
+    force_text: bool = False,
+):
     """The judge copy from the redacted title and text (no entry row needed yet).
 
     A .docx/.pdf copy replaces it later, by ``essays.services.upgrade_judge_copy``,

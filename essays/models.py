@@ -1,10 +1,11 @@
 """Essay competitions, their genres and groups, entries and similarity flags."""
+
 from __future__ import annotations
 
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import (JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint)
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -38,8 +39,10 @@ class SubmissionStatus(LabelledEnum):
 # Entries that count towards per-author and unit quotas.
 ACTIVE_STATUSES = (SubmissionStatus.SUBMITTED, SubmissionStatus.QUALIFIED, SubmissionStatus.DISQUALIFIED)
 
+
 class Format(LabelledEnum):
     """How an entry's manuscript may be handed in (Competition.accepted_formats)."""
+
     TEXT = "text", N_("Typed in the page")
     DOCX = "docx", N_("Word document (.docx)")
     PDF = "pdf", N_("PDF document (.pdf)")
@@ -51,6 +54,7 @@ FORMATS = tuple(f.value for f in Format)
 
 class CountRule(LabelledEnum):
     """How a genre's length limits count characters."""
+
     WORD = "word", N_("Word count (字数, as Microsoft Word)")
     HAN = "han", N_("Chinese characters only")
 
@@ -68,8 +72,9 @@ class Competition(db.Model):
     notice_html: Mapped[str] = mapped_column(Text, default="")
     # [{"role": "主办", "name": "区委宣传部"}, ...] in the order of the notice.
     organisers: Mapped[list] = mapped_column(JSON, default=list)
-    status: Mapped[CompetitionStatus] = mapped_column(str_enum(CompetitionStatus), default=CompetitionStatus.DRAFT,
-                                                      index=True)
+    status: Mapped[CompetitionStatus] = mapped_column(
+        str_enum(CompetitionStatus), default=CompetitionStatus.DRAFT, index=True
+    )
     opens_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     closes_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     grace_minutes: Mapped[int] = mapped_column(Integer, default=0)
@@ -87,10 +92,12 @@ class Competition(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    genres: Mapped[list[Genre]] = relationship(back_populates="competition", order_by="Genre.position",
-                                               cascade="all, delete-orphan")
-    groups: Mapped[list[Group]] = relationship(back_populates="competition", order_by="Group.position",
-                                               cascade="all, delete-orphan")
+    genres: Mapped[list[Genre]] = relationship(
+        back_populates="competition", order_by="Genre.position", cascade="all, delete-orphan"
+    )
+    groups: Mapped[list[Group]] = relationship(
+        back_populates="competition", order_by="Group.position", cascade="all, delete-orphan"
+    )
 
     @property
     def accepted_format_labels(self) -> list[str]:
@@ -143,8 +150,7 @@ class SubmissionCounter(db.Model):
 
     __tablename__ = "submission_counters"
 
-    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"),
-                                                primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), primary_key=True)
     last_serial: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -157,14 +163,11 @@ class Submission(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="RESTRICT"), index=True)
-    genre_id: Mapped[int | None] = mapped_column(ForeignKey("competition_genres.id", ondelete="RESTRICT"),
-                                                 index=True)
-    group_id: Mapped[int | None] = mapped_column(ForeignKey("competition_groups.id", ondelete="RESTRICT"),
-                                                 index=True)
+    genre_id: Mapped[int | None] = mapped_column(ForeignKey("competition_genres.id", ondelete="RESTRICT"), index=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("competition_groups.id", ondelete="RESTRICT"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
-    recommending_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"),
-                                                             index=True)
+    recommending_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # One-time token of the form that created the entry: a resent form finds it.
     submission_token: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -179,8 +182,9 @@ class Submission(db.Model):
     anonymous_code: Mapped[str | None] = mapped_column(String(20))
     serial: Mapped[int | None] = mapped_column(Integer)
     receipt_number: Mapped[str | None] = mapped_column(String(40), unique=True)
-    status: Mapped[SubmissionStatus] = mapped_column(str_enum(SubmissionStatus), default=SubmissionStatus.DRAFT,
-                                                     index=True)
+    status: Mapped[SubmissionStatus] = mapped_column(
+        str_enum(SubmissionStatus), default=SubmissionStatus.DRAFT, index=True
+    )
     disqualify_reason: Mapped[str | None] = mapped_column(Text)
     original_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))
     judge_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))

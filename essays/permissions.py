@@ -1,4 +1,5 @@
 """Who may see or change an entry or a competition."""
+
 from __future__ import annotations
 
 from accounts.models import Role
@@ -13,8 +14,7 @@ def can_view_entry(user, entry) -> bool:
         return False
     if entry.author_id == user.id or entry.submitted_by_id == user.id or is_organiser(user):
         return True
-    return bool(user.has_role(Role.COORDINATOR) and user.unit_id
-                and entry.recommending_unit_id == user.unit_id)
+    return bool(user.has_role(Role.COORDINATOR) and user.unit_id and entry.recommending_unit_id == user.unit_id)
 
 
 def can_edit_entry(user, entry) -> bool:
@@ -23,10 +23,16 @@ def can_edit_entry(user, entry) -> bool:
         return False
     if entry.author_id == user.id:
         return True
-    return bool(entry.recommending_unit_id and user.has_role(Role.COORDINATOR)
-                and entry.recommending_unit_id == user.unit_id)
+    return bool(
+        entry.recommending_unit_id and user.has_role(Role.COORDINATOR) and entry.recommending_unit_id == user.unit_id
+    )
 
 
 def can_recommend(user, competition) -> bool:
-    return bool(user and user.is_authenticated and user.has_role(Role.COORDINATOR) and user.unit_id
-                and competition.unit_recommendation_enabled)
+    return bool(
+        user
+        and user.is_authenticated
+        and user.has_role(Role.COORDINATOR)
+        and user.unit_id
+        and competition.unit_recommendation_enabled
+    )

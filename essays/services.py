@@ -14,6 +14,7 @@ Independently of the call's state, an entry that has entered an opened judging
 round (or is qualified, when the competition says so) is frozen: its author can
 no longer edit, replace the file or withdraw it (``check_not_frozen``).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,8 +31,18 @@ from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
 from essays import anonymise, manuscripts, wordcount
-from essays.models import (ACTIVE_STATUSES, FORMATS, Competition, CompetitionStatus, Genre, Group,
-                           SimilarityFlag, Submission, SubmissionCounter, SubmissionStatus)
+from essays.models import (
+    ACTIVE_STATUSES,
+    FORMATS,
+    Competition,
+    CompetitionStatus,
+    Genre,
+    Group,
+    SimilarityFlag,
+    Submission,
+    SubmissionCounter,
+    SubmissionStatus,
+)
 
 # Allowed forward moves (and reopening a closed competition for an extension).
 TRANSITIONS = {
@@ -45,24 +56,67 @@ TRANSITIONS = {
 EDITABLE_STATES = {CompetitionStatus.DRAFT, CompetitionStatus.OPEN, CompetitionStatus.CLOSED}
 REVIEW_STATES = {CompetitionStatus.OPEN, CompetitionStatus.CLOSED}
 
-NOTICE_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "h2", "h3", "h4", "ul", "ol", "li", "a",
-               "blockquote", "table", "thead", "tbody", "tr", "th", "td", "span", "hr"}
+NOTICE_TAGS = {
+    "p",
+    "br",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+    "h2",
+    "h3",
+    "h4",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "blockquote",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "span",
+    "hr",
+}
 
 
 def sanitise_notice(html: str) -> str:
     """Keep simple formatting of a pasted notice; drop scripts, styles and handlers."""
     import nh3
 
-    return nh3.clean(html or "", tags=NOTICE_TAGS, attributes={"a": {"href", "title"}},
-                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+    return nh3.clean(
+        html or "",
+        tags=NOTICE_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
 
 
 # Competitions ----------------------------------------------------------------
 
-COMPETITION_FIELDS = ("code", "title", "theme", "notice_html", "organisers", "opens_at", "closes_at",
-                      "grace_minutes", "max_entries_per_author", "unit_recommendation_enabled", "unit_quota",
-                      "accepted_formats", "max_file_mb", "pledge_text", "review_threshold", "copy_threshold",
-                      "freeze_when_qualified")
+COMPETITION_FIELDS = (
+    "code",
+    "title",
+    "theme",
+    "notice_html",
+    "organisers",
+    "opens_at",
+    "closes_at",
+    "grace_minutes",
+    "max_entries_per_author",
+    "unit_recommendation_enabled",
+    "unit_quota",
+    "accepted_formats",
+    "max_file_mb",
+    "pledge_text",
+    "review_threshold",
+    "copy_threshold",
+    "freeze_when_qualified",
+)
 
 
 def _competition_snapshot(comp: Competition) -> dict:
@@ -140,21 +194,26 @@ def create_competition(*, actor, genres: list[dict], groups: list[dict] | None =
         raise UserError(N_("The code %(code)s is already used by another competition."), code=fields["code"])
     _check_competition_fields(fields)
     fields["notice_html"] = sanitise_notice(fields.get("notice_html", ""))
-    comp = Competition(status=CompetitionStatus.DRAFT, created_by_id=getattr(actor, "id", None),
-                       **{k: v for k, v in fields.items() if k in COMPETITION_FIELDS})
+    comp = Competition(
+        status=CompetitionStatus.DRAFT,
+        created_by_id=getattr(actor, "id", None),
+        **{k: v for k, v in fields.items() if k in COMPETITION_FIELDS},
+    )
     db.session.add(comp)
     _apply_genres(comp, genres)
     _apply_groups(comp, groups or [])
     db.session.flush()
     db.session.add(SubmissionCounter(competition_id=comp.id, last_serial=0))
     db.session.flush()
-    audit.record("competition.create", comp, actor=actor,
-                 changes={k: [None, v] for k, v in _competition_snapshot(comp).items()})
+    audit.record(
+        "competition.create", comp, actor=actor, changes={k: [None, v] for k, v in _competition_snapshot(comp).items()}
+    )
     return comp
 
 
-def update_competition(comp: Competition, *, actor, genres: list[dict] | None = None,
-                       groups: list[dict] | None = None, **fields) -> Competition:
+def update_competition(
+    comp: Competition, *, actor, genres: list[dict] | None = None, groups: list[dict] | None = None, **fields
+) -> Competition:
     if comp.status not in EDITABLE_STATES:
         raise UserError(N_("A competition in judging or later can no longer be changed."))
     before = _competition_snapshot(comp)
@@ -162,8 +221,9 @@ def update_competition(comp: Competition, *, actor, genres: list[dict] | None = 
         fields["code"] = fields["code"].strip().upper()
         if fields["code"] != comp.code and _has_entries(Submission.competition_id, comp.id):
             raise UserError(N_("The code cannot change once entries have receipt numbers."))
-        clash = db.session.scalar(select(Competition.id).where(Competition.code == fields["code"],
-                                                               Competition.id != comp.id))
+        clash = db.session.scalar(
+            select(Competition.id).where(Competition.code == fields["code"], Competition.id != comp.id)
+        )
         if clash:
             raise UserError(N_("The code %(code)s is already used by another competition."), code=fields["code"])
     merged = {**{k: getattr(comp, k) for k in COMPETITION_FIELDS}, **fields}
@@ -187,8 +247,9 @@ def update_competition(comp: Competition, *, actor, genres: list[dict] | None = 
 def change_status(comp: Competition, new_status: CompetitionStatus | str, *, actor) -> None:
     new_status = CompetitionStatus(new_status)
     if new_status not in TRANSITIONS[comp.status]:
-        raise UserError(N_("A competition cannot move from %(old)s to %(new)s."),
-                        old=comp.status.value, new=new_status.value)
+        raise UserError(
+            N_("A competition cannot move from %(old)s to %(new)s."), old=comp.status.value, new=new_status.value
+        )
     if new_status == CompetitionStatus.OPEN and not comp.genres:
         raise UserError(N_("A competition needs at least one genre."))
     old = comp.status
@@ -197,12 +258,14 @@ def change_status(comp: Competition, new_status: CompetitionStatus | str, *, act
 
 
 def visible_competitions_for_authors() -> list[Competition]:
-    return list(db.session.scalars(select(Competition).where(
-        Competition.status == CompetitionStatus.OPEN).order_by(Competition.closes_at)))
+    return list(
+        db.session.scalars(
+            select(Competition).where(Competition.status == CompetitionStatus.OPEN).order_by(Competition.closes_at)
+        )
+    )
 
 
-def submission_refusal(comp: Competition, now: dt.datetime, *, author=None,
-                       recommending_unit=None) -> UserError | None:
+def submission_refusal(comp: Competition, now: dt.datetime, *, author=None, recommending_unit=None) -> UserError | None:
     """Why a new entry would be refused right now (closed call, entry limit, unit quota), or None.
 
     The submit pages say it before the form, so nobody writes an entry only to be
@@ -213,21 +276,32 @@ def submission_refusal(comp: Competition, now: dt.datetime, *, author=None,
     if now > comp.deadline:
         from core.i18n import format_dt
 
-        return UserError(N_("The deadline (%(deadline)s) has passed; this competition no longer accepts entries."),
-                         deadline=format_dt(comp.deadline))
+        return UserError(
+            N_("The deadline (%(deadline)s) has passed; this competition no longer accepts entries."),
+            deadline=format_dt(comp.deadline),
+        )
     limit = comp.max_entries_per_author or 0
-    if author is not None and limit and _count_active(Submission.competition_id == comp.id,
-                                                      Submission.author_id == author.id) >= limit:
+    if (
+        author is not None
+        and limit
+        and _count_active(Submission.competition_id == comp.id, Submission.author_id == author.id) >= limit
+    ):
         return UserError(N_("You have reached the limit of %(limit)s entries for this competition."), limit=limit)
     if recommending_unit is not None:
         quota = comp.unit_quota or 0
-        if quota and _count_active(Submission.competition_id == comp.id,
-                                   Submission.recommending_unit_id == recommending_unit.id) >= quota:
+        if (
+            quota
+            and _count_active(
+                Submission.competition_id == comp.id, Submission.recommending_unit_id == recommending_unit.id
+            )
+            >= quota
+        ):
             return UserError(N_("Your unit has used its quota of %(quota)s recommended entries."), quota=quota)
     return None
 
 
 # Entries ---------------------------------------------------------------------
+
 
 @dataclass
 class Upload:
@@ -244,6 +318,7 @@ class SubmissionDraft:
     one); ``recommending_unit`` the unit recommending it; ``received_at`` the
     moment the server received the request (see ``_effective_moment``).
     """
+
     competition: Competition
     author: object
     token: str | None
@@ -275,8 +350,9 @@ def _lock_competition(comp: Competition) -> SubmissionCounter:
     On SQLite the write transaction already holds the database lock
     (BEGIN IMMEDIATE), so the clock read after this is inside it too.
     """
-    counter = db.session.scalar(select(SubmissionCounter).where(SubmissionCounter.competition_id == comp.id)
-                                .with_for_update())
+    counter = db.session.scalar(
+        select(SubmissionCounter).where(SubmissionCounter.competition_id == comp.id).with_for_update()
+    )
     if counter is None:
         counter = SubmissionCounter(competition_id=comp.id, last_serial=0)
         db.session.add(counter)
@@ -313,8 +389,10 @@ def _check_window(status, opens_at: dt.datetime, deadline: dt.datetime, now: dt.
     if now > deadline:
         from core.i18n import format_dt
 
-        raise DeadlinePassed(N_("The deadline (%(deadline)s) has passed. Your entry was NOT submitted; "
-                                "your draft has been kept."), deadline=format_dt(deadline))
+        raise DeadlinePassed(
+            N_("The deadline (%(deadline)s) has passed. Your entry was NOT submitted; your draft has been kept."),
+            deadline=format_dt(deadline),
+        )
 
 
 class DeadlinePassed(UserError):
@@ -340,8 +418,15 @@ def _clean_title(title: str) -> str:
 
 
 def _identity_needles(author, unit=None) -> list[str]:
-    needles = [author.display_name, author.unit_name, author.workplace, author.phone, author.email,
-               getattr(unit, "name", None), getattr(getattr(author, "unit", None), "short_name", None)]
+    needles = [
+        author.display_name,
+        author.unit_name,
+        author.workplace,
+        author.phone,
+        author.email,
+        getattr(unit, "name", None),
+        getattr(getattr(author, "unit", None), "short_name", None),
+    ]
     return [n for n in needles if n and len(n.strip()) >= 2]
 
 
@@ -356,14 +441,19 @@ class _Identity:
 def _find_identity(title: str, text: str, needles: list[str]) -> _Identity:
     spans = anonymise.find_identity(text, needles)
     title_spans = anonymise.find_identity(title, needles)
-    return _Identity(spans=[{"start": s, "end": e, "text": text[s:e], "redacted": True} for s, e in spans],
-                     judge_title=anonymise.redact(title, title_spans), judge_text=anonymise.redact(text, spans),
-                     flagged=bool(spans or title_spans))
+    return _Identity(
+        spans=[{"start": s, "end": e, "text": text[s:e], "redacted": True} for s, e in spans],
+        judge_title=anonymise.redact(title, title_spans),
+        judge_text=anonymise.redact(text, spans),
+        flagged=bool(spans or title_spans),
+    )
 
 
 def _count_active(*conditions) -> int:
-    return db.session.scalar(select(func.count(Submission.id)).where(
-        Submission.status.in_(ACTIVE_STATUSES), *conditions)) or 0
+    return (
+        db.session.scalar(select(func.count(Submission.id)).where(Submission.status.in_(ACTIVE_STATUSES), *conditions))
+        or 0
+    )
 
 
 # Submitting ----------------------------------------------------------------------
@@ -405,11 +495,13 @@ class SubmissionContext:
 def submission_context(competition: Competition, author, recommending_unit=None) -> SubmissionContext:
     """What preparing an entry needs, as plain data (usable after the session ends)."""
     return SubmissionContext(
-        competition_id=competition.id, accepted_formats=tuple(competition.accepted_formats or ()),
+        competition_id=competition.id,
+        accepted_formats=tuple(competition.accepted_formats or ()),
         max_file_mb=competition.max_file_mb,
         genres=tuple(GenreRule(g.id, g.name, g.min_length, g.max_length, g.count_rule) for g in competition.genres),
         group_ids=tuple(g.id for g in competition.groups),
-        needles=tuple(_identity_needles(author, recommending_unit)))
+        needles=tuple(_identity_needles(author, recommending_unit)),
+    )
 
 
 @dataclass
@@ -424,9 +516,17 @@ class PreparedEntry:
     identity: _Identity
 
 
-def prepare_entry(context: SubmissionContext, *, title: str, genre_id: int | None, group_id: int | None,
-                  body_text: str | None = None, upload: Upload | None = None, pledge: bool = False,
-                  manuscript: manuscripts.Manuscript | None = None) -> PreparedEntry:
+def prepare_entry(
+    context: SubmissionContext,
+    *,
+    title: str,
+    genre_id: int | None,
+    group_id: int | None,
+    body_text: str | None = None,
+    upload: Upload | None = None,
+    pledge: bool = False,
+    manuscript: manuscripts.Manuscript | None = None,
+) -> PreparedEntry:
     """Check and compute everything about an entry that needs no database."""
     if not pledge:
         raise UserError(N_("Please confirm the originality pledge."))
@@ -444,23 +544,38 @@ def prepare_entry(context: SubmissionContext, *, title: str, genre_id: int | Non
     count = wordcount.check_length(manuscript.text, genre.min_length, genre.max_length, genre.count_rule)
     word_count = count if genre.count_rule == "word" else wordcount.count_words(manuscript.text)
     han_count = count if genre.count_rule == "han" else wordcount.count_han(manuscript.text)
-    return PreparedEntry(title=title, genre=genre, group_id=group_id, manuscript=manuscript, count=count,
-                         word_count=word_count, han_count=han_count,
-                         identity=_find_identity(title, manuscript.text, list(context.needles)))
+    return PreparedEntry(
+        title=title,
+        genre=genre,
+        group_id=group_id,
+        manuscript=manuscript,
+        count=count,
+        word_count=word_count,
+        han_count=han_count,
+        identity=_find_identity(title, manuscript.text, list(context.needles)),
+    )
 
 
 def _new_anonymous_code(competition_id: int) -> str:
     """A random code unused in the competition: one indexed look-up per try, not a read of all codes."""
     while True:
         code = anonymise.new_anonymous_code(set())
-        taken = db.session.scalar(select(Submission.id).where(
-            Submission.competition_id == competition_id, Submission.anonymous_code == code).limit(1))
+        taken = db.session.scalar(
+            select(Submission.id)
+            .where(Submission.competition_id == competition_id, Submission.anonymous_code == code)
+            .limit(1)
+        )
         if taken is None:
             return code
 
 
-def submit_entry(draft: SubmissionDraft, *, actor, manuscript: manuscripts.Manuscript | None = None,
-                 prepared: PreparedEntry | None = None) -> SubmitResult:
+def submit_entry(
+    draft: SubmissionDraft,
+    *,
+    actor,
+    manuscript: manuscripts.Manuscript | None = None,
+    prepared: PreparedEntry | None = None,
+) -> SubmitResult:
     """Submit a new entry, a saved draft, or changes to a submitted entry.
 
     Sending the same form twice returns the entry the first request created.
@@ -481,9 +596,16 @@ def submit_entry(draft: SubmissionDraft, *, actor, manuscript: manuscripts.Manus
                 return SubmitResult(existing, duplicate=True)
             entry = existing
         _check_editable(entry)
-        prepared = prepare_entry(submission_context(competition, author, recommending_unit), title=draft.title,
-                                 genre_id=draft.genre_id, group_id=draft.group_id, body_text=draft.body_text,
-                                 upload=draft.upload, pledge=draft.pledge, manuscript=manuscript)
+        prepared = prepare_entry(
+            submission_context(competition, author, recommending_unit),
+            title=draft.title,
+            genre_id=draft.genre_id,
+            group_id=draft.group_id,
+            body_text=draft.body_text,
+            upload=draft.upload,
+            pledge=draft.pledge,
+            manuscript=manuscript,
+        )
     else:
         _check_editable(entry)
     # Files first: fsync is slow and needs no lock. A refused or failed
@@ -492,19 +614,34 @@ def submit_entry(draft: SubmissionDraft, *, actor, manuscript: manuscripts.Manus
     competition_id, author_id = competition.id, author.id
 
     # populate_existing: a counter loaded by an earlier transaction of this session must not be reused.
-    counter = db.session.scalar(select(SubmissionCounter).where(
-        SubmissionCounter.competition_id == competition_id).with_for_update()
-        .execution_options(populate_existing=True))
+    counter = db.session.scalar(
+        select(SubmissionCounter)
+        .where(SubmissionCounter.competition_id == competition_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if counter is None:
         counter = _lock_competition(competition)
     now = utcnow()  # after the lock: the server clock inside the saving transaction
     # The settings as they stand now (an organiser may just have extended the deadline).
-    settings = db.session.execute(select(
-        Competition.status, Competition.opens_at, Competition.closes_at, Competition.grace_minutes,
-        Competition.code, Competition.max_entries_per_author, Competition.unit_recommendation_enabled,
-        Competition.unit_quota).where(Competition.id == competition_id)).one()
+    settings = db.session.execute(
+        select(
+            Competition.status,
+            Competition.opens_at,
+            Competition.closes_at,
+            Competition.grace_minutes,
+            Competition.code,
+            Competition.max_entries_per_author,
+            Competition.unit_recommendation_enabled,
+            Competition.unit_quota,
+        ).where(Competition.id == competition_id)
+    ).one()
     # A resend that waited for the lock finds the entry the first request made.
-    again = _entry_by_token(token, fresh=True) if token and (entry is None or entry.status == SubmissionStatus.DRAFT) else None
+    again = (
+        _entry_by_token(token, fresh=True)
+        if token and (entry is None or entry.status == SubmissionStatus.DRAFT)
+        else None
+    )
     if again is not None:
         if again.author_id != author_id:
             raise UserError(N_("This form has already been used. Please reload the page."))
@@ -512,30 +649,38 @@ def submit_entry(draft: SubmissionDraft, *, actor, manuscript: manuscripts.Manus
             return SubmitResult(again, duplicate=True)
         entry = again  # the draft an autosave created meanwhile
     moment = _effective_moment(received_at, now)
-    _check_window(settings.status, settings.opens_at,
-                  settings.closes_at + dt.timedelta(minutes=settings.grace_minutes or 0), moment)
+    _check_window(
+        settings.status,
+        settings.opens_at,
+        settings.closes_at + dt.timedelta(minutes=settings.grace_minutes or 0),
+        moment,
+    )
 
     is_new = entry is None or entry.status == SubmissionStatus.DRAFT
     if is_new:
         limit = settings.max_entries_per_author or 0
-        if limit and _count_active(Submission.competition_id == competition_id,
-                                   Submission.author_id == author_id) >= limit:
-            raise UserError(N_("You have reached the limit of %(limit)s entries for this competition."),
-                            limit=limit)
+        if (
+            limit
+            and _count_active(Submission.competition_id == competition_id, Submission.author_id == author_id) >= limit
+        ):
+            raise UserError(N_("You have reached the limit of %(limit)s entries for this competition."), limit=limit)
         if recommending_unit is not None:
             if not settings.unit_recommendation_enabled:
                 raise UserError(N_("This competition does not accept entries recommended by units."))
             quota = settings.unit_quota or 0
-            used = _count_active(Submission.competition_id == competition_id,
-                                 Submission.recommending_unit_id == recommending_unit.id)
+            used = _count_active(
+                Submission.competition_id == competition_id, Submission.recommending_unit_id == recommending_unit.id
+            )
             if quota and used >= quota:
-                raise UserError(N_("Your unit has used its quota of %(quota)s recommended entries."),
-                                quota=quota)
+                raise UserError(N_("Your unit has used its quota of %(quota)s recommended entries."), quota=quota)
     before = _entry_snapshot(entry) if entry is not None and not is_new else None
     if entry is not None and not is_new:
         # Frozen meanwhile (a round opened while this edit was being prepared).
-        check_not_frozen(db.session.scalar(select(Submission).where(Submission.id == entry.id)
-                                           .execution_options(populate_existing=True)))
+        check_not_frozen(
+            db.session.scalar(
+                select(Submission).where(Submission.id == entry.id).execution_options(populate_existing=True)
+            )
+        )
     fingerprint = _content_fingerprint(entry) if entry is not None and not is_new else None
     if entry is None:
         entry = Submission(competition_id=competition_id, author_id=author_id, submission_token=token)
@@ -566,10 +711,18 @@ def submit_entry(draft: SubmissionDraft, *, actor, manuscript: manuscripts.Manus
         entry.submitted_at = moment
         entry.status = SubmissionStatus.SUBMITTED
         db.session.flush()
-        audit.record("essay.submit", entry, actor=actor, changes={
-            "receipt_number": [None, entry.receipt_number], "genre": [None, prepared.genre.name],
-            "words": [None, prepared.count], "recommended_by": [None, getattr(recommending_unit, "name", None)],
-            "received_at": [None, moment]})
+        audit.record(
+            "essay.submit",
+            entry,
+            actor=actor,
+            changes={
+                "receipt_number": [None, entry.receipt_number],
+                "genre": [None, prepared.genre.name],
+                "words": [None, prepared.count],
+                "recommended_by": [None, getattr(recommending_unit, "name", None)],
+                "received_at": [None, moment],
+            },
+        )
     else:
         if _content_fingerprint(entry) != fingerprint:
             entry.version = (entry.version or 1) + 1
@@ -599,6 +752,7 @@ class SubmitOutcome:
 
     ``entry`` and ``prepared`` are set when something was saved (not for a resend).
     """
+
     entry_id: int
     receipt_number: str | None
     duplicate: bool
@@ -622,8 +776,9 @@ def submit(draft: SubmissionDraft, *, actor) -> SubmitOutcome:
     """
     comp, upload, token = draft.competition, draft.upload, draft.token
     if upload is not None and len(upload.data) > comp.max_file_mb * 1024 * 1024:
-        raise FileTooLarge(N_("The file is larger than the limit of %(limit)s MB for this competition."),
-                           limit=comp.max_file_mb)
+        raise FileTooLarge(
+            N_("The file is larger than the limit of %(limit)s MB for this competition."), limit=comp.max_file_mb
+        )
     already = _entry_by_token(token) if token and draft.entry is None else None
     if already is not None and already.author_id == draft.author.id and already.status != SubmissionStatus.DRAFT:
         outcome = SubmitOutcome(already.id, already.receipt_number, True)
@@ -633,8 +788,15 @@ def submit(draft: SubmissionDraft, *, actor) -> SubmitOutcome:
     _check_deadline(comp, _effective_moment(draft.received_at, utcnow()))
     context = submission_context(comp, draft.author, draft.recommending_unit)
     end_read_transaction(db.session())
-    prepared = prepare_entry(context, title=draft.title, genre_id=draft.genre_id, group_id=draft.group_id,
-                             body_text=draft.body_text, upload=upload, pledge=draft.pledge)
+    prepared = prepare_entry(
+        context,
+        title=draft.title,
+        genre_id=draft.genre_id,
+        group_id=draft.group_id,
+        body_text=draft.body_text,
+        upload=upload,
+        pledge=draft.pledge,
+    )
     try:
         result = submit_entry(draft, actor=actor, prepared=prepared)
     except IntegrityError:
@@ -662,8 +824,10 @@ def submit(draft: SubmissionDraft, *, actor) -> SubmitOutcome:
 # judges' copy, and every score records the judge text it was given).
 
 FROZEN_MESSAGE = N_("This entry is in judging and can no longer be changed.")
-FROZEN_WITHDRAW_MESSAGE = N_("This entry is in judging and cannot be withdrawn. If it really must be withdrawn, "
-                             "please contact the organiser of the competition.")
+FROZEN_WITHDRAW_MESSAGE = N_(
+    "This entry is in judging and cannot be withdrawn. If it really must be withdrawn, "
+    "please contact the organiser of the competition."
+)
 
 
 def frozen_reason(entry: Submission | None) -> str | None:
@@ -697,8 +861,11 @@ def freeze_entries(entry_ids, *, actor, cause=None) -> int:
     now = utcnow()
     frozen = 0
     for start in range(0, len(ids), 900):
-        result = db.session.execute(Submission.__table__.update().where(
-            Submission.id.in_(ids[start:start + 900]), Submission.frozen_at.is_(None)).values(frozen_at=now))
+        result = db.session.execute(
+            Submission.__table__.update()
+            .where(Submission.id.in_(ids[start : start + 900]), Submission.frozen_at.is_(None))
+            .values(frozen_at=now)
+        )
         frozen += result.rowcount or 0
     wanted = set(ids)
     for obj in list(db.session.identity_map.values()):  # loaded entries must see the new value
@@ -719,8 +886,12 @@ def _check_editable(entry: Submission | None) -> None:
     if entry is not None and entry.status == SubmissionStatus.WITHDRAWN:
         raise UserError(N_("A withdrawn entry cannot be changed."))
     check_not_frozen(entry)
-    if entry is not None and entry.status not in (SubmissionStatus.DRAFT, SubmissionStatus.SUBMITTED,
-                                                  SubmissionStatus.QUALIFIED, SubmissionStatus.DISQUALIFIED):
+    if entry is not None and entry.status not in (
+        SubmissionStatus.DRAFT,
+        SubmissionStatus.SUBMITTED,
+        SubmissionStatus.QUALIFIED,
+        SubmissionStatus.DISQUALIFIED,
+    ):
         raise UserError(N_("This entry can no longer be changed."))
 
 
@@ -730,20 +901,36 @@ def _store_files(prepared: PreparedEntry, actor):
     original = None
     if manuscript.format != "text":
         original = manuscripts.store_original(manuscript, actor)
-    judge = manuscripts.store_judge_copy_of(prepared.identity.judge_title, prepared.identity.judge_text,
-                                            prepared.identity.spans, manuscript, actor)
+    judge = manuscripts.store_judge_copy_of(
+        prepared.identity.judge_title, prepared.identity.judge_text, prepared.identity.spans, manuscript, actor
+    )
     return judge, original
 
 
 def _entry_snapshot(entry: Submission) -> dict:
-    return {"title": entry.title, "genre_id": entry.genre_id, "group_id": entry.group_id,
-            "word_count": entry.word_count, "status": entry.status, "format": entry.source_format,
-            "original_name": entry.original_name, "version": entry.version}
+    return {
+        "title": entry.title,
+        "genre_id": entry.genre_id,
+        "group_id": entry.group_id,
+        "word_count": entry.word_count,
+        "status": entry.status,
+        "format": entry.source_format,
+        "original_name": entry.original_name,
+        "version": entry.version,
+    }
 
 
-def save_draft(*, competition: Competition, author, token: str | None, title: str = "",
-               genre_id: int | None = None, group_id: int | None = None, body_text: str = "",
-               entry: Submission | None = None) -> Submission:
+def save_draft(
+    *,
+    competition: Competition,
+    author,
+    token: str | None,
+    title: str = "",
+    genre_id: int | None = None,
+    group_id: int | None = None,
+    body_text: str = "",
+    entry: Submission | None = None,
+) -> Submission:
     """Autosave typed text. Refused after the deadline (the saved draft is kept)."""
     if entry is None:
         entry = _entry_by_token(token)
@@ -757,8 +944,13 @@ def save_draft(*, competition: Competition, author, token: str | None, title: st
         raise UserError(N_("The text is too long."))
     created = entry is None
     if entry is None:
-        entry = Submission(competition_id=competition.id, author_id=author.id, submission_token=token,
-                           submitted_by_id=author.id, status=SubmissionStatus.DRAFT)
+        entry = Submission(
+            competition_id=competition.id,
+            author_id=author.id,
+            submission_token=token,
+            submitted_by_id=author.id,
+            status=SubmissionStatus.DRAFT,
+        )
         db.session.add(entry)
     entry.title = " ".join((title or "").split())[:200]
     entry.genre_id = genre_id if any(g.id == genre_id for g in competition.genres) else None
@@ -773,8 +965,12 @@ def save_draft(*, competition: Competition, author, token: str | None, title: st
 
 
 def withdraw_entry(entry: Submission, *, actor) -> None:
-    if entry.status not in (SubmissionStatus.SUBMITTED, SubmissionStatus.QUALIFIED,
-                            SubmissionStatus.DISQUALIFIED, SubmissionStatus.DRAFT):
+    if entry.status not in (
+        SubmissionStatus.SUBMITTED,
+        SubmissionStatus.QUALIFIED,
+        SubmissionStatus.DISQUALIFIED,
+        SubmissionStatus.DRAFT,
+    ):
         raise UserError(N_("This entry cannot be withdrawn."))
     check_not_frozen(entry, withdraw=True)
     _lock_competition(entry.competition)
@@ -783,8 +979,9 @@ def withdraw_entry(entry: Submission, *, actor) -> None:
     old = entry.status
     if old == SubmissionStatus.DRAFT:
         db.session.delete(entry)
-        audit.record("essay.draft_delete", actor=actor, object_type="submissions", object_id=entry.id,
-                     label=entry.title)
+        audit.record(
+            "essay.draft_delete", actor=actor, object_type="submissions", object_id=entry.id, label=entry.title
+        )
         return
     entry.status = SubmissionStatus.WITHDRAWN
     audit.record("essay.withdraw", entry, actor=actor, changes={"status": [old, entry.status]})
@@ -792,11 +989,11 @@ def withdraw_entry(entry: Submission, *, actor) -> None:
 
 # Qualification review ----------------------------------------------------------
 
+
 def review_entry(entry: Submission, qualified: bool, reason: str = "", *, actor) -> None:
     if entry.competition.status not in REVIEW_STATES:
         raise UserError(N_("Qualification review is only possible while the competition is open or closed."))
-    if entry.status not in (SubmissionStatus.SUBMITTED, SubmissionStatus.QUALIFIED,
-                            SubmissionStatus.DISQUALIFIED):
+    if entry.status not in (SubmissionStatus.SUBMITTED, SubmissionStatus.QUALIFIED, SubmissionStatus.DISQUALIFIED):
         raise UserError(N_("Only submitted entries can be reviewed."))
     reason = (reason or "").strip()
     if not qualified and not reason:
@@ -805,8 +1002,12 @@ def review_entry(entry: Submission, qualified: bool, reason: str = "", *, actor)
     entry.status = SubmissionStatus.QUALIFIED if qualified else SubmissionStatus.DISQUALIFIED
     entry.disqualify_reason = None if qualified else reason[:2000]
     entry.reviewed_at = utcnow()
-    audit.record("essay.qualify" if qualified else "essay.disqualify", entry, actor=actor,
-                 changes={"status": [old, entry.status], "reason": [None, entry.disqualify_reason]})
+    audit.record(
+        "essay.qualify" if qualified else "essay.disqualify",
+        entry,
+        actor=actor,
+        changes={"status": [old, entry.status], "reason": [None, entry.disqualify_reason]},
+    )
 
 
 def review_entries(entries: list[Submission], qualified: bool, reason: str = "", *, actor) -> int:
@@ -815,8 +1016,9 @@ def review_entries(entries: list[Submission], qualified: bool, reason: str = "",
     return len(entries)
 
 
-def redact_identity(entry: Submission, *, actor, keep: set[int] | None = None,
-                    extra_phrases: list[str] | None = None) -> None:
+def redact_identity(
+    entry: Submission, *, actor, keep: set[int] | None = None, extra_phrases: list[str] | None = None
+) -> None:
     """Choose which identity spans are hidden from judges; add phrases to hide.
 
     ``keep`` lists indexes of found spans the organiser judged harmless. The
@@ -837,18 +1039,29 @@ def redact_identity(entry: Submission, *, actor, keep: set[int] | None = None,
     entry.identity_reviewed = True
     entry.identity_flagged = bool(spans)
     entry.judge_file = manuscripts.store_judge_copy(entry, None, actor, force_text=True)
-    audit.record("essay.redact", entry, actor=actor, changes={
-        "redacted": [None, [s["text"] for s in spans if s["redacted"]]],
-        "kept": [None, [s["text"] for s in spans if not s["redacted"]]]})
+    audit.record(
+        "essay.redact",
+        entry,
+        actor=actor,
+        changes={
+            "redacted": [None, [s["text"] for s in spans if s["redacted"]]],
+            "kept": [None, [s["text"] for s in spans if not s["redacted"]]],
+        },
+    )
 
 
 def qualified_submissions(competition_id: int) -> list[Submission]:
-    return list(db.session.scalars(select(Submission).where(
-        Submission.competition_id == competition_id, Submission.status == SubmissionStatus.QUALIFIED)
-        .order_by(Submission.anonymous_code)))
+    return list(
+        db.session.scalars(
+            select(Submission)
+            .where(Submission.competition_id == competition_id, Submission.status == SubmissionStatus.QUALIFIED)
+            .order_by(Submission.anonymous_code)
+        )
+    )
 
 
 # Similarity --------------------------------------------------------------------
+
 
 def upgrade_judge_copy(entry_id: int, expected_judge_file_id: int | None) -> bool:
     """Replace an entry's text judge copy by a .docx/.pdf built by allow-list.
@@ -870,18 +1083,25 @@ def upgrade_judge_copy(entry_id: int, expected_judge_file_id: int | None) -> boo
     copy = manuscripts.judge_copy_for(entry.source_format, read_file(entry.original_file), needles)
     if copy.found:
         entry.identity_flagged, entry.identity_reviewed = True, False
-        audit.record("essay.identity_in_file", entry, actor=None, label=entry.receipt_number,
-                     changes={"found": [None, list(copy.found)]})
+        audit.record(
+            "essay.identity_in_file",
+            entry,
+            actor=None,
+            label=entry.receipt_number,
+            changes={"found": [None, list(copy.found)]},
+        )
         return False
     if copy.data is None:
         return False
-    stored = store_bytes(copy.data, content_type=manuscripts.CONTENT_TYPES[entry.source_format],
-                         suffix="." + entry.source_format)
+    stored = store_bytes(
+        copy.data, content_type=manuscripts.CONTENT_TYPES[entry.source_format], suffix="." + entry.source_format
+    )
     db.session.flush()
     old = entry.judge_file_id
     entry.judge_file_id = stored.id
-    audit.record("essay.judge_copy", entry, actor=None, label=entry.receipt_number,
-                 changes={"judge_file_id": [old, stored.id]})
+    audit.record(
+        "essay.judge_copy", entry, actor=None, label=entry.receipt_number, changes={"judge_file_id": [old, stored.id]}
+    )
     return True
 
 
@@ -890,15 +1110,30 @@ def detect_similarity(competition_id: int) -> list[SimilarityFlag]:
     from essays import similarity
 
     comp = db.session.get(Competition, competition_id)
-    rows = db.session.execute(select(Submission.id, Submission.body_text).where(
-        Submission.competition_id == competition_id, Submission.status.in_(ACTIVE_STATUSES))).all()
-    earlier = db.session.execute(select(Submission.id, Submission.body_text).join(Competition).where(
-        Submission.competition_id != competition_id, Submission.status.in_(ACTIVE_STATUSES),
-        Competition.created_at < comp.created_at)).all()
-    pairs = similarity.find_pairs({r.id: r.body_text for r in rows}, comp.review_threshold,
-                                  comp.copy_threshold, against={r.id: r.body_text for r in earlier})
-    existing = {(f.submission_id, f.other_id): f for f in db.session.scalars(
-        select(SimilarityFlag).where(SimilarityFlag.competition_id == competition_id))}
+    rows = db.session.execute(
+        select(Submission.id, Submission.body_text).where(
+            Submission.competition_id == competition_id, Submission.status.in_(ACTIVE_STATUSES)
+        )
+    ).all()
+    earlier = db.session.execute(
+        select(Submission.id, Submission.body_text)
+        .join(Competition)
+        .where(
+            Submission.competition_id != competition_id,
+            Submission.status.in_(ACTIVE_STATUSES),
+            Competition.created_at < comp.created_at,
+        )
+    ).all()
+    pairs = similarity.find_pairs(
+        {r.id: r.body_text for r in rows},
+        comp.review_threshold,
+        comp.copy_threshold,
+        against={r.id: r.body_text for r in earlier},
+    )
+    existing = {
+        (f.submission_id, f.other_id): f
+        for f in db.session.scalars(select(SimilarityFlag).where(SimilarityFlag.competition_id == competition_id))
+    }
     found = []
     for pair in pairs:
         a, b = (pair.a, pair.b) if pair.against_earlier else (min(pair.a, pair.b), max(pair.a, pair.b))
@@ -917,5 +1152,10 @@ def detect_similarity(competition_id: int) -> list[SimilarityFlag]:
 
 def resolve_flag(flag: SimilarityFlag, *, actor) -> None:
     flag.resolved = True
-    audit.record("essay.similarity_resolve", flag, actor=actor, label=f"{flag.submission_id}~{flag.other_id}",
-                 changes={"containment": [None, flag.containment]})
+    audit.record(
+        "essay.similarity_resolve",
+        flag,
+        actor=actor,
+        label=f"{flag.submission_id}~{flag.other_id}",
+        changes={"containment": [None, flag.containment]},
+    )

@@ -15,6 +15,7 @@ of a pair shares at least ``review·|S|`` shingles, one of those must be among
 its first ``|S| - ceil(review·|S|) + 1`` shingles in that order. Common
 phrases every essay uses therefore never generate candidate pairs.
 """
+
 from __future__ import annotations
 
 import re
@@ -91,9 +92,7 @@ def compare(a: str, b: str, n: int = SHINGLE_SIZE) -> tuple[float, float]:
     return _measures(shingles(a, n), shingles(b, n))
 
 
-def shared_spans(
-    a: str, b: str, n: int = SHINGLE_SIZE
-) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+def shared_spans(a: str, b: str, n: int = SHINGLE_SIZE) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """Spans (start, end) of the original ``a`` and ``b`` covered by shared n-grams.
 
     Spans are maximal: punctuation and white space between two covered
@@ -138,19 +137,22 @@ def find_pairs(
         if containment < review:
             continue
         earlier = second >= len(keys)
-        found.append(Pair(
-            a=keys[first],
-            b=earlier_keys[second - len(keys)] if earlier else keys[second],
-            jaccard=shared / (size_a + size_b - shared),
-            containment=containment,
-            level="copy" if containment >= copy else "review",
-            against_earlier=earlier,
-        ))
+        found.append(
+            Pair(
+                a=keys[first],
+                b=earlier_keys[second - len(keys)] if earlier else keys[second],
+                jaccard=shared / (size_a + size_b - shared),
+                containment=containment,
+                level="copy" if containment >= copy else "review",
+                against_earlier=earlier,
+            )
+        )
     found.sort(key=lambda pair: (-pair.containment, -pair.jaccard))
     return found
 
 
 # --- normalisation with a map back to the original text -------------------
+
 
 def _normalised_chars(text: str) -> tuple[list[str], list[tuple[int, int]]]:
     """Normalised characters and, for each, the span of ``text`` it came from.
@@ -179,12 +181,10 @@ def _shingle_strings(norm: str, n: int) -> list[str]:
         return []
     if len(norm) < n:
         return [norm]
-    return [norm[i:i + n] for i in range(len(norm) - n + 1)]
+    return [norm[i : i + n] for i in range(len(norm) - n + 1)]
 
 
-def _covered_spans(
-    norm: str, origin: list[tuple[int, int]], common: set[str], n: int
-) -> list[tuple[int, int]]:
+def _covered_spans(norm: str, origin: list[tuple[int, int]], common: set[str], n: int) -> list[tuple[int, int]]:
     covered = [False] * len(norm)
     for start, shingle in enumerate(_shingle_strings(norm, n)):
         if shingle in common:
@@ -229,16 +229,14 @@ def _shingle_hashes(norm: str, n: int) -> np.ndarray:
     count = codes.size - width + 1
     hashes = np.full(count, np.uint64(width))
     for offset in range(width):
-        hashes = hashes * _MULTIPLIER + codes[offset:offset + count]
+        hashes = hashes * _MULTIPLIER + codes[offset : offset + count]
     hashes ^= hashes >> np.uint64(29)
     hashes *= np.uint64(0xBF58476D1CE4E5B9)
     hashes ^= hashes >> np.uint64(32)
     return np.unique(hashes)
 
 
-def _candidate_pairs(
-    hashed: list[np.ndarray], review: float, doc_count: int
-) -> list[tuple[int, int]]:
+def _candidate_pairs(hashed: list[np.ndarray], review: float, doc_count: int) -> list[tuple[int, int]]:
     """Index pairs (i, j) that may reach ``review`` containment.
 
     i < j for two docs; for a doc against an earlier text, i is the doc.
@@ -247,9 +245,7 @@ def _candidate_pairs(
     sizes = np.array([h.size for h in hashed], dtype=np.int64)
     if sizes.sum() == 0:
         return []
-    _, element, frequency = np.unique(
-        np.concatenate(hashed), return_inverse=True, return_counts=True
-    )
+    _, element, frequency = np.unique(np.concatenate(hashed), return_inverse=True, return_counts=True)
     owner = np.repeat(np.arange(len(hashed), dtype=np.int64), sizes)
     # Shingles found in one document only come first in the rare-first order
     # and can never pair two documents: drop them, shortening the prefixes.

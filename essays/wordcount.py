@@ -23,6 +23,7 @@ Rules (Word's "字数" in the word-count dialog):
 Word itself splits Latin words only at white space, so "hello,world" is one
 word there and two here; essays in Chinese rarely hit that difference.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,10 +33,10 @@ from core.errors import UserError
 from core.i18n_markers import N_
 
 HAN_RANGES = (
-    (0x3007, 0x3007),    # 〇 ideographic number zero
-    (0x3400, 0x4DBF),    # extension A
-    (0x4E00, 0x9FFF),    # unified ideographs
-    (0xF900, 0xFAFF),    # compatibility ideographs
+    (0x3007, 0x3007),  # 〇 ideographic number zero
+    (0x3400, 0x4DBF),  # extension A
+    (0x4E00, 0x9FFF),  # unified ideographs
+    (0xF900, 0xFAFF),  # compatibility ideographs
     (0x20000, 0x2A6DF),  # extension B
     (0x2A700, 0x2EE5F),  # extensions C, D, E, F, I
     (0x2F800, 0x2FA1F),  # compatibility ideographs supplement
@@ -45,8 +46,7 @@ HAN_RANGES = (
 # Full-width ASCII letters and digits fold to ASCII; full-width punctuation
 # keeps its width because it counts differently.
 _FULLWIDTH_ALNUM = {
-    code: code - 0xFEE0
-    for code in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]
+    code: code - 0xFEE0 for code in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]
 }
 
 _ALWAYS_JOIN = frozenset("'’ʼ-‐‑._/")
@@ -61,9 +61,9 @@ _URL_OR_EMAIL = re.compile(
 _EMOJI_BASE = (
     "\u231a-\u231b\u2328\u23cf\u23e9-\u23f3\u23f8-\u23fa\u24c2\u25aa-\u25ab"
     "\u25b6\u25c0\u25fb-\u25fe\u2600-\u27bf\u2934-\u2935\u2b05-\u2b07"
-    "\u2b1b-\u2b1c\u2b50\u2b55\U0001F000-\U0001F1E5\U0001F200-\U0001FAFF"
+    "\u2b1b-\u2b1c\u2b50\u2b55\U0001f000-\U0001f1e5\U0001f200-\U0001faff"
 )
-_EMOJI_TAIL = "\ufe0e\ufe0f\u20e3\U0001F3FB-\U0001F3FF\U000E0020-\U000E007F"
+_EMOJI_TAIL = "\ufe0e\ufe0f\u20e3\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f"
 _EMOJI = re.compile(
     r"[\U0001F1E6-\U0001F1FF]{1,2}"  # a flag is a pair of regional indicators
     rf"|[{_EMOJI_BASE}][{_EMOJI_TAIL}]*(?:\u200d[{_EMOJI_BASE}][{_EMOJI_TAIL}]*)*"
@@ -85,9 +85,19 @@ _KANA_RANGES = ((0x3041, 0x309F), (0x30A1, 0x30FA), (0x30FC, 0x30FF))  # not ゠
 # per-character rules below. Kept in step with those rules by a test that
 # compares both on every listed character.
 _SINGLE_PUNCTUATION = (
-    (0x3001, 0x3003), (0x3008, 0x3011), (0x3014, 0x301F), (0xFF01, 0xFF0F), (0xFF1A, 0xFF20),
-    (0xFF3B, 0xFF40), (0xFF5B, 0xFF5E), (0xFFE0, 0xFFE6),
-    (0x00B7, 0x00B7), (0x2014, 0x2014), (0x2018, 0x2018), (0x201C, 0x201D), (0x2026, 0x2026),
+    (0x3001, 0x3003),
+    (0x3008, 0x3011),
+    (0x3014, 0x301F),
+    (0xFF01, 0xFF0F),
+    (0xFF1A, 0xFF20),
+    (0xFF3B, 0xFF40),
+    (0xFF5B, 0xFF5E),
+    (0xFFE0, 0xFFE6),
+    (0x00B7, 0x00B7),
+    (0x2014, 0x2014),
+    (0x2018, 0x2018),
+    (0x201C, 0x201D),
+    (0x2026, 0x2026),
 )
 SINGLE_RANGES = HAN_RANGES + _KANA_RANGES + _SINGLE_PUNCTUATION
 _RUNS = re.compile(f"(?P<single>[{_char_class(SINGLE_RANGES)}]+)|\\s+")
@@ -145,9 +155,7 @@ def _count_piece(text: str, position: int, length: int) -> int:
     return count
 
 
-def check_length(
-    text: str, minimum: int | None, maximum: int | None, rule: str = "word"
-) -> int:
+def check_length(text: str, minimum: int | None, maximum: int | None, rule: str = "word") -> int:
     """Count ``text`` by ``rule`` ("word" = 字数, "han" = 汉字数) and enforce limits.
 
     Limits are inclusive; ``None`` means no limit. Returns the count, or raises
@@ -164,21 +172,25 @@ def check_length(
         if rule == "word":
             raise UserError(
                 N_("The entry has %(count)s words, more than the limit of %(limit)s."),
-                count=count, limit=maximum,
+                count=count,
+                limit=maximum,
             )
         raise UserError(
             N_("The entry has %(count)s Chinese characters, more than the limit of %(limit)s."),
-            count=count, limit=maximum,
+            count=count,
+            limit=maximum,
         )
     if minimum is not None and count < minimum:
         if rule == "word":
             raise UserError(
                 N_("The entry has %(count)s words, fewer than the minimum of %(limit)s."),
-                count=count, limit=minimum,
+                count=count,
+                limit=minimum,
             )
         raise UserError(
             N_("The entry has %(count)s Chinese characters, fewer than the minimum of %(limit)s."),
-            count=count, limit=minimum,
+            count=count,
+            limit=minimum,
         )
     return count
 

@@ -8,6 +8,7 @@ these functions list such entries for the round page and let the organiser
 pick an eligible judge by hand or accept the scores as they stand, with a
 reason in the audit log.
 """
+
 from __future__ import annotations
 
 import random
@@ -21,10 +22,19 @@ from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
 from essays.models import Submission
-from judging.models import (AcceptanceKind, Arbitration, Assignment, AssignmentRole, AssignmentStatus,
-                            ResultAcceptance, Round, RoundJudge, Score, ScoreStatus)
-from judging.services import (ELIGIBILITY_MESSAGES, VerdictRules, entry_panel, ineligibility, require_unlocked,
-                              verdict)
+from judging.models import (
+    AcceptanceKind,
+    Arbitration,
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    ResultAcceptance,
+    Round,
+    RoundJudge,
+    Score,
+    ScoreStatus,
+)
+from judging.services import ELIGIBILITY_MESSAGES, VerdictRules, entry_panel, ineligibility, require_unlocked, verdict
 
 NO_LEADER = N_("No group leader is set for this round.")
 NO_THIRD = N_("No pool judge may be the third judge.")
@@ -45,8 +55,13 @@ class StuckEntry:
 
 def accepted_ids(round_: Round, kind: AcceptanceKind) -> dict[int, int]:
     """submission_id -> final scores it had when the organiser accepted it."""
-    return dict(db.session.execute(select(ResultAcceptance.submission_id, ResultAcceptance.n_scores).where(
-        ResultAcceptance.round_id == round_.id, ResultAcceptance.kind == kind)).all())
+    return dict(
+        db.session.execute(
+            select(ResultAcceptance.submission_id, ResultAcceptance.n_scores).where(
+                ResultAcceptance.round_id == round_.id, ResultAcceptance.kind == kind
+            )
+        ).all()
+    )
 
 
 def _waiting_entries(round_: Round) -> dict[int, tuple[str, list[float], float | None, set]]:
@@ -56,7 +71,8 @@ def _waiting_entries(round_: Round) -> dict[int, tuple[str, list[float], float |
     rows = db.session.execute(
         select(Assignment.submission_id, Assignment.role, Assignment.status, Score.total, Score.status)
         .outerjoin(Score, Score.assignment_id == Assignment.id)
-        .where(Assignment.round_id == round_.id, Assignment.status != AssignmentStatus.RECUSED)).all()
+        .where(Assignment.round_id == round_.id, Assignment.status != AssignmentStatus.RECUSED)
+    ).all()
     per: dict[int, dict] = {}
     for sid, role, _status, total, score_status in rows:
         e = per.setdefault(sid, {"regular": [], "waiting": 0, "third": None, "arbiter": None, "roles": set()})
@@ -95,16 +111,22 @@ def stuck_entries(round_: Round) -> list[StuckEntry]:
         stuck[sid] = (rule, regular, third)
     if not stuck:
         return []
-    codes = dict(db.session.execute(select(Submission.id, Submission.anonymous_code)
-                                    .where(Submission.id.in_(list(stuck)))).all())
+    codes = dict(
+        db.session.execute(select(Submission.id, Submission.anonymous_code).where(Submission.id.in_(list(stuck)))).all()
+    )
     candidates = _candidates(round_)
     leader = db.session.get(User, round_.leader_id) if round_.leader_id else None
     out = []
     for sid, (rule, regular, third) in sorted(stuck.items(), key=lambda kv: codes.get(kv[0]) or ""):
         panel = entry_panel(round_, sid)
-        item = StuckEntry(sid, codes.get(sid) or str(sid), rule,
-                          AssignmentRole.THIRD if rule == "needs_third" else AssignmentRole.ARBITER,
-                          sorted(regular), third)
+        item = StuckEntry(
+            sid,
+            codes.get(sid) or str(sid),
+            rule,
+            AssignmentRole.THIRD if rule == "needs_third" else AssignmentRole.ARBITER,
+            sorted(regular),
+            third,
+        )
         if rule == "needs_third":
             item.why.append((NO_THIRD, {}))
         if leader is None:
@@ -121,9 +143,11 @@ def stuck_entries(round_: Round) -> list[StuckEntry]:
 def _candidates(round_: Round) -> list[tuple[int, str, int | None]]:
     """Active pool judges and the group leader: (id, name, unit)."""
     rows = db.session.execute(
-        select(User.id, User.display_name, User.unit_id).join(RoundJudge, RoundJudge.user_id == User.id)
+        select(User.id, User.display_name, User.unit_id)
+        .join(RoundJudge, RoundJudge.user_id == User.id)
         .where(RoundJudge.round_id == round_.id, RoundJudge.active.is_(True))
-        .order_by(User.display_name)).all()
+        .order_by(User.display_name)
+    ).all()
     out = [tuple(r) for r in rows]
     if round_.leader_id and all(uid != round_.leader_id for uid, _, _ in out):
         leader = db.session.get(User, round_.leader_id)
@@ -149,16 +173,33 @@ def assign_arbiter_by_hand(round_: Round, submission_id: int, judge_id: int, *, 
         if reason is not None:
             raise UserError(ELIGIBILITY_MESSAGES[reason])
         raise UserError(N_("Choose an eligible judge from the list."))
-    assignment = Assignment(round_id=round_.id, judge_id=judge.id, submission_id=submission_id, role=item.role,
-                            status=AssignmentStatus.ASSIGNED, shuffle_key=random.SystemRandom().randrange(2**31))
+    assignment = Assignment(
+        round_id=round_.id,
+        judge_id=judge.id,
+        submission_id=submission_id,
+        role=item.role,
+        status=AssignmentStatus.ASSIGNED,
+        shuffle_key=random.SystemRandom().randrange(2**31),
+    )
     db.session.add(assignment)
-    if db.session.scalar(select(RoundJudge).where(RoundJudge.round_id == round_.id,
-                                                  RoundJudge.user_id == judge.id)) is None:
+    if (
+        db.session.scalar(select(RoundJudge).where(RoundJudge.round_id == round_.id, RoundJudge.user_id == judge.id))
+        is None
+    ):
         db.session.add(RoundJudge(round_id=round_.id, user_id=judge.id, capacity=0))  # the leader, outside the pool
     db.session.flush()
-    audit.record("judging.arbiter_by_hand", round_, actor=actor, changes={
-        "entry": item.code, "judge_id": judge.id, "judge": judge.display_name, "role": str(item.role),
-        "assignment_id": assignment.id})
+    audit.record(
+        "judging.arbiter_by_hand",
+        round_,
+        actor=actor,
+        changes={
+            "entry": item.code,
+            "judge_id": judge.id,
+            "judge": judge.display_name,
+            "role": str(item.role),
+            "assignment_id": assignment.id,
+        },
+    )
     return assignment
 
 
@@ -170,10 +211,20 @@ def accept_without_arbiter(round_: Round, submission_id: int, *, actor, reason: 
         raise UserError(N_("Give a reason for accepting the scores without arbitration."))
     item = _stuck(round_, submission_id)
     values = item.regular + ([item.third] if item.third is not None else [])
-    acceptance = ResultAcceptance(round_id=round_.id, submission_id=submission_id, kind=AcceptanceKind.NO_ARBITER,
-                                  n_scores=len(item.regular), reason=reason, actor_id=getattr(actor, "id", None))
+    acceptance = ResultAcceptance(
+        round_id=round_.id,
+        submission_id=submission_id,
+        kind=AcceptanceKind.NO_ARBITER,
+        n_scores=len(item.regular),
+        reason=reason,
+        actor_id=getattr(actor, "id", None),
+    )
     db.session.add(acceptance)
     db.session.flush()
-    audit.record("judging.result_accept", round_, actor=actor, changes={
-        "kind": str(AcceptanceKind.NO_ARBITER), "entry": item.code, "scores": values, "reason": reason})
+    audit.record(
+        "judging.result_accept",
+        round_,
+        actor=actor,
+        changes={"kind": str(AcceptanceKind.NO_ARBITER), "entry": item.code, "scores": values, "reason": reason},
+    )
     return acceptance

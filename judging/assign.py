@@ -20,6 +20,7 @@ costs drawn, from the PCG64 bit stream of ``problem.seed`` (that raw stream is
 stable across numpy releases), so a recorded seed replays the same run with
 the same OR-tools version. No Flask or SQLAlchemy here.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -44,7 +45,8 @@ REASON_MESSAGES = {
     NO_ELIGIBLE_JUDGES: N_(
         "No judge may take this entry: every judge is from the entry's own or "
         "recommending unit, has declared a conflict, or shares a unit with a "
-        "judge already assigned."),
+        "judge already assigned."
+    ),
     POOL_TOO_SMALL: N_("Fewer eligible judges from distinct units than judges needed."),
     CAPACITY: N_("Eligible judges exist but have reached their maximum load."),
 }
@@ -101,6 +103,7 @@ class Graph:
     """Arc arrays ready for ``add_arcs_with_capacity_and_unit_cost``, plus what
     is needed to read assignments back from the flows (indices are positions
     in the prepared, shuffled judge and entry order)."""
+
     tails: np.ndarray  # int32
     heads: np.ndarray  # int32
     capacities: np.ndarray  # int64
@@ -120,8 +123,7 @@ class Graph:
     sink: int = _SINK
 
 
-def ineligibility_reason(judge: Judge, entry: Entry,
-                         conflicts: set[tuple[int, int]]) -> str | None:
+def ineligibility_reason(judge: Judge, entry: Entry, conflicts: set[tuple[int, int]]) -> str | None:
     """Why ``judge`` may not score ``entry``, or None if they may."""
     if judge.unit_id is not None and judge.unit_id in entry.unit_ids:
         return SAME_UNIT
@@ -171,11 +173,13 @@ def _validate(problem: AssignmentProblem) -> None:
     for judge_id, entry_id in sorted(problem.existing):
         if judge_id not in judge_ids:
             # A retired judge's assignments still count: pass them with capacity 0.
-            raise UserError(N_("An existing assignment names judge %(judge)s, who is not "
-                               "in the judge pool."), judge=judge_id)
+            raise UserError(
+                N_("An existing assignment names judge %(judge)s, who is not in the judge pool."), judge=judge_id
+            )
         if entry_id not in entry_ids:
-            raise UserError(N_("An existing assignment names entry %(entry)s, which is "
-                               "not among the entries."), entry=entry_id)
+            raise UserError(
+                N_("An existing assignment names entry %(entry)s, which is not among the entries."), entry=entry_id
+            )
 
 
 def _prepare(problem: AssignmentProblem) -> _Prepared:
@@ -190,23 +194,27 @@ def _prepare(problem: AssignmentProblem) -> _Prepared:
     unit_keys = sorted(set(keys))
     ranks = np.argsort(np.argsort(_raw(rng, len(unit_keys)), kind="stable"))
     unit_rank = {key: int(rank) for key, rank in zip(unit_keys, ranks)}
-    order = np.argsort(np.array([unit_rank[key] for key in keys], dtype=np.int64),
-                       kind="stable")
+    order = np.argsort(np.array([unit_rank[key] for key in keys], dtype=np.int64), kind="stable")
     judges = [judges[i] for i in order]
     judge_unit = np.array([unit_rank[keys[i]] for i in order], dtype=np.int64)
     n_e, n_j, n_u = len(entries), len(judges), len(unit_keys)
     unit_first = np.searchsorted(judge_unit, np.arange(n_u + 1))
 
     same_unit = np.zeros((n_e, n_u), dtype=bool)
-    hits = [(row, unit_rank[(0, unit_id)]) for row, entry in enumerate(entries)
-            for unit_id in entry.unit_ids if (0, unit_id) in unit_rank]
+    hits = [
+        (row, unit_rank[(0, unit_id)])
+        for row, entry in enumerate(entries)
+        for unit_id in entry.unit_ids
+        if (0, unit_id) in unit_rank
+    ]
     if hits:
         same_unit[tuple(np.array(hits).T)] = True
 
     judge_index = {j.id: i for i, j in enumerate(judges)}
     entry_index = {e.id: i for i, e in enumerate(entries)}
-    existing_pairs = np.array([(judge_index[j], entry_index[e]) for j, e in problem.existing],
-                              dtype=np.int64).reshape(-1, 2)
+    existing_pairs = np.array([(judge_index[j], entry_index[e]) for j, e in problem.existing], dtype=np.int64).reshape(
+        -1, 2
+    )
     pj, pe = existing_pairs[:, 0], existing_pairs[:, 1]
     existing_load = np.bincount(pj, minlength=n_j)
     need = np.maximum(problem.k - np.bincount(pe, minlength=n_e), 0)
@@ -218,11 +226,11 @@ def _prepare(problem: AssignmentProblem) -> _Prepared:
     for judge_id, entry_id in problem.conflicts:
         if judge_id in judge_index and entry_id in entry_index:  # others are irrelevant
             conflicts.setdefault(entry_index[entry_id], set()).add(judge_index[judge_id])
-    capacity = np.array([_NO_CAP if j.capacity is None else j.capacity for j in judges],
-                        dtype=np.int64)
+    capacity = np.array([_NO_CAP if j.capacity is None else j.capacity for j in judges], dtype=np.int64)
     room = np.maximum(capacity - existing_load, 0)
-    return _Prepared(judges, entries, judge_unit, unit_first, room, existing_load,
-                     existing_pairs, need, unit_open, conflicts, rng)
+    return _Prepared(
+        judges, entries, judge_unit, unit_first, room, existing_load, existing_pairs, need, unit_open, conflicts, rng
+    )
 
 
 def _direct_groups(prep: _Prepared) -> list[tuple[int, list[int]]]:
@@ -250,8 +258,7 @@ def _build(prep: _Prepared, level_target: int | None = None) -> Graph:
     pooled = prep.unit_open & unit_live[None, :]
     groups = _direct_groups(prep)
     # An (entry, unit) pair touched by a conflict leaves the pool for per-judge arcs.
-    direct_pairs = [(row, int(prep.judge_unit[j]))
-                    for row in prep.conflicts for j in prep.conflicts[row]]
+    direct_pairs = [(row, int(prep.judge_unit[j])) for row in prep.conflicts for j in prep.conflicts[row]]
     if direct_pairs:
         pooled[tuple(np.array(direct_pairs).T)] = False
     p_entry, p_unit = np.nonzero(pooled)
@@ -278,8 +285,7 @@ def _build(prep: _Prepared, level_target: int | None = None) -> Graph:
 
     # How many entries each judge could take at most.
     unit_pooled = np.bincount(p_unit, minlength=n_u)
-    reach = np.where(has_room, unit_pooled[prep.judge_unit], 0) \
-        + np.bincount(d_judge_a, minlength=n_j)
+    reach = np.where(has_room, unit_pooled[prep.judge_unit], 0) + np.bincount(d_judge_a, minlength=n_j)
     room = np.minimum(prep.room, reach)
     pool_judge = np.flatnonzero(has_room & (unit_pooled[prep.judge_unit] > 0))
 
@@ -304,27 +310,38 @@ def _build(prep: _Prepared, level_target: int | None = None) -> Graph:
     tie = (_raw(prep.rng, n_tie) >> np.uint64(64 - TIE_BITS)).astype(np.int64)
     parts = [  # (tails, heads, capacities, costs)
         (_SOURCE, _FIRST_JUDGE_NODE + level_judge, 1, level * big),
-        (_SOURCE, _FIRST_JUDGE_NODE + over_judge, overflow[over_judge],
-         (level_top[over_judge] + 1) * big),
-        (_FIRST_JUDGE_NODE + pool_judge, unit_node0 + prep.judge_unit[pool_judge],
-         room[pool_judge], 0),
-        (unit_node0 + p_unit, entry_node0 + p_entry, 1, tie[:len(p_entry)]),
-        (_FIRST_JUDGE_NODE + d_judge_a, np.array(d_head, dtype=np.int64), 1,
-         tie[len(p_entry):]),
+        (_SOURCE, _FIRST_JUDGE_NODE + over_judge, overflow[over_judge], (level_top[over_judge] + 1) * big),
+        (_FIRST_JUDGE_NODE + pool_judge, unit_node0 + prep.judge_unit[pool_judge], room[pool_judge], 0),
+        (unit_node0 + p_unit, entry_node0 + p_entry, 1, tie[: len(p_entry)]),
+        (_FIRST_JUDGE_NODE + d_judge_a, np.array(d_head, dtype=np.int64), 1, tie[len(p_entry) :]),
         (group_node0 + np.arange(len(g_entry_a)), entry_node0 + g_entry_a, 1, 0),
         (entry_node0 + sink_entries, _SINK, prep.need[sink_entries], 0),
     ]
     sizes = [len(heads) if np.ndim(heads) else len(tails) for tails, heads, _, _ in parts]
 
     def column(i: int, dtype: type) -> np.ndarray:
-        return np.concatenate([np.broadcast_to(np.asarray(part[i], dtype=dtype), (size,))
-                               for part, size in zip(parts, sizes)])
+        return np.concatenate(
+            [np.broadcast_to(np.asarray(part[i], dtype=dtype), (size,)) for part, size in zip(parts, sizes)]
+        )
 
     starts = np.cumsum([0] + sizes)
-    return Graph(column(0, np.int32), column(1, np.int32), column(2, np.int64),
-                 column(3, np.int64), supply, level_top, overflow,
-                 int(starts[2]), pool_judge, int(starts[3]), p_unit, p_entry,
-                 int(starts[4]), d_judge_a, d_entry_a)
+    return Graph(
+        column(0, np.int32),
+        column(1, np.int32),
+        column(2, np.int64),
+        column(3, np.int64),
+        supply,
+        level_top,
+        overflow,
+        int(starts[2]),
+        pool_judge,
+        int(starts[3]),
+        p_unit,
+        p_entry,
+        int(starts[4]),
+        d_judge_a,
+        d_entry_a,
+    )
 
 
 def build_graph(problem: AssignmentProblem) -> Graph:
@@ -338,8 +355,7 @@ def solve_graph(graph: Graph) -> np.ndarray:
     n_arcs = len(graph.tails)
     if n_arcs == 0 or graph.supply == 0:
         return np.zeros(n_arcs, dtype=np.int64)
-    flow.add_arcs_with_capacity_and_unit_cost(graph.tails, graph.heads,
-                                              graph.capacities, graph.costs)
+    flow.add_arcs_with_capacity_and_unit_cost(graph.tails, graph.heads, graph.capacities, graph.costs)
     flow.set_node_supply(graph.source, graph.supply)
     flow.set_node_supply(graph.sink, -graph.supply)
     status = flow.solve()
@@ -350,11 +366,11 @@ def solve_graph(graph: Graph) -> np.ndarray:
     return np.asarray(flow.flows(np.arange(n_arcs, dtype=np.int32)), dtype=np.int64)
 
 
-def _read_assignments(prep: _Prepared, graph: Graph,
-                      arc_flow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _read_assignments(prep: _Prepared, graph: Graph, arc_flow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(judge indices, entry indices) of the new assignments."""
+
     def flows(start: int, count: int) -> np.ndarray:
-        return arc_flow[start:start + count]
+        return arc_flow[start : start + count]
 
     pool_flow = flows(graph.pool_start, len(graph.pool_judge))
     taken = np.flatnonzero(flows(graph.pooled_start, len(graph.pooled_entry)))
@@ -364,8 +380,10 @@ def _read_assignments(prep: _Prepared, graph: Graph,
     dealt_entry = graph.pooled_entry[taken[order]]
     dealt_judge = np.repeat(graph.pool_judge, pool_flow)  # judges are grouped by unit
     direct = np.flatnonzero(flows(graph.direct_start, len(graph.direct_judge)))
-    return (np.concatenate([dealt_judge, graph.direct_judge[direct]]),
-            np.concatenate([dealt_entry, graph.direct_entry[direct]]))
+    return (
+        np.concatenate([dealt_judge, graph.direct_judge[direct]]),
+        np.concatenate([dealt_entry, graph.direct_entry[direct]]),
+    )
 
 
 def _components(n_judges: int, judge_idx: np.ndarray, entry_idx: np.ndarray) -> int:
@@ -418,8 +436,7 @@ def assign(problem: AssignmentProblem) -> AssignmentResult:
         # Rare: unit or conflict rules force loads far above the mean.
         graph = _build(prep, level_target=int(total_load.max()))
 
-    new = sorted((prep.judges[j].id, prep.entries[e].id)
-                 for j, e in zip(new_j.tolist(), new_e.tolist()))
+    new = sorted((prep.judges[j].id, prep.entries[e].id) for j, e in zip(new_j.tolist(), new_e.tolist()))
     loads = {judge.id: int(total_load[i]) for i, judge in enumerate(prep.judges)}
     all_j = np.concatenate([prep.existing_pairs[:, 0], new_j])
     all_e = np.concatenate([prep.existing_pairs[:, 1], new_e])

@@ -20,6 +20,7 @@ own, levels from the highest down:
 Every decision is written to ``trace`` as a code with parameters, for the
 audit log; :func:`describe` turns an event into a sentence.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -158,11 +159,19 @@ TRACE_MESSAGES = {
     "quota": N_("Group %(group)s, %(level)s: %(quota)s place(s) (rule %(rule)s, %(candidates)s candidates)."),
     "quota_reduced": N_("Group %(group)s, %(level)s: %(places)s place(s) taken by tied entries of a higher level."),
     "award": N_("Group %(group)s: entry %(entry)s (rank %(rank)s, score %(score)s) receives %(level)s."),
-    "skip_same_author": N_("Group %(group)s: entry %(entry)s skipped; its author already receives %(level)s for entry %(kept)s."),
-    "below_min_score": N_("Group %(group)s, %(level)s: entry %(entry)s scored %(score)s, below the minimum %(minimum)s."),
+    "skip_same_author": N_(
+        "Group %(group)s: entry %(entry)s skipped; its author already receives %(level)s for entry %(kept)s."
+    ),
+    "below_min_score": N_(
+        "Group %(group)s, %(level)s: entry %(entry)s scored %(score)s, below the minimum %(minimum)s."
+    ),
     "unfilled": N_("Group %(group)s, %(level)s: %(places)s place(s) left empty."),
-    "tie_both_higher": N_("Group %(group)s, %(level)s: entries %(entries)s tie with the last place and also receive this level."),
-    "tie_pending": N_("Group %(group)s, %(level)s: entries %(entries)s tie across the last place; the committee decides."),
+    "tie_both_higher": N_(
+        "Group %(group)s, %(level)s: entries %(entries)s tie with the last place and also receive this level."
+    ),
+    "tie_pending": N_(
+        "Group %(group)s, %(level)s: entries %(entries)s tie across the last place; the committee decides."
+    ),
     "overflow_beyond_quota": N_("Group %(group)s: %(places)s tied entries awarded beyond the total quota."),
     "adjusted": N_("Entry %(entry)s changed from %(old)s to %(new)s by the committee. Reason: %(reason)s"),
 }
@@ -174,8 +183,9 @@ def describe(event: TraceEvent, translate: Callable[[str], str] = lambda s: s) -
     for key in ("level", "old", "new"):
         if key in params:
             code = params[key]
-            params[key] = translate(LEVEL_LABELS[code]) if code in LEVEL_LABELS else (
-                "-" if code is None else str(code))
+            params[key] = (
+                translate(LEVEL_LABELS[code]) if code in LEVEL_LABELS else ("-" if code is None else str(code))
+            )
     if "entries" in params:
         params["entries"] = ", ".join(str(e) for e in params["entries"])
     return translate(TRACE_MESSAGES[event.code]) % params
@@ -208,12 +218,18 @@ def allocate(
     trace: list[TraceEvent] = []
     for group, members in by_group.items():
         members.sort(key=lambda c: c.rank)
-        _GroupAllocator(group, members, rules[group], one_award_per_author, boundary_tie,
-                        awards, unfilled, ties, trace).run()
+        _GroupAllocator(
+            group, members, rules[group], one_award_per_author, boundary_tie, awards, unfilled, ties, trace
+        ).run()
     return Allocation(
-        awards=tuple(awards), unfilled=tuple(unfilled), pending_ties=tuple(ties),
-        trace=tuple(trace), candidates=tuple(ranked), rules=rules,
-        one_award_per_author=one_award_per_author, boundary_tie=boundary_tie,
+        awards=tuple(awards),
+        unfilled=tuple(unfilled),
+        pending_ties=tuple(ties),
+        trace=tuple(trace),
+        candidates=tuple(ranked),
+        rules=rules,
+        one_award_per_author=one_award_per_author,
+        boundary_tie=boundary_tie,
     )
 
 
@@ -235,8 +251,7 @@ def _rules_per_group(levels, groups) -> dict[GroupKey, tuple[LevelRule, ...]]:
 class _GroupAllocator:
     """Walks one group's ranking once, level by level."""
 
-    def __init__(self, group, members, rules, one_per_author, boundary_tie,
-                 awards, unfilled, ties, trace):
+    def __init__(self, group, members, rules, one_per_author, boundary_tie, awards, unfilled, ties, trace):
         self.group, self.members, self.rules = group, members, rules
         self.one_per_author, self.boundary_tie = one_per_author, boundary_tie
         self.awards, self.unfilled, self.ties, self.trace = awards, unfilled, ties, trace
@@ -250,8 +265,7 @@ class _GroupAllocator:
         overflow = 0  # places already taken by a higher level's boundary tie
         for rule in self.rules:
             quota = rule.quota(len(self.members))
-            self.log("quota", level=rule.code, quota=quota, rule=rule.describe_quota(),
-                     candidates=len(self.members))
+            self.log("quota", level=rule.code, quota=quota, rule=rule.describe_quota(), candidates=len(self.members))
             taken = min(overflow, quota)
             if taken:
                 self.log("quota_reduced", level=rule.code, places=taken)
@@ -271,8 +285,13 @@ class _GroupAllocator:
             candidate = self.members[self.next]
             if rule.min_score is not None and candidate.score < rule.min_score - _EPS:
                 # The candidate stays available for a lower level with a lower minimum.
-                self.log("below_min_score", level=rule.code, entry=candidate.entry_id,
-                         score=candidate.score, minimum=rule.min_score)
+                self.log(
+                    "below_min_score",
+                    level=rule.code,
+                    entry=candidate.entry_id,
+                    score=candidate.score,
+                    minimum=rule.min_score,
+                )
                 reason = "below_min_score"
                 break
             self.next += 1
@@ -294,26 +313,25 @@ class _GroupAllocator:
         return True
 
     def give(self, candidate: Candidate, level: str, position: int) -> Award:
-        award = Award(candidate.entry_id, candidate.author_id, level, self.group,
-                      position, candidate.score, candidate.rank)
+        award = Award(
+            candidate.entry_id, candidate.author_id, level, self.group, position, candidate.score, candidate.rank
+        )
         self.awards.append(award)
         self.kept.setdefault(candidate.author_id, award)
-        self.log("award", entry=candidate.entry_id, rank=candidate.rank,
-                 score=candidate.score, level=level)
+        self.log("award", entry=candidate.entry_id, rank=candidate.rank, score=candidate.score, level=level)
         return award
 
     def settle_boundary_tie(self, level: str, given: list[Award]) -> int:
         end = self.next
         while end < len(self.members) and self.members[end].tied_with_previous:
             end += 1
-        below = [c for c in self.members[self.next:end]
-                 if not (self.one_per_author and c.author_id in self.kept)]
+        below = [c for c in self.members[self.next : end] if not (self.one_per_author and c.author_id in self.kept)]
         if not below:
             return 0
         start = self.next - 1  # the last place; walk up to where its tie begins
         while start > 0 and self.members[start].tied_with_previous:
             start -= 1
-        tied_above = {c.entry_id for c in self.members[start:self.next]}
+        tied_above = {c.entry_id for c in self.members[start : self.next]}
         awarded = tuple(a.entry_id for a in given if a.entry_id in tied_above)
         if self.boundary_tie == "committee":
             self.ties.append(PendingTie(self.group, level, awarded, tuple(c.entry_id for c in below)))
@@ -321,7 +339,7 @@ class _GroupAllocator:
             return 0
         self.log("tie_both_higher", level=level, entries=[c.entry_id for c in below])
         extra = 0
-        for candidate in self.members[self.next:end]:
+        for candidate in self.members[self.next : end]:
             if not self.skip_same_author(candidate):
                 given.append(self.give(candidate, level, len(given) + 1))
                 extra += 1
@@ -329,9 +347,7 @@ class _GroupAllocator:
         return extra
 
 
-def apply_adjustments(
-    allocation: Allocation, adjustments: Sequence[Adjustment]
-) -> tuple[Allocation, list[Change]]:
+def apply_adjustments(allocation: Allocation, adjustments: Sequence[Adjustment]) -> tuple[Allocation, list[Change]]:
     """Apply committee decisions in order; every one needs a reason.
 
     An adjustment naming an entry of a pending tie settles that tie (a
@@ -345,17 +361,22 @@ def apply_adjustments(
     for adjustment in adjustments:
         reason = (adjustment.reason or "").strip()
         if not reason:
-            raise UserError(N_("A reason is required to change the award of entry %(entry)s."),
-                            entry=adjustment.entry_id)
+            raise UserError(
+                N_("A reason is required to change the award of entry %(entry)s."), entry=adjustment.entry_id
+            )
         candidate = candidates.get(adjustment.entry_id)
         if candidate is None:
             raise UserError(N_("Entry %(entry)s is not among the candidates."), entry=adjustment.entry_id)
         offered = [r.code for r in allocation.rules[candidate.group]]
         if adjustment.new_level is not None and adjustment.new_level not in offered:
-            raise UserError(N_("Award level %(level)s is not offered in group %(group)s."),
-                            level=adjustment.new_level, group=candidate.group)
-        changes.append(Change(candidate.entry_id, candidate.group,
-                              levels.get(candidate.entry_id), adjustment.new_level, reason))
+            raise UserError(
+                N_("Award level %(level)s is not offered in group %(group)s."),
+                level=adjustment.new_level,
+                group=candidate.group,
+            )
+        changes.append(
+            Change(candidate.entry_id, candidate.group, levels.get(candidate.entry_id), adjustment.new_level, reason)
+        )
         if adjustment.new_level is None:
             levels.pop(candidate.entry_id, None)
         else:
@@ -368,17 +389,20 @@ def apply_adjustments(
             if holders.setdefault((c.group, c.author_id), entry_id) != entry_id:
                 raise UserError(
                     N_("The author of entry %(entry)s would receive more than one award in group %(group)s."),
-                    entry=entry_id, group=c.group)
+                    entry=entry_id,
+                    group=c.group,
+                )
 
     adjusted = {c.entry_id for c in changes}
-    pending = tuple(t for t in allocation.pending_ties
-                    if adjusted.isdisjoint((*t.awarded, *t.below)))
+    pending = tuple(t for t in allocation.pending_ties if adjusted.isdisjoint((*t.awarded, *t.below)))
     trace = allocation.trace + tuple(
-        TraceEvent("adjusted", {"entry": c.entry_id, "group": c.group, "old": c.old_level,
-                                "new": c.new_level, "reason": c.reason})
-        for c in changes)
-    return replace(allocation, awards=_rebuild_awards(allocation, levels),
-                   pending_ties=pending, trace=trace), changes
+        TraceEvent(
+            "adjusted",
+            {"entry": c.entry_id, "group": c.group, "old": c.old_level, "new": c.new_level, "reason": c.reason},
+        )
+        for c in changes
+    )
+    return replace(allocation, awards=_rebuild_awards(allocation, levels), pending_ties=pending, trace=trace), changes
 
 
 def _rebuild_awards(allocation: Allocation, levels: Mapping[EntryId, str]) -> tuple[Award, ...]:
@@ -390,13 +414,16 @@ def _rebuild_awards(allocation: Allocation, levels: Mapping[EntryId, str]) -> tu
         members.sort(key=lambda c: c.rank)
         for rule in allocation.rules[group]:
             holders = [c for c in members if levels.get(c.entry_id) == rule.code]
-            awards.extend(Award(c.entry_id, c.author_id, rule.code, group, position, c.score, c.rank)
-                          for position, c in enumerate(holders, start=1))
+            awards.extend(
+                Award(c.entry_id, c.author_id, rule.code, group, position, c.score, c.rank)
+                for position, c in enumerate(holders, start=1)
+            )
     return tuple(awards)
 
 
-def settle_tie(ranked: Sequence[Candidate], group: GroupKey, tied: Sequence[EntryId],
-               chosen: Sequence[EntryId]) -> list[Candidate]:
+def settle_tie(
+    ranked: Sequence[Candidate], group: GroupKey, tied: Sequence[EntryId], chosen: Sequence[EntryId]
+) -> list[Candidate]:
     """The candidates with a boundary tie broken by the committee's decision.
 
     ``tied`` are the entries tied across a boundary (a ``PendingTie``'s
@@ -414,11 +441,13 @@ def settle_tie(ranked: Sequence[Candidate], group: GroupKey, tied: Sequence[Entr
     positions = [i for i, c in enumerate(members) if c.entry_id in tied_set]
     if len(positions) != len(tied_set):
         raise ValueError("a tied entry is not among the group's candidates")
-    block = members[min(positions):max(positions) + 1]
+    block = members[min(positions) : max(positions) + 1]
     order = [c for c in block if c.entry_id in chosen_set] + [c for c in block if c.entry_id not in chosen_set]
     ranks = [c.rank for c in block]
     first_flag = block[0].tied_with_previous
     cut = sum(1 for c in block if c.entry_id in chosen_set)
-    settled = {c.entry_id: replace(c, rank=ranks[i], tied_with_previous=first_flag if i == 0 else i != cut)
-               for i, c in enumerate(order)}
+    settled = {
+        c.entry_id: replace(c, rank=ranks[i], tied_with_previous=first_flag if i == 0 else i != cut)
+        for i, c in enumerate(order)
+    }
     return [settled.get(c.entry_id, c) for c in ranked]

@@ -3,6 +3,7 @@
 Only SVG presentation attributes (fill, stroke, ...), no style attributes or
 scripts, so the charts pass the Content Security Policy. Text is escaped.
 """
+
 from __future__ import annotations
 
 from html import escape
@@ -30,22 +31,34 @@ def leniency_chart(rows: list[tuple[str, float, float, int]], full_marks: float,
     def x(v: float) -> float:
         return label_w + pad + plot_w * max(0.0, min(v, hi)) / hi
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
-             f'role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
+        f'role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>'
+    ]
     for i in range(5):
         v = hi * i / 4
-        parts.append(f'<line x1="{x(v):.1f}" y1="{pad}" x2="{x(v):.1f}" y2="{height - pad - 10}" '
-                     f'stroke="{GRID}" stroke-width="1"/>')
-        parts.append(f'<text x="{x(v):.1f}" y="{height - pad + 6}" font-size="11" fill="{AXIS}" '
-                     f'text-anchor="middle">{_fmt(v)}</text>')
+        parts.append(
+            f'<line x1="{x(v):.1f}" y1="{pad}" x2="{x(v):.1f}" y2="{height - pad - 10}" '
+            f'stroke="{GRID}" stroke-width="1"/>'
+        )
+        parts.append(
+            f'<text x="{x(v):.1f}" y="{height - pad + 6}" font-size="11" fill="{AXIS}" '
+            f'text-anchor="middle">{_fmt(v)}</text>'
+        )
     for i, (name, mean, sd, n) in enumerate(rows):
         y = pad + row_h * i + row_h / 2
-        parts.append(f'<text x="{label_w + pad - 8}" y="{y + 4:.1f}" font-size="12" fill="{TEXT}" '
-                     f'text-anchor="end">{escape(name)}</text>')
-        parts.append(f'<line x1="{x(mean - sd):.1f}" y1="{y:.1f}" x2="{x(mean + sd):.1f}" y2="{y:.1f}" '
-                     f'stroke="{AXIS}" stroke-width="2"/>')
-        parts.append(f'<circle cx="{x(mean):.1f}" cy="{y:.1f}" r="5" fill="{BAR}">'
-                     f'<title>{escape(name)}: {_fmt(mean)} ± {_fmt(sd)} (n={n})</title></circle>')
+        parts.append(
+            f'<text x="{label_w + pad - 8}" y="{y + 4:.1f}" font-size="12" fill="{TEXT}" '
+            f'text-anchor="end">{escape(name)}</text>'
+        )
+        parts.append(
+            f'<line x1="{x(mean - sd):.1f}" y1="{y:.1f}" x2="{x(mean + sd):.1f}" y2="{y:.1f}" '
+            f'stroke="{AXIS}" stroke-width="2"/>'
+        )
+        parts.append(
+            f'<circle cx="{x(mean):.1f}" cy="{y:.1f}" r="5" fill="{BAR}">'
+            f"<title>{escape(name)}: {_fmt(mean)} ± {_fmt(sd)} (n={n})</title></circle>"
+        )
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -57,22 +70,32 @@ def histogram_chart(counts: list[int], lo: float, hi: float, title: str) -> Mark
     top = max(counts) if counts and max(counts) > 0 else 1
     bins = max(len(counts), 1)
     bar_w = plot_w / bins
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
-             f'role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>',
-             f'<line x1="{pad}" y1="{height - pad}" x2="{WIDTH - pad}" y2="{height - pad}" stroke="{AXIS}"/>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
+        f'role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>',
+        f'<line x1="{pad}" y1="{height - pad}" x2="{WIDTH - pad}" y2="{height - pad}" stroke="{AXIS}"/>',
+    ]
     for i, c in enumerate(counts):
         h = plot_h * c / top
         x0 = pad + i * bar_w
         a = lo + (hi - lo) * i / bins
         b = lo + (hi - lo) * (i + 1) / bins
-        parts.append(f'<rect x="{x0 + 1:.1f}" y="{height - pad - h:.1f}" width="{bar_w - 2:.1f}" '
-                     f'height="{h:.1f}" fill="{BAR}"><title>{_fmt(a)}–{_fmt(b)}: {c}</title></rect>')
+        parts.append(
+            f'<rect x="{x0 + 1:.1f}" y="{height - pad - h:.1f}" width="{bar_w - 2:.1f}" '
+            f'height="{h:.1f}" fill="{BAR}"><title>{_fmt(a)}–{_fmt(b)}: {c}</title></rect>'
+        )
         if c:
-            parts.append(f'<text x="{x0 + bar_w / 2:.1f}" y="{height - pad - h - 4:.1f}" font-size="11" '
-                         f'fill="{TEXT}" text-anchor="middle">{c}</text>')
-        parts.append(f'<text x="{x0:.1f}" y="{height - pad + 14}" font-size="10" fill="{AXIS}" '
-                     f'text-anchor="middle">{_fmt(a)}</text>')
-    parts.append(f'<text x="{WIDTH - pad:.1f}" y="{height - pad + 14}" font-size="10" fill="{AXIS}" '
-                 f'text-anchor="middle">{_fmt(hi)}</text>')
+            parts.append(
+                f'<text x="{x0 + bar_w / 2:.1f}" y="{height - pad - h - 4:.1f}" font-size="11" '
+                f'fill="{TEXT}" text-anchor="middle">{c}</text>'
+            )
+        parts.append(
+            f'<text x="{x0:.1f}" y="{height - pad + 14}" font-size="10" fill="{AXIS}" '
+            f'text-anchor="middle">{_fmt(a)}</text>'
+        )
+    parts.append(
+        f'<text x="{WIDTH - pad:.1f}" y="{height - pad + 14}" font-size="10" fill="{AXIS}" '
+        f'text-anchor="middle">{_fmt(hi)}</text>'
+    )
     parts.append("</svg>")
     return Markup("".join(parts))

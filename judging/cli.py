@@ -1,4 +1,5 @@
 """``flask judging assign ROUND_ID`` and ``flask judging results ROUND_ID --format csv|xlsx``."""
+
 from __future__ import annotations
 
 import sys
@@ -34,8 +35,10 @@ def assign_cmd(round_id: int) -> None:
         db.session.rollback()
         raise click.ClickException(exc.render()) from None
     db.session.commit()
-    click.echo(f"{len(result.new)} new assignments; {len(result.unfilled)} entries short of judges; "
-               f"judge groups linked: {result.connected}")
+    click.echo(
+        f"{len(result.new)} new assignments; {len(result.unfilled)} entries short of judges; "
+        f"judge groups linked: {result.connected}"
+    )
     for entry_id, short in sorted(result.unfilled.items()):
         click.echo(f"  entry {entry_id}: missing {short.missing} ({', '.join(short.reasons)})")
 

@@ -4,6 +4,7 @@ Registered on the judging blueprint (imported at the end of ``judging.routes``).
 Committee members see entries as judges do (anonymous code, redacted title
 and text, scores), never the author or unit.
 """
+
 from __future__ import annotations
 
 from flask import abort, flash, render_template, request, url_for
@@ -49,8 +50,12 @@ def committee_home():
 @require_roles(Role.COMMITTEE)
 def committee_round(round_id: int):
     round_ = _served_round(round_id)
-    return render_template("judging/committee_round.html", round=round_, ties=committee_services.tie_views(round_),
-                           decisions=committee_services.decisions(round_))
+    return render_template(
+        "judging/committee_round.html",
+        round=round_,
+        ties=committee_services.tie_views(round_),
+        decisions=committee_services.decisions(round_),
+    )
 
 
 def _ids(values) -> list[int]:
@@ -69,8 +74,14 @@ def committee_decide(round_id: int):
     round_ = _served_round(round_id)
     f = request.form
     done = redirect_either_way(url_for("judging.committee_round", round_id=round_id))
-    results.decide_tie(round_, group_label=f.get("group", ""), level=f.get("level", ""),
-                       entries=_ids(f.getlist("entries")), chosen=_ids(f.getlist("chosen")),
-                       actor=current_user, reason=f.get("reason", ""))
+    results.decide_tie(
+        round_,
+        group_label=f.get("group", ""),
+        level=f.get("level", ""),
+        entries=_ids(f.getlist("entries")),
+        chosen=_ids(f.getlist("chosen")),
+        actor=current_user,
+        reason=f.get("reason", ""),
+    )
     flash(_("The committee's decision is recorded; the awards follow it."), "success")
     return done

@@ -1,4 +1,5 @@
 """Demo data: a 初评 round on the demo competition, with a rubric, four judges and some scores."""
+
 from __future__ import annotations
 
 import random
@@ -19,19 +20,29 @@ def seed(accounts: dict) -> None:
     comp = db.session.scalar(select(Competition).where(Competition.code == "ZW2026"))
     if comp is None or db.session.scalar(select(Round.id).where(Round.competition_id == comp.id)):
         return
-    if not db.session.scalar(select(Submission.id).where(Submission.competition_id == comp.id,
-                                                          Submission.status == SubmissionStatus.QUALIFIED)):
+    if not db.session.scalar(
+        select(Submission.id).where(
+            Submission.competition_id == comp.id, Submission.status == SubmissionStatus.QUALIFIED
+        )
+    ):
         return
     organiser = accounts["organiser"]
     judges = [accounts[name] for name in DEMO_JUDGES if name in accounts]
     if len(judges) < 2:
         return
-    round_ = services.create_round(comp, actor=organiser, name="初评", k=2, method="mean",
-                                   arbitration=Arbitration.THIRD_JUDGE, leader_id=judges[0].id, seed=2026,
-                                   pledge_text="本人承诺：公正评审，只看作品不问作者；对作品和评分严格保密；"
-                                               "遇到认识的作者或存在利害关系的作品，主动回避。")
-    services.set_criteria(round_, [services.CriterionInput(n, m, step=s) for n, m, s in DEMO_RUBRIC],
-                          actor=organiser)
+    round_ = services.create_round(
+        comp,
+        actor=organiser,
+        name="初评",
+        k=2,
+        method="mean",
+        arbitration=Arbitration.THIRD_JUDGE,
+        leader_id=judges[0].id,
+        seed=2026,
+        pledge_text="本人承诺：公正评审，只看作品不问作者；对作品和评分严格保密；"
+        "遇到认识的作者或存在利害关系的作品，主动回避。",
+    )
+    services.set_criteria(round_, [services.CriterionInput(n, m, step=s) for n, m, s in DEMO_RUBRIC], actor=organiser)
     for judge in judges:
         services.add_judge(round_, judge, actor=organiser)
     services.assign_judges(round_, actor=organiser)
@@ -44,11 +55,15 @@ def seed(accounts: dict) -> None:
     rnd = random.Random(2026)
     for judge in judges[1:]:
         services.accept_pledge(round_, judge)
-        items = db.session.scalars(select(Assignment).where(Assignment.round_id == round_.id,
-                                                            Assignment.judge_id == judge.id)
-                                   .order_by(Assignment.shuffle_key)).all()
+        items = db.session.scalars(
+            select(Assignment)
+            .where(Assignment.round_id == round_.id, Assignment.judge_id == judge.id)
+            .order_by(Assignment.shuffle_key)
+        ).all()
         for item in items[: max(1, len(items) // 2)]:
-            values = {str(c.id): min(c.maximum, round(rnd.uniform(0.6, 0.95) * c.maximum / c.step) * c.step)
-                      for c in round_.criteria}
+            values = {
+                str(c.id): min(c.maximum, round(rnd.uniform(0.6, 0.95) * c.maximum / c.step) * c.step)
+                for c in round_.criteria
+            }
             services.save_score(item, actor=judge, values=values, submit=True)
     db.session.flush()

@@ -1,11 +1,11 @@
 """Judging forms: shape checks only; business rules live in services."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, DateTimeLocalField, FloatField, IntegerField, SelectField, StringField,
-                     TextAreaField)
+from wtforms import BooleanField, DateTimeLocalField, FloatField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from judging.models import Arbitration, Grouping, Method, PoolRule
@@ -21,8 +21,11 @@ class RoundForm(FlaskForm):
     k = IntegerField(_l("Judges per entry"), validators=[DataRequired(), NumberRange(min=1, max=15)])
     method = SelectField(_l("Aggregation"), choices=Method.choices())
     arbitration = SelectField(_l("Double marking and arbitration"), choices=Arbitration.choices())
-    threshold = FloatField(_l("Threshold T (points)"), validators=[Optional(), NumberRange(min=0)],
-                           description=_l("Leave empty for 15 percent of full marks."))
+    threshold = FloatField(
+        _l("Threshold T (points)"),
+        validators=[Optional(), NumberRange(min=0)],
+        description=_l("Leave empty for 15 percent of full marks."),
+    )
     leader_id = SelectField(_l("Group leader (arbiter)"), coerce=int, validators=[Optional()])
     pool_rule = SelectField(_l("Entries in this round"), choices=PoolRule.choices())
     pool_value = FloatField(_l("N or percentage"), validators=[Optional(), NumberRange(min=0)])
@@ -35,8 +38,9 @@ class RoundForm(FlaskForm):
 class OpenRoundForm(FlaskForm):
     """Opening a round while the call still accepts entries needs the freeze confirmed."""
 
-    confirm_freeze = BooleanField(_l("I confirm: the entries are frozen from the start of this round and "
-                                     "no longer accept changes."))
+    confirm_freeze = BooleanField(
+        _l("I confirm: the entries are frozen from the start of this round and no longer accept changes.")
+    )
 
 
 class AddJudgeForm(FlaskForm):
@@ -50,8 +54,9 @@ class RemoveJudgeForm(FlaskForm):
 
 class PledgeForm(FlaskForm):
     accept = BooleanField(_l("I accept the pledge"), validators=[DataRequired()])
-    declared_conflicts = TextAreaField(_l("Conflicts of interest I declare (optional)"),
-                                       validators=[Optional(), Length(max=2000)])
+    declared_conflicts = TextAreaField(
+        _l("Conflicts of interest I declare (optional)"), validators=[Optional(), Length(max=2000)]
+    )
 
 
 class RecuseForm(FlaskForm):

@@ -7,6 +7,7 @@ rubric and assignments, and compares the two entries cell by cell. Nothing
 here touches the database: the caller passes the round as plain data and
 stores scores only when ``Comparison.ok``.
 """
+
 from __future__ import annotations
 
 import csv
@@ -103,6 +104,7 @@ class Comparison:
 # --------------------------------------------------------------------------
 # Reading files
 # --------------------------------------------------------------------------
+
 
 def decode_csv(data: bytes) -> str:
     """UTF-8 (with or without BOM) first; Excel on Chinese Windows saves GBK (GB18030 covers it)."""
@@ -214,6 +216,7 @@ def template_header(criteria: list[CriterionSpec]) -> list[str]:
 # Checking rows
 # --------------------------------------------------------------------------
 
+
 def normalise_name(value: object) -> str:
     """How typed names are compared: full-width folded, spaces dropped, case-insensitive."""
     text = unicodedata.normalize("NFKC", str(value or ""))
@@ -257,8 +260,9 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
-def check_rows(rows: list[RawRow], ctx: RoundContext, source: str
-               ) -> tuple[dict[tuple[str, int], KeyedScore], list[RowError]]:
+def check_rows(
+    rows: list[RawRow], ctx: RoundContext, source: str
+) -> tuple[dict[tuple[str, int], KeyedScore], list[RowError]]:
     """Valid rows keyed by (code, judge id), and an error for every rejected row."""
     if not rows:
         return {}, [RowError(source, 0, N_("The file has no score rows."))]
@@ -316,23 +320,35 @@ def check_rows(rows: list[RawRow], ctx: RoundContext, source: str
                 fail(row.line, N_("Give a score for %(name)s."), name=c.name)
                 bad = True
             elif value < -_EPS or value > c.maximum + _EPS:
-                fail(row.line, N_("%(name)s: the score must be between 0 and %(maximum)s."),
-                     name=c.name, maximum=_fmt(c.maximum))
+                fail(
+                    row.line,
+                    N_("%(name)s: the score must be between 0 and %(maximum)s."),
+                    name=c.name,
+                    maximum=_fmt(c.maximum),
+                )
                 bad = True
             elif not on_step(value, c.step):
-                fail(row.line, N_("%(name)s: the score must be a multiple of %(step)s."),
-                     name=c.name, step=_fmt(c.step))
+                fail(
+                    row.line, N_("%(name)s: the score must be a multiple of %(step)s."), name=c.name, step=_fmt(c.step)
+                )
                 bad = True
             else:
                 values[c.key] = value
         if key in good:
-            fail(row.line, N_("%(code)s by %(judge)s is keyed in twice (rows %(first)s and %(line)s)."),
-                 code=code, judge=ctx.judge_labels.get(judge_id, judge_text), first=good[key].line, line=row.line)
+            fail(
+                row.line,
+                N_("%(code)s by %(judge)s is keyed in twice (rows %(first)s and %(line)s)."),
+                code=code,
+                judge=ctx.judge_labels.get(judge_id, judge_text),
+                first=good[key].line,
+                line=row.line,
+            )
             continue
         if bad:
             continue
-        good[key] = KeyedScore(code, judge_id, ctx.slots[key], values,
-                               normalise_comment(row.cells.get(COMMENT_HEADER)), row.line)
+        good[key] = KeyedScore(
+            code, judge_id, ctx.slots[key], values, normalise_comment(row.cells.get(COMMENT_HEADER)), row.line
+        )
     return good, errors
 
 
@@ -340,8 +356,14 @@ def check_rows(rows: list[RawRow], ctx: RoundContext, source: str
 # Comparing the two entries
 # --------------------------------------------------------------------------
 
-def compare(first: dict[tuple[str, int], KeyedScore], second: dict[tuple[str, int], KeyedScore],
-            ctx: RoundContext, *, skip: frozenset = frozenset()) -> tuple[list[KeyedScore], list[Disagreement]]:
+
+def compare(
+    first: dict[tuple[str, int], KeyedScore],
+    second: dict[tuple[str, int], KeyedScore],
+    ctx: RoundContext,
+    *,
+    skip: frozenset = frozenset(),
+) -> tuple[list[KeyedScore], list[Disagreement]]:
     """Cell-by-cell comparison; rows in ``skip`` (rejected in either file) are left to the errors."""
     agreed: list[KeyedScore] = []
     out: list[Disagreement] = []
@@ -357,8 +379,7 @@ def compare(first: dict[tuple[str, int], KeyedScore], second: dict[tuple[str, in
         same = True
         for c in ctx.criteria:
             if abs(a.values[c.key] - b.values[c.key]) > _EPS:
-                out.append(Disagreement(key[0], key[1], label, c.key, names[c.key],
-                                        a.values[c.key], b.values[c.key]))
+                out.append(Disagreement(key[0], key[1], label, c.key, names[c.key], a.values[c.key], b.values[c.key]))
                 same = False
         # Spacing means nothing in Chinese text; a clerk's line break must not block the import.
         if re.sub(r"\s+", "", a.comment) != re.sub(r"\s+", "", b.comment):

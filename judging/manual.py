@@ -6,6 +6,7 @@ The same conflict rules hold as in ``judging/assign.py``, every change is
 audited, and a judge removed from an entry is recorded as recused with the
 organiser's reason, so the entry's history stays complete.
 """
+
 from __future__ import annotations
 
 import random
@@ -20,8 +21,17 @@ from core.extensions import db
 from core.i18n_markers import N_
 from essays.models import Genre, Group, Submission
 from judging import assign as assign_mod
-from judging.models import (Assignment, AssignmentRole, AssignmentStatus, Conflict, Round, RoundJudge, RoundState,
-                            Score, ScoreStatus)
+from judging.models import (
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    Conflict,
+    Round,
+    RoundJudge,
+    RoundState,
+    Score,
+    ScoreStatus,
+)
 from judging.services import freeze_round_entries, pool_entry_ids, require_unlocked
 
 
@@ -59,26 +69,46 @@ def entry_lines(round_: Round, only: set[int] | None = None) -> list[EntryLine]:
     ids = [i for i in pool_entry_ids(round_) if only is None or i in only]
     lines: dict[int, EntryLine] = {}
     for chunk_start in range(0, len(ids), 900):
-        chunk = ids[chunk_start:chunk_start + 900]
+        chunk = ids[chunk_start : chunk_start + 900]
         for sid, code, genre, group, unit, rec in db.session.execute(
-                select(Submission.id, Submission.anonymous_code, Genre.name, Group.name, Submission.unit_id,
-                       Submission.recommending_unit_id)
-                .outerjoin(Genre, Genre.id == Submission.genre_id).outerjoin(Group, Group.id == Submission.group_id)
-                .where(Submission.id.in_(chunk))):
-            lines[sid] = EntryLine(sid, code, genre or "", group or "",
-                                   frozenset(u for u in (unit, rec) if u is not None))
+            select(
+                Submission.id,
+                Submission.anonymous_code,
+                Genre.name,
+                Group.name,
+                Submission.unit_id,
+                Submission.recommending_unit_id,
+            )
+            .outerjoin(Genre, Genre.id == Submission.genre_id)
+            .outerjoin(Group, Group.id == Submission.group_id)
+            .where(Submission.id.in_(chunk))
+        ):
+            lines[sid] = EntryLine(
+                sid, code, genre or "", group or "", frozenset(u for u in (unit, rec) if u is not None)
+            )
     rows = db.session.execute(
-        select(Assignment.id, Assignment.submission_id, Assignment.judge_id, User.display_name, Assignment.role,
-               Assignment.status, Score.status, Assignment.recuse_reason)
+        select(
+            Assignment.id,
+            Assignment.submission_id,
+            Assignment.judge_id,
+            User.display_name,
+            Assignment.role,
+            Assignment.status,
+            Score.status,
+            Assignment.recuse_reason,
+        )
         .join(User, User.id == Assignment.judge_id)
         .outerjoin(Score, Score.assignment_id == Assignment.id)
-        .where(Assignment.round_id == round_.id,
-               *([Assignment.submission_id.in_(list(only))] if only is not None else []))
-        .order_by(Assignment.id))
+        .where(
+            Assignment.round_id == round_.id, *([Assignment.submission_id.in_(list(only))] if only is not None else [])
+        )
+        .order_by(Assignment.id)
+    )
     for aid, sid, jid, name, role, status, score_status, reason in rows:
         if sid in lines:
-            lines[sid].judges.append(EntryJudge(aid, jid, name, role, status,
-                                                score_status == ScoreStatus.DRAFT, reason))
+            lines[sid].judges.append(
+                EntryJudge(aid, jid, name, role, status, score_status == ScoreStatus.DRAFT, reason)
+            )
     return sorted(lines.values(), key=lambda line: line.code)
 
 
@@ -89,12 +119,18 @@ def eligible_judges(round_: Round, lines: list[EntryLine]) -> dict[int, list[Use
     """
     if not lines:
         return {}
-    pool = db.session.scalars(select(User).join(RoundJudge, RoundJudge.user_id == User.id).where(
-        RoundJudge.round_id == round_.id, RoundJudge.active.is_(True)).order_by(User.display_name)).all()
+    pool = db.session.scalars(
+        select(User)
+        .join(RoundJudge, RoundJudge.user_id == User.id)
+        .where(RoundJudge.round_id == round_.id, RoundJudge.active.is_(True))
+        .order_by(User.display_name)
+    ).all()
     conflicts: dict[int, set[int]] = {}
-    for judge_id, sid in db.session.execute(select(Conflict.judge_id, Conflict.submission_id).where(
-            Conflict.round_id == round_.id,
-            Conflict.submission_id.in_([line.submission_id for line in lines]))):
+    for judge_id, sid in db.session.execute(
+        select(Conflict.judge_id, Conflict.submission_id).where(
+            Conflict.round_id == round_.id, Conflict.submission_id.in_([line.submission_id for line in lines])
+        )
+    ):
         conflicts.setdefault(sid, set()).add(judge_id)
     unit_of = {u.id: u.unit_id for u in pool}
     unit_of.update(_judge_units([j.judge_id for line in lines for j in line.active if j.judge_id not in unit_of]))
@@ -104,8 +140,12 @@ def eligible_judges(round_: Round, lines: list[EntryLine]) -> dict[int, list[Use
         units_on_entry = {unit_of.get(j.judge_id) for j in line.active} - {None}
         barred = conflicts.get(line.submission_id, set())
         out[line.submission_id] = [
-            u for u in pool if u.id not in taken and u.id not in barred
-            and (u.unit_id is None or (u.unit_id not in line.unit_ids and u.unit_id not in units_on_entry))]
+            u
+            for u in pool
+            if u.id not in taken
+            and u.id not in barred
+            and (u.unit_id is None or (u.unit_id not in line.unit_ids and u.unit_id not in units_on_entry))
+        ]
     return out
 
 
@@ -126,28 +166,43 @@ def add_judge_to_entry(round_: Round, submission_id: int, judge_id: int, *, acto
     if round_.state == RoundState.CLOSED:
         raise UserError(N_("The round is closed."))
     line = entry_line(round_, submission_id)
-    member = db.session.scalar(select(RoundJudge).where(RoundJudge.round_id == round_.id,
-                                                        RoundJudge.user_id == judge_id))
+    member = db.session.scalar(
+        select(RoundJudge).where(RoundJudge.round_id == round_.id, RoundJudge.user_id == judge_id)
+    )
     judge = db.session.get(User, judge_id)
     if member is None or not member.active or judge is None:
         raise UserError(N_("Only an active judge of this round can be added."))
     if any(j.judge_id == judge_id for j in line.judges):
         raise UserError(N_("%(name)s already has (or has recused from) this entry."), name=judge.display_name)
-    conflicts = {(c, submission_id) for c in db.session.scalars(select(Conflict.judge_id).where(
-        Conflict.round_id == round_.id, Conflict.submission_id == submission_id))}
-    reason = assign_mod.ineligibility_reason(assign_mod.Judge(judge.id, judge.unit_id),
-                                             assign_mod.Entry(submission_id, line.unit_ids), conflicts)
+    conflicts = {
+        (c, submission_id)
+        for c in db.session.scalars(
+            select(Conflict.judge_id).where(Conflict.round_id == round_.id, Conflict.submission_id == submission_id)
+        )
+    }
+    reason = assign_mod.ineligibility_reason(
+        assign_mod.Judge(judge.id, judge.unit_id), assign_mod.Entry(submission_id, line.unit_ids), conflicts
+    )
     if reason is not None:
         raise UserError(assign_mod.REASON_MESSAGES[reason])
     if judge.unit_id is not None and judge.unit_id in _judge_units([j.judge_id for j in line.active]).values():
         raise UserError(N_("A judge from the same unit already scores this entry."))
-    item = Assignment(round_id=round_.id, judge_id=judge_id, submission_id=submission_id,
-                      role=AssignmentRole.REGULAR, status=AssignmentStatus.ASSIGNED,
-                      shuffle_key=random.SystemRandom().randrange(2**31))
+    item = Assignment(
+        round_id=round_.id,
+        judge_id=judge_id,
+        submission_id=submission_id,
+        role=AssignmentRole.REGULAR,
+        status=AssignmentStatus.ASSIGNED,
+        shuffle_key=random.SystemRandom().randrange(2**31),
+    )
     db.session.add(item)
     db.session.flush()
-    audit.record("judging.assign_by_hand", round_, actor=actor, changes={
-        "entry": line.code, "judge_id": judge_id, "judge": judge.display_name, "assignment_id": item.id})
+    audit.record(
+        "judging.assign_by_hand",
+        round_,
+        actor=actor,
+        changes={"entry": line.code, "judge_id": judge_id, "judge": judge.display_name, "assignment_id": item.id},
+    )
     freeze_round_entries(round_, actor=actor, entry_ids=[submission_id])
     return item
 
@@ -167,6 +222,14 @@ def remove_judge_from_entry(assignment: Assignment, *, actor, reason: str) -> No
         db.session.delete(assignment.score)
     db.session.flush()
     code = db.session.scalar(select(Submission.anonymous_code).where(Submission.id == assignment.submission_id))
-    audit.record("judging.unassign_by_hand", round_, actor=actor, changes={
-        "entry": code, "judge_id": assignment.judge_id, "assignment_id": assignment.id,
-        "reason": reason.strip()})
+    audit.record(
+        "judging.unassign_by_hand",
+        round_,
+        actor=actor,
+        changes={
+            "entry": code,
+            "judge_id": assignment.judge_id,
+            "assignment_id": assignment.id,
+            "reason": reason.strip(),
+        },
+    )

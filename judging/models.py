@@ -1,12 +1,12 @@
 """Judging rounds, rubrics, judge pools, assignments, scores, results and awards."""
+
 from __future__ import annotations
 
 import datetime as dt
 import enum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import UTCDateTime, str_enum, utcnow
@@ -35,6 +35,7 @@ class Arbitration(LabelledEnum):
 
 class Method(LabelledEnum):
     """How a round aggregates the regular judges' scores (scoring.METHODS)."""
+
     MEAN = "mean", N_("Mean")
     TRIMMED_MEAN = "trimmed_mean", N_("Trimmed mean (drop highest and lowest)")
     MEDIAN = "median", N_("Median")
@@ -44,6 +45,7 @@ class Method(LabelledEnum):
 
 class ResultRule(LabelledEnum):
     """How an entry's final score was decided: a scoring.double_mark code or the method's name."""
+
     AGREED = "agreed", N_("Two scores agree")
     NEEDS_THIRD = "needs_third", N_("Waiting for a third judge")
     THIRD_JUDGE = "third_judge", N_("Third judge")
@@ -67,6 +69,7 @@ class PoolRule(LabelledEnum):
 
 class Grouping(LabelledEnum):
     """How entries are grouped for a round's pool and for awards."""
+
     ALL = "all", N_("All entries together")
     GENRE = "genre", N_("Per genre")
     GROUP = "group", N_("Per group")
@@ -119,8 +122,9 @@ class Round(db.Model):
 
     competition: Mapped[Competition] = relationship("Competition")
     leader: Mapped[User | None] = relationship("User", foreign_keys=[leader_id])
-    criteria: Mapped[list[Criterion]] = relationship(back_populates="round", order_by="Criterion.position",
-                                                     cascade="all, delete-orphan")
+    criteria: Mapped[list[Criterion]] = relationship(
+        back_populates="round", order_by="Criterion.position", cascade="all, delete-orphan"
+    )
 
     @property
     def full_marks(self) -> float:
@@ -216,8 +220,7 @@ class Score(db.Model):
     __tablename__ = "judging_scores"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assignment_id: Mapped[int] = mapped_column(ForeignKey("judging_assignments.id", ondelete="CASCADE"),
-                                               unique=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("judging_assignments.id", ondelete="CASCADE"), unique=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("judging_rounds.id", ondelete="CASCADE"), index=True)
     # {criterion_id (str): value}
     values: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -266,15 +269,17 @@ class AwardScheme(db.Model):
     one_award_per_author: Mapped[bool] = mapped_column(Boolean, default=True)
     boundary_tie: Mapped[str] = mapped_column(String(20), default="both_higher")
 
-    levels: Mapped[list[AwardLevelRule]] = relationship(back_populates="scheme",
-                                                        order_by="AwardLevelRule.position",
-                                                        cascade="all, delete-orphan")
+    levels: Mapped[list[AwardLevelRule]] = relationship(
+        back_populates="scheme", order_by="AwardLevelRule.position", cascade="all, delete-orphan"
+    )
 
 
 class AwardLevelRule(db.Model):
     __tablename__ = "judging_award_levels"
-    __table_args__ = (CheckConstraint("count IS NULL OR count >= 0", name="count_not_negative"),
-                      CheckConstraint("percent IS NULL OR percent >= 0", name="percent_not_negative"))
+    __table_args__ = (
+        CheckConstraint("count IS NULL OR count >= 0", name="count_not_negative"),
+        CheckConstraint("percent IS NULL OR percent >= 0", name="percent_not_negative"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     scheme_id: Mapped[int] = mapped_column(ForeignKey("judging_award_schemes.id", ondelete="CASCADE"), index=True)

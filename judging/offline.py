@@ -6,6 +6,7 @@ cell and every row passes the rubric and assignment checks. Applying writes
 the scores as submitted, through the same rules and audit as a judge's own
 submission. Verb_noun functions flush and audit; the route commits.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,8 +21,7 @@ from core.extensions import db
 from core.i18n_markers import N_
 from essays.models import Submission
 from judging import keyin
-from judging.models import (Assignment, AssignmentStatus, KeyinBatch, KeyinState, Round, RoundJudge,
-                            RoundState)
+from judging.models import Assignment, AssignmentStatus, KeyinBatch, KeyinState, Round, RoundJudge, RoundState
 from judging.services import can_score_now, check_values, require_unlocked, write_score
 
 ENTRIES = ("first", "second")
@@ -34,7 +34,8 @@ def round_context(round_: Round) -> keyin.RoundContext:
     rows = db.session.execute(
         select(Assignment.id, Assignment.judge_id, Assignment.status, Submission.anonymous_code)
         .join(Submission, Submission.id == Assignment.submission_id)
-        .where(Assignment.round_id == round_.id)).all()
+        .where(Assignment.round_id == round_.id)
+    ).all()
     slots, recused, codes = {}, set(), set()
     for assignment_id, judge_id, status, code in rows:
         key = (keyin.normalise_code(code), judge_id)
@@ -45,7 +46,9 @@ def round_context(round_: Round) -> keyin.RoundContext:
             slots[key] = assignment_id
     members = db.session.execute(
         select(User.id, User.username, User.display_name, RoundJudge.pledge_accepted_at)
-        .join(RoundJudge, RoundJudge.user_id == User.id).where(RoundJudge.round_id == round_.id)).all()
+        .join(RoundJudge, RoundJudge.user_id == User.id)
+        .where(RoundJudge.round_id == round_.id)
+    ).all()
     judges: dict[str, set[int]] = {}
     labels = {}
     for uid, username, display_name, _pledged in members:
@@ -57,9 +60,14 @@ def round_context(round_: Round) -> keyin.RoundContext:
     for uid, username, _display, _pledged in members:
         judges[keyin.normalise_name(username)] = {uid}
     return keyin.RoundContext(
-        criteria=criteria, codes=frozenset(codes), judges={k: frozenset(v) for k, v in judges.items()},
-        judge_labels=labels, slots=slots, recused=frozenset(recused - set(slots)),
-        unpledged=frozenset(uid for uid, _u, _d, pledged in members if pledged is None))
+        criteria=criteria,
+        codes=frozenset(codes),
+        judges={k: frozenset(v) for k, v in judges.items()},
+        judge_labels=labels,
+        slots=slots,
+        recused=frozenset(recused - set(slots)),
+        unpledged=frozenset(uid for uid, _u, _d, pledged in members if pledged is None),
+    )
 
 
 def template_tables(round_: Round) -> list[exports.Table]:
@@ -72,25 +80,36 @@ def template_tables(round_: Round) -> list[exports.Table]:
 
     specs = [keyin.CriterionSpec(str(c.id), c.name, c.maximum, c.step) for c in round_.criteria]
     header = keyin.template_header(specs)
-    entry = exports.Table([exports.Column(header[0], 14), exports.Column(header[1], 16)] + header[2:], [],
-                          sheet="录入")
-    rubric = exports.Table([gettext("Criterion"), gettext("Full marks"), gettext("Step"), gettext("Weight")],
-                           [[c.name, c.maximum, c.step, c.weight] for c in round_.criteria],
-                           sheet=gettext("Scoring rubric"), freeze_header=False)
+    entry = exports.Table([exports.Column(header[0], 14), exports.Column(header[1], 16)] + header[2:], [], sheet="录入")
+    rubric = exports.Table(
+        [gettext("Criterion"), gettext("Full marks"), gettext("Step"), gettext("Weight")],
+        [[c.name, c.maximum, c.step, c.weight] for c in round_.criteria],
+        sheet=gettext("Scoring rubric"),
+        freeze_header=False,
+    )
     return [entry, rubric]
 
 
 def current_batch(round_: Round) -> KeyinBatch | None:
-    return db.session.scalar(select(KeyinBatch).where(
-        KeyinBatch.round_id == round_.id,
-        KeyinBatch.state.in_([KeyinState.WAITING, KeyinState.MISMATCH, KeyinState.READY]))
-        .order_by(KeyinBatch.id.desc()).limit(1))
+    return db.session.scalar(
+        select(KeyinBatch)
+        .where(
+            KeyinBatch.round_id == round_.id,
+            KeyinBatch.state.in_([KeyinState.WAITING, KeyinState.MISMATCH, KeyinState.READY]),
+        )
+        .order_by(KeyinBatch.id.desc())
+        .limit(1)
+    )
 
 
 def past_batches(round_: Round) -> list[KeyinBatch]:
-    return list(db.session.scalars(select(KeyinBatch).where(
-        KeyinBatch.round_id == round_.id,
-        KeyinBatch.state.in_([KeyinState.APPLIED, KeyinState.DISCARDED])).order_by(KeyinBatch.id.desc())))
+    return list(
+        db.session.scalars(
+            select(KeyinBatch)
+            .where(KeyinBatch.round_id == round_.id, KeyinBatch.state.in_([KeyinState.APPLIED, KeyinState.DISCARDED]))
+            .order_by(KeyinBatch.id.desc())
+        )
+    )
 
 
 def _require_scoring(round_: Round) -> None:
@@ -112,17 +131,22 @@ def upload_entry(round_: Round, which: str, data: bytes, filename: str, *, actor
     keyin.match_columns(list(rows[0].cells) if rows else [], round_context(round_).criteria)
     batch = current_batch(round_)
     if batch is None:
-        batch = KeyinBatch(round_id=round_.id, state=KeyinState.WAITING, report={},
-                           created_by_id=getattr(actor, "id", None))
+        batch = KeyinBatch(
+            round_id=round_.id, state=KeyinState.WAITING, report={}, created_by_id=getattr(actor, "id", None)
+        )
         db.session.add(batch)
         db.session.flush()
     other = batch.second_file if which == "first" else batch.first_file
     if other is not None and other.sha256 == hashlib.sha256(data).hexdigest():
-        raise UserError(N_("This is the same file as the other entry; the two entries must be keyed in "
-                           "separately."))
+        raise UserError(N_("This is the same file as the other entry; the two entries must be keyed in separately."))
     suffix = ".xlsx" if (filename or "").lower().endswith(".xlsx") or data[:4] == b"PK\x03\x04" else ".csv"
-    record = store_bytes(data, content_type=exports.XLSX_MIMETYPE if suffix == ".xlsx" else exports.CSV_MIMETYPE,
-                         original_name=filename or f"{which}{suffix}", suffix=suffix, created_by=actor)
+    record = store_bytes(
+        data,
+        content_type=exports.XLSX_MIMETYPE if suffix == ".xlsx" else exports.CSV_MIMETYPE,
+        original_name=filename or f"{which}{suffix}",
+        suffix=suffix,
+        created_by=actor,
+    )
     db.session.flush()
     setattr(batch, f"{which}_file_id", record.id)
     setattr(batch, f"{which}_file", record)
@@ -130,15 +154,24 @@ def upload_entry(round_: Round, which: str, data: bytes, filename: str, *, actor
     setattr(batch, f"{which}_at", utcnow())
     comparison = None
     if batch.first_file is not None and batch.second_file is not None:
-        comparison = _compare(round_, read_file(batch.first_file), batch.first_file.original_name,
-                              read_file(batch.second_file), batch.second_file.original_name)
+        comparison = _compare(
+            round_,
+            read_file(batch.first_file),
+            batch.first_file.original_name,
+            read_file(batch.second_file),
+            batch.second_file.original_name,
+        )
         _record(batch, comparison)
     else:
         batch.state = KeyinState.WAITING
         batch.report = {"rows_" + which: len(rows)}
     db.session.flush()
-    audit.record("judging.keyin_upload", round_, actor=actor, changes={
-        "batch_id": batch.id, "entry": which, "rows": len(rows), "file_id": record.id, "state": batch.state})
+    audit.record(
+        "judging.keyin_upload",
+        round_,
+        actor=actor,
+        changes={"batch_id": batch.id, "entry": which, "rows": len(rows), "file_id": record.id, "state": batch.state},
+    )
     return batch
 
 
@@ -153,11 +186,21 @@ def _record(batch: KeyinBatch, comparison: keyin.Comparison) -> None:
         "agreed": len(comparison.agreed),
         "n_disagreements": len(comparison.disagreements),
         "n_errors": len(comparison.errors),
-        "disagreements": [{"code": d.code, "judge": d.judge_label, "criterion": d.criterion,
-                           "criterion_name": d.criterion_name, "first": d.first, "second": d.second}
-                          for d in comparison.disagreements[:REPORT_LIMIT]],
-        "errors": [{"source": e.source, "line": e.line, "message": e.message, "params": e.params}
-                   for e in comparison.errors[:REPORT_LIMIT]],
+        "disagreements": [
+            {
+                "code": d.code,
+                "judge": d.judge_label,
+                "criterion": d.criterion,
+                "criterion_name": d.criterion_name,
+                "first": d.first,
+                "second": d.second,
+            }
+            for d in comparison.disagreements[:REPORT_LIMIT]
+        ],
+        "errors": [
+            {"source": e.source, "line": e.line, "message": e.message, "params": e.params}
+            for e in comparison.errors[:REPORT_LIMIT]
+        ],
     }
 
 
@@ -167,8 +210,13 @@ def recheck(batch: KeyinBatch) -> keyin.Comparison:
 
     if batch.first_file is None or batch.second_file is None:
         raise UserError(N_("Upload both the first and the second entry first."))
-    comparison = _compare(batch.round, read_file(batch.first_file), batch.first_file.original_name,
-                          read_file(batch.second_file), batch.second_file.original_name)
+    comparison = _compare(
+        batch.round,
+        read_file(batch.first_file),
+        batch.first_file.original_name,
+        read_file(batch.second_file),
+        batch.second_file.original_name,
+    )
     _record(batch, comparison)
     db.session.flush()
     return comparison
@@ -191,8 +239,15 @@ def apply_batch(batch: KeyinBatch, *, actor) -> int:
         if item is None or item.round_id != round_.id or item.status == AssignmentStatus.RECUSED:
             raise UserError(N_("%(code)s is no longer assigned to that judge."), code=row.code)
         clean, total = check_values(round_.criteria, row.values, complete=True)
-        write_score(item, clean, total, comment=row.comment, submit=True, actor=actor,
-                    via={"via": "keyin", "batch_id": batch.id, "judge_id": item.judge_id})
+        write_score(
+            item,
+            clean,
+            total,
+            comment=row.comment,
+            submit=True,
+            actor=actor,
+            via={"via": "keyin", "batch_id": batch.id, "judge_id": item.judge_id},
+        )
         stored += 1
     batch.state = KeyinState.APPLIED
     batch.applied_by_id = getattr(actor, "id", None)
@@ -216,5 +271,12 @@ def batch_in_round(round_: Round, batch_id: int) -> KeyinBatch | None:
     return batch if batch is not None and batch.round_id == round_.id else None
 
 
-__all__ = ["RoundState", "apply_batch", "current_batch", "discard_batch", "round_context", "template_tables",
-           "upload_entry"]
+__all__ = [
+    "RoundState",
+    "apply_batch",
+    "current_batch",
+    "discard_batch",
+    "round_context",
+    "template_tables",
+    "upload_entry",
+]

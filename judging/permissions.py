@@ -1,4 +1,5 @@
 """Who may do what in judging: small pure functions used by routes and templates."""
+
 from __future__ import annotations
 
 from accounts.models import Role

@@ -5,12 +5,13 @@ deadline — never an entry's title or anything about an author. With SMTP
 configured the reminders are e-mailed; without it, or for judges without an
 address, the organiser gets the list with phone numbers to call instead.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from accounts.models import User
 from core import audit
@@ -45,12 +46,22 @@ def pending_by_judge(round_: Round) -> list[tuple[User, int]]:
 def compose(round_: Round, judge: User, left: int) -> Mail:
     competition = round_.competition.title
     deadline = format_dt(round_.judge_deadline) if round_.judge_deadline else _("the end of the round")
-    subject = _("Reminder: %(count)s entries to score in %(round)s of %(competition)s",
-                count=left, round=round_.name, competition=competition)
-    body = _("Dear %(name)s,\n\nYou still have %(count)s entries to score in %(round)s of %(competition)s. "
-             "Please finish before %(deadline)s.\n\nSign in to score: %(url)s\n\nThank you.",
-             name=judge.display_name, count=left, round=round_.name, competition=competition,
-             deadline=deadline, url=external_url("judging.queue"))
+    subject = _(
+        "Reminder: %(count)s entries to score in %(round)s of %(competition)s",
+        count=left,
+        round=round_.name,
+        competition=competition,
+    )
+    body = _(
+        "Dear %(name)s,\n\nYou still have %(count)s entries to score in %(round)s of %(competition)s. "
+        "Please finish before %(deadline)s.\n\nSign in to score: %(url)s\n\nThank you.",
+        name=judge.display_name,
+        count=left,
+        round=round_.name,
+        competition=competition,
+        deadline=deadline,
+        url=external_url("judging.queue"),
+    )
     return Mail(recipient=judge.email or "", subject=subject, body=body)
 
 
@@ -73,9 +84,14 @@ def remind_judges(round_: Round, *, actor, smtp_factory=None) -> ReminderReport:
             else:
                 report.failed.append((judge, delivery.error or ""))
                 report.to_call.append((judge, left))
-    audit.record("judging.remind", round_, actor=actor, changes={
-        "emailed": [j.display_name for j in report.emailed],
-        "to_call": [j.display_name for j, _n in report.to_call],
-        "failed": [j.display_name for j, _e in report.failed],
-    })
+    audit.record(
+        "judging.remind",
+        round_,
+        actor=actor,
+        changes={
+            "emailed": [j.display_name for j in report.emailed],
+            "to_call": [j.display_name for j, _n in report.to_call],
+            "failed": [j.display_name for j, _e in report.failed],
+        },
+    )
     return report

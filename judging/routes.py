@@ -3,6 +3,7 @@
 Judge-facing views only ever hand templates ``essays.blind.BlindEntry``
 objects and plain score data, never a ``Submission``.
 """
+
 from __future__ import annotations
 
 import io
@@ -17,16 +18,24 @@ from accounts.permissions import require_roles
 from core import exports
 from core.errors import UserError
 from core.extensions import db
-from core.limits import body_limit
 from core.i18n import parse_local
+from core.limits import body_limit
 from core.request_cycle import on_user_error, redirect_either_way
 from core.views import register_panel
 from essays.models import Competition
+from judging import arbitration, charts, results, services, stats, workspace
 from judging import awards as awards_mod
-from judging import arbitration, charts, results, services, stats
-from judging import workspace
-from judging.forms import (AddJudgeForm, AdjustForm, KeyinUploadForm, NewRoundForm, OpenRoundForm, PledgeForm,
-                           RecuseForm, RemoveJudgeForm, RoundForm)
+from judging.forms import (
+    AddJudgeForm,
+    AdjustForm,
+    KeyinUploadForm,
+    NewRoundForm,
+    OpenRoundForm,
+    PledgeForm,
+    RecuseForm,
+    RemoveJudgeForm,
+    RoundForm,
+)
 from judging.models import Arbitration, Assignment, Grouping, PoolRule, Round
 from judging.permissions import can_see_other_scores, can_work_in_round
 
@@ -43,10 +52,10 @@ def _labels():
 # Committee pages and the organiser's result decisions register on ``bp`` too.
 from judging import committee, routes_results  # noqa: E402,F401
 
-
 # ==========================================================================
 # Judge workspace
 # ==========================================================================
+
 
 def _my_round(round_id: int, *, pledge: bool = True) -> Round:
     """The judge's round; 404 for a round they do not judge.
@@ -83,8 +92,9 @@ def round_queue(round_id: int):
         return render_template("judging/pledge.html", round=round_, form=PledgeForm())
     items = workspace.queue(round_, current_user.id)
     done = sum(1 for i in items if i.status == "submitted")
-    return render_template("judging/queue.html", round=round_, items=items, done=done,
-                           can_score=services.can_score_now(round_))
+    return render_template(
+        "judging/queue.html", round=round_, items=items, done=done, can_score=services.can_score_now(round_)
+    )
 
 
 @bp.route("/my/<int:round_id>/pledge", methods=["POST"])
@@ -118,12 +128,16 @@ def entry(round_id: int, code: str):
         values = {str(c.id): request.form.get(f"c{c.id}", "") for c in round_.criteria}
         submit = request.form.get("action") == "submit" and not autosave
         on_user_error(url_for("judging.entry", round_id=round_id, code=code), json_status=422 if autosave else None)
-        score = services.save_score(item, actor=current_user, values=values,
-                                    comment=request.form.get("comment", ""), submit=submit,
-                                    shown_version=request.form.get("entry_version", type=int))
+        score = services.save_score(
+            item,
+            actor=current_user,
+            values=values,
+            comment=request.form.get("comment", ""),
+            submit=submit,
+            shown_version=request.form.get("entry_version", type=int),
+        )
         if autosave:
-            return jsonify({"ok": True, "total": score.total, "status": str(score.status),
-                            "message": _("Saved")})
+            return jsonify({"ok": True, "total": score.total, "status": str(score.status), "message": _("Saved")})
         if submit:
             flash(_("Score submitted for %(code)s.", code=code), "success")
             following = workspace.next_code(round_, current_user.id, code)
@@ -135,9 +149,16 @@ def entry(round_id: int, code: str):
     blind = workspace.blind_entry(item)
     others = workspace.other_scores(round_, item) if can_see_other_scores(current_user, round_) else None
     codes = workspace.neighbours(round_, current_user.id, code)
-    return render_template("judging/entry.html", round=round_, entry=blind, work=workspace.work_state(item),
-                           can_score=services.can_score_now(round_) and item.status != "recused" and member.active,
-                           recuse_form=RecuseForm(), others=others, codes=codes)
+    return render_template(
+        "judging/entry.html",
+        round=round_,
+        entry=blind,
+        work=workspace.work_state(item),
+        can_score=services.can_score_now(round_) and item.status != "recused" and member.active,
+        recuse_form=RecuseForm(),
+        others=others,
+        codes=codes,
+    )
 
 
 @bp.route("/my/<int:round_id>/e/<code>/recuse", methods=["POST"])
@@ -175,10 +196,14 @@ def score_sheets(round_id: int):
     from core.pdf import render_pdf
 
     items = workspace.queue(round_, current_user.id)
-    pdf = render_pdf("pdf/judging_sheets.html", round=round_, items=items,
-                     doc_title=_("Score sheets"))
-    response = send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
-                         download_name=f"score-sheets-{round_.id}.pdf", max_age=0)
+    pdf = render_pdf("pdf/judging_sheets.html", round=round_, items=items, doc_title=_("Score sheets"))
+    response = send_file(
+        io.BytesIO(pdf),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"score-sheets-{round_.id}.pdf",
+        max_age=0,
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -186,6 +211,7 @@ def score_sheets(round_id: int):
 # ==========================================================================
 # Organisers
 # ==========================================================================
+
 
 def _round(round_id: int) -> Round:
     return db.get_or_404(Round, round_id)
@@ -203,8 +229,9 @@ def _back(round_: Round, anchor: str = ""):
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def rounds():
     form = NewRoundForm()
-    form.competition_id.choices = [(c.id, f"{c.code} {c.title}") for c in db.session.scalars(
-        select(Competition).order_by(Competition.id.desc()))]
+    form.competition_id.choices = [
+        (c.id, f"{c.code} {c.title}") for c in db.session.scalars(select(Competition).order_by(Competition.id.desc()))
+    ]
     if form.validate_on_submit():
         comp = db.get_or_404(Competition, form.competition_id.data)
         on_user_error(lambda: _rounds_page(form))
@@ -215,14 +242,21 @@ def rounds():
 
 
 def _rounds_page(form: NewRoundForm):
-    rows = db.session.execute(select(Round, Competition).join(Competition, Competition.id == Round.competition_id)
-                              .order_by(Competition.id.desc(), Round.position)).all()
+    rows = db.session.execute(
+        select(Round, Competition)
+        .join(Competition, Competition.id == Round.competition_id)
+        .order_by(Competition.id.desc(), Round.position)
+    ).all()
     return render_template("judging/rounds.html", rows=rows, form=form)
 
 
 def _judge_choices() -> list[tuple[int, str]]:
-    users = db.session.scalars(select(User).join(UserRole).where(UserRole.role == Role.JUDGE,
-                                                                 User.active.is_(True)).order_by(User.display_name))
+    users = db.session.scalars(
+        select(User)
+        .join(UserRole)
+        .where(UserRole.role == Role.JUDGE, User.active.is_(True))
+        .order_by(User.display_name)
+    )
     return [(u.id, f"{u.display_name}（{u.unit_name}）") for u in users]
 
 
@@ -242,13 +276,21 @@ def round_setup(round_id: int):
     if form.validate_on_submit():
         on_user_error(lambda: _round_page(round_, form))
         services.update_round(
-            round_, actor=current_user, name=form.name.data, k=form.k.data, method=form.method.data,
-            arbitration=Arbitration(form.arbitration.data), threshold=form.threshold.data,
-            leader_id=form.leader_id.data or None, pool_rule=PoolRule(form.pool_rule.data),
-            pool_value=form.pool_value.data, pool_grouping=form.pool_grouping.data,
+            round_,
+            actor=current_user,
+            name=form.name.data,
+            k=form.k.data,
+            method=form.method.data,
+            arbitration=Arbitration(form.arbitration.data),
+            threshold=form.threshold.data,
+            leader_id=form.leader_id.data or None,
+            pool_rule=PoolRule(form.pool_rule.data),
+            pool_value=form.pool_value.data,
+            pool_grouping=form.pool_grouping.data,
             judge_deadline=parse_local(form.judge_deadline.data) if form.judge_deadline.data else None,
             reveal_scores_after_close=form.reveal_scores_after_close.data,
-            pledge_text=form.pledge_text.data or "")
+            pledge_text=form.pledge_text.data or "",
+        )
         flash(_("Round settings saved."), "success")
         return _back(round_)
     return _round_page(round_, form)
@@ -257,13 +299,20 @@ def round_setup(round_id: int):
 def _round_page(round_: Round, form: RoundForm):
     add_form = AddJudgeForm()
     add_form.user_id.choices = _judge_choices()
-    return render_template("judging/round.html", round=round_, form=form, add_form=add_form,
-                           remove_form=RemoveJudgeForm(), open_form=OpenRoundForm(),
-                           call_open=services.call_still_open(round_.competition),
-                           members=services.pool_members(round_, active_only=False),
-                           loads=stats.per_judge_counts(round_), totals=stats.totals(round_),
-                           progress=stats.progress_by_judge(round_),
-                           stuck=arbitration.stuck_entries(round_))
+    return render_template(
+        "judging/round.html",
+        round=round_,
+        form=form,
+        add_form=add_form,
+        remove_form=RemoveJudgeForm(),
+        open_form=OpenRoundForm(),
+        call_open=services.call_still_open(round_.competition),
+        members=services.pool_members(round_, active_only=False),
+        loads=stats.per_judge_counts(round_),
+        totals=stats.totals(round_),
+        progress=stats.progress_by_judge(round_),
+        stuck=arbitration.stuck_entries(round_),
+    )
 
 
 @bp.route("/rounds/<int:round_id>/rubric", methods=["POST"])
@@ -273,15 +322,20 @@ def rubric(round_id: int):
     f = request.form
     done = redirect_either_way(_setup_url(round_, "#rubric"))
     rows = []
-    for name, maximum, weight, step, guidance in zip(f.getlist("c_name"), f.getlist("c_max"),
-                                                     f.getlist("c_weight"), f.getlist("c_step"),
-                                                     f.getlist("c_guidance")):
+    for name, maximum, weight, step, guidance in zip(
+        f.getlist("c_name"), f.getlist("c_max"), f.getlist("c_weight"), f.getlist("c_step"), f.getlist("c_guidance")
+    ):
         if not name.strip():
             continue
-        rows.append(services.CriterionInput(
-            name=name.strip()[:80], maximum=services.parse_value(maximum) or 0,
-            weight=services.parse_value(weight) or 1, step=services.parse_value(step) or 1,
-            guidance=guidance))
+        rows.append(
+            services.CriterionInput(
+                name=name.strip()[:80],
+                maximum=services.parse_value(maximum) or 0,
+                weight=services.parse_value(weight) or 1,
+                step=services.parse_value(step) or 1,
+                guidance=guidance,
+            )
+        )
     services.set_criteria(round_, rows, actor=current_user)
     flash(_("Rubric saved."), "success")
     return done
@@ -295,8 +349,9 @@ def add_judge(round_id: int):
     form.user_id.choices = _judge_choices()
     done = redirect_either_way(_setup_url(round_, "#judges"))
     if form.validate_on_submit():
-        services.add_judge(round_, db.get_or_404(User, form.user_id.data), actor=current_user,
-                           capacity=form.capacity.data)
+        services.add_judge(
+            round_, db.get_or_404(User, form.user_id.data), actor=current_user, capacity=form.capacity.data
+        )
         flash(_("Judge added."), "success")
     else:
         flash(_("Choose a judge from the list; the maximum load cannot be negative."), "error")
@@ -311,8 +366,7 @@ def remove_judge(round_id: int, user_id: int):
     done = redirect_either_way(_setup_url(round_, "#judges"))
     if not form.validate_on_submit():
         raise UserError(_("Give a reason for removing the judge."))
-    handed = services.remove_judge(round_, db.get_or_404(User, user_id), actor=current_user,
-                                   reason=form.reason.data)
+    handed = services.remove_judge(round_, db.get_or_404(User, user_id), actor=current_user, reason=form.reason.data)
     flash(_("Judge removed; %(count)s entries handed to other judges.", count=handed), "success")
     return done
 
@@ -346,9 +400,16 @@ def entries(round_id: int):
     per_page = 100
     pages = max(1, -(-len(lines) // per_page))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    lines = lines[(page - 1) * per_page:page * per_page]
-    return render_template("judging/entries.html", round=round_, lines=lines, show=show, page=page, pages=pages,
-                           eligible=manual.eligible_judges(round_, lines))
+    lines = lines[(page - 1) * per_page : page * per_page]
+    return render_template(
+        "judging/entries.html",
+        round=round_,
+        lines=lines,
+        show=show,
+        page=page,
+        pages=pages,
+        eligible=manual.eligible_judges(round_, lines),
+    )
 
 
 @bp.route("/rounds/<int:round_id>/entries/<int:submission_id>/judges", methods=["POST"])
@@ -405,23 +466,35 @@ def remind(round_id: int):
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def change_state(round_id: int, action: str):
     round_ = _round(round_id)
-    actions = {"open": services.open_round, "close": services.close_round, "reopen": services.reopen_round,
-               "finalise": results.finalise_round}
+    actions = {
+        "open": services.open_round,
+        "close": services.close_round,
+        "reopen": services.reopen_round,
+        "finalise": results.finalise_round,
+    }
     if action not in actions:
         abort(404)
-    done = redirect_either_way(url_for("judging.awards", round_id=round_id) if action == "finalise"
-                                else _setup_url(round_))
+    done = redirect_either_way(
+        url_for("judging.awards", round_id=round_id) if action == "finalise" else _setup_url(round_)
+    )
     if action == "open":
         form = OpenRoundForm()
         if not form.validate_on_submit():
-            raise UserError(_("The form has expired or was sent from another page. Please reload the page "
-                              "and submit again."))
+            raise UserError(
+                _("The form has expired or was sent from another page. Please reload the page and submit again.")
+            )
         services.open_round(round_, actor=current_user, confirm_freeze=bool(form.confirm_freeze.data))
     else:
         actions[action](round_, actor=current_user)
-    flash({"open": _("The round is open; judges can score."), "close": _("The round is closed."),
-           "reopen": _("The round is open again."),
-           "finalise": _("The round is finalised and its awards handed to publishing.")}[action], "success")
+    flash(
+        {
+            "open": _("The round is open; judges can score."),
+            "close": _("The round is closed."),
+            "reopen": _("The round is open again."),
+            "finalise": _("The round is finalised and its awards handed to publishing."),
+        }[action],
+        "success",
+    )
     return done
 
 
@@ -434,11 +507,18 @@ def scores(round_id: int):
     counts, lo, hi = stats.score_histogram(round_)
     lenient = stats.leniency(round_)
     return render_template(
-        "judging/scores.html", round=round_, rows=rows, judges=judges,
-        discrepancies=stats.discrepancies(round_), rel=rel, band_labels=_band_labels(),
+        "judging/scores.html",
+        round=round_,
+        rows=rows,
+        judges=judges,
+        discrepancies=stats.discrepancies(round_),
+        rel=rel,
+        band_labels=_band_labels(),
         leniency_svg=charts.leniency_chart(lenient, round_.full_marks, _("Judge leniency: mean ± SD")),
         histogram_svg=charts.histogram_chart(counts, lo, hi, _("Distribution of scores")),
-        progress=stats.progress_by_judge(round_), totals=stats.totals(round_))
+        progress=stats.progress_by_judge(round_),
+        totals=stats.totals(round_),
+    )
 
 
 def _band_labels():
@@ -455,9 +535,14 @@ def _levels_form(scheme) -> list[dict]:
         value = services.parse_value(f.get(f"{code}_value"))
         if kind == "none" or value is None:
             continue
-        out.append({"code": code, "count": int(value) if kind == "count" else None,
-                    "percent": value if kind == "percent" else None,
-                    "min_score": services.parse_value(f.get(f"{code}_min"))})
+        out.append(
+            {
+                "code": code,
+                "count": int(value) if kind == "count" else None,
+                "percent": value if kind == "percent" else None,
+                "min_score": services.parse_value(f.get(f"{code}_min")),
+            }
+        )
     return out
 
 
@@ -468,36 +553,57 @@ def awards(round_id: int):
     if request.method == "POST":
         done = redirect_either_way(url_for("judging.awards", round_id=round_id))
         scheme = results.get_scheme(round_, create=True)
-        results.set_scheme(round_, actor=current_user, grouping=request.form.get("grouping", "all"),
-                           one_award_per_author=bool(request.form.get("one_award_per_author")),
-                           boundary_tie=request.form.get("boundary_tie", "both_higher"),
-                           levels=_levels_form(scheme))
+        results.set_scheme(
+            round_,
+            actor=current_user,
+            grouping=request.form.get("grouping", "all"),
+            one_award_per_author=bool(request.form.get("one_award_per_author")),
+            boundary_tie=request.form.get("boundary_tie", "both_higher"),
+            levels=_levels_form(scheme),
+        )
         allocation = results.allocate_awards(round_, actor=current_user)
         flash(_("Awards allocated: %(count)s.", count=len(allocation.awards)), "success")
         for tie in allocation.pending_ties:
-            flash(_("A tie at the boundary of %(level)s needs the committee's decision.",
-                    level=_(awards_mod.LEVEL_LABELS[tie.level])), "warning")
+            flash(
+                _(
+                    "A tie at the boundary of %(level)s needs the committee's decision.",
+                    level=_(awards_mod.LEVEL_LABELS[tie.level]),
+                ),
+                "warning",
+            )
         return done
     scheme = results.get_scheme(round_)
     levels = {lv.code: lv for lv in scheme.levels} if scheme else {}
     ranking = workspace.ranking(round_)
     adjust = AdjustForm()
-    adjust.new_level.choices = [("", _("No award"))] + [(c, _(awards_mod.LEVEL_LABELS[c]))
-                                                       for c in awards_mod.LEVEL_CODES]
-    return render_template("judging/awards.html", round=round_, scheme=scheme, levels=levels,
-                           level_codes=awards_mod.LEVEL_CODES, ranking=ranking, adjust=adjust,
-                           adjustments=workspace.adjustments(round_), groupings=Grouping,
-                           **_results_context(round_))
+    adjust.new_level.choices = [("", _("No award"))] + [
+        (c, _(awards_mod.LEVEL_LABELS[c])) for c in awards_mod.LEVEL_CODES
+    ]
+    return render_template(
+        "judging/awards.html",
+        round=round_,
+        scheme=scheme,
+        levels=levels,
+        level_codes=awards_mod.LEVEL_CODES,
+        ranking=ranking,
+        adjust=adjust,
+        adjustments=workspace.adjustments(round_),
+        groupings=Grouping,
+        **_results_context(round_),
+    )
 
 
 def _results_context(round_: Round) -> dict:
     """Awards page: entries with too few scores, ties for the committee, the committee itself."""
     from judging import committee_services
 
-    return {"short": results.short_entries(round_), "ties": committee_services.tie_views(round_),
-            "tie_decisions": committee_services.decisions(round_),
-            "committee": committee_services.members(round_),
-            "committee_choices": committee_services.candidates()}
+    return {
+        "short": results.short_entries(round_),
+        "ties": committee_services.tie_views(round_),
+        "tie_decisions": committee_services.decisions(round_),
+        "committee": committee_services.members(round_),
+        "committee_choices": committee_services.candidates(),
+    }
 
 
 @bp.route("/rounds/<int:round_id>/awards/adjust", methods=["POST"])
@@ -511,8 +617,9 @@ def adjust(round_id: int):
         if form.reason.errors:
             raise UserError(_("A reason is required to change an award."))
         raise UserError(_("Choose an award level from the list."))
-    results.adjust_award(round_, form.submission_id.data, form.new_level.data or None,
-                         actor=current_user, reason=form.reason.data)
+    results.adjust_award(
+        round_, form.submission_id.data, form.new_level.data or None, actor=current_user, reason=form.reason.data
+    )
     flash(_("Award changed; the reason is in the audit log."), "success")
     return done
 
@@ -520,6 +627,7 @@ def adjust(round_id: int):
 # --------------------------------------------------------------------------
 # Offline judging: double-entry import of paper score sheets
 # --------------------------------------------------------------------------
+
 
 @bp.route("/rounds/<int:round_id>/keyin")
 @require_roles(Role.ORGANISER, Role.ADMIN)
@@ -533,9 +641,16 @@ def keyin(round_id: int):
     for e in report.get("errors", []):
         msgid, params = e.get("message", ""), e.get("params", {})
         errors.append((e.get("source"), e.get("line"), _(msgid, **params)))
-    return render_template("judging/keyin.html", round=round_, batch=batch, report=report, errors=errors,
-                           form=KeyinUploadForm(), past=offline.past_batches(round_),
-                           can_score=services.can_score_now(round_))
+    return render_template(
+        "judging/keyin.html",
+        round=round_,
+        batch=batch,
+        report=report,
+        errors=errors,
+        form=KeyinUploadForm(),
+        past=offline.past_batches(round_),
+        can_score=services.can_score_now(round_),
+    )
 
 
 @bp.route("/rounds/<int:round_id>/keyin/template.xlsx")
@@ -544,8 +659,9 @@ def keyin_template(round_id: int):
     from judging import offline
 
     round_ = _round(round_id)
-    return exports.send_table(offline.template_tables(round_), "xlsx",
-                              f"评分录入表-{round_.competition.code}-{round_.position}.xlsx")
+    return exports.send_table(
+        offline.template_tables(round_), "xlsx", f"评分录入表-{round_.competition.code}-{round_.position}.xlsx"
+    )
 
 
 @bp.route("/rounds/<int:round_id>/keyin/upload/<which>", methods=["POST"])
@@ -629,8 +745,9 @@ def export(round_id: int, fmt: str):
     round_ = _round(round_id)
     if fmt not in exports.FORMATS:
         abort(404)
-    return exports.send_table(workspace.summary_table(round_), fmt,
-                              f"评分汇总表-{round_.competition.code}-{round_.position}.{fmt}")
+    return exports.send_table(
+        workspace.summary_table(round_), fmt, f"评分汇总表-{round_.competition.code}-{round_.position}.{fmt}"
+    )
 
 
 @bp.route("/rounds/<int:round_id>/results/compute", methods=["POST"])

@@ -1,5 +1,6 @@
 """Organiser actions on a round's results: entries with too few scores, arbitration nobody
 eligible could take, and the round's committee. Registered on the judging blueprint."""
+
 from __future__ import annotations
 
 from flask import flash, request, url_for
@@ -33,10 +34,13 @@ def accept_short(round_id: int):
     round_ = _round(round_id)
     sid = _int(request.form.get("submission_id"))
     done = redirect_either_way(url_for("judging.awards", round_id=round_id) + "#short")
-    accepted = results.accept_short_entries(round_, [sid] if sid else None, actor=current_user,
-                                            reason=request.form.get("reason", ""))
-    flash(_("%(count)s entries with too few scores accepted; the reason is in the audit log.",
-            count=len(accepted)), "success")
+    accepted = results.accept_short_entries(
+        round_, [sid] if sid else None, actor=current_user, reason=request.form.get("reason", "")
+    )
+    flash(
+        _("%(count)s entries with too few scores accepted; the reason is in the audit log.", count=len(accepted)),
+        "success",
+    )
     return done
 
 
@@ -45,8 +49,9 @@ def accept_short(round_id: int):
 def arbitration_assign(round_id: int, submission_id: int):
     round_ = _round(round_id)
     done = redirect_either_way(url_for("judging.round_setup", round_id=round_id) + "#stuck-arbitration")
-    item = arbitration.assign_arbiter_by_hand(round_, submission_id, _int(request.form.get("judge_id")),
-                                              actor=current_user)
+    item = arbitration.assign_arbiter_by_hand(
+        round_, submission_id, _int(request.form.get("judge_id")), actor=current_user
+    )
     flash(_("%(name)s now has the entry to arbitrate.", name=item.judge.display_name), "success")
     if round_.state != "open":
         flash(_("Reopen the round so that the judge can score."), "warning")
@@ -58,8 +63,7 @@ def arbitration_assign(round_id: int, submission_id: int):
 def arbitration_accept(round_id: int, submission_id: int):
     round_ = _round(round_id)
     done = redirect_either_way(url_for("judging.round_setup", round_id=round_id) + "#stuck-arbitration")
-    arbitration.accept_without_arbiter(round_, submission_id, actor=current_user,
-                                       reason=request.form.get("reason", ""))
+    arbitration.accept_without_arbiter(round_, submission_id, actor=current_user, reason=request.form.get("reason", ""))
     flash(_("The scores stand without arbitration; the reason is in the audit log."), "success")
     return done
 

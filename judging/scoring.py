@@ -10,6 +10,7 @@ any real difference between scores (entered with at most a few decimals) but
 removes floating-point noise, so two entries whose true scores are equal
 compare equal and the tie-break rules, not summation order, decide between them.
 """
+
 from __future__ import annotations
 
 import math
@@ -52,6 +53,7 @@ BAND_LABELS = {
 # --------------------------------------------------------------------------
 # Aggregation
 # --------------------------------------------------------------------------
+
 
 def to_matrix(scores: Scores) -> tuple[list[EntryId], list[JudgeId], np.ndarray]:
     """Dense entries x judges float matrix, NaN where a judge gave no score.
@@ -145,15 +147,20 @@ def _standardised(matrix: np.ndarray, min_per_judge: int) -> np.ndarray:
     too_few = int(np.sum(per_judge < min_per_judge))
     if too_few:
         raise UserError(
-            N_("%(count)s judge(s) scored fewer than %(minimum)s entries; "
-               "standardised scores need at least %(minimum)s entries per judge."),
-            count=too_few, minimum=min_per_judge,
+            N_(
+                "%(count)s judge(s) scored fewer than %(minimum)s entries; "
+                "standardised scores need at least %(minimum)s entries per judge."
+            ),
+            count=too_few,
+            minimum=min_per_judge,
         )
     groups = _judge_components(present)
     if groups > 1:
         raise UserError(
-            N_("The judges fall into %(count)s groups that share no entries; "
-               "standardised scores need judges linked through shared entries."),
+            N_(
+                "The judges fall into %(count)s groups that share no entries; "
+                "standardised scores need judges linked through shared entries."
+            ),
             count=groups,
         )
     mean = np.nanmean(matrix, axis=0)
@@ -211,6 +218,7 @@ def _ranks_per_column(matrix: np.ndarray) -> np.ndarray:
 # Double marking and arbitration
 # --------------------------------------------------------------------------
 
+
 def default_threshold(full_marks: float) -> float:
     """Default double-marking threshold T: 15 % of full marks."""
     return DEFAULT_THRESHOLD_SHARE * full_marks
@@ -266,6 +274,7 @@ def needs_arbitration(scores: Sequence[float], threshold: float) -> bool:
 # Reliability
 # --------------------------------------------------------------------------
 
+
 def krippendorff_alpha(data: Sequence[Sequence[float | None]], level: str = "interval") -> float:
     """Krippendorff's alpha; rows are judges, columns are entries (units).
 
@@ -279,9 +288,9 @@ def krippendorff_alpha(data: Sequence[Sequence[float | None]], level: str = "int
         raise ValueError(f"unknown level of measurement {level!r}")
     if not data:
         return math.nan
-    matrix = np.array(
-        [[np.nan if v is None else float(v) for v in row] for row in data], dtype=float
-    ).reshape(len(data), -1)
+    matrix = np.array([[np.nan if v is None else float(v) for v in row] for row in data], dtype=float).reshape(
+        len(data), -1
+    )
     counts = np.sum(~np.isnan(matrix), axis=0)
     if not np.any(counts >= 2):
         return math.nan
@@ -334,9 +343,9 @@ def _expected_disagreement(values: np.ndarray, level: str) -> float:
     total = 0.0
     block = 2048  # bounds memory when scores have many distinct values
     for start in range(0, unique.size, block):
-        c = unique[start:start + block, None]
+        c = unique[start : start + block, None]
         d = _distance(np.broadcast_to(c, (c.shape[0], unique.size)), unique[None, :], level)
-        total += float(n_c[start:start + block] @ d @ n_c)
+        total += float(n_c[start : start + block] @ d @ n_c)
     return total
 
 
@@ -347,9 +356,7 @@ def icc(matrix: Sequence[Sequence[float]]) -> dict[str, float]:
     "ICC(1,1)", "ICC(2,1)", "ICC(3,1)" for one judge and "ICC(1,k)",
     "ICC(2,k)", "ICC(3,k)" for the mean of the k judges.
     """
-    x = np.asarray(
-        [[np.nan if v is None else float(v) for v in row] for row in matrix], dtype=float
-    )
+    x = np.asarray([[np.nan if v is None else float(v) for v in row] for row in matrix], dtype=float)
     if x.ndim != 2 or x.shape[0] < 2 or x.shape[1] < 2:
         raise UserError(N_("ICC needs at least 2 entries each scored by the same 2 or more judges."))
     if np.isnan(x).any():
@@ -428,6 +435,7 @@ def interpret_icc(value: float) -> str:
 # Charts
 # --------------------------------------------------------------------------
 
+
 def judge_leniency(scores: Scores) -> dict[JudgeId, tuple[float, float, int]]:
     """Per judge: (mean, population SD, number of scores), for the leniency chart."""
     _, judge_ids, matrix = to_matrix(scores)
@@ -436,10 +444,7 @@ def judge_leniency(scores: Scores) -> dict[JudgeId, tuple[float, float, int]]:
     means = np.nanmean(matrix, axis=0)
     sds = np.nanstd(matrix, axis=0)
     counts = np.sum(~np.isnan(matrix), axis=0)
-    return {
-        judge: (float(means[j]), float(sds[j]), int(counts[j]))
-        for j, judge in enumerate(judge_ids)
-    }
+    return {judge: (float(means[j]), float(sds[j]), int(counts[j])) for j, judge in enumerate(judge_ids)}
 
 
 def histogram(values: Sequence[float], bins: int, lo: float, hi: float) -> list[int]:
@@ -456,6 +461,7 @@ def histogram(values: Sequence[float], bins: int, lo: float, hi: float) -> list[
 # --------------------------------------------------------------------------
 # Ranking
 # --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class RankInput:
@@ -516,8 +522,7 @@ def rank_entries(
     top = np.sum(padded >= top_band_share * full_marks - _EPS, axis=1)
 
     # Entries without scores sort last on mean and median (-inf, negated below).
-    merit = np.column_stack([final, np.nan_to_num(mean, nan=-np.inf),
-                             np.nan_to_num(median, nan=-np.inf), top])
+    merit = np.column_stack([final, np.nan_to_num(mean, nan=-np.inf), np.nan_to_num(median, nan=-np.inf), top])
     tiebreaks = [item.entry_id if item.tiebreak is None else item.tiebreak for item in results]
     tiebreak_position = np.empty(n, dtype=int)
     tiebreak_position[sorted(range(n), key=tiebreaks.__getitem__)] = np.arange(n)

@@ -4,6 +4,7 @@ Verb_noun functions that change state, flush and write the audit entry; the
 route or CLI command commits. Results, awards and finalising live in
 ``judging.results``; read-only statistics in ``judging.stats``.
 """
+
 from __future__ import annotations
 
 import math
@@ -22,19 +23,45 @@ from essays import services as essay_services
 from essays.models import Competition, CompetitionStatus, Genre, Group, Submission, SubmissionStatus
 from judging import assign as assign_mod
 from judging import scoring
-from judging.models import (Arbitration, Assignment, AssignmentRole, AssignmentStatus, Conflict,
-                            Criterion, PoolRule, ResultRule, Round, RoundJudge, RoundResult, RoundState,
-                            Score, ScoreStatus)
+from judging.models import (
+    Arbitration,
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    Conflict,
+    Criterion,
+    PoolRule,
+    ResultRule,
+    Round,
+    RoundJudge,
+    RoundResult,
+    RoundState,
+    Score,
+    ScoreStatus,
+)
 
 _EPS = 1e-9
-ROUND_FIELDS = ("name", "k", "method", "threshold", "arbitration", "pool_rule", "pool_value",
-                "pool_grouping", "judge_deadline", "reveal_scores_after_close", "seed", "leader_id",
-                "pledge_text")
+ROUND_FIELDS = (
+    "name",
+    "k",
+    "method",
+    "threshold",
+    "arbitration",
+    "pool_rule",
+    "pool_value",
+    "pool_grouping",
+    "judge_deadline",
+    "reveal_scores_after_close",
+    "seed",
+    "leader_id",
+    "pledge_text",
+)
 
 
 # --------------------------------------------------------------------------
 # Rounds and rubric
 # --------------------------------------------------------------------------
+
 
 def _snapshot(round_: Round) -> dict:
     return {f: getattr(round_, f) for f in ROUND_FIELDS} | {"state": round_.state}
@@ -46,12 +73,22 @@ def require_unlocked(round_: Round) -> None:
 
 
 def create_round(competition: Competition, *, actor, name: str, **settings) -> Round:
-    position = (db.session.scalar(select(func.max(Round.position))
-                                  .where(Round.competition_id == competition.id)) or 0) + 1
-    round_ = Round(competition_id=competition.id, position=position, name=name.strip(),
-                   seed=settings.pop("seed", None) or random.SystemRandom().randrange(1, 2**31),
-                   k=3, method="mean", arbitration=Arbitration.NONE, pool_rule=PoolRule.ALL_QUALIFIED,
-                   pool_grouping="all", reveal_scores_after_close=False, pledge_text="")
+    position = (
+        db.session.scalar(select(func.max(Round.position)).where(Round.competition_id == competition.id)) or 0
+    ) + 1
+    round_ = Round(
+        competition_id=competition.id,
+        position=position,
+        name=name.strip(),
+        seed=settings.pop("seed", None) or random.SystemRandom().randrange(1, 2**31),
+        k=3,
+        method="mean",
+        arbitration=Arbitration.NONE,
+        pool_rule=PoolRule.ALL_QUALIFIED,
+        pool_grouping="all",
+        reveal_scores_after_close=False,
+        pledge_text="",
+    )
     _apply_settings(round_, settings)
     db.session.add(round_)
     db.session.flush()
@@ -109,11 +146,23 @@ def set_criteria(round_: Round, rows: list[CriterionInput], *, actor) -> None:
     round_.criteria.clear()
     db.session.flush()
     for position, r in enumerate(rows):
-        round_.criteria.append(Criterion(position=position, name=r.name.strip(), maximum=r.maximum,
-                                         weight=r.weight, step=r.step, guidance=r.guidance.strip()))
+        round_.criteria.append(
+            Criterion(
+                position=position,
+                name=r.name.strip(),
+                maximum=r.maximum,
+                weight=r.weight,
+                step=r.step,
+                guidance=r.guidance.strip(),
+            )
+        )
     db.session.flush()
-    audit.record("judging.rubric_set", round_, actor=actor, changes={
-        "criteria": [before, [(r.name, r.maximum, r.weight, r.step) for r in rows]]})
+    audit.record(
+        "judging.rubric_set",
+        round_,
+        actor=actor,
+        changes={"criteria": [before, [(r.name, r.maximum, r.weight, r.step) for r in rows]]},
+    )
 
 
 def _on_step(value: float, step: float) -> bool:
@@ -143,14 +192,22 @@ def open_round(round_: Round, *, actor, confirm_freeze: bool = False) -> None:
     competition = db.session.get(Competition, round_.competition_id)
     call_open = call_still_open(competition)
     if call_open and not confirm_freeze:
-        raise UserError(N_("The competition is still accepting entries. To open the round, confirm that the "
-                           "entries in it are frozen from the start of the round and can no longer be changed."))
+        raise UserError(
+            N_(
+                "The competition is still accepting entries. To open the round, confirm that the "
+                "entries in it are frozen from the start of the round and can no longer be changed."
+            )
+        )
     before = round_.state
     round_.state = RoundState.OPEN
     round_.opened_at = round_.opened_at or utcnow()
     db.session.flush()
-    audit.record("judging.round_open", round_, actor=actor, changes={
-        "state": [before, round_.state], "call_open": call_open, "freeze_confirmed": bool(confirm_freeze)})
+    audit.record(
+        "judging.round_open",
+        round_,
+        actor=actor,
+        changes={"state": [before, round_.state], "call_open": call_open, "freeze_confirmed": bool(confirm_freeze)},
+    )
     freeze_round_entries(round_, actor=actor)
 
 
@@ -159,8 +216,9 @@ def freeze_round_entries(round_: Round, *, actor, entry_ids: list[int] | None = 
     if round_.state == RoundState.SETUP:
         return 0
     if entry_ids is None:
-        entry_ids = list(db.session.scalars(select(Assignment.submission_id).where(
-            Assignment.round_id == round_.id).distinct()))
+        entry_ids = list(
+            db.session.scalars(select(Assignment.submission_id).where(Assignment.round_id == round_.id).distinct())
+        )
     return essay_services.freeze_entries(entry_ids, actor=actor, cause=round_)
 
 
@@ -186,12 +244,14 @@ def reopen_round(round_: Round, *, actor) -> None:
 # Judge pool and conflicts
 # --------------------------------------------------------------------------
 
+
 def add_judge(round_: Round, user: User, *, actor, capacity: int | None = None) -> RoundJudge:
     require_unlocked(round_)
     if not user.has_role(Role.JUDGE):
         raise UserError(N_("%(name)s does not hold the judge role."), name=user.display_name)
-    member = db.session.scalar(select(RoundJudge).where(RoundJudge.round_id == round_.id,
-                                                        RoundJudge.user_id == user.id))
+    member = db.session.scalar(
+        select(RoundJudge).where(RoundJudge.round_id == round_.id, RoundJudge.user_id == user.id)
+    )
     if member is None:
         member = RoundJudge(round_id=round_.id, user_id=user.id, capacity=capacity)
         db.session.add(member)
@@ -199,8 +259,12 @@ def add_judge(round_: Round, user: User, *, actor, capacity: int | None = None) 
         member.active = True
         member.capacity = capacity
     db.session.flush()
-    audit.record("judging.judge_add", round_, actor=actor,
-                 changes={"judge": user.display_name, "judge_id": user.id, "capacity": capacity})
+    audit.record(
+        "judging.judge_add",
+        round_,
+        actor=actor,
+        changes={"judge": user.display_name, "judge_id": user.id, "capacity": capacity},
+    )
     return member
 
 
@@ -210,22 +274,36 @@ def remove_judge(round_: Round, user: User, *, actor, reason: str = "") -> int:
     Returns how many entries were handed on.
     """
     require_unlocked(round_)
-    member = db.session.scalar(select(RoundJudge).where(RoundJudge.round_id == round_.id,
-                                                        RoundJudge.user_id == user.id))
+    member = db.session.scalar(
+        select(RoundJudge).where(RoundJudge.round_id == round_.id, RoundJudge.user_id == user.id)
+    )
     if member is None:
         raise UserError(N_("%(name)s is not in this round's judge pool."), name=user.display_name)
     member.active = False
-    open_items = db.session.scalars(select(Assignment).where(
-        Assignment.round_id == round_.id, Assignment.judge_id == user.id,
-        Assignment.status == AssignmentStatus.ASSIGNED)).all()
+    open_items = db.session.scalars(
+        select(Assignment).where(
+            Assignment.round_id == round_.id,
+            Assignment.judge_id == user.id,
+            Assignment.status == AssignmentStatus.ASSIGNED,
+        )
+    ).all()
     for item in open_items:
         item.status = AssignmentStatus.RECUSED
         item.recuse_reason = reason or "removed from the pool"
     db.session.flush()
     handed = sum(1 for item in open_items if _add_replacement(round_, item.submission_id, item.role))
-    audit.record("judging.judge_remove", round_, actor=actor,
-                 changes={"judge": user.display_name, "judge_id": user.id, "reason": reason,
-                          "reassigned": handed, "unscored": len(open_items)})
+    audit.record(
+        "judging.judge_remove",
+        round_,
+        actor=actor,
+        changes={
+            "judge": user.display_name,
+            "judge_id": user.id,
+            "reason": reason,
+            "reassigned": handed,
+            "unscored": len(open_items),
+        },
+    )
     return handed
 
 
@@ -237,8 +315,7 @@ def pool_members(round_: Round, *, active_only: bool = True) -> list[RoundJudge]
 
 
 def membership(round_: Round, user) -> RoundJudge | None:
-    return db.session.scalar(select(RoundJudge).where(RoundJudge.round_id == round_.id,
-                                                      RoundJudge.user_id == user.id))
+    return db.session.scalar(select(RoundJudge).where(RoundJudge.round_id == round_.id, RoundJudge.user_id == user.id))
 
 
 def accept_pledge(round_: Round, actor, *, declared_conflicts: str = "") -> RoundJudge:
@@ -249,27 +326,36 @@ def accept_pledge(round_: Round, actor, *, declared_conflicts: str = "") -> Roun
     member.pledge_accepted_at = member.pledge_accepted_at or utcnow()
     member.declared_conflicts = declared_conflicts.strip()
     db.session.flush()
-    audit.record("judging.pledge_accept", round_, actor=actor,
-                 changes={"declared_conflicts": member.declared_conflicts})
+    audit.record(
+        "judging.pledge_accept", round_, actor=actor, changes={"declared_conflicts": member.declared_conflicts}
+    )
     return member
 
 
 def declare_conflict(round_: Round, judge: User, submission: Submission, *, actor, reason: str) -> Conflict:
     require_unlocked(round_)
-    conflict = db.session.scalar(select(Conflict).where(
-        Conflict.round_id == round_.id, Conflict.judge_id == judge.id, Conflict.submission_id == submission.id))
+    conflict = db.session.scalar(
+        select(Conflict).where(
+            Conflict.round_id == round_.id, Conflict.judge_id == judge.id, Conflict.submission_id == submission.id
+        )
+    )
     if conflict is None:
         conflict = Conflict(round_id=round_.id, judge_id=judge.id, submission_id=submission.id, reason=reason)
         db.session.add(conflict)
     db.session.flush()
-    audit.record("judging.conflict_declare", round_, actor=actor,
-                 changes={"judge_id": judge.id, "submission_id": submission.id, "reason": reason})
+    audit.record(
+        "judging.conflict_declare",
+        round_,
+        actor=actor,
+        changes={"judge_id": judge.id, "submission_id": submission.id, "reason": reason},
+    )
     return conflict
 
 
 # --------------------------------------------------------------------------
 # Entries in the round and assignment
 # --------------------------------------------------------------------------
+
 
 def group_label(genre: str | None, group: str | None, grouping: str) -> str:
     if grouping == "genre":
@@ -282,9 +368,12 @@ def group_label(genre: str | None, group: str | None, grouping: str) -> str:
 
 
 def previous_round(round_: Round) -> Round | None:
-    return db.session.scalar(select(Round).where(Round.competition_id == round_.competition_id,
-                                                 Round.position < round_.position)
-                             .order_by(Round.position.desc()).limit(1))
+    return db.session.scalar(
+        select(Round)
+        .where(Round.competition_id == round_.competition_id, Round.position < round_.position)
+        .order_by(Round.position.desc())
+        .limit(1)
+    )
 
 
 def pool_entry_ids(round_: Round) -> list[int]:
@@ -295,11 +384,14 @@ def pool_entry_ids(round_: Round) -> list[int]:
 def pool_entry_units(round_: Round) -> dict[int, frozenset[int]]:
     """The round's entries with their own and recommending units (one query for a first round)."""
     if round_.pool_rule == PoolRule.ALL_QUALIFIED:
-        return {sid: frozenset(u for u in (unit, rec) if u is not None)
-                for sid, unit, rec in db.session.connection().execute(
-                    select(Submission.id, Submission.unit_id, Submission.recommending_unit_id).where(
-                        Submission.competition_id == round_.competition_id,
-                        Submission.status == SubmissionStatus.QUALIFIED))}
+        return {
+            sid: frozenset(u for u in (unit, rec) if u is not None)
+            for sid, unit, rec in db.session.connection().execute(
+                select(Submission.id, Submission.unit_id, Submission.recommending_unit_id).where(
+                    Submission.competition_id == round_.competition_id, Submission.status == SubmissionStatus.QUALIFIED
+                )
+            )
+        }
     return _entry_units(_advanced_ids(round_))
 
 
@@ -308,14 +400,19 @@ def _advanced_ids(round_: Round) -> list[int]:
     if prev is None or prev.state != RoundState.FINALISED:
         raise UserError(N_("Entries advance from the previous round only once it is finalised."))
     rows = db.session.execute(
-        select(RoundResult.id, RoundResult.submission_id, RoundResult.final_score, RoundResult.rank,
-               Genre.name, Group.name)
+        select(
+            RoundResult.id, RoundResult.submission_id, RoundResult.final_score, RoundResult.rank, Genre.name, Group.name
+        )
         .join(Submission, Submission.id == RoundResult.submission_id)
         .outerjoin(Genre, Genre.id == Submission.genre_id)
         .outerjoin(Group, Group.id == Submission.group_id)
-        .where(RoundResult.round_id == prev.id, RoundResult.final_score.is_not(None),
-               Submission.status == SubmissionStatus.QUALIFIED)
-        .order_by(RoundResult.rank)).all()
+        .where(
+            RoundResult.round_id == prev.id,
+            RoundResult.final_score.is_not(None),
+            Submission.status == SubmissionStatus.QUALIFIED,
+        )
+        .order_by(RoundResult.rank)
+    ).all()
     groups: dict[str, list] = {}
     for row in rows:
         groups.setdefault(group_label(row[4], row[5], round_.pool_grouping), []).append(row)
@@ -330,27 +427,27 @@ def _advanced_ids(round_: Round) -> list[int]:
         for row in members[:take]:
             chosen.append(row[1])
             advanced_result_ids.append(row[0])
-    db.session.execute(RoundResult.__table__.update()
-                       .where(RoundResult.round_id == prev.id).values(advanced=False))
+    db.session.execute(RoundResult.__table__.update().where(RoundResult.round_id == prev.id).values(advanced=False))
     if advanced_result_ids:
-        db.session.execute(RoundResult.__table__.update()
-                           .where(RoundResult.id.in_(advanced_result_ids)).values(advanced=True))
+        db.session.execute(
+            RoundResult.__table__.update().where(RoundResult.id.in_(advanced_result_ids)).values(advanced=True)
+        )
     return sorted(chosen)
 
 
 def _entry_units(entry_ids: list[int]) -> dict[int, frozenset[int]]:
     out: dict[int, frozenset[int]] = {}
     for chunk in _chunks(entry_ids):
-        for sid, unit, rec in db.session.execute(select(
-                Submission.id, Submission.unit_id, Submission.recommending_unit_id)
-                .where(Submission.id.in_(chunk))):
+        for sid, unit, rec in db.session.execute(
+            select(Submission.id, Submission.unit_id, Submission.recommending_unit_id).where(Submission.id.in_(chunk))
+        ):
             out[sid] = frozenset(u for u in (unit, rec) if u is not None)
     return out
 
 
 def _chunks(ids: list[int], size: int = 900):
     for start in range(0, len(ids), size):
-        yield ids[start:start + size]
+        yield ids[start : start + size]
 
 
 def build_problem(round_: Round, entry_ids: list[int] | None = None) -> assign_mod.AssignmentProblem:
@@ -362,16 +459,21 @@ def build_problem(round_: Round, entry_ids: list[int] | None = None) -> assign_m
         units = _entry_units(entry_ids)
     members = db.session.execute(
         select(RoundJudge.user_id, RoundJudge.capacity, RoundJudge.active, User.unit_id)
-        .join(User, User.id == RoundJudge.user_id).where(RoundJudge.round_id == round_.id)).all()
-    judges = [assign_mod.Judge(id=uid, unit_id=unit, capacity=(cap if active else 0))
-              for uid, cap, active, unit in members]
+        .join(User, User.id == RoundJudge.user_id)
+        .where(RoundJudge.round_id == round_.id)
+    ).all()
+    judges = [
+        assign_mod.Judge(id=uid, unit_id=unit, capacity=(cap if active else 0)) for uid, cap, active, unit in members
+    ]
     judge_ids = {j.id for j in judges}
     existing: set[tuple[int, int]] = set()
     conflicts: set[tuple[int, int]] = set()
     entry_set = set(entry_ids)
     for judge_id, sid, status, role in db.session.connection().execute(
-            select(Assignment.judge_id, Assignment.submission_id, Assignment.status, Assignment.role)
-            .where(Assignment.round_id == round_.id)):
+        select(Assignment.judge_id, Assignment.submission_id, Assignment.status, Assignment.role).where(
+            Assignment.round_id == round_.id
+        )
+    ):
         if sid not in entry_set:
             continue
         if status == AssignmentStatus.RECUSED:
@@ -380,12 +482,14 @@ def build_problem(round_: Round, entry_ids: list[int] | None = None) -> assign_m
             existing.add((judge_id, sid))
         else:
             conflicts.add((judge_id, sid))  # a third judge or arbiter is not a regular again
-    for judge_id, sid in db.session.execute(select(Conflict.judge_id, Conflict.submission_id)
-                                            .where(Conflict.round_id == round_.id)):
+    for judge_id, sid in db.session.execute(
+        select(Conflict.judge_id, Conflict.submission_id).where(Conflict.round_id == round_.id)
+    ):
         conflicts.add((judge_id, sid))
     entries = [assign_mod.Entry(id=sid, unit_ids=units.get(sid, frozenset())) for sid in entry_ids]
-    return assign_mod.AssignmentProblem(entries=entries, judges=judges, k=round_.k, conflicts=conflicts,
-                                        existing=existing, seed=round_.seed)
+    return assign_mod.AssignmentProblem(
+        entries=entries, judges=judges, k=round_.k, conflicts=conflicts, existing=existing, seed=round_.seed
+    )
 
 
 def assign_judges(round_: Round, *, actor) -> assign_mod.AssignmentResult:
@@ -401,14 +505,25 @@ def assign_judges(round_: Round, *, actor) -> assign_mod.AssignmentResult:
     result = assign_mod.assign(problem)
     store_assignments(round_, result.new)
     freeze_round_entries(round_, actor=actor, entry_ids=[entry_id for _, entry_id in result.new])
-    audit.record("judging.assign", round_, actor=actor, changes={
-        "entries": len(problem.entries), "judges": len(problem.judges), "k": round_.k,
-        "new": len(result.new), "unfilled": len(result.unfilled), "seed": round_.seed})
+    audit.record(
+        "judging.assign",
+        round_,
+        actor=actor,
+        changes={
+            "entries": len(problem.entries),
+            "judges": len(problem.judges),
+            "k": round_.k,
+            "new": len(result.new),
+            "unfilled": len(result.unfilled),
+            "seed": round_.seed,
+        },
+    )
     return result
 
 
-def store_assignments(round_: Round, pairs: list[tuple[int, int]],
-                      role: AssignmentRole = AssignmentRole.REGULAR) -> None:
+def store_assignments(
+    round_: Round, pairs: list[tuple[int, int]], role: AssignmentRole = AssignmentRole.REGULAR
+) -> None:
     """Bulk insert (judge_id, entry_id) pairs, each with a random queue key.
 
     Judges never see assignment ids (their pages use anonymous codes) and the
@@ -421,10 +536,15 @@ def store_assignments(round_: Round, pairs: list[tuple[int, int]],
 
     rnd = random.Random(round_.seed * 7919 + len(pairs))
     now = UTCDateTime().process_bind_param(utcnow(), db.session.get_bind().dialect)
-    rows = [(round_.id, j, e, str(role), str(AssignmentStatus.ASSIGNED), rnd.randrange(2**31), now)
-            for j, e in sorted(pairs)]
-    bulk_insert("judging_assignments",
-                ("round_id", "judge_id", "submission_id", "role", "status", "shuffle_key", "created_at"), rows)
+    rows = [
+        (round_.id, j, e, str(role), str(AssignmentStatus.ASSIGNED), rnd.randrange(2**31), now)
+        for j, e in sorted(pairs)
+    ]
+    bulk_insert(
+        "judging_assignments",
+        ("round_id", "judge_id", "submission_id", "role", "status", "shuffle_key", "created_at"),
+        rows,
+    )
 
 
 def bulk_insert(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
@@ -451,8 +571,10 @@ def bulk_insert(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None
     if mark is None:  # pragma: no cover - no supported driver uses a named paramstyle
         from sqlalchemy import text
 
-        db.session.execute(text(f"INSERT INTO {table} ({names}) VALUES ({', '.join(':' + c for c in columns)})"),
-                           [dict(zip(columns, row)) for row in rows])
+        db.session.execute(
+            text(f"INSERT INTO {table} ({names}) VALUES ({', '.join(':' + c for c in columns)})"),
+            [dict(zip(columns, row)) for row in rows],
+        )
         return
     connection.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({', '.join([mark] * len(columns))})", rows)
 
@@ -461,8 +583,9 @@ def unfilled_messages(result: assign_mod.AssignmentResult, codes: dict[int, str]
     """(anonymous code, reason) for entries short of judges, reasons untranslated."""
     out = []
     for entry_id, short in sorted(result.unfilled.items()):
-        reasons = [assign_mod.REASON_MESSAGES[r] for r in short.reasons] or [assign_mod.REASON_MESSAGES[
-            assign_mod.CAPACITY]]
+        reasons = [assign_mod.REASON_MESSAGES[r] for r in short.reasons] or [
+            assign_mod.REASON_MESSAGES[assign_mod.CAPACITY]
+        ]
         out.append((codes.get(entry_id, str(entry_id)), reasons[0]))
     return out
 
@@ -490,18 +613,24 @@ class EntryPanel:
 
 
 def entry_panel(round_: Round, submission_id: int) -> EntryPanel:
-    rows = db.session.execute(select(Assignment.judge_id, Assignment.status, User.unit_id)
-                              .join(User, User.id == Assignment.judge_id)
-                              .where(Assignment.round_id == round_.id,
-                                     Assignment.submission_id == submission_id)).all()
-    sub = db.session.execute(select(Submission.unit_id, Submission.recommending_unit_id)
-                             .where(Submission.id == submission_id)).one()
-    conflicts = db.session.scalars(select(Conflict.judge_id).where(
-        Conflict.round_id == round_.id, Conflict.submission_id == submission_id))
-    return EntryPanel(submission_id, frozenset(u for u in sub if u is not None),
-                      frozenset(j for j, _, _ in rows),
-                      frozenset(u for _, s, u in rows if s != AssignmentStatus.RECUSED and u is not None),
-                      frozenset(conflicts))
+    rows = db.session.execute(
+        select(Assignment.judge_id, Assignment.status, User.unit_id)
+        .join(User, User.id == Assignment.judge_id)
+        .where(Assignment.round_id == round_.id, Assignment.submission_id == submission_id)
+    ).all()
+    sub = db.session.execute(
+        select(Submission.unit_id, Submission.recommending_unit_id).where(Submission.id == submission_id)
+    ).one()
+    conflicts = db.session.scalars(
+        select(Conflict.judge_id).where(Conflict.round_id == round_.id, Conflict.submission_id == submission_id)
+    )
+    return EntryPanel(
+        submission_id,
+        frozenset(u for u in sub if u is not None),
+        frozenset(j for j, _, _ in rows),
+        frozenset(u for _, s, u in rows if s != AssignmentStatus.RECUSED and u is not None),
+        frozenset(conflicts),
+    )
 
 
 def ineligibility(panel: EntryPanel, judge_id: int, unit_id: int | None) -> str | None:
@@ -513,9 +642,11 @@ def ineligibility(panel: EntryPanel, judge_id: int, unit_id: int | None) -> str 
     """
     if judge_id in panel.on_entry:
         return ALREADY_ON_ENTRY
-    reason = assign_mod.ineligibility_reason(assign_mod.Judge(judge_id, unit_id),
-                                             assign_mod.Entry(panel.submission_id, panel.unit_ids),
-                                             {(j, panel.submission_id) for j in panel.conflicts})
+    reason = assign_mod.ineligibility_reason(
+        assign_mod.Judge(judge_id, unit_id),
+        assign_mod.Entry(panel.submission_id, panel.unit_ids),
+        {(j, panel.submission_id) for j in panel.conflicts},
+    )
     if reason is not None:
         return reason
     if unit_id is not None and unit_id in panel.units_taken:
@@ -529,11 +660,15 @@ def _pick_judge(round_: Round, submission_id: int, *, exclude: frozenset[int] = 
     members = db.session.execute(
         select(RoundJudge.user_id, RoundJudge.capacity, User.unit_id)
         .join(User, User.id == RoundJudge.user_id)
-        .where(RoundJudge.round_id == round_.id, RoundJudge.active.is_(True))).all()
-    loads = dict(db.session.execute(
-        select(Assignment.judge_id, func.count(Assignment.id))
-        .where(Assignment.round_id == round_.id, Assignment.status != AssignmentStatus.RECUSED)
-        .group_by(Assignment.judge_id)).all())
+        .where(RoundJudge.round_id == round_.id, RoundJudge.active.is_(True))
+    ).all()
+    loads = dict(
+        db.session.execute(
+            select(Assignment.judge_id, func.count(Assignment.id))
+            .where(Assignment.round_id == round_.id, Assignment.status != AssignmentStatus.RECUSED)
+            .group_by(Assignment.judge_id)
+        ).all()
+    )
     candidates = []
     rnd = random.Random(round_.seed * 31 + submission_id)
     for uid, cap, unit in members:
@@ -554,8 +689,14 @@ def _add_replacement(round_: Round, submission_id: int, role: AssignmentRole) ->
     judge_id = _pick_judge(round_, submission_id, exclude=reserved)
     if judge_id is None:
         return None
-    item = Assignment(round_id=round_.id, judge_id=judge_id, submission_id=submission_id, role=role,
-                      status=AssignmentStatus.ASSIGNED, shuffle_key=random.SystemRandom().randrange(2**31))
+    item = Assignment(
+        round_id=round_.id,
+        judge_id=judge_id,
+        submission_id=submission_id,
+        role=role,
+        status=AssignmentStatus.ASSIGNED,
+        shuffle_key=random.SystemRandom().randrange(2**31),
+    )
     db.session.add(item)
     db.session.flush()
     return item
@@ -577,15 +718,24 @@ def recuse(assignment: Assignment, *, actor, reason: str) -> Assignment | None:
         db.session.delete(assignment.score)
     db.session.flush()
     replacement = _add_replacement(round_, assignment.submission_id, assignment.role)
-    audit.record("judging.recuse", round_, actor=actor, changes={
-        "assignment_id": assignment.id, "judge_id": assignment.judge_id, "reason": reason.strip(),
-        "replacement_judge_id": replacement.judge_id if replacement else None})
+    audit.record(
+        "judging.recuse",
+        round_,
+        actor=actor,
+        changes={
+            "assignment_id": assignment.id,
+            "judge_id": assignment.judge_id,
+            "reason": reason.strip(),
+            "replacement_judge_id": replacement.judge_id if replacement else None,
+        },
+    )
     return replacement
 
 
 # --------------------------------------------------------------------------
 # Scoring
 # --------------------------------------------------------------------------
+
 
 def parse_value(raw) -> float | None:
     if raw is None:
@@ -614,11 +764,11 @@ def check_values(criteria: list[Criterion], raw: dict, *, complete: bool) -> tup
                 raise UserError(N_("Give a score for %(name)s."), name=c.name)
             continue
         if value < -_EPS or value > c.maximum + _EPS:
-            raise UserError(N_("%(name)s: the score must be between 0 and %(maximum)s."),
-                            name=c.name, maximum=_fmt(c.maximum))
+            raise UserError(
+                N_("%(name)s: the score must be between 0 and %(maximum)s."), name=c.name, maximum=_fmt(c.maximum)
+            )
         if not _on_step(value, c.step):
-            raise UserError(N_("%(name)s: the score must be a multiple of %(step)s."),
-                            name=c.name, step=_fmt(c.step))
+            raise UserError(N_("%(name)s: the score must be a multiple of %(step)s."), name=c.name, step=_fmt(c.step))
         values[str(c.id)] = value
     if len(values) < len(criteria):
         return values, None
@@ -636,8 +786,15 @@ def can_score_now(round_: Round) -> bool:
     return round_.judge_deadline is None or utcnow() <= round_.judge_deadline
 
 
-def save_score(assignment: Assignment, *, actor, values: dict, comment: str = "", submit: bool = False,
-               shown_version: int | None = None) -> Score:
+def save_score(
+    assignment: Assignment,
+    *,
+    actor,
+    values: dict,
+    comment: str = "",
+    submit: bool = False,
+    shown_version: int | None = None,
+) -> Score:
     """Save a draft (autosave) or submit; a submitted score may be revised until the round closes.
 
     ``shown_version`` is the entry version the judge's page showed; a score is
@@ -656,8 +813,9 @@ def save_score(assignment: Assignment, *, actor, values: dict, comment: str = ""
         # A judge taken out of the pool keeps sight of their work but may not change it.
         raise UserError(N_("You were removed from this round's judge pool; your scores can no longer change."))
     if shown_version is not None and shown_version != entry_fingerprint(assignment.submission_id)[0]:
-        raise UserError(N_("This entry has changed since the page was opened. Reload the page and read it "
-                           "again before scoring."))
+        raise UserError(
+            N_("This entry has changed since the page was opened. Reload the page and read it again before scoring.")
+        )
     clean, total = check_values(round_.criteria, values, complete=submit)
     score = assignment.score
     if score is not None and score.status == ScoreStatus.SUBMITTED and not submit:
@@ -666,8 +824,16 @@ def save_score(assignment: Assignment, *, actor, values: dict, comment: str = ""
     return write_score(assignment, clean, total, comment=comment, submit=submit, actor=actor)
 
 
-def write_score(assignment: Assignment, clean: dict, total: float | None, *, comment: str, submit: bool,
-                actor, via: dict | None = None) -> Score:
+def write_score(
+    assignment: Assignment,
+    clean: dict,
+    total: float | None,
+    *,
+    comment: str,
+    submit: bool,
+    actor,
+    via: dict | None = None,
+) -> Score:
     """Store checked values (``check_values``) on the assignment's score, audit, then check arbitration.
 
     Callers enforce the rules first: ``save_score`` for a judge, the offline
@@ -680,8 +846,12 @@ def write_score(assignment: Assignment, clean: dict, total: float | None, *, com
         score = Score(assignment_id=assignment.id, round_id=round_.id)
         db.session.add(score)
         assignment.score = score
-    before = {"values": dict(score.values or {}), "total": score.total, "status": score.status,
-              "entry_version": score.entry_version}
+    before = {
+        "values": dict(score.values or {}),
+        "total": score.total,
+        "status": score.status,
+        "entry_version": score.entry_version,
+    }
     score.entry_version, score.text_sha256 = entry_fingerprint(assignment.submission_id)
     score.values = clean
     score.total = total
@@ -695,10 +865,19 @@ def write_score(assignment: Assignment, clean: dict, total: float | None, *, com
     score.updated_at = utcnow()
     db.session.flush()
     if submit or was_submitted:
-        audit.record("judging.score_submit" if not was_submitted else "judging.score_revise", round_,
-                     actor=actor, changes={"assignment_id": assignment.id, **(via or {}), **audit.diff(
-                         before, {"values": clean, "total": total, "status": score.status,
-                                  "entry_version": score.entry_version})})
+        audit.record(
+            "judging.score_submit" if not was_submitted else "judging.score_revise",
+            round_,
+            actor=actor,
+            changes={
+                "assignment_id": assignment.id,
+                **(via or {}),
+                **audit.diff(
+                    before,
+                    {"values": clean, "total": total, "status": score.status, "entry_version": score.entry_version},
+                ),
+            },
+        )
         check_arbitration(round_, assignment.submission_id)
     return score
 
@@ -712,9 +891,9 @@ def judge_text_sha256(judge_title: str | None, judge_text: str | None) -> str:
 
 def entry_fingerprint(submission_id: int) -> tuple[int, str]:
     """The entry's version and judge-text hash as they stand (what the judge is shown now)."""
-    version, title, text = db.session.execute(select(
-        Submission.version, Submission.judge_title, Submission.judge_text)
-        .where(Submission.id == submission_id)).one()
+    version, title, text = db.session.execute(
+        select(Submission.version, Submission.judge_title, Submission.judge_text).where(Submission.id == submission_id)
+    ).one()
     return version or 1, judge_text_sha256(title, text)
 
 
@@ -741,8 +920,15 @@ class VerdictRules:
         return cls(round_.effective_threshold, round_.arbitration, round_.method)
 
 
-def verdict(round_: Round | VerdictRules, regular: list[float], third: float | None, arbiter: float | None,
-            method_value: float | None, *, accepted: bool = False) -> EntryVerdict:
+def verdict(
+    round_: Round | VerdictRules,
+    regular: list[float],
+    third: float | None,
+    arbiter: float | None,
+    method_value: float | None,
+    *,
+    accepted: bool = False,
+) -> EntryVerdict:
     """The final score of one entry under the round's arbitration mode.
 
     ``accepted``: the organiser accepted the entry's scores as they stand
@@ -761,8 +947,9 @@ def verdict(round_: Round | VerdictRules, regular: list[float], third: float | N
     return found
 
 
-def _verdict(rules: VerdictRules, regular: list[float], third: float | None, arbiter: float | None,
-             method_value: float | None) -> EntryVerdict:
+def _verdict(
+    rules: VerdictRules, regular: list[float], third: float | None, arbiter: float | None, method_value: float | None
+) -> EntryVerdict:
     spread = (max(regular) - min(regular)) if len(regular) >= 2 else None
     threshold = rules.threshold
     if rules.arbitration == Arbitration.THIRD_JUDGE and len(regular) == 2:
@@ -783,7 +970,8 @@ def entry_scores(round_: Round, submission_id: int) -> tuple[list[float], float 
         select(Assignment.role, Assignment.status, Score.total, Score.status)
         .outerjoin(Score, Score.assignment_id == Assignment.id)
         .where(Assignment.round_id == round_.id, Assignment.submission_id == submission_id)
-        .order_by(Assignment.id)).all()
+        .order_by(Assignment.id)
+    ).all()
     regular, third, arbiter, waiting = [], None, None, 0
     for role, status, total, score_status in rows:
         if status == AssignmentStatus.RECUSED:
@@ -814,10 +1002,16 @@ def check_arbitration(round_: Round, submission_id: int) -> Assignment | None:
     if waiting or len(regular) < 2:
         return None
     v = verdict(round_, regular, third, arbiter, None)
-    existing = {role for role, status in db.session.execute(
-        select(Assignment.role, Assignment.status).where(
-            Assignment.round_id == round_.id, Assignment.submission_id == submission_id,
-            Assignment.status != AssignmentStatus.RECUSED))}
+    existing = {
+        role
+        for role, status in db.session.execute(
+            select(Assignment.role, Assignment.status).where(
+                Assignment.round_id == round_.id,
+                Assignment.submission_id == submission_id,
+                Assignment.status != AssignmentStatus.RECUSED,
+            )
+        )
+    }
     if v.rule == "needs_third" and not existing & {AssignmentRole.THIRD, AssignmentRole.ARBITER}:
         item = _add_replacement(round_, submission_id, AssignmentRole.THIRD)
         if item is None:
@@ -840,9 +1034,14 @@ def _add_arbiter(round_: Round, submission_id: int) -> Assignment | None:
     """The group leader as the entry's arbiter, if there is one and the conflict rules allow it."""
     if round_.leader_id is None or leader_ineligibility(round_, submission_id) is not None:
         return None
-    item = Assignment(round_id=round_.id, judge_id=round_.leader_id, submission_id=submission_id,
-                      role=AssignmentRole.ARBITER, status=AssignmentStatus.ASSIGNED,
-                      shuffle_key=random.SystemRandom().randrange(2**31))
+    item = Assignment(
+        round_id=round_.id,
+        judge_id=round_.leader_id,
+        submission_id=submission_id,
+        role=AssignmentRole.ARBITER,
+        status=AssignmentStatus.ASSIGNED,
+        shuffle_key=random.SystemRandom().randrange(2**31),
+    )
     db.session.add(item)
     member = membership(round_, round_.leader)
     if member is None:

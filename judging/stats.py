@@ -1,4 +1,5 @@
 """Read-only views of a round for organisers: progress, discrepancies, reliability."""
+
 from __future__ import annotations
 
 import math
@@ -37,7 +38,8 @@ def progress_by_judge(round_: Round) -> list[JudgeProgress]:
         .join(User, User.id == Assignment.judge_id)
         .outerjoin(Score, Score.assignment_id == Assignment.id)
         .where(Assignment.round_id == round_.id)
-        .group_by(Assignment.judge_id, User.display_name, Assignment.status, Score.status)).all()
+        .group_by(Assignment.judge_id, User.display_name, Assignment.status, Score.status)
+    ).all()
     out: dict[int, JudgeProgress] = {}
     for judge_id, name, status, score_status, n in rows:
         p = out.setdefault(judge_id, JudgeProgress(judge_id, name, 0, 0, 0, 0))
@@ -53,16 +55,28 @@ def progress_by_judge(round_: Round) -> list[JudgeProgress]:
 
 
 def totals(round_: Round) -> dict[str, int]:
-    counts = dict(db.session.execute(
-        select(Assignment.status, func.count(Assignment.id)).where(Assignment.round_id == round_.id)
-        .group_by(Assignment.status)).all())
-    entries = db.session.scalar(select(func.count(func.distinct(Assignment.submission_id)))
-                                .where(Assignment.round_id == round_.id)) or 0
+    counts = dict(
+        db.session.execute(
+            select(Assignment.status, func.count(Assignment.id))
+            .where(Assignment.round_id == round_.id)
+            .group_by(Assignment.status)
+        ).all()
+    )
+    entries = (
+        db.session.scalar(
+            select(func.count(func.distinct(Assignment.submission_id))).where(Assignment.round_id == round_.id)
+        )
+        or 0
+    )
     assigned = counts.get(AssignmentStatus.ASSIGNED, 0) + counts.get(AssignmentStatus.SUBMITTED, 0)
     submitted = counts.get(AssignmentStatus.SUBMITTED, 0)
-    return {"entries": entries, "assignments": assigned, "submitted": submitted,
-            "recused": counts.get(AssignmentStatus.RECUSED, 0),
-            "percent": int(100 * submitted / assigned) if assigned else 0}
+    return {
+        "entries": entries,
+        "assignments": assigned,
+        "submitted": submitted,
+        "recused": counts.get(AssignmentStatus.RECUSED, 0),
+        "percent": int(100 * submitted / assigned) if assigned else 0,
+    }
 
 
 @dataclass
@@ -85,17 +99,31 @@ class EntryRow:
 def entry_rows(round_: Round) -> tuple[list[EntryRow], list[tuple[int, str]]]:
     """Score matrix: one row per entry (by anonymous code), one column per judge."""
     rows = db.session.execute(
-        select(Assignment.submission_id, Submission.anonymous_code, Assignment.judge_id, Assignment.role,
-               Assignment.status, Score.total, Score.status, Score.entry_version, Submission.version)
+        select(
+            Assignment.submission_id,
+            Submission.anonymous_code,
+            Assignment.judge_id,
+            Assignment.role,
+            Assignment.status,
+            Score.total,
+            Score.status,
+            Score.entry_version,
+            Submission.version,
+        )
         .join(Submission, Submission.id == Assignment.submission_id)
         .outerjoin(Score, Score.assignment_id == Assignment.id)
-        .where(Assignment.round_id == round_.id)).all()
-    judges = dict(db.session.execute(select(User.id, User.display_name).where(
-        User.id.in_({r[2] for r in rows}))).all()) if rows else {}
+        .where(Assignment.round_id == round_.id)
+    ).all()
+    judges = (
+        dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_({r[2] for r in rows}))).all())
+        if rows
+        else {}
+    )
     by_entry: dict[int, dict] = {}
     for sid, code, judge, role, status, total, sstatus, scored_version, version in rows:
-        e = by_entry.setdefault(sid, {"code": code or str(sid), "regular": {}, "third": None, "arbiter": None,
-                                      "stale": 0})
+        e = by_entry.setdefault(
+            sid, {"code": code or str(sid), "regular": {}, "third": None, "arbiter": None, "stale": 0}
+        )
         if status == AssignmentStatus.RECUSED:
             continue
         value = total if sstatus == ScoreStatus.SUBMITTED else None
@@ -123,9 +151,20 @@ def entry_rows(round_: Round) -> tuple[list[EntryRow], list[tuple[int, str]]]:
         waiting = any(v is None for v in e["regular"].values())
         v = verdict(round_, done, e["third"], e["arbiter"], method_values.get(sid), accepted=sid in accepted)
         rule = ResultRule.PENDING if waiting else v.rule
-        out.append(EntryRow(sid, e["code"], e["regular"], e["third"], e["arbiter"],
-                            None if waiting else v.final, rule, v.spread, e["stale"],
-                            short=len(e["regular"]) < round_.k))
+        out.append(
+            EntryRow(
+                sid,
+                e["code"],
+                e["regular"],
+                e["third"],
+                e["arbiter"],
+                None if waiting else v.final,
+                rule,
+                v.spread,
+                e["stale"],
+                short=len(e["regular"]) < round_.k,
+            )
+        )
     out.sort(key=lambda r: r.code)
     judge_list = sorted(judges.items(), key=lambda kv: kv[1])
     return out, judge_list
@@ -135,8 +174,7 @@ def discrepancies(round_: Round) -> list[EntryRow]:
     """Entries whose regular scores differ by more than T, largest gap first."""
     rows, _ = entry_rows(round_)
     t = round_.effective_threshold
-    return sorted([r for r in rows if r.spread is not None and r.spread > t + 1e-9],
-                  key=lambda r: -(r.spread or 0))
+    return sorted([r for r in rows if r.spread is not None and r.spread > t + 1e-9], key=lambda r: -(r.spread or 0))
 
 
 @dataclass
@@ -154,8 +192,7 @@ def reliability(round_: Round) -> Reliability:
     entry_ids, judge_ids, matrix = scoring.to_matrix(scores)
     if matrix.size == 0:
         return Reliability(math.nan, "undefined", None, None, None, None)
-    alpha = scoring.krippendorff_alpha([[None if np.isnan(v) else float(v) for v in col]
-                                        for col in matrix.T])
+    alpha = scoring.krippendorff_alpha([[None if np.isnan(v) else float(v) for v in col] for col in matrix.T])
     icc = icc_band = w = None
     complete = matrix[:, ~np.isnan(matrix).any(axis=0)] if matrix.shape[0] else matrix
     note = None
@@ -173,8 +210,11 @@ def leniency(round_: Round) -> list[tuple[str, float, float, int]]:
     """(judge name, mean, sd, n) per judge."""
     scores = regular_matrix(fetch_scores(round_))
     data = scoring.judge_leniency(scores)
-    names = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(list(data)))).all()) \
-        if data else {}
+    names = (
+        dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(list(data)))).all())
+        if data
+        else {}
+    )
     return sorted([(names.get(j, str(j)), m, s, n) for j, (m, s, n) in data.items()], key=lambda r: r[0])
 
 
@@ -185,7 +225,13 @@ def score_histogram(round_: Round, bins: int = 10) -> tuple[list[int], float, fl
 
 
 def per_judge_counts(round_: Round) -> dict[int, int]:
-    return defaultdict(int, dict(db.session.execute(
-        select(Assignment.judge_id, func.count(Assignment.id))
-        .where(Assignment.round_id == round_.id, Assignment.status != AssignmentStatus.RECUSED)
-        .group_by(Assignment.judge_id)).all()))
+    return defaultdict(
+        int,
+        dict(
+            db.session.execute(
+                select(Assignment.judge_id, func.count(Assignment.id))
+                .where(Assignment.round_id == round_.id, Assignment.status != AssignmentStatus.RECUSED)
+                .group_by(Assignment.judge_id)
+            ).all()
+        ),
+    )

@@ -5,6 +5,7 @@ only; they select the columns a judge may see, so an identity field cannot
 reach a template even by accident. Queue queries are a fixed number of SQL
 statements whatever the queue length.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,8 +18,20 @@ from core.extensions import db
 from essays.blind import BlindEntry, project
 from essays.models import Competition, Genre, Group, Submission
 from judging.awards import LEVEL_CODES
-from judging.models import (Assignment, AssignmentRole, AssignmentStatus, Award, AwardAdjustment, Round,
-                            ResultRule, RoundJudge, RoundResult, RoundState, Score, ScoreStatus)
+from judging.models import (
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    Award,
+    AwardAdjustment,
+    ResultRule,
+    Round,
+    RoundJudge,
+    RoundResult,
+    RoundState,
+    Score,
+    ScoreStatus,
+)
 
 
 @dataclass(frozen=True)
@@ -33,19 +46,29 @@ class MyRound:
 
 
 def my_rounds(judge_id: int) -> list[MyRound]:
-    counts = select(Assignment.round_id, func.count(Assignment.id).label("n"),
-                    func.count(Score.submitted_at).label("done")) \
-        .outerjoin(Score, (Score.assignment_id == Assignment.id) & (Score.status == ScoreStatus.SUBMITTED)) \
-        .where(Assignment.judge_id == judge_id, Assignment.status != AssignmentStatus.RECUSED) \
-        .group_by(Assignment.round_id).subquery()
+    counts = (
+        select(Assignment.round_id, func.count(Assignment.id).label("n"), func.count(Score.submitted_at).label("done"))
+        .outerjoin(Score, (Score.assignment_id == Assignment.id) & (Score.status == ScoreStatus.SUBMITTED))
+        .where(Assignment.judge_id == judge_id, Assignment.status != AssignmentStatus.RECUSED)
+        .group_by(Assignment.round_id)
+        .subquery()
+    )
     rows = db.session.execute(
-        select(Round.id, Round.name, Competition.title, Round.state, counts.c.n, counts.c.done,
-               RoundJudge.pledge_accepted_at)
+        select(
+            Round.id,
+            Round.name,
+            Competition.title,
+            Round.state,
+            counts.c.n,
+            counts.c.done,
+            RoundJudge.pledge_accepted_at,
+        )
         .join(RoundJudge, (RoundJudge.round_id == Round.id) & (RoundJudge.user_id == judge_id))
         .join(Competition, Competition.id == Round.competition_id)
         .outerjoin(counts, counts.c.round_id == Round.id)
         .where(RoundJudge.active.is_(True) | (counts.c.n > 0), Round.state != RoundState.SETUP)
-        .order_by(Round.id.desc())).all()
+        .order_by(Round.id.desc())
+    ).all()
     return [MyRound(r[0], r[1], r[2], r[3], r[4] or 0, r[5] or 0, r[6] is not None) for r in rows]
 
 
@@ -61,30 +84,59 @@ class QueueItem:
 def queue(round_: Round, judge_id: int) -> list[QueueItem]:
     """The judge's entries in their own stored random order; one query."""
     rows = db.session.execute(
-        select(Submission.anonymous_code, Submission.judge_title, Submission.word_count, Submission.han_count,
-               Submission.judge_file_id, Genre.name, Group.name, Assignment.role, Assignment.status,
-               Score.status, Score.total)
+        select(
+            Submission.anonymous_code,
+            Submission.judge_title,
+            Submission.word_count,
+            Submission.han_count,
+            Submission.judge_file_id,
+            Genre.name,
+            Group.name,
+            Assignment.role,
+            Assignment.status,
+            Score.status,
+            Score.total,
+        )
         .select_from(Assignment)
         .join(Submission, Submission.id == Assignment.submission_id)
         .outerjoin(Genre, Genre.id == Submission.genre_id)
         .outerjoin(Group, Group.id == Submission.group_id)
         .outerjoin(Score, Score.assignment_id == Assignment.id)
-        .where(Assignment.round_id == round_.id, Assignment.judge_id == judge_id,
-               Assignment.status != AssignmentStatus.RECUSED)
-        .order_by(Assignment.shuffle_key, Assignment.id)).all()
+        .where(
+            Assignment.round_id == round_.id,
+            Assignment.judge_id == judge_id,
+            Assignment.status != AssignmentStatus.RECUSED,
+        )
+        .order_by(Assignment.shuffle_key, Assignment.id)
+    ).all()
     title = round_.competition.title
-    return [QueueItem(BlindEntry(code or "", title, genre or "", group or "", jt or "", "", wc or 0, hc or 0,
-                                 file_id is not None),
-                      role, str(status), score_status == ScoreStatus.DRAFT, total)
-            for code, jt, wc, hc, file_id, genre, group, role, status, score_status, total in rows]
+    return [
+        QueueItem(
+            BlindEntry(
+                code or "", title, genre or "", group or "", jt or "", "", wc or 0, hc or 0, file_id is not None
+            ),
+            role,
+            str(status),
+            score_status == ScoreStatus.DRAFT,
+            total,
+        )
+        for code, jt, wc, hc, file_id, genre, group, role, status, score_status, total in rows
+    ]
 
 
 def _codes(round_: Round, judge_id: int) -> list[str]:
-    return list(db.session.scalars(
-        select(Submission.anonymous_code).join(Assignment, Assignment.submission_id == Submission.id)
-        .where(Assignment.round_id == round_.id, Assignment.judge_id == judge_id,
-               Assignment.status != AssignmentStatus.RECUSED)
-        .order_by(Assignment.shuffle_key, Assignment.id)))
+    return list(
+        db.session.scalars(
+            select(Submission.anonymous_code)
+            .join(Assignment, Assignment.submission_id == Submission.id)
+            .where(
+                Assignment.round_id == round_.id,
+                Assignment.judge_id == judge_id,
+                Assignment.status != AssignmentStatus.RECUSED,
+            )
+            .order_by(Assignment.shuffle_key, Assignment.id)
+        )
+    )
 
 
 def neighbours(round_: Round, judge_id: int, code: str) -> dict:
@@ -92,17 +144,26 @@ def neighbours(round_: Round, judge_id: int, code: str) -> dict:
     if code not in codes:
         return {"prev": None, "next": None, "position": None, "count": len(codes)}
     i = codes.index(code)
-    return {"prev": codes[i - 1] if i > 0 else None, "next": codes[i + 1] if i + 1 < len(codes) else None,
-            "position": i + 1, "count": len(codes)}
+    return {
+        "prev": codes[i - 1] if i > 0 else None,
+        "next": codes[i + 1] if i + 1 < len(codes) else None,
+        "position": i + 1,
+        "count": len(codes),
+    }
 
 
 def next_code(round_: Round, judge_id: int, code: str) -> str | None:
     """The next entry in the queue still waiting for this judge's score."""
     rows = db.session.execute(
-        select(Submission.anonymous_code, Assignment.status).join(Assignment, Assignment.submission_id == Submission.id)
-        .where(Assignment.round_id == round_.id, Assignment.judge_id == judge_id,
-               Assignment.status != AssignmentStatus.RECUSED)
-        .order_by(Assignment.shuffle_key, Assignment.id)).all()
+        select(Submission.anonymous_code, Assignment.status)
+        .join(Assignment, Assignment.submission_id == Submission.id)
+        .where(
+            Assignment.round_id == round_.id,
+            Assignment.judge_id == judge_id,
+            Assignment.status != AssignmentStatus.RECUSED,
+        )
+        .order_by(Assignment.shuffle_key, Assignment.id)
+    ).all()
     codes = [c for c, _ in rows]
     start = codes.index(code) + 1 if code in codes else 0
     for c, status in rows[start:] + rows[:start]:
@@ -113,9 +174,15 @@ def next_code(round_: Round, judge_id: int, code: str) -> str | None:
 
 def find_assignment(round_: Round, judge_id: int, code: str) -> Assignment | None:
     return db.session.scalar(
-        select(Assignment).join(Submission, Submission.id == Assignment.submission_id)
-        .where(Assignment.round_id == round_.id, Assignment.judge_id == judge_id,
-               Submission.competition_id == round_.competition_id, Submission.anonymous_code == code))
+        select(Assignment)
+        .join(Submission, Submission.id == Assignment.submission_id)
+        .where(
+            Assignment.round_id == round_.id,
+            Assignment.judge_id == judge_id,
+            Submission.competition_id == round_.competition_id,
+            Submission.anonymous_code == code,
+        )
+    )
 
 
 def blind_entry(item: Assignment) -> BlindEntry:
@@ -125,19 +192,31 @@ def blind_entry(item: Assignment) -> BlindEntry:
 def work_state(item: Assignment) -> dict:
     """What the judge's form shows: their own values and comment, plain data."""
     score = item.score
-    return {"status": str(item.status), "role": item.role,
-            "values": dict(score.values or {}) if score else {}, "comment": score.comment if score else "",
-            "total": score.total if score else None,
-            "submitted": bool(score and score.status == ScoreStatus.SUBMITTED),
-            "updated_at": score.updated_at if score else None}
+    return {
+        "status": str(item.status),
+        "role": item.role,
+        "values": dict(score.values or {}) if score else {},
+        "comment": score.comment if score else "",
+        "total": score.total if score else None,
+        "submitted": bool(score and score.status == ScoreStatus.SUBMITTED),
+        "updated_at": score.updated_at if score else None,
+    }
 
 
 def other_scores(round_: Round, item: Assignment) -> list[float]:
     """Colleagues' submitted totals on the same entry (shown only when the round allows)."""
-    return sorted(db.session.scalars(
-        select(Score.total).join(Assignment, Assignment.id == Score.assignment_id)
-        .where(Assignment.round_id == round_.id, Assignment.submission_id == item.submission_id,
-               Assignment.id != item.id, Score.status == ScoreStatus.SUBMITTED)))
+    return sorted(
+        db.session.scalars(
+            select(Score.total)
+            .join(Assignment, Assignment.id == Score.assignment_id)
+            .where(
+                Assignment.round_id == round_.id,
+                Assignment.submission_id == item.submission_id,
+                Assignment.id != item.id,
+                Score.status == ScoreStatus.SUBMITTED,
+            )
+        )
+    )
 
 
 def judge_copy(item: Assignment) -> tuple[bytes | None, str, str]:
@@ -156,13 +235,15 @@ def judge_copy(item: Assignment) -> tuple[bytes | None, str, str]:
 def codes_for(ids: list[int]) -> dict[int, str]:
     if not ids:
         return {}
-    return dict(db.session.execute(select(Submission.id, Submission.anonymous_code)
-                                   .where(Submission.id.in_(ids))).all())
+    return dict(
+        db.session.execute(select(Submission.id, Submission.anonymous_code).where(Submission.id.in_(ids))).all()
+    )
 
 
 # --------------------------------------------------------------------------
 # Organiser views (identity allowed)
 # --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class RankRow:
@@ -185,21 +266,45 @@ class RankRow:
 
 def ranking(round_: Round) -> list[RankRow]:
     rows = db.session.execute(
-        select(RoundResult, Submission.anonymous_code, Submission.title, User.display_name, Award.level,
-               Award.adjusted, Submission.unit_id)
+        select(
+            RoundResult,
+            Submission.anonymous_code,
+            Submission.title,
+            User.display_name,
+            Award.level,
+            Award.adjusted,
+            Submission.unit_id,
+        )
         .join(Submission, Submission.id == RoundResult.submission_id)
         .join(User, User.id == Submission.author_id)
         .outerjoin(Award, (Award.round_id == RoundResult.round_id) & (Award.submission_id == RoundResult.submission_id))
         .where(RoundResult.round_id == round_.id)
-        .order_by(RoundResult.group_label, RoundResult.group_rank.is_(None), RoundResult.group_rank)).all()
+        .order_by(RoundResult.group_label, RoundResult.group_rank.is_(None), RoundResult.group_rank)
+    ).all()
     from accounts.models import Unit
 
     unit_ids = {r[6] for r in rows if r[6]}
     units = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all()) if unit_ids else {}
-    return [RankRow(r.submission_id, code or "", title, author, units.get(unit_id, ""), r.group_label,
-                    r.final_score, r.rule, r.rank, r.group_rank, r.tied_with_previous, level, bool(adjusted),
-                    r.n_scores, r.n_scores < round_.k)
-            for r, code, title, author, level, adjusted, unit_id in rows]
+    return [
+        RankRow(
+            r.submission_id,
+            code or "",
+            title,
+            author,
+            units.get(unit_id, ""),
+            r.group_label,
+            r.final_score,
+            r.rule,
+            r.rank,
+            r.group_rank,
+            r.tied_with_previous,
+            level,
+            bool(adjusted),
+            r.n_scores,
+            r.n_scores < round_.k,
+        )
+        for r, code, title, author, level, adjusted, unit_id in rows
+    ]
 
 
 def adjustments(round_: Round) -> list[tuple]:
@@ -207,7 +312,9 @@ def adjustments(round_: Round) -> list[tuple]:
         select(AwardAdjustment, Submission.anonymous_code, User.display_name)
         .join(Submission, Submission.id == AwardAdjustment.submission_id)
         .outerjoin(User, User.id == AwardAdjustment.actor_id)
-        .where(AwardAdjustment.round_id == round_.id).order_by(AwardAdjustment.id)).all()
+        .where(AwardAdjustment.round_id == round_.id)
+        .order_by(AwardAdjustment.id)
+    ).all()
 
 
 def _rule_text(code: str | None) -> str:
@@ -231,23 +338,47 @@ def summary_table(round_: Round) -> exports.Table:
 
     entries, judges = entry_rows(round_)
     ranked = {r.submission_id: r for r in ranking(round_)}
-    columns = [exports.Column(gettext("Overall rank"), 6), exports.Column(gettext("Code"), 10),
-               exports.Column(gettext("Entry"), 30), exports.Column(gettext("Author"), 10),
-               exports.Column(gettext("Unit"), 20), exports.Column(gettext("Group"), 10)] + \
-        [exports.Column(gettext("Judge: %(name)s", name=name), 12) for _, name in judges] + \
-        [exports.Column(gettext("Third reading"), 8), exports.Column(gettext("Arbiter"), 8),
-         exports.Column(gettext("Final"), 10), exports.Column(gettext("Rule"), 14),
-         exports.Column(gettext("Award"), 10)]
+    columns = (
+        [
+            exports.Column(gettext("Overall rank"), 6),
+            exports.Column(gettext("Code"), 10),
+            exports.Column(gettext("Entry"), 30),
+            exports.Column(gettext("Author"), 10),
+            exports.Column(gettext("Unit"), 20),
+            exports.Column(gettext("Group"), 10),
+        ]
+        + [exports.Column(gettext("Judge: %(name)s", name=name), 12) for _, name in judges]
+        + [
+            exports.Column(gettext("Third reading"), 8),
+            exports.Column(gettext("Arbiter"), 8),
+            exports.Column(gettext("Final"), 10),
+            exports.Column(gettext("Rule"), 14),
+            exports.Column(gettext("Award"), 10),
+        ]
+    )
     out = []
-    for e in sorted(entries, key=lambda e: (ranked[e.submission_id].rank or 10**9) if e.submission_id in ranked
-                    else 10**9):
+    for e in sorted(
+        entries, key=lambda e: (ranked[e.submission_id].rank or 10**9) if e.submission_id in ranked else 10**9
+    ):
         r = ranked.get(e.submission_id)
-        out.append([r.rank if r else None, e.code, r.title if r else "", r.author if r else "",
-                    r.unit if r else "", r.group_label if r else ""]
-                   + [e.scores.get(j) for j, _ in judges]
-                   + [e.third, e.arbiter, (r.final if r else e.final),
-                      _rule_text(r.rule if r else e.rule) + (_short_text(r.n_scores, round_.k) if r and r.short else ""),
-                      gettext(LEVEL_LABELS[r.level]) if r and r.level else ""])
+        out.append(
+            [
+                r.rank if r else None,
+                e.code,
+                r.title if r else "",
+                r.author if r else "",
+                r.unit if r else "",
+                r.group_label if r else "",
+            ]
+            + [e.scores.get(j) for j, _ in judges]
+            + [
+                e.third,
+                e.arbiter,
+                (r.final if r else e.final),
+                _rule_text(r.rule if r else e.rule) + (_short_text(r.n_scores, round_.k) if r and r.short else ""),
+                gettext(LEVEL_LABELS[r.level]) if r and r.level else "",
+            ]
+        )
     return exports.Table(columns, out, sheet=gettext("Score summary"))
 
 

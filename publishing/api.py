@@ -4,6 +4,7 @@ The OpenAPI 3.1 document below is the contract: the tests validate it and
 check every response against its schemas. Nothing here shows a phone number
 or an e-mail address.
 """
+
 from __future__ import annotations
 
 from flask import abort, jsonify
@@ -42,8 +43,18 @@ SCHEMAS = {
             "url": {"type": "string"},
             "results_url": {"type": ["string", "null"]},
         },
-        "required": ["id", "title", "organiser", "kind", "state", "ordering", "notice", "published_at", "url",
-                     "results_url"],
+        "required": [
+            "id",
+            "title",
+            "organiser",
+            "kind",
+            "state",
+            "ordering",
+            "notice",
+            "published_at",
+            "url",
+            "results_url",
+        ],
         "additionalProperties": False,
     },
     "ActivityList": {
@@ -63,8 +74,15 @@ SCHEMAS = {
             "recipient_unit": {"type": "string"},
             "recipient_kind": {"type": "string", "enum": ["person", "team", "unit"]},
         },
-        "required": ["level_code", "level_text", "group", "work_title", "recipient_name", "recipient_unit",
-                     "recipient_kind"],
+        "required": [
+            "level_code",
+            "level_text",
+            "group",
+            "work_title",
+            "recipient_name",
+            "recipient_unit",
+            "recipient_kind",
+        ],
         "additionalProperties": False,
     },
     "Results": {
@@ -102,8 +120,19 @@ SCHEMAS = {
             "revoked_reason": {"type": ["string", "null"]},
             "valid": {"type": "boolean"},
         },
-        "required": ["number", "recipient_name", "recipient_unit", "level_text", "work_title", "activity",
-                     "issue_date", "revoked", "revoked_date", "revoked_reason", "valid"],
+        "required": [
+            "number",
+            "recipient_name",
+            "recipient_unit",
+            "level_text",
+            "work_title",
+            "activity",
+            "issue_date",
+            "revoked",
+            "revoked_date",
+            "revoked_reason",
+            "valid",
+        ],
         "additionalProperties": False,
     },
     "Error": {
@@ -121,38 +150,64 @@ SCHEMAS = {
 
 
 def _json(ref: str, description: str) -> dict:
-    return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}},
+    }
 
 
 def openapi_document() -> dict:
     not_found = _json("Error", "Not found or not published")
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Zhengping public API", "version": "1.0.0",
-                 "description": "Published activities, final results and certificate verification. "
-                                "Read-only; no personal contact data."},
+        "info": {
+            "title": "Zhengping public API",
+            "version": "1.0.0",
+            "description": "Published activities, final results and certificate verification. "
+            "Read-only; no personal contact data.",
+        },
         "servers": [{"url": "/"}],
         "paths": {
-            f"{API_PREFIX}/activities": {"get": {
-                "operationId": "listActivities", "summary": "Activities on public notice or published",
-                "responses": {"200": _json("ActivityList", "The activities")}}},
-            f"{API_PREFIX}/activities/{{activity_id}}": {"get": {
-                "operationId": "getActivity", "summary": "One public activity",
-                "parameters": [{"name": "activity_id", "in": "path", "required": True,
-                                "schema": {"type": "integer"}}],
-                "responses": {"200": _json("Activity", "The activity"), "404": not_found}}},
-            f"{API_PREFIX}/activities/{{activity_id}}/results": {"get": {
-                "operationId": "getResults", "summary": "Final results (获奖名单) of a published activity",
-                "parameters": [{"name": "activity_id", "in": "path", "required": True,
-                                "schema": {"type": "integer"}}],
-                "responses": {"200": _json("Results", "The final list, by level"), "404": not_found}}},
-            f"{API_PREFIX}/certificates/{{token}}": {"get": {
-                "operationId": "verifyCertificate", "summary": "Verify a certificate by its QR token",
-                "parameters": [{"name": "token", "in": "path", "required": True,
-                                "schema": {"type": "string", "maxLength": 64}}],
-                "responses": {"200": _json("Verification", "The certificate and whether it stands"),
-                              "404": not_found}}},
+            f"{API_PREFIX}/activities": {
+                "get": {
+                    "operationId": "listActivities",
+                    "summary": "Activities on public notice or published",
+                    "responses": {"200": _json("ActivityList", "The activities")},
+                }
+            },
+            f"{API_PREFIX}/activities/{{activity_id}}": {
+                "get": {
+                    "operationId": "getActivity",
+                    "summary": "One public activity",
+                    "parameters": [
+                        {"name": "activity_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+                    ],
+                    "responses": {"200": _json("Activity", "The activity"), "404": not_found},
+                }
+            },
+            f"{API_PREFIX}/activities/{{activity_id}}/results": {
+                "get": {
+                    "operationId": "getResults",
+                    "summary": "Final results (获奖名单) of a published activity",
+                    "parameters": [
+                        {"name": "activity_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+                    ],
+                    "responses": {"200": _json("Results", "The final list, by level"), "404": not_found},
+                }
+            },
+            f"{API_PREFIX}/certificates/{{token}}": {
+                "get": {
+                    "operationId": "verifyCertificate",
+                    "summary": "Verify a certificate by its QR token",
+                    "parameters": [
+                        {"name": "token", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 64}}
+                    ],
+                    "responses": {
+                        "200": _json("Verification", "The certificate and whether it stands"),
+                        "404": not_found,
+                    },
+                }
+            },
         },
         "components": {"schemas": SCHEMAS},
     }
@@ -161,12 +216,20 @@ def openapi_document() -> dict:
 def activity_json(rs: ResultSet) -> dict:
     notice = None
     if rs.notice_first_day and rs.state == ResultState.NOTICE:
-        notice = {"first_day": rs.notice_first_day.isoformat(), "last_day": rs.notice_last_day.isoformat(),
-                  "accepts_objections": services.notice_accepts_objections(rs)}
+        notice = {
+            "first_day": rs.notice_first_day.isoformat(),
+            "last_day": rs.notice_last_day.isoformat(),
+            "accepts_objections": services.notice_accepts_objections(rs),
+        }
     published = rs.state == ResultState.PUBLISHED
     return {
-        "id": rs.id, "title": rs.title, "organiser": rs.organiser or "", "kind": rs.source_type.value,
-        "state": rs.state.value, "ordering": rs.ordering.value, "notice": notice,
+        "id": rs.id,
+        "title": rs.title,
+        "organiser": rs.organiser or "",
+        "kind": rs.source_type.value,
+        "state": rs.state.value,
+        "ordering": rs.ordering.value,
+        "notice": notice,
         "published_at": rs.published_at.isoformat() if published and rs.published_at else None,
         "url": external_url("publishing.public_activity", rs_id=rs.id),
         "results_url": external_url("publishing.api_results", activity_id=rs.id) if published else None,
@@ -174,9 +237,15 @@ def activity_json(rs: ResultSet) -> dict:
 
 
 def honour_json(h) -> dict:
-    return {"level_code": h.level_code, "level_text": h.level_text, "group": h.group_label,
-            "work_title": h.work_title, "recipient_name": h.recipient_name, "recipient_unit": h.recipient_unit,
-            "recipient_kind": h.recipient_kind.value}
+    return {
+        "level_code": h.level_code,
+        "level_text": h.level_text,
+        "group": h.group_label,
+        "work_title": h.work_title,
+        "recipient_name": h.recipient_name,
+        "recipient_unit": h.recipient_unit,
+        "recipient_kind": h.recipient_kind.value,
+    }
 
 
 def _public_or_404(activity_id: int) -> ResultSet:
@@ -193,8 +262,11 @@ def register(bp) -> None:
 
     @bp.route(f"{API_PREFIX}/activities")
     def api_activities():
-        rows = db.session.scalars(select(ResultSet).where(
-            ResultSet.state.in_([ResultState.NOTICE, ResultState.PUBLISHED])).order_by(ResultSet.id.desc())).all()
+        rows = db.session.scalars(
+            select(ResultSet)
+            .where(ResultSet.state.in_([ResultState.NOTICE, ResultState.PUBLISHED]))
+            .order_by(ResultSet.id.desc())
+        ).all()
         return jsonify({"activities": [activity_json(rs) for rs in rows]})
 
     @bp.route(f"{API_PREFIX}/activities/<int:activity_id>")
@@ -206,9 +278,10 @@ def register(bp) -> None:
         rs = _public_or_404(activity_id)
         if rs.state != ResultState.PUBLISHED:
             abort(404)
-        levels = [{"level_text": level["level_text"],
-                   "honours": [honour_json(h) for g in level["groups"] for h in g["rows"]]}
-                  for level in services.grouped_honours(rs)]
+        levels = [
+            {"level_text": level["level_text"], "honours": [honour_json(h) for g in level["groups"] for h in g["rows"]]}
+            for level in services.grouped_honours(rs)
+        ]
         return jsonify({"activity": activity_json(rs), "levels": levels})
 
     @bp.route(f"{API_PREFIX}/certificates/<token>")

@@ -11,6 +11,7 @@ the child: a script that generates certificates at import time needs the usual
 ``if __name__ == "__main__":`` guard (the Huey consumer, Flask's CLI and
 pytest have it).
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -75,8 +76,9 @@ class BatchHelper:
     peak_rss_mib: float | None = None
 
     def __init__(self, parallel: bool) -> None:
-        self._pool = (ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-                      if parallel else None)
+        self._pool = (
+            ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) if parallel else None
+        )
 
     def submit(self, fn, *args) -> Future:
         if self._pool is not None:

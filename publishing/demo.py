@@ -4,6 +4,7 @@ Self-contained (it does not need judging data), so the demo shows a published
 list, a certificate template with a sample seal, and a second list still on
 public notice.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,7 +19,8 @@ from publishing.models import ResultSet, ResultState
 DEMO_SEAL_SVG = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 200" width="200" height="200">
 <circle cx="100" cy="100" r="92" fill="none" stroke="#d0202a" stroke-width="8"/>
 <polygon fill="#d0202a" points="100,52 111,86 147,86 118,107 129,141 100,120 71,141 82,107 53,86 89,86"/>
-<text x="100" y="170" font-family="Noto Serif CJK SC" font-size="22" fill="#d0202a" text-anchor="middle">示例专用章</text>
+<text x="100" y="170" font-family="Noto Serif CJK SC" font-size="22" fill="#d0202a"
+ text-anchor="middle">示例专用章</text>
 </svg>"""
 
 DEMO_SOURCE_ID = 900001
@@ -36,8 +38,9 @@ WINNERS = [
 ]
 
 
-def replay_closed_notice(rs: ResultSet, *, days_ago: int, length: int, unit: str, how_to_object: str,
-                         actor) -> ResultSet:
+def replay_closed_notice(
+    rs: ResultSet, *, days_ago: int, length: int, unit: str, how_to_object: str, actor
+) -> ResultSet:
     """History for the demo, tests and benchmarks: a notice started ``days_ago`` days ago, already over.
 
     It is recorded as it was made on that day: the notice started on its own first
@@ -53,46 +56,114 @@ def replay_closed_notice(rs: ResultSet, *, days_ago: int, length: int, unit: str
     if window.last_day >= today:
         raise ValueError("replayed history must be over: use services.start_notice for a running notice")
     started_at = dt.datetime.combine(start, dt.time(9, 0), services.SHANGHAI).astimezone(dt.timezone.utc)
-    return services._open_notice(rs, start=start, length=length, unit=unit, how_to_object=how_to_object,
-                                 window=window, started_at=started_at, actor=actor,
-                                 changes={"replayed_history": True, "started_at": started_at})
+    return services._open_notice(
+        rs,
+        start=start,
+        length=length,
+        unit=unit,
+        how_to_object=how_to_object,
+        window=window,
+        started_at=started_at,
+        actor=actor,
+        changes={"replayed_history": True, "started_at": started_at},
+    )
 
 
 def seed(accounts: dict) -> None:
     if db.session.scalar(select(ResultSet).where(ResultSet.source_id == DEMO_SOURCE_ID)):
         return
     organiser = accounts.get("organiser")
-    items = [services.HonourInput(level_code=code, level_text=text, recipient_name=name, recipient_unit=unit,
-                                  work_title=title, group_label=group, score=score, rank=i + 1,
-                                  user_id=accounts[acc].id if acc and acc in accounts else None,
-                                  source_item_id=None)
-             for i, (code, text, name, unit, title, group, score, acc) in enumerate(WINNERS)]
-    rs = services.import_honours("competition", DEMO_SOURCE_ID, "2026年临渭区“科技兴区”主题征文活动", items, organiser,
-                                 organiser="中共临渭区委宣传部\n临渭区科学技术局")
+    items = [
+        services.HonourInput(
+            level_code=code,
+            level_text=text,
+            recipient_name=name,
+            recipient_unit=unit,
+            work_title=title,
+            group_label=group,
+            score=score,
+            rank=i + 1,
+            user_id=accounts[acc].id if acc and acc in accounts else None,
+            source_item_id=None,
+        )
+        for i, (code, text, name, unit, title, group, score, acc) in enumerate(WINNERS)
+    ]
+    rs = services.import_honours(
+        "competition",
+        DEMO_SOURCE_ID,
+        "2026年临渭区“科技兴区”主题征文活动",
+        items,
+        organiser,
+        organiser="中共临渭区委宣传部\n临渭区科学技术局",
+    )
     # The demo's history: a notice that ran a month ago (started on its first day, as a
     # user would have started it then), so the list can be published right away.
-    replay_closed_notice(rs, days_ago=30, length=7, unit="calendar",
-                         how_to_object="公示期间，如有异议，请以真实姓名向区委宣传部宣传科反映，电话 0913-2123456。",
-                         actor=organiser)
+    replay_closed_notice(
+        rs,
+        days_ago=30,
+        length=7,
+        unit="calendar",
+        how_to_object="公示期间，如有异议，请以真实姓名向区委宣传部宣传科反映，电话 0913-2123456。",
+        actor=organiser,
+    )
     services.publish_results(rs, organiser)
     tpl = services.ensure_template(rs)
-    services.update_template(tpl, organiser, seal=DEMO_SEAL_SVG.encode(), seal_type="image/svg+xml",
-                             title="荣誉证书", activity_name="2026年临渭区“科技兴区”主题征文活动",
-                             closing="特发此证，以资鼓励。", issuers="中共临渭区委宣传部\n临渭区科学技术局",
-                             date_style="chinese_with_day", page_size="A4", orientation="landscape", style="classic",
-                             activity_code="KJXQ", number_pattern="{code}-{year}-{level_no}{serial:03d}")
+    services.update_template(
+        tpl,
+        organiser,
+        seal=DEMO_SEAL_SVG.encode(),
+        seal_type="image/svg+xml",
+        title="荣誉证书",
+        activity_name="2026年临渭区“科技兴区”主题征文活动",
+        closing="特发此证，以资鼓励。",
+        issuers="中共临渭区委宣传部\n临渭区科学技术局",
+        date_style="chinese_with_day",
+        page_size="A4",
+        orientation="landscape",
+        style="classic",
+        activity_code="KJXQ",
+        number_pattern="{code}-{year}-{level_no}{serial:03d}",
+    )
     services.issue_certificates(rs, organiser)
 
     # A second activity, still on public notice, so the objection form can be tried.
-    notice_items = [services.HonourInput(level_code="first", level_text="一等奖", recipient_name="孙明",
-                                         recipient_unit="区文广局", work_title="老街巷里的文明新风", group_label="",
-                                         score=93.0, rank=1),
-                    services.HonourInput(level_code="second", level_text="二等奖", recipient_name="周晓梅",
-                                         recipient_unit="区教育局", work_title="书香校园二十年", group_label="",
-                                         score=90.0, rank=2)]
-    rs2 = services.import_honours("competition", DEMO_SOURCE_ID + 1, "2026年“文明临渭”征文活动", notice_items,
-                                  organiser, organiser="中共临渭区委宣传部", ordering="unordered")
-    services.start_notice(rs2, start=services.today_local(), length=5, unit="working",
-                          how_to_object="公示期为5个工作日。如有异议，请在公示期内实名反映，并留下联系电话。",
-                          actor=organiser)
+    notice_items = [
+        services.HonourInput(
+            level_code="first",
+            level_text="一等奖",
+            recipient_name="孙明",
+            recipient_unit="区文广局",
+            work_title="老街巷里的文明新风",
+            group_label="",
+            score=93.0,
+            rank=1,
+        ),
+        services.HonourInput(
+            level_code="second",
+            level_text="二等奖",
+            recipient_name="周晓梅",
+            recipient_unit="区教育局",
+            work_title="书香校园二十年",
+            group_label="",
+            score=90.0,
+            rank=2,
+        ),
+    ]
+    rs2 = services.import_honours(
+        "competition",
+        DEMO_SOURCE_ID + 1,
+        "2026年“文明临渭”征文活动",
+        notice_items,
+        organiser,
+        organiser="中共临渭区委宣传部",
+        ordering="unordered",
+    )
+    services.start_notice(
+        rs2,
+        start=services.today_local(),
+        length=5,
+        unit="working",
+        how_to_object="公示期为5个工作日。如有异议，请在公示期内实名反映，并留下联系电话。",
+        actor=organiser,
+    )
     db.session.flush()

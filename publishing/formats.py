@@ -5,6 +5,7 @@ the sentence templates below are Chinese literals used as document templates, no
 translatable interface text. Only the interface names of the levels are marked
 with ``N_`` and translated where they are shown.
 """
+
 from __future__ import annotations
 
 import functools
@@ -65,12 +66,12 @@ def format_date(d: date, style: str = "arabic") -> str:
 # Sample values with the same types the callers pass, so a format spec that works
 # here (e.g. {serial:04d}, {year}) also works for real certificates.
 _SAMPLE_FIELDS: dict[str, object] = {
-    "code": "ZW",        # activity code, str
-    "year": 2026,        # int
-    "level": "first",    # level code, str
-    "level_no": 1,       # level_order(level), int: 0 for special, 1 for first…
-    "serial": 1,         # int, unique within the numbering sequence
-    "group": "A",        # group or genre code, str
+    "code": "ZW",  # activity code, str
+    "year": 2026,  # int
+    "level": "first",  # level code, str
+    "level_no": 1,  # level_order(level), int: 0 for special, 1 for first…
+    "serial": 1,  # int, unique within the numbering sequence
+    "group": "A",  # group or genre code, str
 }
 NUMBER_FIELDS = tuple(_SAMPLE_FIELDS)
 # Certificate numbers are printed in one line and stored in a short column.
@@ -91,13 +92,11 @@ def certificate_number(pattern: str, **fields: object) -> str:
         raise TypeError(f"unknown certificate number fields: {', '.join(unknown)}")
     for name in _checked_fields(pattern):
         if fields.get(name) is None:
-            raise UserError(N_("The number pattern uses {%(field)s} but no value was given for it."),
-                            field=name)
+            raise UserError(N_("The number pattern uses {%(field)s} but no value was given for it."), field=name)
     try:
         number = pattern.format(**fields)
     except (ValueError, TypeError):
-        raise UserError(N_("A value does not fit the number pattern “%(pattern)s”."),
-                        pattern=pattern) from None
+        raise UserError(N_("A value does not fit the number pattern “%(pattern)s”."), pattern=pattern) from None
     if len(number) > MAX_NUMBER_LENGTH:
         raise UserError(_TOO_LONG, number=number, max=MAX_NUMBER_LENGTH)
     return number
@@ -107,8 +106,7 @@ def _checked_fields(pattern: str) -> set[str]:
     """Field names of a valid pattern; formats it with sample values to prove it."""
     fields = _pattern_fields(pattern)
     if "serial" not in {name for name, _spec in fields}:
-        raise UserError(N_("The number pattern must contain {serial} so that every "
-                           "certificate number is unique."))
+        raise UserError(N_("The number pattern must contain {serial} so that every certificate number is unique."))
     for name, spec in fields:
         try:
             format(_SAMPLE_FIELDS[name], spec)
@@ -132,21 +130,19 @@ def _pattern_fields(pattern: str) -> list[tuple[str, str]]:
     try:
         parsed = list(string.Formatter().parse(pattern))
     except ValueError:
-        raise UserError(N_("The number pattern has an unmatched brace; write {{ or }} "
-                           "for a literal brace.")) from None
+        raise UserError(N_("The number pattern has an unmatched brace; write {{ or }} for a literal brace.")) from None
     fields: list[tuple[str, str]] = []
     for _literal, name, spec, conversion in parsed:
         if name is None:  # plain text after the last field
             continue
         spec = spec or ""
         if conversion or not name.isidentifier() or "{" in spec:
-            raise UserError(N_("Write each field of the number pattern as a plain name, "
-                               "as in {serial:04d}."))
+            raise UserError(N_("Write each field of the number pattern as a plain name, as in {serial:04d}."))
         if name not in NUMBER_FIELDS:
             raise UserError(
-                N_("The number pattern uses the unknown field {%(field)s}; "
-                   "allowed fields: %(allowed)s."),
-                field=name, allowed=", ".join(NUMBER_FIELDS),
+                N_("The number pattern uses the unknown field {%(field)s}; allowed fields: %(allowed)s."),
+                field=name,
+                allowed=", ".join(NUMBER_FIELDS),
             )
         # A width like {serial:>999999999} would build a huge string; no real
         # number needs a width or precision above MAX_NUMBER_LENGTH.
@@ -162,7 +158,7 @@ def _pattern_fields(pattern: str) -> list[tuple[str, str]]:
 @dataclass(frozen=True)
 class Level:
     code: str
-    name: str           # interface name, English msgid translated where shown
+    name: str  # interface name, English msgid translated where shown
     document_text: str  # the standard wording printed on certificates and lists
 
 
@@ -210,8 +206,7 @@ def award_sentence(activity: str, work_title: str | None, level_text: str) -> st
 def honour_sentence(programme: str, title: str) -> str:
     """在{programme}中，被评为“{title}”。 — for an honour title from a nomination programme."""
     programme = _required(programme, N_("The programme name is missing."))
-    title = _required(_strip_pair((title or "").strip(), "“", "”").strip('"'),
-                      N_("The honour title is missing."))
+    title = _required(_strip_pair((title or "").strip(), "“", "”").strip('"'), N_("The honour title is missing."))
     return f"在{programme}中，被评为“{title}”。"
 
 
@@ -225,7 +220,7 @@ def _required(text: str, message: str) -> str:
 def _strip_pair(text: str, opening: str, closing: str) -> str:
     # Organisers often type the title with its book-title marks already; avoid 《《…》》.
     if text.startswith(opening) and text.endswith(closing):
-        return text[len(opening):-len(closing)].strip()
+        return text[len(opening) : -len(closing)].strip()
     return text
 
 

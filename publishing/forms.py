@@ -1,11 +1,20 @@
 """Publishing forms: shape checks only; business rules live in services."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
-from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TelField,
-                     TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from publishing.models import DayUnit, Ordering
@@ -15,8 +24,9 @@ class ObjectionForm(FlaskForm):
     honour_id = SelectField(_l("Entry concerned"), coerce=int, validators=[Optional()])
     real_name = StringField(_l("Your real name"), validators=[DataRequired(), Length(min=2, max=30)])
     phone = TelField(_l("Your phone number"), validators=[DataRequired(), Length(max=32)])
-    content = TextAreaField(_l("Your objection and the facts behind it"),
-                            validators=[DataRequired(), Length(min=10, max=5000)])
+    content = TextAreaField(
+        _l("Your objection and the facts behind it"), validators=[DataRequired(), Length(min=10, max=5000)]
+    )
 
 
 class VerifyForm(FlaskForm):
@@ -28,8 +38,7 @@ class ResultSetForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     organiser = TextAreaField(_l("Issued by (one organisation per line)"), validators=[Optional(), Length(max=200)])
     description = TextAreaField(_l("Description for the public page"), validators=[Optional(), Length(max=5000)])
-    ordering = SelectField(_l("Order within a level"),
-                           choices=Ordering.choices())
+    ordering = SelectField(_l("Order within a level"), choices=Ordering.choices())
 
 
 class NoticeForm(FlaskForm):
@@ -46,11 +55,14 @@ class ReasonForm(FlaskForm):
 
 
 class ResolveForm(FlaskForm):
-    status = SelectField(_l("Decision"), choices=[
-        ("investigating", _l("Under investigation")),
-        ("dismissed", _l("Dismissed")),
-        ("upheld", _l("Upheld: withdraw the entry")),
-    ])
+    status = SelectField(
+        _l("Decision"),
+        choices=[
+            ("investigating", _l("Under investigation")),
+            ("dismissed", _l("Dismissed")),
+            ("upheld", _l("Upheld: withdraw the entry")),
+        ],
+    )
     honour_id = SelectField(_l("Entry concerned"), coerce=int, validators=[Optional()])
     outcome = TextAreaField(_l("Written outcome"), validators=[Optional(), Length(max=5000)])
 
@@ -78,17 +90,27 @@ class TemplateForm(FlaskForm):
     issue_date = DateField(_l("Date on the certificate (empty: the publication date)"), validators=[Optional()])
     date_style = SelectField(_l("Date style"), choices=DATE_STYLE_CHOICES)
     page_size = SelectField(_l("Paper size"), choices=[("A4", "A4"), ("B5", "B5"), ("A5", "A5")])
-    orientation = SelectField(_l("Orientation"), choices=[("landscape", _l("Landscape")),
-                                                         ("portrait", _l("Portrait"))])
-    style = SelectField(_l("Border"), choices=[("classic", _l("Red band with gold rule")),
-                                              ("gold", _l("Gold band with red rule")),
-                                              ("plain", _l("Plain grey line"))])
+    orientation = SelectField(_l("Orientation"), choices=[("landscape", _l("Landscape")), ("portrait", _l("Portrait"))])
+    style = SelectField(
+        _l("Border"),
+        choices=[
+            ("classic", _l("Red band with gold rule")),
+            ("gold", _l("Gold band with red rule")),
+            ("plain", _l("Plain grey line")),
+        ],
+    )
     activity_code = StringField(_l("Activity code"), validators=[DataRequired(), Length(max=20)])
-    number_pattern = StringField(_l("Number pattern"), validators=[DataRequired(), Length(max=80)],
-                                 description=_l("Fields: {code}, {year}, {level}, {level_no}, {serial}, {group}; "
-                                                "e.g. {code}-{year}-{level_no}{serial:04d}"))
-    seal = FileField(_l("Seal image (PNG with transparent background, or SVG)"),
-                     validators=[FileAllowed(["png", "jpg", "jpeg", "svg"])])
+    number_pattern = StringField(
+        _l("Number pattern"),
+        validators=[DataRequired(), Length(max=80)],
+        description=_l(
+            "Fields: {code}, {year}, {level}, {level_no}, {serial}, {group}; e.g. {code}-{year}-{level_no}{serial:04d}"
+        ),
+    )
+    seal = FileField(
+        _l("Seal image (PNG with transparent background, or SVG)"),
+        validators=[FileAllowed(["png", "jpg", "jpeg", "svg"])],
+    )
     remove_seal = BooleanField(_l("Remove the current seal"))
 
 

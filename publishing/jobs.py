@@ -1,4 +1,5 @@
 """Publishing's background job handlers."""
+
 from __future__ import annotations
 
 from core.extensions import db
@@ -15,5 +16,8 @@ def certificates_job(ctx: JobContext) -> dict:
     out = services.generate_certificates(rs, actor, progress=ctx.progress)
     ctx.job.result_file_id = out["zip_file_id"]
     db.session.flush()
-    return {"filename": f"certificates-{rs.id}.zip", "count": out["count"],
-            "url": external_url("publishing.manage_result", rs_id=rs.id)}
+    return {
+        "filename": f"certificates-{rs.id}.zip",
+        "count": out["count"],
+        "url": external_url("publishing.manage_result", rs_id=rs.id),
+    }

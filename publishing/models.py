@@ -4,14 +4,14 @@ The result model is source-agnostic: a ``ResultSet`` is filled from a finished
 judging round or a nomination programme through ``services.import_honours``,
 so publishing never reads judging or nomination internals.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import enum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import (JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import UTCDateTime, str_enum, utcnow
@@ -36,7 +36,7 @@ class Ordering(LabelledEnum):
 
 class ResultState(LabelledEnum):
     DRAFT = "draft", N_("Draft")
-    NOTICE = "notice", N_("On public notice")          # 公示
+    NOTICE = "notice", N_("On public notice")  # 公示
     PUBLISHED = "published", N_("Published")
     UNPUBLISHED = "unpublished", N_("Unpublished")
 
@@ -95,13 +95,15 @@ class ResultSet(db.Model):
     certificates_zip_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))
     certificates_generated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
-    honours: Mapped[list[Honour]] = relationship(back_populates="result_set", cascade="all, delete-orphan",
-                                                 order_by="Honour.position")
-    objections: Mapped[list[Objection]] = relationship(back_populates="result_set",
-                                                       cascade="all, delete-orphan", order_by="Objection.id")
-    template: Mapped[CertificateTemplate | None] = relationship(back_populates="result_set",
-                                                                cascade="all, delete-orphan",
-                                                                uselist=False)
+    honours: Mapped[list[Honour]] = relationship(
+        back_populates="result_set", cascade="all, delete-orphan", order_by="Honour.position"
+    )
+    objections: Mapped[list[Objection]] = relationship(
+        back_populates="result_set", cascade="all, delete-orphan", order_by="Objection.id"
+    )
+    template: Mapped[CertificateTemplate | None] = relationship(
+        back_populates="result_set", cascade="all, delete-orphan", uselist=False
+    )
 
     @property
     def is_public(self) -> bool:
@@ -134,8 +136,9 @@ class Honour(db.Model):
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     result_set: Mapped[ResultSet] = relationship(back_populates="honours")
-    certificate: Mapped[Certificate | None] = relationship(back_populates="honour", uselist=False,
-                                                           cascade="all, delete-orphan")
+    certificate: Mapped[Certificate | None] = relationship(
+        back_populates="honour", uselist=False, cascade="all, delete-orphan"
+    )
     user: Mapped[User | None] = relationship("User")
 
     @property
@@ -252,8 +255,7 @@ class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    result_set_id: Mapped[int | None] = mapped_column(ForeignKey("result_sets.id", ondelete="CASCADE"),
-                                                      index=True)
+    result_set_id: Mapped[int | None] = mapped_column(ForeignKey("result_sets.id", ondelete="CASCADE"), index=True)
     honour_id: Mapped[int | None] = mapped_column(ForeignKey("honours.id", ondelete="SET NULL"))
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))

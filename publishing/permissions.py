@@ -1,4 +1,5 @@
 """Who may see and do what in publishing: small pure functions."""
+
 from __future__ import annotations
 
 from accounts.models import Role
@@ -20,5 +21,9 @@ def can_download_certificate(user, cert: Certificate) -> bool:
     if not _signed_in(user):
         return False
     honour = cert.honour
-    return (honour.user_id == user.id and not cert.revoked and not honour.withdrawn
-            and honour.result_set.state == ResultState.PUBLISHED)
+    return (
+        honour.user_id == user.id
+        and not cert.revoked
+        and not honour.withdrawn
+        and honour.result_set.state == ResultState.PUBLISHED
+    )

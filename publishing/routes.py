@@ -1,6 +1,6 @@
 """Public pages (no login), the author's certificates, and the organiser's publishing desk."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,17 +13,26 @@ from core import exports
 from core.db import utcnow
 from core.errors import UserError
 from core.extensions import db, limiter
-from core.request_cycle import on_user_error, redirect_either_way
-from core.limits import body_limit
 from core.i18n import format_dt
-from core.mail import mail_configured
 from core.jobs import start_job
+from core.limits import body_limit
+from core.mail import mail_configured
+from core.request_cycle import on_user_error, redirect_either_way
 from core.storage import send_stored
 from core.views import register_panel
 from essays.models import Competition, CompetitionStatus
 from essays.permissions import can_recommend
 from publishing import api, forms, services
-from publishing.models import (Certificate, DayUnit, Honour, Objection, OutboxMessage, ResultSet, ResultState, WorkdayOverride)
+from publishing.models import (
+    Certificate,
+    DayUnit,
+    Honour,
+    Objection,
+    OutboxMessage,
+    ResultSet,
+    ResultState,
+    WorkdayOverride,
+)
 from publishing.permissions import can_download_certificate, can_manage_results
 
 bp = Blueprint("publishing", __name__)
@@ -39,9 +48,13 @@ def _publishing_helpers():
         if not current_user.is_authenticated:
             return []
         return db.session.scalars(
-            select(Honour).join(ResultSet).where(Honour.user_id == current_user.id, Honour.withdrawn.is_(False),
-                                                 ResultSet.state == ResultState.PUBLISHED)
-            .order_by(Honour.id.desc())).all()
+            select(Honour)
+            .join(ResultSet)
+            .where(
+                Honour.user_id == current_user.id, Honour.withdrawn.is_(False), ResultSet.state == ResultState.PUBLISHED
+            )
+            .order_by(Honour.id.desc())
+        ).all()
 
     return {"publishing_my_honours": my_honours}
 
@@ -52,6 +65,7 @@ def _objection_limit() -> str:
 
 # --- public pages ---------------------------------------------------------------
 
+
 def _public_rs(rs_id: int) -> ResultSet:
     rs = db.session.get(ResultSet, rs_id)
     if rs is None or not rs.is_public:
@@ -61,25 +75,42 @@ def _public_rs(rs_id: int) -> ResultSet:
 
 @bp.route("/public")
 def public_home():
-    rows = db.session.scalars(select(ResultSet).where(
-        ResultSet.state.in_([ResultState.NOTICE, ResultState.PUBLISHED])).order_by(ResultSet.id.desc())).all()
+    rows = db.session.scalars(
+        select(ResultSet)
+        .where(ResultSet.state.in_([ResultState.NOTICE, ResultState.PUBLISHED]))
+        .order_by(ResultSet.id.desc())
+    ).all()
     # Calls that accept entries now, with their deadline; the others (closed, judged,
     # results out) are listed apart with their status, never under an expired deadline.
     now = utcnow()
     calls, past_calls = [], []
     for c in _public_calls():
-        row = {"url": url_for(".public_call", competition_id=c.id), "title": c.title,
-               "deadline": format_dt(c.closes_at), "status": c.status.label}
+        row = {
+            "url": url_for(".public_call", competition_id=c.id),
+            "title": c.title,
+            "deadline": format_dt(c.closes_at),
+            "status": c.status.label,
+        }
         (calls if c.status == CompetitionStatus.OPEN and now <= c.deadline else past_calls).append(row)
     return render_template("publishing/public_home.html", result_sets=rows, calls=calls, past_calls=past_calls)
 
 
 def _public_calls():
     """Calls for essays the public may read: every competition past its draft."""
-    return db.session.scalars(select(Competition).where(
-        Competition.status.in_([CompetitionStatus.OPEN, CompetitionStatus.CLOSED, CompetitionStatus.JUDGING,
-                                CompetitionStatus.PUBLISHED]))
-        .order_by(Competition.closes_at.desc())).all()
+    return db.session.scalars(
+        select(Competition)
+        .where(
+            Competition.status.in_(
+                [
+                    CompetitionStatus.OPEN,
+                    CompetitionStatus.CLOSED,
+                    CompetitionStatus.JUDGING,
+                    CompetitionStatus.PUBLISHED,
+                ]
+            )
+        )
+        .order_by(Competition.closes_at.desc())
+    ).all()
 
 
 @bp.route("/public/calls/<int:competition_id>")
@@ -87,9 +118,12 @@ def public_call(competition_id: int):
     comp = db.session.get(Competition, competition_id)
     if comp is None or comp not in _public_calls():
         abort(404)
-    return render_template("publishing/public_call.html", comp=comp,
-                           accepting=comp.accepts_entries_at(utcnow()),
-                           can_recommend=can_recommend(current_user, comp))
+    return render_template(
+        "publishing/public_call.html",
+        comp=comp,
+        accepting=comp.accepts_entries_at(utcnow()),
+        can_recommend=can_recommend(current_user, comp),
+    )
 
 
 @bp.route("/public/activities/<int:rs_id>")
@@ -109,24 +143,44 @@ def public_notice(rs_id: int):
     form = forms.ObjectionForm()
     form.honour_id.choices = [(0, _("— the list as a whole —"))] + [
         (h.id, f"{h.level_text} · {h.recipient_name}" + (f"《{h.work_title}》" if h.work_title else ""))
-        for h in rs.active_honours]
+        for h in rs.active_honours
+    ]
     accepts = services.notice_accepts_objections(rs)
+
     def page():
-        return render_template("publishing/public_notice.html", rs=rs, form=form, accepts=accepts,
-                               levels=services.grouped_honours(rs))
+        return render_template(
+            "publishing/public_notice.html", rs=rs, form=form, accepts=accepts, levels=services.grouped_honours(rs)
+        )
 
     if request.method == "POST" and form.validate_on_submit() and accepts:
         on_user_error(page)
-        obj = services.file_objection(rs, real_name=form.real_name.data, phone=form.phone.data,
-                                      content=form.content.data, honour_id=form.honour_id.data or None,
-                                      ip=request.remote_addr)
+        obj = services.file_objection(
+            rs,
+            real_name=form.real_name.data,
+            phone=form.phone.data,
+            content=form.content.data,
+            honour_id=form.honour_id.data or None,
+            ip=request.remote_addr,
+        )
         if obj.already_received:
-            flash(_("This objection was already received on %(day)s (reference %(ref)s); it is not stored "
+            flash(
+                _(
+                    "This objection was already received on %(day)s (reference %(ref)s); it is not stored "
                     "twice. The organiser will investigate it and contact you.",
-                    day=format_dt(obj.created_at), ref=obj.reference), "success")
+                    day=format_dt(obj.created_at),
+                    ref=obj.reference,
+                ),
+                "success",
+            )
         else:
-            flash(_("Your objection has been received (reference %(ref)s). The organiser will investigate it "
-                    "and contact you.", ref=obj.reference), "success")
+            flash(
+                _(
+                    "Your objection has been received (reference %(ref)s). The organiser will investigate it "
+                    "and contact you.",
+                    ref=obj.reference,
+                ),
+                "success",
+            )
         return redirect(url_for(".public_notice", rs_id=rs.id))
     return page()
 
@@ -136,8 +190,9 @@ def public_results(rs_id: int):
     rs = _public_rs(rs_id)
     if rs.state != ResultState.PUBLISHED:
         return redirect(url_for(".public_notice", rs_id=rs.id))
-    return render_template("publishing/public_results.html", rs=rs, title=services.list_title(rs),
-                           levels=services.grouped_honours(rs))
+    return render_template(
+        "publishing/public_results.html", rs=rs, title=services.list_title(rs), levels=services.grouped_honours(rs)
+    )
 
 
 @bp.route("/public/activities/<int:rs_id>/results.pdf")
@@ -197,6 +252,7 @@ def verify(token: str):
 
 # --- the author's own certificates -------------------------------------------------
 
+
 @bp.route("/publishing/my/certificates/<int:cert_id>.pdf")
 @login_required
 def my_certificate(cert_id: int):
@@ -214,6 +270,7 @@ def _send_certificate(cert: Certificate):
 
 
 # --- organiser: result sets ---------------------------------------------------------
+
 
 def _rs_or_404(rs_id: int) -> ResultSet:
     return db.get_or_404(ResultSet, rs_id)
@@ -233,8 +290,14 @@ def manage_result(rs_id: int):
     form = forms.ResultSetForm(obj=rs, ordering=rs.ordering.value)
     if form.validate_on_submit():
         on_user_error(lambda: _manage_page(rs, form))
-        services.update_result_set(rs, actor=current_user, title=form.title.data, organiser=form.organiser.data,
-                                   description=form.description.data, ordering=form.ordering.data)
+        services.update_result_set(
+            rs,
+            actor=current_user,
+            title=form.title.data,
+            organiser=form.organiser.data,
+            description=form.description.data,
+            ordering=form.ordering.data,
+        )
         flash(_("Saved."), "success")
         return redirect(url_for(".manage_result", rs_id=rs.id))
     return _manage_page(rs, form)
@@ -247,13 +310,22 @@ def _manage_page(rs: ResultSet, form):
     if not notice_form.how_to_object.data:
         notice_form.how_to_object.data = _(
             "Anyone who disagrees with the proposed list may write to the organiser during the notice period, "
-            "giving their real name and a phone number. Objections without a real name are not accepted.")
-    certs = db.session.scalars(select(Certificate).join(Honour).where(Honour.result_set_id == rs.id)
-                               .order_by(Certificate.serial)).all()
-    return render_template("publishing/manage_result.html", rs=rs, form=form, notice_form=notice_form,
-                           reason_form=forms.ReasonForm(), levels=services.grouped_honours(rs, rs.honours),
-                           certs=certs, unresolved=services.unresolved_objections(rs),
-                           today=services.today_local())
+            "giving their real name and a phone number. Objections without a real name are not accepted."
+        )
+    certs = db.session.scalars(
+        select(Certificate).join(Honour).where(Honour.result_set_id == rs.id).order_by(Certificate.serial)
+    ).all()
+    return render_template(
+        "publishing/manage_result.html",
+        rs=rs,
+        form=form,
+        notice_form=notice_form,
+        reason_form=forms.ReasonForm(),
+        levels=services.grouped_honours(rs, rs.honours),
+        certs=certs,
+        unresolved=services.unresolved_objections(rs),
+        today=services.today_local(),
+    )
 
 
 @bp.route("/publishing/manage/<int:rs_id>/notice", methods=["POST"])
@@ -265,19 +337,31 @@ def start_notice(rs_id: int):
     if not form.validate_on_submit():
         flash(_("Check the notice dates and text."), "error")
         return redirect(url_for(".manage_result", rs_id=rs.id))
-    values = dict(start=form.start.data, length=form.length.data, unit=form.unit.data,
-                  how_to_object=form.how_to_object.data)
+    values = dict(
+        start=form.start.data, length=form.length.data, unit=form.unit.data, how_to_object=form.how_to_object.data
+    )
     done = redirect_either_way(url_for(".manage_result", rs_id=rs.id))
     if not form.confirmed.data:
         window = services.check_notice(rs, **values)
-        return render_template("publishing/notice_confirm.html", rs=rs, form=form, window=window,
-                               unit=DayUnit(form.unit.data))
+        return render_template(
+            "publishing/notice_confirm.html", rs=rs, form=form, window=window, unit=DayUnit(form.unit.data)
+        )
     services.start_notice(rs, actor=current_user, **values)
-    flash(_("The proposed winners are on public notice until %(day)s.",
-            day=services.formats.format_date_arabic(rs.notice_last_day)), "success")
+    flash(
+        _(
+            "The proposed winners are on public notice until %(day)s.",
+            day=services.formats.format_date_arabic(rs.notice_last_day),
+        ),
+        "success",
+    )
     if rs.notice_uses_fallback:
-        flash(_("The official holiday calendar does not cover part of this window; Monday to Friday was "
-                "assumed. Check the dates and add exceptions under working days."), "warning")
+        flash(
+            _(
+                "The official holiday calendar does not cover part of this window; Monday to Friday was "
+                "assumed. Check the dates and add exceptions under working days."
+            ),
+            "warning",
+        )
     return done
 
 
@@ -322,17 +406,23 @@ def publish(rs_id: int):
 def edit_honour(honour_id: int):
     honour = db.get_or_404(Honour, honour_id)
     form = forms.HonourForm(obj=honour)
+
     def page():
-        return render_template("publishing/honour_form.html", honour=honour, form=form,
-                               reason_form=forms.ReasonForm())
+        return render_template("publishing/honour_form.html", honour=honour, form=form, reason_form=forms.ReasonForm())
 
     if form.validate_on_submit():
         on_user_error(page)
         cert = honour.certificate
         file_before = cert.file_id if cert is not None else None
-        services.correct_honour(honour, actor=current_user, recipient_name=form.recipient_name.data,
-                                recipient_unit=form.recipient_unit.data, work_title=form.work_title.data,
-                                level_text=form.level_text.data, group_label=form.group_label.data)
+        services.correct_honour(
+            honour,
+            actor=current_user,
+            recipient_name=form.recipient_name.data,
+            recipient_unit=form.recipient_unit.data,
+            work_title=form.work_title.data,
+            level_text=form.level_text.data,
+            group_label=form.group_label.data,
+        )
         flash(_("Corrected."), "success")
         if cert is not None and cert.file_id != file_before:
             flash(_("Certificate %(number)s has been generated again.", number=cert.number), "success")
@@ -356,13 +446,16 @@ def withdraw_honour(honour_id: int):
 
 # --- organiser: objections ------------------------------------------------------------
 
+
 @bp.route("/publishing/manage/objections/<int:objection_id>", methods=["GET", "POST"])
 @require_roles(*MANAGERS)
 def objection(objection_id: int):
     obj = db.get_or_404(Objection, objection_id)
     form = forms.ResolveForm(honour_id=obj.honour_id or 0)
     form.honour_id.choices = [(0, _("— the list as a whole —"))] + [
-        (h.id, f"{h.level_text} · {h.recipient_name}") for h in obj.result_set.honours]
+        (h.id, f"{h.level_text} · {h.recipient_name}") for h in obj.result_set.honours
+    ]
+
     def page():
         return render_template("publishing/objection.html", obj=obj, form=form)
 
@@ -379,6 +472,7 @@ def objection(objection_id: int):
 
 # --- organiser: certificate template ----------------------------------------------------
 
+
 def _template_fields(form) -> dict:
     return {k: getattr(form, k).data for k in services.TEMPLATE_FIELDS}
 
@@ -394,9 +488,14 @@ def template(rs_id: int):
     if form.validate_on_submit():
         seal = form.seal.data
         on_user_error(lambda: _template_page(rs, tpl, form))
-        services.update_template(tpl, actor=current_user, seal=seal.read() if seal else None,
-                                 seal_type=(seal.mimetype if seal else ""), remove_seal=form.remove_seal.data,
-                                 **_template_fields(form))
+        services.update_template(
+            tpl,
+            actor=current_user,
+            seal=seal.read() if seal else None,
+            seal_type=(seal.mimetype if seal else ""),
+            remove_seal=form.remove_seal.data,
+            **_template_fields(form),
+        )
         flash(_("The certificate template has been saved."), "success")
         return redirect(url_for(".template", rs_id=rs.id))
     return _template_page(rs, tpl, form)
@@ -404,9 +503,14 @@ def template(rs_id: int):
 
 def _template_page(rs: ResultSet, tpl, form):
     page = services.sample_page(tpl, rs)
-    return render_template("publishing/template.html", rs=rs, form=form, p=page,
-                           missing=services.certificate_glyph_problems(tpl, [page]),
-                           **_preview_context(tpl))
+    return render_template(
+        "publishing/template.html",
+        rs=rs,
+        form=form,
+        p=page,
+        missing=services.certificate_glyph_problems(tpl, [page]),
+        **_preview_context(tpl),
+    )
 
 
 def _preview_context(tpl) -> dict:
@@ -461,6 +565,7 @@ def template_preview_pdf(rs_id: int):
 
 # --- organiser: certificates ---------------------------------------------------------------
 
+
 @bp.route("/publishing/manage/<int:rs_id>/certificates", methods=["POST"])
 @require_roles(*MANAGERS)
 def generate_certificates(rs_id: int):
@@ -470,8 +575,12 @@ def generate_certificates(rs_id: int):
     if rs.state != ResultState.PUBLISHED:
         flash(_("Certificates are issued only for published results."), "error")
         return redirect(url_for(".manage_result", rs_id=rs.id))
-    job = start_job("publishing.certificates", _("Certificates for %(title)s", title=rs.title),
-                    {"result_set_id": rs.id}, user=current_user)
+    job = start_job(
+        "publishing.certificates",
+        _("Certificates for %(title)s", title=rs.title),
+        {"result_set_id": rs.id},
+        user=current_user,
+    )
     return redirect(url_for("core.job_page", job_id=job.id))
 
 
@@ -522,14 +631,15 @@ def regenerate_certificate(cert_id: int):
 
 # --- organiser: outbox -------------------------------------------------------------------------
 
+
 @bp.route("/publishing/manage/<int:rs_id>/outbox")
 @require_roles(*MANAGERS)
 def outbox(rs_id: int):
     rs = _rs_or_404(rs_id)
-    messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.result_set_id == rs.id)
-                                  .order_by(OutboxMessage.id)).all()
-    return render_template("publishing/outbox.html", rs=rs, messages=messages,
-                           mail_configured=mail_configured())
+    messages = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.result_set_id == rs.id).order_by(OutboxMessage.id)
+    ).all()
+    return render_template("publishing/outbox.html", rs=rs, messages=messages, mail_configured=mail_configured())
 
 
 @bp.route("/publishing/manage/<int:rs_id>/outbox/<any(prepare, approve, send):action>", methods=["POST"])
@@ -554,8 +664,10 @@ def outbox_action(rs_id: int, action: str):
         if not out["configured"]:
             flash(_("No mail server is configured; the approved messages stay in the outbox."), "warning")
         else:
-            flash(_("%(sent)s sent, %(failed)s failed.", sent=out["sent"], failed=out["failed"]),
-                  "success" if not out["failed"] else "warning")
+            flash(
+                _("%(sent)s sent, %(failed)s failed.", sent=out["sent"], failed=out["failed"]),
+                "success" if not out["failed"] else "warning",
+            )
     return done
 
 
@@ -564,6 +676,7 @@ def outbox_action(rs_id: int, action: str):
 def outbox_message(message_id: int):
     msg = db.get_or_404(OutboxMessage, message_id)
     form = forms.MessageForm(obj=msg)
+
     def page():
         return render_template("publishing/outbox_message.html", msg=msg, form=form)
 
@@ -577,19 +690,20 @@ def outbox_message(message_id: int):
 
 # --- organiser: working days ---------------------------------------------------------------------
 
+
 @bp.route("/publishing/manage/workdays", methods=["GET", "POST"])
 @require_roles(*MANAGERS)
 def workdays():
     form = forms.WorkdayForm()
     if form.validate_on_submit():
-        services.set_workday_override(form.day.data, form.is_working.data == "1", form.note.data,
-                                      actor=current_user)
+        services.set_workday_override(form.day.data, form.is_working.data == "1", form.note.data, actor=current_user)
         flash(_("Saved."), "success")
         return redirect(url_for(".workdays"))
     rows = db.session.scalars(select(WorkdayOverride).order_by(WorkdayOverride.day.desc())).all()
     covered = services.workdays.covered_years()
-    return render_template("publishing/workdays.html", form=form, rows=rows, covered=covered,
-                           empty_form=forms.EmptyForm())
+    return render_template(
+        "publishing/workdays.html", form=form, rows=rows, covered=covered, empty_form=forms.EmptyForm()
+    )
 
 
 @bp.route("/publishing/manage/workdays/<int:row_id>/delete", methods=["POST"])

@@ -5,6 +5,7 @@ Business rules (no publication while the notice runs or an objection is open,
 nothing sent before publication) are enforced here so routes, CLI and jobs
 share them.
 """
+
 from __future__ import annotations
 
 import base64
@@ -25,9 +26,22 @@ from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
 from publishing import formats, workdays
-from publishing.models import (Certificate, CertificateTemplate, DayUnit, Honour, MessageStatus, Objection,
-                               ObjectionStatus, Ordering, OutboxMessage, RecipientKind, ResultSet,
-                               ResultState, SourceType, WorkdayOverride)
+from publishing.models import (
+    Certificate,
+    CertificateTemplate,
+    DayUnit,
+    Honour,
+    MessageStatus,
+    Objection,
+    ObjectionStatus,
+    Ordering,
+    OutboxMessage,
+    RecipientKind,
+    ResultSet,
+    ResultState,
+    SourceType,
+    WorkdayOverride,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PAGE_SIZES = ("A4", "A5", "B5")
@@ -49,6 +63,7 @@ def local_date(moment: dt.datetime | None) -> dt.date:
 
 # --- importing results -------------------------------------------------------
 
+
 @dataclass
 class HonourInput:
     level_code: str
@@ -64,22 +79,39 @@ class HonourInput:
     recipient_kind: str = "person"
 
 
-def import_honours(source_type: str, source_id: int, title: str, items: list[HonourInput], actor,
-                   *, organiser: str = "", ordering: str | None = None) -> ResultSet:
+def import_honours(
+    source_type: str,
+    source_id: int,
+    title: str,
+    items: list[HonourInput],
+    actor,
+    *,
+    organiser: str = "",
+    ordering: str | None = None,
+) -> ResultSet:
     """Create (or refill while still a draft) the result set of a finished round or programme."""
     source = SourceType(source_type)
     title = (title or "").strip()
     if not title:
         raise UserError(N_("The result set needs a title."))
-    rs = db.session.scalar(select(ResultSet).where(ResultSet.source_type == source,
-                                                   ResultSet.source_id == source_id))
+    rs = db.session.scalar(select(ResultSet).where(ResultSet.source_type == source, ResultSet.source_id == source_id))
     if rs is not None and rs.state != ResultState.DRAFT:
-        raise UserError(N_("These results are already on public notice or published; "
-                           "unpublish them or ask the organiser before importing again."))
+        raise UserError(
+            N_(
+                "These results are already on public notice or published; "
+                "unpublish them or ask the organiser before importing again."
+            )
+        )
     if rs is None:
-        rs = ResultSet(source_type=source, source_id=source_id, title=title[:200],
-                       organiser=organiser[:200], created_by_id=getattr(actor, "id", None),
-                       ordering=Ordering(ordering) if ordering else Ordering.SCORE, state=ResultState.DRAFT)
+        rs = ResultSet(
+            source_type=source,
+            source_id=source_id,
+            title=title[:200],
+            organiser=organiser[:200],
+            created_by_id=getattr(actor, "id", None),
+            ordering=Ordering(ordering) if ordering else Ordering.SCORE,
+            state=ResultState.DRAFT,
+        )
         db.session.add(rs)
         action = "results.import"
     else:
@@ -95,13 +127,22 @@ def import_honours(source_type: str, source_id: int, title: str, items: list[Hon
         level_text = (item.level_text or "").strip()
         if not name or not level_text:
             raise UserError(N_("Every honour needs a recipient and a level."))
-        rs.honours.append(Honour(
-            position=position, level_code=(item.level_code or "")[:20], level_text=level_text[:60],
-            recipient_kind=RecipientKind(item.recipient_kind or "person"), recipient_name=name[:200],
-            recipient_unit=(item.recipient_unit or "").strip()[:200],
-            work_title=(item.work_title or "").strip()[:200] or None,
-            group_label=(item.group_label or "").strip()[:60], score=item.score, rank=item.rank,
-            user_id=item.user_id, source_item_id=item.source_item_id))
+        rs.honours.append(
+            Honour(
+                position=position,
+                level_code=(item.level_code or "")[:20],
+                level_text=level_text[:60],
+                recipient_kind=RecipientKind(item.recipient_kind or "person"),
+                recipient_name=name[:200],
+                recipient_unit=(item.recipient_unit or "").strip()[:200],
+                work_title=(item.work_title or "").strip()[:200] or None,
+                group_label=(item.group_label or "").strip()[:60],
+                score=item.score,
+                rank=item.rank,
+                user_id=item.user_id,
+                source_item_id=item.source_item_id,
+            )
+        )
     db.session.flush()
     audit.record(action, rs, actor=actor, changes={"honours": len(items), "source": f"{source}:{source_id}"})
     return rs
@@ -165,6 +206,7 @@ def withdraw_honour(honour: Honour, reason: str, actor) -> Honour:
 
 # --- working days and the notice window -------------------------------------
 
+
 def workday_overrides() -> dict[dt.date, bool]:
     return {o.day: o.is_working for o in db.session.scalars(select(WorkdayOverride))}
 
@@ -178,8 +220,7 @@ def set_workday_override(day: dt.date, is_working: bool, note: str, actor) -> Wo
     else:
         row.is_working, row.note = is_working, (note or "")[:200]
     db.session.flush()
-    audit.record("workday.override", row, actor=actor,
-                 changes={"is_working": [before, is_working], "note": note})
+    audit.record("workday.override", row, actor=actor, changes={"is_working": [before, is_working], "note": note})
     return row
 
 
@@ -223,21 +264,40 @@ def check_notice(rs: ResultSet, *, start: dt.date, length: int, unit: str, how_t
     # A notice that started in the past would be (partly) over before anyone saw it,
     # so the results could be published at once: the window opens today at the earliest.
     if start < today:
-        raise UserError(N_("A public notice cannot start in the past: choose today (%(today)s) or a later date."),
-                        today=formats.format_date_arabic(today))
+        raise UserError(
+            N_("A public notice cannot start in the past: choose today (%(today)s) or a later date."),
+            today=formats.format_date_arabic(today),
+        )
     return compute_notice_window(start, length, unit)
 
 
-def start_notice(rs: ResultSet, *, start: dt.date, length: int, unit: str, how_to_object: str,
-                 actor) -> ResultSet:
+def start_notice(rs: ResultSet, *, start: dt.date, length: int, unit: str, how_to_object: str, actor) -> ResultSet:
     """Put the proposed winners on public notice (公示), from today (Shanghai, server clock) or later."""
     window = check_notice(rs, start=start, length=length, unit=unit, how_to_object=how_to_object)
-    return _open_notice(rs, start=start, length=length, unit=unit, how_to_object=how_to_object, window=window,
-                        started_at=utcnow(), actor=actor)
+    return _open_notice(
+        rs,
+        start=start,
+        length=length,
+        unit=unit,
+        how_to_object=how_to_object,
+        window=window,
+        started_at=utcnow(),
+        actor=actor,
+    )
 
 
-def _open_notice(rs: ResultSet, *, start: dt.date, length: int, unit: str, how_to_object: str,
-                 window: NoticeWindow, started_at: dt.datetime, actor, changes: dict | None = None) -> ResultSet:
+def _open_notice(
+    rs: ResultSet,
+    *,
+    start: dt.date,
+    length: int,
+    unit: str,
+    how_to_object: str,
+    window: NoticeWindow,
+    started_at: dt.datetime,
+    actor,
+    changes: dict | None = None,
+) -> ResultSet:
     rs.notice_start, rs.notice_length, rs.notice_unit = start, length, DayUnit(unit)
     rs.notice_first_day, rs.notice_last_day = window.first_day, window.last_day
     rs.notice_uses_fallback = window.uses_fallback
@@ -245,9 +305,20 @@ def _open_notice(rs: ResultSet, *, start: dt.date, length: int, unit: str, how_t
     rs.notice_started_at = started_at
     rs.state = ResultState.NOTICE
     db.session.flush()
-    audit.record("results.notice", rs, actor=actor, changes={
-        "state": ["draft", "notice"], "first_day": window.first_day, "last_day": window.last_day,
-        "length": length, "unit": str(unit), "fallback": window.uses_fallback, **(changes or {})})
+    audit.record(
+        "results.notice",
+        rs,
+        actor=actor,
+        changes={
+            "state": ["draft", "notice"],
+            "first_day": window.first_day,
+            "last_day": window.last_day,
+            "length": length,
+            "unit": str(unit),
+            "fallback": window.uses_fallback,
+            **(changes or {}),
+        },
+    )
     return rs
 
 
@@ -258,8 +329,9 @@ def cancel_notice(rs: ResultSet, reason: str, actor) -> ResultSet:
     if not (reason or "").strip():
         raise UserError(N_("Give a reason."))
     rs.state = ResultState.DRAFT
-    audit.record("results.notice_cancel", rs, actor=actor, changes={"state": ["notice", "draft"],
-                                                                    "reason": reason.strip()})
+    audit.record(
+        "results.notice_cancel", rs, actor=actor, changes={"state": ["notice", "draft"], "reason": reason.strip()}
+    )
     db.session.flush()
     return rs
 
@@ -285,8 +357,16 @@ def _phone_key(phone: str) -> str:
     return digits[2:] if digits.startswith("86") and len(digits) > 11 else digits
 
 
-def file_objection(rs: ResultSet, *, real_name: str, phone: str, content: str, honour_id: int | None = None,
-                   ip: str | None = None, today: dt.date | None = None) -> Objection:
+def file_objection(
+    rs: ResultSet,
+    *,
+    real_name: str,
+    phone: str,
+    content: str,
+    honour_id: int | None = None,
+    ip: str | None = None,
+    today: dt.date | None = None,
+) -> Objection:
     """A member of the public objects during the notice; real name and phone are required."""
     if not notice_accepts_objections(rs, today):
         raise UserError(N_("The public notice is closed; objections are no longer accepted here."))
@@ -309,19 +389,27 @@ def file_objection(rs: ResultSet, *, real_name: str, phone: str, content: str, h
     # The same person sending the same objection again (a double click, a resend after a
     # slow page) gets the one already received, with its reference; nothing is stored twice.
     same = (_phone_key(phone), " ".join(content.split()), getattr(honour, "id", None))
-    for earlier in db.session.scalars(select(Objection).where(Objection.result_set_id == rs.id,
-                                                              Objection.real_name == real_name)
-                                      .order_by(Objection.id)):
+    for earlier in db.session.scalars(
+        select(Objection)
+        .where(Objection.result_set_id == rs.id, Objection.real_name == real_name)
+        .order_by(Objection.id)
+    ):
         if (_phone_key(earlier.phone), " ".join(earlier.content.split()), earlier.honour_id) == same:
             earlier.already_received = True
             return earlier
-    objection = Objection(result_set=rs, honour=honour, real_name=real_name, phone=phone, content=content,
-                          ip=(ip or "")[:64] or None)
+    objection = Objection(
+        result_set=rs, honour=honour, real_name=real_name, phone=phone, content=content, ip=(ip or "")[:64] or None
+    )
     db.session.add(objection)
     db.session.flush()
     # The audit keeps who objected against what, without the phone number.
-    audit.record("objection.file", objection, actor=None, actor_label=audit.VISITOR,
-                 changes={"result_set": rs.id, "honour": getattr(honour, "id", None)})
+    audit.record(
+        "objection.file",
+        objection,
+        actor=None,
+        actor_label=audit.VISITOR,
+        changes={"result_set": rs.id, "honour": getattr(honour, "id", None)},
+    )
     return objection
 
 
@@ -345,8 +433,12 @@ def resolve_objection(objection: Objection, status: str, outcome: str, actor) ->
         withdraw_honour(objection.honour, outcome, actor)
     objection.status = status
     objection.outcome = outcome
-    audit.record("objection.resolve" if objection.resolved else "objection.investigate", objection,
-                 actor=actor, changes={"status": [before, status], "outcome": outcome})
+    audit.record(
+        "objection.resolve" if objection.resolved else "objection.investigate",
+        objection,
+        actor=actor,
+        changes={"status": [before, status], "outcome": outcome},
+    )
     db.session.flush()
     return objection
 
@@ -363,6 +455,7 @@ def link_objection(objection: Objection, honour: Honour | None, actor) -> Object
 
 # --- publication ---------------------------------------------------------------
 
+
 def publish_results(rs: ResultSet, actor, today: dt.date | None = None) -> ResultSet:
     """Publish the final list: only after a notice that has closed with every objection resolved."""
     today = today or today_local()
@@ -371,8 +464,10 @@ def publish_results(rs: ResultSet, actor, today: dt.date | None = None) -> Resul
     if rs.state == ResultState.DRAFT:
         raise UserError(N_("Put the proposed winners on public notice before publishing the final results."))
     if rs.state == ResultState.NOTICE and rs.notice_last_day and today <= rs.notice_last_day:
-        raise UserError(N_("The public notice runs until %(day)s; the final results can be published "
-                           "after it has closed."), day=formats.format_date_arabic(rs.notice_last_day))
+        raise UserError(
+            N_("The public notice runs until %(day)s; the final results can be published after it has closed."),
+            day=formats.format_date_arabic(rs.notice_last_day),
+        )
     if unresolved_objections(rs):
         raise UserError(N_("%(count)s objection(s) are not resolved yet."), count=len(unresolved_objections(rs)))
     if not rs.active_honours:
@@ -381,8 +476,9 @@ def publish_results(rs: ResultSet, actor, today: dt.date | None = None) -> Resul
     rs.state = ResultState.PUBLISHED
     rs.published_at = utcnow()
     db.session.flush()
-    audit.record("results.publish", rs, actor=actor, changes={"state": [before, "published"],
-                                                              "honours": len(rs.active_honours)})
+    audit.record(
+        "results.publish", rs, actor=actor, changes={"state": [before, "published"], "honours": len(rs.active_honours)}
+    )
     return rs
 
 
@@ -395,12 +491,14 @@ def unpublish_results(rs: ResultSet, reason: str, actor) -> ResultSet:
     rs.state = ResultState.UNPUBLISHED
     rs.unpublished_at = utcnow()
     db.session.flush()
-    audit.record("results.unpublish", rs, actor=actor, changes={"state": ["published", "unpublished"],
-                                                                "reason": reason})
+    audit.record(
+        "results.unpublish", rs, actor=actor, changes={"state": ["published", "unpublished"], "reason": reason}
+    )
     return rs
 
 
 # --- the 获奖名单 --------------------------------------------------------------
+
 
 def _level_key(code: str) -> int:
     return formats.LEVEL_CODES.index(code) if code in formats.LEVEL_CODES else len(formats.LEVEL_CODES)
@@ -414,19 +512,30 @@ def grouped_honours(rs: ResultSet, honours: list[Honour] | None = None) -> list[
         first_pos.setdefault(h.level_text, h.position)
     levels: dict[str, dict] = {}
     for h in sorted(honours, key=lambda h: (_level_key(h.level_code), first_pos[h.level_text], h.position)):
-        level = levels.setdefault(h.level_text, {"level_text": h.level_text, "level_code": h.level_code,
-                                                 "groups": {}})
+        level = levels.setdefault(h.level_text, {"level_text": h.level_text, "level_code": h.level_code, "groups": {}})
         level["groups"].setdefault(h.group_label, []).append(h)
     out = []
     for level in levels.values():
         groups = []
         for label, rows in level["groups"].items():
             if rs.ordering == Ordering.SCORE:
-                rows = sorted(rows, key=lambda h: (h.rank if h.rank is not None else 10**9,
-                                                   -(h.score if h.score is not None else -1e9), h.position))
+                rows = sorted(
+                    rows,
+                    key=lambda h: (
+                        h.rank if h.rank is not None else 10**9,
+                        -(h.score if h.score is not None else -1e9),
+                        h.position,
+                    ),
+                )
             groups.append({"label": label, "rows": rows})
-        out.append({"level_text": level["level_text"], "level_code": level["level_code"], "groups": groups,
-                    "count": sum(len(g["rows"]) for g in groups)})
+        out.append(
+            {
+                "level_text": level["level_text"],
+                "level_code": level["level_code"],
+                "groups": groups,
+                "count": sum(len(g["rows"]) for g in groups),
+            }
+        )
     return out
 
 
@@ -437,13 +546,19 @@ def list_title(rs: ResultSet) -> str:
 def winner_list_pdf(rs: ResultSet) -> bytes:
     from core.pdf import render_pdf
 
-    return render_pdf("pdf/winner_list.html", rs=rs, title=list_title(rs), levels=grouped_honours(rs),
-                      unordered=rs.ordering == Ordering.UNORDERED,
-                      date_text=formats.format_date_arabic(local_date(rs.published_at)))
+    return render_pdf(
+        "pdf/winner_list.html",
+        rs=rs,
+        title=list_title(rs),
+        levels=grouped_honours(rs),
+        unordered=rs.ordering == Ordering.UNORDERED,
+        date_text=formats.format_date_arabic(local_date(rs.published_at)),
+    )
 
 
 def winner_list_table(rs: ResultSet) -> exports.Table:
     """The public winner list as a sheet: the list's title above 序号, 奖次, 组别, 作品, 作者, 单位."""
+
     def rows():
         n = 0
         for level in grouped_honours(rs):
@@ -452,8 +567,14 @@ def winner_list_table(rs: ResultSet) -> exports.Table:
                     n += 1
                     yield [n, h.level_text, group["label"], h.work_title or "", h.recipient_name, h.recipient_unit]
 
-    columns = [exports.Column(_("No."), 6), exports.Column(_("Award level"), 12), exports.Column(_("Group"), 12),
-               exports.Column(_("Work"), 40), exports.Column(_("Author"), 16), exports.Column(_("Unit"), 30)]
+    columns = [
+        exports.Column(_("No."), 6),
+        exports.Column(_("Award level"), 12),
+        exports.Column(_("Group"), 12),
+        exports.Column(_("Work"), 40),
+        exports.Column(_("Author"), 16),
+        exports.Column(_("Unit"), 30),
+    ]
     return exports.Table(columns, rows(), sheet=_("Winner list"), title=list_title(rs), freeze_header=False)
 
 
@@ -463,22 +584,49 @@ def winner_list_xlsx(rs: ResultSet) -> bytes:
 
 # --- certificate templates -------------------------------------------------------
 
+
 def ensure_template(rs: ResultSet) -> CertificateTemplate:
     if rs.template is None:
         rs.template = CertificateTemplate(
-            title="荣誉证书", activity_name=rs.title.removesuffix("获奖名单"), closing=formats.CERTIFICATE_CLOSING,
-            issuers=rs.organiser or "", date_style="chinese_with_day", page_size="A4", orientation="landscape",
-            style="classic", activity_code="ZP", number_pattern="{code}-{year}-{level_no}{serial:04d}")
+            title="荣誉证书",
+            activity_name=rs.title.removesuffix("获奖名单"),
+            closing=formats.CERTIFICATE_CLOSING,
+            issuers=rs.organiser or "",
+            date_style="chinese_with_day",
+            page_size="A4",
+            orientation="landscape",
+            style="classic",
+            activity_code="ZP",
+            number_pattern="{code}-{year}-{level_no}{serial:04d}",
+        )
         db.session.flush()
     return rs.template
 
 
-TEMPLATE_FIELDS = ("title", "activity_name", "closing", "issuers", "issue_date", "date_style", "page_size",
-                   "orientation", "style", "activity_code", "number_pattern")
+TEMPLATE_FIELDS = (
+    "title",
+    "activity_name",
+    "closing",
+    "issuers",
+    "issue_date",
+    "date_style",
+    "page_size",
+    "orientation",
+    "style",
+    "activity_code",
+    "number_pattern",
+)
 
 
-def update_template(tpl: CertificateTemplate, actor, *, seal: bytes | None = None, seal_type: str = "",
-                    remove_seal: bool = False, **fields) -> CertificateTemplate:
+def update_template(
+    tpl: CertificateTemplate,
+    actor,
+    *,
+    seal: bytes | None = None,
+    seal_type: str = "",
+    remove_seal: bool = False,
+    **fields,
+) -> CertificateTemplate:
     check_template_fields(fields)
     before = {k: getattr(tpl, k) for k in TEMPLATE_FIELDS}
     for key, value in fields.items():
@@ -493,15 +641,21 @@ def update_template(tpl: CertificateTemplate, actor, *, seal: bytes | None = Non
         if seal_type not in ("image/png", "image/jpeg", "image/svg+xml"):
             raise UserError(N_("The seal must be a PNG, JPEG or SVG image."))
         suffix = {"image/png": ".png", "image/jpeg": ".jpg", "image/svg+xml": ".svg"}[seal_type]
-        stored = store_bytes(seal, content_type=seal_type, original_name="seal" + suffix, suffix=suffix,
-                             created_by=actor)
+        stored = store_bytes(
+            seal, content_type=seal_type, original_name="seal" + suffix, suffix=suffix, created_by=actor
+        )
         db.session.flush()
         tpl.seal_file_id = stored.id
     changes = audit.diff(before, {k: getattr(tpl, k) for k in TEMPLATE_FIELDS})
     if seal or remove_seal:
         changes["seal"] = ["", "new" if seal else "removed"]
-    audit.record("certificate_template.update", tpl, actor=actor, changes=changes,
-                 label=tpl.result_set.title if tpl.result_set else "")
+    audit.record(
+        "certificate_template.update",
+        tpl,
+        actor=actor,
+        changes=changes,
+        label=tpl.result_set.title if tpl.result_set else "",
+    )
     db.session.flush()
     return tpl
 
@@ -511,8 +665,11 @@ def check_template_fields(fields: dict) -> None:
         formats.validate_number_pattern(fields["number_pattern"])
     if fields.get("date_style", "arabic") not in formats.DATE_STYLES:
         raise UserError(N_("Unknown date style."))
-    if fields.get("page_size", "A4") not in PAGE_SIZES or fields.get("orientation", "landscape") not in ORIENTATIONS \
-            or fields.get("style", "classic") not in STYLES:
+    if (
+        fields.get("page_size", "A4") not in PAGE_SIZES
+        or fields.get("orientation", "landscape") not in ORIENTATIONS
+        or fields.get("style", "classic") not in STYLES
+    ):
         raise UserError(N_("Unknown page layout."))
     if "title" in fields and not (fields["title"] or "").strip():
         raise UserError(N_("The certificate needs a title."))
@@ -522,11 +679,18 @@ def check_template_fields(fields: dict) -> None:
 
 # --- certificates -------------------------------------------------------------------
 
+
 def _number_for(tpl: CertificateTemplate, honour: Honour, serial: int, year: int) -> str:
     level_no = formats.level_order(honour.level_code) if honour.level_code in formats.LEVEL_CODES else 9
-    return formats.certificate_number(tpl.number_pattern, code=tpl.activity_code, year=year,
-                                      level=honour.level_code or "x", level_no=level_no, serial=serial,
-                                      group=honour.group_label or "-")
+    return formats.certificate_number(
+        tpl.number_pattern,
+        code=tpl.activity_code,
+        year=year,
+        level=honour.level_code or "x",
+        level_no=level_no,
+        serial=serial,
+        group=honour.group_label or "-",
+    )
 
 
 def issue_certificates(rs: ResultSet, actor) -> list[Certificate]:
@@ -535,8 +699,9 @@ def issue_certificates(rs: ResultSet, actor) -> list[Certificate]:
         raise UserError(N_("Certificates are issued only for published results."))
     tpl = ensure_template(rs)
     issue_date = tpl.issue_date or local_date(rs.published_at)
-    serial = db.session.scalar(select(func.max(Certificate.serial)).join(Honour)
-                               .where(Honour.result_set_id == rs.id)) or 0
+    serial = (
+        db.session.scalar(select(func.max(Certificate.serial)).join(Honour).where(Honour.result_set_id == rs.id)) or 0
+    )
     new: list[Certificate] = []
     ordered = [h for level in grouped_honours(rs) for g in level["groups"] for h in g["rows"]]
     numbers = [c.number for c in db.session.scalars(select(Certificate))] if ordered else []
@@ -547,18 +712,27 @@ def issue_certificates(rs: ResultSet, actor) -> list[Certificate]:
         serial += 1
         number = _number_for(tpl, honour, serial, issue_date.year)
         if number in taken:
-            raise UserError(N_("The certificate number %(number)s is already used by another activity; "
-                               "change the activity code or the number pattern."), number=number)
+            raise UserError(
+                N_(
+                    "The certificate number %(number)s is already used by another activity; "
+                    "change the activity code or the number pattern."
+                ),
+                number=number,
+            )
         taken.add(number)
-        cert = Certificate(honour=honour, serial=serial, number=number, token=secrets.token_urlsafe(24),
-                           issue_date=issue_date)
+        cert = Certificate(
+            honour=honour, serial=serial, number=number, token=secrets.token_urlsafe(24), issue_date=issue_date
+        )
         db.session.add(cert)
         new.append(cert)
     db.session.flush()
     if new:
-        audit.record("certificates.issue", rs, actor=actor, changes={"issued": len(new),
-                                                                     "first": new[0].number,
-                                                                     "last": new[-1].number})
+        audit.record(
+            "certificates.issue",
+            rs,
+            actor=actor,
+            changes={"issued": len(new), "first": new[0].number, "last": new[-1].number},
+        )
     return new
 
 
@@ -602,9 +776,21 @@ def recipient_line(honour_name: str, kind: str) -> str:
     return f"{honour_name} 同志：" if RecipientKind(kind) == RecipientKind.PERSON else f"{honour_name}："
 
 
-def certificate_page(tpl: CertificateTemplate, *, source_type: str, recipient_name: str, recipient_kind: str,
-                     recipient_unit: str, work_title: str | None, level_text: str, number: str, token: str,
-                     issue_date: dt.date, revoked: bool = False, qr: str | None = None) -> dict:
+def certificate_page(
+    tpl: CertificateTemplate,
+    *,
+    source_type: str,
+    recipient_name: str,
+    recipient_kind: str,
+    recipient_unit: str,
+    work_title: str | None,
+    level_text: str,
+    number: str,
+    token: str,
+    issue_date: dt.date,
+    revoked: bool = False,
+    qr: str | None = None,
+) -> dict:
     """The text of one certificate page (plain data for the template); ``qr`` if already drawn."""
     if SourceType(source_type) == SourceType.PROGRAMME:
         sentence = formats.honour_sentence(tpl.activity_name, level_text)
@@ -624,23 +810,46 @@ def certificate_page(tpl: CertificateTemplate, *, source_type: str, recipient_na
 def page_for(cert: Certificate, tpl: CertificateTemplate | None = None, qr: str | None = None) -> dict:
     h = cert.honour
     tpl = tpl or ensure_template(h.result_set)
-    return certificate_page(tpl, source_type=h.result_set.source_type, recipient_name=h.recipient_name,
-                            recipient_kind=h.recipient_kind, recipient_unit=h.recipient_unit,
-                            work_title=h.work_title, level_text=h.level_text, number=cert.number,
-                            token=cert.token, issue_date=cert.issue_date, qr=qr)
+    return certificate_page(
+        tpl,
+        source_type=h.result_set.source_type,
+        recipient_name=h.recipient_name,
+        recipient_kind=h.recipient_kind,
+        recipient_unit=h.recipient_unit,
+        work_title=h.work_title,
+        level_text=h.level_text,
+        number=cert.number,
+        token=cert.token,
+        issue_date=cert.issue_date,
+        qr=qr,
+    )
 
 
 def sample_page(tpl: CertificateTemplate, rs: ResultSet) -> dict:
     """A preview page: the first entry of the list, or an invented one with a rare surname."""
     h = rs.active_honours[0] if rs.active_honours else None
     return certificate_page(
-        tpl, source_type=rs.source_type, recipient_name=h.recipient_name if h else "䶮晓明",
-        recipient_kind=h.recipient_kind if h else "person", recipient_unit=h.recipient_unit if h else "",
-        work_title=(h.work_title if h else "科技之光照亮乡村"), level_text=h.level_text if h else "一等奖",
-        number=formats.certificate_number(tpl.number_pattern, code=tpl.activity_code, year=today_local().year,
-                                          level="first", level_no=1, serial=1, group="A")
-        if _pattern_ok(tpl.number_pattern) else "—",
-        token="preview", issue_date=tpl.issue_date or today_local())
+        tpl,
+        source_type=rs.source_type,
+        recipient_name=h.recipient_name if h else "䶮晓明",
+        recipient_kind=h.recipient_kind if h else "person",
+        recipient_unit=h.recipient_unit if h else "",
+        work_title=(h.work_title if h else "科技之光照亮乡村"),
+        level_text=h.level_text if h else "一等奖",
+        number=formats.certificate_number(
+            tpl.number_pattern,
+            code=tpl.activity_code,
+            year=today_local().year,
+            level="first",
+            level_no=1,
+            serial=1,
+            group="A",
+        )
+        if _pattern_ok(tpl.number_pattern)
+        else "—",
+        token="preview",
+        issue_date=tpl.issue_date or today_local(),
+    )
 
 
 def _pattern_ok(pattern: str) -> bool:
@@ -665,8 +874,10 @@ def render_certificates(tpl: CertificateTemplate, pages: list[dict]) -> bytes:
 def certificate_glyph_problems(tpl: CertificateTemplate, pages: list[dict]) -> list[str]:
     from core.fonts import missing_glyphs
 
-    text = "".join([tpl.title, tpl.closing, tpl.issuers or ""] +
-                   [p["recipient"] + p["sentence"] + p["date_text"] + p["number"] for p in pages])
+    text = "".join(
+        [tpl.title, tpl.closing, tpl.issuers or ""]
+        + [p["recipient"] + p["sentence"] + p["date_text"] + p["number"] for p in pages]
+    )
     return missing_glyphs(text)
 
 
@@ -676,8 +887,9 @@ def render_one_certificate(cert: Certificate, actor=None) -> Certificate:
 
     tpl = ensure_template(cert.honour.result_set)
     pdf = render_certificates(tpl, [page_for(cert)])
-    stored = store_bytes(pdf, content_type="application/pdf", original_name=f"{cert.number}.pdf", suffix=".pdf",
-                         created_by=actor)
+    stored = store_bytes(
+        pdf, content_type="application/pdf", original_name=f"{cert.number}.pdf", suffix=".pdf", created_by=actor
+    )
     db.session.flush()
     cert.file_id = stored.id
     cert.rendered_at = utcnow()
@@ -695,10 +907,15 @@ def regenerate_certificate(cert: Certificate, actor) -> Certificate:
 
 def live_certificates(rs: ResultSet) -> list[Certificate]:
     # The honours come with the same query: a page needs each one's name and title.
-    return list(db.session.scalars(
-        select(Certificate).join(Honour).options(contains_eager(Certificate.honour))
-        .where(Honour.result_set_id == rs.id, Honour.withdrawn.is_(False), Certificate.revoked_at.is_(None))
-        .order_by(Certificate.serial)))
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .join(Honour)
+            .options(contains_eager(Certificate.honour))
+            .where(Honour.result_set_id == rs.id, Honour.withdrawn.is_(False), Certificate.revoked_at.is_(None))
+            .order_by(Certificate.serial)
+        )
+    )
 
 
 def generate_certificates(rs: ResultSet, actor, progress=None) -> dict:
@@ -730,15 +947,16 @@ def generate_certificates(rs: ResultSet, actor, progress=None) -> dict:
         raise UserError(N_("There are no certificates to generate."))
     report(0, total, _("Rendering certificates"))
     context = template_context(tpl)
-    batches = [certs[start:start + BATCH_CHUNK] for start in range(0, total, BATCH_CHUNK)]
+    batches = [certs[start : start + BATCH_CHUNK] for start in range(0, total, BATCH_CHUNK)]
     fd, zip_path = tempfile.mkstemp(prefix="zp-certificates-", suffix=".zip")
     os.close(fd)  # an empty file: the first append writes the archive from its start
     chunks: list[bytes] = []
     try:
         with BatchHelper(parallel=len(batches) > 1) as helper:
             # QR codes of the later chunks are drawn by the helper while the first chunk renders.
-            qr_jobs = [None] + [helper.submit(qr_data_uris, [verify_url(c.token) for c in batch])
-                                for batch in batches[1:]]
+            qr_jobs = [None] + [
+                helper.submit(qr_data_uris, [verify_url(c.token) for c in batch]) for batch in batches[1:]
+            ]
             zip_jobs = []
             done = 0
             for batch, qr_job in zip(batches, qr_jobs):
@@ -746,8 +964,7 @@ def generate_certificates(rs: ResultSet, actor, progress=None) -> dict:
                 pages = [page_for(c, tpl, qr) for c, qr in zip(batch, qrs)]
                 pdf = render_pdf("pdf/certificate.html", pages=pages, **context)
                 chunks.append(pdf)
-                zip_jobs.append(helper.submit(zip_singles, zip_path, [single_file_name(c.number) for c in batch],
-                                              pdf))
+                zip_jobs.append(helper.submit(zip_singles, zip_path, [single_file_name(c.number) for c in batch], pdf))
                 for cert in batch:
                     # Single files live in the ZIP only: each carries the fonts, so keeping
                     # another copy per certificate would double the storage. An author's
@@ -759,11 +976,17 @@ def generate_certificates(rs: ResultSet, actor, progress=None) -> dict:
                 job.result()
         merged_bytes = merge_documents(chunks)
         del chunks
-        pdf_file = store_bytes(merged_bytes, content_type="application/pdf", original_name="certificates.pdf",
-                               suffix=".pdf", created_by=actor)
+        pdf_file = store_bytes(
+            merged_bytes,
+            content_type="application/pdf",
+            original_name="certificates.pdf",
+            suffix=".pdf",
+            created_by=actor,
+        )
         del merged_bytes
-        zip_file = store_path(zip_path, content_type="application/zip", original_name="certificates.zip",
-                              suffix=".zip", created_by=actor)
+        zip_file = store_path(
+            zip_path, content_type="application/zip", original_name="certificates.zip", suffix=".zip", created_by=actor
+        )
     finally:
         if os.path.exists(zip_path):
             os.unlink(zip_path)
@@ -772,8 +995,12 @@ def generate_certificates(rs: ResultSet, actor, progress=None) -> dict:
     rs.certificates_generated_at = utcnow()
     audit.record("certificates.generate", rs, actor=actor, changes={"certificates": total})
     db.session.flush()
-    return {"count": total, "pdf_file_id": pdf_file.id, "zip_file_id": zip_file.id,
-            "helper_peak_mib": helper.peak_rss_mib}
+    return {
+        "count": total,
+        "pdf_file_id": pdf_file.id,
+        "zip_file_id": zip_file.id,
+        "helper_peak_mib": helper.peak_rss_mib,
+    }
 
 
 def certificate_for_token(token: str) -> Certificate | None:
@@ -830,6 +1057,7 @@ def verification(cert: Certificate) -> dict:
 
 # --- outbox ---------------------------------------------------------------------------
 
+
 def prepare_result_messages(rs: ResultSet, actor) -> list[OutboxMessage]:
     """Draft one e-mail per honoured author with an address; the organiser reviews them."""
     from accounts.models import User
@@ -849,17 +1077,37 @@ def prepare_result_messages(rs: ResultSet, actor) -> list[OutboxMessage]:
             continue
         cert = h.certificate
         # One msgid per line, so that the catalogue holds no line breaks.
-        body = "\n\n".join([
-            _("Dear %(name)s,", name=h.recipient_name),
-            _("The results of %(activity)s have been published. Your entry %(work)s has received: %(level)s.",
-              activity=rs.title, work=f"《{h.work_title}》" if h.work_title else "", level=h.level_text),
-            _("Sign in to download your certificate: %(url)s", url=home),
-        ]) + "\n"
+        body = (
+            "\n\n".join(
+                [
+                    _("Dear %(name)s,", name=h.recipient_name),
+                    _(
+                        "The results of %(activity)s have been published. Your entry %(work)s has received: %(level)s.",
+                        activity=rs.title,
+                        work=f"《{h.work_title}》" if h.work_title else "",
+                        level=h.level_text,
+                    ),
+                    _("Sign in to download your certificate: %(url)s", url=home),
+                ]
+            )
+            + "\n"
+        )
         if cert is not None and not cert.revoked:
-            body += _("Certificate number %(number)s can be checked at %(url)s", number=cert.number,
-                      url=verify_url(cert.token)) + "\n"
-        msg = OutboxMessage(result_set_id=rs.id, honour_id=h.id, recipient=user.email,
-                            subject=_("Results of %(activity)s", activity=rs.title)[:200], body=body)
+            body += (
+                _(
+                    "Certificate number %(number)s can be checked at %(url)s",
+                    number=cert.number,
+                    url=verify_url(cert.token),
+                )
+                + "\n"
+            )
+        msg = OutboxMessage(
+            result_set_id=rs.id,
+            honour_id=h.id,
+            recipient=user.email,
+            subject=_("Results of %(activity)s", activity=rs.title)[:200],
+            body=body,
+        )
         db.session.add(msg)
         new.append(msg)
     db.session.flush()
@@ -889,8 +1137,9 @@ def update_message(msg: OutboxMessage, subject: str, body: str, actor) -> Outbox
     if not msg.subject or not msg.body:
         raise UserError(N_("A message needs a subject and a text."))
     msg.status = MessageStatus.DRAFT  # edited text needs a fresh review
-    audit.record("outbox.edit", msg, actor=actor, changes=audit.diff(before, {"subject": msg.subject,
-                                                                            "body": msg.body}))
+    audit.record(
+        "outbox.edit", msg, actor=actor, changes=audit.diff(before, {"subject": msg.subject, "body": msg.body})
+    )
     db.session.flush()
     return msg
 
@@ -901,8 +1150,13 @@ def send_approved_messages(rs: ResultSet, actor, smtp_factory=None) -> dict:
 
     if rs.state != ResultState.PUBLISHED:
         raise UserError(N_("Nothing is sent before the results are published."))
-    pending = list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.result_set_id == rs.id,
-                                                                  OutboxMessage.status == MessageStatus.APPROVED)))
+    pending = list(
+        db.session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.result_set_id == rs.id, OutboxMessage.status == MessageStatus.APPROVED
+            )
+        )
+    )
     if not mail_configured():
         return {"sent": 0, "failed": 0, "waiting": len(pending), "configured": False}
     sent = failed = 0

@@ -6,6 +6,7 @@ only knows the years already announced, so for other years we fall back to a pla
 Monday–Friday week and report it, so the page can show a visible warning. An
 organiser-maintained override table (date → working or not) wins over both.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -60,8 +61,7 @@ def is_working_day(day: date, overrides: Overrides | None = None) -> tuple[bool,
 def publicity_window(start: date, working_days: int, overrides: Overrides | None = None) -> Window:
     """The window that opens on ``start`` (or the next working day) and spans
     ``working_days`` working days."""
-    _check_count(working_days, MAX_WORKING_DAYS,
-                 N_("A notice period must be between 1 and %(max)s working days."))
+    _check_count(working_days, MAX_WORKING_DAYS, N_("A notice period must be between 1 and %(max)s working days."))
     day = _as_date(start)
     first_day: date | None = None
     counted = 0
@@ -93,8 +93,7 @@ def publicity_end(start: date, working_days: int, overrides: Overrides | None = 
 
 def calendar_days_end(start: date, days: int) -> date:
     """Last day of a window of ``days`` calendar days that includes ``start``."""
-    _check_count(days, MAX_CALENDAR_DAYS,
-                 N_("A notice period must be between 1 and %(max)s days."))
+    _check_count(days, MAX_CALENDAR_DAYS, N_("A notice period must be between 1 and %(max)s days."))
     return _as_date(start) + timedelta(days=days - 1)
 
 

@@ -3,6 +3,7 @@
 These tests use no ``db`` fixture: each request gets its own session, as in
 production, so a write that nobody commits is really lost at the end of it.
 """
+
 from __future__ import annotations
 
 import ast
@@ -28,11 +29,19 @@ def cycle_app(app):
     from core.i18n_markers import N_
     from core.request_cycle import on_user_error, redirect_either_way
 
-    other = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "JOBS_IMMEDIATE": True,
-                        "STORAGE_PATH": app.config["STORAGE_PATH"],
-                        # The limiter is one object shared by every app: keep the run's own storage.
-                        "RATELIMIT_STORAGE_URI": app.config["RATELIMIT_STORAGE_URI"],
-                        "ARGON2_TIME_COST": 2, "ARGON2_MEMORY_COST": 19456, "ARGON2_PARALLELISM": 1})
+    other = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "JOBS_IMMEDIATE": True,
+            "STORAGE_PATH": app.config["STORAGE_PATH"],
+            # The limiter is one object shared by every app: keep the run's own storage.
+            "RATELIMIT_STORAGE_URI": app.config["RATELIMIT_STORAGE_URI"],
+            "ARGON2_TIME_COST": 2,
+            "ARGON2_MEMORY_COST": 19456,
+            "ARGON2_PARALLELISM": 1,
+        }
+    )
     bp = Blueprint("cycle_test", __name__, url_prefix="/cycle-test")
     refusal = N_("This competition is not accepting entries.")
 
@@ -167,14 +176,16 @@ def test_a_declaration_does_not_leak_into_the_next_request(app, cycle_app):
 
 # --- through the real routes --------------------------------------------------------------------
 
+
 def test_signing_out_is_stored(app, client, login, csrf):
     from accounts import services
     from accounts.models import UserSession
     from core.extensions import db
 
     with app.app_context():
-        user = services.create_user(username="cycle-author", display_name="周期作者", password=PASSWORD,
-                                    roles=["author"])
+        user = services.create_user(
+            username="cycle-author", display_name="周期作者", password=PASSWORD, roles=["author"]
+        )
         db.session.commit()
         db.session.remove()
     from types import SimpleNamespace
@@ -194,8 +205,7 @@ def test_a_refused_admin_form_keeps_what_was_typed_and_stores_nothing(app, clien
     from core.extensions import db
 
     with app.app_context():
-        services.create_user(username="cycle-admin", display_name="周期管理员", password=PASSWORD,
-                             roles=["admin"])
+        services.create_user(username="cycle-admin", display_name="周期管理员", password=PASSWORD, roles=["admin"])
         services.create_user(username="taken", display_name="已有", password=PASSWORD, roles=["author"])
         db.session.commit()
         db.session.remove()
@@ -203,9 +213,17 @@ def test_a_refused_admin_form_keeps_what_was_typed_and_stores_nothing(app, clien
 
     login(client, SimpleNamespace(username="cycle-admin"), password=PASSWORD)
     token = csrf(client, "/admin/users/new")
-    response = client.post("/admin/users/new", data={
-        "csrf_token": token, "username": "taken", "display_name": "新名字很特别", "password": "Another-Horse-8",
-        "roles": ["judge"], "unit_id": "0"})
+    response = client.post(
+        "/admin/users/new",
+        data={
+            "csrf_token": token,
+            "username": "taken",
+            "display_name": "新名字很特别",
+            "password": "Another-Horse-8",
+            "roles": ["judge"],
+            "unit_id": "0",
+        },
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "新名字很特别" in html  # the form again, as typed
     with app.app_context():
@@ -216,8 +234,16 @@ def test_a_refused_admin_form_keeps_what_was_typed_and_stores_nothing(app, clien
 
 # --- the shape: routes neither catch UserError nor reach private service functions ----------------
 
-ROUTE_MODULES = ["accounts/routes.py", "accounts/admin.py", "essays/routes.py", "judging/routes.py",
-                 "judging/routes_results.py", "judging/committee.py", "publishing/routes.py", "core/views.py"]
+ROUTE_MODULES = [
+    "accounts/routes.py",
+    "accounts/admin.py",
+    "essays/routes.py",
+    "judging/routes.py",
+    "judging/routes_results.py",
+    "judging/committee.py",
+    "publishing/routes.py",
+    "core/views.py",
+]
 
 
 def _handlers(tree):
@@ -229,15 +255,27 @@ def _handlers(tree):
 @pytest.mark.parametrize("path", ROUTE_MODULES)
 def test_routes_leave_refusals_and_commits_to_the_request_cycle(path):
     tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
-    flashing = [node.lineno for node in _handlers(tree)
-                if any(isinstance(n, ast.Name) and n.id in ("flash", "_fail", "_error") for n in ast.walk(node))]
+    flashing = [
+        node.lineno
+        for node in _handlers(tree)
+        if any(isinstance(n, ast.Name) and n.id in ("flash", "_fail", "_error") for n in ast.walk(node))
+    ]
     assert flashing == [], f"{path} handles a UserError by hand at lines {flashing}"
-    private = sorted({f"services.{n.attr}" for n in ast.walk(tree) if isinstance(n, ast.Attribute)
-                      and isinstance(n.value, ast.Name) and n.value.id == "services" and n.attr.startswith("_")})
+    private = sorted(
+        {
+            f"services.{n.attr}"
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Attribute)
+            and isinstance(n.value, ast.Name)
+            and n.value.id == "services"
+            and n.attr.startswith("_")
+        }
+    )
     assert private == [], f"{path} calls private service functions: {private}"
 
 
 # --- submitting is one public service operation ------------------------------------------------
+
 
 def _open_call(organiser, **kw):
     import datetime as dt
@@ -245,14 +283,31 @@ def _open_call(organiser, **kw):
     from essays import services
 
     now = dt.datetime.now(dt.timezone.utc)
-    fields = dict(code="ZW2031", title="周期征文", theme="主题", notice_html="<p>通知</p>",
-                  organisers=[{"role": "主办", "name": "区委宣传部"}], opens_at=now - dt.timedelta(days=1),
-                  closes_at=now + dt.timedelta(days=10), grace_minutes=0, max_entries_per_author=2,
-                  unit_recommendation_enabled=False, unit_quota=0, accepted_formats=["text", "txt"], max_file_mb=1,
-                  pledge_text="本人承诺作品为原创。", review_threshold=0.5, copy_threshold=0.8)
+    fields = dict(
+        code="ZW2031",
+        title="周期征文",
+        theme="主题",
+        notice_html="<p>通知</p>",
+        organisers=[{"role": "主办", "name": "区委宣传部"}],
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=10),
+        grace_minutes=0,
+        max_entries_per_author=2,
+        unit_recommendation_enabled=False,
+        unit_quota=0,
+        accepted_formats=["text", "txt"],
+        max_file_mb=1,
+        pledge_text="本人承诺作品为原创。",
+        review_threshold=0.5,
+        copy_threshold=0.8,
+    )
     fields.update(kw)
-    comp = services.create_competition(actor=organiser, genres=[
-        {"name": "散文", "min_length": 20, "max_length": 3000, "count_rule": "word"}], groups=[], **fields)
+    comp = services.create_competition(
+        actor=organiser,
+        genres=[{"name": "散文", "min_length": 20, "max_length": 3000, "count_rule": "word"}],
+        groups=[],
+        **fields,
+    )
     services.change_status(comp, "open", actor=organiser)
     return comp
 
@@ -263,9 +318,16 @@ def test_submit_takes_a_draft_and_answers_a_resend_with_the_first_entry(db, orga
 
     comp = _open_call(organiser)
     db.session.commit()
-    draft = services.SubmissionDraft(competition=comp, author=author, token="cycle-1", title="我的家乡",
-                                     genre_id=comp.genres[0].id, group_id=None, pledge=True,
-                                     body_text="春风又绿渭河岸，我站在老城墙上眺望远方。" * 5)
+    draft = services.SubmissionDraft(
+        competition=comp,
+        author=author,
+        token="cycle-1",
+        title="我的家乡",
+        genre_id=comp.genres[0].id,
+        group_id=None,
+        pledge=True,
+        body_text="春风又绿渭河岸，我站在老城墙上眺望远方。" * 5,
+    )
     first = services.submit(draft, actor=author)
     db.session.commit()
     assert not first.duplicate and first.receipt_number == "ZW2031-0001"
@@ -275,20 +337,34 @@ def test_submit_takes_a_draft_and_answers_a_resend_with_the_first_entry(db, orga
 
 
 def test_submit_refusals_carry_their_status(db, organiser, author):
-    from essays import services
     from core.errors import UserError
+    from essays import services
 
     comp = _open_call(organiser)
     db.session.commit()
-    big = services.SubmissionDraft(competition=comp, author=author, token="cycle-2", title="大文件",
-                                   genre_id=comp.genres[0].id, group_id=None, pledge=True,
-                                   upload=services.Upload("big.txt", b"x" * (1024 * 1024 + 1), "text/plain"))
+    big = services.SubmissionDraft(
+        competition=comp,
+        author=author,
+        token="cycle-2",
+        title="大文件",
+        genre_id=comp.genres[0].id,
+        group_id=None,
+        pledge=True,
+        upload=services.Upload("big.txt", b"x" * (1024 * 1024 + 1), "text/plain"),
+    )
     with pytest.raises(UserError) as too_large:
         services.submit(big, actor=author)
     assert services.refusal_status(too_large.value) == 413
-    unpledged = services.SubmissionDraft(competition=comp, author=author, token="cycle-3", title="未承诺",
-                                         genre_id=comp.genres[0].id, group_id=None, pledge=False,
-                                         body_text="春风又绿渭河岸，我站在老城墙上眺望远方。" * 5)
+    unpledged = services.SubmissionDraft(
+        competition=comp,
+        author=author,
+        token="cycle-3",
+        title="未承诺",
+        genre_id=comp.genres[0].id,
+        group_id=None,
+        pledge=False,
+        body_text="春风又绿渭河岸，我站在老城墙上眺望远方。" * 5,
+    )
     with pytest.raises(UserError) as bad_input:
         services.submit(unpledged, actor=author)
     assert services.refusal_status(bad_input.value) == 422

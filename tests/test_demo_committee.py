@@ -1,4 +1,5 @@
 """The demo's committee member serves the demo round, so `make run` shows the committee's work."""
+
 from sqlalchemy import select
 
 

@@ -1,4 +1,5 @@
 """Enums carry their labels; CHECK constraints where a stored value has a range."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,8 +25,13 @@ def test_a_member_is_its_stored_string_with_a_chinese_label(app):
     assert RoundState.SETUP == "setup" and RoundState("setup") is RoundState.SETUP
     with app.test_request_context(), force_locale("zh_Hans_CN"):
         assert RoundState.SETUP.label == "设置中" and Method.MEAN.label == "平均分"
-        assert [value for value, _ in Method.choices()] == ["mean", "trimmed_mean", "median", "standardised",
-                                                             "mean_rank"]
+        assert [value for value, _ in Method.choices()] == [
+            "mean",
+            "trimmed_mean",
+            "median",
+            "standardised",
+            "mean_rank",
+        ]
         assert {str(label) for _, label in Method.choices()} == {m.label for m in Method}
         # A result decided by the method shows the method's words.
         assert ResultRule("median").label == Method.MEDIAN.label
@@ -60,13 +66,16 @@ def test_round_settings_and_results_are_shown_in_words(app, client, db, login, o
     assert ">mean<" not in html
 
 
-@pytest.mark.parametrize("model, field, bad", [
-    ("Criterion", "maximum", 0),
-    ("Criterion", "step", -1),
-    ("Criterion", "weight", 0),
-    ("AwardLevelRule", "count", -1),
-    ("AwardLevelRule", "percent", -5),
-])
+@pytest.mark.parametrize(
+    "model, field, bad",
+    [
+        ("Criterion", "maximum", 0),
+        ("Criterion", "step", -1),
+        ("Criterion", "weight", 0),
+        ("AwardLevelRule", "count", -1),
+        ("AwardLevelRule", "percent", -5),
+    ],
+)
 def test_database_refuses_out_of_range_values(app, db, model, field, bad):
     from core.seed import seed_demo
     from judging import models, results

@@ -1,5 +1,6 @@
 """The job worker and the queue: the worker imports no web page, the app's config
 names the queue, and links that jobs build come from PUBLIC_BASE_URL."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,12 +43,15 @@ with worker.app.app_context():
 
 
 def test_the_worker_imports_no_web_page_and_runs_jobs(tmp_path):
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "REDIS_URL", "JOBS_DB", "JOBS_IMMEDIATE", "STORAGE_PATH")}
-    env.update(ZP_INSTANCE_PATH=str(tmp_path), PUBLIC_BASE_URL="https://zp.example.org/zhengping",
-               PYTHONPATH=str(ROOT))
-    out = subprocess.run([sys.executable, "-c", WORKER_SCRIPT], cwd=ROOT, env=env, capture_output=True,
-                         text=True, timeout=300)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "JOBS_DB", "JOBS_IMMEDIATE", "STORAGE_PATH")
+    }
+    env.update(ZP_INSTANCE_PATH=str(tmp_path), PUBLIC_BASE_URL="https://zp.example.org/zhengping", PYTHONPATH=str(ROOT))
+    out = subprocess.run(
+        [sys.executable, "-c", WORKER_SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     seen = json.loads(out.stdout.strip().splitlines()[-1])
     assert seen["web"] == []
@@ -68,9 +72,16 @@ def restore_queue(app):
 def _second_app(app, **config):
     from core import create_app
 
-    return create_app({"TESTING": True, "SECRET_KEY": "test-secret", "STORAGE_PATH": app.config["STORAGE_PATH"],
-                       # The limiter is one object shared by every app: keep the run's own storage.
-                       "RATELIMIT_STORAGE_URI": app.config["RATELIMIT_STORAGE_URI"], **config})
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "STORAGE_PATH": app.config["STORAGE_PATH"],
+            # The limiter is one object shared by every app: keep the run's own storage.
+            "RATELIMIT_STORAGE_URI": app.config["RATELIMIT_STORAGE_URI"],
+            **config,
+        }
+    )
 
 
 def test_the_queue_follows_the_app_config_not_the_environment(app, tmp_path, monkeypatch, restore_queue):
@@ -128,10 +139,17 @@ def test_the_certificates_job_links_to_the_result_under_the_public_address(app, 
     from publishing import services
     from publishing.demo import replay_closed_notice
 
-    rs = services.import_honours("competition", 7, "征文活动", [services.HonourInput(
-        "first", "一等奖", "李秀英", "临渭区第二中学", "作品", "", 95, 1)], organiser, organiser="中共临渭区委宣传部")
+    rs = services.import_honours(
+        "competition",
+        7,
+        "征文活动",
+        [services.HonourInput("first", "一等奖", "李秀英", "临渭区第二中学", "作品", "", 95, 1)],
+        organiser,
+        organiser="中共临渭区委宣传部",
+    )
     replay_closed_notice(rs, days_ago=20, length=5, unit="calendar", how_to_object="来电", actor=organiser)
     services.publish_results(rs, organiser)
-    job = _run_job(app, db, "publishing.certificates", {"result_set_id": rs.id}, organiser,
-                   "https://zp.example.org/app")
+    job = _run_job(
+        app, db, "publishing.certificates", {"result_set_id": rs.id}, organiser, "https://zp.example.org/app"
+    )
     assert job.result["url"] == f"https://zp.example.org/app/publishing/manage/{rs.id}"

@@ -26,6 +26,7 @@ the redacted text (see ``essays.services.upgrade_judge_copy``).
 Pure package: no Flask or SQLAlchemy. ``word`` builds the .docx, ``pdf`` the
 .pdf; both report through ``JudgeCopy``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -41,6 +42,7 @@ class JudgeCopy:
     ``found`` lists identity found in what the copy would have kept (for the
     organiser); it is empty when the copy could not be built at all.
     """
+
     data: bytes | None
     found: tuple[str, ...] = ()
 
@@ -70,5 +72,3 @@ def identity_in(texts: Iterable[str], needles: Iterable[str]) -> tuple[str, ...]
             if piece not in found:
                 found.append(piece)
     return tuple(found)
-
-

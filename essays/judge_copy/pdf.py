@@ -1,4 +1,5 @@
 """The judges' .pdf: the pages' content and web links only (see the package docstring)."""
+
 from __future__ import annotations
 
 import io
@@ -6,14 +7,35 @@ import re
 
 from essays.judge_copy import JudgeCopy, identity_in
 
-_PAGE_KEYS = {"/Type", "/Parent", "/MediaBox", "/CropBox", "/BleedBox", "/TrimBox", "/ArtBox", "/Rotate",
-              "/Resources", "/Contents", "/Group", "/UserUnit"}
-_RESOURCE_KEYS = {"/Font", "/XObject", "/ExtGState", "/ColorSpace", "/Pattern", "/Shading", "/ProcSet",
-                  "/Properties"}
+_PAGE_KEYS = {
+    "/Type",
+    "/Parent",
+    "/MediaBox",
+    "/CropBox",
+    "/BleedBox",
+    "/TrimBox",
+    "/ArtBox",
+    "/Rotate",
+    "/Resources",
+    "/Contents",
+    "/Group",
+    "/UserUnit",
+}
+_RESOURCE_KEYS = {"/Font", "/XObject", "/ExtGState", "/ColorSpace", "/Pattern", "/Shading", "/ProcSet", "/Properties"}
 # Keys dropped wherever they sit below a page (images, forms, fonts): data about
 # the document, not drawing instructions.
-_DROPPED_EVERYWHERE = {"/Metadata", "/PieceInfo", "/AA", "/OPI", "/StructParent", "/StructParents",
-                       "/LastModified", "/Alternates", "/Thumb", "/ID"}
+_DROPPED_EVERYWHERE = {
+    "/Metadata",
+    "/PieceInfo",
+    "/AA",
+    "/OPI",
+    "/StructParent",
+    "/StructParents",
+    "/LastModified",
+    "/Alternates",
+    "/Thumb",
+    "/ID",
+}
 _WEB_LINK = re.compile(r"^https?://", re.IGNORECASE)
 _TEXT_SHOWING = {"Tj", "TJ", "'", '"'}
 
@@ -53,8 +75,11 @@ def _keep_page_content(page, pdf) -> None:
         for key in list(resources.keys()):
             if key not in _RESOURCE_KEYS:
                 del resources[key]
-    links = [link for link in (_web_link(a) for a in (annotations or [])) if link is not None] \
-        if isinstance(annotations, pikepdf.Array) else []
+    links = (
+        [link for link in (_web_link(a) for a in (annotations or [])) if link is not None]
+        if isinstance(annotations, pikepdf.Array)
+        else []
+    )
     if links:
         page["/Annots"] = pdf.make_indirect(pikepdf.Array([pdf.make_indirect(link) for link in links]))
 
@@ -79,9 +104,13 @@ def _web_link(annotation):
         box = [float(value) for value in rect]
     except (TypeError, ValueError):
         return None
-    return pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=pikepdf.Array(box),
-                              Border=pikepdf.Array([0, 0, 0]),
-                              A=pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String(target)))
+    return pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot,
+        Subtype=pikepdf.Name.Link,
+        Rect=pikepdf.Array(box),
+        Border=pikepdf.Array([0, 0, 0]),
+        A=pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String(target)),
+    )
 
 
 def _drop_everywhere(pdf) -> None:
@@ -120,8 +149,9 @@ def _pdf_strings(pdf) -> list[str]:
     for obj in pdf.objects:
         collect(obj)
     streams = [page.obj for page in pdf.pages]
-    streams += [obj for obj in pdf.objects
-                if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == pikepdf.Name.Form]
+    streams += [
+        obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == pikepdf.Name.Form
+    ]
     for owner in streams:
         for instruction in pikepdf.parse_content_stream(owner):
             if str(instruction.operator) in _TEXT_SHOWING:

@@ -1,4 +1,5 @@
 """The judges' .docx: a new package with the main story only (see the package docstring)."""
+
 from __future__ import annotations
 
 import io
@@ -25,14 +26,40 @@ _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relati
 # Elements whose content is never read: deleted text, alternative renderings,
 # properties, field codes, embedded objects.
 _SKIPPED = {
-    f"{_W}del", f"{_W}moveFrom", f"{_MC}Fallback", f"{_W}pPr", f"{_W}rPr", f"{_W}instrText",
-    f"{_W}delText", f"{_W}delInstrText", f"{_W}fldData", f"{_W}object", f"{_W}sectPr",
-    f"{_W}commentReference", f"{_W}annotationRef", f"{_W}footnoteRef", f"{_W}endnoteRef",
+    f"{_W}del",
+    f"{_W}moveFrom",
+    f"{_MC}Fallback",
+    f"{_W}pPr",
+    f"{_W}rPr",
+    f"{_W}instrText",
+    f"{_W}delText",
+    f"{_W}delInstrText",
+    f"{_W}fldData",
+    f"{_W}object",
+    f"{_W}sectPr",
+    f"{_W}commentReference",
+    f"{_W}annotationRef",
+    f"{_W}footnoteRef",
+    f"{_W}endnoteRef",
 }
-_CONTAINERS = {f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml", f"{_W}ins", f"{_W}moveTo",
-               f"{_MC}AlternateContent", f"{_MC}Choice"}
-_ALIGNMENTS = {"center": "CENTER", "right": "RIGHT", "end": "RIGHT", "both": "JUSTIFY",
-               "distribute": "JUSTIFY", "left": "LEFT", "start": "LEFT"}
+_CONTAINERS = {
+    f"{_W}sdt",
+    f"{_W}sdtContent",
+    f"{_W}customXml",
+    f"{_W}ins",
+    f"{_W}moveTo",
+    f"{_MC}AlternateContent",
+    f"{_MC}Choice",
+}
+_ALIGNMENTS = {
+    "center": "CENTER",
+    "right": "RIGHT",
+    "end": "RIGHT",
+    "both": "JUSTIFY",
+    "distribute": "JUSTIFY",
+    "left": "LEFT",
+    "start": "LEFT",
+}
 _OFF = {"0", "false", "off", "none"}
 _HEADING = re.compile(r"^heading ([1-9])$")
 _IMAGE_FORMATS = {"PNG", "JPEG", "MPO", "GIF", "BMP", "TIFF", "WEBP"}
@@ -102,8 +129,9 @@ class _Source:
             external = rel.get("TargetMode") == "External"
             target = rel.get("Target", "")
             if not external:
-                target = posixpath.normpath(posixpath.join(directory, target) if not target.startswith("/")
-                                            else target.lstrip("/"))
+                target = posixpath.normpath(
+                    posixpath.join(directory, target) if not target.startswith("/") else target.lstrip("/")
+                )
             out[rel.get("Id", "")] = (rel.get("Type", "").rsplit("/", 1)[-1], target, external)
         return out
 
@@ -117,9 +145,12 @@ class _Source:
         part = self._part_of_type("styles")
         if part is None:
             return {}
-        return {style.get(f"{_W}styleId", ""): (style.find(f"{_W}name").get(f"{_W}val", "")
-                                                if style.find(f"{_W}name") is not None else "").lower()
-                for style in _parse(self.read(part)).iter(f"{_W}style")}
+        return {
+            style.get(f"{_W}styleId", ""): (
+                style.find(f"{_W}name").get(f"{_W}val", "") if style.find(f"{_W}name") is not None else ""
+            ).lower()
+            for style in _parse(self.read(part)).iter(f"{_W}style")
+        }
 
     def _notes(self, kind: str) -> dict[str, tuple[etree._Element, dict]]:
         part = self._part_of_type(kind)
@@ -127,8 +158,11 @@ class _Source:
             return {}
         rels = self._relationships(part)
         tag = f"{_W}{kind[:-1]}"  # footnote / endnote
-        return {note.get(f"{_W}id", ""): (note, rels) for note in _parse(self.read(part)).iter(tag)
-                if note.get(f"{_W}type") in (None, "normal")}
+        return {
+            note.get(f"{_W}id", ""): (note, rels)
+            for note in _parse(self.read(part)).iter(tag)
+            if note.get(f"{_W}type") in (None, "normal")
+        }
 
     def image(self, rels: dict, rel_id: str) -> bytes | None:
         rel_type, target, external = rels.get(rel_id, ("", "", True))
@@ -258,12 +292,23 @@ def _run_style(run: etree._Element) -> _Run:
 
 def _add_text(paragraph: _Paragraph, style: _Run, text: str) -> None:
     last = paragraph.runs[-1] if paragraph.runs else None
-    if last is not None and last.image is None and (last.bold, last.italic, last.underline, last.superscript) == (
-            style.bold, style.italic, style.underline, style.superscript):
+    if (
+        last is not None
+        and last.image is None
+        and (last.bold, last.italic, last.underline, last.superscript)
+        == (style.bold, style.italic, style.underline, style.superscript)
+    ):
         last.text += text
     else:
-        paragraph.runs.append(_Run(text=text, bold=style.bold, italic=style.italic, underline=style.underline,
-                                   superscript=style.superscript))
+        paragraph.runs.append(
+            _Run(
+                text=text,
+                bold=style.bold,
+                italic=style.italic,
+                underline=style.underline,
+                superscript=style.superscript,
+            )
+        )
 
 
 def _extent(element: etree._Element) -> int | None:
@@ -449,8 +494,14 @@ def _package(data: bytes) -> dict[str, bytes]:
 
 # Parts python-docx writes from its own template (the builder only names the
 # Normal style's Chinese font): nothing of the upload is in them.
-_TEMPLATE_PARTS = {"word/styles.xml", "word/settings.xml", "word/webSettings.xml", "word/fontTable.xml",
-                   "word/theme/theme1.xml", "word/numbering.xml"}
+_TEMPLATE_PARTS = {
+    "word/styles.xml",
+    "word/settings.xml",
+    "word/webSettings.xml",
+    "word/fontTable.xml",
+    "word/theme/theme1.xml",
+    "word/numbering.xml",
+}
 
 
 def _package_texts(parts: dict[str, bytes]) -> list[str]:

@@ -8,11 +8,11 @@ Revises: 0008_results
 Create Date: 2026-12-01 16:45:00
 
 """
+
 from alembic import op
 
-
-revision = '0009_enums'
-down_revision = '0008_results'
+revision = "0009_enums"
+down_revision = "0008_results"
 branch_labels = None
 depends_on = None
 
@@ -21,9 +21,9 @@ depends_on = None
 # copying the table and dropping the old one, and with foreign keys on, dropping
 # a referenced table (competitions, judging_rounds) fails or cascades.
 CHECKS = [
-    ('judging_criteria', 'ck_judging_criteria_scale_positive', 'maximum > 0 AND step > 0 AND weight > 0'),
-    ('judging_award_levels', 'ck_judging_award_levels_count_not_negative', 'count IS NULL OR count >= 0'),
-    ('judging_award_levels', 'ck_judging_award_levels_percent_not_negative', 'percent IS NULL OR percent >= 0'),
+    ("judging_criteria", "ck_judging_criteria_scale_positive", "maximum > 0 AND step > 0 AND weight > 0"),
+    ("judging_award_levels", "ck_judging_award_levels_count_not_negative", "count IS NULL OR count >= 0"),
+    ("judging_award_levels", "ck_judging_award_levels_percent_not_negative", "percent IS NULL OR percent >= 0"),
 ]
 
 
@@ -44,4 +44,4 @@ def downgrade():
         with op.batch_alter_table(table, schema=None) as batch_op:
             for t, name, _ in CHECKS:
                 if t == table:
-                    batch_op.drop_constraint(op.f(name), type_='check')
+                    batch_op.drop_constraint(op.f(name), type_="check")
