@@ -7,9 +7,12 @@ database is wiped: give a throwaway one).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import random
+import re
 import tempfile
+import uuid
 
 
 def make_app():
@@ -138,3 +141,24 @@ def populate(n_entries: int, n_judges: int, n_units: int, k: int, seed: int = 1,
     )
     db.session.commit()
     return round_
+
+
+# HTTP helpers for the benchmarks that drive gunicorn over 127.0.0.1 ------------------------------
+def hidden(html: str, name: str) -> str:
+    m = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html) or re.search(rf'value="([^"]*)"[^>]*name="{name}"', html)
+    return m.group(1) if m else ""
+
+
+def multipart(fields: dict, files: dict) -> tuple[bytes, str]:
+    boundary = uuid.uuid4().hex
+    out = io.BytesIO()
+    for k, v in fields.items():
+        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode())
+    for k, (name, data, ctype) in files.items():
+        out.write(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"; filename="{name}"\r\n'
+            f"Content-Type: {ctype}\r\n\r\n".encode()
+        )
+        out.write(data + b"\r\n")
+    out.write(f"--{boundary}--\r\n".encode())
+    return out.getvalue(), f"multipart/form-data; boundary={boundary}"

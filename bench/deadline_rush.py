@@ -36,7 +36,6 @@ import http.client
 import io
 import multiprocessing as mp
 import os
-import re
 import shutil
 import signal
 import socket
@@ -47,6 +46,8 @@ import threading
 import time
 import urllib.parse
 import uuid
+
+from bench._setup import hidden, multipart
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -205,26 +206,6 @@ class Browser:
             return response.status, data, response.getheader("Location", "")
         finally:
             conn.close()
-
-
-def hidden(html: str, name: str) -> str:
-    m = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html) or re.search(rf'value="([^"]*)"[^>]*name="{name}"', html)
-    return m.group(1) if m else ""
-
-
-def multipart(fields: dict, files: dict) -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    out = io.BytesIO()
-    for k, v in fields.items():
-        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode())
-    for k, (name, data, ctype) in files.items():
-        out.write(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"; filename="{name}"\r\n'
-            f"Content-Type: {ctype}\r\n\r\n".encode()
-        )
-        out.write(data + b"\r\n")
-    out.write(f"--{boundary}--\r\n".encode())
-    return out.getvalue(), f"multipart/form-data; boundary={boundary}"
 
 
 def login_and_build(n: int, port: int, ids: dict) -> tuple[Browser, bytes, str, bytes]:

@@ -54,6 +54,8 @@ import uuid
 import zipfile
 import zlib
 
+from bench._setup import hidden, multipart
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
@@ -150,21 +152,6 @@ def many_page_pdf(pages: int = 100_000) -> bytes:
     out = io.BytesIO()
     pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
     return out.getvalue()
-
-
-def multipart(fields: dict, files: dict) -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    out = io.BytesIO()
-    for k, v in fields.items():
-        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode())
-    for k, (name, data, ctype) in files.items():
-        out.write(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"; filename="{name}"\r\n'
-            f"Content-Type: {ctype}\r\n\r\n".encode()
-        )
-        out.write(data + b"\r\n")
-    out.write(f"--{boundary}--\r\n".encode())
-    return out.getvalue(), f"multipart/form-data; boundary={boundary}"
 
 
 # Database and app ------------------------------------------------------------------
@@ -361,19 +348,12 @@ class Browser:
             conn.close()
 
 
-def _hidden(html: str, name: str) -> str:
-    import re
-
-    m = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html) or re.search(rf'value="([^"]*)"[^>]*name="{name}"', html)
-    return m.group(1) if m else ""
-
-
 def sign_in(port: int, username: str) -> tuple[Browser, float]:
     """Sign in; return the browser and the seconds the POST took."""
     browser = Browser(port)
     _, html = browser.request("GET", "/login")
     body = urllib.parse.urlencode(
-        {"login": username, "password": PASSWORD, "csrf_token": _hidden(html, "csrf_token")}
+        {"login": username, "password": PASSWORD, "csrf_token": hidden(html, "csrf_token")}
     ).encode()
     started = time.perf_counter()
     status, _ = browser.request("POST", "/login", body, "application/x-www-form-urlencoded")
@@ -390,7 +370,7 @@ def p95(values: list[float]) -> float:
 
 def slow_body(port: int, browser: Browser, competition_id: int, stop: threading.Event) -> None:
     _, html = browser.request("GET", f"/essays/c/{competition_id}/submit")
-    token = _hidden(html, "csrf_token")
+    token = hidden(html, "csrf_token")
     sock = socket.create_connection(("127.0.0.1", port))
     cookies = "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
     head = (
