@@ -31,6 +31,7 @@ from accounts.models import Unit, User
 from core.db import UTCDateTime, str_enum, utcnow
 from core.enums import LabelledEnum
 from core.extensions import db
+from core.storage import StoredFile
 from core.i18n_markers import N_
 
 DEFAULT_UNIT_OPINION = "情况属实，同意推荐。"
@@ -329,21 +330,20 @@ class Nomination(db.Model):
 
 
 class NominationFile(db.Model):
-    """The photo or a supporting file, stored under a generated key (core.storage)."""
+    """The photo or a supporting file (``core.storage``: generated key, undone on rollback)."""
 
     __tablename__ = "nomination_files"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"), index=True)
     kind: Mapped[FileKind] = mapped_column(str_enum(FileKind))
-    storage_key: Mapped[str] = mapped_column(String(200), unique=True)
+    stored_file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id", ondelete="RESTRICT"), index=True)
+    # The name shown to people who may see the dossier; downloads use a generated name.
     filename: Mapped[str] = mapped_column(String(200))
-    mime: Mapped[str] = mapped_column(String(60))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     nomination: Mapped[Nomination] = relationship(back_populates="files")
+    stored_file: Mapped[StoredFile] = relationship()
 
 
 class ReviewStep(db.Model):

@@ -2,7 +2,7 @@
 
 Revision ID: 0010_nominations
 Revises: 0009_enums
-Create Date: 2026-12-01 18:47:51.842868
+Create Date: 2026-12-01 18:48:57.484182
 
 """
 
@@ -331,11 +331,8 @@ def upgrade():
         sa.Column(
             "kind", sa.Enum("photo", "attachment", name="filekind", native_enum=False, length=20), nullable=False
         ),
-        sa.Column("storage_key", sa.String(length=200), nullable=False),
+        sa.Column("stored_file_id", sa.Integer(), nullable=False),
         sa.Column("filename", sa.String(length=200), nullable=False),
-        sa.Column("mime", sa.String(length=60), nullable=False),
-        sa.Column("size", sa.Integer(), nullable=False),
-        sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["nomination_id"],
@@ -343,11 +340,17 @@ def upgrade():
             name=op.f("fk_nomination_files_nomination_id_nominations"),
             ondelete="CASCADE",
         ),
+        sa.ForeignKeyConstraint(
+            ["stored_file_id"],
+            ["stored_files.id"],
+            name=op.f("fk_nomination_files_stored_file_id_stored_files"),
+            ondelete="RESTRICT",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_nomination_files")),
-        sa.UniqueConstraint("storage_key", name=op.f("uq_nomination_files_storage_key")),
     )
     with op.batch_alter_table("nomination_files", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_nomination_files_nomination_id"), ["nomination_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_nomination_files_stored_file_id"), ["stored_file_id"], unique=False)
 
     op.create_table(
         "nomination_joint_reviews",
@@ -471,6 +474,7 @@ def downgrade():
 
     op.drop_table("nomination_joint_reviews")
     with op.batch_alter_table("nomination_files", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_nomination_files_stored_file_id"))
         batch_op.drop_index(batch_op.f("ix_nomination_files_nomination_id"))
 
     op.drop_table("nomination_files")
