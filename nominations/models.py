@@ -31,8 +31,8 @@ from accounts.models import Unit, User
 from core.db import UTCDateTime, str_enum, utcnow
 from core.enums import LabelledEnum
 from core.extensions import db
-from core.storage import StoredFile
 from core.i18n_markers import N_
+from core.storage import StoredFile
 
 DEFAULT_UNIT_OPINION = "情况属实，同意推荐。"
 
