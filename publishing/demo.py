@@ -62,11 +62,8 @@ def replay_closed_notice(
     started_at = dt.datetime.combine(start, dt.time(9, 0), SHANGHAI).astimezone(dt.timezone.utc)
     return open_notice(
         rs,
-        start=start,
-        length=length,
-        unit=unit,
+        window,
         how_to_object=how_to_object,
-        window=window,
         started_at=started_at,
         actor=actor,
         changes={"replayed_history": True, "started_at": started_at},

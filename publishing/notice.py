@@ -42,6 +42,11 @@ def delete_workday_override(row: WorkdayOverride, actor) -> None:
 
 @dataclass(frozen=True)
 class NoticeWindow:
+    """The days a notice runs, computed from what the organiser asked for (start, length, unit)."""
+
+    start: dt.date
+    length: int
+    unit: DayUnit
     first_day: dt.date
     last_day: dt.date
     uses_fallback: bool
@@ -50,9 +55,11 @@ class NoticeWindow:
 
 def compute_notice_window(start: dt.date, length: int, unit: str) -> NoticeWindow:
     if DayUnit(unit) == DayUnit.WORKING:
-        window = workdays.publicity_window(start, length, workday_overrides())
-        return NoticeWindow(window.first_day, window.last_day, window.uses_fallback, window.fallback_years)
-    return NoticeWindow(start, workdays.calendar_days_end(start, length), False, [])
+        days = workdays.publicity_window(start, length, workday_overrides())
+        return NoticeWindow(
+            start, length, DayUnit.WORKING, days.first_day, days.last_day, days.uses_fallback, days.fallback_years
+        )
+    return NoticeWindow(start, length, DayUnit.CALENDAR, start, workdays.calendar_days_end(start, length), False, [])
 
 
 def check_notice(rs: ResultSet, *, start: dt.date, length: int, unit: str, how_to_object: str) -> NoticeWindow:
@@ -84,31 +91,20 @@ def check_notice(rs: ResultSet, *, start: dt.date, length: int, unit: str, how_t
 def start_notice(rs: ResultSet, *, start: dt.date, length: int, unit: str, how_to_object: str, actor) -> ResultSet:
     """Put the proposed winners on public notice (公示), from today (Shanghai, server clock) or later."""
     window = check_notice(rs, start=start, length=length, unit=unit, how_to_object=how_to_object)
-    return open_notice(
-        rs,
-        start=start,
-        length=length,
-        unit=unit,
-        how_to_object=how_to_object,
-        window=window,
-        started_at=utcnow(),
-        actor=actor,
-    )
+    return open_notice(rs, window, how_to_object=how_to_object, started_at=utcnow(), actor=actor)
 
 
 def open_notice(
     rs: ResultSet,
-    *,
-    start: dt.date,
-    length: int,
-    unit: str,
-    how_to_object: str,
     window: NoticeWindow,
+    *,
+    how_to_object: str,
     started_at: dt.datetime,
     actor,
     changes: dict | None = None,
 ) -> ResultSet:
-    rs.notice_start, rs.notice_length, rs.notice_unit = start, length, DayUnit(unit)
+    """Put ``rs`` on notice for ``window`` as started at ``started_at``; no checks (see :func:`start_notice`)."""
+    rs.notice_start, rs.notice_length, rs.notice_unit = window.start, window.length, window.unit
     rs.notice_first_day, rs.notice_last_day = window.first_day, window.last_day
     rs.notice_uses_fallback = window.uses_fallback
     rs.how_to_object = how_to_object.strip()
@@ -123,8 +119,8 @@ def open_notice(
             "state": ["draft", "notice"],
             "first_day": window.first_day,
             "last_day": window.last_day,
-            "length": length,
-            "unit": str(unit),
+            "length": window.length,
+            "unit": str(window.unit),
             "fallback": window.uses_fallback,
             **(changes or {}),
         },
