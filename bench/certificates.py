@@ -91,9 +91,17 @@ def main() -> None:
         from accounts import services as accounts
         from core.pdf import STATIC_BASE, _fetcher_class
         from core.storage import StoredFile
-        from publishing import services
+        from publishing.certificate_template import ensure_template, template_context, update_template
+        from publishing.certificates import (
+            generate_certificates,
+            live_certificates,
+            page_for,
+            render_certificates,
+            sample_page,
+        )
         from publishing.demo import replay_closed_notice
         from publishing.models import Certificate
+        from publishing.results import HonourInput, import_honours, publish_results
 
         organiser = accounts.create_user(
             username="org", display_name="王芳", password="Correct-Horse-9", roles=["organiser"], email="org@example.cn"
@@ -107,7 +115,7 @@ def main() -> None:
         )
         names = _names(n)
         items = [
-            services.HonourInput(
+            HonourInput(
                 "first" if i < n // 10 else "second",
                 "一等奖" if i < n // 10 else "二等奖",
                 name,
@@ -121,7 +129,7 @@ def main() -> None:
             )
             for i, name in enumerate(names)
         ]
-        rs = services.import_honours(
+        rs = import_honours(
             "competition",
             1,
             "2026年临渭区“科技兴区”主题征文活动",
@@ -130,19 +138,19 @@ def main() -> None:
             organiser="中共临渭区委宣传部\n临渭区科学技术局",
         )
         replay_closed_notice(rs, days_ago=20, length=5, unit="calendar", how_to_object="来电", actor=organiser)
-        services.publish_results(rs, organiser)
+        publish_results(rs, organiser)
         db.session.commit()
 
         from publishing.demo import DEMO_SEAL_SVG
 
-        tpl = services.ensure_template(rs)
-        services.update_template(tpl, organiser, seal=DEMO_SEAL_SVG.encode(), seal_type="image/svg+xml")
+        tpl = ensure_template(rs)
+        update_template(tpl, organiser, seal=DEMO_SEAL_SVG.encode(), seal_type="image/svg+xml")
         db.session.commit()
         # Warm up fonts and caches once, so neither side pays the first-use cost.
-        services.render_certificates(tpl, [services.sample_page(tpl, rs)])
+        render_certificates(tpl, [sample_page(tpl, rs)])
 
         def app_batch():
-            out = services.generate_certificates(rs, organiser)
+            out = generate_certificates(rs, organiser)
             db.session.commit()
             return out
 
@@ -153,13 +161,11 @@ def main() -> None:
         helper_peak_mib = out.get("helper_peak_mib") or 0
         worker_peak_mib = main_peak_mib + helper_peak_mib
         zip_size = db.session.get(StoredFile, out["zip_file_id"]).size
-        certs = services.live_certificates(rs)
-        pages = [services.page_for(c) for c in certs]
+        certs = live_certificates(rs)
+        pages = [page_for(c) for c in certs]
         from flask import render_template
 
-        markup = render_template(
-            "pdf/certificate.html", pages=pages, static_base=STATIC_BASE, **services.template_context(tpl)
-        )
+        markup = render_template("pdf/certificate.html", pages=pages, static_base=STATIC_BASE, **template_context(tpl))
         fetcher = _fetcher_class()()
 
         def bare():
@@ -178,7 +184,7 @@ def main() -> None:
 
         # One certificate: the author's download (first request renders and stores it).
         single_markup = render_template(
-            "pdf/certificate.html", pages=pages[:1], static_base=STATIC_BASE, **services.template_context(tpl)
+            "pdf/certificate.html", pages=pages[:1], static_base=STATIC_BASE, **template_context(tpl)
         )
         bare_single = min(
             _timed(lambda: HTML(string=single_markup, base_url=STATIC_BASE, url_fetcher=fetcher).write_pdf())[0]
@@ -211,7 +217,7 @@ def main() -> None:
 
         def doc(style: str, pages: list[dict]) -> str:
             html = render_template(
-                "pdf/certificate.html", pages=pages, static_base=STATIC_BASE, **services.template_context(tpl)
+                "pdf/certificate.html", pages=pages, static_base=STATIC_BASE, **template_context(tpl)
             )
             link = f'<link rel="stylesheet" href="{STATIC_BASE}css/pdf/certificate.css">'
             return html.replace(link, f"<style>{style}</style>")

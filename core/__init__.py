@@ -39,6 +39,7 @@ def register_blueprints(app: Flask) -> None:
     from accounts import admin as accounts_admin
     from accounts import routes as accounts_routes
     from core import views as core_views
+    from essays import public_calls as essays_public_calls
     from essays import routes as essays_routes
     from judging import routes as judging_routes
     from nominations import (  # noqa: F401 (each module adds its routes to the blueprint)
@@ -51,7 +52,12 @@ def register_blueprints(app: Flask) -> None:
         routes_unit,
     )
     from nominations.blueprint import bp as nominations_bp
-    from publishing import routes as publishing_routes
+    from publishing import calls as publishing_calls
+
+    # Publishing's one blueprint takes its pages from three modules (by audience):
+    # importing them adds their routes to it.
+    from publishing import certificate_routes, manage_routes, public_routes  # noqa: F401
+    from publishing.blueprint import bp as publishing_bp
 
     for blueprint in (
         core_views.bp,
@@ -60,9 +66,11 @@ def register_blueprints(app: Flask) -> None:
         essays_routes.bp,
         judging_routes.bp,
         nominations_bp,
-        publishing_routes.bp,
+        publishing_bp,
     ):
         app.register_blueprint(blueprint)
+    # The calls for entries on publishing's public site, from the packages that run them.
+    publishing_calls.register(app, essays_public_calls)
 
 
 def create_app(config: dict | None = None, *, views: bool = True) -> Flask:

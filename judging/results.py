@@ -631,7 +631,7 @@ def decide_tie(
 def hand_to_publishing(round_: Round, *, actor) -> object | None:
     from flask_babel import gettext
 
-    from publishing import services as pub
+    from publishing.results import HonourInput, import_honours
 
     rows = db.session.execute(
         select(Award, Submission)
@@ -642,7 +642,7 @@ def hand_to_publishing(round_: Round, *, actor) -> object | None:
     order = {code: i for i, code in enumerate(awards_mod.LEVEL_CODES)}
     rows.sort(key=lambda r: (order.get(r[0].level, 99), r[0].group_label, r[0].position))
     items = [
-        pub.HonourInput(
+        HonourInput(
             level_code=award.level,
             level_text=gettext(awards_mod.LEVEL_LABELS.get(award.level, award.level)),
             recipient_name=sub.author.display_name if sub.author else "",
@@ -659,4 +659,4 @@ def hand_to_publishing(round_: Round, *, actor) -> object | None:
     comp = round_.competition
     # One result set per competition: the last finalised round's awards replace a draft set.
     organiser = "、".join(o.get("name", "") for o in (comp.organisers or []) if isinstance(o, dict))
-    return pub.import_honours("competition", comp.id, comp.title, items, actor, organiser=organiser)
+    return import_honours("competition", comp.id, comp.title, items, actor, organiser=organiser)

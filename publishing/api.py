@@ -12,8 +12,10 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.urls import external_url
-from publishing import services
 from publishing.models import ResultSet, ResultState
+from publishing.notice import notice_accepts_objections
+from publishing.verification import certificate_for_token, publicly_verifiable, verification
+from publishing.winners import grouped_honours
 
 API_PREFIX = "/api/v1"
 
@@ -219,7 +221,7 @@ def activity_json(rs: ResultSet) -> dict:
         notice = {
             "first_day": rs.notice_first_day.isoformat(),
             "last_day": rs.notice_last_day.isoformat(),
-            "accepts_objections": services.notice_accepts_objections(rs),
+            "accepts_objections": notice_accepts_objections(rs),
         }
     published = rs.state == ResultState.PUBLISHED
     return {
@@ -280,13 +282,13 @@ def register(bp) -> None:
             abort(404)
         levels = [
             {"level_text": level["level_text"], "honours": [honour_json(h) for g in level["groups"] for h in g["rows"]]}
-            for level in services.grouped_honours(rs)
+            for level in grouped_honours(rs)
         ]
         return jsonify({"activity": activity_json(rs), "levels": levels})
 
     @bp.route(f"{API_PREFIX}/certificates/<token>")
     def api_certificate(token: str):
-        cert = services.certificate_for_token(token)
-        if not services.publicly_verifiable(cert):
+        cert = certificate_for_token(token)
+        if not publicly_verifiable(cert):
             abort(404)  # unknown, or on a list that is not published: no name, unit or title
-        return jsonify(services.verification(cert))
+        return jsonify(verification(cert))

@@ -19,6 +19,8 @@ import re
 import zipfile
 from concurrent.futures import Future, ProcessPoolExecutor
 
+from core.pdf import iter_split_pages
+
 
 def qr_data_uri(url: str) -> str:
     """The verification QR code as an SVG ``data:`` URL (medium error correction)."""
@@ -38,8 +40,6 @@ def single_file_name(number: str) -> str:
 
 def zip_singles(zip_path: str, names: list[str], pdf: bytes) -> int:
     """Split a rendered chunk into one PDF per page and append them to the ZIP at ``zip_path``."""
-    from core.pdf import iter_split_pages
-
     count = 0
     # Stored, not deflated: the PDFs' streams are compressed already.
     with zipfile.ZipFile(zip_path, "a", zipfile.ZIP_STORED) as zf:

@@ -12,8 +12,12 @@ import datetime as dt
 from sqlalchemy import select
 
 from core.extensions import db
-from publishing import services
+from publishing.certificate_template import ensure_template, update_template
+from publishing.certificates import issue_certificates
+from publishing.clock import SHANGHAI, today_local
 from publishing.models import ResultSet, ResultState
+from publishing.notice import compute_notice_window, open_notice, start_notice
+from publishing.results import HonourInput, import_honours, publish_results
 
 # A sample seal, clearly marked as a sample (示例): never an imitation of a real seal.
 DEMO_SEAL_SVG = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 200" width="200" height="200">
@@ -45,24 +49,21 @@ def replay_closed_notice(
 
     It is recorded as it was made on that day: the notice started on its own first
     day (``notice_started_at`` is that morning, Beijing time), never as a notice
-    started today with a past date, which ``services.start_notice`` refuses. The
+    started today with a past date, which ``start_notice`` refuses. The
     audit entry says it is replayed history.
     """
     if rs.state != ResultState.DRAFT or not rs.active_honours:
         raise ValueError("only a draft with honours can be put on notice")
-    today = services.today_local()
+    today = today_local()
     start = today - dt.timedelta(days=days_ago)
-    window = services.compute_notice_window(start, length, unit)
+    window = compute_notice_window(start, length, unit)
     if window.last_day >= today:
-        raise ValueError("replayed history must be over: use services.start_notice for a running notice")
-    started_at = dt.datetime.combine(start, dt.time(9, 0), services.SHANGHAI).astimezone(dt.timezone.utc)
-    return services._open_notice(
+        raise ValueError("replayed history must be over: use start_notice for a running notice")
+    started_at = dt.datetime.combine(start, dt.time(9, 0), SHANGHAI).astimezone(dt.timezone.utc)
+    return open_notice(
         rs,
-        start=start,
-        length=length,
-        unit=unit,
+        window,
         how_to_object=how_to_object,
-        window=window,
         started_at=started_at,
         actor=actor,
         changes={"replayed_history": True, "started_at": started_at},
@@ -74,7 +75,7 @@ def seed(accounts: dict) -> None:
         return
     organiser = accounts.get("organiser")
     items = [
-        services.HonourInput(
+        HonourInput(
             level_code=code,
             level_text=text,
             recipient_name=name,
@@ -88,7 +89,7 @@ def seed(accounts: dict) -> None:
         )
         for i, (code, text, name, unit, title, group, score, acc) in enumerate(WINNERS)
     ]
-    rs = services.import_honours(
+    rs = import_honours(
         "competition",
         DEMO_SOURCE_ID,
         "2026年临渭区“科技兴区”主题征文活动",
@@ -106,9 +107,9 @@ def seed(accounts: dict) -> None:
         how_to_object="公示期间，如有异议，请以真实姓名向区委宣传部宣传科反映，电话 0913-2123456。",
         actor=organiser,
     )
-    services.publish_results(rs, organiser)
-    tpl = services.ensure_template(rs)
-    services.update_template(
+    publish_results(rs, organiser)
+    tpl = ensure_template(rs)
+    update_template(
         tpl,
         organiser,
         seal=DEMO_SEAL_SVG.encode(),
@@ -124,11 +125,11 @@ def seed(accounts: dict) -> None:
         activity_code="KJXQ",
         number_pattern="{code}-{year}-{level_no}{serial:03d}",
     )
-    services.issue_certificates(rs, organiser)
+    issue_certificates(rs, organiser)
 
     # A second activity, still on public notice, so the objection form can be tried.
     notice_items = [
-        services.HonourInput(
+        HonourInput(
             level_code="first",
             level_text="一等奖",
             recipient_name="孙明",
@@ -138,7 +139,7 @@ def seed(accounts: dict) -> None:
             score=93.0,
             rank=1,
         ),
-        services.HonourInput(
+        HonourInput(
             level_code="second",
             level_text="二等奖",
             recipient_name="周晓梅",
@@ -149,7 +150,7 @@ def seed(accounts: dict) -> None:
             rank=2,
         ),
     ]
-    rs2 = services.import_honours(
+    rs2 = import_honours(
         "competition",
         DEMO_SOURCE_ID + 1,
         "2026年“文明临渭”征文活动",
@@ -158,9 +159,9 @@ def seed(accounts: dict) -> None:
         organiser="中共临渭区委宣传部",
         ordering="unordered",
     )
-    services.start_notice(
+    start_notice(
         rs2,
-        start=services.today_local(),
+        start=today_local(),
         length=5,
         unit="working",
         how_to_object="公示期为5个工作日。如有异议，请在公示期内实名反映，并留下联系电话。",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.extensions import db
 from core.jobs import JobContext, job_handler
 from core.urls import external_url
-from publishing import services
+from publishing.certificates import generate_certificates
 from publishing.models import ResultSet
 
 
@@ -13,7 +13,7 @@ from publishing.models import ResultSet
 def certificates_job(ctx: JobContext) -> dict:
     rs = db.session.get(ResultSet, ctx.params["result_set_id"])
     actor = ctx.job.created_by
-    out = services.generate_certificates(rs, actor, progress=ctx.progress)
+    out = generate_certificates(rs, actor, progress=ctx.progress)
     ctx.job.result_file_id = out["zip_file_id"]
     db.session.flush()
     return {

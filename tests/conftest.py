@@ -437,11 +437,12 @@ def draft(db, organiser, winner):
 
 @pytest.fixture
 def on_notice(db, draft, organiser):
-    from publishing import services
+    from publishing.clock import today_local
+    from publishing.notice import start_notice
 
-    services.start_notice(
+    start_notice(
         draft,
-        start=services.today_local(),
+        start=today_local(),
         length=5,
         unit="working",
         how_to_object="实名来电 0913-2123456",
@@ -453,11 +454,12 @@ def on_notice(db, draft, organiser):
 
 @pytest.fixture
 def published(db, draft, organiser):
-    from publishing import services
+    from publishing.certificates import issue_certificates
     from publishing.demo import replay_closed_notice
+    from publishing.results import publish_results
 
     replay_closed_notice(draft, days_ago=20, length=5, unit="calendar", how_to_object="实名来电", actor=organiser)
-    services.publish_results(draft, organiser)
-    services.issue_certificates(draft, organiser)
+    publish_results(draft, organiser)
+    issue_certificates(draft, organiser)
     db.session.commit()
     return draft

@@ -222,20 +222,20 @@ def test_administrators_still_get_the_precise_message(client, admin, login, post
 
 
 def test_objection_limit_is_per_visitor_behind_a_trusted_proxy(app, client, db, csrf, organiser, login, monkeypatch):
-    from publishing import services
+    from publishing.clock import today_local
     from publishing.models import Objection
+    from publishing.notice import start_notice
+    from publishing.results import HonourInput, import_honours
 
-    rs = services.import_honours(
+    rs = import_honours(
         "competition",
         1,
         "2026年科技征文活动",
-        [services.HonourInput("first", "一等奖", "李秀英", "区教育局", "科技之光", "征文组", 95, 1, None, 11)],
+        [HonourInput("first", "一等奖", "李秀英", "区教育局", "科技之光", "征文组", 95, 1, None, 11)],
         organiser,
         organiser="区委宣传部",
     )
-    services.start_notice(
-        rs, start=services.today_local(), length=5, unit="working", how_to_object="实名来电", actor=organiser
-    )
+    start_notice(rs, start=today_local(), length=5, unit="working", how_to_object="实名来电", actor=organiser)
     db.session.commit()
     monkeypatch.setitem(app.config, "ZP_TRUSTED_PROXIES", 1)
     monkeypatch.setitem(app.config, "OBJECTION_LIMIT_PER_ADDRESS", "1 per hour")

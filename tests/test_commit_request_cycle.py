@@ -241,7 +241,9 @@ ROUTE_MODULES = [
     "judging/routes.py",
     "judging/routes_results.py",
     "judging/committee.py",
-    "publishing/routes.py",
+    "publishing/public_routes.py",
+    "publishing/manage_routes.py",
+    "publishing/certificate_routes.py",
     "core/views.py",
 ]
 

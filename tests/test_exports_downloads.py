@@ -263,16 +263,16 @@ def test_keyin_template_keeps_a_planted_criterion_name_as_text(client, login, db
 
 @pytest.fixture
 def planted_list(db, organiser):
-    from publishing import services
     from publishing.demo import replay_closed_notice
+    from publishing.results import HonourInput, import_honours, publish_results
 
     items = [
-        services.HonourInput("first", "一等奖", NAME, UNIT, PLANT, "征文组", 95, 1, None, 11),
-        services.HonourInput("second", "二等奖", "张伟", "区农业局", "一粒种子", "-征文组", 90, 2, None, 12),
+        HonourInput("first", "一等奖", NAME, UNIT, PLANT, "征文组", 95, 1, None, 11),
+        HonourInput("second", "二等奖", "张伟", "区农业局", "一粒种子", "-征文组", 90, 2, None, 12),
     ]
-    rs = services.import_honours("competition", 77, "2026年科技征文活动", items, organiser, organiser="区委宣传部")
+    rs = import_honours("competition", 77, "2026年科技征文活动", items, organiser, organiser="区委宣传部")
     replay_closed_notice(rs, days_ago=20, length=5, unit="calendar", how_to_object="实名来电", actor=organiser)
-    services.publish_results(rs, organiser)
+    publish_results(rs, organiser)
     db.session.commit()
     return rs
 

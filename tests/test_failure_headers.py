@@ -99,21 +99,21 @@ def test_remember_cookie_is_secure_behind_https(app, author, csrf, monkeypatch):
 
 
 def test_api_links_ignore_a_forged_host_header(client, db, organiser, make_user, public_base):
-    from publishing import services
+    from publishing.results import HonourInput, import_honours, publish_results
 
     winner = make_user("author")
-    rs = services.import_honours(
+    rs = import_honours(
         "competition",
         1,
         "2026年科技征文活动",
-        [services.HonourInput("first", "一等奖", "李秀英", "区教育局", "科技之光", "征文组", 95, 1, winner.id, 11)],
+        [HonourInput("first", "一等奖", "李秀英", "区教育局", "科技之光", "征文组", 95, 1, winner.id, 11)],
         organiser,
         organiser="区委宣传部",
     )
     from publishing.demo import replay_closed_notice
 
     replay_closed_notice(rs, days_ago=20, length=5, unit="calendar", how_to_object="实名来电", actor=organiser)
-    services.publish_results(rs, organiser)
+    publish_results(rs, organiser)
     db.session.commit()
     for path in ("/api/v1/activities", f"/api/v1/activities/{rs.id}"):
         data = client.get(path, headers={"Host": FORGED}).get_data(as_text=True)
@@ -151,10 +151,10 @@ def test_reminder_mail_link_also_works_outside_a_request(app, db, make_user, mak
 
 
 def test_certificate_links_and_result_mails_use_the_public_base(app, db, public_base):
-    from publishing import services
+    from publishing.certificates import verify_url
 
     with app.test_request_context("/", headers={"Host": FORGED}):
-        assert services.verify_url("abc123") == f"{PUBLIC}/verify/abc123"
+        assert verify_url("abc123") == f"{PUBLIC}/verify/abc123"
 
 
 def test_redirect_back_never_follows_a_forged_host(client, login, post, admin, make_user):

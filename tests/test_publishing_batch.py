@@ -8,8 +8,10 @@ import zipfile
 import pytest
 from pypdf import PdfReader
 
-from publishing import services
+from publishing import certificates as certificates_module
+from publishing.certificates import generate_certificates, live_certificates
 from publishing.demo import replay_closed_notice
+from publishing.results import HonourInput, import_honours, publish_results
 
 NAMES = ["李秀英", "欧阳晓燕", "王䶮", "龚𠮷祥", "张伟"]
 
@@ -17,7 +19,7 @@ NAMES = ["李秀英", "欧阳晓燕", "王䶮", "龚𠮷祥", "张伟"]
 @pytest.fixture
 def published(db, organiser):
     items = [
-        services.HonourInput(
+        HonourInput(
             "first" if i == 0 else "second",
             "一等奖" if i == 0 else "二等奖",
             name,
@@ -29,11 +31,11 @@ def published(db, organiser):
         )
         for i, name in enumerate(NAMES)
     ]
-    rs = services.import_honours(
+    rs = import_honours(
         "competition", 8, "2026年临渭区“科技兴区”主题征文活动", items, organiser, organiser="中共临渭区委宣传部"
     )
     replay_closed_notice(rs, days_ago=20, length=5, unit="calendar", how_to_object="来电", actor=organiser)
-    services.publish_results(rs, organiser)
+    publish_results(rs, organiser)
     db.session.commit()
     return rs
 
@@ -46,15 +48,15 @@ def _texts(pdf: bytes) -> list[str]:
 def test_batch_in_chunks_gives_every_certificate_once(db, published, organiser, monkeypatch, chunk):
     from core.storage import StoredFile, read_file
 
-    monkeypatch.setattr(services, "BATCH_CHUNK", chunk)  # several chunks: the helper process does the ZIP
+    monkeypatch.setattr(certificates_module, "BATCH_CHUNK", chunk)  # several chunks: the helper process does the ZIP
     seen = []
-    out = services.generate_certificates(published, organiser, progress=lambda done, total, msg: seen.append(done))
+    out = generate_certificates(published, organiser, progress=lambda done, total, msg: seen.append(done))
     db.session.commit()
     assert out["count"] == len(NAMES) and seen[-1] == len(NAMES) and len(seen) > 2
 
     merged = _texts(read_file(db.session.get(StoredFile, out["pdf_file_id"])))
     assert len(merged) == len(NAMES)
-    certs = services.live_certificates(published)
+    certs = live_certificates(published)
     with zipfile.ZipFile(io.BytesIO(read_file(db.session.get(StoredFile, out["zip_file_id"])))) as zf:
         assert zf.namelist() == [f"{c.number}.pdf" for c in certs]  # in number order, one per certificate
         for cert in certs:

@@ -8,8 +8,9 @@ import io
 import pytest
 
 from helpers import PASSWORD, shot
-from publishing import services
+from publishing.clock import today_local
 from publishing.models import ResultSet
+from publishing.results import HonourInput, import_honours
 
 pytestmark = pytest.mark.browser
 
@@ -34,15 +35,13 @@ def test_notice_objection_publication_certificates(app, db, live_server, page, b
     )
     # A finished competition's proposed winners, as the judging package hands them over.
     items = [
-        services.HonourInput(
+        HonourInput(
             "first", "一等奖", "李秀英", "临渭区第二中学", "科技之光照亮乡村振兴路", "征文组", 94.5, 1, author.id, 101
         ),
-        services.HonourInput(
-            "second", "二等奖", "张伟", "区农业局", "一粒种子的科技旅程", "征文组", 91.0, 2, None, 102
-        ),
-        services.HonourInput("third", "三等奖", "杨帆", "杜桥街道", "智慧社区里的烟火气", "征文组", 88.7, 3, None, 103),
+        HonourInput("second", "二等奖", "张伟", "区农业局", "一粒种子的科技旅程", "征文组", 91.0, 2, None, 102),
+        HonourInput("third", "三等奖", "杨帆", "杜桥街道", "智慧社区里的烟火气", "征文组", 88.7, 3, None, 103),
     ]
-    rs = services.import_honours(
+    rs = import_honours(
         "competition", 42, "2026年临渭区“科技兴区”主题征文活动", items, organiser, organiser="中共临渭区委宣传部"
     )
     db.session.commit()
@@ -52,7 +51,7 @@ def test_notice_objection_publication_certificates(app, db, live_server, page, b
     # 1. The organiser puts the proposed winners on public notice.
     _sign_in(page, base, organiser)
     page.goto(f"{base}/publishing/manage/{rs_id}")
-    page.fill("input[name='n-start']", services.today_local().isoformat())
+    page.fill("input[name='n-start']", today_local().isoformat())
     page.fill("input[name='n-length']", "5")
     page.select_option("select[name='n-unit']", "calendar")
     page.click("#notice-form button[type=submit]")
@@ -90,7 +89,7 @@ def test_notice_objection_publication_certificates(app, db, live_server, page, b
     # Time passes: the notice window closes.
     db.session.rollback()  # end the test's old read snapshot before writing (SQLite WAL)
     row = db.session.get(ResultSet, rs_id)
-    row.notice_last_day = services.today_local() - dt.timedelta(days=1)
+    row.notice_last_day = today_local() - dt.timedelta(days=1)
     db.session.commit()
 
     page.goto(f"{base}/publishing/manage/{rs_id}")

@@ -13,8 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from core.errors import UserError
-from publishing import services
+from publishing.clock import local_date, today_local
 from publishing.models import Objection, ResultSet, ResultState
+from publishing.notice import cancel_notice, compute_notice_window, start_notice
+from publishing.results import publish_results, unpublish_results
 
 
 def _text(response) -> str:
@@ -29,10 +31,10 @@ def _flashes(html: str) -> str:
 
 
 def test_a_cancelled_notice_cannot_be_restarted_in_the_past(db, on_notice, organiser):
-    services.cancel_notice(on_notice, "名单录入有误", organiser)
-    yesterday = services.today_local() - dt.timedelta(days=1)
+    cancel_notice(on_notice, "名单录入有误", organiser)
+    yesterday = today_local() - dt.timedelta(days=1)
     with pytest.raises(UserError) as err:
-        services.start_notice(
+        start_notice(
             on_notice,
             start=yesterday - dt.timedelta(days=20),
             length=5,
@@ -42,22 +44,20 @@ def test_a_cancelled_notice_cannot_be_restarted_in_the_past(db, on_notice, organ
         )
     assert "公示不能早于今天开始" in err.value.render()
     with pytest.raises(UserError):
-        services.start_notice(
-            on_notice, start=yesterday, length=1, unit="calendar", how_to_object="实名来电", actor=organiser
-        )
+        start_notice(on_notice, start=yesterday, length=1, unit="calendar", how_to_object="实名来电", actor=organiser)
     assert on_notice.state == ResultState.DRAFT
     # ...so the results cannot be published at once.
     with pytest.raises(UserError):
-        services.publish_results(on_notice, organiser)
+        publish_results(on_notice, organiser)
 
 
 def test_a_notice_may_be_scheduled_for_a_later_day(db, draft, organiser):
-    start = services.today_local() + dt.timedelta(days=3)
-    services.start_notice(draft, start=start, length=7, unit="calendar", how_to_object="实名来电", actor=organiser)
+    start = today_local() + dt.timedelta(days=3)
+    start_notice(draft, start=start, length=7, unit="calendar", how_to_object="实名来电", actor=organiser)
     assert draft.state == ResultState.NOTICE
     assert draft.notice_first_day == start and draft.notice_last_day == start + dt.timedelta(days=6)
     with pytest.raises(UserError):
-        services.publish_results(draft, organiser)
+        publish_results(draft, organiser)
 
 
 def _notice_fields(start: dt.date, **kw) -> dict:
@@ -67,8 +67,8 @@ def _notice_fields(start: dt.date, **kw) -> dict:
 def test_starting_a_notice_shows_the_window_for_confirmation_first(client, db, draft, organiser, login, post):
     login(client, organiser)
     url = f"/publishing/manage/{draft.id}"
-    today = services.today_local()
-    window = services.compute_notice_window(today, 5, "working")
+    today = today_local()
+    window = compute_notice_window(today, 5, "working")
     r = post(client, f"{url}/notice", _notice_fields(today), page=url)
     html = _text(r)
     assert r.status_code == 200 and "确认公示" in html
@@ -90,7 +90,7 @@ def test_the_notice_page_refuses_a_past_start(client, db, on_notice, organiser, 
     login(client, organiser)
     url = f"/publishing/manage/{on_notice.id}"
     post(client, f"{url}/notice/cancel", {"reason": "名单录入有误"}, page=url)
-    past = services.today_local() - dt.timedelta(days=20)
+    past = today_local() - dt.timedelta(days=20)
     extra = {"n-confirmed": "1"} if confirmed else {}
     r = post(client, f"{url}/notice", _notice_fields(past, **extra), page=url, follow_redirects=True)
     assert "公示不能早于今天开始" in _flashes(_text(r)) and "确认并开始公示" not in _text(r)
@@ -106,7 +106,7 @@ def test_the_notice_page_refuses_a_past_start(client, db, on_notice, organiser, 
 def test_the_notice_form_offers_no_past_date(client, draft, organiser, login):
     login(client, organiser)
     html = _text(client.get(f"/publishing/manage/{draft.id}"))
-    assert f'min="{services.today_local().isoformat()}"' in html
+    assert f'min="{today_local().isoformat()}"' in html
 
 
 def test_the_demo_seed_does_not_backdate_notices(app):
@@ -119,9 +119,9 @@ def test_the_demo_seed_does_not_backdate_notices(app):
         assert {r.state for r in rows} == {ResultState.PUBLISHED, ResultState.NOTICE}
         for rs in rows:
             # Every notice was started on (or before) its own start day, never after it.
-            assert services.local_date(rs.notice_started_at) <= rs.notice_start, rs.title
+            assert local_date(rs.notice_started_at) <= rs.notice_start, rs.title
         running = next(r for r in rows if r.state == ResultState.NOTICE)
-        assert running.notice_start >= services.today_local()
+        assert running.notice_start >= today_local()
 
 
 # --- item 8 and #11: certificate verification -------------------------------------------------
@@ -139,7 +139,7 @@ def test_a_forged_token_shows_verification_failed(client, published):
 
 def test_an_unpublished_list_reveals_no_name_or_unit(client, db, published, organiser):
     cert = published.honours[0].certificate
-    services.unpublish_results(published, "名单需要复核", organiser)
+    unpublish_results(published, "名单需要复核", organiser)
     db.session.commit()
     for url in (f"/verify/{cert.token}", f"/api/v1/certificates/{cert.token}"):
         r = client.get(url)

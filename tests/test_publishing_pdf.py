@@ -8,8 +8,10 @@ import zipfile
 import pytest
 
 from helpers import pdf_fonts
-from publishing import services
+from publishing.certificates import issue_certificates, render_one_certificate
 from publishing.demo import replay_closed_notice
+from publishing.results import HonourInput, import_honours, publish_results
+from publishing.winners import winner_list_pdf, winner_list_xlsx
 
 NAMES = ["李秀英", "欧阳晓燕", "王䶮", "龚𠮷祥"]  # 䶮 (Ext A) and 𠮷 (Ext B): rare characters must render
 
@@ -23,7 +25,7 @@ def _text(pdf: bytes) -> list[str]:
 @pytest.fixture
 def published(db, organiser):
     items = [
-        services.HonourInput(
+        HonourInput(
             "first" if i == 0 else "second",
             "一等奖" if i == 0 else "二等奖",
             name,
@@ -35,11 +37,11 @@ def published(db, organiser):
         )
         for i, name in enumerate(NAMES)
     ]
-    rs = services.import_honours(
+    rs = import_honours(
         "competition", 7, "2026年临渭区“科技兴区”主题征文活动", items, organiser, organiser="中共临渭区委宣传部"
     )
     replay_closed_notice(rs, days_ago=20, length=5, unit="calendar", how_to_object="来电", actor=organiser)
-    services.publish_results(rs, organiser)
+    publish_results(rs, organiser)
     db.session.commit()
     return rs
 
@@ -80,9 +82,9 @@ def test_generation_job_produces_merged_pdf_and_zip(client, db, published, organ
 
 
 def test_single_certificate_has_number_and_closing(app, db, published, organiser):
-    certs = services.issue_certificates(published, organiser)
+    certs = issue_certificates(published, organiser)
     cert = certs[0]
-    services.render_one_certificate(cert, organiser)
+    render_one_certificate(cert, organiser)
     from core.storage import read_file
 
     pdf = read_file(cert.file)
@@ -92,7 +94,7 @@ def test_single_certificate_has_number_and_closing(app, db, published, organiser
 
 
 def test_winner_list_pdf(db, published):
-    pdf = services.winner_list_pdf(published)
+    pdf = winner_list_pdf(published)
     text = "".join("".join(_text(pdf)).split())  # long titles wrap
     assert "获奖名单" in text and "中共临渭区委宣传部" in text
     assert text.index("一等奖") < text.index("二等奖")
@@ -104,7 +106,7 @@ def test_winner_list_pdf(db, published):
 def test_winner_list_xlsx_has_chinese_headers(db, published):
     from openpyxl import load_workbook
 
-    wb = load_workbook(io.BytesIO(services.winner_list_xlsx(published)))
+    wb = load_workbook(io.BytesIO(winner_list_xlsx(published)))
     rows = list(wb.active.values)
     assert rows[1] == ("序号", "奖次", "组别", "作品", "作者", "单位")
     assert [r[4] for r in rows[2:]] == NAMES

@@ -7,8 +7,11 @@ import datetime as dt
 import pytest
 
 from helpers import EMAIL, PHONE, import_honours
-from publishing import services
+from publishing.certificates import revoke_certificate
+from publishing.clock import today_local
 from publishing.models import Certificate, Objection, ResultState
+from publishing.notice import start_notice
+from publishing.objections import file_objection
 
 # --- public pages ------------------------------------------------------------------
 
@@ -89,7 +92,7 @@ def test_verify_page_shows_valid_then_revoked(client, db, published, organiser):
     html = client.get(f"/verify/{cert.token}").get_data(as_text=True)
     assert "李秀英" in html and cert.number in html and "一等奖" in html and "2026年科技征文活动" in html
     assert "verify-ok" in html
-    services.revoke_certificate(cert, "获奖资格被取消", organiser)
+    revoke_certificate(cert, "获奖资格被取消", organiser)
     db.session.commit()
     html = client.get(f"/verify/{cert.token}").get_data(as_text=True)
     assert "verify-bad" in html and "获奖资格被取消" in html
@@ -145,9 +148,7 @@ def test_api_responses_match_the_document(client, openapi, published, on_notice_
 @pytest.fixture
 def on_notice_other(db, organiser, winner):
     rs = import_honours(db, organiser, winner, source_id=2)
-    services.start_notice(
-        rs, start=services.today_local(), length=5, unit="calendar", how_to_object="来电", actor=organiser
-    )
+    start_notice(rs, start=today_local(), length=5, unit="calendar", how_to_object="来电", actor=organiser)
     db.session.commit()
     return rs
 
@@ -173,7 +174,7 @@ def test_author_downloads_own_certificate_only(client, db, published, winner, ma
 
 def test_revoked_certificate_not_downloadable_by_author(client, db, published, winner, organiser, login):
     cert = published.honours[0].certificate
-    services.revoke_certificate(cert, "撤销", organiser)
+    revoke_certificate(cert, "撤销", organiser)
     db.session.commit()
     login(client, winner)
     assert client.get(f"/publishing/my/certificates/{cert.id}.pdf").status_code == 404
@@ -225,7 +226,7 @@ def test_organiser_notice_objection_publish_flow(client, db, draft, organiser, l
     login(client, organiser)
     url = f"/publishing/manage/{draft.id}"
     fields = {
-        "n-start": services.today_local().isoformat(),
+        "n-start": today_local().isoformat(),
         "n-length": 5,
         "n-unit": "working",
         "n-how_to_object": "实名来电",
@@ -236,7 +237,7 @@ def test_organiser_notice_objection_publish_flow(client, db, draft, organiser, l
     assert r.status_code == 302
     db.session.refresh(draft)
     assert draft.state == ResultState.NOTICE
-    obj = services.file_objection(
+    obj = file_objection(
         draft,
         real_name="王小明",
         phone="13912345678",

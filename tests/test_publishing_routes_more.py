@@ -16,9 +16,12 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from helpers import EMAIL, PHONE, pdf_fonts
-from publishing import services
+from publishing.clock import today_local
 from publishing.demo import replay_closed_notice
 from publishing.models import MessageStatus, ResultState, WorkdayOverride
+from publishing.notice import set_workday_override
+from publishing.outbox import prepare_result_messages
+from publishing.results import HonourInput, import_honours, publish_results, unpublish_results
 
 RARE = "王𪚥"  # U+2A6A5 (Ext B) is not in the bundled Noto CJK fonts: it must be reported, never drawn as tofu
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -57,13 +60,10 @@ def _refusal(client, request, login, csrf, who: str, method: str, url: str):
 
 
 def _published_with(db, organiser, names: list[str], source_id: int = 5):
-    items = [
-        services.HonourInput("first", "一等奖", n, "区文化馆", f"作品{i}", "", 90 - i, i + 1)
-        for i, n in enumerate(names)
-    ]
-    rs = services.import_honours("competition", source_id, "2026年读书征文活动", items, organiser)
+    items = [HonourInput("first", "一等奖", n, "区文化馆", f"作品{i}", "", 90 - i, i + 1) for i, n in enumerate(names)]
+    rs = import_honours("competition", source_id, "2026年读书征文活动", items, organiser)
     replay_closed_notice(rs, days_ago=20, length=5, unit="calendar", how_to_object="来电", actor=organiser)
-    services.publish_results(rs, organiser)
+    publish_results(rs, organiser)
     db.session.commit()
     return rs
 
@@ -110,7 +110,7 @@ def test_public_winner_list_only_when_published(client, request, db, organiser, 
             "on_notice" if state == "notice" else "published" if state == "unpublished" else "draft"
         )
         if state == "unpublished":
-            services.unpublish_results(rs, "名单有误", organiser)
+            unpublish_results(rs, "名单有误", organiser)
             db.session.commit()
         rs_id = rs.id
     assert client.get(f"/public/activities/{rs_id}/results.{suffix}").status_code == 404
@@ -291,7 +291,7 @@ def test_template_preview_shows_the_first_winner(client, draft, organiser, login
     data = post(client, f"{page}/preview", TEMPLATE_FORM, page=page).get_json()
     assert data["errors"] == [] and data["missing"] == []
     assert "荣誉证书" in data["html"] and "李秀英" in data["html"] and "科技之光" in data["html"]
-    assert f"ZP-{services.today_local().year}-001" in data["html"]
+    assert f"ZP-{today_local().year}-001" in data["html"]
 
 
 def test_template_preview_reports_a_recipient_the_fonts_lack(client, db, organiser, login, post):
@@ -454,7 +454,7 @@ def test_edit_unknown_honour(client, organiser, login, post, method):
 
 @pytest.fixture
 def message(db, published, organiser):
-    msgs = services.prepare_result_messages(published, organiser)
+    msgs = prepare_result_messages(published, organiser)
     db.session.commit()
     assert [m.recipient for m in msgs] == [EMAIL]  # only the author with an account and an address
     return msgs[0]
@@ -513,7 +513,7 @@ def test_outbox_edit_sends_back_to_review_and_nothing_goes_out(
     assert message.status == MessageStatus.APPROVED and smtp_log == []
 
     # Taken down before sending: nothing goes out.
-    services.unpublish_results(published, "名单有误", organiser)
+    unpublish_results(published, "名单有误", organiser)
     db.session.commit()
     r = post(client, f"{outbox}/send", page=outbox, follow_redirects=True)
     assert "结果公布之前不会发送任何消息" in _flashes(r.get_data(as_text=True))
@@ -568,7 +568,7 @@ def test_outbox_unknown_message(client, organiser, login, post):
 
 @pytest.fixture
 def override(db, organiser):
-    row = services.set_workday_override(dt.date(2027, 2, 6), True, "春节调休上班", organiser)
+    row = set_workday_override(dt.date(2027, 2, 6), True, "春节调休上班", organiser)
     db.session.commit()
     return row
 

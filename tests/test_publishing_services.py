@@ -7,9 +7,18 @@ import datetime as dt
 import pytest
 
 from core.errors import UserError
-from publishing import services
+from publishing import notice as notice_module
+from publishing.certificate_template import ensure_template
+from publishing.certificates import issue_certificates, revoke_certificate
+from publishing.clock import today_local
 from publishing.demo import replay_closed_notice
 from publishing.models import MessageStatus, ObjectionStatus, ResultState
+from publishing.notice import set_workday_override, start_notice
+from publishing.objections import file_objection, resolve_objection
+from publishing.outbox import approve_messages, prepare_result_messages, send_approved_messages
+from publishing.results import HonourInput, import_honours, publish_results, unpublish_results
+from publishing.verification import verification
+from publishing.winners import grouped_honours
 
 D = dt.date
 
@@ -20,7 +29,7 @@ def _items(n=3, user_ids=None):
     for i in range(n):
         code, text = levels[min(i, 2)]
         out.append(
-            services.HonourInput(
+            HonourInput(
                 level_code=code,
                 level_text=text,
                 recipient_name=f"作者{i}",
@@ -38,17 +47,15 @@ def _items(n=3, user_ids=None):
 
 @pytest.fixture
 def rs(db, organiser):
-    result = services.import_honours(
-        "competition", 1, "2026年科技征文活动", _items(), organiser, organiser="区委宣传部"
-    )
+    result = import_honours("competition", 1, "2026年科技征文活动", _items(), organiser, organiser="区委宣传部")
     db.session.commit()
     return result
 
 
 def _on_notice(rs, organiser, start=None, length=5, unit="calendar"):
-    services.start_notice(
+    start_notice(
         rs,
-        start=start or services.today_local(),
+        start=start or today_local(),
         length=length,
         unit=unit,
         how_to_object="实名来电 0913-2123456",
@@ -59,14 +66,14 @@ def _on_notice(rs, organiser, start=None, length=5, unit="calendar"):
 def test_import_creates_a_draft_and_reimport_replaces_it(db, rs, organiser):
     assert rs.state == ResultState.DRAFT
     assert [h.recipient_name for h in rs.honours] == ["作者0", "作者1", "作者2"]
-    again = services.import_honours("competition", 1, "2026年科技征文活动", _items(2), organiser)
+    again = import_honours("competition", 1, "2026年科技征文活动", _items(2), organiser)
     assert again.id == rs.id and len(again.honours) == 2
 
 
 def test_import_refused_once_on_notice(db, rs, organiser):
     _on_notice(rs, organiser)
     with pytest.raises(UserError):
-        services.import_honours("competition", 1, "x", _items(1), organiser)
+        import_honours("competition", 1, "x", _items(1), organiser)
 
 
 @pytest.mark.parametrize(
@@ -85,9 +92,9 @@ def test_import_refused_once_on_notice(db, rs, organiser):
     ],
 )
 def test_notice_window(db, rs, organiser, monkeypatch, start, length, unit, overrides, first, last, fallback):
-    monkeypatch.setattr(services, "today_local", lambda: start)  # the organiser starts it on that day
+    monkeypatch.setattr(notice_module, "today_local", lambda: start)  # the organiser starts it on that day
     for day, working in overrides.items():
-        services.set_workday_override(day, working, "区里调整", organiser)
+        set_workday_override(day, working, "区里调整", organiser)
     _on_notice(rs, organiser, start=start, length=length, unit=unit)
     assert (rs.notice_first_day, rs.notice_last_day, rs.notice_uses_fallback) == (first, last, fallback)
     assert rs.state == ResultState.NOTICE
@@ -109,11 +116,11 @@ def test_notice_window(db, rs, organiser, monkeypatch, start, length, unit, over
 def test_objection_requires_real_name_and_phone(db, rs, organiser, name, phone, content, ok):
     _on_notice(rs, organiser)
     if ok:
-        obj = services.file_objection(rs, real_name=name, phone=phone, content=content, honour_id=rs.honours[0].id)
+        obj = file_objection(rs, real_name=name, phone=phone, content=content, honour_id=rs.honours[0].id)
         assert obj.status == ObjectionStatus.OPEN
     else:
         with pytest.raises(UserError):
-            services.file_objection(rs, real_name=name, phone=phone, content=content)
+            file_objection(rs, real_name=name, phone=phone, content=content)
 
 
 @pytest.mark.parametrize("state_days_after_end, accepted", [(-1, True), (0, True), (1, False)])
@@ -121,19 +128,15 @@ def test_objections_only_while_the_notice_runs(db, rs, organiser, state_days_aft
     _on_notice(rs, organiser, length=3)
     today = rs.notice_last_day + dt.timedelta(days=state_days_after_end)
     if accepted:
-        services.file_objection(
-            rs, real_name="王小明", phone="13912345678", content="该作品涉嫌抄袭网络文章。", today=today
-        )
+        file_objection(rs, real_name="王小明", phone="13912345678", content="该作品涉嫌抄袭网络文章。", today=today)
     else:
         with pytest.raises(UserError):
-            services.file_objection(
-                rs, real_name="王小明", phone="13912345678", content="该作品涉嫌抄袭网络文章。", today=today
-            )
+            file_objection(rs, real_name="王小明", phone="13912345678", content="该作品涉嫌抄袭网络文章。", today=today)
 
 
 def test_objection_not_accepted_for_a_draft(db, rs):
     with pytest.raises(UserError):
-        services.file_objection(rs, real_name="王小明", phone="13912345678", content="该作品涉嫌抄袭网络文章。")
+        file_objection(rs, real_name="王小明", phone="13912345678", content="该作品涉嫌抄袭网络文章。")
 
 
 @pytest.mark.parametrize(
@@ -149,7 +152,7 @@ def test_objection_not_accepted_for_a_draft(db, rs):
 def test_resolving_objections(db, rs, organiser, status, outcome, on_entry, ok, withdrawn):
     _on_notice(rs, organiser)
     honour = rs.honours[1]
-    obj = services.file_objection(
+    obj = file_objection(
         rs,
         real_name="王小明",
         phone="13912345678",
@@ -157,21 +160,21 @@ def test_resolving_objections(db, rs, organiser, status, outcome, on_entry, ok, 
         honour_id=honour.id if on_entry else None,
     )
     if ok:
-        services.resolve_objection(obj, status, outcome, organiser)
+        resolve_objection(obj, status, outcome, organiser)
         assert obj.status == status
     else:
         with pytest.raises(UserError):
-            services.resolve_objection(obj, status, outcome, organiser)
+            resolve_objection(obj, status, outcome, organiser)
     assert honour.withdrawn is withdrawn
     assert (honour not in rs.active_honours) is withdrawn
 
 
 def test_resolved_objection_cannot_be_reopened(db, rs, organiser):
     _on_notice(rs, organiser)
-    obj = services.file_objection(rs, real_name="王小明", phone="13912345678", content="该作品涉嫌抄袭网络文章。")
-    services.resolve_objection(obj, "dismissed", "不属实。", organiser)
+    obj = file_objection(rs, real_name="王小明", phone="13912345678", content="该作品涉嫌抄袭网络文章。")
+    resolve_objection(obj, "dismissed", "不属实。", organiser)
     with pytest.raises(UserError):
-        services.resolve_objection(obj, "upheld", "属实。", organiser)
+        resolve_objection(obj, "upheld", "属实。", organiser)
 
 
 @pytest.mark.parametrize(
@@ -190,20 +193,18 @@ def test_publication_rules(db, rs, organiser, on_notice, days_after_end, objecti
     if on_notice:
         _on_notice(rs, organiser, length=3)
         if objection:
-            obj = services.file_objection(
-                rs, real_name="王小明", phone="13912345678", content="该作品涉嫌抄袭网络文章。"
-            )
+            obj = file_objection(rs, real_name="王小明", phone="13912345678", content="该作品涉嫌抄袭网络文章。")
             if objection != "open":
-                services.resolve_objection(obj, objection, "已核实。", organiser)
+                resolve_objection(obj, objection, "已核实。", organiser)
         today = rs.notice_last_day + dt.timedelta(days=days_after_end)
     else:
-        today = services.today_local()
+        today = today_local()
     if ok:
-        services.publish_results(rs, organiser, today=today)
+        publish_results(rs, organiser, today=today)
         assert rs.state == ResultState.PUBLISHED and rs.published_at is not None
     else:
         with pytest.raises(UserError):
-            services.publish_results(rs, organiser, today=today)
+            publish_results(rs, organiser, today=today)
         assert rs.state != ResultState.PUBLISHED
 
 
@@ -211,7 +212,7 @@ def _published(rs, organiser):
     replay_closed_notice(
         rs, days_ago=10, length=3, unit="calendar", how_to_object="实名来电 0913-2123456", actor=organiser
     )
-    services.publish_results(rs, organiser)
+    publish_results(rs, organiser)
 
 
 def test_publish_and_unpublish_are_audited(db, rs, organiser):
@@ -221,8 +222,8 @@ def test_publish_and_unpublish_are_audited(db, rs, organiser):
 
     _published(rs, organiser)
     with pytest.raises(UserError):
-        services.unpublish_results(rs, "", organiser)
-    services.unpublish_results(rs, "名单有误，需要核对", organiser)
+        unpublish_results(rs, "", organiser)
+    unpublish_results(rs, "名单有误，需要核对", organiser)
     actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "result_sets")).all()
     assert {"results.notice", "results.publish", "results.unpublish"} <= set(actions)
 
@@ -236,46 +237,46 @@ def test_publish_and_unpublish_are_audited(db, rs, organiser):
 )
 def test_certificate_numbers_unique_and_tokens_random(db, rs, organiser, pattern, expected_first):
     _published(rs, organiser)
-    tpl = services.ensure_template(rs)
+    tpl = ensure_template(rs)
     tpl.number_pattern = pattern
-    certs = services.issue_certificates(rs, organiser)
+    certs = issue_certificates(rs, organiser)
     year = certs[0].issue_date.year
     assert certs[0].number == expected_first.format(year=year)
     assert len({c.number for c in certs}) == len(certs) == 3
     assert len({c.token for c in certs}) == 3 and all(len(c.token) >= 30 for c in certs)
-    assert services.issue_certificates(rs, organiser) == []  # idempotent
+    assert issue_certificates(rs, organiser) == []  # idempotent
 
 
 def test_certificates_only_after_publication(db, rs, organiser):
     with pytest.raises(UserError):
-        services.issue_certificates(rs, organiser)
+        issue_certificates(rs, organiser)
 
 
 def test_number_clash_with_another_activity_is_refused(db, rs, organiser):
     _published(rs, organiser)
-    services.issue_certificates(rs, organiser)
-    other = services.import_honours("competition", 2, "另一活动", _items(1), organiser)
+    issue_certificates(rs, organiser)
+    other = import_honours("competition", 2, "另一活动", _items(1), organiser)
     _published(other, organiser)
     with pytest.raises(UserError):
-        services.issue_certificates(other, organiser)
-    services.ensure_template(other).activity_code = "QT"
-    assert len(services.issue_certificates(other, organiser)) == 1
+        issue_certificates(other, organiser)
+    ensure_template(other).activity_code = "QT"
+    assert len(issue_certificates(other, organiser)) == 1
 
 
 @pytest.mark.parametrize("reason, ok", [("", False), ("   ", False), ("获奖资格被取消", True)])
 def test_revocation_needs_a_reason(db, rs, organiser, reason, ok):
     _published(rs, organiser)
-    cert = services.issue_certificates(rs, organiser)[0]
+    cert = issue_certificates(rs, organiser)[0]
     if ok:
-        services.revoke_certificate(cert, reason, organiser)
-        info = services.verification(cert)
+        revoke_certificate(cert, reason, organiser)
+        info = verification(cert)
         assert info["revoked"] and not info["valid"] and info["revoked_reason"] == reason
         with pytest.raises(UserError):
-            services.revoke_certificate(cert, reason, organiser)
+            revoke_certificate(cert, reason, organiser)
     else:
         with pytest.raises(UserError):
-            services.revoke_certificate(cert, reason, organiser)
-        assert services.verification(cert)["valid"]
+            revoke_certificate(cert, reason, organiser)
+        assert verification(cert)["valid"]
 
 
 @pytest.mark.parametrize(
@@ -287,13 +288,13 @@ def test_revocation_needs_a_reason(db, rs, organiser, reason, ok):
 )
 def test_list_grouped_by_level_from_highest(db, organiser, ordering, expected):
     items = [
-        services.HonourInput("second", "二等奖", "丙", "u", "w", "", 80, 3),
-        services.HonourInput("first", "一等奖", "甲", "u", "w", "", 95, 1),
-        services.HonourInput("second", "二等奖", "乙", "u", "w", "", 90, 2),
-        services.HonourInput("third", "三等奖", "丁", "u", "w", "", 70, 4),
+        HonourInput("second", "二等奖", "丙", "u", "w", "", 80, 3),
+        HonourInput("first", "一等奖", "甲", "u", "w", "", 95, 1),
+        HonourInput("second", "二等奖", "乙", "u", "w", "", 90, 2),
+        HonourInput("third", "三等奖", "丁", "u", "w", "", 70, 4),
     ]
-    rs = services.import_honours("competition", 5, "活动", items, organiser, ordering=ordering)
-    levels = services.grouped_honours(rs)
+    rs = import_honours("competition", 5, "活动", items, organiser, ordering=ordering)
+    levels = grouped_honours(rs)
     assert [lv["level_text"] for lv in levels] == ["一等奖", "二等奖", "三等奖"]
     names = [h.recipient_name for lv in levels for g in lv["groups"] for h in g["rows"]]
     if ordering == "score":
@@ -307,16 +308,16 @@ def test_outbox_waits_for_publication_and_smtp(app, db, rs, organiser, make_user
     rs.honours[0].user_id = author.id
     db.session.flush()
     with pytest.raises(UserError):
-        services.prepare_result_messages(rs, organiser)  # before publication: nothing
+        prepare_result_messages(rs, organiser)  # before publication: nothing
     _published(rs, organiser)
-    msgs = services.prepare_result_messages(rs, organiser)
+    msgs = prepare_result_messages(rs, organiser)
     assert [m.recipient for m in msgs] == ["writer@example.cn"]
     assert msgs[0].status == MessageStatus.DRAFT
     # Drafts are never sent; approved ones wait while no mail server is configured.
     app.config["MAIL_SERVER"] = None
-    assert services.send_approved_messages(rs, organiser)["sent"] == 0
-    services.approve_messages(msgs, organiser)
-    out = services.send_approved_messages(rs, organiser)
+    assert send_approved_messages(rs, organiser)["sent"] == 0
+    approve_messages(msgs, organiser)
+    out = send_approved_messages(rs, organiser)
     assert out == {"sent": 0, "failed": 0, "waiting": 1, "configured": False}
     assert msgs[0].status == MessageStatus.APPROVED
 
@@ -334,7 +335,7 @@ def test_outbox_waits_for_publication_and_smtp(app, db, rs, organiser, make_user
 
     app.config["MAIL_SERVER"] = "smtp.example.cn"
     try:
-        out = services.send_approved_messages(rs, organiser, smtp_factory=FakeSMTP)
+        out = send_approved_messages(rs, organiser, smtp_factory=FakeSMTP)
     finally:
         app.config["MAIL_SERVER"] = None
     assert out["sent"] == 1 and msgs[0].status == MessageStatus.SENT

@@ -136,19 +136,19 @@ def test_a_job_run_by_a_worker_links_to_its_page_under_the_public_address(app, d
 
 
 def test_the_certificates_job_links_to_the_result_under_the_public_address(app, db, organiser):
-    from publishing import services
     from publishing.demo import replay_closed_notice
+    from publishing.results import HonourInput, import_honours, publish_results
 
-    rs = services.import_honours(
+    rs = import_honours(
         "competition",
         7,
         "征文活动",
-        [services.HonourInput("first", "一等奖", "李秀英", "临渭区第二中学", "作品", "", 95, 1)],
+        [HonourInput("first", "一等奖", "李秀英", "临渭区第二中学", "作品", "", 95, 1)],
         organiser,
         organiser="中共临渭区委宣传部",
     )
     replay_closed_notice(rs, days_ago=20, length=5, unit="calendar", how_to_object="来电", actor=organiser)
-    services.publish_results(rs, organiser)
+    publish_results(rs, organiser)
     job = _run_job(
         app, db, "publishing.certificates", {"result_set_id": rs.id}, organiser, "https://zp.example.org/app"
     )

@@ -308,15 +308,13 @@ def assert_no_formula(data: bytes) -> None:
 
 
 def import_honours(db, organiser, winner, source_id=1):
-    from publishing import services
+    from publishing.results import HonourInput, import_honours
 
     items = [
-        services.HonourInput("first", "一等奖", "李秀英", "区教育局", "科技之光", "征文组", 95, 1, winner.id, 11),
-        services.HonourInput("second", "二等奖", "张伟", "区农业局", "一粒种子", "征文组", 90, 2, None, 12),
+        HonourInput("first", "一等奖", "李秀英", "区教育局", "科技之光", "征文组", 95, 1, winner.id, 11),
+        HonourInput("second", "二等奖", "张伟", "区农业局", "一粒种子", "征文组", 90, 2, None, 12),
     ]
-    rs = services.import_honours(
-        "competition", source_id, "2026年科技征文活动", items, organiser, organiser="区委宣传部"
-    )
+    rs = import_honours("competition", source_id, "2026年科技征文活动", items, organiser, organiser="区委宣传部")
     db.session.commit()
     return rs
 

@@ -1,0 +1,69 @@
+"""Publishing's one blueprint and what its pages share.
+
+The pages live in modules by audience: ``public_routes`` (no login, and the
+author's own certificates), ``manage_routes`` (the organiser's desk: result sets,
+notice, objections, working days) and ``certificate_routes`` (the organiser's
+certificate template, certificates and result e-mails). Each adds its routes
+to ``bp``; ``core.register_blueprints`` imports them and registers ``bp``.
+"""
+
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, abort, send_file
+from flask_login import current_user
+from sqlalchemy import select
+
+from accounts.models import Role
+from core.extensions import db
+from core.storage import send_stored
+from core.views import register_panel
+from publishing import api, forms
+from publishing.certificates import render_one_certificate
+from publishing.models import Certificate, Honour, ResultSet, ResultState
+
+bp = Blueprint("publishing", __name__)
+api.register(bp)
+register_panel(("author",), "publishing/_panel_author.html")
+
+MANAGERS = (Role.ORGANISER, Role.ADMIN)
+PER_PAGE = 50
+
+
+@bp.app_context_processor
+def _publishing_helpers():
+    def my_honours():
+        if not current_user.is_authenticated:
+            return []
+        return db.session.scalars(
+            select(Honour)
+            .join(ResultSet)
+            .where(
+                Honour.user_id == current_user.id, Honour.withdrawn.is_(False), ResultSet.state == ResultState.PUBLISHED
+            )
+            .order_by(Honour.id.desc())
+        ).all()
+
+    return {"publishing_my_honours": my_honours}
+
+
+def send_bytes(data: bytes, mimetype: str, name: str):
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
+
+
+def send_certificate(cert: Certificate):
+    if cert.file is None:
+        render_one_certificate(cert, actor=current_user)
+        db.session.commit()  # before the stream: the file row must be stored (and loaded) first
+    return send_stored(cert.file, f"{cert.number}.pdf")
+
+
+def rs_or_404(rs_id: int) -> ResultSet:
+    return db.get_or_404(ResultSet, rs_id)
+
+
+def require_empty_form() -> None:
+    """A POST without fields still carries its CSRF token."""
+    if not forms.EmptyForm().validate_on_submit():
+        abort(400)

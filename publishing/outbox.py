@@ -1,0 +1,126 @@
+"""Result e-mails: drafted per honoured author, reviewed, approved and sent through SMTP."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from accounts.models import User
+from core import audit
+from core.db import utcnow
+from core.errors import UserError
+from core.extensions import db
+from core.i18n_markers import N_
+from core.mail import Mail, mail_configured, send_all
+from core.urls import external_url
+from publishing.certificates import verify_url
+from publishing.models import MessageStatus, OutboxMessage, ResultSet, ResultState
+
+
+def prepare_result_messages(rs: ResultSet, actor) -> list[OutboxMessage]:
+    """Draft one e-mail per honoured author with an address; the organiser reviews them."""
+    if rs.state != ResultState.PUBLISHED:
+        raise UserError(N_("Result e-mails can be prepared only after the results are published."))
+    have = set(db.session.scalars(select(OutboxMessage.honour_id).where(OutboxMessage.result_set_id == rs.id)))
+    home = external_url("core.home")
+    new = []
+    for h in rs.active_honours:
+        if h.id in have or not h.user_id:
+            continue
+        user = db.session.get(User, h.user_id)
+        if user is None or not user.email:
+            continue
+        cert = h.certificate
+        # One msgid per line, so that the catalogue holds no line breaks.
+        body = (
+            "\n\n".join(
+                [
+                    _("Dear %(name)s,", name=h.recipient_name),
+                    _(
+                        "The results of %(activity)s have been published. Your entry %(work)s has received: %(level)s.",
+                        activity=rs.title,
+                        work=f"《{h.work_title}》" if h.work_title else "",
+                        level=h.level_text,
+                    ),
+                    _("Sign in to download your certificate: %(url)s", url=home),
+                ]
+            )
+            + "\n"
+        )
+        if cert is not None and not cert.revoked:
+            body += (
+                _(
+                    "Certificate number %(number)s can be checked at %(url)s",
+                    number=cert.number,
+                    url=verify_url(cert.token),
+                )
+                + "\n"
+            )
+        msg = OutboxMessage(
+            result_set_id=rs.id,
+            honour_id=h.id,
+            recipient=user.email,
+            subject=_("Results of %(activity)s", activity=rs.title)[:200],
+            body=body,
+        )
+        db.session.add(msg)
+        new.append(msg)
+    db.session.flush()
+    audit.record("outbox.prepare", rs, actor=actor, changes={"messages": len(new)})
+    return new
+
+
+def approve_messages(messages: list[OutboxMessage], actor) -> int:
+    n = 0
+    for msg in messages:
+        if msg.status in (MessageStatus.DRAFT, MessageStatus.FAILED):
+            msg.status = MessageStatus.APPROVED
+            msg.approved_by_id = getattr(actor, "id", None)
+            msg.approved_at = utcnow()
+            n += 1
+    if n:
+        audit.record("outbox.approve", object_type="outbox_messages", actor=actor, changes={"messages": n})
+    db.session.flush()
+    return n
+
+
+def update_message(msg: OutboxMessage, subject: str, body: str, actor) -> OutboxMessage:
+    if msg.status == MessageStatus.SENT:
+        raise UserError(N_("A sent message cannot be changed."))
+    before = {"subject": msg.subject, "body": msg.body}
+    msg.subject, msg.body = (subject or "").strip()[:200], (body or "").strip()
+    if not msg.subject or not msg.body:
+        raise UserError(N_("A message needs a subject and a text."))
+    msg.status = MessageStatus.DRAFT  # edited text needs a fresh review
+    audit.record(
+        "outbox.edit", msg, actor=actor, changes=audit.diff(before, {"subject": msg.subject, "body": msg.body})
+    )
+    db.session.flush()
+    return msg
+
+
+def send_approved_messages(rs: ResultSet, actor, smtp_factory=None) -> dict:
+    """Send the approved messages of a published result set through SMTP, if configured."""
+    if rs.state != ResultState.PUBLISHED:
+        raise UserError(N_("Nothing is sent before the results are published."))
+    pending = list(
+        db.session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.result_set_id == rs.id, OutboxMessage.status == MessageStatus.APPROVED
+            )
+        )
+    )
+    if not mail_configured():
+        return {"sent": 0, "failed": 0, "waiting": len(pending), "configured": False}
+    sent = failed = 0
+    deliveries = send_all([Mail(m.recipient, m.subject, m.body) for m in pending], smtp_factory)
+    for msg, delivery in zip(pending, deliveries):
+        if delivery.ok:
+            msg.status, msg.sent_at, msg.error = MessageStatus.SENT, utcnow(), None
+            sent += 1
+        else:
+            msg.status, msg.error = MessageStatus.FAILED, delivery.error
+            failed += 1
+    audit.record("outbox.send", rs, actor=actor, changes={"sent": sent, "failed": failed})
+    db.session.flush()
+    return {"sent": sent, "failed": failed, "waiting": 0, "configured": True}
