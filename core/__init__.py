@@ -38,7 +38,8 @@ def register_blueprints(app: Flask) -> None:
     from accounts import admin as accounts_admin
     from accounts import routes as accounts_routes
     from core import views as core_views
-    from essays import routes as essays_routes
+    from essays import routes_author, routes_organiser, routes_unit  # noqa: F401  the routes on essays' blueprint
+    from essays import view_helpers as essays_views
     from judging import routes as judging_routes
     from publishing import routes as publishing_routes
 
@@ -46,7 +47,7 @@ def register_blueprints(app: Flask) -> None:
         core_views.bp,
         accounts_routes.bp,
         accounts_admin.bp,
-        essays_routes.bp,
+        essays_views.bp,  # routes by audience: essays.routes_author, routes_unit, routes_organiser
         judging_routes.bp,
         publishing_routes.bp,
     ):

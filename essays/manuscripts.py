@@ -120,7 +120,7 @@ def store_judge_copy_of(
 ):
     """The judge copy from the redacted title and text (no entry row needed yet).
 
-    A .docx/.pdf copy replaces it later, by ``essays.services.upgrade_judge_copy``,
+    A .docx/.pdf copy replaces it later, by ``essays.judge_copies.upgrade_judge_copy``,
     only when the allow-list copy carries no identity.
     """
     from core.storage import store_bytes

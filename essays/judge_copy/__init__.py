@@ -5,7 +5,7 @@ purpose; whatever else the file carries (an author's bio in a note, a
 header, a property, a script) is simply not there. Every text the copy keeps
 is run through ``anonymise.find_identity``; when identity is found, or when
 the copy cannot be built or checked, there is no file copy and judges keep
-the redacted text (see ``essays.services.upgrade_judge_copy``).
+the redacted text (see ``essays.judge_copies.upgrade_judge_copy``).
 
 * ``.docx``: a new package from python-docx's blank document holding the
   main story only: paragraphs (text, bold, italic, underline, alignment,
