@@ -1,4 +1,4 @@
-"""Essays' background job handlers (queued by essays.routes and essays.services)."""
+"""Essays' background job handlers (queued by essays.duplicates and essays.judge_copies after a submission)."""
 
 from __future__ import annotations
 
