@@ -74,8 +74,6 @@ def sanitise_notice(html: str) -> str:
     )
 
 
-# Competitions ----------------------------------------------------------------
-
 COMPETITION_FIELDS = (
     "code",
     "title",

@@ -1,4 +1,12 @@
-"""The freeze: an entry stops changing once judges may read it."""
+"""The freeze: an entry stops changing once judges may read it.
+
+Judges' scores must refer to the text they read, so an entry stops changing
+the moment it enters an opened judging round (``freeze_entries``, called by
+judging) or, if the competition says so, once it is qualified. The author's
+edit, file replacement, draft autosave and withdrawal all ask
+``check_not_frozen``; the organiser's redaction does not (it changes only the
+judges' copy, and every score records the judge text it was given).
+"""
 
 from __future__ import annotations
 
@@ -8,15 +16,6 @@ from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
 from essays.models import Submission, SubmissionStatus
-
-# The freeze ----------------------------------------------------------------------
-#
-# Judges' scores must refer to the text they read, so an entry stops changing
-# the moment it enters an opened judging round (``freeze_entries``, called by
-# judging) or, if the competition says so, once it is qualified. The author's
-# edit, file replacement, draft autosave and withdrawal all ask
-# ``check_not_frozen``; the organiser's redaction does not (it changes only the
-# judges' copy, and every score records the judge text it was given).
 
 FROZEN_MESSAGE = N_("This entry is in judging and can no longer be changed.")
 FROZEN_WITHDRAW_MESSAGE = N_(
