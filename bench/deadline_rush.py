@@ -14,7 +14,7 @@ counts:
 lost: an on-time author who finished sending the form before the deadline
 and has no stored entry (whatever the response), or who was shown a receipt
 that has no stored entry. The app judges the deadline at the moment it
-received the request (``essays.services._effective_moment``), so a request
+received the request (``essays.entry_rules.effective_moment``), so a request
 that waited behind the rush is not refused; one still queued in the socket
 backlog at the deadline can be. duplicates: more than one entry for one
 author, or two different receipts for one form. late_accepted must be 0.
@@ -107,7 +107,7 @@ def prepare_database(env: dict) -> dict:
     from bench._setup import fresh_schema
     from core import create_app
     from core.extensions import db
-    from essays import services
+    from essays import competitions
 
     app = create_app()
     with app.app_context():
@@ -130,7 +130,7 @@ def prepare_database(env: dict) -> dict:
             db.session.add(user)
         db.session.flush()
         now = dt.datetime.now(dt.timezone.utc)
-        comp = services.create_competition(
+        comp = competitions.create_competition(
             actor=organiser,
             code="ZW2099",
             title="截止冲刺",
@@ -142,7 +142,7 @@ def prepare_database(env: dict) -> dict:
             genres=[{"name": "散文", "max_length": 5000}],
             groups=[],
         )
-        services.change_status(comp, "open", actor=organiser)
+        competitions.change_status(comp, "open", actor=organiser)
         db.session.commit()
         ids = {"competition": comp.id, "genre": comp.genres[0].id}
         db.session.remove()

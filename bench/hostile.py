@@ -167,7 +167,7 @@ def prepare_database(env: dict) -> dict:
     from bench._setup import fresh_schema
     from core import create_app
     from core.extensions import db
-    from essays import services
+    from essays import competitions
 
     app = create_app()
     with app.app_context():
@@ -182,7 +182,7 @@ def prepare_database(env: dict) -> dict:
             db.session.add(user)
         db.session.flush()
         now = dt.datetime.now(dt.timezone.utc)
-        comp = services.create_competition(
+        comp = competitions.create_competition(
             actor=organiser,
             code="ZW2098",
             title="恶意请求",
@@ -194,7 +194,7 @@ def prepare_database(env: dict) -> dict:
             genres=[{"name": "散文"}],
             groups=[],
         )
-        services.change_status(comp, "open", actor=organiser)
+        competitions.change_status(comp, "open", actor=organiser)
         db.session.commit()
         ids = {"competition": comp.id, "genre": comp.genres[0].id}
         db.session.remove()

@@ -1,7 +1,7 @@
 """Cost of the allow-list judge copy (the job after each .docx/.pdf receipt).
 
-Anchors: the deny-list scrubbers it replaced (``anonymise.scrub_docx`` /
-``scrub_pdf``), measured on the same file in the same run.
+Anchors: the deny-list scrubbers it replaced (``bench/old_scrubbers.py``:
+``scrub_docx`` / ``scrub_pdf``), measured on the same file in the same run.
 
     python -m bench.judge_copy
 """
@@ -46,10 +46,14 @@ def _median_ms(function, data, runs: int = 5) -> float:
 
 
 def main() -> None:
-    from essays import anonymise, judge_copy
+    from bench import old_scrubbers
+    from essays import judge_copy
 
     needles = ["李秀英", "临渭区第二中学", "13812345678"]
-    for kind, data, scrub in (("docx", _docx(300), anonymise.scrub_docx), ("pdf", _pdf(60), anonymise.scrub_pdf)):
+    for kind, data, scrub in (
+        ("docx", _docx(300), old_scrubbers.scrub_docx),
+        ("pdf", _pdf(60), old_scrubbers.scrub_pdf),
+    ):
         assert judge_copy.build(kind, data, needles).data is not None
         built = _median_ms(lambda d, kind=kind: judge_copy.build(kind, d, needles), data)
         scrubbed = _median_ms(scrub, data)

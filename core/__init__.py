@@ -36,34 +36,35 @@ def import_job_handlers() -> None:
 
 def register_blueprints(app: Flask) -> None:
     """The web pages. A blueprint whose routes span several modules imports each one here."""
+    # A blueprint whose pages span several modules (by audience) gets them by importing each.
+    import essays.routes_author  # noqa: F401
+    import essays.routes_organiser  # noqa: F401
+    import essays.routes_unit  # noqa: F401
+    import nominations.routes_committee  # noqa: F401
+    import nominations.routes_office  # noqa: F401
+    import nominations.routes_print  # noqa: F401
+    import nominations.routes_programmes  # noqa: F401
+    import nominations.routes_public  # noqa: F401
+    import nominations.routes_review  # noqa: F401
+    import nominations.routes_unit  # noqa: F401
+    import publishing.certificate_routes  # noqa: F401
+    import publishing.manage_routes  # noqa: F401
+    import publishing.public_routes  # noqa: F401
     from accounts import admin as accounts_admin
     from accounts import routes as accounts_routes
     from core import views as core_views
     from essays import public_calls as essays_public_calls
-    from essays import routes as essays_routes
+    from essays import view_helpers as essays_views
     from judging import routes as judging_routes
-    from nominations import (  # noqa: F401 (each module adds its routes to the blueprint)
-        routes_committee,
-        routes_office,
-        routes_print,
-        routes_programmes,
-        routes_public,
-        routes_review,
-        routes_unit,
-    )
     from nominations.blueprint import bp as nominations_bp
     from publishing import calls as publishing_calls
-
-    # Publishing's one blueprint takes its pages from three modules (by audience):
-    # importing them adds their routes to it.
-    from publishing import certificate_routes, manage_routes, public_routes  # noqa: F401
     from publishing.blueprint import bp as publishing_bp
 
     for blueprint in (
         core_views.bp,
         accounts_routes.bp,
         accounts_admin.bp,
-        essays_routes.bp,
+        essays_views.bp,
         judging_routes.bp,
         nominations_bp,
         publishing_bp,

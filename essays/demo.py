@@ -8,6 +8,8 @@ from sqlalchemy import select
 
 from core.db import utcnow
 from core.extensions import db
+from essays import competitions, review, submission
+from essays.models import Competition
 
 NOTICE = """<p>为深入贯彻落实习近平新时代中国特色社会主义思想，弘扬爱国奋斗精神，激励广大知识分子建功立业新时代，
 现面向全区开展“弘扬爱国奋斗精神、建功立业新时代”主题征文活动。</p>
@@ -52,14 +54,11 @@ DEMO_ENTRIES = [
 
 
 def seed(accounts: dict) -> None:
-    from essays import services
-    from essays.models import Competition
-
     if db.session.scalar(select(Competition.id).where(Competition.code == "ZW2026")):
         return
     organiser = accounts["organiser"]
     now = utcnow()
-    comp = services.create_competition(
+    comp = competitions.create_competition(
         actor=organiser,
         code="ZW2026",
         title="弘扬爱国奋斗精神、建功立业新时代",
@@ -88,7 +87,7 @@ def seed(accounts: dict) -> None:
         ],
         groups=[{"name": "成人组"}, {"name": "青少年组"}],
     )
-    services.change_status(comp, "open", actor=organiser)
+    competitions.change_status(comp, "open", actor=organiser)
     db.session.flush()
     genres = {g.name: g.id for g in comp.genres}
     groups = {g.name: g.id for g in comp.groups}
@@ -96,8 +95,8 @@ def seed(accounts: dict) -> None:
         author = accounts.get(username)
         if author is None:
             continue
-        result = services.submit_entry(
-            services.SubmissionDraft(
+        result = submission.submit_entry(
+            submission.SubmissionDraft(
                 competition=comp,
                 author=author,
                 token=f"demo-{n}",
@@ -110,5 +109,5 @@ def seed(accounts: dict) -> None:
             actor=author,
         )
         if qualify:
-            services.review_entry(result.entry, True, actor=organiser)
+            review.review_entry(result.entry, True, actor=organiser)
     db.session.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -22,6 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from core.i18n import local, parse_local
 from essays.models import ORGANISER_ROLES, CountRule, Format
 
 
@@ -133,3 +135,99 @@ class RedactForm(FlaskForm):
     phrases = TextAreaField(
         _l("More text to hide from judges (one per line)"), validators=[Optional(), Length(max=2000)]
     )
+
+
+def with_choices(form: EntryForm, comp) -> EntryForm:
+    """The entry form with the competition's genres and groups to choose from."""
+    form.genre_id.choices = [(0, _("— choose —"))] + [(g.id, g.name) for g in comp.genres]
+    form.group_id.choices = [(0, _("— choose —"))] + [(g.id, g.name) for g in comp.groups]
+    return form
+
+
+def competition_values(form: CompetitionForm) -> dict:
+    """The keyword arguments of ``competitions.create_competition``/``update_competition``."""
+    genres = [
+        {
+            "id": int(r.form.id.data) if (r.form.id.data or "").isdigit() else None,
+            "name": r.form.name.data,
+            "min_length": r.form.min_length.data,
+            "max_length": r.form.max_length.data,
+            "count_rule": r.form.count_rule.data if r.form.count_rule.data in list(CountRule) else CountRule.WORD,
+        }
+        for r in form.genres
+        if (r.form.name.data or "").strip()
+    ]
+    groups = [
+        {"name": n.strip()}
+        for n in (form.groups.data or "").replace("，", ",").replace("、", ",").split(",")
+        if n.strip()
+    ]
+    organisers = [
+        {
+            "role": r.form.role.data if r.form.role.data in ORGANISER_ROLES else ORGANISER_ROLES[0],
+            "name": r.form.name.data.strip(),
+        }
+        for r in form.organisers
+        if (r.form.name.data or "").strip()
+    ]
+    return dict(
+        code=form.code.data,
+        title=form.title.data.strip(),
+        theme=(form.theme.data or "").strip(),
+        notice_html=form.notice_html.data or "",
+        organisers=organisers,
+        opens_at=parse_local(form.opens_at.data),
+        closes_at=parse_local(form.closes_at.data),
+        grace_minutes=form.grace_minutes.data or 0,
+        max_entries_per_author=form.max_entries_per_author.data,
+        unit_recommendation_enabled=form.unit_recommendation_enabled.data,
+        unit_quota=form.unit_quota.data or 0,
+        freeze_when_qualified=form.freeze_when_qualified.data,
+        accepted_formats=list(form.accepted_formats.data or []),
+        max_file_mb=form.max_file_mb.data,
+        pledge_text=form.pledge_text.data or "",
+        review_threshold=form.review_threshold.data,
+        copy_threshold=form.copy_threshold.data,
+        genres=genres,
+        groups=groups,
+    )
+
+
+FILLED_FROM_COMPETITION = (
+    "code",
+    "title",
+    "theme",
+    "notice_html",
+    "grace_minutes",
+    "max_entries_per_author",
+    "unit_recommendation_enabled",
+    "unit_quota",
+    "max_file_mb",
+    "pledge_text",
+    "review_threshold",
+    "copy_threshold",
+    "freeze_when_qualified",
+)
+
+
+def fill_competition_form(form: CompetitionForm, comp) -> None:
+    """Show a competition's settings in the form."""
+    for key in FILLED_FROM_COMPETITION:
+        getattr(form, key).data = getattr(comp, key)
+    form.accepted_formats.data = list(comp.accepted_formats or [])
+    form.opens_at.data = local(comp.opens_at).replace(tzinfo=None)
+    form.closes_at.data = local(comp.closes_at).replace(tzinfo=None)
+    form.groups.data = "，".join(g.name for g in comp.groups)
+    for row, genre in zip(form.genres, comp.genres):
+        row.form.id.data = str(genre.id)
+        row.form.name.data, row.form.min_length.data = genre.name, genre.min_length
+        row.form.max_length.data, row.form.count_rule.data = genre.max_length, genre.count_rule
+    for row, org in zip(form.organisers, comp.organisers or []):
+        row.form.role.data, row.form.name.data = org.get("role"), org.get("name")
+
+
+def redaction_choices(form: RedactForm, entry, posted) -> tuple[set[int], list[str]]:
+    """The found spans the organiser keeps (unticked) and the extra phrases to hide."""
+    keep = {i for i in range(len(entry.identity_spans or [])) if f"redact_{i}" not in posted}
+    phrases = [p.strip() for p in (form.phrases.data or "").splitlines() if p.strip()]
+    return keep, phrases

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from core.errors import UserError
 from core.i18n_markers import N_
+from core.storage import store_bytes
 from essays import extract, judge_copy
 
 MAX_TEXT_CHARS = 200_000  # far above any genre limit; keeps a pasted book out
@@ -86,8 +87,6 @@ def judge_copy_for(source_format: str, data: bytes, needles) -> judge_copy.Judge
 
 
 def store_original(manuscript: Manuscript, actor):
-    from core.storage import store_bytes
-
     content_type = CONTENT_TYPES[manuscript.format]
     if manuscript.format == "txt" and manuscript.encoding:
         # The original's bytes as uploaded: name the charset they are in (GB18030
@@ -120,10 +119,8 @@ def store_judge_copy_of(
 ):
     """The judge copy from the redacted title and text (no entry row needed yet).
 
-    A .docx/.pdf copy replaces it later, by ``essays.services.upgrade_judge_copy``,
+    A .docx/.pdf copy replaces it later, by ``essays.judge_copies.upgrade_judge_copy``,
     only when the allow-list copy carries no identity.
     """
-    from core.storage import store_bytes
-
     text = (judge_title + "\n\n" + judge_text).encode("utf-8")
     return store_bytes(text, content_type=CONTENT_TYPES["txt"], suffix=".txt", created_by=actor)

@@ -19,7 +19,7 @@ from core.db import utcnow
 from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
-from essays import services as essay_services
+from essays import freeze as essay_services  # freeze_entries
 from essays.models import Competition, CompetitionStatus, Genre, Group, Submission, SubmissionStatus
 from judging import assign as assign_mod
 from judging import scoring

@@ -341,7 +341,7 @@ def page(browser, request):
 
 @pytest.fixture
 def make_competition(db, organiser):
-    from essays import services
+    from essays import competitions
 
     counter = {"n": 0}
 
@@ -375,9 +375,9 @@ def make_competition(db, organiser):
             ],
         )
         groups = fields.pop("groups", [{"name": "成人组"}, {"name": "青少年组"}])
-        comp = services.create_competition(actor=organiser, genres=genres, groups=groups, **fields)
+        comp = competitions.create_competition(actor=organiser, genres=genres, groups=groups, **fields)
         if status != "draft":
-            services.change_status(comp, "open", actor=organiser)
+            competitions.change_status(comp, "open", actor=organiser)
         db.session.commit()
         return comp
 

@@ -282,11 +282,11 @@ def test_unknown_codes_fall_back_to_words():
 
 
 def test_starting_a_draft_is_audited_once(db, author, make_competition):
-    from essays import services
+    from essays import drafts
 
     comp = make_competition()
     for text in (LONG_TEXT, LONG_TEXT + "又一句。"):  # the first save and a later autosave
-        services.save_draft(
+        drafts.save_draft(
             competition=comp, author=author, token="draft-1", title="草稿", genre_id=comp.genres[0].id, body_text=text
         )
         db.session.commit()

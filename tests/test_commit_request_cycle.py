@@ -237,7 +237,10 @@ def test_a_refused_admin_form_keeps_what_was_typed_and_stores_nothing(app, clien
 ROUTE_MODULES = [
     "accounts/routes.py",
     "accounts/admin.py",
-    "essays/routes.py",
+    "essays/routes_author.py",
+    "essays/routes_unit.py",
+    "essays/routes_organiser.py",
+    "essays/view_helpers.py",
     "judging/routes.py",
     "judging/routes_results.py",
     "judging/committee.py",
@@ -282,7 +285,7 @@ def test_routes_leave_refusals_and_commits_to_the_request_cycle(path):
 def _open_call(organiser, **kw):
     import datetime as dt
 
-    from essays import services
+    from essays import competitions
 
     now = dt.datetime.now(dt.timezone.utc)
     fields = dict(
@@ -304,23 +307,23 @@ def _open_call(organiser, **kw):
         copy_threshold=0.8,
     )
     fields.update(kw)
-    comp = services.create_competition(
+    comp = competitions.create_competition(
         actor=organiser,
         genres=[{"name": "散文", "min_length": 20, "max_length": 3000, "count_rule": "word"}],
         groups=[],
         **fields,
     )
-    services.change_status(comp, "open", actor=organiser)
+    competitions.change_status(comp, "open", actor=organiser)
     return comp
 
 
 def test_submit_takes_a_draft_and_answers_a_resend_with_the_first_entry(db, organiser, author):
-    from essays import services
+    from essays import submission
     from essays.models import Submission
 
     comp = _open_call(organiser)
     db.session.commit()
-    draft = services.SubmissionDraft(
+    draft = submission.SubmissionDraft(
         competition=comp,
         author=author,
         token="cycle-1",
@@ -330,21 +333,22 @@ def test_submit_takes_a_draft_and_answers_a_resend_with_the_first_entry(db, orga
         pledge=True,
         body_text="春风又绿渭河岸，我站在老城墙上眺望远方。" * 5,
     )
-    first = services.submit(draft, actor=author)
+    first = submission.submit(draft, actor=author)
     db.session.commit()
     assert not first.duplicate and first.receipt_number == "ZW2031-0001"
-    again = services.submit(draft, actor=author)
+    again = submission.submit(draft, actor=author)
     assert again.duplicate and again.entry_id == first.entry_id
     assert db.session.scalar(select(func.count(Submission.id))) == 1
 
 
 def test_submit_refusals_carry_their_status(db, organiser, author):
     from core.errors import UserError
-    from essays import services
+    from essays import preparation
+    from essays import submission as essay_submission
 
     comp = _open_call(organiser)
     db.session.commit()
-    big = services.SubmissionDraft(
+    big = essay_submission.SubmissionDraft(
         competition=comp,
         author=author,
         token="cycle-2",
@@ -352,12 +356,12 @@ def test_submit_refusals_carry_their_status(db, organiser, author):
         genre_id=comp.genres[0].id,
         group_id=None,
         pledge=True,
-        upload=services.Upload("big.txt", b"x" * (1024 * 1024 + 1), "text/plain"),
+        upload=preparation.Upload("big.txt", b"x" * (1024 * 1024 + 1), "text/plain"),
     )
     with pytest.raises(UserError) as too_large:
-        services.submit(big, actor=author)
-    assert services.refusal_status(too_large.value) == 413
-    unpledged = services.SubmissionDraft(
+        essay_submission.submit(big, actor=author)
+    assert essay_submission.refusal_status(too_large.value) == 413
+    unpledged = essay_submission.SubmissionDraft(
         competition=comp,
         author=author,
         token="cycle-3",
@@ -368,5 +372,5 @@ def test_submit_refusals_carry_their_status(db, organiser, author):
         body_text="春风又绿渭河岸，我站在老城墙上眺望远方。" * 5,
     )
     with pytest.raises(UserError) as bad_input:
-        services.submit(unpledged, actor=author)
-    assert services.refusal_status(bad_input.value) == 422
+        essay_submission.submit(unpledged, actor=author)
+    assert essay_submission.refusal_status(bad_input.value) == 422

@@ -257,11 +257,11 @@ def test_organiser_review_bulk_and_export(app, client, login, organiser, make_us
 
 
 def test_author_sees_disqualification_reason(app, client, login, author, organiser, comp, csrf, db):
-    from essays import services
+    from essays import review as essay_review
     from essays.models import Submission
 
     entry_id = submit_as(client, login, author, comp, csrf)
-    services.review_entry(db.session.get(Submission, entry_id), False, "字数超出限制", actor=organiser)
+    essay_review.review_entry(db.session.get(Submission, entry_id), False, "字数超出限制", actor=organiser)
     db.session.commit()
     assert "字数超出限制" in client.get("/essays/mine").get_data(as_text=True)
 
@@ -342,7 +342,7 @@ def test_dashboard_panels(client, login, author, comp):
 
 
 def test_judge_copy_upgrade_never_overrides_an_edit_or_a_redaction(client, login, make_user, comp, csrf, db):
-    from essays import services
+    from essays import judge_copies
     from essays.models import Submission
 
     login(client, make_user("author"))
@@ -350,10 +350,10 @@ def test_judge_copy_upgrade_never_overrides_an_edit_or_a_redaction(client, login
     entry = db.session.scalars(db.select(Submission)).one()
     upgraded = entry.judge_file_id
     # A job queued before a later change names the judge copy it expected: nothing happens.
-    assert services.upgrade_judge_copy(entry.id, upgraded - 1) is False
+    assert judge_copies.upgrade_judge_copy(entry.id, upgraded - 1) is False
     # An organiser's redaction keeps the redacted text for judges.
     entry.identity_spans = [{"start": 0, "end": 2, "redacted": True}]
     db.session.commit()
-    assert services.upgrade_judge_copy(entry.id, upgraded) is False
+    assert judge_copies.upgrade_judge_copy(entry.id, upgraded) is False
     db.session.refresh(entry)
     assert entry.judge_file_id == upgraded

@@ -60,15 +60,15 @@ def test_pledge_required(db, comp, author, counts):
 
 
 def test_after_deadline_refused_and_draft_kept(db, comp, author, counts):
-    from essays import services
+    from essays import drafts, entry_rules
 
-    draft = services.save_draft(
+    draft = drafts.save_draft(
         competition=comp, author=author, token="d1", title="草稿", genre_id=comp.genres[0].id, body_text=LONG_TEXT
     )
     db.session.commit()
     comp.closes_at = now() - dt.timedelta(seconds=1)
     db.session.commit()
-    with pytest.raises(services.DeadlinePassed) as exc:
+    with pytest.raises(entry_rules.DeadlinePassed) as exc:
         submit(comp, author, token="d1")
     db.session.rollback()
     assert "NOT submitted" in str(exc.value)
@@ -90,7 +90,7 @@ def test_after_deadline_refused_and_draft_kept(db, comp, author, counts):
     ],
 )
 def test_deadline_honours_the_moment_the_request_arrived(db, comp, author, counts, received, accepted):
-    from essays import services
+    from essays import entry_rules as essay_entry_rules
 
     deadline = now() - dt.timedelta(seconds=2)
     comp.closes_at = deadline
@@ -102,7 +102,7 @@ def test_deadline_honours_the_moment_the_request_arrived(db, comp, author, count
         assert entry.status == "submitted" and entry.receipt_number
         assert entry.submitted_at == received_at  # the receipt shows when it arrived, not when it was saved
     else:
-        with pytest.raises(services.DeadlinePassed):
+        with pytest.raises(essay_entry_rules.DeadlinePassed):
             submit(comp, author, received_at=received_at)
         db.session.rollback()
         assert counts() == 0
@@ -135,12 +135,12 @@ def test_unit_quota(db, comp, make_user, make_unit, coordinator):
 
 @pytest.mark.parametrize("status, allowed", [("draft", False), ("closed", False), ("judging", False)])
 def test_submissions_only_while_open(db, make_competition, author, organiser, status, allowed):
-    from essays import services
+    from essays import competitions
 
     comp = make_competition(status="draft")
     path = {"draft": [], "closed": ["open", "closed"], "judging": ["open", "closed", "judging"]}[status]
     for s in path:
-        services.change_status(comp, s, actor=organiser)
+        competitions.change_status(comp, s, actor=organiser)
     db.session.commit()
     with pytest.raises(UserError):
         submit(comp, author)
@@ -148,32 +148,32 @@ def test_submissions_only_while_open(db, make_competition, author, organiser, st
 
 @pytest.mark.parametrize("start, target", [("draft", "closed"), ("draft", "judging")])
 def test_illegal_transitions(db, make_competition, organiser, start, target):
-    from essays import services
+    from essays import competitions as essay_competitions
 
     comp = make_competition(status="draft")
     with pytest.raises(UserError):
-        services.change_status(comp, target, actor=organiser)
+        essay_competitions.change_status(comp, target, actor=organiser)
 
 
 def test_no_edits_in_judging(db, comp, organiser):
-    from essays import services
+    from essays import competitions as essay_competitions
 
     for s in ("closed", "judging"):
-        services.change_status(comp, s, actor=organiser)
+        essay_competitions.change_status(comp, s, actor=organiser)
     with pytest.raises(UserError):
-        services.update_competition(comp, actor=organiser, title="新标题")
+        essay_competitions.update_competition(comp, actor=organiser, title="新标题")
 
 
 def test_review_and_reason(db, comp, author, organiser):
-    from essays import services
+    from essays import review
 
     entry = submit(comp, author).entry
     with pytest.raises(UserError):
-        services.review_entry(entry, False, "", actor=organiser)
-    services.review_entry(entry, False, "字数不符", actor=organiser)
+        review.review_entry(entry, False, "", actor=organiser)
+    review.review_entry(entry, False, "字数不符", actor=organiser)
     assert entry.status == "disqualified" and entry.disqualify_reason == "字数不符"
-    services.review_entry(entry, True, actor=organiser)
-    assert entry.status == "qualified" and services.qualified_submissions(comp.id) == [entry]
+    review.review_entry(entry, True, actor=organiser)
+    assert entry.status == "qualified" and review.qualified_submissions(comp.id) == [entry]
 
 
 def test_identity_in_text_is_flagged_and_redacted_for_judges(db, comp, make_user):
@@ -190,17 +190,17 @@ def test_identity_in_text_is_flagged_and_redacted_for_judges(db, comp, make_user
 
 
 def test_organiser_can_keep_a_false_positive_and_redact_more(db, comp, make_user, organiser):
-    from essays import services
+    from essays import review as essay_review
 
     author = make_user("author", display_name="春风")
     entry = submit(comp, author, text=LONG_TEXT + "\n临渭区第二中学高一(3)班").entry
     assert entry.identity_spans and "春风" in entry.identity_spans[0]["text"]
-    services.redact_identity(entry, actor=organiser, keep={0}, extra_phrases=["临渭区第二中学"])
+    essay_review.redact_identity(entry, actor=organiser, keep={0}, extra_phrases=["临渭区第二中学"])
     assert "春风" in entry.judge_text and "临渭区第二中学" not in entry.judge_text
 
 
 def test_similarity_flags_copied_entry(db, comp, make_user):
-    from essays import services
+    from essays import duplicates
 
     original = "渭河两岸的春天来得格外早，桃花开满了山坡，农民们忙着春耕，孩子们在田埂上奔跑嬉戏。" * 3
     submit(comp, make_user("author"), text=original, token="s1")
@@ -208,15 +208,15 @@ def test_similarity_flags_copied_entry(db, comp, make_user):
         comp, make_user("author"), text=original[:60] + "完全不同的另一段文字，讲述的是城市的夜晚和灯火。", token="s2"
     )
     submit(comp, make_user("author"), text=LONG_TEXT, token="s3")
-    flags = services.detect_similarity(comp.id)
+    flags = duplicates.detect_similarity(comp.id)
     assert len(flags) == 1 and flags[0].containment >= 0.5
 
 
 def test_withdraw_before_deadline(db, comp, author):
-    from essays import services
+    from essays import drafts as essay_drafts
 
     entry = submit(comp, author).entry
-    services.withdraw_entry(entry, actor=author)
+    essay_drafts.withdraw_entry(entry, actor=author)
     assert entry.status == "withdrawn"
     submit(comp, author, token="again")  # no longer counts against the limit
 

@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from core.errors import UserError
-from essays import extract
+from essays import file_limits
 from essays.extract import extract_text, safe_display_name
 from helpers.docs import (
     BODY_TEXT,
@@ -139,7 +139,7 @@ def test_refusals_tell_the_author_what_to_do(case, name, build, words):
 
 
 def test_total_uncompressed_size_is_limited(monkeypatch):
-    monkeypatch.setattr(extract, "MAX_ZIP_UNCOMPRESSED", 1024 * 1024)
+    monkeypatch.setattr(file_limits, "MAX_ZIP_UNCOMPRESSED", 1024 * 1024)
     data = docx_with({"word/media/photo.bin": os.urandom(1024 * 1024)})
     with pytest.raises(UserError) as caught:
         extract_text("essay.docx", data, LIMIT)

@@ -35,13 +35,13 @@ def _submit(app, login, csrf, author, comp, **kw) -> int:
 
 def _round_with(db, comp, organiser, judge, entry_ids, *, qualify=True):
     """A 1-judge round over the competition's qualified entries, assigned, still being set up."""
-    from essays import services as essays
+    from essays import review
     from essays.models import Submission
     from judging import services
 
     if qualify:
         for entry_id in entry_ids:
-            essays.review_entry(db.session.get(Submission, entry_id), True, actor=organiser)
+            review.review_entry(db.session.get(Submission, entry_id), True, actor=organiser)
     round_ = services.create_round(comp, actor=organiser, name="初评", k=1)
     services.set_criteria(round_, [services.CriterionInput("总分", 100)], actor=organiser)
     services.add_judge(round_, judge, actor=organiser)
@@ -261,21 +261,22 @@ def test_organiser_still_redacts_a_frozen_entry(app, login, csrf, db, organiser,
 
 
 def test_freeze_when_qualified_is_an_organiser_setting(app, login, csrf, db, author, organiser, comp):
-    from essays import services as essays
+    from essays import competitions
+    from essays import review as essay_review
 
     boss = app.test_client()
     login(boss, organiser)
     form = _text(boss.get(f"/essays/manage/{comp.id}/edit"))
     assert 'name="freeze_when_qualified"' in form and "资格审查通过后冻结作品" in form
     entry_id = _submit(app, login, csrf, author, comp)
-    essays.review_entry(_entry(db, entry_id), True, actor=organiser)
+    essay_review.review_entry(_entry(db, entry_id), True, actor=organiser)
     db.session.commit()
     writer = _author_client(app, login, author)
     # Off (the default): a qualified entry may still be edited.
     assert _edit(writer, csrf, comp, _entry(db, entry_id), title="资格审查后改的").status_code == 302
     entry = _entry(db, entry_id)
-    essays.review_entry(entry, True, actor=organiser)
-    essays.update_competition(entry.competition, actor=organiser, freeze_when_qualified=True)
+    essay_review.review_entry(entry, True, actor=organiser)
+    competitions.update_competition(entry.competition, actor=organiser, freeze_when_qualified=True)
     db.session.commit()
     assert "资格审查" in _text(writer.get(f"/essays/c/{comp.id}"))
     response = _edit(writer, csrf, comp, _entry(db, entry_id), title="再改一次")
@@ -343,11 +344,11 @@ def test_opening_a_round_over_an_open_call_needs_the_freeze_confirmed(
 def test_a_round_over_a_closed_call_opens_without_confirmation(
     app, login, csrf, post, db, author, organiser, judge_user, comp
 ):
-    from essays import services as essays
+    from essays import competitions as essay_competitions
     from judging.models import Round
 
     entry_id = _submit(app, login, csrf, author, comp)
-    essays.change_status(comp, "closed", actor=organiser)
+    essay_competitions.change_status(comp, "closed", actor=organiser)
     db.session.commit()
     round_ = _round_with(db, comp, organiser, judge_user, [entry_id])
     _, response = _open(app, login, post, organiser, round_.id, confirm=False)
@@ -355,7 +356,7 @@ def test_a_round_over_a_closed_call_opens_without_confirmation(
     db.session.expire_all()
     assert db.session.get(Round, round_.id).state == "open"
     # Reopening the call for an extension does not unfreeze the judged entry.
-    essays.change_status(comp, "open", actor=organiser)
+    essay_competitions.change_status(comp, "open", actor=organiser)
     db.session.commit()
     writer = _author_client(app, login, author)
     response = _edit(writer, csrf, comp, _entry(db, entry_id), title="延期后改的标题")
@@ -365,7 +366,7 @@ def test_a_round_over_a_closed_call_opens_without_confirmation(
 def test_entries_submitted_after_the_round_opened_are_not_in_it_until_assigned(
     app, login, csrf, post, db, make_user, author, organiser, judge_user, comp
 ):
-    from essays import services as essays
+    from essays import review as essay_review
     from judging.models import Assignment
 
     first = _submit(app, login, csrf, author, comp)
@@ -375,7 +376,7 @@ def test_entries_submitted_after_the_round_opened_are_not_in_it_until_assigned(
     late = _submit(app, login, csrf, late_author, comp)
     writer = _author_client(app, login, late_author)
     assert _edit(writer, csrf, comp, _entry(db, late), title="开评后提交的作品").status_code == 302
-    essays.review_entry(_entry(db, late), True, actor=organiser)
+    essay_review.review_entry(_entry(db, late), True, actor=organiser)
     db.session.commit()
     # The organiser sees it in the round's entry list with no judge yet; it is still editable.
     code = _entry(db, late).anonymous_code

@@ -88,11 +88,11 @@ def _identified_author(make_user, make_unit):
 
 
 def _qualify(db, comp, organiser):
-    from essays import services as essays_services
+    from essays import review
     from essays.models import CompetitionStatus, Submission
 
     for entry in db.session.query(Submission).filter_by(competition_id=comp.id).all():
-        essays_services.review_entry(entry, True, actor=organiser)
+        review.review_entry(entry, True, actor=organiser)
     comp.status = CompetitionStatus.JUDGING
     db.session.commit()
 

@@ -80,13 +80,13 @@ def test_receipt_back_link_opens_for_everyone_who_sees_the_receipt(
 
 
 def test_public_home_lists_closed_calls_apart_without_their_old_deadline(app, db, client, organiser, make_competition):
-    from essays import services
+    from essays import competitions
 
     still_open = make_competition(title="正在征稿的征文")
     judged = make_competition(title="已评审的征文")
-    services.change_status(judged, "closed", actor=organiser)
-    services.change_status(judged, "judging", actor=organiser)
-    services.change_status(judged, "published", actor=organiser)
+    competitions.change_status(judged, "closed", actor=organiser)
+    competitions.change_status(judged, "judging", actor=organiser)
+    competitions.change_status(judged, "published", actor=organiser)
     past_deadline = make_competition(
         title="已过截稿时间的征文", opens_at=now() - dt.timedelta(days=20), closes_at=now() - dt.timedelta(days=2)
     )
@@ -117,11 +117,11 @@ def test_author_at_the_entry_limit_is_told_before_the_form(client, login, author
 
 @pytest.mark.parametrize("when", ["closed", "past_deadline"])
 def test_author_on_a_closed_call_is_told_before_the_form(client, db, login, author, organiser, make_competition, when):
-    from essays import services
+    from essays import competitions as essay_competitions
 
     if when == "closed":
         comp = make_competition()
-        services.change_status(comp, "closed", actor=organiser)
+        essay_competitions.change_status(comp, "closed", actor=organiser)
         db.session.commit()
         expected = "本次征文当前不接收投稿"
     else:
@@ -134,12 +134,12 @@ def test_author_on_a_closed_call_is_told_before_the_form(client, db, login, auth
 
 
 def test_editing_an_entry_on_a_closed_call_is_refused_before_the_form(client, db, login, author, organiser, comp, csrf):
-    from essays import services
+    from essays import competitions as essay_competitions
 
     login(client, author)
     r = _post_entry(client, csrf, f"/essays/c/{comp.id}/submit", **_entry_fields(comp))
     entry_id = int(r.headers["Location"].rstrip("/").split("/")[-2])
-    services.change_status(comp, "closed", actor=organiser)
+    essay_competitions.change_status(comp, "closed", actor=organiser)
     db.session.commit()
     html = _text(client.get(f"/essays/entry/{entry_id}/edit"))
     assert "本次征文当前不接收投稿" in html

@@ -5,7 +5,7 @@ purpose; whatever else the file carries (an author's bio in a note, a
 header, a property, a script) is simply not there. Every text the copy keeps
 is run through ``anonymise.find_identity``; when identity is found, or when
 the copy cannot be built or checked, there is no file copy and judges keep
-the redacted text (see ``essays.services.upgrade_judge_copy``).
+the redacted text (see ``essays.judge_copies.upgrade_judge_copy``).
 
 * ``.docx``: a new package from python-docx's blank document holding the
   main story only: paragraphs (text, bold, italic, underline, alignment,
@@ -30,27 +30,13 @@ Pure package: no Flask or SQLAlchemy. ``word`` builds the .docx, ``pdf`` the
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from essays import anonymise
-
-
-@dataclass(frozen=True)
-class JudgeCopy:
-    """``data`` is the file for judges, or None: judges keep the redacted text.
-
-    ``found`` lists identity found in what the copy would have kept (for the
-    organiser); it is empty when the copy could not be built at all.
-    """
-
-    data: bytes | None
-    found: tuple[str, ...] = ()
+from essays.judge_copy.pdf import build_pdf
+from essays.judge_copy.result import JudgeCopy
+from essays.judge_copy.word import build_docx
 
 
 def build(source_format: str, data: bytes, needles: Iterable[str]) -> JudgeCopy:
-    from essays.judge_copy.pdf import build_pdf
-    from essays.judge_copy.word import build_docx
-
     builder = {"docx": build_docx, "pdf": build_pdf}.get(source_format)
     if builder is None:
         return JudgeCopy(None)
@@ -58,17 +44,3 @@ def build(source_format: str, data: bytes, needles: Iterable[str]) -> JudgeCopy:
         return builder(data, list(needles))
     except Exception:  # noqa: BLE001 - unreadable for the builder: judges keep the text
         return JudgeCopy(None)
-
-
-def identity_in(texts: Iterable[str], needles: Iterable[str]) -> tuple[str, ...]:
-    """The distinct identity strings ``find_identity`` sees in ``texts``."""
-    needles = list(needles)
-    found: list[str] = []
-    for text in texts:
-        if not text:
-            continue
-        for start, end in anonymise.find_identity(text, needles):
-            piece = text[start:end]
-            if piece not in found:
-                found.append(piece)
-    return tuple(found)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 
-from essays.judge_copy import JudgeCopy, identity_in
+from essays.judge_copy.result import JudgeCopy, identity_in
 
 _PAGE_KEYS = {
     "/Type",

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from essays import anonymise
-from essays.extract import check_zip_limits
-from essays.judge_copy import JudgeCopy, identity_in
+from essays.file_limits import check_zip_limits
+from essays.judge_copy.result import JudgeCopy, identity_in
+from essays.judge_copy.word_package import judges_package, package_texts
+from essays.ooxml import main_document_name, parse, write_zip
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
@@ -66,16 +67,6 @@ _IMAGE_FORMATS = {"PNG", "JPEG", "MPO", "GIF", "BMP", "TIFF", "WEBP"}
 _MAX_IMAGE_PIXELS = 40_000_000
 _MAX_ELEMENTS = 2_000_000  # far above any essay; bounds the work on a crafted file
 
-# Parts of the package python-docx writes that a reader needs; anything else
-# its template brings (custom XML, thumbnail, stylesWithEffects) is dropped.
-_KEPT_PACKAGE_RELS = {"officeDocument", "core-properties", "extended-properties"}
-_KEPT_DOCUMENT_RELS = {"styles", "settings", "fontTable", "numbering", "theme", "webSettings", "image"}
-_BLANK_APP = (
-    b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
-    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
-    b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"/>'
-)
-
 
 @dataclass
 class _Run:
@@ -104,13 +95,11 @@ class _Source:
     """The parts of the uploaded package the builder reads, and nothing else."""
 
     def __init__(self, data: bytes):
-        from essays.extract import _main_document_name
-
         self.archive = zipfile.ZipFile(io.BytesIO(data))
         check_zip_limits(self.archive)
         self.names = {i.filename for i in self.archive.infolist() if not i.is_dir()}
-        self.main = _main_document_name(self.archive, self.names)
-        self.document = _parse(self.read(self.main))
+        self.main = main_document_name(self.archive, self.names)
+        self.document = parse(self.read(self.main))
         self.rels = self._relationships(self.main)
         self.styles = self._style_names()
         self.notes = {kind: self._notes(kind) for kind in ("footnotes", "endnotes")}
@@ -125,7 +114,7 @@ class _Source:
         if rels_name not in self.names:
             return {}
         out = {}
-        for rel in _parse(self.read(rels_name)).iter(_PKG_REL):
+        for rel in parse(self.read(rels_name)).iter(_PKG_REL):
             external = rel.get("TargetMode") == "External"
             target = rel.get("Target", "")
             if not external:
@@ -149,7 +138,7 @@ class _Source:
             style.get(f"{_W}styleId", ""): (
                 style.find(f"{_W}name").get(f"{_W}val", "") if style.find(f"{_W}name") is not None else ""
             ).lower()
-            for style in _parse(self.read(part)).iter(f"{_W}style")
+            for style in parse(self.read(part)).iter(f"{_W}style")
         }
 
     def _notes(self, kind: str) -> dict[str, tuple[etree._Element, dict]]:
@@ -160,7 +149,7 @@ class _Source:
         tag = f"{_W}{kind[:-1]}"  # footnote / endnote
         return {
             note.get(f"{_W}id", ""): (note, rels)
-            for note in _parse(self.read(part)).iter(tag)
+            for note in parse(self.read(part)).iter(tag)
             if note.get(f"{_W}type") in (None, "normal")
         }
 
@@ -344,11 +333,6 @@ def _clean_image(blob: bytes) -> bytes | None:
         return None
 
 
-def _parse(content: bytes) -> etree._Element:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-    return etree.fromstring(content, parser)
-
-
 def build_docx(data: bytes, needles: list[str]) -> JudgeCopy:
     import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -421,11 +405,11 @@ def build_docx(data: bytes, needles: list[str]) -> JudgeCopy:
             write_blocks(note, document)
     out = io.BytesIO()
     document.save(out)
-    package = _package(out.getvalue())
-    found = identity_in(_package_texts(package), needles)
+    package = judges_package(out.getvalue())
+    found = identity_in(package_texts(package), needles)
     if found:
         return JudgeCopy(None, found)
-    return JudgeCopy(anonymise._write_zip(package))
+    return JudgeCopy(write_zip(package))
 
 
 def _append_run(paragraph: etree._Element, item: _Run) -> None:
@@ -473,53 +457,3 @@ def _page_setup(section, properties: etree._Element | None) -> None:
         default = Mm(25.4 if side in ("top", "bottom") else 31.8)
         setattr(section, f"{side}_margin", Twips(value) if value is not None else default)
     section.header_distance = section.footer_distance = Mm(15)
-
-
-def _package(data: bytes) -> dict[str, bytes]:
-    """python-docx's package with only the parts a reader needs, and blank properties."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        parts = {name: archive.read(name) for name in archive.namelist()}
-    for rels_name, kept in (("_rels/.rels", _KEPT_PACKAGE_RELS), ("word/_rels/document.xml.rels", _KEPT_DOCUMENT_RELS)):
-        root = _parse(parts[rels_name])
-        for rel in list(root):
-            if rel.get("Type", "").rsplit("/", 1)[-1] not in kept or rel.get("TargetMode") == "External":
-                root.remove(rel)
-        parts[rels_name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-    parts = anonymise._reachable_parts(parts)
-    parts["[Content_Types].xml"] = anonymise._prune_content_types(parts["[Content_Types].xml"], parts)
-    parts["docProps/core.xml"] = anonymise._MINIMAL_CORE
-    parts["docProps/app.xml"] = _BLANK_APP
-    return parts
-
-
-# Parts python-docx writes from its own template (the builder only names the
-# Normal style's Chinese font): nothing of the upload is in them.
-_TEMPLATE_PARTS = {
-    "word/styles.xml",
-    "word/settings.xml",
-    "word/webSettings.xml",
-    "word/fontTable.xml",
-    "word/theme/theme1.xml",
-    "word/numbering.xml",
-}
-
-
-def _package_texts(parts: dict[str, bytes]) -> list[str]:
-    """Every text node and attribute value of every XML part the upload could reach."""
-    texts = []
-    for name, content in parts.items():
-        if not (name.endswith(".xml") or name.endswith(".rels")) or name in _TEMPLATE_PARTS:
-            continue
-        root = _parse(content)
-        pieces = []
-        for element in root.iter():
-            if isinstance(element.tag, str):
-                pieces.extend(element.attrib.values())
-            if element.text:
-                pieces.append(element.text)
-            if element.tail and element.tail.strip():
-                pieces.append(element.tail)
-        # Paragraph text in one string (names split over runs), attributes one a line.
-        body = "".join(t.text or "" for t in root.iter(f"{_W}t"))
-        texts += [body, "\n".join(pieces)]
-    return texts

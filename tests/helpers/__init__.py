@@ -136,11 +136,11 @@ def submit_as(client, login, user, comp, csrf, **kw):
 
 
 def submit(comp, author, text=LONG_TEXT, token="t1", genre=0, **kw):
-    from essays import services
+    from essays import submission as essay_submission
 
     extra = {k: kw.pop(k) for k in ("manuscript", "prepared") if k in kw}
     actor = kw.pop("actor", author)
-    draft = services.SubmissionDraft(
+    draft = essay_submission.SubmissionDraft(
         competition=comp,
         author=author,
         token=token,
@@ -151,7 +151,7 @@ def submit(comp, author, text=LONG_TEXT, token="t1", genre=0, **kw):
         pledge=kw.pop("pledge", True),
         **kw,
     )
-    return services.submit_entry(draft, actor=actor, **extra)
+    return essay_submission.submit_entry(draft, actor=actor, **extra)
 
 
 # --- judging -----------------------------------------------------------------------

@@ -1,0 +1,369 @@
+"""Submitting an entry: a new one, a saved draft, or changes to a submitted one.
+
+A submission runs in three steps so that the write transaction (which on
+SQLite holds the database lock, and on PostgreSQL the competition's counter
+row) contains only the checks that must see committed state and the inserts:
+
+1. ``preparation.submission_context``: plain data read from the database
+   (settings, genres, the author's details to hide from judges);
+2. ``preparation.prepare_entry``: pure work on that data: pledge, title,
+   genre, text extraction, document scrubbing, counting, identity search;
+3. ``submit_entry``: writes the files (fsynced, deleted again if the
+   transaction rolls back), then locks the competition, reads the deadline and
+   the form token again, checks the quota and inserts.
+
+``submit`` runs the three for a form, ending the reading transaction between
+1 and 2; the request commits after 3.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from core import audit
+from core.db import end_read_transaction, utcnow
+from core.errors import UserError
+from core.extensions import db
+from core.i18n_markers import N_
+from essays import anonymise, manuscripts
+from essays.entry_rules import (
+    DeadlinePassed,
+    check_deadline,
+    check_editable,
+    check_window,
+    count_active,
+    effective_moment,
+    entry_by_token,
+    lock_competition,
+)
+from essays.freeze import EntryFrozen, check_not_frozen
+from essays.models import Competition, Submission, SubmissionCounter, SubmissionStatus
+from essays.preparation import PreparedEntry, Upload, prepare_entry, submission_context
+
+
+@dataclass(frozen=True)
+class SubmissionDraft:
+    """What is being submitted: the submission form's fields, whoever sends them.
+
+    ``entry`` is the draft or submitted entry being changed (None for a new
+    one); ``recommending_unit`` the unit recommending it; ``received_at`` the
+    moment the server received the request (see ``effective_moment``).
+    """
+
+    competition: Competition
+    author: object
+    token: str | None
+    title: str
+    genre_id: int | None
+    group_id: int | None
+    body_text: str | None = None
+    upload: Upload | None = None
+    pledge: bool = False
+    entry: Submission | None = None
+    recommending_unit: object = None
+    received_at: dt.datetime | None = None
+
+
+@dataclass
+class SubmitResult:
+    entry: Submission
+    duplicate: bool = False  # the same form was sent again: nothing new was created
+
+
+def new_form_token() -> str:
+    """One-time token put into each rendered submission form."""
+    return secrets.token_urlsafe(24)
+
+
+def _new_anonymous_code(competition_id: int) -> str:
+    """A random code unused in the competition: one indexed look-up per try, not a read of all codes."""
+    while True:
+        code = anonymise.new_anonymous_code(set())
+        taken = db.session.scalar(
+            select(Submission.id)
+            .where(Submission.competition_id == competition_id, Submission.anonymous_code == code)
+            .limit(1)
+        )
+        if taken is None:
+            return code
+
+
+def submit_entry(
+    draft: SubmissionDraft,
+    *,
+    actor,
+    manuscript: manuscripts.Manuscript | None = None,
+    prepared: PreparedEntry | None = None,
+) -> SubmitResult:
+    """Submit a new entry, a saved draft, or changes to a submitted entry.
+
+    Sending the same form twice returns the entry the first request created.
+    ``prepared`` (from ``prepare_entry``) or ``manuscript`` may be made
+    beforehand, outside the transaction. The deadline is judged at
+    ``draft.received_at``, the moment the server received the request (see
+    ``effective_moment``), against the deadline read inside the saving
+    transaction; without it, at the clock inside that transaction.
+    """
+    competition, author, token, entry = draft.competition, draft.author, draft.token, draft.entry
+    recommending_unit, received_at = draft.recommending_unit, draft.received_at
+    if prepared is None:
+        existing = entry_by_token(token) if entry is None else None
+        if existing is not None:
+            if existing.author_id != author.id:
+                raise UserError(N_("This form has already been used. Please reload the page."))
+            if existing.status != SubmissionStatus.DRAFT:
+                return SubmitResult(existing, duplicate=True)
+            entry = existing
+        check_editable(entry)
+        prepared = prepare_entry(
+            submission_context(competition, author, recommending_unit),
+            title=draft.title,
+            genre_id=draft.genre_id,
+            group_id=draft.group_id,
+            body_text=draft.body_text,
+            upload=draft.upload,
+            pledge=draft.pledge,
+            manuscript=manuscript,
+        )
+    else:
+        check_editable(entry)
+    # Files first: fsync is slow and needs no lock. A refused or failed
+    # submission rolls back, and the rollback deletes them.
+    judge_file, original_file = _store_files(prepared, actor)
+    competition_id, author_id = competition.id, author.id
+
+    # populate_existing: a counter loaded by an earlier transaction of this session must not be reused.
+    counter = db.session.scalar(
+        select(SubmissionCounter)
+        .where(SubmissionCounter.competition_id == competition_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if counter is None:
+        counter = lock_competition(competition)
+    now = utcnow()  # after the lock: the server clock inside the saving transaction
+    # The settings as they stand now (an organiser may just have extended the deadline).
+    settings = db.session.execute(
+        select(
+            Competition.status,
+            Competition.opens_at,
+            Competition.closes_at,
+            Competition.grace_minutes,
+            Competition.code,
+            Competition.max_entries_per_author,
+            Competition.unit_recommendation_enabled,
+            Competition.unit_quota,
+        ).where(Competition.id == competition_id)
+    ).one()
+    # A resend that waited for the lock finds the entry the first request made.
+    again = (
+        entry_by_token(token, fresh=True)
+        if token and (entry is None or entry.status == SubmissionStatus.DRAFT)
+        else None
+    )
+    if again is not None:
+        if again.author_id != author_id:
+            raise UserError(N_("This form has already been used. Please reload the page."))
+        if again.status != SubmissionStatus.DRAFT:
+            return SubmitResult(again, duplicate=True)
+        entry = again  # the draft an autosave created meanwhile
+    moment = effective_moment(received_at, now)
+    check_window(
+        settings.status,
+        settings.opens_at,
+        settings.closes_at + dt.timedelta(minutes=settings.grace_minutes or 0),
+        moment,
+    )
+
+    is_new = entry is None or entry.status == SubmissionStatus.DRAFT
+    if is_new:
+        limit = settings.max_entries_per_author or 0
+        if (
+            limit
+            and count_active(Submission.competition_id == competition_id, Submission.author_id == author_id) >= limit
+        ):
+            raise UserError(N_("You have reached the limit of %(limit)s entries for this competition."), limit=limit)
+        if recommending_unit is not None:
+            if not settings.unit_recommendation_enabled:
+                raise UserError(N_("This competition does not accept entries recommended by units."))
+            quota = settings.unit_quota or 0
+            used = count_active(
+                Submission.competition_id == competition_id, Submission.recommending_unit_id == recommending_unit.id
+            )
+            if quota and used >= quota:
+                raise UserError(N_("Your unit has used its quota of %(quota)s recommended entries."), quota=quota)
+    before = _entry_snapshot(entry) if entry is not None and not is_new else None
+    if entry is not None and not is_new:
+        # Frozen meanwhile (a round opened while this edit was being prepared).
+        check_not_frozen(
+            db.session.scalar(
+                select(Submission).where(Submission.id == entry.id).execution_options(populate_existing=True)
+            )
+        )
+    fingerprint = _content_fingerprint(entry) if entry is not None and not is_new else None
+    if entry is None:
+        entry = Submission(competition_id=competition_id, author_id=author_id, submission_token=token)
+        db.session.add(entry)
+    manuscript = prepared.manuscript
+    entry.title, entry.genre_id, entry.group_id = prepared.title, prepared.genre.id, prepared.group_id
+    entry.body_text = manuscript.text
+    entry.word_count, entry.han_count = prepared.word_count, prepared.han_count
+    entry.source_format = manuscript.format
+    entry.pledge_accepted = True
+    entry.submitted_by_id = getattr(actor, "id", None)
+    identity = prepared.identity
+    entry.identity_spans, entry.judge_title = identity.spans, identity.judge_title
+    entry.judge_text, entry.identity_flagged = identity.judge_text, identity.flagged
+    entry.identity_reviewed = False
+    entry.original_file = original_file
+    entry.original_name = manuscript.filename if original_file is not None else ""
+    entry.judge_file = judge_file
+    if entry.id is not None:  # a draft or an edit: its loaded genre/group may be the old ones
+        db.session.expire(entry, ["genre", "group"])
+    if is_new:
+        entry.unit_id = author.unit_id
+        entry.recommending_unit_id = getattr(recommending_unit, "id", None)
+        counter.last_serial += 1
+        entry.serial = counter.last_serial
+        entry.receipt_number = f"{settings.code}-{entry.serial:04d}"
+        entry.anonymous_code = _new_anonymous_code(competition_id)
+        entry.submitted_at = moment
+        entry.status = SubmissionStatus.SUBMITTED
+        db.session.flush()
+        audit.record(
+            "essay.submit",
+            entry,
+            actor=actor,
+            changes={
+                "receipt_number": [None, entry.receipt_number],
+                "genre": [None, prepared.genre.name],
+                "words": [None, prepared.count],
+                "recommended_by": [None, getattr(recommending_unit, "name", None)],
+                "received_at": [None, moment],
+            },
+        )
+    else:
+        if _content_fingerprint(entry) != fingerprint:
+            entry.version = (entry.version or 1) + 1
+        # A changed entry goes back to review.
+        entry.status = SubmissionStatus.SUBMITTED
+        entry.disqualify_reason = None
+        entry.submitted_at = moment
+        db.session.flush()
+        audit.record("essay.edit", entry, actor=actor, changes=audit.diff(before, _entry_snapshot(entry)))
+    return SubmitResult(entry)
+
+
+class FileTooLarge(UserError):
+    pass
+
+
+def refusal_status(exc: UserError) -> int:
+    """413 for a file over the call's limit, 409 when the entry's or the call's state refuses, else 422."""
+    if isinstance(exc, FileTooLarge):
+        return 413
+    return 409 if isinstance(exc, (DeadlinePassed, EntryFrozen)) else 422
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    """What a page needs after ``submit``, read before any commit ends the transaction.
+
+    ``entry`` and ``prepared`` are set when something was saved (not for a resend).
+    """
+
+    entry_id: int
+    receipt_number: str | None
+    duplicate: bool
+    entry: Submission | None = None
+    prepared: PreparedEntry | None = None
+
+
+def submit(draft: SubmissionDraft, *, actor) -> SubmitOutcome:
+    """Submit from a form in three steps, holding no transaction during the slow middle one.
+
+    1. Read: a resend of a submitted form returns its entry at once (no file
+       work); an entry that may not change, or a deadline passed as it stood a
+       moment ago, is refused before the slow preparation.
+    2. Prepare outside any transaction (``prepare_entry``: parse the file,
+       count, look for identity).
+    3. Save in one short transaction (``submit_entry``), flushed, not
+       committed. A resend that raced the first request is rolled back and
+       answered with the first request's entry.
+
+    Raises ``UserError`` (see ``refusal_status`` for the HTTP status of each).
+    """
+    comp, upload, token = draft.competition, draft.upload, draft.token
+    if upload is not None and len(upload.data) > comp.max_file_mb * 1024 * 1024:
+        raise FileTooLarge(
+            N_("The file is larger than the limit of %(limit)s MB for this competition."), limit=comp.max_file_mb
+        )
+    already = entry_by_token(token) if token and draft.entry is None else None
+    if already is not None and already.author_id == draft.author.id and already.status != SubmissionStatus.DRAFT:
+        outcome = SubmitOutcome(already.id, already.receipt_number, True)
+        end_read_transaction(db.session())
+        return outcome
+    check_editable(draft.entry)
+    check_deadline(comp, effective_moment(draft.received_at, utcnow()))
+    context = submission_context(comp, draft.author, draft.recommending_unit)
+    end_read_transaction(db.session())
+    prepared = prepare_entry(
+        context,
+        title=draft.title,
+        genre_id=draft.genre_id,
+        group_id=draft.group_id,
+        body_text=draft.body_text,
+        upload=upload,
+        pledge=draft.pledge,
+    )
+    try:
+        result = submit_entry(draft, actor=actor, prepared=prepared)
+    except IntegrityError:
+        # A resend raced the first request past the lock (PostgreSQL): show its entry.
+        db.session.rollback()
+        again = entry_by_token(token)
+        if again is None or again.status == SubmissionStatus.DRAFT:
+            raise
+        return SubmitOutcome(again.id, again.receipt_number, True)
+    entry = result.entry
+    if result.duplicate:
+        outcome = SubmitOutcome(entry.id, entry.receipt_number, True)
+        db.session.rollback()
+        return outcome
+    return SubmitOutcome(entry.id, entry.receipt_number, False, entry=entry, prepared=prepared)
+
+
+def _content_fingerprint(entry: Submission) -> tuple:
+    """What the author controls and judges read: changes to it bump the version."""
+    file_sha = entry.original_file.sha256 if entry.original_file is not None else None
+    return (entry.title, entry.body_text, entry.source_format, file_sha)
+
+
+def _store_files(prepared: PreparedEntry, actor):
+    """The judge copy (scrubbed, generated name) and, for uploads, the private original."""
+    manuscript = prepared.manuscript
+    original = None
+    if manuscript.format != "text":
+        original = manuscripts.store_original(manuscript, actor)
+    judge = manuscripts.store_judge_copy_of(
+        prepared.identity.judge_title, prepared.identity.judge_text, prepared.identity.spans, manuscript, actor
+    )
+    return judge, original
+
+
+def _entry_snapshot(entry: Submission) -> dict:
+    return {
+        "title": entry.title,
+        "genre_id": entry.genre_id,
+        "group_id": entry.group_id,
+        "word_count": entry.word_count,
+        "status": entry.status,
+        "format": entry.source_format,
+        "original_name": entry.original_name,
+        "version": entry.version,
+    }

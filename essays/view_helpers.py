@@ -1,0 +1,203 @@
+"""The essays blueprint and what its pages share: loading with access checks, the submit step, text display.
+
+The routes hang on ``bp`` from one module per audience: ``routes_author``,
+``routes_unit`` (unit coordinators) and ``routes_organiser``; all keep the
+``essays.*`` endpoints and the ``/essays`` URLs.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, g, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from accounts.models import Role
+from core.db import utcnow
+from core.extensions import db
+from core.i18n import format_dt
+from core.jobs import run_job_task
+from core.limits import RECEIVED_AT
+from core.request_cycle import on_user_error
+from core.views import register_panel
+from essays import drafts, duplicates, judge_copies, submission
+from essays.entry_lists import dashboard_numbers
+from essays.forms import EntryForm
+from essays.freeze import frozen_reason
+from essays.models import Competition, CompetitionStatus, Submission, SubmissionStatus
+from essays.permissions import can_edit_entry, can_view_entry, is_organiser
+from essays.preparation import Upload
+
+bp = Blueprint("essays", __name__, url_prefix="/essays")
+
+register_panel(("author",), "essays/_panel_author.html")
+register_panel(("coordinator",), "essays/_panel_coordinator.html")
+register_panel(("organiser", "admin"), "essays/_panel_organiser.html")
+
+ORGANISERS = (Role.ORGANISER, Role.ADMIN)
+
+
+@bp.app_context_processor
+def _labels():
+    return {
+        "essay_panel_data": lambda: dashboard_numbers(current_user),
+        "now_utc": utcnow,
+        "entry_frozen_reason": frozen_reason,
+    }
+
+
+@bp.before_request
+def _note_arrival():
+    # The moment the request reached the app, before its body was received
+    # (core.limits) and before it waits for the database: a submission that
+    # arrived before the deadline is accepted even if a slow line or a queue
+    # of other authors' submissions delays its saving transaction.
+    g.received_at = request.environ.get(RECEIVED_AT) or utcnow()
+
+
+def entry_or_404(entry_id: int, edit: bool = False) -> Submission:
+    entry = db.get_or_404(Submission, entry_id)
+    allowed = can_edit_entry(current_user, entry) if edit else can_view_entry(current_user, entry)
+    if not allowed:
+        abort(404)  # do not reveal that someone else's entry exists
+    return entry
+
+
+def open_competition_or_404(competition_id: int) -> Competition:
+    comp = db.get_or_404(Competition, competition_id)
+    if comp.status == CompetitionStatus.DRAFT and not is_organiser(current_user):
+        abort(404)
+    return comp
+
+
+def actor():
+    """The signed-in user as a plain object (for services and audit entries)."""
+    return current_user._get_current_object()
+
+
+def upload_from_request() -> Upload | None:
+    file = request.files.get("upload")
+    if file is None or not file.filename:
+        return None
+    data = file.read()
+    return Upload(filename=file.filename, data=data, content_type=file.mimetype or "")
+
+
+def submit_form(
+    comp: Competition, form: EntryForm, page, *, author, entry=None, recommending_unit=None
+) -> submission.SubmitOutcome:
+    """Submit the form (``submission.submit``); a refusal shows ``page`` again with its status.
+
+    The entry's jobs are queued in its transaction and run once it is committed.
+    """
+    on_user_error(page, status=submission.refusal_status)
+    user = actor()
+    outcome = submission.submit(
+        submission.SubmissionDraft(
+            competition=comp,
+            author=author,
+            token=form.token.data or None,
+            title=form.title.data,
+            genre_id=form.genre_id.data or None,
+            group_id=form.group_id.data or None,
+            body_text=form.body.data,
+            upload=upload_from_request(),
+            pledge=form.pledge.data,
+            entry=entry,
+            recommending_unit=recommending_unit,
+            received_at=g.get("received_at"),
+        ),
+        actor=user,
+    )
+    if not outcome.duplicate:
+        jobs = [
+            duplicates.queue_similarity(comp, user),
+            judge_copies.queue_judge_copy(outcome.entry, outcome.prepared, user),
+        ]
+        db.session.flush()
+        job_ids = [job.id for job in jobs if job is not None]
+        db.session.commit()  # the jobs read the committed entry
+        for job_id in job_ids:
+            _run_queued(job_id)
+    return outcome
+
+
+def _run_queued(job_id: int) -> None:
+    try:
+        run_job_task(job_id)
+    except Exception:  # the entry is saved; the judges keep the text copy or the check can be rerun
+        current_app.logger.exception("could not queue job %s", job_id)
+        db.session.rollback()
+
+
+def _payload_int(payload, key: str) -> int | None:
+    try:
+        return int(payload.get(key) or 0) or None
+    except (TypeError, ValueError):
+        return None
+
+
+def autosave_payload() -> tuple[int | None, dict]:
+    """The autosave request's entry id and ``drafts.save_draft``'s fields (sent as JSON or a form)."""
+    payload = request.get_json(silent=True) or request.form
+    return _payload_int(payload, "entry_id"), {
+        "token": payload.get("token") or None,
+        "title": str(payload.get("title") or ""),
+        "genre_id": _payload_int(payload, "genre_id"),
+        "group_id": _payload_int(payload, "group_id"),
+        "body_text": str(payload.get("body") or ""),
+    }
+
+
+def save_draft_committed(comp: Competition, fields: dict, entry: Submission | None) -> Submission:
+    """``drafts.save_draft``, committed here so that a clash with a simultaneous autosave is retried."""
+    for attempt in range(2):
+        try:
+            draft = drafts.save_draft(competition=comp, author=actor(), entry=entry, **fields)
+            db.session.commit()
+            return draft
+        except IntegrityError:  # two autosaves of a new form at once: the second finds the first
+            db.session.rollback()
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def autosave_reply(draft: Submission) -> dict:
+    if draft.status != SubmissionStatus.DRAFT:
+        return {
+            "ok": True,
+            "submitted": True,
+            "entry_id": draft.id,
+            "message": _("This entry has already been submitted."),
+        }
+    return {
+        "ok": True,
+        "entry_id": draft.id,
+        "words": draft.word_count,
+        "message": _("Draft saved at %(time)s", time=format_dt(draft.updated_at, with_seconds=True)),
+    }
+
+
+def page_text(text: str | None) -> tuple[str, int]:
+    """At most MAX_TEXT_CHARS characters of a text for a page, and how many were left out.
+
+    Intake refuses longer manuscripts; this keeps a page bounded whatever a
+    row holds (a row stored before the cap, an import).
+    """
+    text = text or ""
+    limit = int(current_app.config.get("MAX_TEXT_CHARS") or 200_000)
+    return text[:limit], max(len(text) - limit, 0)
+
+
+def highlight(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """Cut text into (piece, highlighted) for templates (autoescaped)."""
+    out, position = [], 0
+    for start, end in sorted(spans):
+        start = max(start, position)
+        if start >= end:
+            continue
+        out += [(text[position:start], False), (text[start:end], True)]
+        position = end
+    out.append((text[position:], False))
+    return [p for p in out if p[0]]
