@@ -40,6 +40,7 @@ def register_blueprints(app: Flask) -> None:
     from core import views as core_views
     from essays import routes as essays_routes
     from judging import routes as judging_routes
+    from judging import routes_judge  # noqa: F401  (the judge's pages, on judging_routes.bp)
     from publishing import routes as publishing_routes
 
     for blueprint in (

@@ -141,7 +141,7 @@ def _crawl(client, starts: list[str]) -> dict[str, object]:
 def test_nothing_a_judge_can_reach_names_the_author(
     app, client, login, csrf, db, make_user, make_unit, organiser, reveal
 ):
-    from judging import services
+    from judging import judge_services, services
     from judging.models import Assignment
 
     comp = _open_competition(db, "LEAK1", ["text", "docx"])
@@ -168,21 +168,21 @@ def test_nothing_a_judge_can_reach_names_the_author(
     services.add_judge(round_, helper, actor=organiser)
     services.assign_judges(round_, actor=organiser)
     services.open_round(round_, actor=organiser)
-    services.accept_pledge(round_, helper)
+    judge_services.accept_pledge(round_, helper)
     db.session.commit()
     item = db.session.query(Assignment).filter_by(judge_id=helper.id, submission_id=typed.id).one()
-    services.save_score(item, actor=helper, values=values_for(round_, 80), submit=True)
+    judge_services.save_score(item, actor=helper, values=values_for(round_, 80), submit=True)
     db.session.commit()
 
     planted = _planted([typed.receipt_number, filed.receipt_number])
     login(client, judge)
     # Before the pledge, after it, after scoring, and after the round closes.
     pages = dict(_crawl(client, ["/", "/judging/my", f"/judging/my/{round_.id}"]))
-    services.accept_pledge(round_, judge)
+    judge_services.accept_pledge(round_, judge)
     db.session.commit()
     pages |= _crawl(client, ["/", "/judging/my", f"/judging/my/{round_.id}"])
     mine = db.session.query(Assignment).filter_by(judge_id=judge.id, submission_id=typed.id).one()
-    services.save_score(mine, actor=judge, values=values_for(round_, 70), submit=True)
+    judge_services.save_score(mine, actor=judge, values=values_for(round_, 70), submit=True)
     services.close_round(round_, actor=organiser)
     db.session.commit()
     after = _crawl(client, ["/", "/judging/my", f"/judging/my/{round_.id}"])
@@ -228,7 +228,7 @@ def test_identity_in_any_part_of_a_file_never_reaches_the_judge(
     import pikepdf
 
     from essays.models import Submission
-    from judging import services
+    from judging import judge_services, services
 
     places = DOCX_PLACES if kind == "docx" else PDF_PLACES
     comp = _open_competition(db, f"LEAK{kind.upper()}", ["text", kind])
@@ -243,7 +243,7 @@ def test_identity_in_any_part_of_a_file_never_reaches_the_judge(
     services.add_judge(round_, judge, actor=organiser)
     services.assign_judges(round_, actor=organiser)
     services.open_round(round_, actor=organiser)
-    services.accept_pledge(round_, judge)
+    judge_services.accept_pledge(round_, judge)
     db.session.commit()
 
     login(client, judge)
