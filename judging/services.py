@@ -1,8 +1,9 @@
-"""Judging actions: rounds, rubrics, pools, assignment, scoring, arbitration.
+"""Judging actions: rounds, rubrics, pools, assignment, score checks, arbitration.
 
 Verb_noun functions that change state, flush and write the audit entry; the
-route or CLI command commits. Results, awards and finalising live in
-``judging.results``; read-only statistics in ``judging.stats``.
+route or CLI command commits. What a judge does (pledge, conflict, recusal,
+scoring) lives in ``judging.judge_services``; results, awards and finalising
+in ``judging.results``; read-only statistics in ``judging.stats``.
 """
 
 from __future__ import annotations

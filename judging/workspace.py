@@ -1,9 +1,11 @@
 """Read queries behind the judging pages.
 
-Judge-facing functions return ``BlindEntry`` projections and plain values
-only; they select the columns a judge may see, so an identity field cannot
-reach a template even by accident. Queue queries are a fixed number of SQL
-statements whatever the queue length.
+Judge-facing functions return projections and plain values only: a
+``JudgeRound`` for the round (``judge_round``), ``essays.blind.BlindEntry``
+for entries. They select the columns a judge may see, so an identity field
+cannot reach a template even by accident. The queue, its neighbours and the
+next code share one query shape (``_my_assignments``); the queue is one SQL
+statement whatever its length.
 """
 
 from __future__ import annotations
