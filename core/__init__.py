@@ -14,8 +14,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 def import_models() -> None:
     """Every package's models, so that Alembic and the tests see the whole schema.
 
-    Order follows the one-way imports between packages. ``nominations`` has no
-    models yet: add ``nominations.models`` here when it exists.
+    Order follows the one-way imports between packages.
     """
     import accounts.models  # noqa: F401
     import core.audit  # noqa: F401
@@ -23,6 +22,7 @@ def import_models() -> None:
     import core.storage  # noqa: F401
     import essays.models  # noqa: F401
     import judging.models  # noqa: F401
+    import nominations.models  # noqa: F401
     import publishing.models  # noqa: F401
 
 
@@ -30,17 +30,28 @@ def import_job_handlers() -> None:
     """Every package's job handlers (``@job_handler`` registers them on import)."""
     import core.tasks  # noqa: F401
     import essays.jobs  # noqa: F401
+    import nominations.jobs  # noqa: F401
     import publishing.jobs  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
-    """The web pages. ``nominations`` has no routes yet: add its blueprint here when it exists."""
+    """The web pages. A blueprint whose routes span several modules imports each one here."""
     from accounts import admin as accounts_admin
     from accounts import routes as accounts_routes
     from core import views as core_views
     from essays import routes as essays_routes
     from judging import routes as judging_routes
-    from judging import routes_judge  # noqa: F401  (the judge's pages, on judging_routes.bp)
+    from judging import routes_judge  # noqa: F401 (the judge's pages, on judging_routes.bp)
+    from nominations import (  # noqa: F401 (each module adds its routes to the blueprint)
+        routes_committee,
+        routes_office,
+        routes_print,
+        routes_programmes,
+        routes_public,
+        routes_review,
+        routes_unit,
+    )
+    from nominations.blueprint import bp as nominations_bp
     from publishing import routes as publishing_routes
 
     for blueprint in (
@@ -49,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
         accounts_admin.bp,
         essays_routes.bp,
         judging_routes.bp,
+        nominations_bp,
         publishing_routes.bp,
     ):
         app.register_blueprint(blueprint)
