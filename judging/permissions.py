@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-from accounts.models import Role
 from core.i18n_markers import N_
 from judging.models import AssignmentStatus, RoundState
-
-
-def can_judge(user) -> bool:
-    return bool(user and user.is_authenticated and user.has_role(Role.JUDGE))
-
-
-def can_score(user, assignment) -> bool:
-    """Only the assigned judge, and only their own assignment."""
-    return bool(can_judge(user) and assignment is not None and assignment.judge_id == user.id)
 
 
 def can_work_in_round(member) -> bool:
