@@ -3,11 +3,15 @@
 Judge-facing code only ever receives a ``BlindEntry``: the anonymous code,
 genre, group, the redacted title and text, and counts. Never the author,
 unit, receipt number, timestamps, original file or original file name.
+``blind_entry`` is its only constructor: ``project`` builds one from a
+loaded submission, the judge's queue from the columns it selected.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from core.storage import read_file
 
 
 @dataclass(frozen=True)
@@ -26,18 +30,46 @@ class BlindEntry:
     version: int = 1
 
 
-def project(submission) -> BlindEntry:
+def blind_entry(
+    *,
+    code: str | None,
+    competition_title: str,
+    genre: str | None,
+    group: str | None,
+    title: str | None,
+    word_count: int | None,
+    han_count: int | None,
+    judge_file_id: int | None,
+    text: str | None = "",
+    version: int | None = 1,
+) -> BlindEntry:
+    """The judge's view of an entry from the judge-facing fields of a submission."""
     return BlindEntry(
-        code=submission.anonymous_code or "",
+        code=code or "",
+        competition_title=competition_title,
+        genre=genre or "",
+        group=group or "",
+        title=title or "",
+        text=text or "",
+        word_count=word_count or 0,
+        han_count=han_count or 0,
+        has_file=judge_file_id is not None,
+        version=version or 1,
+    )
+
+
+def project(submission) -> BlindEntry:
+    return blind_entry(
+        code=submission.anonymous_code,
         competition_title=submission.competition.title,
-        genre=submission.genre.name if submission.genre else "",
-        group=submission.group.name if submission.group else "",
-        title=submission.judge_title or "",
-        text=submission.judge_text or "",
-        word_count=submission.word_count or 0,
-        han_count=submission.han_count or 0,
-        has_file=submission.judge_file_id is not None,
-        version=submission.version or 1,
+        genre=submission.genre.name if submission.genre else None,
+        group=submission.group.name if submission.group else None,
+        title=submission.judge_title,
+        text=submission.judge_text,
+        word_count=submission.word_count,
+        han_count=submission.han_count,
+        judge_file_id=submission.judge_file_id,
+        version=submission.version,
     )
 
 
@@ -45,8 +77,6 @@ def judge_file_bytes(submission) -> bytes | None:
     """The scrubbed judge copy (serve it under a name built from the code only)."""
     if submission.judge_file is None:
         return None
-    from core.storage import read_file
-
     return read_file(submission.judge_file)
 
 

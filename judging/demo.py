@@ -14,7 +14,7 @@ DEMO_RUBRIC = (("立意与主题", 30, 1), ("内容与材料", 30, 1), ("语言�
 
 def seed(accounts: dict) -> None:
     from essays.models import Competition, Submission, SubmissionStatus
-    from judging import services
+    from judging import judge_services, services
     from judging.models import Arbitration, Assignment, Round
 
     comp = db.session.scalar(select(Competition).where(Competition.code == "ZW2026"))
@@ -54,7 +54,7 @@ def seed(accounts: dict) -> None:
     # Judges other than the first have accepted the pledge and scored about half their queue.
     rnd = random.Random(2026)
     for judge in judges[1:]:
-        services.accept_pledge(round_, judge)
+        judge_services.accept_pledge(round_, judge)
         items = db.session.scalars(
             select(Assignment)
             .where(Assignment.round_id == round_.id, Assignment.judge_id == judge.id)
@@ -65,5 +65,5 @@ def seed(accounts: dict) -> None:
                 str(c.id): min(c.maximum, round(rnd.uniform(0.6, 0.95) * c.maximum / c.step) * c.step)
                 for c in round_.criteria
             }
-            services.save_score(item, actor=judge, values=values, submit=True)
+            judge_services.save_score(item, actor=judge, values=values, submit=True)
     db.session.flush()

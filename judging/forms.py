@@ -52,17 +52,6 @@ class RemoveJudgeForm(FlaskForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)])
 
 
-class PledgeForm(FlaskForm):
-    accept = BooleanField(_l("I accept the pledge"), validators=[DataRequired()])
-    declared_conflicts = TextAreaField(
-        _l("Conflicts of interest I declare (optional)"), validators=[Optional(), Length(max=2000)]
-    )
-
-
-class RecuseForm(FlaskForm):
-    reason = StringField(_l("Reason for recusal"), validators=[DataRequired(), Length(max=200)])
-
-
 class AdjustForm(FlaskForm):
     submission_id = IntegerField(validators=[DataRequired()])
     new_level = SelectField(_l("New level"), choices=[])

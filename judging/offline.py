@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from accounts.models import User
@@ -19,10 +20,12 @@ from core.db import utcnow
 from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
+from core.storage import read_file, store_bytes
 from essays.models import Submission
 from judging import keyin
+from judging.judge_services import write_score
 from judging.models import Assignment, AssignmentStatus, KeyinBatch, KeyinState, Round, RoundJudge, RoundState
-from judging.services import can_score_now, check_values, require_unlocked, write_score
+from judging.services import can_score_now, check_values, require_unlocked
 
 ENTRIES = ("first", "second")
 REPORT_LIMIT = 1000  # rows of disagreements/errors kept for the page; the counts are exact
@@ -76,8 +79,6 @@ def template_tables(round_: Round) -> list[exports.Table]:
     The entry headers stay fixed Chinese words whatever the interface language: ``judging.keyin`` reads
     the returned sheets by them.
     """
-    from flask_babel import gettext
-
     specs = [keyin.CriterionSpec(str(c.id), c.name, c.maximum, c.step) for c in round_.criteria]
     header = keyin.template_header(specs)
     entry = exports.Table([exports.Column(header[0], 14), exports.Column(header[1], 16)] + header[2:], [], sheet="录入")
@@ -122,8 +123,6 @@ def _require_scoring(round_: Round) -> None:
 
 def upload_entry(round_: Round, which: str, data: bytes, filename: str, *, actor) -> KeyinBatch:
     """Store the first or second keyed-in file (replacing an earlier one) and compare if both are in."""
-    from core.storage import read_file, store_bytes
-
     if which not in ENTRIES:
         raise ValueError(which)
     _require_scoring(round_)
@@ -206,8 +205,6 @@ def _record(batch: KeyinBatch, comparison: keyin.Comparison) -> None:
 
 def recheck(batch: KeyinBatch) -> keyin.Comparison:
     """Compare the stored files again against the round as it is now."""
-    from core.storage import read_file
-
     if batch.first_file is None or batch.second_file is None:
         raise UserError(N_("Upload both the first and the second entry first."))
     comparison = _compare(

@@ -1,14 +1,11 @@
-"""Judging pages: the judge workspace (blind) and the organisers' round pages.
+"""Judging pages: the organisers' round pages, and the ``judging`` blueprint.
 
-Judge-facing views only ever hand templates ``essays.blind.BlindEntry``
-objects and plain score data, never a ``Submission``.
+The judge's (blind) pages register on ``bp`` from ``judging.routes_judge``.
 """
 
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -21,7 +18,6 @@ from core.extensions import db
 from core.i18n import parse_local
 from core.limits import body_limit
 from core.request_cycle import on_user_error, redirect_either_way
-from core.views import register_panel
 from essays.models import Competition
 from judging import arbitration, charts, results, services, stats, workspace
 from judging import awards as awards_mod
@@ -31,17 +27,12 @@ from judging.forms import (
     KeyinUploadForm,
     NewRoundForm,
     OpenRoundForm,
-    PledgeForm,
-    RecuseForm,
     RemoveJudgeForm,
     RoundForm,
 )
 from judging.models import Arbitration, Assignment, Grouping, PoolRule, Round
-from judging.permissions import can_see_other_scores, can_work_in_round
 
 bp = Blueprint("judging", __name__, url_prefix="/judging")
-
-register_panel(("judge",), "judging/_panel_judge.html")
 
 
 @bp.app_context_processor
@@ -51,162 +42,6 @@ def _labels():
 
 # Committee pages and the organiser's result decisions register on ``bp`` too.
 from judging import committee, routes_results  # noqa: E402,F401
-
-# ==========================================================================
-# Judge workspace
-# ==========================================================================
-
-
-def _my_round(round_id: int, *, pledge: bool = True) -> Round:
-    """The judge's round; 404 for a round they do not judge.
-
-    Every judge-facing route of a round loads it here, and unless it is the
-    pledge itself (``pledge=False``) a judge who has not accepted the round's
-    pledge is sent to the pledge page: no entry, file, score sheet or action
-    before it.
-    """
-    round_ = db.session.get(Round, round_id)
-    member = services.membership(round_, current_user) if round_ is not None else None
-    if member is None:
-        abort(404)
-    if pledge and not can_work_in_round(member):
-        abort(redirect(url_for("judging.round_queue", round_id=round_id)))
-    return round_
-
-
-@bp.route("/my")
-@require_roles(Role.JUDGE)
-def queue():
-    rounds = workspace.my_rounds(current_user.id)
-    if len(rounds) == 1:
-        return redirect(url_for("judging.round_queue", round_id=rounds[0].round_id))
-    return render_template("judging/my_rounds.html", rounds=rounds)
-
-
-@bp.route("/my/<int:round_id>")
-@require_roles(Role.JUDGE)
-def round_queue(round_id: int):
-    round_ = _my_round(round_id, pledge=False)
-    member = services.membership(round_, current_user)
-    if not can_work_in_round(member):
-        return render_template("judging/pledge.html", round=round_, form=PledgeForm())
-    items = workspace.queue(round_, current_user.id)
-    done = sum(1 for i in items if i.status == "submitted")
-    return render_template(
-        "judging/queue.html", round=round_, items=items, done=done, can_score=services.can_score_now(round_)
-    )
-
-
-@bp.route("/my/<int:round_id>/pledge", methods=["POST"])
-@require_roles(Role.JUDGE)
-def pledge(round_id: int):
-    round_ = _my_round(round_id, pledge=False)
-    form = PledgeForm()
-    if not form.validate_on_submit():
-        flash(_("Tick the box to accept the pledge."), "error")
-        return redirect(url_for("judging.round_queue", round_id=round_id))
-    on_user_error(url_for("judging.round_queue", round_id=round_id))
-    services.accept_pledge(round_, actor=current_user, declared_conflicts=form.declared_conflicts.data or "")
-    return redirect(url_for("judging.round_queue", round_id=round_id))
-
-
-def _my_item(round_: Round, code: str):
-    item = workspace.find_assignment(round_, current_user.id, code)
-    if item is None:
-        abort(404)
-    return item
-
-
-@bp.route("/my/<int:round_id>/e/<code>", methods=["GET", "POST"])
-@require_roles(Role.JUDGE)
-def entry(round_id: int, code: str):
-    round_ = _my_round(round_id)
-    item = _my_item(round_, code)
-    member = services.membership(round_, current_user)
-    autosave = request.headers.get("X-Autosave") == "1"
-    if request.method == "POST":
-        values = {str(c.id): request.form.get(f"c{c.id}", "") for c in round_.criteria}
-        submit = request.form.get("action") == "submit" and not autosave
-        on_user_error(url_for("judging.entry", round_id=round_id, code=code), json_status=422 if autosave else None)
-        score = services.save_score(
-            item,
-            actor=current_user,
-            values=values,
-            comment=request.form.get("comment", ""),
-            submit=submit,
-            shown_version=request.form.get("entry_version", type=int),
-        )
-        if autosave:
-            return jsonify({"ok": True, "total": score.total, "status": str(score.status), "message": _("Saved")})
-        if submit:
-            flash(_("Score submitted for %(code)s.", code=code), "success")
-            following = workspace.next_code(round_, current_user.id, code)
-            if following:
-                return redirect(url_for("judging.entry", round_id=round_id, code=following))
-            return redirect(url_for("judging.round_queue", round_id=round_id))
-        flash(_("Draft saved."), "success")
-        return redirect(url_for("judging.entry", round_id=round_id, code=code))
-    blind = workspace.blind_entry(item)
-    others = workspace.other_scores(round_, item) if can_see_other_scores(current_user, round_) else None
-    codes = workspace.neighbours(round_, current_user.id, code)
-    return render_template(
-        "judging/entry.html",
-        round=round_,
-        entry=blind,
-        work=workspace.work_state(item),
-        can_score=services.can_score_now(round_) and item.status != "recused" and member.active,
-        recuse_form=RecuseForm(),
-        others=others,
-        codes=codes,
-    )
-
-
-@bp.route("/my/<int:round_id>/e/<code>/recuse", methods=["POST"])
-@require_roles(Role.JUDGE)
-def recuse(round_id: int, code: str):
-    round_ = _my_round(round_id)
-    item = _my_item(round_, code)
-    form = RecuseForm()
-    on_user_error(url_for("judging.entry", round_id=round_id, code=code))
-    if not form.validate_on_submit():
-        raise UserError(_("Please give a reason for recusing yourself."))
-    services.recuse(item, actor=current_user, reason=form.reason.data)
-    flash(_("You have recused yourself from %(code)s; it goes to another judge.", code=code), "success")
-    return redirect(url_for("judging.round_queue", round_id=round_id))
-
-
-@bp.route("/my/<int:round_id>/e/<code>/file")
-@require_roles(Role.JUDGE)
-def entry_file(round_id: int, code: str):
-    round_ = _my_round(round_id)
-    item = _my_item(round_, code)
-    data, name, mimetype = workspace.judge_copy(item)
-    if data is None:
-        abort(404)
-    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-@bp.route("/my/<int:round_id>/sheets.pdf")
-@require_roles(Role.JUDGE)
-def score_sheets(round_id: int):
-    """Printable score sheets for offline judging: codes and rubric only."""
-    round_ = _my_round(round_id)
-    from core.pdf import render_pdf
-
-    items = workspace.queue(round_, current_user.id)
-    pdf = render_pdf("pdf/judging_sheets.html", round=round_, items=items, doc_title=_("Score sheets"))
-    response = send_file(
-        io.BytesIO(pdf),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=f"score-sheets-{round_.id}.pdf",
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
 
 # ==========================================================================
 # Organisers

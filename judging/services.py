@@ -1,8 +1,9 @@
-"""Judging actions: rounds, rubrics, pools, assignment, scoring, arbitration.
+"""Judging actions: rounds, rubrics, pools, assignment, score checks, arbitration.
 
 Verb_noun functions that change state, flush and write the audit entry; the
-route or CLI command commits. Results, awards and finalising live in
-``judging.results``; read-only statistics in ``judging.stats``.
+route or CLI command commits. What a judge does (pledge, conflict, recusal,
+scoring) lives in ``judging.judge_services``; results, awards and finalising
+in ``judging.results``; read-only statistics in ``judging.stats``.
 """
 
 from __future__ import annotations
@@ -291,7 +292,7 @@ def remove_judge(round_: Round, user: User, *, actor, reason: str = "") -> int:
         item.status = AssignmentStatus.RECUSED
         item.recuse_reason = reason or "removed from the pool"
     db.session.flush()
-    handed = sum(1 for item in open_items if _add_replacement(round_, item.submission_id, item.role))
+    handed = sum(1 for item in open_items if add_replacement(round_, item.submission_id, item.role))
     audit.record(
         "judging.judge_remove",
         round_,
@@ -316,40 +317,6 @@ def pool_members(round_: Round, *, active_only: bool = True) -> list[RoundJudge]
 
 def membership(round_: Round, user) -> RoundJudge | None:
     return db.session.scalar(select(RoundJudge).where(RoundJudge.round_id == round_.id, RoundJudge.user_id == user.id))
-
-
-def accept_pledge(round_: Round, actor, *, declared_conflicts: str = "") -> RoundJudge:
-    """The judge ``actor`` accepts the round's pledge."""
-    member = membership(round_, actor)
-    if member is None or not member.active:
-        raise UserError(N_("You are not a judge in this round."))
-    member.pledge_accepted_at = member.pledge_accepted_at or utcnow()
-    member.declared_conflicts = declared_conflicts.strip()
-    db.session.flush()
-    audit.record(
-        "judging.pledge_accept", round_, actor=actor, changes={"declared_conflicts": member.declared_conflicts}
-    )
-    return member
-
-
-def declare_conflict(round_: Round, judge: User, submission: Submission, *, actor, reason: str) -> Conflict:
-    require_unlocked(round_)
-    conflict = db.session.scalar(
-        select(Conflict).where(
-            Conflict.round_id == round_.id, Conflict.judge_id == judge.id, Conflict.submission_id == submission.id
-        )
-    )
-    if conflict is None:
-        conflict = Conflict(round_id=round_.id, judge_id=judge.id, submission_id=submission.id, reason=reason)
-        db.session.add(conflict)
-    db.session.flush()
-    audit.record(
-        "judging.conflict_declare",
-        round_,
-        actor=actor,
-        changes={"judge_id": judge.id, "submission_id": submission.id, "reason": reason},
-    )
-    return conflict
 
 
 # --------------------------------------------------------------------------
@@ -683,7 +650,7 @@ def _pick_judge(round_: Round, submission_id: int, *, exclude: frozenset[int] = 
     return min(candidates)[2]
 
 
-def _add_replacement(round_: Round, submission_id: int, role: AssignmentRole) -> Assignment | None:
+def add_replacement(round_: Round, submission_id: int, role: AssignmentRole) -> Assignment | None:
     # A third judge is never the group leader: the leader must stay free to arbitrate the entry.
     reserved = frozenset({round_.leader_id}) if role == AssignmentRole.THIRD and round_.leader_id else frozenset()
     judge_id = _pick_judge(round_, submission_id, exclude=reserved)
@@ -700,36 +667,6 @@ def _add_replacement(round_: Round, submission_id: int, role: AssignmentRole) ->
     db.session.add(item)
     db.session.flush()
     return item
-
-
-def recuse(assignment: Assignment, *, actor, reason: str) -> Assignment | None:
-    """A judge steps back from an entry; another judge takes it if one is eligible."""
-    round_ = assignment.round
-    require_unlocked(round_)
-    if round_.state != RoundState.OPEN and assignment.judge_id == getattr(actor, "id", None):
-        raise UserError(N_("Judging is not open in this round."))
-    if assignment.status == AssignmentStatus.SUBMITTED:
-        raise UserError(N_("A submitted score cannot be recused; ask the organiser."))
-    if not (reason or "").strip():
-        raise UserError(N_("Please give a reason for recusing yourself."))
-    assignment.status = AssignmentStatus.RECUSED
-    assignment.recuse_reason = reason.strip()
-    if assignment.score is not None:
-        db.session.delete(assignment.score)
-    db.session.flush()
-    replacement = _add_replacement(round_, assignment.submission_id, assignment.role)
-    audit.record(
-        "judging.recuse",
-        round_,
-        actor=actor,
-        changes={
-            "assignment_id": assignment.id,
-            "judge_id": assignment.judge_id,
-            "reason": reason.strip(),
-            "replacement_judge_id": replacement.judge_id if replacement else None,
-        },
-    )
-    return replacement
 
 
 # --------------------------------------------------------------------------
@@ -784,117 +721,6 @@ def can_score_now(round_: Round) -> bool:
     if round_.state != RoundState.OPEN:
         return False
     return round_.judge_deadline is None or utcnow() <= round_.judge_deadline
-
-
-def save_score(
-    assignment: Assignment,
-    *,
-    actor,
-    values: dict,
-    comment: str = "",
-    submit: bool = False,
-    shown_version: int | None = None,
-) -> Score:
-    """Save a draft (autosave) or submit; a submitted score may be revised until the round closes.
-
-    ``shown_version`` is the entry version the judge's page showed; a score is
-    refused if the entry has changed since (the score records the version).
-    """
-    round_ = assignment.round
-    require_unlocked(round_)
-    if not can_score_now(round_):
-        raise UserError(N_("Judging is closed for this round."))
-    if assignment.status == AssignmentStatus.RECUSED:
-        raise UserError(N_("You have recused yourself from this entry."))
-    member = membership(round_, actor)
-    if member is None or member.pledge_accepted_at is None:
-        raise UserError(N_("Accept the judge's pledge before scoring."))
-    if not member.active:
-        # A judge taken out of the pool keeps sight of their work but may not change it.
-        raise UserError(N_("You were removed from this round's judge pool; your scores can no longer change."))
-    if shown_version is not None and shown_version != entry_fingerprint(assignment.submission_id)[0]:
-        raise UserError(
-            N_("This entry has changed since the page was opened. Reload the page and read it again before scoring.")
-        )
-    clean, total = check_values(round_.criteria, values, complete=submit)
-    score = assignment.score
-    if score is not None and score.status == ScoreStatus.SUBMITTED and not submit:
-        # An autosave on a submitted score must not silently withdraw it.
-        clean, total = check_values(round_.criteria, values, complete=True)
-    return write_score(assignment, clean, total, comment=comment, submit=submit, actor=actor)
-
-
-def write_score(
-    assignment: Assignment,
-    clean: dict,
-    total: float | None,
-    *,
-    comment: str,
-    submit: bool,
-    actor,
-    via: dict | None = None,
-) -> Score:
-    """Store checked values (``check_values``) on the assignment's score, audit, then check arbitration.
-
-    Callers enforce the rules first: ``save_score`` for a judge, the offline
-    key-in for paper sheets (``via`` says so in the audit entry).
-    """
-    round_ = assignment.round
-    score = assignment.score
-    was_submitted = score is not None and score.status == ScoreStatus.SUBMITTED
-    if score is None:
-        score = Score(assignment_id=assignment.id, round_id=round_.id)
-        db.session.add(score)
-        assignment.score = score
-    before = {
-        "values": dict(score.values or {}),
-        "total": score.total,
-        "status": score.status,
-        "entry_version": score.entry_version,
-    }
-    score.entry_version, score.text_sha256 = entry_fingerprint(assignment.submission_id)
-    score.values = clean
-    score.total = total
-    score.comment = (comment or "").strip()
-    if submit or was_submitted:
-        score.status = ScoreStatus.SUBMITTED
-        score.submitted_at = utcnow()
-        assignment.status = AssignmentStatus.SUBMITTED
-    else:
-        score.status = ScoreStatus.DRAFT
-    score.updated_at = utcnow()
-    db.session.flush()
-    if submit or was_submitted:
-        audit.record(
-            "judging.score_submit" if not was_submitted else "judging.score_revise",
-            round_,
-            actor=actor,
-            changes={
-                "assignment_id": assignment.id,
-                **(via or {}),
-                **audit.diff(
-                    before,
-                    {"values": clean, "total": total, "status": score.status, "entry_version": score.entry_version},
-                ),
-            },
-        )
-        check_arbitration(round_, assignment.submission_id)
-    return score
-
-
-def judge_text_sha256(judge_title: str | None, judge_text: str | None) -> str:
-    """SHA-256 of what a judge reads of an entry: its judge-facing title and text."""
-    import hashlib
-
-    return hashlib.sha256(f"{judge_title or ''}\n{judge_text or ''}".encode("utf-8")).hexdigest()
-
-
-def entry_fingerprint(submission_id: int) -> tuple[int, str]:
-    """The entry's version and judge-text hash as they stand (what the judge is shown now)."""
-    version, title, text = db.session.execute(
-        select(Submission.version, Submission.judge_title, Submission.judge_text).where(Submission.id == submission_id)
-    ).one()
-    return version or 1, judge_text_sha256(title, text)
 
 
 @dataclass
@@ -1013,7 +839,7 @@ def check_arbitration(round_: Round, submission_id: int) -> Assignment | None:
         )
     }
     if v.rule == "needs_third" and not existing & {AssignmentRole.THIRD, AssignmentRole.ARBITER}:
-        item = _add_replacement(round_, submission_id, AssignmentRole.THIRD)
+        item = add_replacement(round_, submission_id, AssignmentRole.THIRD)
         if item is None:
             return _add_arbiter(round_, submission_id)
         return item

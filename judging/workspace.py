@@ -1,23 +1,27 @@
 """Read queries behind the judging pages.
 
-Judge-facing functions return ``BlindEntry`` projections and plain values
-only; they select the columns a judge may see, so an identity field cannot
-reach a template even by accident. Queue queries are a fixed number of SQL
-statements whatever the queue length.
+Judge-facing functions return projections and plain values only: a
+``JudgeRound`` for the round (``judge_round``), ``essays.blind.BlindEntry``
+for entries. They select the columns a judge may see, so an identity field
+cannot reach a template even by accident. The queue, its neighbours and the
+next code share one query shape (``_my_assignments``); the queue is one SQL
+statement whatever its length.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
-from accounts.models import User
+from accounts.models import Unit, User
 from core import exports
 from core.extensions import db
-from essays.blind import BlindEntry, project
+from essays.blind import BlindEntry, blind_entry, judge_file_bytes, judge_file_name, project
 from essays.models import Competition, Genre, Group, Submission
-from judging.awards import LEVEL_CODES
+from judging.awards import LEVEL_CODES, LEVEL_LABELS
 from judging.models import (
     Assignment,
     AssignmentRole,
@@ -32,6 +36,7 @@ from judging.models import (
     Score,
     ScoreStatus,
 )
+from judging.stats import entry_rows
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,52 @@ def my_rounds(judge_id: int) -> list[MyRound]:
 
 
 @dataclass(frozen=True)
+class JudgeCriterion:
+    id: int
+    name: str
+    maximum: float
+    weight: float
+    step: float
+    guidance: str
+
+    @property
+    def field(self) -> str:
+        """The name of the criterion's input in the score form."""
+        return f"c{self.id}"
+
+
+@dataclass(frozen=True)
+class JudgeRound:
+    """What a judge's pages show of a round: never its leader, competition record or settings."""
+
+    id: int
+    name: str
+    competition_title: str
+    state: RoundState
+    judge_deadline: dt.datetime | None
+    pledge_text: str
+    criteria: tuple[JudgeCriterion, ...]
+
+    @property
+    def full_marks(self) -> float:
+        return float(sum(c.maximum * c.weight for c in self.criteria))
+
+
+def judge_round(round_: Round) -> JudgeRound:
+    return JudgeRound(
+        id=round_.id,
+        name=round_.name,
+        competition_title=round_.competition.title,
+        state=round_.state,
+        judge_deadline=round_.judge_deadline,
+        pledge_text=round_.pledge_text or "",
+        criteria=tuple(
+            JudgeCriterion(c.id, c.name, c.maximum, c.weight, c.step, c.guidance or "") for c in round_.criteria
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class QueueItem:
     entry: BlindEntry
     role: AssignmentRole
@@ -81,10 +132,27 @@ class QueueItem:
     total: float | None
 
 
+def _my_assignments(round_: Round, judge_id: int, *columns):
+    """The judge's live assignments in the round, in their own stored random order."""
+    return (
+        select(*columns)
+        .select_from(Assignment)
+        .join(Submission, Submission.id == Assignment.submission_id)
+        .where(
+            Assignment.round_id == round_.id,
+            Assignment.judge_id == judge_id,
+            Assignment.status != AssignmentStatus.RECUSED,
+        )
+        .order_by(Assignment.shuffle_key, Assignment.id)
+    )
+
+
 def queue(round_: Round, judge_id: int) -> list[QueueItem]:
-    """The judge's entries in their own stored random order; one query."""
+    """The judge's queue; one query."""
     rows = db.session.execute(
-        select(
+        _my_assignments(
+            round_,
+            judge_id,
             Submission.anonymous_code,
             Submission.judge_title,
             Submission.word_count,
@@ -97,50 +165,38 @@ def queue(round_: Round, judge_id: int) -> list[QueueItem]:
             Score.status,
             Score.total,
         )
-        .select_from(Assignment)
-        .join(Submission, Submission.id == Assignment.submission_id)
         .outerjoin(Genre, Genre.id == Submission.genre_id)
         .outerjoin(Group, Group.id == Submission.group_id)
         .outerjoin(Score, Score.assignment_id == Assignment.id)
-        .where(
-            Assignment.round_id == round_.id,
-            Assignment.judge_id == judge_id,
-            Assignment.status != AssignmentStatus.RECUSED,
-        )
-        .order_by(Assignment.shuffle_key, Assignment.id)
     ).all()
     title = round_.competition.title
     return [
         QueueItem(
-            BlindEntry(
-                code or "", title, genre or "", group or "", jt or "", "", wc or 0, hc or 0, file_id is not None
+            blind_entry(
+                code=code,
+                competition_title=title,
+                genre=genre,
+                group=group,
+                title=judge_title,
+                word_count=words,
+                han_count=han,
+                judge_file_id=file_id,
             ),
             role,
             str(status),
             score_status == ScoreStatus.DRAFT,
             total,
         )
-        for code, jt, wc, hc, file_id, genre, group, role, status, score_status, total in rows
+        for code, judge_title, words, han, file_id, genre, group, role, status, score_status, total in rows
     ]
 
 
-def _codes(round_: Round, judge_id: int) -> list[str]:
-    return list(
-        db.session.scalars(
-            select(Submission.anonymous_code)
-            .join(Assignment, Assignment.submission_id == Submission.id)
-            .where(
-                Assignment.round_id == round_.id,
-                Assignment.judge_id == judge_id,
-                Assignment.status != AssignmentStatus.RECUSED,
-            )
-            .order_by(Assignment.shuffle_key, Assignment.id)
-        )
-    )
+def _codes(round_: Round, judge_id: int) -> list[tuple[str, AssignmentStatus]]:
+    return list(db.session.execute(_my_assignments(round_, judge_id, Submission.anonymous_code, Assignment.status)))
 
 
 def neighbours(round_: Round, judge_id: int, code: str) -> dict:
-    codes = _codes(round_, judge_id)
+    codes = [c for c, _ in _codes(round_, judge_id)]
     if code not in codes:
         return {"prev": None, "next": None, "position": None, "count": len(codes)}
     i = codes.index(code)
@@ -154,16 +210,7 @@ def neighbours(round_: Round, judge_id: int, code: str) -> dict:
 
 def next_code(round_: Round, judge_id: int, code: str) -> str | None:
     """The next entry in the queue still waiting for this judge's score."""
-    rows = db.session.execute(
-        select(Submission.anonymous_code, Assignment.status)
-        .join(Assignment, Assignment.submission_id == Submission.id)
-        .where(
-            Assignment.round_id == round_.id,
-            Assignment.judge_id == judge_id,
-            Assignment.status != AssignmentStatus.RECUSED,
-        )
-        .order_by(Assignment.shuffle_key, Assignment.id)
-    ).all()
+    rows = _codes(round_, judge_id)
     codes = [c for c, _ in rows]
     start = codes.index(code) + 1 if code in codes else 0
     for c, status in rows[start:] + rows[:start]:
@@ -185,7 +232,8 @@ def find_assignment(round_: Round, judge_id: int, code: str) -> Assignment | Non
     )
 
 
-def blind_entry(item: Assignment) -> BlindEntry:
+def reading(item: Assignment) -> BlindEntry:
+    """The entry of the judge's assignment as the judge reads it."""
     return project(item.submission)
 
 
@@ -221,8 +269,6 @@ def other_scores(round_: Round, item: Assignment) -> list[float]:
 
 def judge_copy(item: Assignment) -> tuple[bytes | None, str, str]:
     """The scrubbed judge copy under a name made from the anonymous code only."""
-    from essays.blind import judge_file_bytes, judge_file_name
-
     sub = item.submission
     data = judge_file_bytes(sub)
     if data is None:
@@ -281,8 +327,6 @@ def ranking(round_: Round) -> list[RankRow]:
         .where(RoundResult.round_id == round_.id)
         .order_by(RoundResult.group_label, RoundResult.group_rank.is_(None), RoundResult.group_rank)
     ).all()
-    from accounts.models import Unit
-
     unit_ids = {r[6] for r in rows if r[6]}
     units = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all()) if unit_ids else {}
     return [
@@ -318,24 +362,15 @@ def adjustments(round_: Round) -> list[tuple]:
 
 
 def _rule_text(code: str | None) -> str:
-    from judging.models import ResultRule
-
     return ResultRule.label_of(code, default=code or "")
 
 
 def _short_text(n_scores: int, k: int) -> str:
-    from flask_babel import gettext
-
     return gettext("; too few scores (%(n)s of %(k)s)", n=n_scores, k=k)
 
 
 def summary_table(round_: Round) -> exports.Table:
     """评分汇总表 with Chinese headers (the format organisers report upward), from the stored results."""
-    from flask_babel import gettext
-
-    from judging.awards import LEVEL_LABELS
-    from judging.stats import entry_rows
-
     entries, judges = entry_rows(round_)
     ranked = {r.submission_id: r for r in ranking(round_)}
     columns = (

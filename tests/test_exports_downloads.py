@@ -157,12 +157,12 @@ def _audit_count(db):
 
 
 def _score_all(db, round_, judges):
-    from judging import services
+    from judging import judge_services
     from judging.models import Assignment
 
     by_id = {j.id: j for j in judges}
     for item in db.session.scalars(select(Assignment).where(Assignment.round_id == round_.id)).all():
-        services.save_score(item, actor=by_id[item.judge_id], values=values_for(round_, 30, 20, 20), submit=True)
+        judge_services.save_score(item, actor=by_id[item.judge_id], values=values_for(round_, 30, 20, 20), submit=True)
     db.session.commit()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from html import unescape
 
 import pytest
@@ -404,7 +405,7 @@ def _judge_scores(app, login, post, judge, round_id, code, version, total="80"):
     round_ = db.session.get(Round, round_id)
     url = f"/judging/my/{round_id}/e/{code}"
     page = _text(client.get(url))
-    assert f'name="entry_version" value="{version}"' in page
+    assert re.search(f'name="entry_version"[^>]*value="{version}"', page), "the form carries the version shown"
     return client, post(
         client, url, {f"c{round_.criteria[0].id}": total, "action": "submit", "entry_version": str(version)}
     )

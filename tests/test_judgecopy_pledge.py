@@ -108,7 +108,7 @@ def test_after_the_pledge_the_same_routes_answer(client, login, post, db, unpled
 def test_judge_routes_refuse_anonymous_other_roles_and_other_judges(
     app, client, login, make_user, make_unit, db, unpledged, path
 ):
-    from judging import services
+    from judging import judge_services
 
     round_, entry, judge = unpledged
     url = path.format(rid=round_.id, code=entry.anonymous_code)
@@ -118,7 +118,7 @@ def test_judge_routes_refuse_anonymous_other_roles_and_other_judges(
     assert client.get(url).status_code == 403
     client = app.test_client()
     outsider = make_user("judge", unit=make_unit())
-    services.accept_pledge(round_, judge)
+    judge_services.accept_pledge(round_, judge)
     db.session.commit()
     login(client, outsider)
     assert client.get(url).status_code == 404

@@ -22,7 +22,7 @@ def _login(page, base, user):
 
 
 def test_round_end_to_end(page, live_server, db, make_user, make_unit, organiser):
-    from judging import services
+    from judging import judge_services, services
     from judging.models import Assignment, AssignmentRole, Round
 
     base = live_server
@@ -88,7 +88,7 @@ def test_round_end_to_end(page, live_server, db, make_user, make_unit, organiser
     # Judge B recuses from one entry in the browser.
     b = judges[1]
     db.session.rollback()  # drop the read snapshot taken while the browser was writing
-    services.accept_pledge(round_, b)
+    judge_services.accept_pledge(round_, b)
     db.session.commit()
     _login(page, base, b)
     page.goto(f"{base}/judging/my/{round_id}")
@@ -107,7 +107,7 @@ def test_round_end_to_end(page, live_server, db, make_user, make_unit, organiser
     def pledge(judge):
         member = services.membership(round_, judge)
         if member is not None and member.pledge_accepted_at is None:
-            services.accept_pledge(round_, judge)
+            judge_services.accept_pledge(round_, judge)
 
     by_id = {j.id: j for j in judges + [leader]}
     first_entry = None
@@ -120,7 +120,7 @@ def test_round_end_to_end(page, live_server, db, make_user, make_unit, organiser
         for item in open_items:
             pledge(by_id[item.judge_id])
             if item.role == AssignmentRole.ARBITER:
-                services.save_score(
+                judge_services.save_score(
                     item, actor=by_id[item.judge_id], values=values_for(round_, 30, 20, 20), submit=True
                 )
                 continue
@@ -129,7 +129,7 @@ def test_round_end_to_end(page, live_server, db, make_user, make_unit, organiser
             if low:
                 first_entry = item.submission_id
             values = values_for(round_, 10, 10, 10) if low else values_for(round_, 35, 25, 25)
-            services.save_score(item, actor=by_id[item.judge_id], values=values, submit=True)
+            judge_services.save_score(item, actor=by_id[item.judge_id], values=values, submit=True)
         db.session.commit()
 
     # Organiser: dashboard, scores with the discrepancy, awards, close, finalise.

@@ -18,11 +18,14 @@ import re
 from urllib.parse import urljoin, urlparse
 
 import pytest
+from flask import template_rendered
 
 from helpers import values_for
 from helpers.docs import make_docx_with_identity
 from helpers.judgecopy import DOCX_PLACES, PDF_PLACES, PLANTED, layers
 
+# The round's group leader: a judge's pages must not show how to reach them either.
+LEADER = {"phone": "13987654321", "email": "zuzhang.zhou@example.com"}
 IDENTITY = {"name": "李秀英", "unit": "临渭区第二中学", "phone": "13812345678", "email": "lixiuying@example.com"}
 FILENAME = "李秀英_临渭二中.docx"
 
@@ -141,7 +144,7 @@ def _crawl(client, starts: list[str]) -> dict[str, object]:
 def test_nothing_a_judge_can_reach_names_the_author(
     app, client, login, csrf, db, make_user, make_unit, organiser, reveal
 ):
-    from judging import services
+    from judging import judge_services, services
     from judging.models import Assignment
 
     comp = _open_competition(db, "LEAK1", ["text", "docx"])
@@ -162,27 +165,38 @@ def test_nothing_a_judge_can_reach_names_the_author(
 
     judge = make_user("judge", unit=make_unit())
     helper = make_user("judge", unit=make_unit())
-    round_ = services.create_round(comp, actor=organiser, name="初评", k=2, reveal_scores_after_close=reveal)
+    leader = make_user("judge", unit=make_unit(), phone=LEADER["phone"], email=LEADER["email"])
+    round_ = services.create_round(
+        comp, actor=organiser, name="初评", k=2, reveal_scores_after_close=reveal, leader_id=leader.id
+    )
     services.set_criteria(round_, [services.CriterionInput("总分", 100)], actor=organiser)
     services.add_judge(round_, judge, actor=organiser)
     services.add_judge(round_, helper, actor=organiser)
     services.assign_judges(round_, actor=organiser)
     services.open_round(round_, actor=organiser)
-    services.accept_pledge(round_, helper)
+    judge_services.accept_pledge(round_, helper)
     db.session.commit()
     item = db.session.query(Assignment).filter_by(judge_id=helper.id, submission_id=typed.id).one()
-    services.save_score(item, actor=helper, values=values_for(round_, 80), submit=True)
+    judge_services.save_score(item, actor=helper, values=values_for(round_, 80), submit=True)
     db.session.commit()
 
-    planted = _planted([typed.receipt_number, filed.receipt_number])
+    planted = _planted([typed.receipt_number, filed.receipt_number]) + list(LEADER.values())
     login(client, judge)
+    rendered = []
+
+    def record(sender, template, context, **extra):
+        for key, value in context.items():
+            values = value if isinstance(value, list | tuple) else [value]
+            rendered.extend((template.name, key, getattr(v, "_get_current_object", lambda v=v: v)()) for v in values)
+
+    template_rendered.connect(record, app)
     # Before the pledge, after it, after scoring, and after the round closes.
     pages = dict(_crawl(client, ["/", "/judging/my", f"/judging/my/{round_.id}"]))
-    services.accept_pledge(round_, judge)
+    judge_services.accept_pledge(round_, judge)
     db.session.commit()
     pages |= _crawl(client, ["/", "/judging/my", f"/judging/my/{round_.id}"])
     mine = db.session.query(Assignment).filter_by(judge_id=judge.id, submission_id=typed.id).one()
-    services.save_score(mine, actor=judge, values=values_for(round_, 70), submit=True)
+    judge_services.save_score(mine, actor=judge, values=values_for(round_, 70), submit=True)
     services.close_round(round_, actor=organiser)
     db.session.commit()
     after = _crawl(client, ["/", "/judging/my", f"/judging/my/{round_.id}"])
@@ -195,6 +209,11 @@ def test_nothing_a_judge_can_reach_names_the_author(
     ):
         pages[path] = client.get(path)
 
+    template_rendered.disconnect(record)
+    # The judging templates a judge sees get projections, never a model (a Round reaches its leader).
+    judging = [(t, k, v) for t, k, v in rendered if t.startswith(("judging/", "pdf/judging")) and k != "current_user"]
+    assert {t for t, _, _ in judging} >= {"judging/pledge.html", "judging/queue.html", "judging/entry.html"}
+    assert {(t, k, type(v).__name__) for t, k, v in judging if isinstance(v, db.Model)} == set()
     reached = set(pages)
     assert any("/e/" in p and p.endswith("/file") for p in reached), "the judge copy was not reached"
     assert any(p.startswith(f"/judging/my/{round_.id}/e/") for p in reached)
@@ -228,7 +247,7 @@ def test_identity_in_any_part_of_a_file_never_reaches_the_judge(
     import pikepdf
 
     from essays.models import Submission
-    from judging import services
+    from judging import judge_services, services
 
     places = DOCX_PLACES if kind == "docx" else PDF_PLACES
     comp = _open_competition(db, f"LEAK{kind.upper()}", ["text", kind])
@@ -243,7 +262,7 @@ def test_identity_in_any_part_of_a_file_never_reaches_the_judge(
     services.add_judge(round_, judge, actor=organiser)
     services.assign_judges(round_, actor=organiser)
     services.open_round(round_, actor=organiser)
-    services.accept_pledge(round_, judge)
+    judge_services.accept_pledge(round_, judge)
     db.session.commit()
 
     login(client, judge)

@@ -70,12 +70,12 @@ def test_conflict_rules_hold_for_manual_additions(db, setup, organiser, make_use
 
 
 def test_a_submitted_score_cannot_be_taken_away(db, setup, organiser):
-    from judging import manual, services
+    from judging import judge_services, manual
 
     round_, comp, judges, entries, _leader = setup
     (item,) = _assignments(db, round_.id, entries[2].id)
     judge = next(j for j in judges if j.id == item.judge_id)
-    services.save_score(item, actor=judge, values=values_for(round_, 30, 20, 20), submit=True)
+    judge_services.save_score(item, actor=judge, values=values_for(round_, 30, 20, 20), submit=True)
     db.session.commit()
     with pytest.raises(UserError):
         manual.remove_judge_from_entry(item, actor=organiser, reason="改派")
@@ -144,7 +144,7 @@ def test_entries_page_and_its_refusals(app, db, setup, organiser, judge, author,
 
 
 def test_score_summary_names_the_rule_in_words(app, db, make_user, make_unit, organiser, tmp_path):
-    from judging import services
+    from judging import judge_services
     from judging.models import Assignment
 
     round_, comp, judges, entries, _leader = setup_round(
@@ -152,7 +152,7 @@ def test_score_summary_names_the_rule_in_words(app, db, make_user, make_unit, or
     )
     by_id = {j.id: j for j in judges}
     for item in db.session.scalars(select(Assignment).where(Assignment.round_id == round_.id)).all():
-        services.save_score(item, actor=by_id[item.judge_id], values=values_for(round_, 30, 20, 20), submit=True)
+        judge_services.save_score(item, actor=by_id[item.judge_id], values=values_for(round_, 30, 20, 20), submit=True)
     db.session.commit()
     out = tmp_path / "summary.csv"
     result = app.test_cli_runner().invoke(
@@ -165,7 +165,7 @@ def test_score_summary_names_the_rule_in_words(app, db, make_user, make_unit, or
 
 def test_leader_decides_when_no_third_judge_is_eligible(app, db, make_user, make_unit, organiser):
     """Two judges disagree past T and nobody else may read the entry: the leader's score is final."""
-    from judging import results, services
+    from judging import judge_services, results
     from judging.models import Assignment, AssignmentRole
 
     round_, comp, judges, entries, leader = setup_round(
@@ -175,14 +175,14 @@ def test_leader_decides_when_no_third_judge_is_eligible(app, db, make_user, make
     first, second = db.session.scalars(
         select(Assignment).where(Assignment.round_id == round_.id).order_by(Assignment.id)
     ).all()
-    services.save_score(first, actor=by_id[first.judge_id], values=values_for(round_, 10, 10, 10), submit=True)
-    services.save_score(second, actor=by_id[second.judge_id], values=values_for(round_, 35, 25, 25), submit=True)
+    judge_services.save_score(first, actor=by_id[first.judge_id], values=values_for(round_, 10, 10, 10), submit=True)
+    judge_services.save_score(second, actor=by_id[second.judge_id], values=values_for(round_, 35, 25, 25), submit=True)
     db.session.commit()
     arbiter = db.session.scalar(
         select(Assignment).where(Assignment.round_id == round_.id, Assignment.role == AssignmentRole.ARBITER)
     )
     assert arbiter is not None and arbiter.judge_id == leader.id
-    services.save_score(arbiter, actor=leader, values=values_for(round_, 30, 20, 20), submit=True)
+    judge_services.save_score(arbiter, actor=leader, values=values_for(round_, 30, 20, 20), submit=True)
     db.session.commit()
     (row,) = results.compute_results(round_)
     assert row.final_score == 70 and row.rule == "arbiter"

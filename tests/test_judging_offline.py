@@ -103,11 +103,11 @@ def test_nothing_is_stored_until_both_entries_agree_then_all_scores_are_submitte
 
 def test_keyin_revises_an_online_score_and_the_audit_says_so(db, organiser, paper_round):
     from core.audit import AuditEntry
-    from judging import offline, services
+    from judging import judge_services, offline
 
     round_, _, judges, _, _ = paper_round
     item = _items(db, round_)[0]
-    services.save_score(item, actor=item.judge, values=values_for(round_, 10, 10, 10), submit=True)
+    judge_services.save_score(item, actor=item.judge, values=values_for(round_, 10, 10, 10), submit=True)
     db.session.commit()
     rows = _rows(db, round_)
     offline.upload_entry(round_, "first", _xlsx(rows), "a.xlsx", actor=organiser)
@@ -151,7 +151,7 @@ def test_upload_is_refused_once_the_round_is_closed_or_finalised(db, organiser, 
     ],
 )
 def test_apply_is_refused_when_things_changed_after_the_upload(db, organiser, paper_round, between, message):
-    from judging import offline, services
+    from judging import judge_services, offline, services
 
     round_ = paper_round[0]
     rows = _rows(db, round_)
@@ -166,7 +166,7 @@ def test_apply_is_refused_when_things_changed_after_the_upload(db, organiser, pa
         offline.discard_batch(batch, actor=organiser)
     elif between == "recuse":
         item = _items(db, round_)[0]
-        services.recuse(item, actor=organiser, reason="认识作者")
+        judge_services.recuse(item, actor=organiser, reason="认识作者")
     db.session.commit()
     before = _n_scores(db, round_)
     with pytest.raises(UserError, match=message):

@@ -82,9 +82,9 @@ def test_refusals(client, login, db, make_user, make_unit, judged_round, author,
         "other_judge": judges[0],
         "outsider": make_user("judge", unit=make_unit()),
     }
-    from judging import services
+    from judging import judge_services
 
-    services.accept_pledge(round_, judges[0])  # before the pledge every entry route leads to the pledge
+    judge_services.accept_pledge(round_, judges[0])  # before the pledge every entry route leads to the pledge
     db.session.commit()
     if who:
         login(client, users[who])
@@ -94,10 +94,10 @@ def test_refusals(client, login, db, make_user, make_unit, judged_round, author,
 
 def test_judge_cannot_post_to_someone_elses_assignment(client, login, post, db, judged_round):
     round_, _, judges, _, _ = judged_round
-    from judging import services
+    from judging import judge_services
 
     for j in judges:
-        services.accept_pledge(round_, j)
+        judge_services.accept_pledge(round_, j)
     db.session.commit()
     other = _someone_elses_item(db, round_, judges)
     login(client, judges[0])

@@ -197,11 +197,11 @@ def test_recusal_refusals(app, login, csrf, db, make_user, make_unit, organiser,
 def test_score_sheets_list_only_my_live_codes_without_identity(client, login, db, rnd):
     from pypdf import PdfReader
 
-    from judging import services
+    from judging import judge_services
 
     round_, _, judges, entries, _ = rnd
     recused = _items(db, round_, judges[0])[0]
-    services.recuse(recused, actor=judges[0], reason="认识作者")
+    judge_services.recuse(recused, actor=judges[0], reason="认识作者")
     db.session.commit()
     mine = {a.submission_id for a in _items(db, round_, judges[0], live=True)}
     login(client, judges[0])
@@ -332,13 +332,13 @@ def test_assignment_refusals(app, login, csrf, db, make_user, make_unit, organis
 @pytest.fixture
 def awarded(db, organiser, rnd):
     """Every assignment scored (entry 0 best), one first and one second prize allocated."""
-    from judging import results, services
+    from judging import judge_services, results
 
     round_, _, judges, entries, _ = rnd
     totals = {e.id: 40 - 5 * i for i, e in enumerate(entries)}
     by_id = {j.id: j for j in judges}
     for a in _items(db, round_):
-        services.save_score(
+        judge_services.save_score(
             a, actor=by_id[a.judge_id], values=values_for(round_, totals[a.submission_id], 20, 20), submit=True
         )
     results.set_scheme(
@@ -524,14 +524,14 @@ def test_adding_a_judge_refusals(app, login, csrf, db, make_user, make_unit, org
 
 
 def test_removing_a_judge_hands_their_open_entries_to_others(client, login, post, db, organiser, rnd):
-    from judging import services
+    from judging import judge_services
     from judging.models import AssignmentStatus
 
     round_, _, judges, _, _ = rnd
     leaving = judges[0]
     scored, *open_ = _items(db, round_, leaving)
     # One entry already scored: that score stays, the rest are handed on.
-    services.save_score(scored, actor=leaving, values=values_for(round_, 30, 20, 20), submit=True)
+    judge_services.save_score(scored, actor=leaving, values=values_for(round_, 30, 20, 20), submit=True)
     db.session.commit()
     login(client, organiser)
     page = f"/judging/rounds/{round_.id}"
@@ -552,12 +552,12 @@ def test_removing_a_judge_hands_their_open_entries_to_others(client, login, post
 
 
 def test_a_removed_judge_keeps_sight_of_scored_work_but_cannot_change_it(client, login, post, db, organiser, rnd):
-    from judging import services
+    from judging import judge_services, services
 
     round_, _, judges, _, _ = rnd
     leaving = judges[0]
     scored, *handed = _items(db, round_, leaving)
-    services.save_score(scored, actor=leaving, values=values_for(round_, 30, 20, 20), submit=True)
+    judge_services.save_score(scored, actor=leaving, values=values_for(round_, 30, 20, 20), submit=True)
     services.remove_judge(round_, leaving, actor=organiser, reason="回避")
     db.session.commit()
     total = scored.score.total

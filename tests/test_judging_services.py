@@ -68,53 +68,53 @@ def test_assignment_gives_k_distinct_eligible_judges_with_even_loads(db, make_us
     ],
 )
 def test_score_values_are_checked_on_the_server(db, make_user, make_unit, organiser, values, submit, message):
-    from judging import services
+    from judging import judge_services
 
     round_, _, judges, entries, _ = setup_round(db, make_user, make_unit, organiser)
     item = _assignments(db, round_, judge_id=judges[0].id)[0]
     with pytest.raises(UserError, match=message):
-        services.save_score(item, actor=judges[0], values=values_for(round_, *values), submit=submit)
+        judge_services.save_score(item, actor=judges[0], values=values_for(round_, *values), submit=submit)
 
 
 @pytest.mark.parametrize("values, total", [((40, 30, 30), 100), ((35, 22.5, 20), 77.5), ((0, 0, 0), 0)])
 def test_submitted_score_total_is_the_sum(db, make_user, make_unit, organiser, values, total):
-    from judging import services
+    from judging import judge_services
     from judging.models import AssignmentStatus
 
     round_, _, judges, _, _ = setup_round(db, make_user, make_unit, organiser)
     item = _assignments(db, round_, judge_id=judges[0].id)[0]
-    draft = services.save_score(item, actor=judges[0], values=values_for(round_, values[0]), submit=False)
+    draft = judge_services.save_score(item, actor=judges[0], values=values_for(round_, values[0]), submit=False)
     assert draft.status == "draft" and draft.total is None
-    score = services.save_score(item, actor=judges[0], values=values_for(round_, *values), submit=True)
+    score = judge_services.save_score(item, actor=judges[0], values=values_for(round_, *values), submit=True)
     assert score.total == total and item.status == AssignmentStatus.SUBMITTED
 
 
 def test_scoring_needs_pledge_and_open_round_and_stops_when_closed(db, make_user, make_unit, organiser):
-    from judging import services
+    from judging import judge_services, services
 
     round_, _, judges, _, _ = setup_round(db, make_user, make_unit, organiser, accept=False)
     item = _assignments(db, round_, judge_id=judges[0].id)[0]
     with pytest.raises(UserError, match="pledge"):
-        services.save_score(item, actor=judges[0], values=values_for(round_, 30, 20, 20), submit=True)
-    services.accept_pledge(round_, judges[0])
-    services.save_score(item, actor=judges[0], values=values_for(round_, 30, 20, 20), submit=True)
+        judge_services.save_score(item, actor=judges[0], values=values_for(round_, 30, 20, 20), submit=True)
+    judge_services.accept_pledge(round_, judges[0])
+    judge_services.save_score(item, actor=judges[0], values=values_for(round_, 30, 20, 20), submit=True)
     # Revising is allowed while open.
-    score = services.save_score(item, actor=judges[0], values=values_for(round_, 31, 20, 20), submit=True)
+    score = judge_services.save_score(item, actor=judges[0], values=values_for(round_, 31, 20, 20), submit=True)
     assert score.total == 71
     services.close_round(round_, actor=organiser)
     with pytest.raises(UserError, match="closed"):
-        services.save_score(item, actor=judges[0], values=values_for(round_, 32, 20, 20), submit=True)
+        judge_services.save_score(item, actor=judges[0], values=values_for(round_, 32, 20, 20), submit=True)
 
 
 def test_recusal_hands_the_entry_to_another_eligible_judge(db, make_user, make_unit, organiser):
-    from judging import services
+    from judging import judge_services
     from judging.models import AssignmentStatus
 
     round_, _, judges, entries, _ = setup_round(db, make_user, make_unit, organiser, n_judges=4, k=2)
     item = _assignments(db, round_, judge_id=judges[0].id)[0]
     with pytest.raises(UserError, match="reason"):
-        services.recuse(item, actor=judges[0], reason=" ")
-    replacement = services.recuse(item, actor=judges[0], reason="认识作者")
+        judge_services.recuse(item, actor=judges[0], reason=" ")
+    replacement = judge_services.recuse(item, actor=judges[0], reason="认识作者")
     db.session.commit()
     assert item.status == AssignmentStatus.RECUSED
     assert replacement is not None and replacement.judge_id != judges[0].id
@@ -125,7 +125,7 @@ def test_recusal_hands_the_entry_to_another_eligible_judge(db, make_user, make_u
 
 
 def test_double_marking_goes_to_a_third_judge_then_the_leader(db, make_user, make_unit, organiser):
-    from judging import results, services
+    from judging import judge_services, results
     from judging.models import AssignmentRole
 
     round_, _, judges, entries, leader = setup_round(
@@ -135,16 +135,18 @@ def test_double_marking_goes_to_a_third_judge_then_the_leader(db, make_user, mak
     entry = entries[0]
     first, second = [a for a in _assignments(db, round_, submission_id=entry.id)]
     by_id = {j.id: j for j in judges}
-    services.save_score(first, actor=by_id[first.judge_id], values=values_for(round_, 40, 30, 20), submit=True)
+    judge_services.save_score(first, actor=by_id[first.judge_id], values=values_for(round_, 40, 30, 20), submit=True)
     assert not _assignments(db, round_, submission_id=entry.id, role=AssignmentRole.THIRD)
-    services.save_score(second, actor=by_id[second.judge_id], values=values_for(round_, 20, 15, 15), submit=True)
+    judge_services.save_score(second, actor=by_id[second.judge_id], values=values_for(round_, 20, 15, 15), submit=True)
     third = _assignments(db, round_, submission_id=entry.id, role=AssignmentRole.THIRD)
     assert len(third) == 1 and third[0].judge_id not in (first.judge_id, second.judge_id)
     # Third judge far from both (90 vs 50): the leader arbitrates.
-    services.save_score(third[0], actor=by_id[third[0].judge_id], values=values_for(round_, 35, 20, 15), submit=True)
+    judge_services.save_score(
+        third[0], actor=by_id[third[0].judge_id], values=values_for(round_, 35, 20, 15), submit=True
+    )
     arbiter = _assignments(db, round_, submission_id=entry.id, role=AssignmentRole.ARBITER)
     assert len(arbiter) == 1 and arbiter[0].judge_id == leader.id
-    services.save_score(arbiter[0], actor=leader, values=values_for(round_, 30, 20, 15), submit=True)
+    judge_services.save_score(arbiter[0], actor=leader, values=values_for(round_, 30, 20, 15), submit=True)
     rows = {r.submission_id: r for r in results.compute_results(round_)}
     assert rows[entry.id].final_score == 65 and rows[entry.id].rule == "arbiter"
 
@@ -157,7 +159,7 @@ def test_double_marking_goes_to_a_third_judge_then_the_leader(db, make_user, mak
     ],
 )
 def test_double_marking_rules(db, make_user, make_unit, organiser, s1, s2, s3, final, rule):
-    from judging import results, services
+    from judging import judge_services, results
     from judging.models import AssignmentRole
 
     round_, _, judges, entries, leader = setup_round(
@@ -166,28 +168,28 @@ def test_double_marking_rules(db, make_user, make_unit, organiser, s1, s2, s3, f
     by_id = {j.id: j for j in judges}
     entry = entries[0]
     a, b = _assignments(db, round_, submission_id=entry.id)
-    services.save_score(a, actor=by_id[a.judge_id], values=values_for(round_, *s1), submit=True)
-    services.save_score(b, actor=by_id[b.judge_id], values=values_for(round_, *s2), submit=True)
+    judge_services.save_score(a, actor=by_id[a.judge_id], values=values_for(round_, *s1), submit=True)
+    judge_services.save_score(b, actor=by_id[b.judge_id], values=values_for(round_, *s2), submit=True)
     if s3:
         (c,) = _assignments(db, round_, submission_id=entry.id, role=AssignmentRole.THIRD)
-        services.save_score(c, actor=by_id[c.judge_id], values=values_for(round_, *s3), submit=True)
+        judge_services.save_score(c, actor=by_id[c.judge_id], values=values_for(round_, *s3), submit=True)
     row = {r.submission_id: r for r in results.compute_results(round_)}[entry.id]
     assert (row.final_score, row.rule) == (final, rule)
 
 
 def _score_all(db, round_, judges, totals):
     """Score every regular assignment; totals: entry index -> first-criterion value."""
-    from judging import services
+    from judging import judge_services
 
     by_id = {j.id: j for j in judges}
     for a in _assignments(db, round_):
-        services.save_score(
+        judge_services.save_score(
             a, actor=by_id[a.judge_id], values=values_for(round_, totals[a.submission_id], 20, 20), submit=True
         )
 
 
 def test_awards_finalise_and_lock(db, make_user, make_unit, organiser, monkeypatch):
-    from judging import results, services
+    from judging import judge_services, results, services
     from judging.models import Award, RoundState
 
     round_, _, judges, entries, _ = setup_round(db, make_user, make_unit, organiser, n_entries=5, k=2)
@@ -226,7 +228,7 @@ def test_awards_finalise_and_lock(db, make_user, make_unit, organiser, monkeypat
     item = _assignments(db, round_)[0]
     for action in (
         lambda: services.update_round(round_, actor=organiser, name="x"),
-        lambda: services.save_score(item, actor=judges[0], values={}, submit=False),
+        lambda: judge_services.save_score(item, actor=judges[0], values={}, submit=False),
         lambda: results.adjust_award(round_, entries[3].id, "third", actor=organiser, reason="r"),
         lambda: services.assign_judges(round_, actor=organiser),
     ):

@@ -39,9 +39,9 @@ def _on_entry(db, round_, entry):
 
 
 def _score(round_, item, judge, first):
-    from judging import services
+    from judging import judge_services
 
-    services.save_score(item, actor=judge, values=values_for(round_, first, 25, 25), submit=True)
+    judge_services.save_score(item, actor=judge, values=values_for(round_, first, 25, 25), submit=True)
 
 
 @pytest.fixture
@@ -130,13 +130,13 @@ def test_a_leader_from_the_authors_unit_is_not_given_the_entry(db, make_user, ma
 
 
 def test_a_leader_with_a_declared_conflict_is_not_given_the_entry(db, make_user, make_unit, organiser):
-    from judging import services
+    from judging import judge_services
 
     round_, _, judges, entries, leader = setup_round(
         db, make_user, make_unit, organiser, n_entries=2, n_judges=2, k=2, arbitration="leader", leader=True
     )
     entry = entries[0]
-    services.declare_conflict(round_, leader, entry, actor=organiser, reason="师生关系")
+    judge_services.declare_conflict(round_, leader, entry, actor=organiser, reason="师生关系")
     by_id = {j.id: j for j in judges}
     a, b = _on_entry(db, round_, entry)
     _score(round_, a, by_id[a.judge_id], 40)

@@ -79,14 +79,14 @@ def test_settle_tie_refuses_entries_outside_the_tie():
 def tied(db, make_user, make_unit, organiser):
     """Both judges score every entry; entries 1 and 2 tie exactly across the line of the two first prizes
     (two places: entry 0 and, by anonymous code, entry 1). The tie policy: the committee decides."""
-    from judging import committee_services, results, services
+    from judging import committee_services, judge_services, results
     from judging.models import Assignment
 
     round_, _, judges, entries, _ = setup_round(db, make_user, make_unit, organiser, n_entries=4, n_judges=2, k=2)
     by_id = {j.id: j for j in judges}
     totals = {entries[0].id: 38, entries[1].id: 30, entries[2].id: 30, entries[3].id: 10}
     for a in db.session.scalars(select(Assignment).where(Assignment.round_id == round_.id)):
-        services.save_score(
+        judge_services.save_score(
             a, actor=by_id[a.judge_id], values=values_for(round_, totals[a.submission_id], 20, 20), submit=True
         )
     results.set_scheme(

@@ -26,7 +26,7 @@ def _one_hash_per_password(monkeypatch):
 def short_round(db, make_user, make_unit, organiser):
     """k=2 with two judges: every entry has both. One judge recuses from the best entry, nobody
     eligible is left to replace them, so it is ranked first on a single score."""
-    from judging import results, services
+    from judging import judge_services, results
     from judging.models import Assignment, AssignmentStatus
 
     round_, _, judges, entries, _ = setup_round(db, make_user, make_unit, organiser, n_entries=4, n_judges=2, k=2)
@@ -34,11 +34,11 @@ def short_round(db, make_user, make_unit, organiser):
     best = entries[0]
     items = db.session.scalars(select(Assignment).where(Assignment.round_id == round_.id).order_by(Assignment.id)).all()
     recusing = next(a for a in items if a.submission_id == best.id)
-    assert services.recuse(recusing, actor=by_id[recusing.judge_id], reason="认识作者") is None
+    assert judge_services.recuse(recusing, actor=by_id[recusing.judge_id], reason="认识作者") is None
     totals = {e.id: 38 - 4 * i for i, e in enumerate(entries)}
     for a in items:
         if a.status != AssignmentStatus.RECUSED:
-            services.save_score(
+            judge_services.save_score(
                 a, actor=by_id[a.judge_id], values=values_for(round_, totals[a.submission_id], 20, 20), submit=True
             )
     results.set_scheme(
@@ -100,15 +100,15 @@ def test_accepting_for_the_whole_round_covers_every_short_entry(db, organiser, s
 
 
 def test_adding_a_judge_clears_the_shortfall(db, make_user, make_unit, organiser, short_round):
-    from judging import manual, results, services
+    from judging import judge_services, manual, results, services
 
     round_, _, entries = short_round
     best = entries[0]
     newcomer = make_user("judge", unit=make_unit())
     services.add_judge(round_, newcomer, actor=organiser)
-    services.accept_pledge(round_, newcomer)
+    judge_services.accept_pledge(round_, newcomer)
     item = manual.add_judge_to_entry(round_, best.id, newcomer.id, actor=organiser)
-    services.save_score(item, actor=newcomer, values=values_for(round_, 30, 20, 20), submit=True)
+    judge_services.save_score(item, actor=newcomer, values=values_for(round_, 30, 20, 20), submit=True)
     services.close_round(round_, actor=organiser)
     assert results.finalise_round(round_, actor=organiser) == 2
     assert results.short_entries(round_) == []

@@ -243,7 +243,7 @@ def setup_round(
     **settings,
 ):
     """A competition with entries from distinct units, a judge pool, a rubric and assignments."""
-    from judging import services
+    from judging import judge_services, services
     from judging.models import Arbitration
 
     comp = judging_competition(db, organiser)
@@ -282,7 +282,7 @@ def setup_round(
         services.open_round(round_, actor=organiser)
     if accept:
         for judge in judges + ([leader_user] if leader_user else []):
-            services.accept_pledge(round_, judge)
+            judge_services.accept_pledge(round_, judge)
     db.session.commit()
     return round_, comp, judges, entries, leader_user
 

@@ -1,0 +1,197 @@
+"""What a judge does in a round: accept its pledge, declare a conflict, recuse, score.
+
+Verb_noun functions that change state, flush and write the audit entry; the
+request commits. Whether the judge may act is decided in
+``judging.permissions``; round set-up, assignment and arbitration live in
+``judging.services``. ``write_score`` is also how the offline key-in stores
+paper score sheets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import select
+
+from accounts.models import User
+from core import audit
+from core.db import utcnow
+from core.errors import UserError
+from core.extensions import db
+from core.i18n_markers import N_
+from essays.models import Submission
+from judging.models import Assignment, AssignmentStatus, Conflict, Round, RoundJudge, RoundState, Score, ScoreStatus
+from judging.permissions import can_accept_pledge, recusal_refusal, score_refusal
+from judging.services import (
+    add_replacement,
+    can_score_now,
+    check_arbitration,
+    check_values,
+    membership,
+    require_unlocked,
+)
+
+
+def accept_pledge(round_: Round, actor, *, declared_conflicts: str = "") -> RoundJudge:
+    """The judge ``actor`` accepts the round's pledge."""
+    member = membership(round_, actor)
+    if not can_accept_pledge(member):
+        raise UserError(N_("You are not a judge in this round."))
+    member.pledge_accepted_at = member.pledge_accepted_at or utcnow()
+    member.declared_conflicts = declared_conflicts.strip()
+    db.session.flush()
+    audit.record(
+        "judging.pledge_accept", round_, actor=actor, changes={"declared_conflicts": member.declared_conflicts}
+    )
+    return member
+
+
+def declare_conflict(round_: Round, judge: User, submission: Submission, *, actor, reason: str) -> Conflict:
+    require_unlocked(round_)
+    conflict = db.session.scalar(
+        select(Conflict).where(
+            Conflict.round_id == round_.id, Conflict.judge_id == judge.id, Conflict.submission_id == submission.id
+        )
+    )
+    if conflict is None:
+        conflict = Conflict(round_id=round_.id, judge_id=judge.id, submission_id=submission.id, reason=reason)
+        db.session.add(conflict)
+    db.session.flush()
+    audit.record(
+        "judging.conflict_declare",
+        round_,
+        actor=actor,
+        changes={"judge_id": judge.id, "submission_id": submission.id, "reason": reason},
+    )
+    return conflict
+
+
+def recuse(assignment: Assignment, *, actor, reason: str) -> Assignment | None:
+    """A judge steps back from an entry; another judge takes it if one is eligible."""
+    round_ = assignment.round
+    require_unlocked(round_)
+    refusal = recusal_refusal(assignment, actor, round_open=round_.state == RoundState.OPEN)
+    if refusal is not None:
+        raise UserError(refusal)
+    if not (reason or "").strip():
+        raise UserError(N_("Please give a reason for recusing yourself."))
+    assignment.status = AssignmentStatus.RECUSED
+    assignment.recuse_reason = reason.strip()
+    if assignment.score is not None:
+        db.session.delete(assignment.score)
+    db.session.flush()
+    replacement = add_replacement(round_, assignment.submission_id, assignment.role)
+    audit.record(
+        "judging.recuse",
+        round_,
+        actor=actor,
+        changes={
+            "assignment_id": assignment.id,
+            "judge_id": assignment.judge_id,
+            "reason": reason.strip(),
+            "replacement_judge_id": replacement.judge_id if replacement else None,
+        },
+    )
+    return replacement
+
+
+def save_score(
+    assignment: Assignment,
+    *,
+    actor,
+    values: dict,
+    comment: str = "",
+    submit: bool = False,
+    shown_version: int | None = None,
+) -> Score:
+    """Save a draft (autosave) or submit; a submitted score may be revised until the round closes.
+
+    ``shown_version`` is the entry version the judge's page showed; a score is
+    refused if the entry has changed since (the score records the version).
+    """
+    round_ = assignment.round
+    require_unlocked(round_)
+    refusal = score_refusal(membership(round_, actor), assignment, scoring_open=can_score_now(round_))
+    if refusal is not None:
+        raise UserError(refusal)
+    if shown_version is not None and shown_version != entry_fingerprint(assignment.submission_id)[0]:
+        raise UserError(
+            N_("This entry has changed since the page was opened. Reload the page and read it again before scoring.")
+        )
+    clean, total = check_values(round_.criteria, values, complete=submit)
+    score = assignment.score
+    if score is not None and score.status == ScoreStatus.SUBMITTED and not submit:
+        # An autosave on a submitted score must not silently withdraw it.
+        clean, total = check_values(round_.criteria, values, complete=True)
+    return write_score(assignment, clean, total, comment=comment, submit=submit, actor=actor)
+
+
+def write_score(
+    assignment: Assignment,
+    clean: dict,
+    total: float | None,
+    *,
+    comment: str,
+    submit: bool,
+    actor,
+    via: dict | None = None,
+) -> Score:
+    """Store checked values (``check_values``) on the assignment's score, audit, then check arbitration.
+
+    Callers enforce the rules first: ``save_score`` for a judge, the offline
+    key-in for paper sheets (``via`` says so in the audit entry).
+    """
+    round_ = assignment.round
+    score = assignment.score
+    was_submitted = score is not None and score.status == ScoreStatus.SUBMITTED
+    if score is None:
+        score = Score(assignment_id=assignment.id, round_id=round_.id)
+        db.session.add(score)
+        assignment.score = score
+    before = {
+        "values": dict(score.values or {}),
+        "total": score.total,
+        "status": score.status,
+        "entry_version": score.entry_version,
+    }
+    score.entry_version, score.text_sha256 = entry_fingerprint(assignment.submission_id)
+    score.values = clean
+    score.total = total
+    score.comment = (comment or "").strip()
+    if submit or was_submitted:
+        score.status = ScoreStatus.SUBMITTED
+        score.submitted_at = utcnow()
+        assignment.status = AssignmentStatus.SUBMITTED
+    else:
+        score.status = ScoreStatus.DRAFT
+    score.updated_at = utcnow()
+    db.session.flush()
+    if submit or was_submitted:
+        audit.record(
+            "judging.score_submit" if not was_submitted else "judging.score_revise",
+            round_,
+            actor=actor,
+            changes={
+                "assignment_id": assignment.id,
+                **(via or {}),
+                **audit.diff(
+                    before,
+                    {"values": clean, "total": total, "status": score.status, "entry_version": score.entry_version},
+                ),
+            },
+        )
+        check_arbitration(round_, assignment.submission_id)
+    return score
+
+
+def judge_text_sha256(judge_title: str | None, judge_text: str | None) -> str:
+    """SHA-256 of what a judge reads of an entry: its judge-facing title and text."""
+    return hashlib.sha256(f"{judge_title or ''}\n{judge_text or ''}".encode("utf-8")).hexdigest()
+
+
+def entry_fingerprint(submission_id: int) -> tuple[int, str]:
+    """The entry's version and judge-text hash as they stand (what the judge is shown now)."""
+    version, title, text = db.session.execute(
+        select(Submission.version, Submission.judge_title, Submission.judge_text).where(Submission.id == submission_id)
+    ).one()
+    return version or 1, judge_text_sha256(title, text)
