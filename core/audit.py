@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from core.db import UTCDateTime, utcnow
 from core.extensions import db
+from core.i18n import parse_local
 
 
 class AuditEntry(db.Model):
@@ -152,8 +153,6 @@ def audit_query(args):
                 day = dt.date.fromisoformat(args[key])
             except ValueError:
                 continue
-            from core.i18n import parse_local
-
             moment = parse_local(dt.datetime.combine(day, dt.time()))
             if op == "lt":
                 moment += dt.timedelta(days=1)

@@ -27,6 +27,7 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import UTCDateTime, str_enum, utcnow
+from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
 
@@ -178,8 +179,6 @@ def execute_job(job_id: int) -> None:
         log.exception("job %s failed", job_id)
         job = db.session.get(Job, job_id)
         job.status = JobStatus.FAILED
-        from core.errors import UserError
-
         job.error = exc.render() if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
         job.result = {"trace": traceback.format_exc()[-4000:]}
         job.finished_at = utcnow()
