@@ -12,6 +12,7 @@ from accounts.forms import ImportForm, ResetPasswordForm, UnitForm, UserForm, ro
 from accounts.models import Role, Unit, UnitKind, User, UserRole
 from accounts.permissions import require_roles
 from accounts.routes import unit_choices
+from core import exports
 from core.extensions import db
 from core.limits import body_limit
 from core.request_cycle import on_user_error, redirect_either_way
@@ -145,8 +146,6 @@ def users_import():
 @bp.route("/users/import/template.xlsx")
 @require_roles(Role.ADMIN)
 def users_import_template():
-    from core import exports
-
     # The headers are the fixed words the import reads back, whatever the interface language.
     table = exports.Table(
         [exports.Column(h, 18) for h in sheets.TEMPLATE_HEADERS],

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from accounts import services
-from accounts.auth import _hash_token, rotate_session
+from accounts.auth import hash_token, rotate_session
 from accounts.forms import LoginForm, PasswordChangeForm, ProfileForm, RegisterForm
-from accounts.models import Unit, UserSession
+from accounts.models import Unit, User, UserSession
 from core.extensions import csrf, db, limiter
 from core.limits import abort_if_refused, body_limit
 from core.request_cycle import on_user_error
@@ -24,14 +24,29 @@ def _login_failed(response) -> bool:
     return bool(g.get("login_failed"))
 
 
+@bp.before_request
+def _forget_login_account() -> None:
+    # ``g`` outlives a request when an application context was pushed around it.
+    g.pop("login_accounts", None)
+
+
+def _login_account() -> User | None:
+    """The account the typed login names, looked up once per sign-in post: the
+    per-account limit, the password check and the audit entry all use it."""
+    typed = services.normalise_login(request.form.get("login"))
+    found = g.setdefault("login_accounts", {})
+    if typed not in found:
+        found[typed] = services.find_user_by_login(typed)
+    return found[typed]
+
+
 def _account_key() -> str:
     """The per-account limit counts guesses against the account, whichever of
     its user name, phone or e-mail was typed; unknown logins by what was typed."""
-    typed = services.normalise_login(request.form.get("login"))
-    user = services.find_user_by_login(typed)
+    user = _login_account()
     if user is not None:
         return f"login-account:user:{user.id}"
-    return "login-account:name:" + typed
+    return "login-account:name:" + services.normalise_login(request.form.get("login"))
 
 
 def _register_limit() -> str:
@@ -76,7 +91,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         on_user_error(lambda: _refuse_sign_in(form, disabled=True))
-        user = services.authenticate(form.login.data, form.password.data)
+        user = services.authenticate(_login_account(), form.password.data)
         if user is None:
             flash(_("The user name or password is not correct."), "error")
             return _refuse_sign_in(form)
@@ -91,7 +106,7 @@ def login():
 def _refuse_sign_in(form: LoginForm, *, disabled: bool = False):
     """The sign-in page again; the failed attempt is recorded (and committed with the page)."""
     g.login_failed = True
-    services.record_failed_sign_in(form.login.data, disabled=disabled)
+    services.record_failed_sign_in(_login_account(), disabled=disabled)
     return render_template("accounts/login.html", form=form), 200
 
 
@@ -168,7 +183,7 @@ def _profile_page(user, form: ProfileForm, unit_locked: bool):
         .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
         .order_by(UserSession.last_seen_at.desc())
     ).all()
-    current_hash = _hash_token(user.get_id() or "")
+    current_hash = hash_token(user.get_id() or "")
     return render_template(
         "accounts/profile.html", form=form, sessions=sessions, current_hash=current_hash, unit_locked=unit_locked
     )
@@ -193,8 +208,6 @@ def change_password():
 @login_required
 def revoke_session(session_id: int):
     if not services.revoke_session(current_user._get_current_object(), session_id):
-        from flask import abort
-
         abort(404)
     flash(_("That browser has been signed out."), "success")
     return redirect(url_for("accounts.profile"))
