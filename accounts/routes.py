@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from accounts import services
 from accounts.auth import hash_token, rotate_session
-from accounts.forms import LoginForm, PasswordChangeForm, ProfileForm, RegisterForm
-from accounts.models import Unit, User, UserSession
+from accounts.forms import LoginForm, PasswordChangeForm, ProfileForm, RegisterForm, chosen_unit, unit_choices
+from accounts.models import User, UserSession
 from core.extensions import csrf, db, limiter
+from core.forms import form_values
 from core.limits import abort_if_refused, body_limit
 from core.request_cycle import on_user_error
 
@@ -60,11 +61,6 @@ def _safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
-
-
-def unit_choices(blank_label: str | None = None):
-    units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.kind, Unit.name)).all()
-    return [(0, blank_label or _("— none —"))] + [(u.id, u.name) for u in units]
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -129,16 +125,10 @@ def register():
     form = RegisterForm()
     form.unit_id.choices = unit_choices(_("— not listed —"))
     if form.validate_on_submit():
-        unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
         on_user_error(lambda: render_template("accounts/register.html", form=form))
         user = services.register_author(
-            username=form.username.data,
-            display_name=form.display_name.data,
-            password=form.password.data,
-            phone=form.phone.data,
-            email=form.email.data,
-            unit=unit,
-            workplace=form.workplace.data,
+            **form_values(form, "username", "display_name", "password", "phone", "email", "workplace"),
+            unit=chosen_unit(form.unit_id.data),
         )
         services.sign_in(user)
         flash(_("Welcome! Your account has been created."), "success")
@@ -164,12 +154,8 @@ def profile():
         on_user_error(lambda: _profile_page(user, form, unit_locked))
         services.update_own_profile(
             user,
-            display_name=form.display_name.data,
-            phone=form.phone.data,
-            email=form.email.data,
-            workplace=form.workplace.data,
-            locale=form.locale.data,
-            unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None,
+            **form_values(form, "display_name", "phone", "email", "workplace", "locale"),
+            unit=chosen_unit(form.unit_id.data),
         )
         session["lang"] = form.locale.data
         flash(_("Your profile has been saved."), "success")

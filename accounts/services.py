@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import func, or_, select
 
 from accounts import sheets
@@ -389,8 +390,6 @@ def _generate_password() -> str:
 
 def import_users(filename: str, data: bytes, *, actor) -> ImportReport:
     """Create every user of the sheet, or none: errors are reported per row."""
-    from flask_babel import gettext
-
     report = ImportReport()
     rows = sheets.parse_rows(sheets.read_table(filename, data))
     units = {u.name: u for u in db.session.scalars(select(Unit))}
