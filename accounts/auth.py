@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from flask import request
+from flask import g, request
+from flask_babel import gettext
 from flask_login import login_user, logout_user
 from sqlalchemy import select, update
 
@@ -33,20 +34,13 @@ def init_app(app, login_manager) -> None:
     login_manager.needs_refresh_message = N_("Please sign in again to continue.")
     login_manager.session_protection = "basic"
 
-    def _localize(message):
-        from flask_babel import gettext
-
-        return gettext(message)
-
-    login_manager.localize_callback = _localize
+    login_manager.localize_callback = gettext
 
     @app.before_request
     def _fresh_user():
         # Each request loads its user from its own cookie. An enclosing app
         # context (as tests and CLI scripts push) must not lend it a user
         # cached by an earlier request.
-        from flask import g
-
         g.pop("_login_user", None)
 
     @login_manager.user_loader

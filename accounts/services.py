@@ -6,6 +6,7 @@ import secrets
 import unicodedata
 from dataclasses import dataclass, field
 
+from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import func, or_, select
@@ -83,8 +84,6 @@ def find_user_by_login(login: str) -> User | None:
 def authenticate(user: User | None, password: str) -> User | None:
     """``user`` (the account the typed login names, ``find_user_by_login``) if the
     password is right; None if not, or if there is no such account; UserError if disabled."""
-    from argon2.exceptions import InvalidHashError, VerificationError
-
     global _DUMMY_HASH
     # Checking a password costs tens of milliseconds of CPU by design; on
     # SQLite it must not run while this request holds the write lock.
@@ -308,8 +307,6 @@ def set_user_active(user: User, active: bool, *, actor) -> None:
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    from argon2.exceptions import VerificationError
-
     try:
         hasher().verify(user.password_hash, current)
     except VerificationError:

@@ -11,6 +11,8 @@ import decimal
 import enum
 from typing import Any
 
+from flask import has_request_context, request
+from flask_login import current_user
 from sqlalchemy import JSON, ForeignKey, String, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -94,8 +96,6 @@ def record(
     """
     if actor is None:
         actor = _current_actor()
-    from flask import has_request_context, request
-
     ip = request.remote_addr if has_request_context() else None
     if obj is not None:
         if getattr(obj, "id", 1) is None:
@@ -127,9 +127,6 @@ def record(
 
 
 def _current_actor():
-    from flask import has_request_context
-    from flask_login import current_user
-
     if has_request_context() and current_user and current_user.is_authenticated:
         return current_user._get_current_object()
     return None

@@ -22,8 +22,9 @@ import traceback
 from typing import Callable
 
 from flask import has_app_context
+from flask_babel import gettext
 from huey import Huey, crontab
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import UTCDateTime, str_enum, utcnow
@@ -197,9 +198,6 @@ def fail_stale_jobs(now: dt.datetime | None = None, stale_after: dt.timedelta = 
     at least every few seconds; half an hour of silence means the worker is
     gone. The person who started the job sees why and can start it again.
     """
-    from flask_babel import gettext
-    from sqlalchemy import or_, select
-
     now = now or utcnow()
     cutoff = now - stale_after
     stale = db.session.scalars(
