@@ -23,7 +23,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The composition root: core sits below the feature packages, so it imports them
 # here, when the app is built, not at the top of the file (that would be a cycle).
 # Each package is named explicitly in the three functions below; a new package
-# (nominations) adds one line to each.
+# adds a line to each.
 
 
 def import_models() -> None:
@@ -35,9 +35,8 @@ def import_models() -> None:
     import accounts.models  # noqa: F401
     import essays.models  # noqa: F401
     import judging.models  # noqa: F401
+    import nominations.models  # noqa: F401
     import publishing.models  # noqa: F401
-
-    # nominations: ``import nominations.models`` here once the module exists.
 
 
 def import_job_handlers() -> None:
@@ -46,20 +45,30 @@ def import_job_handlers() -> None:
     Core's own (``core.tasks``) are imported at the top.
     """
     import essays.jobs  # noqa: F401
+    import nominations.jobs  # noqa: F401
     import publishing.jobs  # noqa: F401
-
-    # nominations: ``import nominations.jobs`` here once the module exists.
 
 
 def register_blueprints(app: Flask) -> None:
     """The web pages, imported only when the app serves them: the job worker
     (``create_app(views=False)``) loads no blueprint, see ``tests/test_wiring_jobs.py``.
+    A blueprint whose routes span several modules imports each one here.
     """
     from accounts import admin as accounts_admin
     from accounts import routes as accounts_routes
     from core import views as core_views
     from essays import routes as essays_routes
     from judging import routes as judging_routes
+    from nominations import (  # noqa: F401 (each module adds its routes to the blueprint)
+        routes_committee,
+        routes_office,
+        routes_print,
+        routes_programmes,
+        routes_public,
+        routes_review,
+        routes_unit,
+    )
+    from nominations.blueprint import bp as nominations_bp
     from publishing import routes as publishing_routes
 
     for blueprint in (
@@ -68,8 +77,8 @@ def register_blueprints(app: Flask) -> None:
         accounts_admin.bp,
         essays_routes.bp,
         judging_routes.bp,
+        nominations_bp,
         publishing_routes.bp,
-        # nominations: its blueprint here once ``nominations/routes.py`` exists.
     ):
         app.register_blueprint(blueprint)
 

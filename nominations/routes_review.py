@@ -1,0 +1,5 @@
+"""Experts: their assigned dossiers and the rubric scores."""
+
+from __future__ import annotations
+
+from nominations.blueprint import bp  # noqa: F401

@@ -1,0 +1,117 @@
+"""Every page each role can reach fits a 390 px phone screen (issue #12).
+
+For the public and for each demo role, a phone-sized browser follows the links
+it finds, breadth first from the role's home page (same origin, pages only: no
+downloads, no sign-out), and on every page checks that nothing is wider than
+the viewport: the page must not scroll sideways. Each page's screenshot goes
+into test-artifacts/phone/ so that a person can look at them.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urldefrag, urlparse
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+
+from helpers import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+WIDTH = 390
+# Enough to cover each role's menus and one object of each kind of list.
+MAX_PAGES = 40
+SKIP = re.compile(r"(\.(pdf|xlsx|csv|zip|docx|png|jpg|json)$)|(/logout)|(/static/)|(/download)|(/files?/)|(\.txt$)")
+ROLES = ["public", "author", "coordinator", "judge", "committee", "organiser", "admin"]
+
+# Elements wider than the viewport (or ending past its right edge), for the failure message.
+WIDE_ELEMENTS = """
+(width) => {
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    if (r.right > width + 1) {
+      let inner = el.closest('.table-scroll, .card, pre');
+      const scrolls = inner && inner !== el && getComputedStyle(inner).overflowX !== 'visible';
+      if (scrolls) continue;
+      out.push(el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ')[0] : '')
+               + ' ' + Math.round(r.right));
+    }
+  }
+  return out.slice(0, 5);
+}
+"""
+
+
+@pytest.fixture
+def demo(app):
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    from core.seed import DEMO_PASSWORD
+
+    return DEMO_PASSWORD
+
+
+def _links(page, origin: str) -> list[str]:
+    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    out = []
+    for href in hrefs:
+        href = urldefrag(href)[0]
+        if urlparse(href).netloc != urlparse(origin).netloc or SKIP.search(urlparse(href).path):
+            continue
+        out.append(href)
+    return out
+
+
+def _crawl(page, origin: str, start: str, role: str) -> dict[str, int]:
+    """{url: scroll width} of every page reached."""
+    seen, queue, widths = {start}, [start], {}
+    folder = ARTIFACTS / "phone"
+    folder.mkdir(parents=True, exist_ok=True)
+    while queue and len(widths) < MAX_PAGES:
+        url = queue.pop(0)
+        try:
+            response = page.goto(url)
+        except PlaywrightError as exc:  # a link that turns out to be a download
+            if "Download is starting" in str(exc):
+                continue
+            raise
+        if response is None or response.status >= 400 or "text/html" not in response.headers.get("content-type", ""):
+            continue
+        width = page.evaluate("document.documentElement.scrollWidth")
+        widths[url] = width
+        if width > WIDTH:
+            widths[url] = (width, page.evaluate(WIDE_ELEMENTS, WIDTH))
+        name = re.sub(r"[^A-Za-z0-9]+", "-", urlparse(url).path.strip("/")) or "home"
+        page.screenshot(path=str(folder / f"{role}-{name}.png"), full_page=False)
+        for link in _links(page, origin):
+            # One object of each kind: /x/12 and /x/13 are the same page shape.
+            shape = re.sub(r"\d+", "N", urlparse(link).path)
+            if link not in seen and shape not in {re.sub(r"\d+", "N", urlparse(s).path) for s in seen}:
+                seen.add(link)
+                queue.append(link)
+    return widths
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_fits_a_phone(browser, live_server, demo, role):
+    context = browser.new_context(locale="zh-CN", viewport={"width": WIDTH, "height": 844})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    try:
+        if role == "public":
+            start = live_server + "/public"
+        else:
+            page.goto(live_server + "/login")
+            page.fill("input[name=login]", role)
+            page.fill("input[name=password]", demo)
+            page.click("main button[type=submit]")
+            page.wait_for_url(live_server + "/")
+            start = live_server + "/"
+        widths = _crawl(page, live_server, start, role)
+    finally:
+        context.close()
+    assert len(widths) >= 3, f"the {role} crawl reached too few pages: {list(widths)}"
+    too_wide = {url: w for url, w in widths.items() if not isinstance(w, int)}
+    assert too_wide == {}, f"pages wider than {WIDTH} px for {role}: {too_wide}"
