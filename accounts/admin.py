@@ -8,11 +8,21 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from accounts import services, sheets
-from accounts.forms import ImportForm, ResetPasswordForm, UnitForm, UserForm, role_choices, unit_kind_choices
+from accounts.forms import (
+    ImportForm,
+    ResetPasswordForm,
+    UnitForm,
+    UserForm,
+    chosen_unit,
+    role_choices,
+    unit_choices,
+    unit_kind_choices,
+)
 from accounts.models import Role, Unit, UnitKind, User, UserRole
 from accounts.permissions import require_roles
-from accounts.routes import unit_choices
+from core import exports
 from core.extensions import db
+from core.forms import form_values
 from core.limits import body_limit
 from core.request_cycle import on_user_error, redirect_either_way
 from core.urls import local_path
@@ -66,13 +76,8 @@ def user_new():
         else:
             on_user_error(lambda: render_template("admin/user_form.html", form=form, user=None))
             user = services.create_user(
-                username=form.username.data,
-                display_name=form.display_name.data,
-                password=form.password.data,
-                roles=form.roles.data,
-                phone=form.phone.data,
-                email=form.email.data,
-                unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None,
+                **form_values(form, "username", "display_name", "password", "roles", "phone", "email"),
+                unit=chosen_unit(form.unit_id.data),
                 actor=current_user,
             )
             flash(_("User %(name)s has been created.", name=user.display_name), "success")
@@ -93,13 +98,9 @@ def user_edit(user_id: int):
         on_user_error(lambda: render_template("admin/user_form.html", form=form, user=user))
         services.update_user(
             user,
+            **form_values(form, "roles", "username", "display_name", "phone", "email"),
+            unit=chosen_unit(form.unit_id.data),
             actor=current_user,
-            roles=form.roles.data,
-            username=form.username.data,
-            display_name=form.display_name.data,
-            phone=form.phone.data,
-            email=form.email.data,
-            unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None,
         )
         if form.password.data:
             services.set_password(user, form.password.data, actor=current_user)
@@ -134,8 +135,7 @@ def users_import():
         upload = form.sheet.data
         on_user_error(lambda: render_template("admin/import.html", form=form, report=None))
         report = services.import_users(upload.filename or "", upload.read(), actor=current_user)
-        if report.errors:
-            db.session.rollback()
+        if report.errors:  # nothing was written: the service checks every row first
             flash(_("Nothing was imported: please correct the rows listed below and upload again."), "error")
         else:
             flash(_("%(count)s users have been imported.", count=len(report.created)), "success")
@@ -145,8 +145,6 @@ def users_import():
 @bp.route("/users/import/template.xlsx")
 @require_roles(Role.ADMIN)
 def users_import_template():
-    from core import exports
-
     # The headers are the fixed words the import reads back, whatever the interface language.
     table = exports.Table(
         [exports.Column(h, 18) for h in sheets.TEMPLATE_HEADERS],
@@ -219,10 +217,8 @@ def unit_new():
     if form.validate_on_submit():
         on_user_error(lambda: render_template("admin/unit_form.html", form=form, unit=None))
         unit = services.create_unit(
-            name=form.name.data,
-            kind=form.kind.data,
-            short_name=form.short_name.data,
-            parent=db.session.get(Unit, form.parent_id.data) if form.parent_id.data else None,
+            **form_values(form, "name", "kind", "short_name"),
+            parent=chosen_unit(form.parent_id.data),
             actor=current_user,
         )
         flash(_("Unit %(name)s has been created.", name=unit.name), "success")
@@ -240,11 +236,10 @@ def unit_edit(unit_id: int):
         services.update_unit(
             unit,
             actor=current_user,
-            name=form.name.data,
+            **form_values(form, "name", "active"),
             short_name=form.short_name.data or None,
             kind=UnitKind(form.kind.data),
-            active=form.active.data,
-            parent=db.session.get(Unit, form.parent_id.data) if form.parent_id.data else None,
+            parent=chosen_unit(form.parent_id.data),
         )
         flash(_("Unit %(name)s has been saved.", name=unit.name), "success")
         return redirect(url_for("admin.units"))

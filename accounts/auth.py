@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from flask import request
+from flask import g, request
+from flask_babel import gettext
 from flask_login import login_user, logout_user
 from sqlalchemy import select, update
 
@@ -21,7 +22,8 @@ from core.extensions import db
 from core.i18n_markers import N_
 
 
-def _hash_token(token: str) -> str:
+def hash_token(token: str) -> str:
+    """What a ``UserSession`` row stores of a session token (never the token itself)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -32,20 +34,13 @@ def init_app(app, login_manager) -> None:
     login_manager.needs_refresh_message = N_("Please sign in again to continue.")
     login_manager.session_protection = "basic"
 
-    def _localize(message):
-        from flask_babel import gettext
-
-        return gettext(message)
-
-    login_manager.localize_callback = _localize
+    login_manager.localize_callback = gettext
 
     @app.before_request
     def _fresh_user():
         # Each request loads its user from its own cookie. An enclosing app
         # context (as tests and CLI scripts push) must not lend it a user
         # cached by an earlier request.
-        from flask import g
-
         g.pop("_login_user", None)
 
     @login_manager.user_loader
@@ -55,7 +50,7 @@ def init_app(app, login_manager) -> None:
         row = db.session.execute(
             select(UserSession, User)
             .join(User, User.id == UserSession.user_id)
-            .where(UserSession.token == _hash_token(token), UserSession.revoked_at.is_(None))
+            .where(UserSession.token == hash_token(token), UserSession.revoked_at.is_(None))
         ).first()
         if row is None:
             return None
@@ -70,7 +65,7 @@ def start_session(user: User, remember: bool = False) -> str:
     token = secrets.token_urlsafe(32)
     db.session.add(
         UserSession(
-            token=_hash_token(token),
+            token=hash_token(token),
             user_id=user.id,
             ip=request.remote_addr if request else None,
             user_agent=(request.user_agent.string[:255] if request else None),
@@ -86,7 +81,7 @@ def end_session(user: User) -> None:
     token = getattr(user, "_session_token", None)
     if token:
         db.session.execute(
-            update(UserSession).where(UserSession.token == _hash_token(token)).values(revoked_at=utcnow())
+            update(UserSession).where(UserSession.token == hash_token(token)).values(revoked_at=utcnow())
         )
     logout_user()
 
@@ -95,7 +90,7 @@ def revoke_all_sessions(user: User, keep_current: bool = False) -> None:
     stmt = update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
     token = getattr(user, "_session_token", None)
     if keep_current and token:
-        stmt = stmt.where(UserSession.token != _hash_token(token))
+        stmt = stmt.where(UserSession.token != hash_token(token))
     db.session.execute(stmt.values(revoked_at=utcnow()))
 
 

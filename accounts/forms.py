@@ -1,14 +1,17 @@
-"""Account forms: shape checks only; business rules live in services."""
+"""Account forms: shape checks only; business rules live in services. The unit
+select reads its choices (and the chosen unit) from the database."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
+from sqlalchemy import select
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, TelField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
-from accounts.models import Role, UnitKind
+from accounts.models import Role, Unit, UnitKind
+from core.extensions import db
 
 PHONE = Regexp(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$", message=_l("Please enter a valid phone number."))
 USERNAME = Regexp(r"^[A-Za-z0-9_.\-@]{3,64}$", message=_l("User name must be 3–64 letters, digits or _.-@"))
@@ -50,6 +53,17 @@ class PasswordChangeForm(FlaskForm):
         _l("Repeat new password"),
         validators=[DataRequired(), EqualTo("new", message=_l("The passwords do not match."))],
     )
+
+
+def unit_choices(blank_label: str | None = None):
+    """The active units for a unit select; 0 stands for no unit."""
+    units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.kind, Unit.name)).all()
+    return [(0, blank_label or _l("— none —"))] + [(u.id, u.name) for u in units]
+
+
+def chosen_unit(unit_id: int | None) -> Unit | None:
+    """The unit picked in a unit select (0 or nothing: none)."""
+    return db.session.get(Unit, unit_id) if unit_id else None
 
 
 def role_choices():

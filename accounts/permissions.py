@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user
 
 from accounts.models import Role
@@ -18,8 +18,6 @@ def require_roles(*roles: Role | str):
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                from flask import current_app
-
                 return current_app.login_manager.unauthorized()
             if wanted and not current_user.has_role(*wanted):
                 abort(403)

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from accounts import services
-from accounts.auth import _hash_token, rotate_session
-from accounts.forms import LoginForm, PasswordChangeForm, ProfileForm, RegisterForm
-from accounts.models import Unit, UserSession
+from accounts.auth import hash_token, rotate_session
+from accounts.forms import LoginForm, PasswordChangeForm, ProfileForm, RegisterForm, chosen_unit, unit_choices
+from accounts.models import User, UserSession
 from core.extensions import csrf, db, limiter
+from core.forms import form_values
 from core.limits import abort_if_refused, body_limit
 from core.request_cycle import on_user_error
 
@@ -24,14 +25,29 @@ def _login_failed(response) -> bool:
     return bool(g.get("login_failed"))
 
 
+@bp.before_request
+def _forget_login_account() -> None:
+    # ``g`` outlives a request when an application context was pushed around it.
+    g.pop("login_accounts", None)
+
+
+def _login_account() -> User | None:
+    """The account the typed login names, looked up once per sign-in post: the
+    per-account limit, the password check and the audit entry all use it."""
+    typed = services.normalise_login(request.form.get("login"))
+    found = g.setdefault("login_accounts", {})
+    if typed not in found:
+        found[typed] = services.find_user_by_login(typed)
+    return found[typed]
+
+
 def _account_key() -> str:
     """The per-account limit counts guesses against the account, whichever of
     its user name, phone or e-mail was typed; unknown logins by what was typed."""
-    typed = services.normalise_login(request.form.get("login"))
-    user = services.find_user_by_login(typed)
+    user = _login_account()
     if user is not None:
         return f"login-account:user:{user.id}"
-    return "login-account:name:" + typed
+    return "login-account:name:" + services.normalise_login(request.form.get("login"))
 
 
 def _register_limit() -> str:
@@ -45,11 +61,6 @@ def _safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
-
-
-def unit_choices(blank_label: str | None = None):
-    units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.kind, Unit.name)).all()
-    return [(0, blank_label or _("— none —"))] + [(u.id, u.name) for u in units]
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -76,7 +87,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         on_user_error(lambda: _refuse_sign_in(form, disabled=True))
-        user = services.authenticate(form.login.data, form.password.data)
+        user = services.authenticate(_login_account(), form.password.data)
         if user is None:
             flash(_("The user name or password is not correct."), "error")
             return _refuse_sign_in(form)
@@ -91,7 +102,7 @@ def login():
 def _refuse_sign_in(form: LoginForm, *, disabled: bool = False):
     """The sign-in page again; the failed attempt is recorded (and committed with the page)."""
     g.login_failed = True
-    services.record_failed_sign_in(form.login.data, disabled=disabled)
+    services.record_failed_sign_in(_login_account(), disabled=disabled)
     return render_template("accounts/login.html", form=form), 200
 
 
@@ -114,16 +125,10 @@ def register():
     form = RegisterForm()
     form.unit_id.choices = unit_choices(_("— not listed —"))
     if form.validate_on_submit():
-        unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
         on_user_error(lambda: render_template("accounts/register.html", form=form))
         user = services.register_author(
-            username=form.username.data,
-            display_name=form.display_name.data,
-            password=form.password.data,
-            phone=form.phone.data,
-            email=form.email.data,
-            unit=unit,
-            workplace=form.workplace.data,
+            **form_values(form, "username", "display_name", "password", "phone", "email", "workplace"),
+            unit=chosen_unit(form.unit_id.data),
         )
         services.sign_in(user)
         flash(_("Welcome! Your account has been created."), "success")
@@ -149,12 +154,8 @@ def profile():
         on_user_error(lambda: _profile_page(user, form, unit_locked))
         services.update_own_profile(
             user,
-            display_name=form.display_name.data,
-            phone=form.phone.data,
-            email=form.email.data,
-            workplace=form.workplace.data,
-            locale=form.locale.data,
-            unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None,
+            **form_values(form, "display_name", "phone", "email", "workplace", "locale"),
+            unit=chosen_unit(form.unit_id.data),
         )
         session["lang"] = form.locale.data
         flash(_("Your profile has been saved."), "success")
@@ -168,7 +169,7 @@ def _profile_page(user, form: ProfileForm, unit_locked: bool):
         .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
         .order_by(UserSession.last_seen_at.desc())
     ).all()
-    current_hash = _hash_token(user.get_id() or "")
+    current_hash = hash_token(user.get_id() or "")
     return render_template(
         "accounts/profile.html", form=form, sessions=sessions, current_hash=current_hash, unit_locked=unit_locked
     )
@@ -193,8 +194,6 @@ def change_password():
 @login_required
 def revoke_session(session_id: int):
     if not services.revoke_session(current_user._get_current_object(), session_id):
-        from flask import abort
-
         abort(404)
     flash(_("That browser has been signed out."), "success")
     return redirect(url_for("accounts.profile"))

@@ -6,7 +6,9 @@ import secrets
 import unicodedata
 from dataclasses import dataclass, field
 
+from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import func, or_, select
 
 from accounts import sheets
@@ -79,12 +81,10 @@ def find_user_by_login(login: str) -> User | None:
     )
 
 
-def authenticate(login: str, password: str) -> User | None:
-    """The user if the password is right; None if not; UserError if disabled."""
-    from argon2.exceptions import InvalidHashError, VerificationError
-
+def authenticate(user: User | None, password: str) -> User | None:
+    """``user`` (the account the typed login names, ``find_user_by_login``) if the
+    password is right; None if not, or if there is no such account; UserError if disabled."""
     global _DUMMY_HASH
-    user = find_user_by_login(login)
     # Checking a password costs tens of milliseconds of CPU by design; on
     # SQLite it must not run while this request holds the write lock.
     end_read_transaction(db.session())
@@ -117,10 +117,10 @@ def sign_in(user: User, *, remember: bool = False) -> None:
     audit.record("session.sign_in", user, actor=user, label=user.username)
 
 
-def record_failed_sign_in(login: str, *, disabled: bool = False) -> None:
-    """Audit a refused sign-in. What was typed is not kept for unknown
-    accounts: people type their password into the wrong field."""
-    user = find_user_by_login(login)
+def record_failed_sign_in(user: User | None, *, disabled: bool = False) -> None:
+    """Audit a refused sign-in on ``user`` (None: no account has the typed login).
+    What was typed is not kept for unknown accounts: people type their password
+    into the wrong field."""
     if user is None:
         audit.record("session.sign_in_unknown", actor=None, actor_label=audit.VISITOR, object_type="users")
     else:
@@ -307,8 +307,6 @@ def set_user_active(user: User, active: bool, *, actor) -> None:
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    from argon2.exceptions import VerificationError
-
     try:
         hasher().verify(user.password_hash, current)
     except VerificationError:
@@ -318,8 +316,6 @@ def change_password(user: User, current: str, new: str) -> None:
 
 def set_password(user: User, new: str, *, actor, action: str = "user.password_reset") -> None:
     check_password_policy(new, user.username, user.display_name)
-    from core.db import utcnow
-
     user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
     revoke_all_sessions(user)
@@ -391,8 +387,6 @@ def _generate_password() -> str:
 
 def import_users(filename: str, data: bytes, *, actor) -> ImportReport:
     """Create every user of the sheet, or none: errors are reported per row."""
-    from flask_babel import gettext
-
     report = ImportReport()
     rows = sheets.parse_rows(sheets.read_table(filename, data))
     units = {u.name: u for u in db.session.scalars(select(Unit))}

@@ -11,6 +11,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from core.archives import check_workbook
 from core.errors import UserError
 from core.i18n_markers import N_
 
@@ -73,9 +74,7 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
     if name.endswith(".xlsx"):
         if not data.startswith(b"PK"):
             raise UserError(N_("The file is not a valid .xlsx workbook."))
-        from openpyxl import load_workbook
-
-        from core.archives import check_workbook
+        from openpyxl import load_workbook  # only when a workbook is read
 
         check_workbook(data)  # openpyxl trusts the ZIP's declared sizes
         try:

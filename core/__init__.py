@@ -8,18 +8,31 @@ from pathlib import Path
 
 from flask import Flask
 
+# core.audit, core.jobs and core.storage hold core's models, core.tasks its job handlers.
+# ``extensions.db``, never ``from core.extensions import db`` here: the name would hide
+# the module ``core.db`` (``core.db.UTCDateTime`` in the migrations).
+from core import audit, errors_views, extensions, i18n, jobs, limits, navigation, security, storage, tasks  # noqa: F401
+from core.cli import register_cli
+from core.config import load_config
+from core.db import configure_sqlite, engine_options
+from core.extensions import babel, csrf, limiter, login_manager, migrate
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+# The composition root: core sits below the feature packages, so it imports them
+# here, when the app is built, not at the top of the file (that would be a cycle).
+# Each package is named explicitly in the three functions below; a new package
+# adds a line to each.
 
 
 def import_models() -> None:
     """Every package's models, so that Alembic and the tests see the whole schema.
 
+    Core's own models (audit log, jobs, stored files) are imported at the top.
     Order follows the one-way imports between packages.
     """
     import accounts.models  # noqa: F401
-    import core.audit  # noqa: F401
-    import core.jobs  # noqa: F401
-    import core.storage  # noqa: F401
     import essays.models  # noqa: F401
     import judging.models  # noqa: F401
     import nominations.models  # noqa: F401
@@ -27,15 +40,20 @@ def import_models() -> None:
 
 
 def import_job_handlers() -> None:
-    """Every package's job handlers (``@job_handler`` registers them on import)."""
-    import core.tasks  # noqa: F401
+    """Every package's job handlers (``@job_handler`` registers them on import).
+
+    Core's own (``core.tasks``) are imported at the top.
+    """
     import essays.jobs  # noqa: F401
     import nominations.jobs  # noqa: F401
     import publishing.jobs  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
-    """The web pages. A blueprint whose routes span several modules imports each one here."""
+    """The web pages, imported only when the app serves them: the job worker
+    (``create_app(views=False)``) loads no blueprint, see ``tests/test_wiring_jobs.py``.
+    A blueprint whose routes span several modules imports each one here.
+    """
     # A blueprint whose pages span several modules (by audience) gets them by importing each.
     import essays.routes_author  # noqa: F401
     import essays.routes_organiser  # noqa: F401
@@ -91,29 +109,20 @@ def create_app(config: dict | None = None, *, views: bool = True) -> Flask:
     )
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from core.config import load_config
-
     app.config.update(load_config(app.instance_path))
     if config:
         app.config.update(config)
-    from core.db import engine_options
-
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     os.makedirs(app.config["STORAGE_PATH"], exist_ok=True)
 
-    from core.extensions import babel, csrf, db, limiter, login_manager, migrate
-
     import_models()
+    db = extensions.db
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True, render_as_batch=True)
-    from core import limits
-
     # Before CSRF protection: an oversized or slow body is answered 413/408.
     limits.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
-
-    from core import i18n, security
 
     babel.init_app(
         app,
@@ -126,23 +135,16 @@ def create_app(config: dict | None = None, *, views: bool = True) -> Flask:
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            from core.db import configure_sqlite
-
             configure_sqlite(db.engine)
 
     from accounts import auth
 
     auth.init_app(app, login_manager)
 
-    from core import jobs
-
     jobs.init_app(app)
     import_job_handlers()
     if views:
         register_blueprints(app)
-
-    from core import errors_views, navigation
-    from core.cli import register_cli
 
     errors_views.init_app(app)
     navigation.init_app(app)

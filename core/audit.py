@@ -11,11 +11,14 @@ import decimal
 import enum
 from typing import Any
 
+from flask import has_request_context, request
+from flask_login import current_user
 from sqlalchemy import JSON, ForeignKey, String, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from core.db import UTCDateTime, utcnow
 from core.extensions import db
+from core.i18n import parse_local
 
 
 class AuditEntry(db.Model):
@@ -93,8 +96,6 @@ def record(
     """
     if actor is None:
         actor = _current_actor()
-    from flask import has_request_context, request
-
     ip = request.remote_addr if has_request_context() else None
     if obj is not None:
         if getattr(obj, "id", 1) is None:
@@ -126,9 +127,6 @@ def record(
 
 
 def _current_actor():
-    from flask import has_request_context
-    from flask_login import current_user
-
     if has_request_context() and current_user and current_user.is_authenticated:
         return current_user._get_current_object()
     return None
@@ -152,8 +150,6 @@ def audit_query(args):
                 day = dt.date.fromisoformat(args[key])
             except ValueError:
                 continue
-            from core.i18n import parse_local
-
             moment = parse_local(dt.datetime.combine(day, dt.time()))
             if op == "lt":
                 moment += dt.timedelta(days=1)

@@ -32,7 +32,7 @@ from flask import current_app
 from sqlalchemy.engine import make_url
 
 from core.extensions import db
-from core.storage import TEMP_PREFIX  # files being written; never part of a backup
+from core.storage import TEMP_PREFIX, fsync_dir  # TEMP_PREFIX: files being written; never backed up
 
 
 def _db_url():
@@ -196,7 +196,7 @@ def backup(target: str) -> str:
                 os.fsync(raw.fileno())
         verify_archive(partial)
         os.replace(partial, target_path)
-        _fsync_dir(target_path.parent)
+        fsync_dir(target_path.parent)
     except BaseException:
         try:
             os.unlink(partial)
@@ -204,14 +204,6 @@ def backup(target: str) -> str:
             pass
         raise
     return target
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def restore(source: str) -> None:

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
+
 import click
+
+from core import audit, backup, doctor, seed
+from core.errors import UserError
+from core.extensions import db
+from core.runner import run_together
+from core.storage import TEMP_PREFIX, collect_garbage
 
 
 def register_cli(app) -> None:
-    from core import backup, doctor, seed
     from judging import cli as judging_cli
 
     # Packages add their own command groups (``flask judging ...``); only
@@ -21,8 +28,6 @@ def register_cli(app) -> None:
         """Create an administrator account."""
         from accounts import services
         from accounts.models import Role
-        from core.errors import UserError
-        from core.extensions import db
 
         try:
             user = services.create_user(
@@ -70,11 +75,6 @@ def register_cli(app) -> None:
             backup.restore(source)
         except backup.BackupError as exc:  # checked before anything is replaced
             raise click.ClickException(f"{source} is not a usable backup, nothing was changed: {exc}") from None
-        import os
-
-        from core import audit
-        from core.extensions import db
-
         audit.record("system.restore", object_type="system", label=os.path.basename(source))
         db.session.commit()
         click.echo("restored")
@@ -82,14 +82,9 @@ def register_cli(app) -> None:
     @app.cli.command("storage-gc")
     def storage_gc():
         """Delete stored files no record refers to, and temporary files (older than an hour)."""
-        from core.storage import TEMP_PREFIX, collect_garbage
-
         removed = collect_garbage()
         temporaries = sum(1 for key in removed if key.rsplit("/", 1)[-1].startswith(TEMP_PREFIX))
         if removed:
-            from core import audit
-            from core.extensions import db
-
             audit.record("system.storage_gc", object_type="system", changes={"files": len(removed)})
             db.session.commit()
         click.echo(f"removed {len(removed) - temporaries} orphan files and {temporaries} temporary files")
@@ -100,6 +95,4 @@ def register_cli(app) -> None:
     @click.option("--workers", default=2, type=int, help="Job worker threads.")
     def serve(host, port, workers):
         """Run the web server and the job worker together (one Ctrl-C stops both)."""
-        from core.runner import run_together
-
         run_together(host, port, workers)

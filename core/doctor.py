@@ -8,6 +8,13 @@ import time
 import uuid
 
 from flask import current_app
+from sqlalchemy import text
+
+from core.extensions import db
+from core.fonts import PDF_FONT_FAMILIES, font_file
+from core.jobs import huey
+from core.pdf import html_to_pdf
+from core.storage import get_storage
 
 
 def _check(echo, label: str, fn) -> bool:
@@ -21,8 +28,6 @@ def _check(echo, label: str, fn) -> bool:
 
 
 def check_fonts():
-    from core.fonts import PDF_FONT_FAMILIES, font_file
-
     missing = [f for f in PDF_FONT_FAMILIES if font_file(f) is None]
     if missing:
         raise RuntimeError(f"missing fonts {', '.join(missing)}; install with: apt-get install fonts-noto-cjk")
@@ -40,8 +45,6 @@ def check_harfbuzz_subset():
 
 
 def check_pdf():
-    from core.pdf import html_to_pdf
-
     started = time.perf_counter()
     pdf = html_to_pdf("<html><body style=\"font-family: 'Noto Serif CJK SC'\">荣誉证书 征评</body></html>")
     if not pdf.startswith(b"%PDF"):
@@ -52,10 +55,6 @@ def check_pdf():
 
 
 def check_database():
-    from sqlalchemy import text
-
-    from core.extensions import db
-
     with db.engine.connect() as conn:
         conn.execute(text("SELECT 1"))
         try:
@@ -72,8 +71,6 @@ def check_database():
 
 
 def check_storage():
-    from core.storage import get_storage
-
     store = get_storage()
     key = f"doctor/{uuid.uuid4().hex}"
     store.write(key, b"ok")
@@ -84,8 +81,6 @@ def check_storage():
 
 
 def check_queue():
-    from core.jobs import huey
-
     kind = type(huey.storage).__name__
     huey.storage.enqueued_items(limit=1)
     return f"{kind}, {huey.pending_count()} pending"

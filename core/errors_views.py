@@ -17,7 +17,9 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
+from core import request_cycle
 from core.db import WriteLockTimeout
+from core.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +55,6 @@ def _messages():
 
 
 def _rollback() -> None:
-    from core.extensions import db
-
     try:
         db.session.rollback()
     except Exception:  # the connection may be gone; the pool replaces it
@@ -109,8 +109,6 @@ def render_error(code: int, detail: str | None = None):
 
 
 def init_app(app) -> None:
-    from core import request_cycle
-
     request_cycle.init_app(app)
 
     @app.errorhandler(CSRFError)

@@ -10,6 +10,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request, session
+from flask_babel import get_locale
 from flask_login import current_user
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -68,8 +69,6 @@ def init_app(app) -> None:
 
     @app.context_processor
     def _locale_context():
-        from flask_babel import get_locale
-
         locale = get_locale()
         return {
             "current_locale": str(locale) if locale else app.config["BABEL_DEFAULT_LOCALE"],

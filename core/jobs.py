@@ -22,11 +22,13 @@ import traceback
 from typing import Callable
 
 from flask import has_app_context
+from flask_babel import gettext
 from huey import Huey, crontab
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import UTCDateTime, str_enum, utcnow
+from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
 
@@ -178,8 +180,6 @@ def execute_job(job_id: int) -> None:
         log.exception("job %s failed", job_id)
         job = db.session.get(Job, job_id)
         job.status = JobStatus.FAILED
-        from core.errors import UserError
-
         job.error = exc.render() if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
         job.result = {"trace": traceback.format_exc()[-4000:]}
         job.finished_at = utcnow()
@@ -198,9 +198,6 @@ def fail_stale_jobs(now: dt.datetime | None = None, stale_after: dt.timedelta = 
     at least every few seconds; half an hour of silence means the worker is
     gone. The person who started the job sees why and can start it again.
     """
-    from flask_babel import gettext
-    from sqlalchemy import or_, select
-
     now = now or utcnow()
     cutoff = now - stale_after
     stale = db.session.scalars(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from core.i18n_markers import N_
@@ -37,8 +38,6 @@ NAV_ITEMS: list[NavItem] = [
 
 
 def items_for(user) -> list[dict]:
-    from flask_babel import gettext
-
     if not getattr(user, "is_authenticated", False):
         return []
     roles = {str(r) for r in user.roles}

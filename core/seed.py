@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from core import audit
+from core.extensions import db
+
 DEMO_PASSWORD = "Zhengping-2026"
 
 # (name, short name, kind, parent)
@@ -58,8 +61,6 @@ DEMO_ACCOUNTS = [
 def seed_demo(force: bool = False) -> bool:
     from accounts import services
     from accounts.models import Unit, User
-    from core import audit
-    from core.extensions import db
 
     if not force and db.session.scalar(select(func.count(User.id))):
         return False
@@ -104,7 +105,6 @@ def seed_demo(force: bool = False) -> bool:
 
 def demo_accounts_present() -> bool:
     from accounts.models import User
-    from core.extensions import db
 
     return (
         db.session.scalar(select(User.id).where(User.username == "admin", User.email == "admin@demo.zhengping.cn"))

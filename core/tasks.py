@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import tempfile
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from core import audit
+from core import audit, exports
 from core.extensions import db
+from core.i18n import format_dt
 from core.jobs import JobContext, job_handler
 from core.storage import store_path
 
 
 @job_handler("audit.export")
 def export_audit_job(ctx: JobContext) -> dict:
-    import json
-    import tempfile
-
-    from core import exports
-    from core.i18n import format_dt
-
     filters = ctx.params.get("filters") or {}
     stmt = audit.audit_query(filters)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0

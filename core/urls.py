@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 
+import core
+
 _views_lock = threading.Lock()
 
 
@@ -38,9 +40,7 @@ def _ensure_url_table(app: Flask) -> None:
         return
     with _views_lock:
         if not app.blueprints:
-            from core import register_blueprints
-
-            register_blueprints(app)
+            core.register_blueprints(app)
 
 
 def local_path(url: str | None) -> str | None:

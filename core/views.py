@@ -12,8 +12,10 @@ from sqlalchemy import func, select
 from accounts.models import Role, User
 from accounts.permissions import can_view_job, require_roles
 from core import audit as audit_mod
+from core import audit_labels
 from core.audit import AuditEntry
 from core.extensions import db
+from core.i18n import format_dt
 from core.jobs import Job, start_job
 from core.storage import send_stored
 
@@ -139,8 +141,6 @@ def audit_log():
 
 def _audit_words(object_types, used_actions) -> dict:
     """Chinese words for the codes the audit log stores, for the page and its filters."""
-    from core import audit_labels
-    from core.i18n import format_dt
 
     def value(v, object_type=None, field=None):
         if v is None or v == "":

@@ -268,3 +268,27 @@ def test_someone_elses_session_cannot_be_revoked(app, make_user, login, post, db
     r = post(a, f"/profile/sessions/{other}/revoke", page="/profile")
     assert r.status_code == 404
     assert b.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("password, status", [(PASSWORD, 302), ("wrong-password", 200)])
+def test_one_sign_in_post_looks_the_account_up_once(app, client, make_user, csrf, password, status):
+    """The per-account limit, the password check and the audit entry share one lookup."""
+    from sqlalchemy import event
+
+    from core.extensions import db
+
+    make_user("author", phone="13912345670")
+    token = csrf(client, "/login")
+    user_queries = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT") and re.search(r"\bFROM users\b", statement):
+            user_queries.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        r = client.post("/login", data={"login": "13912345670", "password": password, "csrf_token": token})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert r.status_code == status
+    assert len(user_queries) == 1, user_queries
