@@ -21,6 +21,7 @@ from nominations.models import (
     ProgrammeStage,
     RuleOp,
     RuleSubject,
+    Sex,
 )
 from publishing.models import DayUnit, ObjectionStatus, Ordering, ResultState
 
@@ -407,6 +408,7 @@ FIELDS: dict[str, str] = {
     "consent_profile": N_("Consent to a public profile"),
     "consent_deeds": N_("Consent to publishing the main deeds"),
     "fields": N_("Fields changed"),
+    "photo": N_("Photo"),
 }
 
 
@@ -438,6 +440,7 @@ VALUES: dict[tuple[str, str] | str, dict[str, str]] = {
     "via": {"keyin": N_("Keyed in from a paper sheet")},
     ("nominations", "status"): NominationStatus.msgids(),
     ("nominations", "kind"): FileKind.msgids(),
+    ("nominations", "sex"): Sex.msgids(),
     ("nomination_programmes", "stage"): ProgrammeStage.msgids(),
     ("nomination_programmes", "kind"): ProgrammeKind.msgids(),
     ("nomination_programmes", "subject"): RuleSubject.msgids(),

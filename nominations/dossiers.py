@@ -62,6 +62,8 @@ DOSSIER_FIELDS = (
 )
 TEXT_LIMITS = {"name": 120, "ethnicity": 20, "politics": 30, "education": 30, "position": 120}
 TEXT_LIMITS |= {"workplace": 120, "phone": 32, "leader_name": 64}
+NULLABLE = ("sex", "birth_month", "member_count")
+FLAGS = ("is_leader", "is_frontline", "integrity_confirmed", "consent_profile", "consent_deeds")
 EDITABLE = (NominationStatus.DRAFT, NominationStatus.RETURNED)
 
 FIELD_NAMES = {
@@ -140,6 +142,8 @@ def _apply_values(nomination: Nomination, values: dict, *, strict: bool) -> list
         if name not in values or name == "resident_id":
             continue
         value = values[name]
+        if value is None and name not in NULLABLE:
+            value = False if name in FLAGS else ""  # a field left out of the form
         if isinstance(value, str):
             value = value.strip()[: TEXT_LIMITS.get(name, 100_000)]
         if name == "sex":
