@@ -385,7 +385,7 @@ FIELDS: dict[str, str] = {
     "experts_per_dossier": N_("Experts per dossier"),
     "places": N_("Places"),
     "op": N_("Bound"),
-    "percent": N_("Percent"),
+    "percent": N_("Share (%)"),
     "maximum": N_("Maximum points"),
     "stage": N_("Stage"),
     "programme": N_("Programme"),

@@ -67,7 +67,7 @@ FLAGS = ("is_leader", "is_frontline", "integrity_confirmed", "consent_profile", 
 EDITABLE = (NominationStatus.DRAFT, NominationStatus.RETURNED)
 
 FIELD_NAMES = {
-    "name": N_("Name"),
+    "name": N_("Nominee's name"),
     "sex": N_("Sex"),
     "birth_month": N_("Month of birth"),
     "workplace": N_("Workplace"),

@@ -122,7 +122,7 @@ class QuotaImportForm(FlaskForm):
 class RuleForm(FlaskForm):
     subject = SelectField(_l("Who"), choices=RuleSubject.choices())
     op = SelectField(_l("Bound"), choices=RuleOp.choices())
-    percent = FloatField(_l("Percent"), validators=[InputRequired(), NumberRange(min=0, max=100)])
+    percent = FloatField(_l("Share (%)"), validators=[InputRequired(), NumberRange(min=0, max=100)])
 
 
 class CriterionForm(FlaskForm):
@@ -141,7 +141,7 @@ class JointUnitForm(FlaskForm):
 
 
 class DossierForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
+    name = StringField(_l("Nominee's name"), validators=[Optional(), Length(max=120)])
     sex = SelectField(_l("Sex"), choices=[("", "—"), *Sex.choices()], validators=[Optional()])
     ethnicity = StringField(_l("Ethnicity"), default="汉族", validators=[Optional(), Length(max=20)])
     birth_month = MonthField(_l("Month of birth"), validators=[Optional()])

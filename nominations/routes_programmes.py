@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from accounts.models import Role, Unit, User
+from accounts.models import Role, Unit, User, UserRole
 from accounts.permissions import require_roles
 from core.extensions import db
 from core.limits import body_limit
@@ -201,9 +201,13 @@ def programme_setup(programme_id: int):
 
 def _setup_forms() -> dict:
     member_form = MemberForm()
+    # Experts are judges' accounts and committee members committee accounts (accounts' roles).
+    reviewers = select(UserRole.user_id).where(UserRole.role.in_([Role.JUDGE, Role.COMMITTEE]))
     member_form.user_id.choices = [
         (u.id, f"{u.display_name}（{u.username}）")
-        for u in db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.display_name))
+        for u in db.session.scalars(
+            select(User).where(User.active.is_(True), User.id.in_(reviewers)).order_by(User.display_name)
+        )
     ]
     joint_form = JointUnitForm()
     joint_form.unit_id.choices = [

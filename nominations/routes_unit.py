@@ -84,6 +84,8 @@ def unit_home():
 
 
 def dossier_form_page(programme: Programme, form: DossierForm, nomination: Nomination | None):
+    if programme.is_team:
+        form.name.label.text = _("The team's name")
     counts = dossiers.word_counts(nomination) if nomination else {"summary": 0, "deeds": 0}
     return render_template(
         "nominations/dossier_form.html",
