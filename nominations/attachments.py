@@ -122,9 +122,11 @@ def add_file(nomination: Nomination, kind: str, filename: str, data: bytes, acto
 
 def _drop(nomination: Nomination, record: NominationFile) -> None:
     # The stored file's record goes too; `flask storage-gc` removes the bytes no record names.
+    stored = record.stored_file
     nomination.files.remove(record)
     db.session.delete(record)
-    db.session.delete(record.stored_file)
+    db.session.flush()  # the file row first: it refers to the stored file's record
+    db.session.delete(stored)
 
 
 def remove_file(record: NominationFile, actor) -> None:

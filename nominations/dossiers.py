@@ -27,6 +27,7 @@ from nominations.models import (
     NominationStatus,
     Programme,
     ProgrammeStage,
+    Quota,
     ReviewStep,
     RuleOp,
     RuleSubject,
@@ -218,9 +219,11 @@ def delete_draft(nomination: Nomination, actor) -> None:
     if nomination.status != NominationStatus.DRAFT:
         raise UserError(N_("Only a draft can be deleted."))
     audit.record("nomination.draft_delete", nomination, actor=actor)
-    for f in list(nomination.files):
-        db.session.delete(f.stored_file)
-    db.session.delete(nomination)
+    stored = [f.stored_file for f in nomination.files]
+    db.session.delete(nomination)  # its file rows go with it
+    db.session.flush()
+    for record in stored:  # then the stored files' records; `flask storage-gc` removes the bytes
+        db.session.delete(record)
     db.session.flush()
 
 
@@ -291,6 +294,13 @@ def _check_window(nomination: Nomination, today: dt.date) -> None:
 
 def _check_quota(nomination: Nomination) -> None:
     programme = nomination.programme
+    # Two submissions of one unit at once queue on the unit's quota row (PostgreSQL; SQLite
+    # already runs one writer at a time), so both cannot take the last place.
+    db.session.execute(
+        select(Quota.id)
+        .where(Quota.programme_id == programme.id, Quota.unit_id == nomination.unit_id)
+        .with_for_update()
+    )
     places = quota_of(programme, nomination.unit_id)
     used = used_places(programme, nomination.unit_id, excluding=nomination.id)
     if used >= places:

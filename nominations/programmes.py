@@ -71,6 +71,7 @@ def _apply(programme: Programme, values: dict) -> None:
         if name in values:
             setattr(programme, name, values[name])
     programme.required_fields = [f for f in (programme.required_fields or []) if f in REQUIRABLE_FIELDS]
+    programme.total_places = programme.total_places or 0
     if programme.total_places < quota_total(programme):
         raise UserError(
             N_("The units' quotas add up to %(sum)s places, more than the %(total)s places in total."),

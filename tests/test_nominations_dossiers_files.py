@@ -153,3 +153,17 @@ def test_files_of_another_unit_and_anonymous(
     from nominations.models import NominationFile
 
     assert db.session.scalar(select(NominationFile.id)) == record.id
+
+
+def test_deleting_a_draft_takes_its_files_along(client, db, coord, login, post, draft, storage_state):
+    from nominations.models import Nomination
+
+    login(client, coord)
+    _upload(client, post, draft, pdf_bytes(), "证明.pdf")
+    _upload(client, post, draft, png_bytes(), "照片.png", kind="photo")
+    rows, _on_disk = storage_state()
+    assert rows == 2
+    r = post(client, f"/nominations/dossiers/{draft.id}/delete", page=f"/nominations/dossiers/{draft.id}")
+    assert r.status_code == 302
+    assert storage_state()[0] == 0  # the records go; `flask storage-gc` removes the bytes
+    assert db.session.scalar(select(Nomination.id)) is None
