@@ -9,9 +9,11 @@ from sqlalchemy import func, select
 
 from accounts.models import Role, Unit, User, UserRole
 from accounts.permissions import require_roles
+from core import exports
 from core.extensions import db
 from core.limits import body_limit
 from core.request_cycle import on_user_error, redirect_either_way
+from core.views import register_panel
 from nominations import programmes as services
 from nominations.blueprint import bp
 from nominations.forms import (
@@ -36,6 +38,8 @@ from nominations.permissions import can_manage_programme
 from publishing.services import today_local
 
 ORGANISERS = (Role.ORGANISER, Role.ADMIN)
+
+register_panel(("organiser", "admin"), "nominations/_panel_office.html")
 PER_PAGE = 30
 
 
@@ -190,6 +194,23 @@ def import_quotas(programme_id: int):
     changes = services.import_quotas(programme, upload.filename, upload.read(), _actor())
     flash(_("Imported: the places of %(count)s units changed.", count=len(changes)), "success")
     return response
+
+
+@bp.route("/nominations/programmes/<int:programme_id>/quotas.xlsx")
+@require_roles(*ORGANISERS)
+def quota_sheet(programme_id: int):
+    """The quotas of every active unit as a sheet that imports back (columns 单位, 名额)."""
+    programme = programme_or_404(programme_id)
+    units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name)).all()
+    table = exports.Table(
+        [
+            exports.Column(services.QUOTA_HEADERS["unit"][0], 30),
+            exports.Column(services.QUOTA_HEADERS["places"][0], 10),
+        ],
+        [(u.name, services.quota_of(programme, u.id)) for u in units],
+        sheet="名额分配",
+    )
+    return exports.send_table(table, "xlsx", f"{programme.title}-名额分配.xlsx")
 
 
 @bp.route("/nominations/programmes/<int:programme_id>/setup")

@@ -15,6 +15,7 @@ from core.i18n import format_dt
 from core.limits import body_limit
 from core.request_cycle import on_user_error, redirect_either_way
 from core.storage import send_stored
+from core.views import register_panel
 from nominations import attachments, dossiers
 from nominations.blueprint import bp
 from nominations.checks import DEFAULT_PASS_OPINION
@@ -39,6 +40,8 @@ from nominations.programmes import PLACE_HOLDING
 from nominations.validators import mask_resident_id
 
 VIEWERS = (Role.COORDINATOR, Role.ORGANISER, Role.ADMIN)
+
+register_panel(("coordinator",), "nominations/_panel_unit.html")
 PER_PAGE = 30
 
 

@@ -3,6 +3,7 @@ people, 联审 departments, stages with their guards, the list and the overview.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 
@@ -309,3 +310,67 @@ def test_overview_counts_dossiers_per_unit_and_status(client, db, organiser, mak
     html = client.get(f"/nominations/programmes/{programme.id}").get_data(as_text=True)
     assert "区教育局" in html and "区卫健局" in html and "待审核" in html and "草稿" in html
     assert "funnel chart (n3)" not in html  # the placeholder is a template comment
+
+
+def test_overview_queries_do_not_grow_with_the_dossiers(app, client, db, organiser, make_user, make_unit, login):
+    from sqlalchemy import event
+
+    from nominations import programmes
+
+    units = [make_unit(name=f"镇{n}") for n in range(6)]
+    programme = make_programme(db, organiser, {u: 3 for u in units}, total_places=30)
+    coordinators = [make_user("coordinator", unit=u) for u in units]
+    login(client, organiser)
+    statements = []
+
+    def count(*_args, **_kw):
+        statements.append(1)
+
+    def queries() -> int:
+        statements.clear()
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert client.get(f"/nominations/programmes/{programme.id}").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(statements)
+
+    make_dossier(db, programme, coordinators[0], submit=True)
+    few = queries()
+    for i, coordinator in enumerate(coordinators):
+        for month in (2, 3):
+            make_dossier(db, programme, coordinator, name=f"候选人{i}{month}", birth_month=dt.date(1980, month, 1))
+    programmes.add_rule(programme, "female", "ge", 30, organiser)
+    db.session.commit()
+    assert queries() == few
+
+
+def test_home_pages_lead_to_the_nomination_pages(app, organiser, coordinator, author, login):
+    assert "/nominations/programmes" in login(app.test_client(), organiser).get("/").get_data(as_text=True)
+    assert "/nominations/unit" in login(app.test_client(), coordinator).get("/").get_data(as_text=True)
+    assert "/nominations/" not in login(app.test_client(), author).get("/").get_data(as_text=True)
+
+
+def test_the_quota_sheet_downloads_and_imports_back(client, db, organiser, login, post, programme, units):
+    from openpyxl import load_workbook
+
+    login(client, organiser)
+    r = client.get(f"/nominations/programmes/{programme.id}/quotas.xlsx")
+    assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
+    rows = list(load_workbook(io.BytesIO(r.data)).active.iter_rows(values_only=True))
+    assert rows[0] == ("单位", "名额") and ("区教育局", 2) in rows and ("区交通局", 0) in rows
+    sheet = quota_sheet([(name, 1 if name == "区交通局" else places) for name, places in rows[1:]])
+    r = post(
+        client,
+        f"/nominations/programmes/{programme.id}/quotas/import",
+        {"sheet": (io.BytesIO(sheet), "名额.xlsx")},
+        page=f"/nominations/programmes/{programme.id}/quotas",
+        content_type="multipart/form-data",
+    )
+    assert "1 个单位" in follow(client, r)
+    db.session.expire_all()
+    assert programmes_places(programme) == {units[0].id: 2, units[1].id: 1, units[2].id: 1}
+
+
+def programmes_places(programme):
+    return {q.unit_id: q.places for q in programme.quotas}
