@@ -13,6 +13,16 @@ from accounts.models import Role, UnitKind
 from core.i18n_markers import N_
 from essays.models import CompetitionStatus, Format, SubmissionStatus
 from judging.models import Arbitration, Grouping, KeyinState, Method, PoolRule, RoundState
+from nominations.models import (
+    FileKind,
+    MemberRole,
+    NominationStatus,
+    ProgrammeKind,
+    ProgrammeStage,
+    RuleOp,
+    RuleSubject,
+    Sex,
+)
 from publishing.models import DayUnit, ObjectionStatus, Ordering, ResultState
 
 ACTORS: dict[str, str] = {
@@ -118,6 +128,30 @@ ACTIONS: dict[str, str] = {
     "judging.committee_remove": N_("Removed a member from a round's committee"),
     "judging.result_accept": N_("Accepted a result with a reason"),
     "judging.tie_decide": N_("Settled a tie at an award boundary"),
+    # Nominations: programmes, dossiers, the eligibility check (helper n1)
+    "nomination.programme_create": N_("Created a nomination programme"),
+    "nomination.programme_update": N_("Changed a nomination programme"),
+    "nomination.programme_stage": N_("Moved a nomination programme to its next stage"),
+    "nomination.quotas_set": N_("Set the units' quotas"),
+    "nomination.quotas_import": N_("Imported the units' quotas from a sheet"),
+    "nomination.rule_add": N_("Added a composition rule"),
+    "nomination.rule_remove": N_("Removed a composition rule"),
+    "nomination.criterion_add": N_("Added an expert scoring criterion"),
+    "nomination.criterion_remove": N_("Removed an expert scoring criterion"),
+    "nomination.member_add": N_("Added an expert or committee member"),
+    "nomination.member_remove": N_("Removed an expert or committee member"),
+    "nomination.joint_unit_add": N_("Added a joint review department"),
+    "nomination.joint_unit_remove": N_("Removed a joint review department"),
+    "nomination.draft_create": N_("Started a nomination dossier"),
+    "nomination.draft_delete": N_("Deleted a draft dossier"),
+    "nomination.submit": N_("Submitted a nomination dossier"),
+    "nomination.resubmit": N_("Resubmitted a revised dossier"),
+    "nomination.file_add": N_("Added a file to a dossier"),
+    "nomination.file_remove": N_("Removed a file from a dossier"),
+    "nomination.check_pass": N_("Passed a dossier's eligibility check"),
+    "nomination.check_return": N_("Returned a dossier for revision"),
+    "nomination.check_reject": N_("Rejected a dossier as not eligible"),
+    "nomination.reveal_id": N_("Showed a resident ID number in full"),
 }
 
 OBJECT_TYPES: dict[str, str] = {
@@ -158,6 +192,20 @@ OBJECT_TYPES: dict[str, str] = {
     "judging_result_acceptances": N_("Accepted result"),
     "judging_round_committee": N_("Round committee member"),
     "judging_tie_decisions": N_("Committee decision on a tie"),
+    # Nominations
+    "nomination_programmes": N_("Nomination programme"),
+    "nomination_quotas": N_("Unit quota"),
+    "nomination_rules": N_("Composition rule"),
+    "nomination_criteria": N_("Expert scoring criterion"),
+    "nomination_members": N_("Programme expert or committee member"),
+    "nomination_joint_units": N_("Joint review department"),
+    "nominations": N_("Nomination dossier"),
+    "nomination_files": N_("Dossier file"),
+    "nomination_steps": N_("Review step"),
+    "nomination_expert_reviews": N_("Expert review"),
+    "nomination_ballots": N_("Committee ballot"),
+    "nomination_recusals": N_("Recusal"),
+    "nomination_joint_reviews": N_("Joint review decision"),
 }
 
 FIELDS: dict[str, str] = {
@@ -317,6 +365,50 @@ FIELDS: dict[str, str] = {
     "tied": N_("Tied entries"),
     "user_id": N_("User number"),
     "version": N_("Version"),
+    # nominations: programmes and dossiers (helper n1)
+    "honour_title": N_("Honour conferred"),
+    "organiser_name": N_("Organised by"),
+    "eligibility": N_("Eligibility"),
+    "approval_ref": N_("Approval reference"),
+    "year": N_("Year"),
+    "nominate_from": N_("Nominations open"),
+    "nominate_until": N_("Nomination deadline"),
+    "check_until": N_("Eligibility check until"),
+    "review_until": N_("Expert review until"),
+    "notice_from": N_("Public notice from"),
+    "commend_on": N_("Commendation on"),
+    "total_places": N_("Places in total"),
+    "required_fields": N_("Also required in the dossier"),
+    "deeds_limit": N_("Main deeds: at most (characters)"),
+    "summary_limit": N_("Summary: at most (characters)"),
+    "blind_review": N_("Experts do not see names and units"),
+    "experts_per_dossier": N_("Experts per dossier"),
+    "places": N_("Places"),
+    "op": N_("Bound"),
+    "percent": N_("Share (%)"),
+    "maximum": N_("Maximum points"),
+    "stage": N_("Stage"),
+    "programme": N_("Programme"),
+    "sex": N_("Sex"),
+    "ethnicity": N_("Ethnicity"),
+    "birth_month": N_("Month of birth"),
+    "politics": N_("Political status"),
+    "education": N_("Education"),
+    "position": N_("Post / title"),
+    "resident_id": N_("Resident ID number"),
+    "is_leader": N_("Leading cadre"),
+    "is_frontline": N_("Front-line worker"),
+    "summary": N_("Summary of deeds"),
+    "deeds": N_("Main deeds"),
+    "leader_name": N_("Team leader"),
+    "member_count": N_("Number of members"),
+    "members_text": N_("Team members"),
+    "unit_opinion": N_("Opinion of the nominating unit"),
+    "integrity_confirmed": N_("Integrity statement confirmed"),
+    "consent_profile": N_("Consent to a public profile"),
+    "consent_deeds": N_("Consent to publishing the main deeds"),
+    "fields": N_("Fields changed"),
+    "photo": N_("Photo"),
 }
 
 
@@ -346,6 +438,14 @@ VALUES: dict[tuple[str, str] | str, dict[str, str]] = {
     "ordering": Ordering.msgids(),
     "format": Format.msgids(),
     "via": {"keyin": N_("Keyed in from a paper sheet")},
+    ("nominations", "status"): NominationStatus.msgids(),
+    ("nominations", "kind"): FileKind.msgids(),
+    ("nominations", "sex"): Sex.msgids(),
+    ("nomination_programmes", "stage"): ProgrammeStage.msgids(),
+    ("nomination_programmes", "kind"): ProgrammeKind.msgids(),
+    ("nomination_programmes", "subject"): RuleSubject.msgids(),
+    ("nomination_programmes", "op"): RuleOp.msgids(),
+    ("nomination_programmes", "role"): MemberRole.msgids(),
 }
 
 

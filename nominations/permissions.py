@@ -21,5 +21,43 @@ def is_coordinator_of(user, unit_id: int | None) -> bool:
 
 # --- programmes, dossiers and the office's eligibility check (helper n1) -----
 
+EDITABLE = ("draft", "returned")  # NominationStatus values a unit may still change
+
+
+def can_manage_programme(user, programme=None) -> bool:
+    """Set up programmes, move their stages, check eligibility: the organising office."""
+    return is_organiser(user)
+
+
+def can_nominate(user, programme) -> bool:
+    """Fill in dossiers for this programme: a coordinator with a unit, once it is open to units."""
+    return bool(
+        user
+        and user.is_authenticated
+        and user.has_role(Role.COORDINATOR)
+        and user.unit_id
+        and str(programme.stage) != "draft"
+    )
+
+
+def can_view_nomination(user, nomination) -> bool:
+    """The whole dossier (private fields masked): the office and the nominating unit."""
+    return is_organiser(user) or is_coordinator_of(user, nomination.unit_id)
+
+
+def can_edit_nomination(user, nomination) -> bool:
+    """Change the dossier: its unit's coordinator (the service refuses states that forbid it)."""
+    return is_coordinator_of(user, nomination.unit_id)
+
+
+def can_check_nomination(user, nomination) -> bool:
+    """The eligibility check: pass, return for revision, reject."""
+    return is_organiser(user)
+
+
+def can_reveal_resident_id(user, nomination) -> bool:
+    """See the full ID number (each time written to the audit log): the office only."""
+    return is_organiser(user)
+
 
 # --- expert review, committee ballot, 联审, notice and approval (helper n2) ---

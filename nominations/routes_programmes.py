@@ -2,4 +2,317 @@
 
 from __future__ import annotations
 
-from nominations.blueprint import bp  # noqa: F401
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from accounts.models import Role, Unit, User, UserRole
+from accounts.permissions import require_roles
+from core import exports
+from core.extensions import db
+from core.limits import body_limit
+from core.request_cycle import on_user_error, redirect_either_way
+from core.views import register_panel
+from nominations import programmes as services
+from nominations.blueprint import bp
+from nominations.forms import (
+    CriterionForm,
+    JointUnitForm,
+    MemberForm,
+    ProgrammeForm,
+    QuotaForm,
+    QuotaImportForm,
+    RuleForm,
+)
+from nominations.models import (
+    CompositionRule,
+    JointUnit,
+    Nomination,
+    NominationStatus,
+    Programme,
+    ProgrammeCriterion,
+    ProgrammeMember,
+)
+from nominations.permissions import can_manage_programme
+from publishing.services import today_local
+
+ORGANISERS = (Role.ORGANISER, Role.ADMIN)
+
+register_panel(("organiser", "admin"), "nominations/_panel_office.html")
+PER_PAGE = 30
+
+
+def programme_or_404(programme_id: int) -> Programme:
+    programme = db.get_or_404(Programme, programme_id)
+    if not can_manage_programme(current_user, programme):
+        abort(404)
+    return programme
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _part_or_404(model, part_id: int, programme: Programme):
+    part = db.get_or_404(model, part_id)
+    if part.programme_id != programme.id:
+        abort(404)
+    return part
+
+
+@bp.route("/nominations/programmes")
+@require_roles(*ORGANISERS)
+def programmes():
+    page = db.paginate(select(Programme).order_by(Programme.id.desc()), per_page=PER_PAGE, error_out=False)
+    counts = dict(
+        db.session.execute(
+            select(Nomination.programme_id, func.count(Nomination.id))
+            .where(Nomination.programme_id.in_([p.id for p in page.items]))
+            .where(Nomination.status != NominationStatus.DRAFT)
+            .group_by(Nomination.programme_id)
+        ).all()
+    )
+    return render_template("nominations/programmes.html", page=page, counts=counts)
+
+
+@bp.route("/nominations/programmes/new", methods=["GET", "POST"])
+@require_roles(*ORGANISERS)
+def create_programme():
+    form = ProgrammeForm()
+    if request.method == "GET":
+        form.year.data = today_local().year
+    if form.validate_on_submit():
+        on_user_error(lambda: render_template("nominations/programme_form.html", form=form, programme=None))
+        programme = services.create_programme(form.values(), _actor())
+        flash(_("The programme has been created. Now give the units their places."), "success")
+        return redirect(url_for("nominations.quotas", programme_id=programme.id))
+    return render_template("nominations/programme_form.html", form=form, programme=None)
+
+
+@bp.route("/nominations/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
+@require_roles(*ORGANISERS)
+def edit_programme(programme_id: int):
+    programme = programme_or_404(programme_id)
+    form = ProgrammeForm(obj=programme)
+    if form.validate_on_submit():
+        on_user_error(lambda: render_template("nominations/programme_form.html", form=form, programme=programme))
+        services.update_programme(programme, form.values(), _actor())
+        flash(_("Saved."), "success")
+        return redirect(url_for("nominations.programme", programme_id=programme.id))
+    return render_template("nominations/programme_form.html", form=form, programme=programme)
+
+
+def unit_rows(programme: Programme, page_number: int):
+    """One page of units that have places or dossiers, with their counts by status."""
+    quotas = {q.unit_id: q.places for q in programme.quotas}
+    with_dossiers = select(Nomination.unit_id).where(Nomination.programme_id == programme.id)
+    stmt = select(Unit).where(Unit.id.in_(list(quotas)) | Unit.id.in_(with_dossiers)).order_by(Unit.name)
+    page = db.paginate(stmt, page=page_number, per_page=PER_PAGE, error_out=False)
+    counts: dict[int, dict[str, int]] = {}
+    for unit_id, status, n in db.session.execute(
+        select(Nomination.unit_id, Nomination.status, func.count(Nomination.id))
+        .where(Nomination.programme_id == programme.id, Nomination.unit_id.in_([u.id for u in page.items]))
+        .group_by(Nomination.unit_id, Nomination.status)
+    ):
+        counts.setdefault(unit_id, {})[str(status)] = n
+    return page, quotas, counts
+
+
+@bp.route("/nominations/programmes/<int:programme_id>")
+@require_roles(*ORGANISERS)
+def programme(programme_id: int):
+    programme = programme_or_404(programme_id)
+    page, quotas, counts = unit_rows(programme, request.args.get("page", 1, type=int))
+    totals = dict(
+        db.session.execute(
+            select(Nomination.status, func.count(Nomination.id))
+            .where(Nomination.programme_id == programme.id)
+            .group_by(Nomination.status)
+        ).all()
+    )
+    return render_template(
+        "nominations/programme.html",
+        programme=programme,
+        page=page,
+        quotas=quotas,
+        counts=counts,
+        totals={str(k): v for k, v in totals.items()},
+        statuses=list(NominationStatus),
+        next_stage=services.next_stage(programme),
+    )
+
+
+@bp.route("/nominations/programmes/<int:programme_id>/advance", methods=["POST"])
+@require_roles(*ORGANISERS)
+def advance_stage(programme_id: int):
+    programme = programme_or_404(programme_id)
+    response = redirect_either_way(url_for("nominations.programme", programme_id=programme.id))
+    stage = services.advance_stage(programme, _actor())
+    flash(_("The programme is now at the stage: %(stage)s.", stage=stage.label), "success")
+    return response
+
+
+def _quota_form(programme: Programme) -> QuotaForm:
+    form = QuotaForm()
+    units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name)).all()
+    if request.method == "GET":
+        for unit in units:
+            form.rows.append_entry({"unit_id": unit.id, "places": services.quota_of(programme, unit.id) or None})
+    form.unit_names = {u.id: u.name for u in units}
+    return form
+
+
+@bp.route("/nominations/programmes/<int:programme_id>/quotas", methods=["GET", "POST"])
+@require_roles(*ORGANISERS)
+def quotas(programme_id: int):
+    programme = programme_or_404(programme_id)
+    form = _quota_form(programme)
+    page = lambda: render_template(  # noqa: E731
+        "nominations/quotas.html", programme=programme, form=form, import_form=QuotaImportForm()
+    )
+    if form.validate_on_submit():
+        on_user_error(page)
+        places = {int(row.unit_id.data): row.places.data or 0 for row in form.rows if row.unit_id.data}
+        services.set_quotas(programme, places, _actor())
+        flash(_("The quotas have been saved."), "success")
+        return redirect(url_for("nominations.programme", programme_id=programme.id))
+    return page()
+
+
+@bp.route("/nominations/programmes/<int:programme_id>/quotas/import", methods=["POST"])
+@body_limit("upload")
+@require_roles(*ORGANISERS)
+def import_quotas(programme_id: int):
+    programme = programme_or_404(programme_id)
+    form = QuotaImportForm()
+    response = redirect_either_way(url_for("nominations.quotas", programme_id=programme.id))
+    upload = form.sheet.data
+    if not form.validate_on_submit() or not upload or not upload.filename:
+        flash(_("Choose a sheet to import."), "error")
+        return response
+    changes = services.import_quotas(programme, upload.filename, upload.read(), _actor())
+    flash(_("Imported: the places of %(count)s units changed.", count=len(changes)), "success")
+    return response
+
+
+@bp.route("/nominations/programmes/<int:programme_id>/quotas.xlsx")
+@require_roles(*ORGANISERS)
+def quota_sheet(programme_id: int):
+    """The quotas of every active unit as a sheet that imports back (columns 单位, 名额)."""
+    programme = programme_or_404(programme_id)
+    units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name)).all()
+    table = exports.Table(
+        [
+            exports.Column(services.QUOTA_HEADERS["unit"][0], 30),
+            exports.Column(services.QUOTA_HEADERS["places"][0], 10),
+        ],
+        [(u.name, services.quota_of(programme, u.id)) for u in units],
+        sheet="名额分配",
+    )
+    return exports.send_table(table, "xlsx", f"{programme.title}-名额分配.xlsx")
+
+
+@bp.route("/nominations/programmes/<int:programme_id>/setup")
+@require_roles(*ORGANISERS)
+def programme_setup(programme_id: int):
+    programme = programme_or_404(programme_id)
+    return render_template("nominations/programme_setup.html", programme=programme, **_setup_forms())
+
+
+def _setup_forms() -> dict:
+    member_form = MemberForm()
+    # Experts are judges' accounts and committee members committee accounts (accounts' roles).
+    reviewers = select(UserRole.user_id).where(UserRole.role.in_([Role.JUDGE, Role.COMMITTEE]))
+    member_form.user_id.choices = [
+        (u.id, f"{u.display_name}（{u.username}）")
+        for u in db.session.scalars(
+            select(User).where(User.active.is_(True), User.id.in_(reviewers)).order_by(User.display_name)
+        )
+    ]
+    joint_form = JointUnitForm()
+    joint_form.unit_id.choices = [
+        (u.id, u.name) for u in db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name))
+    ]
+    return {
+        "rule_form": RuleForm(),
+        "criterion_form": CriterionForm(),
+        "member_form": member_form,
+        "joint_form": joint_form,
+    }
+
+
+def _setup_post(programme_id: int, key: str, add):
+    """Validate a set-up form and call ``add(programme, form)``; back to the set-up page either way."""
+    programme = programme_or_404(programme_id)
+    response = redirect_either_way(url_for("nominations.programme_setup", programme_id=programme.id))
+    form = _setup_forms()[key]
+    if form.validate_on_submit():
+        add(programme, form)
+        flash(_("Saved."), "success")
+    else:
+        flash(_("Please check the values entered."), "error")
+    return response
+
+
+@bp.route("/nominations/programmes/<int:programme_id>/rules", methods=["POST"])
+@require_roles(*ORGANISERS)
+def add_rule(programme_id: int):
+    return _setup_post(
+        programme_id,
+        "rule_form",
+        lambda p, f: services.add_rule(p, f.subject.data, f.op.data, f.percent.data, _actor()),
+    )
+
+
+@bp.route("/nominations/programmes/<int:programme_id>/criteria", methods=["POST"])
+@require_roles(*ORGANISERS)
+def add_criterion(programme_id: int):
+    return _setup_post(
+        programme_id,
+        "criterion_form",
+        lambda p, f: services.add_criterion(p, f.name.data, f.maximum.data, f.guidance.data or "", _actor()),
+    )
+
+
+@bp.route("/nominations/programmes/<int:programme_id>/members", methods=["POST"])
+@require_roles(*ORGANISERS)
+def add_member(programme_id: int):
+    return _setup_post(
+        programme_id,
+        "member_form",
+        lambda p, f: services.add_member(p, db.get_or_404(User, f.user_id.data), f.role.data, _actor()),
+    )
+
+
+@bp.route("/nominations/programmes/<int:programme_id>/joint-units", methods=["POST"])
+@require_roles(*ORGANISERS)
+def add_joint_unit(programme_id: int):
+    return _setup_post(
+        programme_id,
+        "joint_form",
+        lambda p, f: services.add_joint_unit(p, db.get_or_404(Unit, f.unit_id.data), _actor()),
+    )
+
+
+REMOVABLE = {
+    "rules": (CompositionRule, services.remove_rule),
+    "criteria": (ProgrammeCriterion, services.remove_criterion),
+    "members": (ProgrammeMember, services.remove_member),
+    "joint-units": (JointUnit, services.remove_joint_unit),
+}
+
+
+@bp.route(
+    "/nominations/programmes/<int:programme_id>/<any(rules,criteria,members,'joint-units'):part>/<int:part_id>/delete",
+    methods=["POST"],
+)
+@require_roles(*ORGANISERS)
+def remove_part(programme_id: int, part: str, part_id: int):
+    programme = programme_or_404(programme_id)
+    model, remove = REMOVABLE[part]
+    item = _part_or_404(model, part_id, programme)
+    response = redirect_either_way(url_for("nominations.programme_setup", programme_id=programme.id))
+    remove(item, _actor())
+    flash(_("Removed."), "success")
+    return response

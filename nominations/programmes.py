@@ -1,0 +1,402 @@
+"""Programme services: set-up (quotas, composition rules, rubric, members, 联审 units) and stages.
+
+Each function changes state, writes the audit entry and flushes; the request commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from accounts.models import Unit, User
+from accounts.sheets import read_table
+from core import audit
+from core.errors import UserError
+from core.extensions import db
+from core.i18n_markers import N_
+from nominations.models import (
+    CompositionRule,
+    JointUnit,
+    MemberRole,
+    Nomination,
+    NominationStatus,
+    Programme,
+    ProgrammeCriterion,
+    ProgrammeMember,
+    ProgrammeStage,
+    Quota,
+    RuleOp,
+    RuleSubject,
+)
+
+PROGRAMME_FIELDS = (
+    "title",
+    "honour_title",
+    "kind",
+    "organiser_name",
+    "eligibility",
+    "approval_ref",
+    "year",
+    "nominate_from",
+    "nominate_until",
+    "check_until",
+    "review_until",
+    "notice_from",
+    "commend_on",
+    "total_places",
+    "required_fields",
+    "deeds_limit",
+    "summary_limit",
+    "blind_review",
+    "experts_per_dossier",
+)
+
+# Dossier fields a programme may require beyond the ones every dossier needs.
+REQUIRABLE_FIELDS = ("resident_id", "photo", "phone", "ethnicity", "politics", "education", "position")
+
+# Statuses that hold one of the unit's places (everything submitted that was not rejected).
+PLACE_HOLDING = tuple(s for s in NominationStatus if s not in (NominationStatus.DRAFT, NominationStatus.REJECTED))
+
+STAGE_ORDER = list(ProgrammeStage)
+
+
+def _snapshot(programme: Programme) -> dict:
+    return {name: getattr(programme, name) for name in PROGRAMME_FIELDS}
+
+
+def _apply(programme: Programme, values: dict) -> None:
+    for name in PROGRAMME_FIELDS:
+        if name in values:
+            setattr(programme, name, values[name])
+    programme.required_fields = [f for f in (programme.required_fields or []) if f in REQUIRABLE_FIELDS]
+    programme.total_places = programme.total_places or 0
+    if programme.total_places < quota_total(programme):
+        raise UserError(
+            N_("The units' quotas add up to %(sum)s places, more than the %(total)s places in total."),
+            sum=quota_total(programme),
+            total=programme.total_places,
+        )
+
+
+def create_programme(values: dict, actor) -> Programme:
+    programme = Programme(created_by_id=getattr(actor, "id", None), required_fields=[])
+    _apply(programme, values)
+    db.session.add(programme)
+    db.session.flush()
+    audit.record("nomination.programme_create", programme, actor=actor, changes=_snapshot(programme))
+    return programme
+
+
+def update_programme(programme: Programme, values: dict, actor) -> Programme:
+    before = _snapshot(programme)
+    _apply(programme, values)
+    db.session.flush()
+    changes = audit.diff(before, _snapshot(programme))
+    if changes:
+        audit.record("nomination.programme_update", programme, actor=actor, changes=changes)
+    return programme
+
+
+# Quotas ----------------------------------------------------------------------
+
+
+def quota_total(programme: Programme) -> int:
+    return sum(q.places for q in programme.quotas)
+
+
+def quota_of(programme: Programme, unit_id: int) -> int:
+    return next((q.places for q in programme.quotas if q.unit_id == unit_id), 0)
+
+
+def used_places(programme: Programme, unit_id: int, *, excluding: int | None = None) -> int:
+    """Dossiers of the unit that hold a place (submitted or later, not rejected)."""
+    stmt = select(func.count(Nomination.id)).where(
+        Nomination.programme_id == programme.id,
+        Nomination.unit_id == unit_id,
+        Nomination.status.in_(PLACE_HOLDING),
+    )
+    if excluding is not None:
+        stmt = stmt.where(Nomination.id != excluding)
+    return db.session.scalar(stmt) or 0
+
+
+def set_quotas(programme: Programme, places: dict[int, int], actor, *, action: str = "nomination.quotas_set") -> dict:
+    """Set the places of the units named in ``places`` (0 removes the unit's quota)."""
+    if any(n < 0 for n in places.values()):
+        raise UserError(N_("A quota cannot be negative."))
+    known = set(db.session.scalars(select(Unit.id).where(Unit.id.in_(list(places)))))
+    if set(places) - known:
+        raise UserError(N_("Unknown unit."))
+    current = {q.unit_id: q for q in programme.quotas}
+    changes = {}
+    for unit_id, n in places.items():
+        row = current.get(unit_id)
+        old = row.places if row else 0
+        if old == n:
+            continue
+        changes[str(unit_id)] = [old, n]
+        if row is None:
+            programme.quotas.append(Quota(unit_id=unit_id, places=n))
+        elif n == 0:
+            programme.quotas.remove(row)
+        else:
+            row.places = n
+    if quota_total(programme) > programme.total_places:
+        raise UserError(
+            N_("The units' quotas add up to %(sum)s places, more than the %(total)s places in total."),
+            sum=quota_total(programme),
+            total=programme.total_places,
+        )
+    db.session.flush()
+    if changes:
+        audit.record(action, programme, actor=actor, changes={"places": changes})
+    return changes
+
+
+@dataclass(frozen=True)
+class SheetProblem:
+    line: int
+    message: str
+    params: dict
+
+
+QUOTA_HEADERS = {"unit": ("单位", "单位名称", "unit"), "places": ("名额", "places", "quota")}
+
+
+def parse_quota_sheet(table: list[list[str]], units: dict[str, int]) -> tuple[dict[int, int], list[SheetProblem]]:
+    """Rows of 单位 / 名额 against the units' names (full or short): places by unit id, problems."""
+    if not table or not any(table[0]):
+        raise UserError(N_("The sheet is empty."))
+    header = [h.strip().lower() for h in table[0]]
+    columns = {}
+    for key, names in QUOTA_HEADERS.items():
+        columns[key] = next((i for i, h in enumerate(header) if h in names), None)
+    if None in columns.values():
+        raise UserError(N_("The sheet lacks these columns: %(columns)s"), columns="单位、名额")
+    places: dict[int, int] = {}
+    problems = []
+    for line, raw in enumerate(table[1:], start=2):
+        if not any(raw):
+            continue
+        name = raw[columns["unit"]].strip() if columns["unit"] < len(raw) else ""
+        value = raw[columns["places"]].strip() if columns["places"] < len(raw) else ""
+        unit_id = units.get(name)
+        if unit_id is None:
+            problems.append(SheetProblem(line, N_("Line %(line)s: unknown unit %(unit)s."), {"unit": name}))
+            continue
+        if not value.isdigit():
+            problems.append(
+                SheetProblem(line, N_("Line %(line)s: %(value)s is not a number of places."), {"value": value})
+            )
+            continue
+        if unit_id in places:
+            problems.append(SheetProblem(line, N_("Line %(line)s: %(unit)s appears twice."), {"unit": name}))
+            continue
+        places[unit_id] = int(value)
+    return places, problems
+
+
+def import_quotas(programme: Programme, filename: str, data: bytes, actor) -> dict:
+    """Set the quotas of the units a sheet lists; a sheet with any problem changes nothing."""
+    table = read_table(filename, data)
+    units = {}
+    for unit in db.session.scalars(select(Unit).where(Unit.active.is_(True))):
+        units[unit.name] = unit.id
+        if unit.short_name:
+            units.setdefault(unit.short_name, unit.id)
+    places, problems = parse_quota_sheet(table, units)
+    if problems:
+        first = problems[0]
+        raise UserError(
+            N_("The sheet was not imported: %(problem)s (%(count)s problems in all)"),
+            problem=UserError(first.message, line=first.line, **first.params).render(),
+            count=len(problems),
+        )
+    if not places:
+        raise UserError(N_("The sheet is empty."))
+    return set_quotas(programme, places, actor, action="nomination.quotas_import")
+
+
+# Rules, rubric, members, 联审 departments ---------------------------------------
+
+
+def add_rule(programme: Programme, subject: str, op: str, percent: float, actor) -> CompositionRule:
+    if not 0 <= percent <= 100:
+        raise UserError(N_("A percentage lies between 0 and 100."))
+    rule = CompositionRule(subject=RuleSubject(subject), op=RuleOp(op), percent=percent)
+    programme.rules.append(rule)
+    db.session.flush()
+    audit.record(
+        "nomination.rule_add", programme, actor=actor, changes={"subject": subject, "op": op, "percent": percent}
+    )
+    return rule
+
+
+def remove_rule(rule: CompositionRule, actor) -> None:
+    programme = rule.programme
+    audit.record(
+        "nomination.rule_remove",
+        programme,
+        actor=actor,
+        changes={"subject": rule.subject, "op": rule.op, "percent": rule.percent},
+    )
+    programme.rules.remove(rule)
+    db.session.flush()
+
+
+def add_criterion(programme: Programme, name: str, maximum: float, guidance: str, actor) -> ProgrammeCriterion:
+    _require_stage_before(programme, ProgrammeStage.EXPERT_REVIEW)
+    position = max((c.position for c in programme.criteria), default=0) + 1
+    criterion = ProgrammeCriterion(name=name.strip(), maximum=maximum, guidance=guidance.strip(), position=position)
+    programme.criteria.append(criterion)
+    db.session.flush()
+    audit.record("nomination.criterion_add", programme, actor=actor, changes={"name": name, "maximum": maximum})
+    return criterion
+
+
+def remove_criterion(criterion: ProgrammeCriterion, actor) -> None:
+    programme = criterion.programme
+    _require_stage_before(programme, ProgrammeStage.EXPERT_REVIEW)
+    audit.record("nomination.criterion_remove", programme, actor=actor, changes={"name": criterion.name})
+    programme.criteria.remove(criterion)
+    db.session.flush()
+
+
+def add_member(programme: Programme, user: User, role: str, actor) -> ProgrammeMember:
+    role = MemberRole(role)
+    if any(m.user_id == user.id and m.role == role for m in programme.members):
+        raise UserError(N_("%(name)s is already on the list."), name=user.display_name)
+    member = ProgrammeMember(user_id=user.id, role=role)
+    programme.members.append(member)
+    db.session.flush()
+    audit.record("nomination.member_add", programme, actor=actor, changes={"member": user.display_name, "role": role})
+    return member
+
+
+def remove_member(member: ProgrammeMember, actor) -> None:
+    programme = member.programme
+    audit.record(
+        "nomination.member_remove",
+        programme,
+        actor=actor,
+        changes={"member": member.user.display_name, "role": member.role},
+    )
+    programme.members.remove(member)
+    db.session.flush()
+
+
+def add_joint_unit(programme: Programme, unit: Unit, actor) -> JointUnit:
+    _require_stage_before(programme, ProgrammeStage.JOINT_REVIEW)
+    if any(j.unit_id == unit.id for j in programme.joint_units):
+        raise UserError(N_("%(name)s is already on the list."), name=unit.name)
+    joint = JointUnit(unit_id=unit.id)
+    programme.joint_units.append(joint)
+    db.session.flush()
+    audit.record("nomination.joint_unit_add", programme, actor=actor, changes={"unit": unit.name})
+    return joint
+
+
+def remove_joint_unit(joint: JointUnit, actor) -> None:
+    programme = joint.programme
+    _require_stage_before(programme, ProgrammeStage.JOINT_REVIEW)
+    audit.record("nomination.joint_unit_remove", programme, actor=actor, changes={"unit": joint.unit.name})
+    programme.joint_units.remove(joint)
+    db.session.flush()
+
+
+def _require_stage_before(programme: Programme, stage: ProgrammeStage) -> None:
+    if STAGE_ORDER.index(programme.stage) >= STAGE_ORDER.index(stage):
+        raise UserError(N_("This can no longer be changed at the stage %(stage)s."), stage=programme.stage.label)
+
+
+# Stages ----------------------------------------------------------------------
+
+
+def _count(programme: Programme, *statuses: NominationStatus) -> int:
+    return (
+        db.session.scalar(
+            select(func.count(Nomination.id)).where(
+                Nomination.programme_id == programme.id, Nomination.status.in_(statuses)
+            )
+        )
+        or 0
+    )
+
+
+def check_ready_to_nominate(programme: Programme) -> None:
+    """Leaving DRAFT: units can only nominate into places, with a deadline to meet."""
+    missing = []
+    if not programme.honour_title:
+        missing.append(N_("the honour's title"))
+    if not programme.nominate_until:
+        missing.append(N_("the nomination deadline"))
+    if not programme.quotas:
+        missing.append(N_("the units' quotas"))
+    if missing:
+        raise UserError(N_("Before units nominate, set %(missing)s."), missing="、".join(_words(missing)))
+
+
+def check_nominations_in(programme: Programme) -> None:
+    """Leaving NOMINATING: there is something to check."""
+    if not _count(programme, NominationStatus.SUBMITTED):
+        raise UserError(N_("No unit has submitted a dossier yet."))
+
+
+def check_checking_done(programme: Programme) -> None:
+    """Leaving CHECKING: every dossier decided, and experts and a rubric ready for the review."""
+    waiting = _count(programme, NominationStatus.SUBMITTED, NominationStatus.RETURNED)
+    if waiting:
+        raise UserError(
+            N_("%(count)s dossiers still await the eligibility check or the unit's revision."), count=waiting
+        )
+    if not _count(programme, NominationStatus.ELIGIBLE):
+        raise UserError(N_("No dossier has passed the eligibility check."))
+    experts = sum(1 for m in programme.members if m.role == MemberRole.EXPERT)
+    if not programme.criteria:
+        raise UserError(N_("Set the experts' scoring criteria first."))
+    if experts < programme.experts_per_dossier:
+        raise UserError(
+            N_("Each dossier needs %(needed)s experts, but the programme has %(count)s."),
+            needed=programme.experts_per_dossier,
+            count=experts,
+        )
+
+
+def _words(msgids: list[str]) -> list[str]:
+    return [UserError(m).render() for m in msgids]
+
+
+# Before leaving a stage, its guard raises UserError naming what is missing. The later
+# stages' guards (expert review, ballot, 联审, notice) come from the review modules.
+GUARDS: dict[ProgrammeStage, Callable[[Programme], None]] = {
+    ProgrammeStage.DRAFT: check_ready_to_nominate,
+    ProgrammeStage.NOMINATING: check_nominations_in,
+    ProgrammeStage.CHECKING: check_checking_done,
+}
+
+
+def next_stage(programme: Programme) -> ProgrammeStage | None:
+    position = STAGE_ORDER.index(programme.stage)
+    if position + 1 >= len(STAGE_ORDER):
+        return None
+    stage = STAGE_ORDER[position + 1]
+    if stage == ProgrammeStage.JOINT_REVIEW and not programme.joint_units:
+        stage = ProgrammeStage.NOTICE  # no 联审 departments: straight to the notice
+    return stage
+
+
+def advance_stage(programme: Programme, actor) -> ProgrammeStage:
+    """Move the programme to its next stage once the current stage's guard lets it go."""
+    target = next_stage(programme)
+    if target is None:
+        raise UserError(N_("The programme has reached its last stage."))
+    guard = GUARDS.get(programme.stage)
+    if guard is not None:
+        guard(programme)
+    before = programme.stage
+    programme.stage = target
+    db.session.flush()
+    audit.record("nomination.programme_stage", programme, actor=actor, changes={"stage": [before, target]})
+    return target
