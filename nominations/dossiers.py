@@ -36,7 +36,7 @@ from nominations.models import (
 )
 from nominations.programmes import PLACE_HOLDING, quota_of, used_places
 from nominations.validators import agrees, is_valid_resident_id, mask_resident_id, normalise_resident_id
-from publishing.services import today_local
+from publishing.clock import today_local
 
 DOSSIER_FIELDS = (
     "name",

@@ -35,7 +35,7 @@ from nominations.models import (
     ProgrammeMember,
 )
 from nominations.permissions import can_manage_programme
-from publishing.services import today_local
+from publishing.clock import today_local
 
 ORGANISERS = (Role.ORGANISER, Role.ADMIN)
 

@@ -125,7 +125,7 @@ def test_over_the_quota_is_refused_and_the_dossier_is_unchanged(client, db, coor
 
 
 def test_past_the_deadline_or_outside_the_stage_is_refused(client, db, coord, login, post, programme):
-    from publishing.services import today_local
+    from publishing.clock import today_local
 
     draft = make_dossier(db, programme, coord)
     programme.nominate_until = today_local() - dt.timedelta(days=1)

@@ -113,7 +113,7 @@ def test_returned_revised_resubmitted_with_the_chain_and_what_changed(
 
 
 def test_a_resubmission_may_come_after_the_deadline_during_the_check(client, db, app, organiser, coord, login, post):
-    from publishing.services import today_local
+    from publishing.clock import today_local
 
     programme = make_programme(db, organiser, {coord.unit: 1}, title="另一评选")
     nomination = make_dossier(db, programme, coord, submit=True)

@@ -258,7 +258,7 @@ def test_stages_advance_with_their_guards(client, db, organiser, judge, make_use
     programme.nominate_until = None
     db.session.commit()
     assert "推荐截止日期" in follow(client, post(client, url, page=page))
-    from publishing.services import today_local
+    from publishing.clock import today_local
 
     programme.nominate_until = today_local()
     db.session.commit()

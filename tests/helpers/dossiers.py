@@ -14,7 +14,7 @@ RESIDENT_ID_F = "610525199002150029"
 def make_programme(db, organiser, places: dict, *, stage: str = "nominating", **kw):
     """A programme with quotas ``{unit: places}``, set straight to ``stage``."""
     from nominations import programmes
-    from publishing.services import today_local
+    from publishing.clock import today_local
 
     values = dict(
         title=kw.pop("title", "2026年度临渭标杆评选"),
