@@ -22,7 +22,8 @@ from core.i18n_markers import N_
 from essays.models import Submission
 from judging import keyin
 from judging.models import Assignment, AssignmentStatus, KeyinBatch, KeyinState, Round, RoundJudge, RoundState
-from judging.services import can_score_now, check_values, require_unlocked, write_score
+from judging.round_services import require_unlocked
+from judging.services import can_score_now, check_values, write_score
 
 ENTRIES = ("first", "second")
 REPORT_LIMIT = 1000  # rows of disagreements/errors kept for the page; the counts are exact

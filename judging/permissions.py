@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-from accounts.models import Role
-
-
-def can_judge(user) -> bool:
-    return bool(user and user.is_authenticated and user.has_role(Role.JUDGE))
-
-
-def can_score(user, assignment) -> bool:
-    """Only the assigned judge, and only their own assignment."""
-    return bool(can_judge(user) and assignment is not None and assignment.judge_id == user.id)
+from judging.models import RoundState
 
 
 def can_work_in_round(member) -> bool:
@@ -21,6 +12,4 @@ def can_work_in_round(member) -> bool:
 
 def can_see_other_scores(user, round_) -> bool:
     """Judges never see colleagues' scores during the round; afterwards only if the round says so."""
-    from judging.models import RoundState
-
     return bool(round_.reveal_scores_after_close and round_.state in (RoundState.CLOSED, RoundState.FINALISED))
