@@ -223,6 +223,22 @@ def recheck(batch: KeyinBatch) -> keyin.Comparison:
     return comparison
 
 
+def refresh_report(batch_id: int) -> None:
+    """After an apply was refused: compare the batch's files again so the page shows a fresh report.
+
+    Runs in a new transaction (the refused one was rolled back); a comparison
+    that cannot run leaves the stored report as it was.
+    """
+    batch = db.session.get(KeyinBatch, batch_id)
+    if batch is None or not (batch.first_file_id and batch.second_file_id):
+        return
+    try:
+        with db.session.begin_nested():
+            recheck(batch)
+    except UserError:
+        pass  # nothing to refresh: the page shows the stored report and the refusal
+
+
 def apply_batch(batch: KeyinBatch, *, actor) -> int:
     """Write the agreed scores as submitted. Returns how many scores were stored."""
     round_ = batch.round

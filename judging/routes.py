@@ -28,9 +28,7 @@ from essays.models import Competition
 from judging import (
     arbitration,
     assign_services,
-    award_services,
     charts,
-    committee_services,
     manual,
     offline,
     pool_services,
@@ -44,7 +42,6 @@ from judging import (
 from judging import awards as awards_mod
 from judging.forms import (
     AddJudgeForm,
-    AdjustForm,
     EntryAddJudgeForm,
     EntryRemoveJudgeForm,
     KeyinUploadForm,
@@ -55,7 +52,6 @@ from judging.forms import (
     RemoveJudgeForm,
     RoundForm,
     RubricForm,
-    award_scheme_form,
     rubric_form,
 )
 from judging.models import Arbitration, Assignment, KeyinState, PoolRule, Round
@@ -526,70 +522,6 @@ def scores(round_id: int):
     )
 
 
-@bp.route("/rounds/<int:round_id>/awards", methods=["GET", "POST"])
-@require_roles(Role.ORGANISER, Role.ADMIN)
-def awards(round_id: int):
-    round_ = _round(round_id)
-    if request.method == "GET":
-        return _awards_page(round_)
-    form = award_scheme_form()
-    done = redirect_either_way(url_for("judging.awards", round_id=round_id))
-    award_services.set_scheme(
-        round_,
-        actor=current_user,
-        grouping=form.grouping.data,
-        one_award_per_author=form.one_award_per_author.data,
-        boundary_tie=form.boundary_tie.data,
-        levels=form.levels(),
-    )
-    allocation = results.allocate_awards(round_, actor=current_user)
-    flash(_("Awards allocated: %(count)s.", count=len(allocation.awards)), "success")
-    for tie in allocation.pending_ties:
-        level = _(awards_mod.LEVEL_LABELS[tie.level])
-        flash(_("A tie at the boundary of %(level)s needs the committee's decision.", level=level), "warning")
-    return done
-
-
-def _awards_page(round_: Round):
-    scheme = award_services.get_scheme(round_)
-    adjust = AdjustForm()
-    adjust.new_level.choices = [("", _("No award"))] + [
-        (c, _(awards_mod.LEVEL_LABELS[c])) for c in awards_mod.LEVEL_CODES
-    ]
-    return render_template(
-        "judging/awards.html",
-        round=round_,
-        scheme=scheme,
-        scheme_form=award_scheme_form(scheme),
-        ranking=workspace.ranking(round_),
-        adjust=adjust,
-        adjustments=workspace.adjustments(round_),
-        short=results.short_entries(round_),
-        ties=committee_services.tie_views(round_),
-        tie_decisions=committee_services.decisions(round_),
-        committee=committee_services.members(round_),
-        committee_choices=committee_services.candidates(),
-    )
-
-
-@bp.route("/rounds/<int:round_id>/awards/adjust", methods=["POST"])
-@require_roles(Role.ORGANISER, Role.ADMIN)
-def adjust(round_id: int):
-    round_ = _round(round_id)
-    form = AdjustForm()
-    form.new_level.choices = [("", "")] + [(c, c) for c in awards_mod.LEVEL_CODES]
-    done = redirect_either_way(url_for("judging.awards", round_id=round_id))
-    if not form.validate_on_submit():
-        if form.reason.errors:
-            raise UserError(_("A reason is required to change an award."))
-        raise UserError(_("Choose an award level from the list."))
-    award_services.adjust_award(
-        round_, form.submission_id.data, form.new_level.data or None, actor=current_user, reason=form.reason.data
-    )
-    flash(_("Award changed; the reason is in the audit log."), "success")
-    return done
-
-
 # --------------------------------------------------------------------------
 # Offline judging: double-entry import of paper score sheets
 # --------------------------------------------------------------------------
@@ -661,20 +593,15 @@ def keyin_apply(round_id: int, batch_id: int):
     round_ = _round(round_id)
     batch = _keyin_batch(round_, batch_id)
     page = url_for("judging.keyin", round_id=round_id)
-    on_user_error(lambda: _recheck_after_refusal(type(batch), batch_id, page))
+    on_user_error(lambda: _refresh_after_refusal(batch_id, page))
     count = offline.apply_batch(batch, actor=current_user)
     flash(_("%(count)s scores stored from the paper sheets.", count=count), "success")
     return redirect(page)
 
 
-def _recheck_after_refusal(model, batch_id: int, page: str):
+def _refresh_after_refusal(batch_id: int, page: str):
     """The comparison is re-run on apply; keep its fresh report for the page (committed on the redirect)."""
-    batch = db.session.get(model, batch_id)
-    if batch is not None and batch.first_file_id and batch.second_file_id:
-        try:
-            offline.recheck(batch)
-        except UserError:
-            db.session.rollback()
+    offline.refresh_report(batch_id)
     return redirect(page)
 
 
@@ -686,26 +613,4 @@ def keyin_discard(round_id: int, batch_id: int):
     done = redirect_either_way(url_for("judging.keyin", round_id=round_id))
     offline.discard_batch(batch, actor=current_user)
     flash(_("The import was discarded; no scores were stored."), "success")
-    return done
-
-
-@bp.route("/rounds/<int:round_id>/export.<fmt>")
-@require_roles(Role.ORGANISER, Role.ADMIN)
-def export(round_id: int, fmt: str):
-    """评分汇总表 of the stored results; a GET changes nothing (recompute with the POST below)."""
-    round_ = _round(round_id)
-    if fmt not in exports.FORMATS:
-        abort(404)
-    return exports.send_table(
-        workspace.summary_table(round_), fmt, f"评分汇总表-{round_.competition.code}-{round_.position}.{fmt}"
-    )
-
-
-@bp.route("/rounds/<int:round_id>/results/compute", methods=["POST"])
-@require_roles(Role.ORGANISER, Role.ADMIN)
-def compute_results(round_id: int):
-    round_ = _round(round_id)
-    done = redirect_either_way(url_for("judging.awards", round_id=round_id))
-    results.compute_results(round_, actor=current_user)
-    flash(_("The ranking was recomputed from the current scores."), "success")
     return done
