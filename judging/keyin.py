@@ -17,6 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from core.archives import check_workbook
 from core.errors import UserError
 from core.i18n_markers import N_
 
@@ -129,8 +130,6 @@ def _grid_from_csv(data: bytes) -> list[list[object]]:
 
 def _grid_from_xlsx(data: bytes) -> list[list[object]]:
     from openpyxl import load_workbook
-
-    from core.archives import check_workbook
 
     check_workbook(data)  # openpyxl trusts the ZIP's declared sizes
     try:

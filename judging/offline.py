@@ -19,6 +19,7 @@ from core.db import utcnow
 from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
+from core.storage import read_file, store_bytes
 from essays.models import Submission
 from judging import keyin
 from judging.models import Assignment, AssignmentStatus, KeyinBatch, KeyinState, Round, RoundJudge, RoundState
@@ -123,8 +124,6 @@ def _require_scoring(round_: Round) -> None:
 
 def upload_entry(round_: Round, which: str, data: bytes, filename: str, *, actor) -> KeyinBatch:
     """Store the first or second keyed-in file (replacing an earlier one) and compare if both are in."""
-    from core.storage import read_file, store_bytes
-
     if which not in ENTRIES:
         raise ValueError(which)
     _require_scoring(round_)
@@ -207,8 +206,6 @@ def _record(batch: KeyinBatch, comparison: keyin.Comparison) -> None:
 
 def recheck(batch: KeyinBatch) -> keyin.Comparison:
     """Compare the stored files again against the round as it is now."""
-    from core.storage import read_file
-
     if batch.first_file is None or batch.second_file is None:
         raise UserError(N_("Upload both the first and the second entry first."))
     comparison = _compare(
