@@ -504,12 +504,14 @@ def change_state(round_id: int, action: str):
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def scores(round_id: int):
     round_ = _round(round_id)
-    rows, judges = stats.entry_rows(round_)
+    page = db.paginate(stats.matrix_query(round_), per_page=stats.MATRIX_PER_PAGE, error_out=False)
+    rows, judges = stats.entry_rows(round_, only=set(page.items))
     counts, lo, hi = stats.score_histogram(round_)
     lenient = stats.leniency(round_)
     return render_template(
         "judging/scores.html",
         round=round_,
+        page=page,
         rows=rows,
         judges=judges,
         discrepancies=stats.discrepancies(round_),

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from accounts.models import User
 from core.extensions import db
@@ -106,8 +106,21 @@ class EntryRow:
     short: bool = False
 
 
-def entry_rows(round_: Round) -> tuple[list[EntryRow], list[tuple[int, str]]]:
-    """Score matrix: one row per entry (by anonymous code), one column per judge."""
+MATRIX_PER_PAGE = 100
+
+
+def matrix_query(round_: Round) -> Select:
+    """The ids of the round's entries in score-matrix order, for ``db.paginate``."""
+    in_round = select(Assignment.submission_id).where(Assignment.round_id == round_.id)
+    return select(Submission.id).where(Submission.id.in_(in_round)).order_by(Submission.anonymous_code, Submission.id)
+
+
+def entry_rows(round_: Round, only: set[int] | None = None) -> tuple[list[EntryRow], list[tuple[int, str]]]:
+    """Score matrix: one row per entry (by anonymous code), one column per judge.
+
+    ``only``: the rows of these entries (a page) and the judges who have them;
+    the aggregation still runs over every score of the round.
+    """
     rows = db.session.execute(
         select(
             Assignment.submission_id,
@@ -172,6 +185,10 @@ def entry_rows(round_: Round) -> tuple[list[EntryRow], list[tuple[int, str]]]:
                 short=len(e["regular"]) < round_.k,
             )
         )
+    if only is not None:
+        out = [r for r in out if r.submission_id in only]
+        on_page = {j for r in out for j in r.scores}
+        judges = {j: name for j, name in judges.items() if j in on_page}
     out.sort(key=lambda r: r.code)
     judge_list = sorted(judges.items(), key=lambda kv: kv[1])
     return out, judge_list

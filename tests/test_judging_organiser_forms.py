@@ -161,3 +161,18 @@ def test_the_entries_list_pages(client, db, setup, organiser, login, monkeypatch
     assert not any(c in short for c in codes)
     still_scoring = client.get(f"/judging/rounds/{round_.id}/entries?show=open&page=2").get_data(as_text=True)
     assert all(c in still_scoring for c in codes[4:])
+
+
+def test_the_score_matrix_pages(client, db, setup, organiser, judge, login, monkeypatch):
+    from judging import stats
+
+    round_, _comp, _judges, entries, _leader = setup
+    monkeypatch.setattr(stats, "MATRIX_PER_PAGE", 4)
+    login(client, organiser)
+    codes = sorted(e.anonymous_code for e in entries)
+    first = client.get(f"/judging/rounds/{round_.id}/scores").get_data(as_text=True)
+    second = client.get(f"/judging/rounds/{round_.id}/scores?page=2").get_data(as_text=True)
+    assert all(c in first for c in codes[:4]) and not any(c in first for c in codes[4:])
+    assert all(c in second for c in codes[4:]) and "page=2" in first
+    other = login(client.application.test_client(), judge)
+    assert other.get(f"/judging/rounds/{round_.id}/scores?page=2").status_code == 403
