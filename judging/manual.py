@@ -19,6 +19,7 @@ from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
 from essays.models import Genre, Group, Submission
+from judging.arbitration import checked_reason
 from judging.models import (
     Assignment,
     AssignmentRole,
@@ -39,6 +40,7 @@ from judging.pool_services import (
     ineligibility,
     new_assignment,
     pool_entry_select,
+    withdraw_assignment,
 )
 from judging.round_services import freeze_round_entries, require_unlocked
 
@@ -219,17 +221,12 @@ def add_judge_to_entry(round_: Round, submission_id: int, judge_id: int, *, acto
 def remove_judge_from_entry(assignment: Assignment, *, actor, reason: str) -> None:
     round_ = assignment.round
     require_unlocked(round_)
-    if not (reason or "").strip():
-        raise UserError(N_("Please give a reason."))
+    reason = checked_reason(reason, N_("Please give a reason."))
     if assignment.status == AssignmentStatus.RECUSED:
         raise UserError(N_("This judge no longer has this entry."))
     if assignment.status == AssignmentStatus.SUBMITTED:
         raise UserError(N_("This judge has already submitted a score for the entry; it cannot be taken away."))
-    assignment.status = AssignmentStatus.RECUSED
-    assignment.recuse_reason = reason.strip()
-    if assignment.score is not None:
-        db.session.delete(assignment.score)
-    db.session.flush()
+    withdraw_assignment(assignment, reason)
     code = db.session.scalar(select(Submission.anonymous_code).where(Submission.id == assignment.submission_id))
     audit.record(
         "judging.unassign_by_hand",
@@ -239,6 +236,6 @@ def remove_judge_from_entry(assignment: Assignment, *, actor, reason: str) -> No
             "entry": code,
             "judge_id": assignment.judge_id,
             "assignment_id": assignment.id,
-            "reason": reason.strip(),
+            "reason": reason,
         },
     )

@@ -336,6 +336,15 @@ def add_replacement(round_: Round, submission_id: int, role: AssignmentRole) -> 
     return new_assignment(round_, judge_id, submission_id, role)
 
 
+def withdraw_assignment(assignment: Assignment, reason: str) -> None:
+    """Take an entry from a judge: the assignment stays, recused with the reason, and a draft score goes."""
+    assignment.status = AssignmentStatus.RECUSED
+    assignment.recuse_reason = reason
+    if assignment.score is not None:
+        db.session.delete(assignment.score)
+    db.session.flush()
+
+
 def new_assignment(round_: Round, judge_id: int, submission_id: int, role: AssignmentRole) -> Assignment:
     """One more assignment on an entry, outside the bulk assignment (a random place in the judge's queue).
 
