@@ -71,16 +71,17 @@ class RemoveJudgeForm(FlaskForm):
 
 
 def _not_a_number(form: Form) -> UserError:
-    """The refusal for a number field that did not parse, with the value as typed."""
+    """The refusal for a form that did not validate: the number as typed, if a number did not parse."""
     for field in form:
-        if field.errors:
-            if isinstance(field, FormField):
-                return _not_a_number(field.form)
-            if isinstance(field, FieldList):
-                return _not_a_number(next(entry for entry in field if entry.errors))
-            raw = (field.raw_data or [""])[0]
-            return UserError(N_("%(value)s is not a number."), value=raw)
-    return UserError(N_("%(value)s is not a number."), value="")
+        if not field.errors:
+            continue
+        if isinstance(field, FormField):
+            return _not_a_number(field.form)
+        if isinstance(field, FieldList):
+            return _not_a_number(next(entry for entry in field if entry.errors))
+        if isinstance(field, FloatField | IntegerField):
+            return UserError(N_("%(value)s is not a number."), value=(field.raw_data or [""])[0])
+    return UserError(N_("The form has expired or was sent from another page. Please reload the page and submit again."))
 
 
 def _stripped(value):
