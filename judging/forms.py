@@ -210,14 +210,21 @@ def award_scheme_form(scheme=None) -> AwardSchemeBase:
     )
 
 
-class EntryAddJudgeForm(FlaskForm):
-    """Manual assignment: one more judge on an entry (the choices are the entry's eligible judges)."""
+class PickUserForm(FlaskForm):
+    """One user picked from a list the page offers (a judge for an entry, a committee member).
 
-    judge_id = IntegerField(_l("Judge"), validators=[Optional()], default=0)
+    The services check the choice; a value that is not a number picks nobody.
+    """
+
+    judge_id = IntegerField(_l("Judge"), validators=[Optional()])
+    user_id = IntegerField(_l("User"), validators=[Optional()])
 
 
-class EntryRemoveJudgeForm(FlaskForm):
-    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)], filters=[_stripped])
+class ReasonForm(FlaskForm):
+    """An organiser's decision with its reason (on one entry, or on every entry it applies to)."""
+
+    submission_id = IntegerField(validators=[Optional()])
+    reason = StringField(_l("Reason"), filters=[_stripped])
 
 
 class PledgeForm(FlaskForm):

@@ -42,12 +42,12 @@ from judging import (
 from judging import awards as awards_mod
 from judging.forms import (
     AddJudgeForm,
-    EntryAddJudgeForm,
-    EntryRemoveJudgeForm,
     KeyinUploadForm,
     NewRoundForm,
     OpenRoundForm,
+    PickUserForm,
     PledgeForm,
+    ReasonForm,
     RecuseForm,
     RemoveJudgeForm,
     RoundForm,
@@ -429,7 +429,7 @@ def entries(round_id: int):
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def entry_add_judge(round_id: int, submission_id: int):
     round_ = _round(round_id)
-    form = EntryAddJudgeForm()
+    form = PickUserForm()
     done = redirect_either_way(url_for("judging.entries", round_id=round_.id) + f"#e{submission_id}")
     manual.add_judge_to_entry(round_, submission_id, form.judge_id.data or 0, actor=current_user)
     flash(_("The judge has been added to the entry."), "success")
@@ -443,7 +443,7 @@ def entry_remove_judge(round_id: int, assignment_id: int):
     item = db.session.get(Assignment, assignment_id)
     if item is None or item.round_id != round_.id:
         abort(404)
-    form = EntryRemoveJudgeForm()
+    form = ReasonForm()
     done = redirect_either_way(url_for("judging.entries", round_id=round_.id) + f"#e{item.submission_id}")
     manual.remove_judge_from_entry(item, actor=current_user, reason=form.reason.data)
     flash(_("The judge has been taken off the entry."), "success")

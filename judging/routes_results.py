@@ -16,7 +16,7 @@ from core.extensions import db
 from core.request_cycle import redirect_either_way
 from judging import arbitration, award_services, committee_services, results, workspace
 from judging import awards as awards_mod
-from judging.forms import AdjustForm, award_scheme_form
+from judging.forms import AdjustForm, PickUserForm, ReasonForm, award_scheme_form
 from judging.models import Round
 from judging.routes import bp
 
@@ -25,22 +25,14 @@ def _round(round_id: int) -> Round:
     return db.get_or_404(Round, round_id)
 
 
-def _int(value) -> int:
-    try:
-        return int(value or 0)
-    except (TypeError, ValueError):
-        return 0
-
-
 @bp.route("/rounds/<int:round_id>/short/accept", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def accept_short(round_id: int):
     round_ = _round(round_id)
-    sid = _int(request.form.get("submission_id"))
+    form = ReasonForm()
+    sid = form.submission_id.data
     done = redirect_either_way(url_for("judging.awards", round_id=round_id) + "#short")
-    accepted = results.accept_short_entries(
-        round_, [sid] if sid else None, actor=current_user, reason=request.form.get("reason", "")
-    )
+    accepted = results.accept_short_entries(round_, [sid] if sid else None, actor=current_user, reason=form.reason.data)
     flash(
         _("%(count)s entries with too few scores accepted; the reason is in the audit log.", count=len(accepted)),
         "success",
@@ -53,9 +45,8 @@ def accept_short(round_id: int):
 def arbitration_assign(round_id: int, submission_id: int):
     round_ = _round(round_id)
     done = redirect_either_way(url_for("judging.round_setup", round_id=round_id) + "#stuck-arbitration")
-    item = arbitration.assign_arbiter_by_hand(
-        round_, submission_id, _int(request.form.get("judge_id")), actor=current_user
-    )
+    judge_id = PickUserForm().judge_id.data or 0
+    item = arbitration.assign_arbiter_by_hand(round_, submission_id, judge_id, actor=current_user)
     flash(_("%(name)s now has the entry to arbitrate.", name=item.judge.display_name), "success")
     if round_.state != "open":
         flash(_("Reopen the round so that the judge can score."), "warning")
@@ -67,7 +58,8 @@ def arbitration_assign(round_id: int, submission_id: int):
 def arbitration_accept(round_id: int, submission_id: int):
     round_ = _round(round_id)
     done = redirect_either_way(url_for("judging.round_setup", round_id=round_id) + "#stuck-arbitration")
-    arbitration.accept_without_arbiter(round_, submission_id, actor=current_user, reason=request.form.get("reason", ""))
+    reason = ReasonForm().reason.data
+    arbitration.accept_without_arbiter(round_, submission_id, actor=current_user, reason=reason)
     flash(_("The scores stand without arbitration; the reason is in the audit log."), "success")
     return done
 
@@ -76,7 +68,7 @@ def arbitration_accept(round_id: int, submission_id: int):
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def committee_add(round_id: int):
     round_ = _round(round_id)
-    user = db.session.get(User, _int(request.form.get("user_id")))
+    user = db.session.get(User, PickUserForm().user_id.data or 0)
     done = redirect_either_way(url_for("judging.awards", round_id=round_id) + "#committee")
     if user is None:
         raise UserError(_("Choose a committee member from the list."))
