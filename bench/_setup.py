@@ -61,7 +61,7 @@ def populate(n_entries: int, n_judges: int, n_units: int, k: int, seed: int = 1,
     from accounts.models import Role, Unit, User, UserRole
     from core.extensions import db
     from essays.models import Competition, CompetitionStatus, Genre, Submission, SubmissionStatus
-    from judging import services
+    from judging import round_services
     from judging.models import RoundJudge
 
     rnd = random.Random(seed)
@@ -123,8 +123,8 @@ def populate(n_entries: int, n_judges: int, n_units: int, k: int, seed: int = 1,
             }
         )
     db.session.execute(insert(Submission), rows)
-    round_ = services.create_round(comp, actor=None, name="初评", k=k, seed=seed)
-    services.set_criteria(round_, [services.CriterionInput(f"项{c}", 20) for c in range(5)], actor=None)
+    round_ = round_services.create_round(comp, actor=None, name="初评", k=k, seed=seed)
+    round_services.set_criteria(round_, [round_services.CriterionInput(f"项{c}", 20) for c in range(5)], actor=None)
     db.session.execute(
         insert(RoundJudge),
         [

@@ -18,13 +18,13 @@ def _fill_scores(round_, n_judges: int, k: int, seed: int = 7) -> None:
     from core.db import UTCDateTime, utcnow
     from core.extensions import db
     from essays.models import Submission
-    from judging import services
+    from judging import assign_services
     from judging.models import Assignment, RoundJudge
 
     rnd = random.Random(seed)
     judges = db.session.scalars(select(RoundJudge.user_id).where(RoundJudge.round_id == round_.id)).all()
     entries = db.session.scalars(select(Submission.id).where(Submission.competition_id == round_.competition_id)).all()
-    services.store_assignments(
+    assign_services.store_assignments(
         round_, [(judges[(i + j) % len(judges)], e) for i, e in enumerate(entries) for j in range(k)]
     )
     ids = db.session.connection().execute(select(Assignment.id).where(Assignment.round_id == round_.id)).scalars().all()

@@ -17,18 +17,18 @@ def main(n_entries: int = 10_000, n_judges: int = 100, n_units: int = 20, k: int
 
         from bench.assignment_core import bare_solve
         from core.extensions import db
-        from judging import services
+        from judging import assign_services
         from judging.models import Assignment
 
         round_ = populate(n_entries, n_judges, n_units, k)
-        bare = min(bare_solve(services.build_problem(round_)) for _ in range(repeats))
+        bare = min(bare_solve(assign_services.build_problem(round_)) for _ in range(repeats))
         full = []
         for _ in range(repeats):
             db.session.execute(delete(Assignment).where(Assignment.round_id == round_.id))
             db.session.commit()
             db.session.expire_all()
             start = time.perf_counter()
-            result = services.assign_judges(round_, actor=None)
+            result = assign_services.assign_judges(round_, actor=None)
             db.session.commit()
             full.append(time.perf_counter() - start)
         best = min(full)

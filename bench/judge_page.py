@@ -54,14 +54,14 @@ def prepare(env: dict, n_judges: int, n_entries: int, k: int) -> tuple[int, list
     from bench._setup import fresh_schema, populate
     from core import create_app
     from core.extensions import db
-    from judging import services
+    from judging import assign_services, round_services
 
     app = create_app()
     with app.app_context():
         fresh_schema()
         round_ = populate(n_entries, n_judges, 10, k, password_hash=hash_password(PASSWORD))
-        services.assign_judges(round_, actor=None)
-        services.open_round(round_, actor=None)
+        assign_services.assign_judges(round_, actor=None)
+        round_services.open_round(round_, actor=None)
         db.session.commit()
         round_id = round_.id
         usernames = list(

@@ -286,6 +286,7 @@ FIELDS: dict[str, str] = {
     "judge_id": N_("Judge's account No."),
     "judges": N_("Judges"),
     "capacity": N_("Maximum load"),
+    "insider_confirmed": N_("Confirmed although an organiser or administrator"),
     "reassigned": N_("Reassigned"),
     "unscored": N_("Unscored"),
     "declared_conflicts": N_("Declared conflicts"),

@@ -7,13 +7,16 @@ import sys
 import click
 from flask.cli import AppGroup
 
+from core import exports
+from core.errors import UserError
+from core.extensions import db
+from judging import assign_services, results, workspace
+from judging.models import Round
+
 judging_cli = AppGroup("judging", help="Judging rounds: assignment and results.")
 
 
 def _round(round_id: int):
-    from core.extensions import db
-    from judging.models import Round
-
     round_ = db.session.get(Round, round_id)
     if round_ is None:
         raise click.ClickException(f"no round {round_id}")
@@ -24,13 +27,9 @@ def _round(round_id: int):
 @click.argument("round_id", type=int)
 def assign_cmd(round_id: int) -> None:
     """Give every entry of the round k judges (safe to rerun: existing assignments stay)."""
-    from core.errors import UserError
-    from core.extensions import db
-    from judging import services
-
     round_ = _round(round_id)
     try:
-        result = services.assign_judges(round_, actor=None)
+        result = assign_services.assign_judges(round_, actor=None)
     except UserError as exc:
         db.session.rollback()
         raise click.ClickException(exc.render()) from None
@@ -49,10 +48,6 @@ def assign_cmd(round_id: int) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="File to write (default: stdout)")
 def results_cmd(round_id: int, fmt: str, output: str | None) -> None:
     """Write the score summary (评分汇总表) of a round."""
-    from core import exports
-    from core.extensions import db
-    from judging import results, workspace
-
     round_ = _round(round_id)
     if not round_.locked:
         results.compute_results(round_)

@@ -16,7 +16,7 @@ from accounts.permissions import require_roles
 from core.extensions import db
 from core.request_cycle import redirect_either_way
 from core.views import register_panel
-from judging import committee_services, results
+from judging import award_services, committee_services
 from judging.models import Round
 from judging.routes import bp
 
@@ -74,7 +74,7 @@ def committee_decide(round_id: int):
     round_ = _served_round(round_id)
     f = request.form
     done = redirect_either_way(url_for("judging.committee_round", round_id=round_id))
-    results.decide_tie(
+    award_services.decide_tie(
         round_,
         group_label=f.get("group", ""),
         level=f.get("level", ""),

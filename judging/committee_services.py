@@ -3,7 +3,7 @@
 Committee members were not linked to rounds before; a round's committee is
 the users holding the committee role whom the organiser chose for it (a
 member may serve several rounds). The decisions themselves are
-``results.decide_tie``.
+``award_services.decide_tie``.
 """
 
 from __future__ import annotations
@@ -12,14 +12,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from accounts.models import Role, User
+from accounts.models import Role, User, UserRole
 from core import audit
 from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
-from essays.models import Competition
-from judging.models import Round, RoundCommitteeMember, RoundState
-from judging.services import require_unlocked
+from essays.models import Competition, Submission
+from judging.award_services import pending_ties
+from judging.models import Round, RoundCommitteeMember, RoundResult, RoundState, TieDecision
+from judging.round_services import require_unlocked
 
 
 def members(round_: Round) -> list[User]:
@@ -49,8 +50,6 @@ def serves(round_: Round, user) -> bool:
 
 def candidates() -> list[User]:
     """Active users with the committee role, for the organiser's picker."""
-    from accounts.models import UserRole
-
     return list(
         db.session.scalars(
             select(User)
@@ -106,8 +105,6 @@ class ServedRound:
 
 def rounds_served(user) -> list[ServedRound]:
     """The rounds whose committee ``user`` serves on, with their pending ties (unlocked rounds first)."""
-    from judging.results import pending_ties
-
     rows = db.session.execute(
         select(Round, Competition.title)
         .join(RoundCommitteeMember, RoundCommitteeMember.round_id == Round.id)
@@ -142,10 +139,6 @@ class TieView:
 
 
 def tie_views(round_: Round) -> list[TieView]:
-    from essays.models import Submission
-    from judging.models import RoundResult
-    from judging.results import pending_ties
-
     ties = pending_ties(round_)
     ids = {e for t in ties for e in (*t.awarded, *t.below)}
     if not ids:
@@ -176,9 +169,6 @@ def tie_views(round_: Round) -> list[TieView]:
 
 def decisions(round_: Round) -> list[tuple]:
     """(decision, chosen codes, tied codes, member name) for the record, oldest first."""
-    from essays.models import Submission
-    from judging.models import TieDecision
-
     rows = db.session.execute(
         select(TieDecision, User.display_name)
         .outerjoin(User, User.id == TieDecision.actor_id)

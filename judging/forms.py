@@ -5,10 +5,25 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateTimeLocalField, FloatField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    FieldList,
+    FloatField,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from core.errors import UserError
+from core.i18n_markers import N_
+from judging import awards as awards_mod
 from judging.models import Arbitration, Grouping, Method, PoolRule
+from judging.round_services import CriterionInput
 
 
 class NewRoundForm(FlaskForm):
@@ -46,10 +61,170 @@ class OpenRoundForm(FlaskForm):
 class AddJudgeForm(FlaskForm):
     user_id = SelectField(_l("Judge"), coerce=int, validators=[DataRequired()])
     capacity = IntegerField(_l("Maximum load"), validators=[Optional(), NumberRange(min=0)])
+    confirm_insider = BooleanField(
+        _l("I confirm: this judge is an organiser or administrator, who can see who wrote the entries.")
+    )
 
 
 class RemoveJudgeForm(FlaskForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)])
+
+
+def _not_a_number(form: Form) -> UserError:
+    """The refusal for a form that did not validate: the number as typed, if a number did not parse."""
+    for field in form:
+        if not field.errors:
+            continue
+        if isinstance(field, FormField):
+            return _not_a_number(field.form)
+        if isinstance(field, FieldList):
+            return _not_a_number(next(entry for entry in field if entry.errors))
+        if isinstance(field, FloatField | IntegerField):
+            return UserError(N_("%(value)s is not a number."), value=(field.raw_data or [""])[0])
+    return UserError(N_("The form has expired or was sent from another page. Please reload the page and submit again."))
+
+
+def _stripped(value):
+    return (value or "").strip()
+
+
+class CriterionForm(Form):
+    """One row of the rubric editor; a row without a name is left out."""
+
+    name = StringField(_l("Criterion"), filters=[lambda v: _stripped(v)[:80]])
+    maximum = FloatField(_l("Full marks"), validators=[Optional()])
+    weight = FloatField(_l("Weight"), validators=[Optional()], default=1)
+    step = FloatField(_l("Step"), validators=[Optional()], default=1)
+    guidance = StringField(_l("Guidance"), filters=[_stripped])
+
+
+class RubricForm(FlaskForm):
+    """The rubric editor: its rows are ``criteria-N-name`` and so on (the page adds blank rows)."""
+
+    criteria = FieldList(FormField(CriterionForm))
+
+    def with_blank_rows(self, count: int) -> RubricForm:
+        for _ in range(count):
+            self.criteria.append_entry({"weight": 1, "step": 1})
+        return self
+
+    def rows(self) -> list[CriterionInput]:
+        """The named rows as the service takes them; a number that did not parse is refused."""
+        if not self.validate_on_submit():
+            raise _not_a_number(self)
+        return [
+            CriterionInput(
+                name=row.name.data,
+                maximum=row.maximum.data or 0,
+                weight=row.weight.data or 1,
+                step=row.step.data or 1,
+                guidance=row.guidance.data,
+            )
+            for row in (entry.form for entry in self.criteria)
+            if row.name.data
+        ]
+
+
+def rubric_form(round_) -> RubricForm:
+    """The editor filled with the round's rubric (on a GET) and blank rows to add criteria."""
+    data = [
+        {"name": c.name, "maximum": c.maximum, "weight": c.weight, "step": c.step, "guidance": c.guidance}
+        for c in round_.criteria
+    ]
+    form = RubricForm(formdata=None, data={"criteria": data})
+    return form.with_blank_rows(1 if data else 3)
+
+
+class LevelForm(Form):
+    """One award level's quota: none, a count or a percentage, and an optional minimum score."""
+
+    kind = SelectField(
+        _l("Quota"),
+        choices=[("none", _l("Not awarded")), ("count", _l("Count")), ("percent", _l("Percent"))],
+        default="none",
+    )
+    value = FloatField(_l("Number or percentage"), validators=[Optional()])
+    min = FloatField(_l("Minimum score"), validators=[Optional()])
+
+
+class AwardSchemeBase(FlaskForm):
+    grouping = SelectField(_l("Quotas apply"), choices=Grouping.choices(), default="all")
+    boundary_tie = SelectField(
+        _l("Tie at a boundary"),
+        choices=[("both_higher", _l("Both take the higher award")), ("committee", _l("The committee decides"))],
+        default="both_higher",
+        validate_choice=False,  # the service refuses an unknown policy with its own message
+    )
+    one_award_per_author = BooleanField(_l("One award per author"), default=True)
+
+    def level_forms(self):
+        """(level code, its subform) from the highest level down."""
+        return [(code, self[code].form) for code in awards_mod.LEVEL_CODES]
+
+    def levels(self) -> list[dict]:
+        """The levels that are awarded, as ``award_services.set_scheme`` takes them."""
+        if not self.validate_on_submit():
+            raise _not_a_number(self)
+        out = []
+        for code, level in self.level_forms():
+            value = level.value.data
+            if level.kind.data == "none" or value is None:
+                continue
+            count = level.kind.data == "count"
+            out.append(
+                {
+                    "code": code,
+                    "count": int(value) if count else None,
+                    "percent": None if count else value,
+                    "min_score": level.min.data,
+                }
+            )
+        return out
+
+
+def award_scheme_form(scheme=None) -> AwardSchemeBase:
+    """A form with one ``<code>_kind``/``<code>_value``/``<code>_min`` group per award level.
+
+    Built per request from ``awards.LEVEL_CODES``; on a GET it shows ``scheme``.
+    """
+    fields = {code: FormField(LevelForm, separator="_") for code in awards_mod.LEVEL_CODES}
+    form_class = type("AwardSchemeForm", (AwardSchemeBase,), fields)
+    if scheme is None:
+        return form_class()
+    levels = {
+        lv.code: {
+            "kind": "count" if lv.count is not None else "percent",
+            "value": lv.count if lv.count is not None else lv.percent,
+            "min": lv.min_score,
+        }
+        for lv in scheme.levels
+    }
+    return form_class(
+        formdata=None,
+        data={
+            "grouping": str(scheme.grouping),
+            "boundary_tie": scheme.boundary_tie,
+            "one_award_per_author": scheme.one_award_per_author,
+            **levels,
+        },
+    )
+
+
+class PickUserForm(FlaskForm):
+    """One user picked from a list the page offers (a judge for an entry, a committee member).
+
+    The services check the choice; a value that is not a number picks nobody.
+    """
+
+    judge_id = IntegerField(_l("Judge"), validators=[Optional()])
+    user_id = IntegerField(_l("User"), validators=[Optional()])
+
+
+class ReasonForm(FlaskForm):
+    """An organiser's decision with its reason (on one entry, or on every entry it applies to)."""
+
+    submission_id = IntegerField(validators=[Optional()])
+    reason = StringField(_l("Reason"), filters=[_stripped])
 
 
 class AdjustForm(FlaskForm):

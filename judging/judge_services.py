@@ -10,6 +10,7 @@ paper score sheets.
 from __future__ import annotations
 
 import hashlib
+import math
 
 from sqlalchemy import select
 
@@ -20,16 +21,73 @@ from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
 from essays.models import Submission
-from judging.models import Assignment, AssignmentStatus, Conflict, Round, RoundJudge, RoundState, Score, ScoreStatus
-from judging.permissions import can_accept_pledge, recusal_refusal, score_refusal
-from judging.services import (
-    add_replacement,
-    can_score_now,
-    check_arbitration,
-    check_values,
-    membership,
-    require_unlocked,
+from judging.arbitration import check_arbitration
+from judging.models import (
+    Assignment,
+    AssignmentStatus,
+    Conflict,
+    Criterion,
+    Round,
+    RoundJudge,
+    RoundState,
+    Score,
+    ScoreStatus,
 )
+from judging.permissions import can_accept_pledge, recusal_refusal, score_refusal
+from judging.pool_services import add_replacement, membership
+from judging.round_services import require_unlocked
+from judging.scoring import on_step
+
+_EPS = 1e-9
+
+
+def parse_value(raw) -> float | None:
+    if raw is None:
+        return None
+    if isinstance(raw, (int, float)):
+        return float(raw)
+    text = str(raw).strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise UserError(N_("%(value)s is not a number."), value=text) from None
+    if not math.isfinite(value):
+        raise UserError(N_("%(value)s is not a number."), value=text)
+    return value
+
+
+def check_values(criteria: list[Criterion], raw: dict, *, complete: bool) -> tuple[dict, float | None]:
+    """Validated {criterion_id: value} and the weighted total (None if incomplete)."""
+    values: dict[str, float] = {}
+    for c in criteria:
+        value = parse_value(raw.get(str(c.id), raw.get(c.id)))
+        if value is None:
+            if complete:
+                raise UserError(N_("Give a score for %(name)s."), name=c.name)
+            continue
+        if value < -_EPS or value > c.maximum + _EPS:
+            raise UserError(
+                N_("%(name)s: the score must be between 0 and %(maximum)s."), name=c.name, maximum=_fmt(c.maximum)
+            )
+        if not on_step(value, c.step):
+            raise UserError(N_("%(name)s: the score must be a multiple of %(step)s."), name=c.name, step=_fmt(c.step))
+        values[str(c.id)] = value
+    if len(values) < len(criteria):
+        return values, None
+    total = round(sum(values[str(c.id)] * c.weight for c in criteria), 6)
+    return values, total
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def can_score_now(round_: Round) -> bool:
+    if round_.state != RoundState.OPEN:
+        return False
+    return round_.judge_deadline is None or utcnow() <= round_.judge_deadline
 
 
 def accept_pledge(round_: Round, actor, *, declared_conflicts: str = "") -> RoundJudge:

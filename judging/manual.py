@@ -9,10 +9,9 @@ organiser's reason, so the entry's history stays complete.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 
 from accounts.models import User
 from core import audit
@@ -20,7 +19,7 @@ from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
 from essays.models import Genre, Group, Submission
-from judging import assign as assign_mod
+from judging.arbitration import checked_reason
 from judging.models import (
     Assignment,
     AssignmentRole,
@@ -32,7 +31,20 @@ from judging.models import (
     Score,
     ScoreStatus,
 )
-from judging.services import freeze_round_entries, pool_entry_ids, require_unlocked
+from judging.pool_services import (
+    ALREADY_ON_ENTRY,
+    ELIGIBILITY_MESSAGES,
+    EntryPanel,
+    chunks,
+    entry_panel,
+    ineligibility,
+    new_assignment,
+    pool_entry_select,
+    withdraw_assignment,
+)
+from judging.round_services import freeze_round_entries, require_unlocked
+
+ENTRIES_PER_PAGE = 100
 
 
 @dataclass
@@ -64,12 +76,27 @@ class EntryLine:
         return sum(1 for j in self.active if j.status == AssignmentStatus.SUBMITTED)
 
 
-def entry_lines(round_: Round, only: set[int] | None = None) -> list[EntryLine]:
-    """The entries of the round's pool (or ``only`` these) with their judges."""
-    ids = [i for i in pool_entry_ids(round_) if only is None or i in only]
+def entries_query(round_: Round, show: str = "") -> Select:
+    """The ids of the round's entries by anonymous code; ``show``: "short" (fewer active judges
+    than k) or "open" (a judge still scoring), for ``db.paginate``."""
+    active = Assignment.status != AssignmentStatus.RECUSED
+    on_entry = (Assignment.round_id == round_.id) & (Assignment.submission_id == Submission.id)
+    stmt = select(Submission.id).where(Submission.id.in_(pool_entry_select(round_)))
+    if show == "short":
+        judges = select(func.count(Assignment.id)).where(on_entry, active).scalar_subquery()
+        stmt = stmt.where(judges < round_.k)
+    elif show == "open":
+        stmt = stmt.where(
+            select(Assignment.id).where(on_entry, Assignment.status == AssignmentStatus.ASSIGNED).exists()
+        )
+    return stmt.order_by(Submission.anonymous_code, Submission.id)
+
+
+def entry_lines(round_: Round, ids: list[int]) -> list[EntryLine]:
+    """The given entries of the round with their judges, by anonymous code."""
+    only = set(ids)
     lines: dict[int, EntryLine] = {}
-    for chunk_start in range(0, len(ids), 900):
-        chunk = ids[chunk_start : chunk_start + 900]
+    for chunk in chunks(sorted(only)):
         for sid, code, genre, group, unit, rec in db.session.execute(
             select(
                 Submission.id,
@@ -99,9 +126,7 @@ def entry_lines(round_: Round, only: set[int] | None = None) -> list[EntryLine]:
         )
         .join(User, User.id == Assignment.judge_id)
         .outerjoin(Score, Score.assignment_id == Assignment.id)
-        .where(
-            Assignment.round_id == round_.id, *([Assignment.submission_id.in_(list(only))] if only is not None else [])
-        )
+        .where(Assignment.round_id == round_.id, Assignment.submission_id.in_(list(only)))
         .order_by(Assignment.id)
     )
     for aid, sid, jid, name, role, status, score_status, reason in rows:
@@ -115,7 +140,8 @@ def entry_lines(round_: Round, only: set[int] | None = None) -> list[EntryLine]:
 def eligible_judges(round_: Round, lines: list[EntryLine]) -> dict[int, list[User]]:
     """Active pool judges who may be added, per entry, for a page of entries.
 
-    Two queries for the whole page: the pool and the declared conflicts.
+    Three queries for the whole page (the pool, the judges' units, the declared
+    conflicts); each judge is then checked by ``pool_services.ineligibility``.
     """
     if not lines:
         return {}
@@ -136,17 +162,20 @@ def eligible_judges(round_: Round, lines: list[EntryLine]) -> dict[int, list[Use
     unit_of.update(_judge_units([j.judge_id for line in lines for j in line.active if j.judge_id not in unit_of]))
     out = {}
     for line in lines:
-        taken = {j.judge_id for j in line.judges}  # recused judges do not come back
-        units_on_entry = {unit_of.get(j.judge_id) for j in line.active} - {None}
-        barred = conflicts.get(line.submission_id, set())
-        out[line.submission_id] = [
-            u
-            for u in pool
-            if u.id not in taken
-            and u.id not in barred
-            and (u.unit_id is None or (u.unit_id not in line.unit_ids and u.unit_id not in units_on_entry))
-        ]
+        panel = _panel(line, unit_of, conflicts.get(line.submission_id, set()))
+        out[line.submission_id] = [u for u in pool if ineligibility(panel, u.id, u.unit_id) is None]
     return out
+
+
+def _panel(line: EntryLine, unit_of: dict, conflicts: set[int]) -> EntryPanel:
+    """``pool_services.entry_panel`` built from a page's data instead of three queries per entry."""
+    return EntryPanel(
+        line.submission_id,
+        line.unit_ids,
+        frozenset(j.judge_id for j in line.judges),  # recused judges do not come back
+        frozenset(unit_of[j.judge_id] for j in line.active if unit_of.get(j.judge_id) is not None),
+        frozenset(conflicts),
+    )
 
 
 def _judge_units(judge_ids: list[int]) -> dict[int, int | None]:
@@ -156,7 +185,8 @@ def _judge_units(judge_ids: list[int]) -> dict[int, int | None]:
 
 
 def entry_line(round_: Round, submission_id: int) -> EntryLine:
-    for line in entry_lines(round_, only={submission_id}):
+    in_round = db.session.scalar(entries_query(round_).where(Submission.id == submission_id))
+    for line in entry_lines(round_, [in_round] if in_round else []):
         return line
     raise UserError(N_("This entry is not in the round."))
 
@@ -172,31 +202,12 @@ def add_judge_to_entry(round_: Round, submission_id: int, judge_id: int, *, acto
     judge = db.session.get(User, judge_id)
     if member is None or not member.active or judge is None:
         raise UserError(N_("Only an active judge of this round can be added."))
-    if any(j.judge_id == judge_id for j in line.judges):
+    reason = ineligibility(entry_panel(round_, submission_id), judge.id, judge.unit_id)
+    if reason == ALREADY_ON_ENTRY:
         raise UserError(N_("%(name)s already has (or has recused from) this entry."), name=judge.display_name)
-    conflicts = {
-        (c, submission_id)
-        for c in db.session.scalars(
-            select(Conflict.judge_id).where(Conflict.round_id == round_.id, Conflict.submission_id == submission_id)
-        )
-    }
-    reason = assign_mod.ineligibility_reason(
-        assign_mod.Judge(judge.id, judge.unit_id), assign_mod.Entry(submission_id, line.unit_ids), conflicts
-    )
     if reason is not None:
-        raise UserError(assign_mod.REASON_MESSAGES[reason])
-    if judge.unit_id is not None and judge.unit_id in _judge_units([j.judge_id for j in line.active]).values():
-        raise UserError(N_("A judge from the same unit already scores this entry."))
-    item = Assignment(
-        round_id=round_.id,
-        judge_id=judge_id,
-        submission_id=submission_id,
-        role=AssignmentRole.REGULAR,
-        status=AssignmentStatus.ASSIGNED,
-        shuffle_key=random.SystemRandom().randrange(2**31),
-    )
-    db.session.add(item)
-    db.session.flush()
+        raise UserError(ELIGIBILITY_MESSAGES[reason])
+    item = new_assignment(round_, judge_id, submission_id, AssignmentRole.REGULAR)
     audit.record(
         "judging.assign_by_hand",
         round_,
@@ -210,17 +221,12 @@ def add_judge_to_entry(round_: Round, submission_id: int, judge_id: int, *, acto
 def remove_judge_from_entry(assignment: Assignment, *, actor, reason: str) -> None:
     round_ = assignment.round
     require_unlocked(round_)
-    if not (reason or "").strip():
-        raise UserError(N_("Please give a reason."))
+    reason = checked_reason(reason, N_("Please give a reason."))
     if assignment.status == AssignmentStatus.RECUSED:
         raise UserError(N_("This judge no longer has this entry."))
     if assignment.status == AssignmentStatus.SUBMITTED:
         raise UserError(N_("This judge has already submitted a score for the entry; it cannot be taken away."))
-    assignment.status = AssignmentStatus.RECUSED
-    assignment.recuse_reason = reason.strip()
-    if assignment.score is not None:
-        db.session.delete(assignment.score)
-    db.session.flush()
+    withdraw_assignment(assignment, reason)
     code = db.session.scalar(select(Submission.anonymous_code).where(Submission.id == assignment.submission_id))
     audit.record(
         "judging.unassign_by_hand",
@@ -230,6 +236,6 @@ def remove_judge_from_entry(assignment: Assignment, *, actor, reason: str) -> No
             "entry": code,
             "judge_id": assignment.judge_id,
             "assignment_id": assignment.id,
-            "reason": reason.strip(),
+            "reason": reason,
         },
     )

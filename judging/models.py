@@ -13,6 +13,7 @@ from core.db import UTCDateTime, str_enum, utcnow
 from core.enums import LabelledEnum
 from core.extensions import db
 from core.i18n_markers import N_
+from judging.scoring import default_threshold
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -134,7 +135,7 @@ class Round(db.Model):
     def effective_threshold(self) -> float:
         if self.threshold is not None:
             return float(self.threshold)
-        return round(0.15 * self.full_marks, 6)
+        return round(default_threshold(self.full_marks), 6)
 
     @property
     def locked(self) -> bool:

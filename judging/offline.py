@@ -23,9 +23,9 @@ from core.i18n_markers import N_
 from core.storage import read_file, store_bytes
 from essays.models import Submission
 from judging import keyin
-from judging.judge_services import write_score
+from judging.judge_services import can_score_now, check_values, write_score
 from judging.models import Assignment, AssignmentStatus, KeyinBatch, KeyinState, Round, RoundJudge, RoundState
-from judging.services import can_score_now, check_values, require_unlocked
+from judging.round_services import require_unlocked
 
 ENTRIES = ("first", "second")
 REPORT_LIMIT = 1000  # rows of disagreements/errors kept for the page; the counts are exact
@@ -217,6 +217,22 @@ def recheck(batch: KeyinBatch) -> keyin.Comparison:
     _record(batch, comparison)
     db.session.flush()
     return comparison
+
+
+def refresh_report(batch_id: int) -> None:
+    """After an apply was refused: compare the batch's files again so the page shows a fresh report.
+
+    Runs in a new transaction (the refused one was rolled back); a comparison
+    that cannot run leaves the stored report as it was.
+    """
+    batch = db.session.get(KeyinBatch, batch_id)
+    if batch is None or not (batch.first_file_id and batch.second_file_id):
+        return
+    try:
+        with db.session.begin_nested():
+            recheck(batch)
+    except UserError:
+        pass  # nothing to refresh: the page shows the stored report and the refusal
 
 
 def apply_batch(batch: KeyinBatch, *, actor) -> int:

@@ -22,7 +22,7 @@ from core.extensions import db
 from core.pdf import render_pdf
 from core.request_cycle import on_user_error
 from core.views import register_panel
-from judging import judge_services, services, workspace
+from judging import judge_services, pool_services, workspace
 from judging.forms_judge import PledgeForm, RecuseForm, score_form
 from judging.models import Round
 from judging.permissions import can_change_score, can_recuse, can_see_other_scores, can_work_in_round
@@ -40,7 +40,7 @@ def _my_round(round_id: int, *, pledge: bool = True) -> Round:
     before it.
     """
     round_ = db.session.get(Round, round_id)
-    member = services.membership(round_, current_user) if round_ is not None else None
+    member = pool_services.membership(round_, current_user) if round_ is not None else None
     if member is None:
         abort(404)
     if pledge and not can_work_in_round(member):
@@ -74,12 +74,12 @@ def queue():
 def round_queue(round_id: int):
     round_ = _my_round(round_id, pledge=False)
     view = workspace.judge_round(round_)
-    if not can_work_in_round(services.membership(round_, current_user)):
+    if not can_work_in_round(pool_services.membership(round_, current_user)):
         return render_template("judging/pledge.html", round=view, form=PledgeForm())
     items = workspace.queue(round_, current_user.id)
     done = sum(1 for i in items if i.status == "submitted")
     return render_template(
-        "judging/queue.html", round=view, items=items, done=done, can_score=services.can_score_now(round_)
+        "judging/queue.html", round=view, items=items, done=done, can_score=judge_services.can_score_now(round_)
     )
 
 
@@ -102,7 +102,7 @@ def entry(round_id: int, code: str):
     round_ = _my_round(round_id)
     item = _my_item(round_, code)
     view, blind, work = workspace.judge_round(round_), workspace.reading(item), workspace.work_state(item)
-    member, scoring_open = services.membership(round_, current_user), services.can_score_now(round_)
+    member, scoring_open = pool_services.membership(round_, current_user), judge_services.can_score_now(round_)
     return render_template(
         "judging/entry.html",
         round=view,

@@ -1,18 +1,22 @@
-"""Organiser actions on a round's results: entries with too few scores, arbitration nobody
-eligible could take, and the round's committee. Registered on the judging blueprint."""
+"""Organiser pages and actions on a round's results: ranking and awards, the score summary,
+entries with too few scores, arbitration nobody eligible could take, and the round's committee.
+Registered on the judging blueprint."""
 
 from __future__ import annotations
 
-from flask import flash, request, url_for
+from flask import abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from accounts.models import Role, User
 from accounts.permissions import require_roles
+from core import exports
 from core.errors import UserError
 from core.extensions import db
 from core.request_cycle import redirect_either_way
-from judging import arbitration, committee_services, results
+from judging import arbitration, award_services, committee_services, results, workspace
+from judging import awards as awards_mod
+from judging.forms import AdjustForm, PickUserForm, ReasonForm, award_scheme_form
 from judging.models import Round
 from judging.routes import bp
 
@@ -21,22 +25,14 @@ def _round(round_id: int) -> Round:
     return db.get_or_404(Round, round_id)
 
 
-def _int(value) -> int:
-    try:
-        return int(value or 0)
-    except (TypeError, ValueError):
-        return 0
-
-
 @bp.route("/rounds/<int:round_id>/short/accept", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def accept_short(round_id: int):
     round_ = _round(round_id)
-    sid = _int(request.form.get("submission_id"))
+    form = ReasonForm()
+    sid = form.submission_id.data
     done = redirect_either_way(url_for("judging.awards", round_id=round_id) + "#short")
-    accepted = results.accept_short_entries(
-        round_, [sid] if sid else None, actor=current_user, reason=request.form.get("reason", "")
-    )
+    accepted = results.accept_short_entries(round_, [sid] if sid else None, actor=current_user, reason=form.reason.data)
     flash(
         _("%(count)s entries with too few scores accepted; the reason is in the audit log.", count=len(accepted)),
         "success",
@@ -49,9 +45,8 @@ def accept_short(round_id: int):
 def arbitration_assign(round_id: int, submission_id: int):
     round_ = _round(round_id)
     done = redirect_either_way(url_for("judging.round_setup", round_id=round_id) + "#stuck-arbitration")
-    item = arbitration.assign_arbiter_by_hand(
-        round_, submission_id, _int(request.form.get("judge_id")), actor=current_user
-    )
+    judge_id = PickUserForm().judge_id.data or 0
+    item = arbitration.assign_arbiter_by_hand(round_, submission_id, judge_id, actor=current_user)
     flash(_("%(name)s now has the entry to arbitrate.", name=item.judge.display_name), "success")
     if round_.state != "open":
         flash(_("Reopen the round so that the judge can score."), "warning")
@@ -63,7 +58,8 @@ def arbitration_assign(round_id: int, submission_id: int):
 def arbitration_accept(round_id: int, submission_id: int):
     round_ = _round(round_id)
     done = redirect_either_way(url_for("judging.round_setup", round_id=round_id) + "#stuck-arbitration")
-    arbitration.accept_without_arbiter(round_, submission_id, actor=current_user, reason=request.form.get("reason", ""))
+    reason = ReasonForm().reason.data
+    arbitration.accept_without_arbiter(round_, submission_id, actor=current_user, reason=reason)
     flash(_("The scores stand without arbitration; the reason is in the audit log."), "success")
     return done
 
@@ -72,7 +68,7 @@ def arbitration_accept(round_id: int, submission_id: int):
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def committee_add(round_id: int):
     round_ = _round(round_id)
-    user = db.session.get(User, _int(request.form.get("user_id")))
+    user = db.session.get(User, PickUserForm().user_id.data or 0)
     done = redirect_either_way(url_for("judging.awards", round_id=round_id) + "#committee")
     if user is None:
         raise UserError(_("Choose a committee member from the list."))
@@ -89,4 +85,90 @@ def committee_remove(round_id: int, user_id: int):
     done = redirect_either_way(url_for("judging.awards", round_id=round_id) + "#committee")
     committee_services.remove_member(round_, user, actor=current_user)
     flash(_("%(name)s no longer serves on the round's committee.", name=user.display_name), "success")
+    return done
+
+
+@bp.route("/rounds/<int:round_id>/awards", methods=["GET", "POST"])
+@require_roles(Role.ORGANISER, Role.ADMIN)
+def awards(round_id: int):
+    round_ = _round(round_id)
+    if request.method == "GET":
+        return _awards_page(round_)
+    form = award_scheme_form()
+    done = redirect_either_way(url_for("judging.awards", round_id=round_id))
+    award_services.set_scheme(
+        round_,
+        actor=current_user,
+        grouping=form.grouping.data,
+        one_award_per_author=form.one_award_per_author.data,
+        boundary_tie=form.boundary_tie.data,
+        levels=form.levels(),
+    )
+    allocation = results.allocate_awards(round_, actor=current_user)
+    flash(_("Awards allocated: %(count)s.", count=len(allocation.awards)), "success")
+    for tie in allocation.pending_ties:
+        level = _(awards_mod.LEVEL_LABELS[tie.level])
+        flash(_("A tie at the boundary of %(level)s needs the committee's decision.", level=level), "warning")
+    return done
+
+
+def _awards_page(round_: Round):
+    scheme = award_services.get_scheme(round_)
+    adjust = AdjustForm()
+    adjust.new_level.choices = [("", _("No award"))] + [
+        (c, _(awards_mod.LEVEL_LABELS[c])) for c in awards_mod.LEVEL_CODES
+    ]
+    return render_template(
+        "judging/awards.html",
+        round=round_,
+        scheme=scheme,
+        scheme_form=award_scheme_form(scheme),
+        ranking=workspace.ranking(round_),
+        adjust=adjust,
+        adjustments=workspace.adjustments(round_),
+        short=results.short_entries(round_),
+        ties=committee_services.tie_views(round_),
+        tie_decisions=committee_services.decisions(round_),
+        committee=committee_services.members(round_),
+        committee_choices=committee_services.candidates(),
+    )
+
+
+@bp.route("/rounds/<int:round_id>/awards/adjust", methods=["POST"])
+@require_roles(Role.ORGANISER, Role.ADMIN)
+def adjust(round_id: int):
+    round_ = _round(round_id)
+    form = AdjustForm()
+    form.new_level.choices = [("", "")] + [(c, c) for c in awards_mod.LEVEL_CODES]
+    done = redirect_either_way(url_for("judging.awards", round_id=round_id))
+    if not form.validate_on_submit():
+        if form.reason.errors:
+            raise UserError(_("A reason is required to change an award."))
+        raise UserError(_("Choose an award level from the list."))
+    award_services.adjust_award(
+        round_, form.submission_id.data, form.new_level.data or None, actor=current_user, reason=form.reason.data
+    )
+    flash(_("Award changed; the reason is in the audit log."), "success")
+    return done
+
+
+@bp.route("/rounds/<int:round_id>/export.<fmt>")
+@require_roles(Role.ORGANISER, Role.ADMIN)
+def export(round_id: int, fmt: str):
+    """评分汇总表 of the stored results; a GET changes nothing (recompute with the POST below)."""
+    round_ = _round(round_id)
+    if fmt not in exports.FORMATS:
+        abort(404)
+    return exports.send_table(
+        workspace.summary_table(round_), fmt, f"评分汇总表-{round_.competition.code}-{round_.position}.{fmt}"
+    )
+
+
+@bp.route("/rounds/<int:round_id>/results/compute", methods=["POST"])
+@require_roles(Role.ORGANISER, Role.ADMIN)
+def compute_results(round_id: int):
+    round_ = _round(round_id)
+    done = redirect_either_way(url_for("judging.awards", round_id=round_id))
+    results.compute_results(round_, actor=current_user)
+    flash(_("The ranking was recomputed from the current scores."), "success")
     return done

@@ -7,15 +7,25 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from accounts.models import User
 from core.extensions import db
 from essays.models import Submission
+from judging import reliability as reliability_mod
 from judging import scoring
-from judging.models import Assignment, AssignmentRole, AssignmentStatus, ResultRule, Round, Score, ScoreStatus
+from judging.arbitration import accepted_ids, verdict
+from judging.models import (
+    AcceptanceKind,
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    ResultRule,
+    Round,
+    Score,
+    ScoreStatus,
+)
 from judging.results import fetch_scores, regular_matrix
-from judging.services import verdict
 
 
 @dataclass
@@ -96,8 +106,21 @@ class EntryRow:
     short: bool = False
 
 
-def entry_rows(round_: Round) -> tuple[list[EntryRow], list[tuple[int, str]]]:
-    """Score matrix: one row per entry (by anonymous code), one column per judge."""
+MATRIX_PER_PAGE = 100
+
+
+def matrix_query(round_: Round) -> Select:
+    """The ids of the round's entries in score-matrix order, for ``db.paginate``."""
+    in_round = select(Assignment.submission_id).where(Assignment.round_id == round_.id)
+    return select(Submission.id).where(Submission.id.in_(in_round)).order_by(Submission.anonymous_code, Submission.id)
+
+
+def entry_rows(round_: Round, only: set[int] | None = None) -> tuple[list[EntryRow], list[tuple[int, str]]]:
+    """Score matrix: one row per entry (by anonymous code), one column per judge.
+
+    ``only``: the rows of these entries (a page) and the judges who have them;
+    the aggregation still runs over every score of the round.
+    """
     rows = db.session.execute(
         select(
             Assignment.submission_id,
@@ -141,9 +164,6 @@ def entry_rows(round_: Round) -> tuple[list[EntryRow], list[tuple[int, str]]]:
         method_values = scoring.aggregate(regular, round_.method, scale=(0.0, round_.full_marks)) if regular else {}
     except Exception:  # standardised needs enough scores per judge; fall back while scoring goes on
         method_values = scoring.aggregate(regular, "mean") if regular else {}
-    from judging.arbitration import accepted_ids
-    from judging.models import AcceptanceKind
-
     accepted = accepted_ids(round_, AcceptanceKind.NO_ARBITER)
     out = []
     for sid, e in by_entry.items():
@@ -165,6 +185,10 @@ def entry_rows(round_: Round) -> tuple[list[EntryRow], list[tuple[int, str]]]:
                 short=len(e["regular"]) < round_.k,
             )
         )
+    if only is not None:
+        out = [r for r in out if r.submission_id in only]
+        on_page = {j for r in out for j in r.scores}
+        judges = {j: name for j, name in judges.items() if j in on_page}
     out.sort(key=lambda r: r.code)
     judge_list = sorted(judges.items(), key=lambda kv: kv[1])
     return out, judge_list
@@ -192,24 +216,24 @@ def reliability(round_: Round) -> Reliability:
     entry_ids, judge_ids, matrix = scoring.to_matrix(scores)
     if matrix.size == 0:
         return Reliability(math.nan, "undefined", None, None, None, None)
-    alpha = scoring.krippendorff_alpha([[None if np.isnan(v) else float(v) for v in col] for col in matrix.T])
+    alpha = reliability_mod.krippendorff_alpha([[None if np.isnan(v) else float(v) for v in col] for col in matrix.T])
     icc = icc_band = w = None
     complete = matrix[:, ~np.isnan(matrix).any(axis=0)] if matrix.shape[0] else matrix
     note = None
     if matrix.shape[0] >= 2 and matrix.shape[1] >= 2 and not np.isnan(matrix).any():
-        icc = scoring.icc(matrix.tolist())
-        icc_band = scoring.interpret_icc(icc["ICC(2,1)"])
-        w = scoring.kendall_w(matrix.T.tolist())
+        icc = reliability_mod.icc(matrix.tolist())
+        icc_band = reliability_mod.interpret_icc(icc["ICC(2,1)"])
+        w = reliability_mod.kendall_w(matrix.T.tolist())
     else:
         note = "incomplete"
     del complete
-    return Reliability(alpha, scoring.interpret_alpha(alpha), icc, icc_band, w, note)
+    return Reliability(alpha, reliability_mod.interpret_alpha(alpha), icc, icc_band, w, note)
 
 
 def leniency(round_: Round) -> list[tuple[str, float, float, int]]:
     """(judge name, mean, sd, n) per judge."""
     scores = regular_matrix(fetch_scores(round_))
-    data = scoring.judge_leniency(scores)
+    data = reliability_mod.judge_leniency(scores)
     names = (
         dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(list(data)))).all())
         if data
@@ -221,7 +245,7 @@ def leniency(round_: Round) -> list[tuple[str, float, float, int]]:
 def score_histogram(round_: Round, bins: int = 10) -> tuple[list[int], float, float]:
     values = [total for _sid, _j, role, total in fetch_scores(round_) if role == AssignmentRole.REGULAR]
     hi = round_.full_marks or 100.0
-    return scoring.histogram(values, bins, 0.0, hi), 0.0, hi
+    return reliability_mod.histogram(values, bins, 0.0, hi), 0.0, hi
 
 
 def per_judge_counts(round_: Round) -> dict[int, int]:

@@ -79,13 +79,13 @@ def test_admin_user_list_has_more_than_one_page(client, db, admin, login):
 
 
 def test_judging_entries_page_has_more_than_one_page(client, db, organiser, make_user, make_unit, login):
-    from judging import services
+    from judging import round_services
 
     comp = judging_competition(db, organiser)
     author = make_user("author", unit=make_unit())
     for _ in range(101):
         make_entry(db, comp, author)
-    round_ = services.create_round(comp, actor=organiser, name="初评", k=1)
+    round_ = round_services.create_round(comp, actor=organiser, name="初评", k=1)
     db.session.commit()
     login(client, organiser)
     first = client.get(f"/judging/rounds/{round_.id}/entries")

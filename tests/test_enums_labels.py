@@ -78,12 +78,12 @@ def test_round_settings_and_results_are_shown_in_words(app, client, db, login, o
 )
 def test_database_refuses_out_of_range_values(app, db, model, field, bad):
     from core.seed import seed_demo
-    from judging import models, results
+    from judging import award_services, models
     from judging.models import Round
 
     seed_demo(force=True)
     round_ = db.session.scalar(select(Round))
-    results.get_scheme(round_, create=True)
+    award_services.get_scheme(round_, create=True)
     db.session.commit()
     row = db.session.scalars(select(getattr(models, model))).first()
     assert row is not None

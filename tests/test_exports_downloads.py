@@ -188,7 +188,7 @@ def test_score_summary_get_changes_nothing_and_shows_stored_results(client, logi
 
 
 def test_recompute_refusals(app, login, post, db, make_user, organiser, planted_round):
-    from judging import services
+    from judging import round_services
 
     round_, _, _ = planted_round
     url = f"/judging/rounds/{round_.id}/results/compute"
@@ -204,8 +204,8 @@ def test_recompute_refusals(app, login, post, db, make_user, organiser, planted_
     assert post(org, "/judging/rounds/999999/results/compute", page="/profile").status_code == 404
     assert org.get(f"/judging/rounds/{round_.id}/export.ods").status_code == 404
     # A finalised round cannot be recomputed: a clear message, nothing changes.
-    services.close_round(round_, actor=organiser)
-    from judging import results
+    round_services.close_round(round_, actor=organiser)
+    from judging import results, round_services
 
     # Entries the planted round left with fewer than k scores are accepted first.
     results.accept_short_entries(round_, None, actor=organiser, reason="测试")
@@ -235,7 +235,7 @@ def test_score_summary_cli_guards_the_file(app, db, planted_round, tmp_path, fmt
 
 
 def test_keyin_template_keeps_a_planted_criterion_name_as_text(client, login, db, make_user, make_unit, organiser):
-    from judging import services
+    from judging import round_services
 
     round_, _, _, _, _ = setup_round(
         db,
@@ -247,7 +247,7 @@ def test_keyin_template_keeps_a_planted_criterion_name_as_text(client, login, db
         k=1,
         open_=False,
         accept=False,
-        criteria=[services.CriterionInput(PLANT, 60, step=1), services.CriterionInput("语言", 40, step=1)],
+        criteria=[round_services.CriterionInput(PLANT, 60, step=1), round_services.CriterionInput("语言", 40, step=1)],
     )
     login(client, organiser)
     r = client.get(f"/judging/rounds/{round_.id}/keyin/template.xlsx")

@@ -22,16 +22,16 @@ def _login(page, base, user):
 
 def test_organiser_confirms_the_freeze_and_author_sees_it(page, live_server, db, make_user, make_unit, organiser, comp):
     from essays.models import Submission
-    from judging import services
+    from judging import assign_services, pool_services, round_services
     from judging.models import Round
 
     author = make_user("author", unit=make_unit())
     entry = make_entry(db, comp, author, text="春风又绿渭河岸。" * 10)
     judge = make_user("judge", unit=make_unit())
-    round_ = services.create_round(comp, actor=organiser, name="初评", k=1)
-    services.set_criteria(round_, [services.CriterionInput("总分", 100)], actor=organiser)
-    services.add_judge(round_, judge, actor=organiser)
-    services.assign_judges(round_, actor=organiser)
+    round_ = round_services.create_round(comp, actor=organiser, name="初评", k=1)
+    round_services.set_criteria(round_, [round_services.CriterionInput("总分", 100)], actor=organiser)
+    pool_services.add_judge(round_, judge, actor=organiser)
+    assign_services.assign_judges(round_, actor=organiser)
     db.session.commit()
 
     _login(page, live_server, organiser)

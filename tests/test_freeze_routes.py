@@ -38,15 +38,15 @@ def _round_with(db, comp, organiser, judge, entry_ids, *, qualify=True):
     """A 1-judge round over the competition's qualified entries, assigned, still being set up."""
     from essays import review
     from essays.models import Submission
-    from judging import services
+    from judging import assign_services, pool_services, round_services
 
     if qualify:
         for entry_id in entry_ids:
             review.review_entry(db.session.get(Submission, entry_id), True, actor=organiser)
-    round_ = services.create_round(comp, actor=organiser, name="初评", k=1)
-    services.set_criteria(round_, [services.CriterionInput("总分", 100)], actor=organiser)
-    services.add_judge(round_, judge, actor=organiser)
-    services.assign_judges(round_, actor=organiser)
+    round_ = round_services.create_round(comp, actor=organiser, name="初评", k=1)
+    round_services.set_criteria(round_, [round_services.CriterionInput("总分", 100)], actor=organiser)
+    pool_services.add_judge(round_, judge, actor=organiser)
+    assign_services.assign_judges(round_, actor=organiser)
     db.session.commit()
     return round_
 

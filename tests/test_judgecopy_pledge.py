@@ -29,18 +29,18 @@ def _judge_round_rules(app):
 def unpledged(db, make_user, make_unit, organiser):
     """A round with one entry (and its judge copy) assigned to a judge who has not accepted the pledge."""
     from core.storage import store_bytes
-    from judging import services
+    from judging import assign_services, pool_services, round_services
 
     comp = judging_competition(db, organiser)
     copy = store_bytes("春风又绿渭河岸。".encode(), content_type="text/plain; charset=utf-8", suffix=".txt")
     db.session.commit()
     entry = make_entry(db, comp, make_user("author", unit=make_unit()), judge_file=copy)
     judge = make_user("judge", unit=make_unit())
-    round_ = services.create_round(comp, actor=organiser, name="初评", k=1)
-    services.set_criteria(round_, [services.CriterionInput("总分", 100)], actor=organiser)
-    services.add_judge(round_, judge, actor=organiser)
-    services.assign_judges(round_, actor=organiser)
-    services.open_round(round_, actor=organiser)
+    round_ = round_services.create_round(comp, actor=organiser, name="初评", k=1)
+    round_services.set_criteria(round_, [round_services.CriterionInput("总分", 100)], actor=organiser)
+    pool_services.add_judge(round_, judge, actor=organiser)
+    assign_services.assign_judges(round_, actor=organiser)
+    round_services.open_round(round_, actor=organiser)
     db.session.commit()
     return round_, entry, judge
 

@@ -22,7 +22,7 @@ def _login(page, base, user):
 
 
 def test_round_end_to_end(page, live_server, db, make_user, make_unit, organiser):
-    from judging import judge_services, services
+    from judging import judge_services, pool_services
     from judging.models import Assignment, AssignmentRole, Round
 
     base = live_server
@@ -50,10 +50,10 @@ def test_round_end_to_end(page, live_server, db, make_user, make_unit, organiser
     page.select_option("select[name=arbitration]", "third_judge")
     page.select_option("select[name=leader_id]", str(leader.id))
     page.click("#settings button[type=submit]")
-    names = page.locator("#rubric-rows input[name=c_name]")
+    names = page.locator("#rubric-rows input[name$='-name']")
     for i, (name, maximum) in enumerate([("立意", "40"), ("语言", "30"), ("结构", "30")]):
         names.nth(i).fill(name)
-        page.locator("#rubric-rows input[name=c_max]").nth(i).fill(maximum)
+        page.locator("#rubric-rows input[name$='-maximum']").nth(i).fill(maximum)
     page.click("#rubric button.primary")
     for judge in judges:
         page.select_option("#judges select[name=user_id]", str(judge.id))
@@ -105,7 +105,7 @@ def test_round_end_to_end(page, live_server, db, make_user, make_unit, organiser
     db.session.rollback()  # a fresh snapshot: the browser wrote meanwhile
 
     def pledge(judge):
-        member = services.membership(round_, judge)
+        member = pool_services.membership(round_, judge)
         if member is not None and member.pledge_accepted_at is None:
             judge_services.accept_pledge(round_, judge)
 

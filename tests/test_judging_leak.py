@@ -144,7 +144,7 @@ def _crawl(client, starts: list[str]) -> dict[str, object]:
 def test_nothing_a_judge_can_reach_names_the_author(
     app, client, login, csrf, db, make_user, make_unit, organiser, reveal
 ):
-    from judging import judge_services, services
+    from judging import assign_services, judge_services, pool_services, round_services
     from judging.models import Assignment
 
     comp = _open_competition(db, "LEAK1", ["text", "docx"])
@@ -166,14 +166,14 @@ def test_nothing_a_judge_can_reach_names_the_author(
     judge = make_user("judge", unit=make_unit())
     helper = make_user("judge", unit=make_unit())
     leader = make_user("judge", unit=make_unit(), phone=LEADER["phone"], email=LEADER["email"])
-    round_ = services.create_round(
+    round_ = round_services.create_round(
         comp, actor=organiser, name="初评", k=2, reveal_scores_after_close=reveal, leader_id=leader.id
     )
-    services.set_criteria(round_, [services.CriterionInput("总分", 100)], actor=organiser)
-    services.add_judge(round_, judge, actor=organiser)
-    services.add_judge(round_, helper, actor=organiser)
-    services.assign_judges(round_, actor=organiser)
-    services.open_round(round_, actor=organiser)
+    round_services.set_criteria(round_, [round_services.CriterionInput("总分", 100)], actor=organiser)
+    pool_services.add_judge(round_, judge, actor=organiser)
+    pool_services.add_judge(round_, helper, actor=organiser)
+    assign_services.assign_judges(round_, actor=organiser)
+    round_services.open_round(round_, actor=organiser)
     judge_services.accept_pledge(round_, helper)
     db.session.commit()
     item = db.session.query(Assignment).filter_by(judge_id=helper.id, submission_id=typed.id).one()
@@ -197,7 +197,7 @@ def test_nothing_a_judge_can_reach_names_the_author(
     pages |= _crawl(client, ["/", "/judging/my", f"/judging/my/{round_.id}"])
     mine = db.session.query(Assignment).filter_by(judge_id=judge.id, submission_id=typed.id).one()
     judge_services.save_score(mine, actor=judge, values=values_for(round_, 70), submit=True)
-    services.close_round(round_, actor=organiser)
+    round_services.close_round(round_, actor=organiser)
     db.session.commit()
     after = _crawl(client, ["/", "/judging/my", f"/judging/my/{round_.id}"])
     pages |= {f"{k} (closed)": v for k, v in after.items()}
@@ -247,7 +247,7 @@ def test_identity_in_any_part_of_a_file_never_reaches_the_judge(
     import pikepdf
 
     from essays.models import Submission
-    from judging import judge_services, services
+    from judging import assign_services, judge_services, pool_services, round_services
 
     places = DOCX_PLACES if kind == "docx" else PDF_PLACES
     comp = _open_competition(db, f"LEAK{kind.upper()}", ["text", kind])
@@ -257,11 +257,11 @@ def test_identity_in_any_part_of_a_file_never_reaches_the_judge(
         _upload(author_client, csrf, db, comp, place, file=(f"{IDENTITY['name']}_{IDENTITY['unit']}.{kind}", build()))
     _qualify(db, comp, organiser)
     judge = make_user("judge", unit=make_unit())
-    round_ = services.create_round(comp, actor=organiser, name="初评", k=1)
-    services.set_criteria(round_, [services.CriterionInput("总分", 100)], actor=organiser)
-    services.add_judge(round_, judge, actor=organiser)
-    services.assign_judges(round_, actor=organiser)
-    services.open_round(round_, actor=organiser)
+    round_ = round_services.create_round(comp, actor=organiser, name="初评", k=1)
+    round_services.set_criteria(round_, [round_services.CriterionInput("总分", 100)], actor=organiser)
+    pool_services.add_judge(round_, judge, actor=organiser)
+    assign_services.assign_judges(round_, actor=organiser)
+    round_services.open_round(round_, actor=organiser)
     judge_services.accept_pledge(round_, judge)
     db.session.commit()
 

@@ -50,14 +50,14 @@ def test_add_and_take_off_a_judge_by_hand(db, setup, organiser):
 
 
 def test_conflict_rules_hold_for_manual_additions(db, setup, organiser, make_user):
-    from judging import manual, services
+    from judging import manual, pool_services
 
     round_, comp, judges, entries, _leader = setup
     (current,) = _assignments(db, round_.id, entries[1].id)
     # A judge from the author's own unit is refused.
     author = db.session.get(type(judges[0]), entries[1].author_id)
     same_unit = make_user("judge", unit=author.unit)
-    services.add_judge(round_, same_unit, actor=organiser)
+    pool_services.add_judge(round_, same_unit, actor=organiser)
     db.session.commit()
     with pytest.raises(UserError) as info:
         manual.add_judge_to_entry(round_, entries[1].id, same_unit.id, actor=organiser)

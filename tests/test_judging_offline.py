@@ -128,10 +128,10 @@ def test_keyin_revises_an_online_score_and_the_audit_says_so(db, organiser, pape
     ],
 )
 def test_upload_is_refused_once_the_round_is_closed_or_finalised(db, organiser, paper_round, when, message):
-    from judging import offline, results, services
+    from judging import offline, results, round_services
 
     round_ = paper_round[0]
-    services.close_round(round_, actor=organiser)
+    round_services.close_round(round_, actor=organiser)
     if when == "finalised":
         # Nobody scored: finalising needs the organiser to accept entries with too few scores.
         results.accept_short_entries(round_, None, actor=organiser, reason="纸质评分未录入")
@@ -151,7 +151,7 @@ def test_upload_is_refused_once_the_round_is_closed_or_finalised(db, organiser, 
     ],
 )
 def test_apply_is_refused_when_things_changed_after_the_upload(db, organiser, paper_round, between, message):
-    from judging import judge_services, offline, services
+    from judging import judge_services, offline, round_services
 
     round_ = paper_round[0]
     rows = _rows(db, round_)
@@ -159,7 +159,7 @@ def test_apply_is_refused_when_things_changed_after_the_upload(db, organiser, pa
     batch = offline.upload_entry(round_, "second", _csv(rows), "b.csv", actor=organiser)
     db.session.commit()
     if between == "close":
-        services.close_round(round_, actor=organiser)
+        round_services.close_round(round_, actor=organiser)
     elif between == "apply_twice":
         offline.apply_batch(batch, actor=organiser)
     elif between == "discard":

@@ -125,11 +125,16 @@ def test_organiser_pages_and_round_lifecycle(client, login, post, db, organiser,
         client,
         f"/judging/rounds/{round_.id}/rubric",
         {
-            "c_name": ["立意", "文采"],
-            "c_max": ["50", "50"],
-            "c_weight": ["1", "1"],
-            "c_step": ["1", "0.5"],
-            "c_guidance": ["", ""],
+            "criteria-0-name": "立意",
+            "criteria-0-maximum": "50",
+            "criteria-0-weight": "1",
+            "criteria-0-step": "1",
+            "criteria-1-name": "文采",
+            "criteria-1-maximum": "50",
+            "criteria-1-weight": "1",
+            "criteria-1-step": "0.5",
+            "criteria-2-name": "",
+            "criteria-2-maximum": "",
         },
         page=f"/judging/rounds/{round_.id}",
     )
@@ -168,7 +173,7 @@ def _bulk_round(db, organiser, judge, author, n):
     import datetime as dt
 
     from essays.models import Submission, SubmissionStatus
-    from judging import services
+    from judging import assign_services, round_services
     from judging.models import RoundJudge
 
     comp = judging_competition(db, organiser)
@@ -196,12 +201,12 @@ def _bulk_round(db, organiser, judge, author, n):
             for i in range(n)
         ],
     )
-    round_ = services.create_round(comp, actor=organiser, name="初评", k=1)
-    services.set_criteria(round_, [services.CriterionInput("总分", 100)], actor=organiser)
+    round_ = round_services.create_round(comp, actor=organiser, name="初评", k=1)
+    round_services.set_criteria(round_, [round_services.CriterionInput("总分", 100)], actor=organiser)
     db.session.add(RoundJudge(round_id=round_.id, user_id=judge.id, pledge_accepted_at=now))
     ids = db.session.scalars(select(Submission.id).where(Submission.competition_id == comp.id)).all()
-    services.store_assignments(round_, [(judge.id, sid) for sid in ids])
-    services.open_round(round_, actor=organiser)
+    assign_services.store_assignments(round_, [(judge.id, sid) for sid in ids])
+    round_services.open_round(round_, actor=organiser)
     db.session.commit()
     return round_
 

@@ -58,15 +58,15 @@ def _follow(client, response):
 
 def _plain_round(db, make_user, make_unit, organiser, *, n_entries=4, n_judges=3, k=2):
     """A round with a rubric and a judge pool but no assignments yet."""
-    from judging import services
+    from judging import pool_services, round_services
 
     comp = judging_competition(db, organiser)
     entries = [make_entry(db, comp, make_user("author", unit=make_unit())) for _ in range(n_entries)]
     judges = [make_user("judge", unit=make_unit()) for _ in range(n_judges)]
-    round_ = services.create_round(comp, actor=organiser, name="初评", k=k)
-    services.set_criteria(round_, [services.CriterionInput("总分", 100)], actor=organiser)
+    round_ = round_services.create_round(comp, actor=organiser, name="初评", k=k)
+    round_services.set_criteria(round_, [round_services.CriterionInput("总分", 100)], actor=organiser)
     for judge in judges:
-        services.add_judge(round_, judge, actor=organiser)
+        pool_services.add_judge(round_, judge, actor=organiser)
     db.session.commit()
     return round_, comp, judges, entries
 
@@ -290,10 +290,10 @@ def test_assignment_reports_entries_short_of_judges(client, login, post, db, mak
 
 
 def test_assignment_without_judges_explains_and_assigns_nothing(client, login, post, db, organiser):
-    from judging import services
+    from judging import round_services
 
     comp = judging_competition(db, organiser)
-    round_ = services.create_round(comp, actor=organiser, name="初评", k=2)
+    round_ = round_services.create_round(comp, actor=organiser, name="初评", k=2)
     db.session.commit()
     login(client, organiser)
     page = f"/judging/rounds/{round_.id}"
@@ -332,7 +332,7 @@ def test_assignment_refusals(app, login, csrf, db, make_user, make_unit, organis
 @pytest.fixture
 def awarded(db, organiser, rnd):
     """Every assignment scored (entry 0 best), one first and one second prize allocated."""
-    from judging import judge_services, results
+    from judging import award_services, judge_services, results
 
     round_, _, judges, entries, _ = rnd
     totals = {e.id: 40 - 5 * i for i, e in enumerate(entries)}
@@ -341,7 +341,7 @@ def awarded(db, organiser, rnd):
         judge_services.save_score(
             a, actor=by_id[a.judge_id], values=values_for(round_, totals[a.submission_id], 20, 20), submit=True
         )
-    results.set_scheme(
+    award_services.set_scheme(
         round_,
         actor=organiser,
         grouping="all",
@@ -552,13 +552,13 @@ def test_removing_a_judge_hands_their_open_entries_to_others(client, login, post
 
 
 def test_a_removed_judge_keeps_sight_of_scored_work_but_cannot_change_it(client, login, post, db, organiser, rnd):
-    from judging import judge_services, services
+    from judging import judge_services, pool_services
 
     round_, _, judges, _, _ = rnd
     leaving = judges[0]
     scored, *handed = _items(db, round_, leaving)
     judge_services.save_score(scored, actor=leaving, values=values_for(round_, 30, 20, 20), submit=True)
-    services.remove_judge(round_, leaving, actor=organiser, reason="回避")
+    pool_services.remove_judge(round_, leaving, actor=organiser, reason="回避")
     db.session.commit()
     total = scored.score.total
     login(client, leaving)

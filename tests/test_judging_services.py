@@ -38,11 +38,11 @@ def test_assignment_gives_k_distinct_eligible_judges_with_even_loads(db, make_us
     )
     # A judge from an author's unit joins later: never gets that author's entry.
     colleague = make_user("judge", unit=entries[0].unit)
-    from judging import services
+    from judging import assign_services, pool_services
 
-    services.add_judge(round_, colleague, actor=organiser)
+    pool_services.add_judge(round_, colleague, actor=organiser)
     extra = make_entry(db, comp, make_user("author", unit=entries[0].unit))
-    services.assign_judges(round_, actor=organiser)
+    assign_services.assign_judges(round_, actor=organiser)
     db.session.commit()
     items = _assignments(db, round_)
     per_entry = Counter(a.submission_id for a in items)
@@ -90,7 +90,7 @@ def test_submitted_score_total_is_the_sum(db, make_user, make_unit, organiser, v
 
 
 def test_scoring_needs_pledge_and_open_round_and_stops_when_closed(db, make_user, make_unit, organiser):
-    from judging import judge_services, services
+    from judging import judge_services, round_services
 
     round_, _, judges, _, _ = setup_round(db, make_user, make_unit, organiser, accept=False)
     item = _assignments(db, round_, judge_id=judges[0].id)[0]
@@ -101,7 +101,7 @@ def test_scoring_needs_pledge_and_open_round_and_stops_when_closed(db, make_user
     # Revising is allowed while open.
     score = judge_services.save_score(item, actor=judges[0], values=values_for(round_, 31, 20, 20), submit=True)
     assert score.total == 71
-    services.close_round(round_, actor=organiser)
+    round_services.close_round(round_, actor=organiser)
     with pytest.raises(UserError, match="closed"):
         judge_services.save_score(item, actor=judges[0], values=values_for(round_, 32, 20, 20), submit=True)
 
@@ -189,13 +189,13 @@ def _score_all(db, round_, judges, totals):
 
 
 def test_awards_finalise_and_lock(db, make_user, make_unit, organiser, monkeypatch):
-    from judging import judge_services, results, services
+    from judging import assign_services, award_services, judge_services, results, round_services
     from judging.models import Award, RoundState
 
     round_, _, judges, entries, _ = setup_round(db, make_user, make_unit, organiser, n_entries=5, k=2)
     totals = {e.id: 40 - 5 * i for i, e in enumerate(entries)}  # entry 0 best
     _score_all(db, round_, judges, totals)
-    results.set_scheme(
+    award_services.set_scheme(
         round_,
         actor=organiser,
         grouping="all",
@@ -211,12 +211,12 @@ def test_awards_finalise_and_lock(db, make_user, make_unit, organiser, monkeypat
     levels = {a.entry_id: a.level for a in allocation.awards}
     assert levels == {entries[0].id: "first", entries[1].id: "second", entries[2].id: "third"}
     with pytest.raises(UserError, match="reason"):
-        results.adjust_award(round_, entries[3].id, "third", actor=organiser, reason="")
-    results.adjust_award(round_, entries[2].id, None, actor=organiser, reason="评委会复议")
+        award_services.adjust_award(round_, entries[3].id, "third", actor=organiser, reason="")
+    award_services.adjust_award(round_, entries[2].id, None, actor=organiser, reason="评委会复议")
     assert {a.submission_id for a in db.session.scalars(select(Award))} == {entries[0].id, entries[1].id}
     with pytest.raises(UserError, match="Close the round"):
         results.finalise_round(round_, actor=organiser)
-    services.close_round(round_, actor=organiser)
+    round_services.close_round(round_, actor=organiser)
     assert results.finalise_round(round_, actor=organiser) == 2
     db.session.commit()
     assert round_.state == RoundState.FINALISED
@@ -227,36 +227,36 @@ def test_awards_finalise_and_lock(db, make_user, make_unit, organiser, monkeypat
     assert {h.work_title for h in result_set.honours} == {entries[0].title, entries[1].title}
     item = _assignments(db, round_)[0]
     for action in (
-        lambda: services.update_round(round_, actor=organiser, name="x"),
+        lambda: round_services.update_round(round_, actor=organiser, name="x"),
         lambda: judge_services.save_score(item, actor=judges[0], values={}, submit=False),
         lambda: results.adjust_award(round_, entries[3].id, "third", actor=organiser, reason="r"),
-        lambda: services.assign_judges(round_, actor=organiser),
+        lambda: assign_services.assign_judges(round_, actor=organiser),
     ):
         with pytest.raises(UserError, match="finalised"):
             action()
 
 
 def test_next_round_takes_the_top_entries(db, make_user, make_unit, organiser):
-    from judging import results, services
+    from judging import pool_services, results, round_services
     from judging.models import PoolRule
 
     round_, comp, judges, entries, _ = setup_round(db, make_user, make_unit, organiser, n_entries=5, k=2)
     totals = {e.id: 40 - 5 * i for i, e in enumerate(entries)}
     _score_all(db, round_, judges, totals)
-    services.close_round(round_, actor=organiser)
+    round_services.close_round(round_, actor=organiser)
     results.finalise_round(round_, actor=organiser)
-    final = services.create_round(comp, actor=organiser, name="终评", k=3, pool_rule=PoolRule.TOP_N, pool_value=2)
+    final = round_services.create_round(comp, actor=organiser, name="终评", k=3, pool_rule=PoolRule.TOP_N, pool_value=2)
     assert final.position == 2
-    assert services.pool_entry_ids(final) == sorted([entries[0].id, entries[1].id])
+    assert pool_services.pool_entry_ids(final) == sorted([entries[0].id, entries[1].id])
 
 
 def test_removing_a_judge_reassigns_their_open_entries(db, make_user, make_unit, organiser):
-    from judging import services
+    from judging import pool_services
     from judging.models import AssignmentStatus
 
     round_, _, judges, entries, _ = setup_round(db, make_user, make_unit, organiser, n_entries=4, n_judges=4, k=2)
     before = len(_assignments(db, round_, judge_id=judges[0].id))
-    handed = services.remove_judge(round_, judges[0], actor=organiser, reason="生病")
+    handed = pool_services.remove_judge(round_, judges[0], actor=organiser, reason="生病")
     assert handed == before
     live = [a for a in _assignments(db, round_) if a.status != AssignmentStatus.RECUSED]
     assert all(a.judge_id != judges[0].id for a in live)

@@ -48,14 +48,14 @@ def _score(round_, item, judge, first):
 def leader_scored(db, make_user, make_unit, organiser):
     """Leader arbitration; the leader is also a regular judge and scored the entry 90, the other judge 55.
     A third pool judge (on other entries) is eligible."""
-    from judging import services
+    from judging import round_services
     from judging.models import Assignment
 
     round_, _, judges, entries, _ = setup_round(
         db, make_user, make_unit, organiser, n_entries=3, n_judges=3, k=2, arbitration="leader"
     )
     leader = judges[0]
-    services.update_round(round_, actor=organiser, leader_id=leader.id)
+    round_services.update_round(round_, actor=organiser, leader_id=leader.id)
     db.session.commit()
     by_id = {j.id: j for j in judges}
     mine = db.session.scalars(
@@ -95,7 +95,7 @@ def test_a_leader_who_scored_the_entry_is_not_its_arbiter_and_the_organiser_pick
 
 
 def test_a_leader_from_the_authors_unit_is_not_given_the_entry(db, make_user, make_unit, organiser):
-    from judging import results, services
+    from judging import arbitration, results, round_services
     from judging.models import AssignmentRole
 
     round_, _, judges, entries, leader = setup_round(
@@ -110,7 +110,6 @@ def test_a_leader_from_the_authors_unit_is_not_given_the_entry(db, make_user, ma
     _score(round_, b, by_id[b.judge_id], 5)
     db.session.commit()
     assert all(x.judge_id != leader.id for x in _on_entry(db, round_, entry))
-    from judging import arbitration
 
     (stuck,) = arbitration.stuck_entries(round_)
     assert any("own or recommending unit" in params.get("reason", "") for _msg, params in stuck.why)
@@ -124,13 +123,13 @@ def test_a_leader_from_the_authors_unit_is_not_given_the_entry(db, make_user, ma
     assert entry_audit.changes["reason"] == "组长与作者同单位，按两评均分"
     for x in _on_entry(db, round_, entries[1]):
         _score(round_, x, by_id[x.judge_id], 30)
-    services.close_round(round_, actor=organiser)
+    round_services.close_round(round_, actor=organiser)
     results.finalise_round(round_, actor=organiser)  # no longer waits for the leader
     assert AssignmentRole.ARBITER not in {x.role for x in _on_entry(db, round_, entry)}
 
 
 def test_a_leader_with_a_declared_conflict_is_not_given_the_entry(db, make_user, make_unit, organiser):
-    from judging import judge_services
+    from judging import arbitration, judge_services
 
     round_, _, judges, entries, leader = setup_round(
         db, make_user, make_unit, organiser, n_entries=2, n_judges=2, k=2, arbitration="leader", leader=True
@@ -142,7 +141,6 @@ def test_a_leader_with_a_declared_conflict_is_not_given_the_entry(db, make_user,
     _score(round_, a, by_id[a.judge_id], 40)
     _score(round_, b, by_id[b.judge_id], 5)
     assert all(x.judge_id != leader.id for x in _on_entry(db, round_, entry))
-    from judging import arbitration
 
     (stuck,) = arbitration.stuck_entries(round_)
     assert any("declared a conflict" in params.get("reason", "") for _msg, params in stuck.why)
@@ -152,13 +150,13 @@ def test_the_third_judge_is_never_the_leader_so_the_leader_can_still_arbitrate(d
     """Third-judge selection (the sibling): the leader in the pool with room used to be picked as the
     third judge, and when the third score settled nothing the leader's own third assignment came back
     as the "arbiter" — for ever. Now no third judge is found and the leader arbitrates directly."""
-    from judging import results, services
+    from judging import pool_services, results
     from judging.models import AssignmentRole
 
     round_, _, judges, entries, leader = setup_round(
         db, make_user, make_unit, organiser, n_entries=2, n_judges=2, k=2, arbitration="third_judge", leader=True
     )
-    services.add_judge(round_, leader, actor=organiser, capacity=None)  # the leader may take entries
+    pool_services.add_judge(round_, leader, actor=organiser, capacity=None)  # the leader may take entries
     db.session.commit()
     entry = entries[0]
     by_id = {j.id: j for j in judges}

@@ -79,7 +79,7 @@ def test_settle_tie_refuses_entries_outside_the_tie():
 def tied(db, make_user, make_unit, organiser):
     """Both judges score every entry; entries 1 and 2 tie exactly across the line of the two first prizes
     (two places: entry 0 and, by anonymous code, entry 1). The tie policy: the committee decides."""
-    from judging import committee_services, judge_services, results
+    from judging import award_services, committee_services, judge_services, results
     from judging.models import Assignment
 
     round_, _, judges, entries, _ = setup_round(db, make_user, make_unit, organiser, n_entries=4, n_judges=2, k=2)
@@ -89,7 +89,7 @@ def tied(db, make_user, make_unit, organiser):
         judge_services.save_score(
             a, actor=by_id[a.judge_id], values=values_for(round_, totals[a.submission_id], 20, 20), submit=True
         )
-    results.set_scheme(
+    award_services.set_scheme(
         round_,
         actor=organiser,
         grouping="all",
@@ -113,32 +113,32 @@ def _levels_of(db, round_):
 
 
 def test_the_committee_decision_changes_the_awards_and_is_replayed(db, organiser, tied):
-    from judging import results, services
+    from judging import award_services, results, round_services
 
     round_, entries, member = tied
-    (tie,) = results.pending_ties(round_)
+    (tie,) = award_services.pending_ties(round_)
     assert set((*tie.awarded, *tie.below)) == {entries[1].id, entries[2].id}
     assert _levels_of(db, round_)[entries[1].id] == "first"
     args = dict(group_label="", level="first", entries=[entries[1].id, entries[2].id], actor=member)
     with pytest.raises(UserError, match="reason"):
-        results.decide_tie(round_, chosen=[entries[2].id], reason="  ", **args)
+        award_services.decide_tie(round_, chosen=[entries[2].id], reason="  ", **args)
     with pytest.raises(UserError, match="exactly 1"):
-        results.decide_tie(round_, chosen=[entries[1].id, entries[2].id], reason="两篇都好", **args)
+        award_services.decide_tie(round_, chosen=[entries[1].id, entries[2].id], reason="两篇都好", **args)
     with pytest.raises(UserError, match="exactly 1"):
-        results.decide_tie(round_, chosen=[entries[0].id], reason="理由", **args)
-    results.decide_tie(round_, chosen=[entries[2].id], reason="立意更深刻", **args)
+        award_services.decide_tie(round_, chosen=[entries[0].id], reason="理由", **args)
+    award_services.decide_tie(round_, chosen=[entries[2].id], reason="立意更深刻", **args)
     levels = _levels_of(db, round_)
     assert (levels[entries[0].id], levels[entries[2].id], levels[entries[1].id]) == ("first", "first", "second")
-    assert results.pending_ties(round_) == []
+    assert award_services.pending_ties(round_) == []
     (entry,) = audit(db, "judging.tie_decide")
     assert entry.changes["reason"] == "立意更深刻" and entry.actor_id == member.id
     assert entry.changes["chosen"] == [entries[2].anonymous_code]
     with pytest.raises(UserError, match="no longer"):
-        results.decide_tie(round_, chosen=[entries[1].id], reason="改主意", **args)
+        award_services.decide_tie(round_, chosen=[entries[1].id], reason="改主意", **args)
     # Replayed when the organiser allocates again, and finalising no longer waits for the committee.
     results.allocate_awards(round_, actor=organiser)
     assert _levels_of(db, round_)[entries[2].id] == "first"
-    services.close_round(round_, actor=organiser)
+    round_services.close_round(round_, actor=organiser)
     assert results.finalise_round(round_, actor=organiser) == 3
 
 

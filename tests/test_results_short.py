@@ -26,7 +26,7 @@ def _one_hash_per_password(monkeypatch):
 def short_round(db, make_user, make_unit, organiser):
     """k=2 with two judges: every entry has both. One judge recuses from the best entry, nobody
     eligible is left to replace them, so it is ranked first on a single score."""
-    from judging import judge_services, results
+    from judging import award_services, judge_services, results
     from judging.models import Assignment, AssignmentStatus
 
     round_, _, judges, entries, _ = setup_round(db, make_user, make_unit, organiser, n_entries=4, n_judges=2, k=2)
@@ -41,7 +41,7 @@ def short_round(db, make_user, make_unit, organiser):
             judge_services.save_score(
                 a, actor=by_id[a.judge_id], values=values_for(round_, totals[a.submission_id], 20, 20), submit=True
             )
-    results.set_scheme(
+    award_services.set_scheme(
         round_,
         actor=organiser,
         grouping="all",
@@ -58,12 +58,12 @@ def short_round(db, make_user, make_unit, organiser):
 
 
 def test_finalising_refuses_an_entry_with_too_few_scores_until_accepted_with_a_reason(db, organiser, short_round):
-    from judging import results, services
+    from judging import results, round_services
     from judging.models import RoundState
 
     round_, _, entries = short_round
     best = entries[0]
-    services.close_round(round_, actor=organiser)
+    round_services.close_round(round_, actor=organiser)
     db.session.commit()
     with pytest.raises(UserError) as caught:
         results.finalise_round(round_, actor=organiser)
@@ -87,7 +87,7 @@ def test_finalising_refuses_an_entry_with_too_few_scores_until_accepted_with_a_r
 
 
 def test_accepting_for_the_whole_round_covers_every_short_entry(db, organiser, short_round):
-    from judging import results, services
+    from judging import results, round_services
 
     round_, _, entries = short_round
     results.accept_short_entries(round_, None, actor=organiser, reason="评委人数不足，经领导小组同意")
@@ -95,21 +95,21 @@ def test_accepting_for_the_whole_round_covers_every_short_entry(db, organiser, s
         results.accept_short_entries(round_, None, actor=organiser, reason="再次")
     (entry,) = audit(db, "judging.result_accept")
     assert entry.changes["scope"] == "round" and entry.changes["reason"] == "评委人数不足，经领导小组同意"
-    services.close_round(round_, actor=organiser)
+    round_services.close_round(round_, actor=organiser)
     assert results.finalise_round(round_, actor=organiser) == 2
 
 
 def test_adding_a_judge_clears_the_shortfall(db, make_user, make_unit, organiser, short_round):
-    from judging import judge_services, manual, results, services
+    from judging import judge_services, manual, pool_services, results, round_services
 
     round_, _, entries = short_round
     best = entries[0]
     newcomer = make_user("judge", unit=make_unit())
-    services.add_judge(round_, newcomer, actor=organiser)
+    pool_services.add_judge(round_, newcomer, actor=organiser)
     judge_services.accept_pledge(round_, newcomer)
     item = manual.add_judge_to_entry(round_, best.id, newcomer.id, actor=organiser)
     judge_services.save_score(item, actor=newcomer, values=values_for(round_, 30, 20, 20), submit=True)
-    services.close_round(round_, actor=organiser)
+    round_services.close_round(round_, actor=organiser)
     assert results.finalise_round(round_, actor=organiser) == 2
     assert results.short_entries(round_) == []
 
@@ -142,11 +142,11 @@ def test_short_entry_is_flagged_on_the_awards_page_the_score_matrix_and_the_expo
 
 
 def test_organiser_finalises_only_after_accepting_with_a_reason(client, login, post, db, organiser, short_round):
-    from judging import services
+    from judging import round_services
     from judging.models import Round, RoundState
 
     round_, _, entries = short_round
-    services.close_round(round_, actor=organiser)
+    round_services.close_round(round_, actor=organiser)
     db.session.commit()
     login(client, organiser)
     page = f"/judging/rounds/{round_.id}/awards"

@@ -6,12 +6,8 @@ import statistics
 import pytest
 
 from core.errors import UserError
-from judging.scoring import (
+from judging.reliability import (
     BAND_LABELS,
-    RankInput,
-    aggregate,
-    default_threshold,
-    double_mark,
     histogram,
     icc,
     interpret_alpha,
@@ -19,6 +15,12 @@ from judging.scoring import (
     judge_leniency,
     kendall_w,
     krippendorff_alpha,
+)
+from judging.scoring import (
+    RankInput,
+    aggregate,
+    default_threshold,
+    double_mark,
     needs_arbitration,
     rank_entries,
     to_matrix,

@@ -59,8 +59,11 @@
       var blank = rows.querySelector("tr.blank-row") || rows.querySelector("tr");
       if (!blank) return;
       var row = blank.cloneNode(true);
+      var index = rows.querySelectorAll("tr").length;  // FieldList rows are criteria-<index>-<field>
       row.querySelectorAll("input").forEach(function (input) {
-        input.value = input.name === "c_weight" || input.name === "c_step" ? "1" : "";
+        input.name = input.name.replace(/^criteria-\d+-/, "criteria-" + index + "-");
+        input.id = input.name;
+        input.value = /-(weight|step)$/.test(input.name) ? "1" : "";
       });
       rows.appendChild(row);
       row.querySelector("input").focus();

@@ -243,7 +243,7 @@ def setup_round(
     **settings,
 ):
     """A competition with entries from distinct units, a judge pool, a rubric and assignments."""
-    from judging import judge_services, services
+    from judging import assign_services, judge_services, pool_services, round_services
     from judging.models import Arbitration
 
     comp = judging_competition(db, organiser)
@@ -253,7 +253,7 @@ def setup_round(
         author = make_user("author", unit=make_unit())
         entries.append(make_entry(db, comp, author))
     leader_user = make_user("judge", unit=make_unit()) if leader else None
-    round_ = services.create_round(
+    round_ = round_services.create_round(
         comp,
         actor=organiser,
         name="初评",
@@ -263,23 +263,23 @@ def setup_round(
         leader_id=leader_user.id if leader_user else None,
         **settings,
     )
-    services.set_criteria(
+    round_services.set_criteria(
         round_,
         criteria
         or [
-            services.CriterionInput("立意", 40, step=1),
-            services.CriterionInput("语言", 30, step=0.5),
-            services.CriterionInput("结构", 30, step=1),
+            round_services.CriterionInput("立意", 40, step=1),
+            round_services.CriterionInput("语言", 30, step=0.5),
+            round_services.CriterionInput("结构", 30, step=1),
         ],
         actor=organiser,
     )
     for judge in judges:
-        services.add_judge(round_, judge, actor=organiser)
+        pool_services.add_judge(round_, judge, actor=organiser)
     if leader_user is not None:
-        services.add_judge(round_, leader_user, actor=organiser, capacity=0)
-    services.assign_judges(round_, actor=organiser)
+        pool_services.add_judge(round_, leader_user, actor=organiser, capacity=0)
+    assign_services.assign_judges(round_, actor=organiser)
     if open_:
-        services.open_round(round_, actor=organiser)
+        round_services.open_round(round_, actor=organiser)
     if accept:
         for judge in judges + ([leader_user] if leader_user else []):
             judge_services.accept_pledge(round_, judge)
