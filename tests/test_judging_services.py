@@ -229,7 +229,7 @@ def test_awards_finalise_and_lock(db, make_user, make_unit, organiser, monkeypat
     for action in (
         lambda: round_services.update_round(round_, actor=organiser, name="x"),
         lambda: judge_services.save_score(item, actor=judges[0], values={}, submit=False),
-        lambda: results.adjust_award(round_, entries[3].id, "third", actor=organiser, reason="r"),
+        lambda: award_services.adjust_award(round_, entries[3].id, "third", actor=organiser, reason="r"),
         lambda: assign_services.assign_judges(round_, actor=organiser),
     ):
         with pytest.raises(UserError, match="finalised"):
