@@ -21,8 +21,10 @@ from typing import Callable, Iterable, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from core.errors import UserError
 from core.extensions import db
 from core.i18n import SHANGHAI
+from core.i18n_markers import N_
 from core.pdf import STATIC_BASE, html_to_pdf
 from core.storage import read_file
 from nominations.models import (
@@ -248,10 +250,11 @@ def batch_pdf(programme: Programme, progress: Callable[[int, int, str], None] | 
     """
     nominations = batch_nominations(programme)
     total = len(nominations)
+    if not total:
+        raise UserError(N_("No unit has submitted a dossier yet."))
     pages: list[DossierPrint] = []
     for i, nomination in enumerate(nominations, 1):
         pages.append(dossier_print(nomination))
-        db.session.expunge(nomination)  # the projection holds all the pages need
         if progress is not None and (i % 25 == 0 or i == total):
             progress(i, total + max(1, total // 2), "gathered")
     markup = render_markup(pages, programme.title)
