@@ -21,11 +21,7 @@ def dossier_batch_job(ctx: JobContext) -> dict:
     title, programme_id = programme.title, programme.id
 
     def report(done: int, total: int, stage: str) -> None:
-        if stage == "layout":
-            message = _("Laying out %(count)s dossiers", count=done)
-        else:
-            message = _("%(done)s dossiers gathered", done=done)
-        ctx.progress(done, total, message)
+        ctx.progress(done, total, _("%(done)s of %(total)s dossiers laid out", done=done, total=total))
 
     ctx.progress(0, 1, _("Gathering the dossiers"))
     pdf, count = printing.batch_pdf(programme, progress=report)

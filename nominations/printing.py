@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import io
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
@@ -25,7 +26,7 @@ from core.errors import UserError
 from core.extensions import db
 from core.i18n import SHANGHAI
 from core.i18n_markers import N_
-from core.pdf import STATIC_BASE, html_to_pdf
+from core.pdf import STATIC_BASE, html_to_pdf, merge_documents
 from core.storage import read_file
 from nominations.models import (
     FileKind,
@@ -43,6 +44,8 @@ BLANK_DATE = "年　　月　　日"
 OFFICE_STEPS = (StepKind.PASS, StepKind.RETURN, StepKind.REJECT)
 JOINT_STEPS = (StepKind.JOINT_APPROVE, StepKind.JOINT_VETO)
 SUBMIT_STEPS = (StepKind.SUBMIT, StepKind.RESUBMIT)
+# Dossiers per WeasyPrint document in a batch (about three pages each); see batch_pdf.
+BATCH_CHUNK = 60
 SEX_TEXT = {Sex.MALE: "男", Sex.FEMALE: "女"}
 
 
@@ -243,22 +246,40 @@ def batch_nominations(programme: Programme) -> list[Nomination]:
 
 
 def batch_pdf(programme: Programme, progress: Callable[[int, int, str], None] | None = None) -> tuple[bytes, int]:
-    """All submitted dossiers of a programme in ONE WeasyPrint document (fonts subset once).
+    """All submitted dossiers of a programme as one PDF. Returns (pdf bytes, number of dossiers).
 
-    Returns (pdf bytes, number of dossiers). ``progress(done, total, message)`` is
-    called while the pages are gathered and before layout.
+    The dossiers are laid out ``BATCH_CHUNK`` at a time, each chunk one WeasyPrint
+    document (fonts subset once per chunk), and the chunks joined with qpdf: one
+    document for all 300 dossiers of a large programme (about 900 pages) would hold
+    every page's layout at once, well past a worker's memory budget of 1 GiB.
+    ``progress(done, total, stage)`` is called after each chunk.
     """
     nominations = batch_nominations(programme)
     total = len(nominations)
     if not total:
         raise UserError(N_("No unit has submitted a dossier yet."))
-    pages: list[DossierPrint] = []
-    for i, nomination in enumerate(nominations, 1):
-        pages.append(dossier_print(nomination))
-        if progress is not None and (i % 25 == 0 or i == total):
-            progress(i, total + max(1, total // 2), "gathered")
-    markup = render_markup(pages, programme.title)
-    del pages
-    if progress is not None:
-        progress(total, total + max(1, total // 2), "layout")
-    return html_to_pdf(markup), total
+    chunks: list[bytes] = []
+    for start in range(0, total, BATCH_CHUNK):
+        batch = nominations[start : start + BATCH_CHUNK]
+        pages = [dossier_print(nomination) for nomination in batch]
+        chunks.append(html_to_pdf(render_markup(pages, programme.title)))
+        del pages
+        for nomination in batch:  # what is printed is no longer needed in the session
+            db.session.expunge(nomination)
+        if progress is not None:
+            progress(start + len(batch), total, "layout")
+    return join_documents(chunks, programme.title), total
+
+
+def join_documents(chunks: list[bytes], title: str) -> bytes:
+    """The chunks as one PDF whose metadata holds the title and nothing else of the dossiers."""
+    import pikepdf
+
+    joined = merge_documents(chunks)
+    with pikepdf.open(io.BytesIO(joined)) as pdf:
+        if str(pdf.docinfo.get("/Title", "")) == title:
+            return joined  # one chunk: WeasyPrint already set it
+        pdf.docinfo["/Title"] = title
+        out = io.BytesIO()
+        pdf.save(out, compress_streams=True, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    return out.getvalue()
