@@ -26,7 +26,7 @@ from core.errors import UserError
 from core.extensions import db
 from core.i18n import SHANGHAI
 from core.i18n_markers import N_
-from core.pdf import STATIC_BASE, html_to_pdf, merge_documents
+from core.pdf import STATIC_BASE, html_to_pdf
 from core.storage import read_file
 from nominations.models import (
     FileKind,
@@ -272,14 +272,23 @@ def batch_pdf(programme: Programme, progress: Callable[[int, int, str], None] | 
 
 
 def join_documents(chunks: list[bytes], title: str) -> bytes:
-    """The chunks as one PDF whose metadata holds the title and nothing else of the dossiers."""
+    """The chunks as one PDF whose metadata holds the title and nothing else of the dossiers.
+
+    (``core.pdf.merge_documents`` with the title set in the same pass.)
+    """
     import pikepdf
 
-    joined = merge_documents(chunks)
-    with pikepdf.open(io.BytesIO(joined)) as pdf:
-        if str(pdf.docinfo.get("/Title", "")) == title:
-            return joined  # one chunk: WeasyPrint already set it
-        pdf.docinfo["/Title"] = title
-        out = io.BytesIO()
-        pdf.save(out, compress_streams=True, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    if len(chunks) == 1:
+        return chunks[0]  # WeasyPrint set the title from the HTML
+    opened = [pikepdf.open(io.BytesIO(chunk)) for chunk in chunks]
+    try:
+        with pikepdf.new() as joined:
+            for doc in opened:
+                joined.pages.extend(doc.pages)
+            joined.docinfo["/Title"] = title
+            out = io.BytesIO()
+            joined.save(out, compress_streams=True)
+    finally:
+        for doc in opened:
+            doc.close()
     return out.getvalue()
