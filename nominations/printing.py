@@ -152,6 +152,15 @@ def _opinion(title: str, step: ReviewStep | None, default_signer: str = "") -> O
     return Opinion(title, step.opinion or "", signer, date_text(step.at), True)
 
 
+def _office_step(steps: Sequence[ReviewStep]) -> ReviewStep | None:
+    """The office's word on the version printed: a return before a resubmission no longer counts."""
+    submitted = _latest(steps, SUBMIT_STEPS)
+    office = _latest(steps, OFFICE_STEPS)
+    if office is None or (submitted is not None and steps.index(submitted) > steps.index(office)):
+        return None
+    return office
+
+
 def _joint_opinion(steps: Sequence[ReviewStep]) -> Opinion:
     """Every 联审 department's latest word, one line each."""
     latest: dict[object, ReviewStep] = {}
@@ -209,7 +218,7 @@ def dossier_print(nomination: Nomination, *, full_resident_id: bool = False) -> 
         member_count=str(nomination.member_count or ""),
         members=paragraphs(nomination.members_text),
         unit_opinion=_unit_opinion(nomination, steps),
-        office_opinion=_opinion("主办单位审核意见", _latest(steps, OFFICE_STEPS), programme.organiser_name),
+        office_opinion=_opinion("主办单位审核意见", _office_step(steps), programme.organiser_name),
         committee_opinion=_opinion("评审委员会意见", _latest(steps, (StepKind.BALLOT,)), "评审委员会"),
         joint_opinion=_joint_opinion(steps),
     )

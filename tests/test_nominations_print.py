@@ -115,3 +115,20 @@ def test_joint_review_lines_each_department(db, make_unit):
     db.session.refresh(nomination)
     opinion = printing.dossier_print(nomination).joint_opinion
     assert opinion.filled and opinion.text == "区纪委监委：未发现违纪违法问题。"
+
+
+def test_a_return_before_the_resubmission_leaves_the_office_box_blank(db, make_unit):
+    from nominations import printing
+
+    unit = make_unit()
+    programme = make_programme(db, units=[unit])
+    nomination = make_nomination(db, programme, unit)
+    add_step(db, nomination, "submit")
+    add_step(db, nomination, "return", opinion="请补充近三年数据。", signer="区委宣传部")
+    db.session.commit()
+    db.session.refresh(nomination)
+    assert printing.dossier_print(nomination).office_opinion.text == "请补充近三年数据。"
+    add_step(db, nomination, "resubmit")
+    db.session.commit()
+    db.session.refresh(nomination)
+    assert not printing.dossier_print(nomination).office_opinion.filled
