@@ -94,10 +94,10 @@ def seed_demo(force: bool = False) -> bool:
     db.session.commit()
     from essays import demo as essays_demo
     from judging import demo as judging_demo
+    from nominations import demo as nominations_demo
     from publishing import demo as publishing_demo
 
-    # nominations has no demo yet: add it here when it exists.
-    for package_demo in (essays_demo, judging_demo, publishing_demo):
+    for package_demo in (essays_demo, judging_demo, publishing_demo, nominations_demo):
         package_demo.seed(accounts)
         db.session.commit()
     return True

@@ -61,3 +61,34 @@ def can_reveal_resident_id(user, nomination) -> bool:
 
 
 # --- expert review, committee ballot, 联审, notice and approval (helper n2) ---
+
+
+# --- printing, downloads and the overview (helper n3) -------------------------
+
+
+def can_print_dossier(user, nomination) -> bool:
+    """The 推荐表 PDF: the unit's coordinator; the organiser once the unit has submitted;
+    an assigned expert of a programme that is not blind (never of a blind one)."""
+    if not (user and user.is_authenticated):
+        return False
+    if is_coordinator_of(user, nomination.unit_id):
+        return True
+    if nomination.status == "draft":  # (string values: this section adds no import at the top)
+        return False
+    if is_organiser(user):
+        return True
+    if nomination.programme.blind_review:
+        return False
+    return any(review.expert_id == user.id for review in nomination.expert_reviews)
+
+
+def can_print_programme(user, programme) -> bool:
+    """The programme's PDF batch, its 推荐汇总表 and its funnel: the organising office."""
+    return is_organiser(user)
+
+
+def can_download_unit_summary(user, programme, unit_id: int) -> bool:
+    """A unit's 推荐汇总表: the organiser, or that unit's coordinator once the programme is out."""
+    if is_organiser(user):
+        return True
+    return programme.stage != "draft" and is_coordinator_of(user, unit_id)

@@ -1,0 +1,50 @@
+"""The demo seeds a programme at the expert review and one open for nominations, once."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from helpers import ARTIFACTS
+
+
+def test_demo_seeds_both_programmes_once(app, db):
+    from core.seed import seed_demo
+    from nominations import overview, printing
+    from nominations.models import ExpertReview, Nomination, NominationStatus, Programme, ProgrammeStage, StepKind
+
+    assert seed_demo(force=True)
+    db.session.commit()
+    main = db.session.scalar(select(Programme).where(Programme.title == "寻找最美科技工作者"))
+    assert main.stage == ProgrammeStage.EXPERT_REVIEW
+    assert main.quotas and len(main.rules) == 3 and main.joint_units and len(main.criteria) == 4
+    assert {m.user.username for m in main.members} == {"judge", "committee"}
+    statuses = {n.name: n.status for n in main.nominations}
+    assert len(statuses) == 8
+    assert statuses["周婷"] == NominationStatus.DRAFT
+    returned = next(n for n in main.nominations if n.status == NominationStatus.RETURNED)
+    assert returned.steps[-1].kind == StepKind.RETURN and "请补充" in returned.steps[-1].opinion
+    reviews = db.session.scalars(select(ExpertReview)).all()
+    assert len(reviews) == 5 and sum(r.submitted_at is not None for r in reviews) == 4
+    assert all(r.expert.username == "judge" for r in reviews)
+    funnel = overview.funnel(main)
+    assert funnel.totals["recommended"] == 7 and funnel.totals["eligible"] == 5 and funnel.totals["scored"] == 4
+    eligible = next(n for n in main.nominations if n.name == "陈思远")
+    page = printing.dossier_print(eligible)
+    assert page.photo_uri and page.office_opinion.filled and page.unit_opinion.filled
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "nomination-demo-dossier.pdf").write_bytes(printing.dossier_pdf(eligible))
+
+    open_ = db.session.scalar(select(Programme).where(Programme.title.like("%临渭标杆%")))
+    assert open_.stage == ProgrammeStage.NOMINATING
+    coordinator_unit = db.session.scalar(
+        select(Nomination.unit_id).where(Nomination.programme_id == main.id, Nomination.name == "陈思远")
+    )
+    assert coordinator_unit in {q.unit_id for q in open_.quotas}
+
+    counts = db.session.scalar(select(func.count(Nomination.id))), db.session.scalar(select(func.count(Programme.id)))
+    seed_demo(force=True)  # safe to rerun
+    db.session.commit()
+    assert (
+        db.session.scalar(select(func.count(Nomination.id))),
+        db.session.scalar(select(func.count(Programme.id))),
+    ) == counts
