@@ -1,0 +1,3 @@
+"""The office's pages for expert review, ballot, joint review, hand-over and approval."""
+
+from __future__ import annotations
