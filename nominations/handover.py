@@ -138,3 +138,14 @@ def approve_programme(programme: Programme, actor) -> Programme:
         changes={"stage": [before, programme.stage], "approved": approved},
     )
     return programme
+
+
+def handed_over(programme: Programme) -> list[Nomination]:
+    """Who goes (or went) on notice: passed candidates and everyone on or after the notice."""
+    return _with_status(
+        programme,
+        NominationStatus.PASSED,
+        NominationStatus.ON_NOTICE,
+        NominationStatus.WITHDRAWN,
+        NominationStatus.APPROVED,
+    )

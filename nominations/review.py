@@ -279,20 +279,24 @@ def breach_messages(programme: Programme, pool: list[Nomination]) -> list[str]:
     ]
 
 
-def check_ready_for_ballot(programme: Programme) -> None:
-    """Guard of EXPERT_REVIEW → BALLOT: every eligible dossier scored, the composition rules hold."""
+def ballot_problems(programme: Programme) -> list[str]:
+    """What keeps the eligible pool from going to the committee, in words (empty: ready)."""
     dossiers = eligible_dossiers(programme)
     if not dossiers:
-        raise UserError(N_("There is no eligible dossier to put to the committee."))
+        return [_("There is no eligible dossier to put to the committee.")]
+    problems = []
     unscored = [n for n in dossiers if not n.expert_reviews or any(r.submitted_at is None for r in n.expert_reviews)]
     if unscored:
-        raise UserError(
-            N_("%(count)s dossier(s) still lack expert scores: %(names)s"),
-            count=len(unscored),
-            names="、".join(n.name for n in unscored[:10]),
+        problems.append(
+            _("%(count)s dossier(s) still lack expert scores: %(names)s")
+            % {"count": len(unscored), "names": "、".join(n.name for n in unscored[:10])}
         )
-    broken = breach_messages(programme, dossiers)
-    if broken:
-        raise UserError(
-            N_("The pool going to the committee breaks the composition rules: %(rules)s"), rules="；".join(broken)
-        )
+    problems += breach_messages(programme, dossiers)
+    return problems
+
+
+def check_ready_for_ballot(programme: Programme) -> None:
+    """Guard of EXPERT_REVIEW → BALLOT: every eligible dossier scored, the composition rules hold."""
+    problems = ballot_problems(programme)
+    if problems:
+        raise UserError(N_("The pool cannot go to the committee yet: %(problems)s"), problems="；".join(problems))
