@@ -13,6 +13,7 @@ from accounts.models import Role, UnitKind
 from core.i18n_markers import N_
 from essays.models import CompetitionStatus, Format, SubmissionStatus
 from judging.models import Arbitration, Grouping, KeyinState, Method, PoolRule, RoundState
+from nominations.models import JointDecision, MemberRole, NominationStatus, ProgrammeStage
 from publishing.models import DayUnit, ObjectionStatus, Ordering, ResultState
 
 ACTORS: dict[str, str] = {
@@ -118,6 +119,25 @@ ACTIONS: dict[str, str] = {
     "judging.committee_remove": N_("Removed a member from a round's committee"),
     "judging.result_accept": N_("Accepted a result with a reason"),
     "judging.tie_decide": N_("Settled a tie at an award boundary"),
+    # Nominations: expert review, ballot, joint review, notice and approval (n2)
+    "nomination.member_add": N_("Added an expert or committee member to a programme"),
+    "nomination.member_remove": N_("Removed an expert or committee member from a programme"),
+    "nomination.experts_assign": N_("Assigned experts to the dossiers"),
+    "nomination.score_save": N_("Saved an expert's draft score"),
+    "nomination.score_submit": N_("Submitted an expert's score"),
+    "nomination.ballot_open": N_("Opened the committee ballot"),
+    "nomination.ballot_close": N_("Closed the committee ballot"),
+    "nomination.ballot_result": N_("Recorded a candidate's ballot result"),
+    "nomination.vote": N_("Cast a secret vote"),
+    "nomination.recuse": N_("A committee member recused themselves"),
+    "nomination.joint_unit_add": N_("Added a joint review department"),
+    "nomination.joint_unit_remove": N_("Removed a joint review department"),
+    "nomination.joint_decide": N_("Decided on a candidate in joint review"),
+    "nomination.hand_over": N_("Handed the candidates over for public notice"),
+    "nomination.notice": N_("Put a candidate on public notice"),
+    "nomination.withdraw": N_("Marked a candidate withdrawn after the notice"),
+    "nomination.approve": N_("Approved a candidate"),
+    "nomination.programme_approve": N_("Approved a programme"),
 }
 
 OBJECT_TYPES: dict[str, str] = {
@@ -158,6 +178,20 @@ OBJECT_TYPES: dict[str, str] = {
     "judging_result_acceptances": N_("Accepted result"),
     "judging_round_committee": N_("Round committee member"),
     "judging_tie_decisions": N_("Committee decision on a tie"),
+    # Nominations (every table of nominations.models)
+    "nomination_programmes": N_("Nomination programme"),
+    "nomination_quotas": N_("Unit quota"),
+    "nomination_rules": N_("Composition rule"),
+    "nomination_criteria": N_("Expert review criterion"),
+    "nomination_members": N_("Expert or committee member"),
+    "nomination_joint_units": N_("Joint review department"),
+    "nominations": N_("Nomination"),
+    "nomination_files": N_("Nomination file"),
+    "nomination_steps": N_("Review step"),
+    "nomination_expert_reviews": N_("Expert review"),
+    "nomination_ballots": N_("Committee ballot"),
+    "nomination_recusals": N_("Recusal"),
+    "nomination_joint_reviews": N_("Joint review decision"),
 }
 
 FIELDS: dict[str, str] = {
@@ -317,6 +351,15 @@ FIELDS: dict[str, str] = {
     "tied": N_("Tied entries"),
     "user_id": N_("User number"),
     "version": N_("Version"),
+    # nominations (n2)
+    "candidates": N_("Candidates"),
+    "programme": N_("Programme"),
+    "for_votes": N_("Votes for"),
+    "present": N_("Members present"),
+    "passed": N_("Passed"),
+    "decision": N_("Decision"),
+    "stage": N_("Stage"),
+    "approved": N_("Approved"),
 }
 
 
@@ -337,6 +380,10 @@ VALUES: dict[tuple[str, str] | str, dict[str, str]] = {
     ("result_sets", "state"): ResultState.msgids(),
     ("result_sets", "unit"): DayUnit.msgids(),
     ("objections", "status"): ObjectionStatus.msgids(),
+    ("nominations", "status"): NominationStatus.msgids(),
+    ("nomination_programmes", "stage"): ProgrammeStage.msgids(),
+    ("nomination_programmes", "role"): MemberRole.msgids(),
+    "decision": JointDecision.msgids(),
     "roles": Role.msgids(),
     "kind": UnitKind.msgids(),
     "method": Method.msgids(),
