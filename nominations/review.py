@@ -31,6 +31,8 @@ from nominations.models import (
     ProgrammeMember,
     ProgrammeStage,
     ReviewStep,
+    RuleOp,
+    RuleSubject,
     StepKind,
 )
 
@@ -132,8 +134,9 @@ def assign_experts(programme: Programme, actor) -> AssignmentResult:
         seed=programme.id,
     )
     result = assign(problem)
+    by_id = {n.id: n for n in dossiers}
     for expert_id, nomination_id in result.new:
-        db.session.add(ExpertReview(nomination_id=nomination_id, expert_id=expert_id))
+        by_id[nomination_id].expert_reviews.append(ExpertReview(expert_id=expert_id))
     db.session.flush()
     audit.record(
         "nomination.experts_assign",
@@ -263,8 +266,8 @@ def breach_messages(programme: Programme, pool: list[Nomination]) -> list[str]:
         composition.PoolMember(female=str(n.sex or "") == "female", leader=n.is_leader, frontline=n.is_frontline)
         for n in pool
     ]
-    labels = {str(r.subject): r.subject.label for r in programme.rules}
-    ops = {str(r.op): r.op.label for r in programme.rules}
+    labels = {str(r.subject): RuleSubject(r.subject).label for r in programme.rules}
+    ops = {str(r.op): RuleOp(r.op).label for r in programme.rules}
     return [
         _("%(subject)s %(op)s %(percent)s%%: now %(count)s/%(size)s (%(share)s%%)")
         % {
