@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from helpers import audit
-from helpers.nominations import build
 
 from core.errors import UserError
+from helpers import audit
+from helpers.nominations import build
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from helpers.nominations import BIRTH, MEMBERS_PRIVATE, PHONE, POLITICS, add_photo, approve_all, build
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from helpers.nominations import build, make_nomination
 
 from core.errors import UserError
+from helpers.nominations import build, make_nomination
 
 
 @pytest.fixture
@@ -107,7 +107,6 @@ def test_ready_for_ballot_names_missing_scores_and_broken_rules(app, db, setup, 
 
 def test_blind_projection_hides_who_and_where(db, make_user, make_unit, organiser):
     from helpers.nominations import PHONE, POLITICS
-
     from nominations import expert_view
 
     setup = build(db, make_user, make_unit, organiser, dossiers=1, experts=1, blind_review=True)
@@ -125,7 +124,6 @@ def test_blind_projection_hides_who_and_where(db, make_user, make_unit, organise
 
 def test_a_nomination_of_another_programme_is_not_assigned(db, setup, make_unit, organiser):
     from helpers.nominations import make_programme
-
     from nominations import review
 
     other = make_programme(db, organiser)
