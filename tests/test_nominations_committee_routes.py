@@ -101,3 +101,16 @@ def test_office_manages_the_committee_before_opening(app, db, login, post, make_
     db.session.expire_all()
     assert db.session.get(ProgrammeMember, member_id) is None
     assert post(office, f"/nominations/programmes/{pid + 1}/members/{member_id}/remove", page="/").status_code == 404
+
+
+def test_members_home_lists_their_programmes(app, db, login, make_user, make_unit, setup, organiser):
+    from helpers.nominations import add_member, make_programme
+
+    member = setup.committee[0]
+    other = make_programme(db, organiser, stage="checking", title="2026年度学习型干部评选")
+    add_member(db, other, member, "committee")
+    db.session.commit()
+    client = login(app.test_client(), member)
+    html = client.get("/nominations/committee").get_data(as_text=True)
+    assert setup.programme.title in html and "2026年度学习型干部评选" in html
+    assert f"/nominations/committee/{setup.programme.id}" in html and f"/nominations/committee/{other.id}" not in html

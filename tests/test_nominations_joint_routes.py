@@ -84,3 +84,10 @@ def test_office_names_the_departments_before_the_joint_stage(app, db, login, pos
     row = next(ju for ju in setup.programme.joint_units if ju.unit_id == discipline.id)
     assert post(client, f"/nominations/programmes/{pid + 1}/joint/units/{row.id}/remove", page="/").status_code == 404
     assert post(client, f"/nominations/programmes/{pid}/joint/units/{row.id}/remove", page="/").status_code == 302
+
+
+def test_joint_home_without_pending_programmes(app, db, login, setup):
+    setup.programme.stage = "notice"
+    db.session.commit()
+    html = login(app.test_client(), setup.reviewer).get("/nominations/joint").get_data(as_text=True)
+    assert "暂无需要您所在部门联审的评选项目" in html

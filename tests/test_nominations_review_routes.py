@@ -129,3 +129,14 @@ def test_removing_an_expert_with_assignments_is_refused(app, db, login, post, se
     response = post(client, f"/nominations/programmes/{setup.programme.id}/members/{member.id}/remove", page="/")
     assert "不能移出专家组" in follow(client, response)
     assert db.session.get(ProgrammeMember, member.id) is not None
+
+
+def test_expert_of_two_programmes_chooses_one(app, db, login, make_unit, setup, organiser):
+    from helpers.nominations import add_member, make_programme
+
+    expert = setup.experts[0]
+    other = make_programme(db, organiser, title="2026年度最美科技工作者评选")
+    add_member(db, other, expert, "expert")
+    db.session.commit()
+    html = login(app.test_client(), expert).get("/nominations/review").get_data(as_text=True)
+    assert setup.programme.title in html and "2026年度最美科技工作者评选" in html
