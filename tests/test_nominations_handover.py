@@ -170,3 +170,27 @@ def test_hand_over_refused_before_the_ballot_closed(db, make_user, make_unit, or
         handover.hand_over(setup.programme, organiser)
     with pytest.raises(UserError):
         handover.check_handed_over(setup.programme)
+
+
+def test_teams_are_handed_over_as_teams(db, make_user, make_unit, organiser):
+    from core.db import utcnow
+    from nominations import handover
+
+    setup = build(
+        db,
+        make_user,
+        make_unit,
+        organiser,
+        dossiers=1,
+        experts=0,
+        committee=0,
+        stage="ballot",
+        status="passed",
+        kind="team",
+    )
+    setup.nominations[0].name = "区人民医院急诊科护理团队"
+    setup.programme.ballot_opened_at = setup.programme.ballot_closed_at = utcnow()
+    rs = handover.hand_over(setup.programme, organiser)
+    honour = rs.honours[0]
+    assert (honour.recipient_kind, honour.recipient_name) == ("team", "区人民医院急诊科护理团队")
+    assert honour.source_item_id == setup.nominations[0].id and honour.recipient_unit == setup.units[0].name
