@@ -41,7 +41,7 @@ def _candidate(programme: Programme, nomination_id: int) -> Nomination:
 
 
 @bp.route("/nominations/committee")
-@signed_in
+@require_roles(Role.COMMITTEE)
 def committee_home():
     programmes = db.session.scalars(
         select(Programme)
@@ -49,8 +49,6 @@ def committee_home():
         .where(ProgrammeMember.user_id == current_user.id, ProgrammeMember.role == MemberRole.COMMITTEE)
         .order_by(Programme.id.desc())
     ).all()
-    if not programmes:
-        abort(404)
     return render_template("nominations/committee/home.html", programmes=programmes)
 
 

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from accounts.models import Role
 from accounts.permissions import require_roles
 from core.extensions import db
 from core.request_cycle import on_user_error
@@ -41,7 +42,7 @@ def _my_review(programme: Programme, nomination_id: int):
 
 
 @bp.route("/nominations/review")
-@signed_in
+@require_roles(Role.JUDGE)
 def review_home():
     programmes = db.session.scalars(
         select(Programme)
@@ -49,8 +50,6 @@ def review_home():
         .where(ProgrammeMember.user_id == current_user.id, ProgrammeMember.role == MemberRole.EXPERT)
         .order_by(Programme.id.desc())
     ).all()
-    if not programmes:
-        abort(404)
     if len(programmes) == 1:
         return redirect(url_for("nominations.review_queue", programme_id=programmes[0].id))
     return render_template("nominations/review/home.html", programmes=programmes)

@@ -67,7 +67,8 @@ def test_refusals_for_the_committee_pages(app, db, login, post, make_user, setup
     pid = setup.programme.id
     a = setup.nominations[0]
     outsider = login(app.test_client(), make_user("committee"))
-    assert outsider.get("/nominations/committee").status_code == 404
+    assert "暂无您担任评委的评选项目" in outsider.get("/nominations/committee").get_data(as_text=True)
+    assert login(app.test_client(), make_user("judge")).get("/nominations/committee").status_code == 403
     assert outsider.get(f"/nominations/committee/{pid}").status_code == 404
     assert outsider.get(f"/nominations/committee/{pid}/c/{a.id}").status_code == 404
     assert post(outsider, f"/nominations/committee/{pid}/c/{a.id}/vote", {"vote": "for"}, page="/").status_code == 404

@@ -89,9 +89,10 @@ def test_refusals_for_the_expert_pages(app, login, make_user, setup):
     assert client.get(f"/nominations/review/{pid}/d/{other.id}/photo").status_code == 404
     assert client.get(f"/nominations/review/{pid + 1}").status_code == 404
     outsider = login(app.test_client(), make_user("judge"))
-    assert outsider.get("/nominations/review").status_code == 404
+    assert "暂无您担任评审专家的评选项目" in outsider.get("/nominations/review").get_data(as_text=True)
     assert outsider.get(f"/nominations/review/{pid}").status_code == 404
     author = login(app.test_client(), make_user("author"))
+    assert author.get("/nominations/review").status_code == 403
     assert author.get(f"/nominations/review/{pid}/d/{other.id}").status_code == 404
     anonymous = app.test_client()
     for url in ("/nominations/review", f"/nominations/review/{pid}", f"/nominations/review/{pid}/d/{other.id}"):
