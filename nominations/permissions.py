@@ -24,6 +24,9 @@ def is_coordinator_of(user, unit_id: int | None) -> bool:
 
 # --- expert review, committee ballot, 联审, notice and approval (helper n2) ---
 
+# Stages before the committee sees the candidates.
+_BEFORE_BALLOT = {"draft", "nominating", "checking", "expert_review"}
+
 
 def _serves_as(user, programme, role: str) -> bool:
     if not (user and user.is_authenticated and programme is not None):
@@ -78,6 +81,3 @@ def can_see_public_profile(nomination) -> bool:
 
 def can_see_public_deeds(nomination) -> bool:
     return can_see_public_profile(nomination) and bool(nomination.consent_deeds)
-
-
-_BEFORE_BALLOT = {"draft", "nominating", "checking", "expert_review"}
