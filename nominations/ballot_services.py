@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
-from core import audit
+from core import audit, exports
 from core.db import utcnow
 from core.errors import UserError
 from core.extensions import db
@@ -199,3 +200,31 @@ def check_ballot_closed(programme: Programme) -> None:
         raise UserError(N_("The committee ballot has not been held yet."))
     if programme.ballot_closed_at is None:
         raise UserError(N_("The committee ballot is still open; close it first."))
+
+
+def results_table(programme: Programme) -> exports.Table:
+    """投票结果: per candidate, after the ballot has closed."""
+    rows = [
+        [
+            r.nomination.name,
+            r.nomination.unit.name,
+            r.tally.eligible,
+            r.tally.present,
+            r.tally.for_votes,
+            r.tally.against_votes,
+            r.tally.abstentions,
+            _("Passed") if r.tally.passed else (_("Not passed") if r.tally.valid else _("No quorum")),
+        ]
+        for r in results(programme)
+    ]
+    columns = [
+        exports.Column(_("Full name"), 16),
+        exports.Column(_("Nominating unit"), 24),
+        exports.Column(_("Members expected"), 8),
+        exports.Column(_("Members present"), 8),
+        exports.Column(_("For"), 8),
+        exports.Column(_("Against"), 8),
+        exports.Column(_("Abstain"), 8),
+        exports.Column(_("Result"), 10),
+    ]
+    return exports.Table(columns, rows, sheet=_("Committee ballot"), title=programme.title)

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from accounts.models import User
-from core import audit
+from core import audit, exports
 from core.db import utcnow
 from core.errors import UserError
 from core.extensions import db
@@ -303,3 +303,29 @@ def check_ready_for_ballot(programme: Programme) -> None:
     problems = ballot_problems(programme)
     if problems:
         raise UserError(N_("The pool cannot go to the committee yet: %(problems)s"), problems="；".join(problems))
+
+
+def ranking_table(programme: Programme) -> exports.Table:
+    """专家评审汇总表: the ranking with each expert's total, Chinese headers."""
+    rows = []
+    for row in ranking(programme):
+        totals = [r.total for r in row.nomination.expert_reviews if r.submitted_at is not None]
+        rows.append(
+            [
+                row.rank or "",
+                row.nomination.name,
+                row.nomination.unit.name,
+                "、".join(f"{t:g}" for t in totals),
+                f"{row.submitted}/{row.assigned}",
+                round(row.mean, 2) if row.mean is not None else "",
+            ]
+        )
+    columns = [
+        exports.Column(_("Rank"), 6),
+        exports.Column(_("Full name"), 16),
+        exports.Column(_("Nominating unit"), 24),
+        exports.Column(_("Experts' totals"), 20),
+        exports.Column(_("Scored"), 8),
+        exports.Column(_("Mean score"), 10),
+    ]
+    return exports.Table(columns, rows, sheet=_("Expert review"), title=programme.title)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from accounts.models import Role, Unit, User, UserRole
 from accounts.permissions import require_roles
+from core import exports
 from core.extensions import db
 from core.request_cycle import on_user_error, redirect_either_way
 from nominations import ballot_services, handover, joint, review
@@ -53,6 +54,22 @@ def stage_review(programme_id: int):
         problems=review.ballot_problems(programme),
         form=_member_form(programme, MemberRole.EXPERT),
     )
+
+
+@bp.route("/nominations/programmes/<int:programme_id>/review/ranking.<any(xlsx, csv):fmt>")
+@office
+def stage_review_export(programme_id: int, fmt: str):
+    programme = _programme(programme_id)
+    return exports.send_table(review.ranking_table(programme), fmt, f"专家评审汇总表-{programme.id}.{fmt}")
+
+
+@bp.route("/nominations/programmes/<int:programme_id>/ballot/results.<any(xlsx, csv):fmt>")
+@office
+def stage_ballot_export(programme_id: int, fmt: str):
+    programme = _programme(programme_id)
+    if programme.ballot_closed_at is None:
+        abort(404)
+    return exports.send_table(ballot_services.results_table(programme), fmt, f"投票结果-{programme.id}.{fmt}")
 
 
 @bp.route("/nominations/programmes/<int:programme_id>/review/assign", methods=["POST"])

@@ -115,3 +115,29 @@ def test_members_home_lists_their_programmes(app, db, login, make_user, make_uni
     html = client.get("/nominations/committee").get_data(as_text=True)
     assert setup.programme.title in html and "2026年度学习型干部评选" in html
     assert f"/nominations/committee/{setup.programme.id}" in html and f"/nominations/committee/{other.id}" not in html
+
+
+def test_ballot_results_download_only_after_closing(app, db, login, setup, organiser):
+    import io
+
+    from openpyxl import load_workbook
+
+    from core.db import utcnow
+    from nominations import ballot_services
+
+    pid = setup.programme.id
+    client = login(app.test_client(), organiser)
+    assert client.get(f"/nominations/programmes/{pid}/ballot/results.xlsx").status_code == 404
+    ballot_services.open_ballot(setup.programme, organiser)
+    for member in setup.committee:
+        ballot_services.cast_vote(setup.programme, setup.nominations[0], member, "for")
+    ballot_services.close_ballot(setup.programme, organiser)
+    db.session.commit()
+    assert setup.programme.ballot_closed_at <= utcnow()
+    response = client.get(f"/nominations/programmes/{pid}/ballot/results.xlsx")
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = [r for r in sheet.iter_rows(values_only=True)]
+    assert any("应到人数" in (r or ()) for r in rows)
+    assert any(setup.nominations[0].name in r and "通过" in r for r in rows)
+    member = login(app.test_client(), setup.committee[0])
+    assert member.get(f"/nominations/programmes/{pid}/ballot/results.xlsx").status_code == 403

@@ -141,3 +141,22 @@ def test_expert_of_two_programmes_chooses_one(app, db, login, make_unit, setup, 
     db.session.commit()
     html = login(app.test_client(), expert).get("/nominations/review").get_data(as_text=True)
     assert setup.programme.title in html and "2026年度最美科技工作者评选" in html
+
+
+def test_ranking_downloads_as_a_sheet_with_chinese_headers(app, login, make_user, setup, organiser):
+    import io
+
+    from openpyxl import load_workbook
+
+    pid = setup.programme.id
+    client = login(app.test_client(), organiser)
+    response = client.get(f"/nominations/programmes/{pid}/review/ranking.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert "姓名" in cells and "推荐单位" in cells and setup.nominations[0].name in cells
+    assert (
+        login(app.test_client(), setup.experts[0]).get(f"/nominations/programmes/{pid}/review/ranking.xlsx").status_code
+        == 403
+    )
+    assert client.get("/nominations/programmes/999999/review/ranking.xlsx").status_code == 404
