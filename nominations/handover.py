@@ -21,7 +21,7 @@ from nominations.joint import check_joint_done
 from nominations.models import Nomination, NominationStatus, Programme, ProgrammeStage, StepKind
 from nominations.review import add_step
 from publishing import services as publishing
-from publishing.models import Ordering, ResultSet, SourceType
+from publishing.models import Ordering, ResultSet, ResultState, SourceType
 
 OFFICE = "主办单位"
 
@@ -110,7 +110,8 @@ def approve_programme(programme: Programme, actor) -> Programme:
     open_objections = publishing.unresolved_objections(rs)
     if open_objections:
         raise UserError(N_("%(count)s objection(s) are not resolved yet."), count=len(open_objections))
-    publishing.publish_results(rs, actor)
+    if rs.state != ResultState.PUBLISHED:  # the office may have published it in publishing already
+        publishing.publish_results(rs, actor)
     honours = {h.source_item_id: h for h in rs.honours}
     approved = 0
     for n in _with_status(programme, NominationStatus.ON_NOTICE):

@@ -194,3 +194,19 @@ def test_teams_are_handed_over_as_teams(db, make_user, make_unit, organiser):
     honour = rs.honours[0]
     assert (honour.recipient_kind, honour.recipient_name) == ("team", "区人民医院急诊科护理团队")
     assert honour.source_item_id == setup.nominations[0].id and honour.recipient_unit == setup.units[0].name
+
+
+def test_approval_after_the_list_was_published_in_publishing(db, chain, organiser):
+    from nominations import handover
+    from publishing import services as publishing
+    from publishing.demo import replay_closed_notice
+
+    p = chain.programme
+    p.joint_units.clear()
+    db.session.flush()
+    rs = handover.hand_over(p, organiser)
+    replay_closed_notice(rs, days_ago=20, length=5, unit="working", how_to_object="实名来电", actor=organiser)
+    publishing.publish_results(rs, organiser)
+    handover.approve_programme(p, organiser)
+    assert p.stage == "approved" and rs.state == "published"
+    assert sorted(n.status for n in chain.nominations) == ["approved", "approved", "approved", "failed"]
