@@ -329,3 +329,33 @@ def ranking_table(programme: Programme) -> exports.Table:
         exports.Column(_("Mean score"), 10),
     ]
     return exports.Table(columns, rows, sheet=_("Expert review"), title=programme.title)
+
+
+@dataclass(frozen=True)
+class Duty:
+    programme: Programme
+    role: str  # "expert" / "committee"
+    pending: int  # dossiers to score, or candidates to vote on while the ballot is open
+
+
+def duties(user: User) -> list[Duty]:
+    """What a member of expert panels and committees has to do, for the home page."""
+    memberships = db.session.scalars(
+        select(ProgrammeMember).where(ProgrammeMember.user_id == user.id).order_by(ProgrammeMember.programme_id.desc())
+    ).all()
+    out = []
+    for m in memberships:
+        p = m.programme
+        if m.role == MemberRole.EXPERT:
+            pending = sum(1 for r in my_reviews(p, user) if can_score_now(r))
+        else:
+            is_open = p.ballot_opened_at is not None and p.ballot_closed_at is None
+            done = {b.nomination_id for n in p.nominations for b in n.ballots if b.member_id == user.id}
+            done |= {r.nomination_id for n in p.nominations for r in n.recusals if r.member_id == user.id}
+            pending = (
+                sum(1 for n in p.nominations if n.status == NominationStatus.ELIGIBLE and n.id not in done)
+                if is_open
+                else 0
+            )
+        out.append(Duty(p, str(m.role), pending))
+    return out

@@ -18,6 +18,7 @@ from accounts.permissions import require_roles
 from core.extensions import db
 from core.request_cycle import on_user_error
 from core.storage import send_stored
+from core.views import register_panel
 from nominations import expert_view, review
 from nominations.blueprint import bp
 from nominations.forms_review import score_form, score_values
@@ -25,6 +26,18 @@ from nominations.models import FileKind, MemberRole, Programme, ProgrammeMember
 from nominations.permissions import can_score_dossier, is_expert_of
 
 signed_in = require_roles()
+
+register_panel(("judge", "committee"), "nominations/review/_panel_duties.html")
+
+
+@bp.app_context_processor
+def _nomination_duties():
+    def nomination_duties():
+        if not current_user.is_authenticated:
+            return []
+        return review.duties(current_user)
+
+    return {"nomination_duties": nomination_duties}
 
 
 def _my_programme(programme_id: int) -> Programme:

@@ -141,3 +141,13 @@ def test_ballot_results_download_only_after_closing(app, db, login, setup, organ
     assert any(setup.nominations[0].name in r and "通过" in r for r in rows)
     member = login(app.test_client(), setup.committee[0])
     assert member.get(f"/nominations/programmes/{pid}/ballot/results.xlsx").status_code == 403
+
+
+def test_home_page_shows_the_members_votes_to_cast(app, db, login, setup, organiser):
+    from nominations import ballot_services
+
+    ballot_services.open_ballot(setup.programme, organiser)
+    ballot_services.cast_vote(setup.programme, setup.nominations[0], setup.committee[0], "for")
+    db.session.commit()
+    html = login(app.test_client(), setup.committee[0]).get("/").get_data(as_text=True)
+    assert "待投票候选人 1 名" in html and f"/nominations/committee/{setup.programme.id}" in html

@@ -160,3 +160,11 @@ def test_ranking_downloads_as_a_sheet_with_chinese_headers(app, login, make_user
         == 403
     )
     assert client.get("/nominations/programmes/999999/review/ranking.xlsx").status_code == 404
+
+
+def test_home_page_shows_the_experts_duties(app, login, setup):
+    expert = setup.experts[0]
+    html = login(app.test_client(), expert).get("/").get_data(as_text=True)
+    pending = len(_mine(setup, expert))
+    assert "先进典型评选" in html and f"待评分材料 {pending} 份" in html
+    assert f"/nominations/review/{setup.programme.id}" in html
