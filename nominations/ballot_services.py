@@ -17,6 +17,7 @@ from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
 from nominations import ballot
+from nominations.chain import add_step, require_stage
 from nominations.models import (
     Ballot,
     MemberRole,
@@ -28,8 +29,8 @@ from nominations.models import (
     StepKind,
     Vote,
 )
+from nominations.panels import members
 from nominations.permissions import is_committee_member_of
-from nominations.review import add_step, members, require_stage
 
 COMMITTEE = "评审委员会"
 # Statuses of a dossier that went to the committee.

@@ -17,9 +17,9 @@ from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
 from nominations.ballot_services import check_ballot_closed
+from nominations.chain import add_step
 from nominations.joint import check_joint_done
 from nominations.models import Nomination, NominationStatus, Programme, ProgrammeStage, StepKind
-from nominations.review import add_step
 from publishing import services as publishing
 from publishing.models import Ordering, ResultSet, ResultState, SourceType
 

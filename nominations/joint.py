@@ -13,6 +13,7 @@ from core import audit
 from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
+from nominations.chain import add_step
 from nominations.models import (
     JointDecision,
     JointReview,
@@ -23,7 +24,6 @@ from nominations.models import (
     ProgrammeStage,
     StepKind,
 )
-from nominations.review import add_step
 
 
 def add_joint_unit(programme: Programme, unit: Unit, actor) -> JointUnit:

@@ -22,6 +22,7 @@ from core.i18n_markers import N_
 from judging import scoring
 from judging.assign import AssignmentProblem, AssignmentResult, Entry, Judge, assign
 from nominations import composition
+from nominations.chain import add_step, require_stage
 from nominations.models import (
     ExpertReview,
     MemberRole,
@@ -30,41 +31,13 @@ from nominations.models import (
     Programme,
     ProgrammeMember,
     ProgrammeStage,
-    ReviewStep,
     RuleOp,
     RuleSubject,
     StepKind,
 )
+from nominations.panels import members
 
 EXPERT_PANEL = "评审专家组"
-
-
-def add_step(nomination: Nomination, kind: StepKind, *, opinion: str, signer: str, actor, unit_id=None) -> ReviewStep:
-    """One link of the review chain (the caller writes the audit entry)."""
-    step = ReviewStep(
-        kind=kind,
-        opinion=opinion,
-        signer=signer[:120],
-        actor_id=getattr(actor, "id", None),
-        unit_id=unit_id,
-        version=nomination.version,
-    )
-    nomination.steps.append(step)
-    return step
-
-
-def require_stage(programme: Programme, stage: ProgrammeStage, message: str) -> None:
-    if programme.stage != stage:
-        raise UserError(message)
-
-
-def members(programme: Programme, role: MemberRole) -> list[User]:
-    return db.session.scalars(
-        select(User)
-        .join(ProgrammeMember, ProgrammeMember.user_id == User.id)
-        .where(ProgrammeMember.programme_id == programme.id, ProgrammeMember.role == role)
-        .order_by(User.id)
-    ).all()
 
 
 def eligible_dossiers(programme: Programme) -> list[Nomination]:
@@ -73,41 +46,6 @@ def eligible_dossiers(programme: Programme) -> list[Nomination]:
         .where(Nomination.programme_id == programme.id, Nomination.status == NominationStatus.ELIGIBLE)
         .order_by(Nomination.id)
     ).all()
-
-
-# --- members -------------------------------------------------------------------
-
-
-def add_member(programme: Programme, user: User, role: MemberRole, actor) -> ProgrammeMember:
-    role = MemberRole(role)
-    exists = any(m.user_id == user.id and m.role == role for m in programme.members)
-    if exists:
-        raise UserError(N_("%(name)s is already on the list."), name=user.display_name)
-    member = ProgrammeMember(programme=programme, user_id=user.id, role=role)
-    db.session.add(member)
-    db.session.flush()
-    audit.record(
-        "nomination.member_add", programme, actor=actor, changes={"member": user.display_name, "role": str(role)}
-    )
-    return member
-
-
-def remove_member(member: ProgrammeMember, actor) -> None:
-    programme = member.programme
-    if member.role == MemberRole.EXPERT and any(
-        r.expert_id == member.user_id for n in programme.nominations for r in n.expert_reviews
-    ):
-        raise UserError(N_("This expert already has dossiers assigned and stays on the panel."))
-    if member.role == MemberRole.COMMITTEE and programme.ballot_opened_at is not None:
-        raise UserError(N_("The ballot has been opened; the committee can no longer change."))
-    audit.record(
-        "nomination.member_remove",
-        programme,
-        actor=actor,
-        changes={"member": member.user.display_name, "role": str(member.role)},
-    )
-    db.session.delete(member)
-    db.session.flush()
 
 
 # --- assignment ------------------------------------------------------------------

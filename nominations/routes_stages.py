@@ -16,7 +16,7 @@ from accounts.permissions import require_roles
 from core import exports
 from core.extensions import db
 from core.request_cycle import on_user_error, redirect_either_way
-from nominations import ballot_services, handover, joint, review
+from nominations import ballot_services, handover, joint, panels, review
 from nominations.blueprint import bp
 from nominations.forms_review import JointUnitForm, MemberForm
 from nominations.models import JointUnit, MemberRole, Programme, ProgrammeMember
@@ -50,7 +50,7 @@ def stage_review(programme_id: int):
         "nominations/review/office.html",
         programme=programme,
         rows=review.ranking(programme),
-        experts=review.members(programme, MemberRole.EXPERT),
+        experts=panels.members(programme, MemberRole.EXPERT),
         problems=review.ballot_problems(programme),
         form=_member_form(programme, MemberRole.EXPERT),
     )
@@ -96,7 +96,7 @@ def stage_member_add(programme_id: int):
     if user is None:
         flash(_("Choose a person."), "error")
         return done
-    review.add_member(programme, user, MemberRole(form.role.data), current_user)
+    panels.add_member(programme, user, MemberRole(form.role.data), current_user)
     flash(_("%(name)s has been added.", name=user.display_name), "success")
     return done
 
@@ -109,7 +109,7 @@ def stage_member_remove(programme_id: int, member_id: int):
         abort(404)
     page = "nominations.stage_ballot" if member.role == MemberRole.COMMITTEE else "nominations.stage_review"
     done = redirect_either_way(url_for(page, programme_id=programme_id))
-    review.remove_member(member, current_user)
+    panels.remove_member(member, current_user)
     return done
 
 

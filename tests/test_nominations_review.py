@@ -14,14 +14,14 @@ def setup(db, make_user, make_unit, organiser):
 
 
 def test_assignment_skips_the_experts_own_unit(db, make_user, make_unit, organiser):
-    from nominations import review
+    from nominations import panels, review
     from nominations.models import ExpertReview
 
     setup = build(db, make_user, make_unit, organiser, dossiers=3, experts=0)
     same = make_user("judge", unit=setup.units[0])
     others = [make_user("judge", unit=make_unit()) for _ in range(2)]
     for user in [same, *others]:
-        review.add_member(setup.programme, user, "expert", organiser)
+        panels.add_member(setup.programme, user, "expert", organiser)
     result = review.assign_experts(setup.programme, organiser)
     db.session.commit()
     assert result.unfilled == {}
