@@ -15,6 +15,7 @@ from essays.models import CompetitionStatus, Format, SubmissionStatus
 from judging.models import Arbitration, Grouping, KeyinState, Method, PoolRule, RoundState
 from nominations.models import (
     FileKind,
+    JointDecision,
     MemberRole,
     NominationStatus,
     ProgrammeKind,
@@ -152,6 +153,20 @@ ACTIONS: dict[str, str] = {
     "nomination.check_return": N_("Returned a dossier for revision"),
     "nomination.check_reject": N_("Rejected a dossier as not eligible"),
     "nomination.reveal_id": N_("Showed a resident ID number in full"),
+    "nomination.experts_assign": N_("Assigned experts to the dossiers"),
+    "nomination.score_save": N_("Saved an expert's draft score"),
+    "nomination.score_submit": N_("Submitted an expert's score"),
+    "nomination.ballot_open": N_("Opened the committee ballot"),
+    "nomination.ballot_close": N_("Closed the committee ballot"),
+    "nomination.ballot_result": N_("Recorded a candidate's ballot result"),
+    "nomination.vote": N_("Cast a secret vote"),
+    "nomination.recuse": N_("A committee member recused themselves"),
+    "nomination.joint_decide": N_("Decided on a candidate in joint review"),
+    "nomination.hand_over": N_("Handed the candidates over for public notice"),
+    "nomination.notice": N_("Put a candidate on public notice"),
+    "nomination.withdraw": N_("Marked a candidate withdrawn after the notice"),
+    "nomination.approve": N_("Approved a candidate"),
+    "nomination.programme_approve": N_("Approved a programme"),
 }
 
 OBJECT_TYPES: dict[str, str] = {
@@ -410,6 +425,12 @@ FIELDS: dict[str, str] = {
     "consent_deeds": N_("Consent to publishing the main deeds"),
     "fields": N_("Fields changed"),
     "photo": N_("Photo"),
+    "candidates": N_("Candidates"),
+    "for_votes": N_("Votes for"),
+    "present": N_("Members present"),
+    "passed": N_("Passed"),
+    "decision": N_("Decision"),
+    "approved": N_("Approved"),
 }
 
 
@@ -430,6 +451,10 @@ VALUES: dict[tuple[str, str] | str, dict[str, str]] = {
     ("result_sets", "state"): ResultState.msgids(),
     ("result_sets", "unit"): DayUnit.msgids(),
     ("objections", "status"): ObjectionStatus.msgids(),
+    ("nominations", "status"): NominationStatus.msgids(),
+    ("nomination_programmes", "stage"): ProgrammeStage.msgids(),
+    ("nomination_programmes", "role"): MemberRole.msgids(),
+    "decision": JointDecision.msgids(),
     "roles": Role.msgids(),
     "kind": UnitKind.msgids(),
     "method": Method.msgids(),
@@ -439,14 +464,11 @@ VALUES: dict[tuple[str, str] | str, dict[str, str]] = {
     "ordering": Ordering.msgids(),
     "format": Format.msgids(),
     "via": {"keyin": N_("Keyed in from a paper sheet")},
-    ("nominations", "status"): NominationStatus.msgids(),
     ("nominations", "kind"): FileKind.msgids(),
     ("nominations", "sex"): Sex.msgids(),
-    ("nomination_programmes", "stage"): ProgrammeStage.msgids(),
     ("nomination_programmes", "kind"): ProgrammeKind.msgids(),
     ("nomination_programmes", "subject"): RuleSubject.msgids(),
     ("nomination_programmes", "op"): RuleOp.msgids(),
-    ("nomination_programmes", "role"): MemberRole.msgids(),
 }
 
 

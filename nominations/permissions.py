@@ -62,6 +62,64 @@ def can_reveal_resident_id(user, nomination) -> bool:
 
 # --- expert review, committee ballot, 联审, notice and approval (helper n2) ---
 
+# Stages before the committee sees the candidates.
+_BEFORE_BALLOT = {"draft", "nominating", "checking", "expert_review"}
+
+
+def _serves_as(user, programme, role: str) -> bool:
+    if not (user and user.is_authenticated and programme is not None):
+        return False
+    return any(m.user_id == user.id and str(m.role) == role for m in programme.members)
+
+
+def is_expert_of(user, programme) -> bool:
+    return _serves_as(user, programme, "expert")
+
+
+def is_committee_member_of(user, programme) -> bool:
+    return _serves_as(user, programme, "committee")
+
+
+def can_score_dossier(user, review) -> bool:
+    """Only the assigned expert, and only their own assignment."""
+    return bool(user and user.is_authenticated and review is not None and review.expert_id == user.id)
+
+
+def can_see_candidates(user, programme) -> bool:
+    """Committee members see the candidates from the ballot stage on; the office always."""
+    return is_organiser(user) or (
+        is_committee_member_of(user, programme) and str(programme.stage) not in _BEFORE_BALLOT
+    )
+
+
+def can_see_tallies(user, programme) -> bool:
+    """Results show only after the ballot closes, to the committee and the office."""
+    return programme.ballot_closed_at is not None and (is_organiser(user) or is_committee_member_of(user, programme))
+
+
+def is_joint_reviewer_of(user, programme) -> bool:
+    """A coordinator of one of the programme's 联审 departments."""
+    return bool(programme is not None and any(is_coordinator_of(user, ju.unit_id) for ju in programme.joint_units))
+
+
+def can_joint_review(user, programme) -> bool:
+    """联审 departments see the candidates at the joint review stage only."""
+    return is_joint_reviewer_of(user, programme) and str(programme.stage) == "joint_review"
+
+
+def can_see_public_profile(nomination) -> bool:
+    """The gallery shows an approved honouree who consented to a public profile."""
+    return bool(
+        nomination is not None
+        and str(nomination.status) == "approved"
+        and nomination.consent_profile
+        and str(nomination.programme.stage) == "approved"
+    )
+
+
+def can_see_public_deeds(nomination) -> bool:
+    return can_see_public_profile(nomination) and bool(nomination.consent_deeds)
+
 
 # --- printing, downloads and the overview (helper n3) -------------------------
 
