@@ -65,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     import nominations.routes_programmes  # noqa: F401
     import nominations.routes_public  # noqa: F401
     import nominations.routes_review  # noqa: F401
+    import nominations.routes_stages  # noqa: F401
     import nominations.routes_unit  # noqa: F401
     import publishing.certificate_routes  # noqa: F401
     import publishing.manage_routes  # noqa: F401

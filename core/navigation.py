@@ -1,7 +1,8 @@
 """The navigation bar follows the person's roles.
 
-Each package lists its entries here by endpoint (``nominations`` gets its
-entry when it has pages).
+Each package lists its entries here by endpoint; the public pages share one
+set of links (``PUBLIC_ITEMS``), so that publishing's pages can link to the
+exemplar gallery without knowing the nominations package.
 """
 
 from __future__ import annotations
@@ -30,11 +31,28 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("essays.competitions", N_("Competitions"), ("organiser", "admin"), "/essays/manage"),
     NavItem("judging.queue", N_("Judging"), ("judge",), "/judging/my"),
     NavItem("judging.rounds", N_("Rounds"), ("organiser", "admin"), "/judging/rounds"),
+    NavItem("nominations.unit_home", N_("Nominations"), ("coordinator",), "/nominations/unit"),
+    NavItem("nominations.programmes", N_("Nominations"), ("organiser", "admin"), "/nominations/programmes"),
+    NavItem("nominations.review_home", N_("Expert review"), ("judge",), "/nominations/review"),
+    NavItem("nominations.committee_home", N_("Committee ballot"), ("committee",), "/nominations/committee"),
     NavItem("publishing.manage", N_("Publishing"), ("organiser", "admin"), "/publishing/manage"),
     NavItem("admin.users", N_("Users"), ("admin",), "/admin/users"),
     NavItem("admin.units", N_("Units"), ("admin",), "/admin/units"),
     NavItem("core.audit_log", N_("Audit log"), ("admin", "organiser"), "/audit"),
 ]
+
+
+PUBLIC_ITEMS: list[NavItem] = [
+    NavItem("publishing.public_home", N_("Public notices and results"), (), "/public"),
+    NavItem("nominations.exemplars", N_("Exemplars"), (), "/exemplars"),
+]
+
+
+def public_items() -> list[dict]:
+    return [
+        {"url": url_for(i.endpoint), "label": gettext(i.label), "active": request.path.startswith(i.prefix)}
+        for i in PUBLIC_ITEMS
+    ]
 
 
 def items_for(user) -> list[dict]:
@@ -54,4 +72,4 @@ def items_for(user) -> list[dict]:
 def init_app(app) -> None:
     @app.context_processor
     def _nav():
-        return {"nav_items": items_for(current_user)}
+        return {"nav_items": items_for(current_user), "public_nav_items": public_items}

@@ -16,6 +16,7 @@ from core import audit
 from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
+from nominations import ballot_services, handover, joint, review
 from nominations.models import (
     CompositionRule,
     JointUnit,
@@ -374,6 +375,15 @@ GUARDS: dict[ProgrammeStage, Callable[[Programme], None]] = {
     ProgrammeStage.DRAFT: check_ready_to_nominate,
     ProgrammeStage.NOMINATING: check_nominations_in,
     ProgrammeStage.CHECKING: check_checking_done,
+    ProgrammeStage.EXPERT_REVIEW: review.check_ready_for_ballot,
+    ProgrammeStage.BALLOT: ballot_services.check_ballot_closed,
+    ProgrammeStage.JOINT_REVIEW: joint.check_joint_done,
+}
+# Entering these stages does more than set the stage: the hand-over to publishing puts
+# the candidates on notice; approval reads the notice's outcome and publishes the list.
+ENTER: dict[ProgrammeStage, Callable[[Programme, object], object]] = {
+    ProgrammeStage.NOTICE: handover.hand_over,
+    ProgrammeStage.APPROVED: handover.approve_programme,
 }
 
 
@@ -395,6 +405,10 @@ def advance_stage(programme: Programme, actor) -> ProgrammeStage:
     guard = GUARDS.get(programme.stage)
     if guard is not None:
         guard(programme)
+    enter = ENTER.get(target)
+    if enter is not None:
+        enter(programme, actor)  # sets the stage and writes its own audit entry
+        return programme.stage
     before = programme.stage
     programme.stage = target
     db.session.flush()

@@ -14,6 +14,7 @@ from core.extensions import db
 from core.limits import body_limit
 from core.request_cycle import on_user_error, redirect_either_way
 from core.views import register_panel
+from nominations import overview
 from nominations import programmes as services
 from nominations.blueprint import bp
 from nominations.forms import (
@@ -140,6 +141,7 @@ def programme(programme_id: int):
         totals={str(k): v for k, v in totals.items()},
         statuses=list(NominationStatus),
         next_stage=services.next_stage(programme),
+        funnel=overview.funnel(programme),
     )
 
 

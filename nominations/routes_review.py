@@ -3,7 +3,7 @@
 Templates get ``nominations.expert_view.ExpertDossier`` projections, never a
 ``Nomination``: no phone or resident ID, and nothing that names the nominee
 when the programme reviews blind. The office's pages for the later stages live
-in ``routes_stages`` (imported here so that the blueprint knows them).
+in ``routes_stages``.
 """
 
 from __future__ import annotations
@@ -122,4 +122,3 @@ def review_photo(programme_id: int, nomination_id: int):
 
 
 # The office's pages of the review, ballot, 联审, hand-over and approval stages.
-from nominations import routes_stages  # noqa: E402,F401
