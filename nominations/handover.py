@@ -20,7 +20,8 @@ from nominations.ballot_services import check_ballot_closed
 from nominations.chain import add_step
 from nominations.joint import check_joint_done
 from nominations.models import Nomination, NominationStatus, Programme, ProgrammeStage, StepKind
-from publishing import services as publishing
+from publishing import notice as publishing_notice
+from publishing import results as publishing_results
 from publishing.models import Ordering, ResultSet, ResultState, SourceType
 
 OFFICE = "主办单位"
@@ -40,9 +41,9 @@ def _with_status(programme: Programme, *statuses: NominationStatus) -> list[Nomi
     ).all()
 
 
-def honour_inputs(programme: Programme, nominations: list[Nomination]) -> list[publishing.HonourInput]:
+def honour_inputs(programme: Programme, nominations: list[Nomination]) -> list[publishing_results.HonourInput]:
     return [
-        publishing.HonourInput(
+        publishing_results.HonourInput(
             level_code="honour",
             level_text=programme.honour_title,
             recipient_name=n.name,
@@ -65,7 +66,7 @@ def hand_over(programme: Programme, actor) -> ResultSet:
     passed = _with_status(programme, NominationStatus.PASSED)
     if not passed:
         raise UserError(N_("Nobody passed the ballot and the joint review; there is nothing to put on notice."))
-    rs = publishing.import_honours(
+    rs = publishing_results.import_honours(
         "programme",
         programme.id,
         programme.title,
@@ -105,13 +106,13 @@ def approve_programme(programme: Programme, actor) -> Programme:
         raise UserError(N_("A programme is approved after its public notice."))
     check_handed_over(programme)
     rs = result_set(programme)
-    if publishing.notice_accepts_objections(rs):
+    if publishing_notice.notice_accepts_objections(rs):
         raise UserError(N_("The public notice is still open; approve after it has closed."))
-    open_objections = publishing.unresolved_objections(rs)
+    open_objections = publishing_notice.unresolved_objections(rs)
     if open_objections:
         raise UserError(N_("%(count)s objection(s) are not resolved yet."), count=len(open_objections))
     if rs.state != ResultState.PUBLISHED:  # the office may have published it in publishing already
-        publishing.publish_results(rs, actor)
+        publishing_results.publish_results(rs, actor)
     honours = {h.source_item_id: h for h in rs.honours}
     approved = 0
     for n in _with_status(programme, NominationStatus.ON_NOTICE):

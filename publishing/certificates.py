@@ -140,11 +140,15 @@ def certificate_page(
 ) -> dict:
     """The text of one certificate page (plain data for the template); ``qr`` if already drawn."""
     if SourceType(source_type) == SourceType.PROGRAMME:
-        sentence = formats.honour_sentence(tpl.activity_name, level_text)
+        # The conferral names the honouree in the sentence itself: no salutation line.
+        person = RecipientKind(recipient_kind) == RecipientKind.PERSON
+        recipient = ""
+        sentence = formats.honour_sentence(recipient_name, level_text, person=person)
     else:
+        recipient = recipient_line(recipient_name, recipient_kind)
         sentence = formats.award_sentence(tpl.activity_name, work_title, level_text)
     return {
-        "recipient": recipient_line(recipient_name, recipient_kind),
+        "recipient": recipient,
         "recipient_unit": recipient_unit,
         "sentence": sentence,
         "number": number,

@@ -203,11 +203,15 @@ def award_sentence(activity: str, work_title: str | None, level_text: str) -> st
     return f"在{activity}中，荣获{level_text}。"
 
 
-def honour_sentence(programme: str, title: str) -> str:
-    """在{programme}中，被评为“{title}”。 — for an honour title from a nomination programme."""
-    programme = _required(programme, N_("The programme name is missing."))
+def honour_sentence(recipient: str, title: str, *, person: bool = True) -> str:
+    """授予{recipient}同志“{title}”荣誉称号。 — an honour title conferred by a nomination programme.
+
+    A team or a unit is named as it is, without 同志.
+    """
+    recipient = _required(recipient, N_("The recipient's name is missing."))
     title = _required(_strip_pair((title or "").strip(), "“", "”").strip('"'), N_("The honour title is missing."))
-    return f"在{programme}中，被评为“{title}”。"
+    address = "同志" if person else ""
+    return f"授予{recipient}{address}“{title}”荣誉称号。"
 
 
 def _required(text: str, message: str) -> str:

@@ -193,18 +193,16 @@ def test_award_sentence(activity, title, level, sentence):
 
 
 @pytest.mark.parametrize(
-    "programme, title, sentence",
+    "recipient, title, person, sentence",
     [
-        (
-            "2025年度“最美科技工作者”评选活动",
-            "最美科技工作者",
-            "在2025年度“最美科技工作者”评选活动中，被评为“最美科技工作者”。",
-        ),
-        ("2025年度道德模范评选", "“道德模范”", "在2025年度道德模范评选中，被评为“道德模范”。"),
+        ("李秀英", "临渭标杆", True, "授予李秀英同志“临渭标杆”荣誉称号。"),
+        ("李秀英", "“最美科技工作者”", True, "授予李秀英同志“最美科技工作者”荣誉称号。"),
+        ("区人民医院急诊科", "临渭标杆", False, "授予区人民医院急诊科“临渭标杆”荣誉称号。"),
+        ("王伟", '"学习型干部"', True, "授予王伟同志“学习型干部”荣誉称号。"),
     ],
 )
-def test_honour_sentence(programme, title, sentence):
-    assert honour_sentence(programme, title) == sentence
+def test_honour_sentence(recipient, title, person, sentence):
+    assert honour_sentence(recipient, title, person=person) == sentence
 
 
 @pytest.mark.parametrize(
@@ -213,7 +211,7 @@ def test_honour_sentence(programme, title, sentence):
         lambda: award_sentence("", "家书", "一等奖"),
         lambda: award_sentence("征文活动", "家书", " "),
         lambda: honour_sentence("", "道德模范"),
-        lambda: honour_sentence("评选", "“”"),
+        lambda: honour_sentence("李秀英", "“”"),
     ],
 )
 def test_sentences_need_their_parts(call):

@@ -22,7 +22,8 @@ def setup(db, make_user, make_unit, organiser):
 
 def test_hand_over_then_approve_after_the_notice(app, db, login, post, setup, organiser):
     from nominations import handover
-    from publishing import services as publishing
+    from publishing import clock as publishing_clock
+    from publishing import notice as publishing_notice
     from publishing.demo import replay_closed_notice
 
     pid = setup.programme.id
@@ -36,13 +37,13 @@ def test_hand_over_then_approve_after_the_notice(app, db, login, post, setup, or
     assert f"/publishing/manage/{rs.id}" in page
     early = post(client, f"/nominations/programmes/{pid}/handover/approve", page="/")
     assert "请先在结果发布中开始公示" in follow(client, early)
-    publishing.start_notice(
-        rs, start=publishing.today_local(), length=5, unit="working", how_to_object="来电", actor=organiser
+    publishing_notice.start_notice(
+        rs, start=publishing_clock.today_local(), length=5, unit="working", how_to_object="来电", actor=organiser
     )
     db.session.commit()
     running = post(client, f"/nominations/programmes/{pid}/handover/approve", page="/")
     assert "公示期尚未结束" in follow(client, running)
-    publishing.cancel_notice(rs, "公示期设置有误", organiser)
+    publishing_notice.cancel_notice(rs, "公示期设置有误", organiser)
     replay_closed_notice(rs, days_ago=20, length=5, unit="working", how_to_object="来电", actor=organiser)
     db.session.commit()
     assert post(client, f"/nominations/programmes/{pid}/handover/approve", page="/").status_code == 302

@@ -19,10 +19,10 @@ def gallery(db, make_user, make_unit, organiser):
         n.members_text = MEMBERS_PRIVATE
         add_photo(db, n)
     rs = approve_all(db, setup, organiser)
-    from publishing import services as publishing
+    from publishing import results as publishing_results
 
     honour = next(h for h in rs.honours if h.source_item_id == withdrawn.id)
-    publishing.withdraw_honour(honour, "经核实撤销", organiser)
+    publishing_results.withdraw_honour(honour, "经核实撤销", organiser)
     db.session.commit()
     return setup
 
