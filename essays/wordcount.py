@@ -155,6 +155,15 @@ def _count_piece(text: str, position: int, length: int) -> int:
     return count
 
 
+# What a count over or under a genre's limit says, by unit counted (words or 汉字).
+_LIMIT_MESSAGES = {
+    ("word", "max"): N_("The entry has %(count)s words, more than the limit of %(limit)s."),
+    ("han", "max"): N_("The entry has %(count)s Chinese characters, more than the limit of %(limit)s."),
+    ("word", "min"): N_("The entry has %(count)s words, fewer than the minimum of %(limit)s."),
+    ("han", "min"): N_("The entry has %(count)s Chinese characters, fewer than the minimum of %(limit)s."),
+}
+
+
 def check_length(text: str, minimum: int | None, maximum: int | None, rule: str = "word") -> int:
     """Count ``text`` by ``rule`` ("word" = 字数, "han" = 汉字数) and enforce limits.
 
@@ -168,30 +177,11 @@ def check_length(text: str, minimum: int | None, maximum: int | None, rule: str 
         count = count_han(text)
     else:
         raise ValueError(f"unknown counting rule {rule!r}; expected one of {RULES}")
+    unit = "word" if rule == "word" else "han"
     if maximum is not None and count > maximum:
-        if rule == "word":
-            raise UserError(
-                N_("The entry has %(count)s words, more than the limit of %(limit)s."),
-                count=count,
-                limit=maximum,
-            )
-        raise UserError(
-            N_("The entry has %(count)s Chinese characters, more than the limit of %(limit)s."),
-            count=count,
-            limit=maximum,
-        )
+        raise UserError(_LIMIT_MESSAGES[unit, "max"], count=count, limit=maximum)
     if minimum is not None and count < minimum:
-        if rule == "word":
-            raise UserError(
-                N_("The entry has %(count)s words, fewer than the minimum of %(limit)s."),
-                count=count,
-                limit=minimum,
-            )
-        raise UserError(
-            N_("The entry has %(count)s Chinese characters, fewer than the minimum of %(limit)s."),
-            count=count,
-            limit=minimum,
-        )
+        raise UserError(_LIMIT_MESSAGES[unit, "min"], count=count, limit=minimum)
     return count
 
 
