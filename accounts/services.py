@@ -13,7 +13,7 @@ from sqlalchemy import func, or_, select
 
 from accounts import sheets
 from accounts.auth import end_session, revoke_all_sessions, start_session
-from accounts.models import Role, Unit, UnitKind, User, UserSession
+from accounts.models import Role, Unit, UnitKind, User, UserRole, UserSession
 from accounts.passwords import make_hasher, password_problems
 from core import audit
 from core.db import end_read_transaction, utcnow
@@ -58,6 +58,18 @@ def _snapshot(user: User) -> dict:
         "roles": sorted(str(r) for r in user.roles),
         "active": user.active,
     }
+
+
+def active_users_with_role(role: Role | str) -> list[User]:
+    """Active accounts holding ``role``, by name: the pickers for judges, experts, committee members."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole)
+            .where(UserRole.role == Role(role), User.active.is_(True))
+            .order_by(User.display_name)
+        )
+    )
 
 
 def normalise_login(login: str | None) -> str:

@@ -243,6 +243,7 @@ FIELDS: dict[str, str] = {
     "address": N_("Address"),
     "login": N_("Login typed"),
     "reason": N_("Reason"),
+    "reassigned_to": N_("Reassigned to"),
     "browser": N_("Browser"),
     "session_id": N_("Sign-in No."),
     "units": N_("Units"),

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from accounts.models import Role, User, UserRole
+from accounts import services as account_services
+from accounts.models import Role, User
 from core import audit
 from core.errors import UserError
 from core.extensions import db
@@ -50,14 +51,7 @@ def serves(round_: Round, user) -> bool:
 
 def candidates() -> list[User]:
     """Active users with the committee role, for the organiser's picker."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(UserRole)
-            .where(UserRole.role == Role.COMMITTEE, User.active.is_(True))
-            .order_by(User.display_name)
-        )
-    )
+    return account_services.active_users_with_role(Role.COMMITTEE)
 
 
 def add_member(round_: Round, user: User, *, actor) -> RoundCommitteeMember:

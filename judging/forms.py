@@ -66,6 +66,14 @@ class AddJudgeForm(FlaskForm):
     )
 
 
+class ConflictForm(FlaskForm):
+    """A conflict of interest between a pool judge and one entry, recorded by the organiser."""
+
+    judge_id = SelectField(_l("Judge"), coerce=int, validate_choice=False)
+    receipt_number = StringField(_l("Receipt number of the entry"), validators=[DataRequired(), Length(max=40)])
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)])
+
+
 class RemoveJudgeForm(FlaskForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)])
 

@@ -14,7 +14,6 @@ import math
 
 from sqlalchemy import select
 
-from accounts.models import User
 from core import audit
 from core.db import utcnow
 from core.errors import UserError
@@ -25,7 +24,6 @@ from judging.arbitration import check_arbitration
 from judging.models import (
     Assignment,
     AssignmentStatus,
-    Conflict,
     Criterion,
     Round,
     RoundJudge,
@@ -102,26 +100,6 @@ def accept_pledge(round_: Round, actor, *, declared_conflicts: str = "") -> Roun
         "judging.pledge_accept", round_, actor=actor, changes={"declared_conflicts": member.declared_conflicts}
     )
     return member
-
-
-def declare_conflict(round_: Round, judge: User, submission: Submission, *, actor, reason: str) -> Conflict:
-    require_unlocked(round_)
-    conflict = db.session.scalar(
-        select(Conflict).where(
-            Conflict.round_id == round_.id, Conflict.judge_id == judge.id, Conflict.submission_id == submission.id
-        )
-    )
-    if conflict is None:
-        conflict = Conflict(round_id=round_.id, judge_id=judge.id, submission_id=submission.id, reason=reason)
-        db.session.add(conflict)
-    db.session.flush()
-    audit.record(
-        "judging.conflict_declare",
-        round_,
-        actor=actor,
-        changes={"judge_id": judge.id, "submission_id": submission.id, "reason": reason},
-    )
-    return conflict
 
 
 def recuse(assignment: Assignment, *, actor, reason: str) -> Assignment | None:

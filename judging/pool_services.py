@@ -367,3 +367,70 @@ def new_assignment(round_: Round, judge_id: int, submission_id: int, role: Assig
         db.session.add(RoundJudge(round_id=round_.id, user_id=judge_id, capacity=0))
     db.session.flush()
     return item
+
+
+def record_conflict(round_: Round, judge: User, receipt_number: str, *, reason: str, actor) -> Conflict:
+    """A conflict of interest between a pool judge and one entry (a judge declares it in the
+    pledge; the organiser, who sees who wrote what, records it against the entry).
+
+    Every assignment path respects it (``ineligibility``); an unscored assignment the
+    judge already holds on the entry is withdrawn and handed to another eligible judge.
+    """
+    require_unlocked(round_)
+    if membership(round_, judge) is None and judge.id != round_.leader_id:
+        raise UserError(N_("Choose a judge of this round."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise UserError(N_("Give the reason for the conflict of interest."))
+    number = (receipt_number or "").strip()
+    submission = db.session.scalar(
+        select(Submission).where(
+            Submission.competition_id == round_.competition_id, Submission.receipt_number == number
+        )
+    )
+    if submission is None:
+        raise UserError(N_("No entry of this competition has the receipt number %(number)s."), number=number)
+    conflict = db.session.scalar(
+        select(Conflict).where(
+            Conflict.round_id == round_.id, Conflict.judge_id == judge.id, Conflict.submission_id == submission.id
+        )
+    )
+    if conflict is None:
+        conflict = Conflict(round_id=round_.id, judge_id=judge.id, submission_id=submission.id, reason=reason)
+        db.session.add(conflict)
+    held = db.session.scalar(
+        select(Assignment).where(
+            Assignment.round_id == round_.id,
+            Assignment.judge_id == judge.id,
+            Assignment.submission_id == submission.id,
+            Assignment.status == AssignmentStatus.ASSIGNED,
+        )
+    )
+    replacement = None
+    if held is not None:
+        withdraw_assignment(held, reason)
+        replacement = add_replacement(round_, submission.id, held.role)
+    db.session.flush()
+    audit.record(
+        "judging.conflict_declare",
+        round_,
+        actor=actor,
+        changes={
+            "judge_id": judge.id,
+            "submission_id": submission.id,
+            "reason": reason,
+            "reassigned_to": replacement.judge_id if replacement is not None else None,
+        },
+    )
+    return conflict
+
+
+def conflicts(round_: Round) -> list[tuple[Conflict, str, str]]:
+    """The round's recorded conflicts: (conflict, judge's name, entry's receipt number)."""
+    return db.session.execute(
+        select(Conflict, User.display_name, Submission.receipt_number)
+        .join(User, User.id == Conflict.judge_id)
+        .join(Submission, Submission.id == Conflict.submission_id)
+        .where(Conflict.round_id == round_.id)
+        .order_by(Conflict.id)
+    ).all()

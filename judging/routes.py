@@ -11,7 +11,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
-from accounts.models import Role, User, UserRole
+from accounts import services as account_services
+from accounts.models import Role, User
 from accounts.permissions import require_roles
 from core import exports
 from core.errors import UserError
@@ -38,6 +39,7 @@ from judging import (
 from judging import awards as awards_mod
 from judging.forms import (
     AddJudgeForm,
+    ConflictForm,
     KeyinUploadForm,
     NewRoundForm,
     OpenRoundForm,
@@ -109,14 +111,7 @@ def _rounds_page(form: NewRoundForm):
 
 
 def _judge_users() -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(UserRole)
-            .where(UserRole.role == Role.JUDGE, User.active.is_(True))
-            .order_by(User.display_name)
-        )
-    )
+    return account_services.active_users_with_role(Role.JUDGE)
 
 
 def _judge_choices() -> list[tuple[int, str]]:
@@ -170,6 +165,15 @@ def _add_judge_form() -> AddJudgeForm:
     return form
 
 
+def _conflict_form(round_: Round) -> ConflictForm:
+    form = ConflictForm()
+    judges = [(m.user_id, m.user.display_name) for m in pool_services.pool_members(round_)]
+    if round_.leader is not None and round_.leader_id not in {uid for uid, _ in judges}:
+        judges.append((round_.leader_id, round_.leader.display_name))
+    form.judge_id.choices = judges
+    return form
+
+
 def _round_page(round_: Round, form: RoundForm):
     return render_template(
         "judging/round.html",
@@ -179,6 +183,8 @@ def _round_page(round_: Round, form: RoundForm):
         add_form=_add_judge_form(),
         insiders=[(u.id, u.display_name) for u in _judge_users() if pool_services.is_insider(u)],
         remove_form=RemoveJudgeForm(),
+        conflict_form=_conflict_form(round_),
+        conflicts=pool_services.conflicts(round_),
         open_form=OpenRoundForm(),
         call_open=round_services.call_still_open(round_.competition),
         members=pool_services.pool_members(round_, active_only=False),
@@ -212,6 +218,21 @@ def add_judge(round_id: int):
         round_, user, actor=current_user, capacity=form.capacity.data, confirm_insider=form.confirm_insider.data
     )
     flash(_("Judge added."), "success")
+    return done
+
+
+@bp.route("/rounds/<int:round_id>/conflicts", methods=["POST"])
+@require_roles(Role.ORGANISER, Role.ADMIN)
+def record_conflict(round_id: int):
+    round_ = _round(round_id)
+    form = ConflictForm()
+    done = redirect_either_way(_setup_url(round_, "#judges"))
+    if not form.validate_on_submit():
+        flash(_("Choose a judge, give the entry's receipt number and the reason."), "error")
+        return done
+    judge = db.get_or_404(User, form.judge_id.data)
+    pool_services.record_conflict(round_, judge, form.receipt_number.data, reason=form.reason.data, actor=current_user)
+    flash(_("The conflict of interest is recorded; assignment keeps the judge away from that entry."), "success")
     return done
 
 

@@ -129,13 +129,13 @@ def test_a_leader_from_the_authors_unit_is_not_given_the_entry(db, make_user, ma
 
 
 def test_a_leader_with_a_declared_conflict_is_not_given_the_entry(db, make_user, make_unit, organiser):
-    from judging import arbitration, judge_services
+    from judging import arbitration, pool_services
 
     round_, _, judges, entries, leader = setup_round(
         db, make_user, make_unit, organiser, n_entries=2, n_judges=2, k=2, arbitration="leader", leader=True
     )
     entry = entries[0]
-    judge_services.declare_conflict(round_, leader, entry, actor=organiser, reason="师生关系")
+    pool_services.record_conflict(round_, leader, entry.receipt_number, reason="师生关系", actor=organiser)
     by_id = {j.id: j for j in judges}
     a, b = _on_entry(db, round_, entry)
     _score(round_, a, by_id[a.judge_id], 40)
