@@ -20,6 +20,7 @@ default) the app never sees a slow body at all; see the README.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import socket
 import tempfile
@@ -28,6 +29,7 @@ import time
 
 from werkzeug.exceptions import HTTPException
 
+from core.arrival import parse_request_start
 from core.db import utcnow
 
 # Bodies up to this size are kept in memory; larger ones (uploads) spill to a
@@ -90,8 +92,18 @@ class BodyGuard:
         self.wsgi_app = wsgi_app
         self.app = app
 
+    def arrival(self, environ) -> dt.datetime:
+        """When the request arrived: the trusted front server's stamp (``X-Request-Start``),
+        else now, before the body is received (see ``core.arrival``)."""
+        now = utcnow()
+        if int(self.app.config.get("ZP_TRUSTED_PROXIES") or 0) > 0:
+            stamp = parse_request_start(environ.get("HTTP_X_REQUEST_START"), now.timestamp())
+            if stamp is not None:
+                return dt.datetime.fromtimestamp(stamp, dt.timezone.utc)
+        return now
+
     def __call__(self, environ, start_response):
-        environ.setdefault(RECEIVED_AT, utcnow())
+        environ.setdefault(RECEIVED_AT, self.arrival(environ))
         length, chunked = _declared_length(environ)
         if length is None and not chunked:
             return self.wsgi_app(environ, start_response)
