@@ -5,18 +5,20 @@ SQLite and on PostgreSQL, logs 200 authors in, sets the deadline a few seconds
 ahead and, 5 seconds before it, fires all 200 submissions at once (half typed
 text, half .docx). Each author double-clicks: the same form is sent again
 0.15 s later on a second connection, while the first is still running. Ten
-more authors submit one second after the deadline and must be refused. Then
-counts:
+more authors submit one second after the deadline and must be refused. A
+second rush is fired only half its own length before the deadline, so that
+most of it is still queued when the deadline passes. Then counts:
 
-    BENCH deadline_rush_<db> lost=<n> duplicates=<n> errors_5xx=<n> locked=<n>
+    BENCH deadline_rush_<db>[_long] lost=<n> refused_on_time=<n> duplicates=<n> errors_5xx=<n> locked=<n>
     BENCH deadline_rush_<db>_throughput submit_rps=<x> bare_rps=<y> ratio=<r> ...
 
 lost: an on-time author who finished sending the form before the deadline
 and has no stored entry (whatever the response), or who was shown a receipt
 that has no stored entry. The app judges the deadline at the moment it
-received the request (``essays.entry_rules.effective_moment``), so a request
-that waited behind the rush is not refused; one still queued in the socket
-backlog at the deadline can be. duplicates: more than one entry for one
+received the request (``essays.entry_rules.effective_moment``): the front
+proxy's ``X-Request-Start`` stamp (the client plays the proxy here), so a
+request still queued in the socket backlog at the deadline is not refused
+either. refused_on_time: on-time authors answered "deadline passed". duplicates: more than one entry for one
 author, or two different receipts for one form. late_accepted must be 0.
 
 The ratio compares submissions per second (200 authors / time from the
@@ -188,12 +190,21 @@ class Browser:
         self.port, self.cookies = port, {}
 
     def request(
-        self, method: str, path: str, body: bytes | None = None, ctype: str | None = None, sent: list | None = None
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        ctype: str | None = None,
+        sent: list | None = None,
+        stamp: bool = False,
     ) -> tuple[int, str, str]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         if ctype:
             headers["Content-Type"] = ctype
+        if stamp:
+            # The client plays the front proxy: nginx's `X-Request-Start "t=${msec}"`.
+            headers["X-Request-Start"] = f"t={time.time():.3f}"
         try:
             conn.request(method, path, body=body, headers=headers)
             if sent is not None:
@@ -279,7 +290,7 @@ def client_process(numbers: list[int], port: int, ids: dict, pipe) -> None:
         sleep_until(at)
         try:
             status, _, location = browser.request(
-                "POST", f"/essays/c/{ids['competition']}/submit", payload, ctype, sent=sent
+                "POST", f"/essays/c/{ids['competition']}/submit", payload, ctype, sent=sent, stamp=True
             )
         except Exception as exc:  # connection reset etc.
             status, location = 599, repr(exc)
@@ -307,7 +318,8 @@ def client_process(numbers: list[int], port: int, ids: dict, pipe) -> None:
 # One database ---------------------------------------------------------------------
 
 
-def run(db_kind: str) -> None:
+def run(db_kind: str, fire_before: float = FIRE_BEFORE_DEADLINE, label: str = "") -> float:
+    """One rush; returns how long it lasted (first send to last response)."""
     tmp = tempfile.mkdtemp(prefix="zp-rush-")
     if db_kind == "postgresql":
         subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "root", "--if-exists", PG_DB], check=False)
@@ -326,6 +338,8 @@ def run(db_kind: str) -> None:
         "ARGON2_PARALLELISM": "1",
         "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute",
         "LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute",
+        # The client stamps X-Request-Start as a front proxy would (see README, deployment).
+        "ZP_TRUSTED_PROXIES": "1",
     }
     server = None
     clients = []
@@ -383,10 +397,10 @@ def run(db_kind: str) -> None:
 
         app = create_app()
         with app.app_context():
-            deadline = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=FIRE_BEFORE_DEADLINE + 0.5)
+            deadline = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=fire_before + 0.5)
             set_deadline(ids["competition"], deadline)
             deadline_ts = deadline.timestamp()
-            fire_at, late_at = deadline_ts - FIRE_BEFORE_DEADLINE, deadline_ts + 1.0
+            fire_at, late_at = deadline_ts - fire_before, deadline_ts + 1.0
             for _, pipe in clients:
                 pipe.send((fire_at, late_at))
             results = {}
@@ -403,7 +417,7 @@ def run(db_kind: str) -> None:
             import collections
 
             print(collections.Counter(status for n, c in results.items() if n < AUTHORS for status, *_ in c))
-        lost = duplicates = errors = late_accepted = late_refused = sent_late = 0
+        lost = duplicates = errors = late_accepted = late_refused = sent_late = refused_on_time = 0
         on_time_done = []
         for n, clicks in results.items():
             errors += sum(1 for status, *_ in clicks if status >= 500)
@@ -420,6 +434,7 @@ def run(db_kind: str) -> None:
                 sent_late += 1  # the client itself was late: not the server's loss
             elif stored == 0:
                 lost += 1
+                refused_on_time += any(status == 409 for status, *_ in clicks)
         elapsed = max(on_time_done) - fire_at
         bare_ok = [done for status, done in bare if status == 200]
         bare_elapsed = max(bare_ok) - bare_at if bare_ok else 0
@@ -429,14 +444,19 @@ def run(db_kind: str) -> None:
         submit_rps = AUTHORS / elapsed
         bare_rps = len(bare_ok) / bare_elapsed if bare_elapsed else 0
         stored_total = sum(per_author.get(f"a{n}", 0) for n in range(AUTHORS))
-        print(f"BENCH deadline_rush_{db_kind} lost={lost} duplicates={duplicates} errors_5xx={errors} locked={locked}")
+        name = f"deadline_rush_{db_kind}{label}"
         print(
-            f"BENCH deadline_rush_{db_kind}_throughput submit_rps={submit_rps:.1f} bare_rps={bare_rps:.1f} "
+            f"BENCH {name} lost={lost} refused_on_time={refused_on_time} duplicates={duplicates} "
+            f"errors_5xx={errors} locked={locked} fire_before_deadline={fire_before:.1f}s"
+        )
+        print(
+            f"BENCH {name}_throughput submit_rps={submit_rps:.1f} bare_rps={bare_rps:.1f} "
             f"ratio={submit_rps / bare_rps if bare_rps else 0:.2f} stored={stored_total}/{AUTHORS} "
             f"bare_rows={bare_rows} late_refused={late_refused}/{LATE_AUTHORS} late_accepted={late_accepted} "
             f"client_sent_late={sent_late} rush_seconds={elapsed:.2f}"
         )
         sys.stdout.flush()
+        return elapsed
     finally:
         for proc, _ in clients:
             proc.join(timeout=5)
@@ -456,6 +476,13 @@ def run(db_kind: str) -> None:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def run_both(kind: str) -> None:
+    """The rush as before, then one that lasts twice its window (fired half the rush's
+    length before the deadline): on-time entries stuck in the backlog must not be refused."""
+    elapsed = run(kind)
+    run(kind, fire_before=max(0.5, elapsed / 2), label="_long")
+
+
 def main(argv: list[str]) -> None:
     kinds = argv or ["sqlite", "postgresql"]
     for kind in kinds:
@@ -463,7 +490,7 @@ def main(argv: list[str]) -> None:
         if len(kinds) > 1:
             subprocess.run([sys.executable, __file__, kind], check=False)
         else:
-            run(kind)
+            run_both(kind)
 
 
 if __name__ == "__main__":
