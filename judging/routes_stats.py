@@ -31,7 +31,9 @@ class UnitHonoursForm(FlaskForm):
     """The units ticked in the ranking, and the honour's wording."""
 
     unit_ids = SelectMultipleField(coerce=int, validate_choice=False)
-    level_text = StringField(_l("Honour"), validators=[Length(max=60)], default=unit_honours.DEFAULT_LEVEL_TEXT)
+    level_text = StringField(
+        _l("Name of the honour"), validators=[Length(max=60)], default=unit_honours.DEFAULT_LEVEL_TEXT
+    )
 
 
 def _competition(competition_id: int) -> Competition:
@@ -43,7 +45,7 @@ def _year() -> int | None:
 
 
 def _charts(fig: unit_stats.Figures) -> dict:
-    series = [_("Entries"), _("Qualified"), _("Awards")]
+    series = [_("Entries"), _("Qualified"), _("Awarded entries")]
 
     def values(rows):
         return [(r.label, (r.tally.entries, r.tally.qualified, r.tally.awards_total)) for r in rows]

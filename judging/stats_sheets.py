@@ -30,7 +30,7 @@ def _table(sheet: str, first: str, rows: list[uf.Row], levels: list[str], with_q
     columns = [exports.Column(first, 24), exports.Column(_("Entries"), 10), exports.Column(_("Qualified"), 10)]
     if with_quota:
         columns += [
-            exports.Column(_("Recommended"), 10),
+            exports.Column(_("Recommended entries"), 10),
             exports.Column(_("Quota"), 8),
             exports.Column(_("Participation rate"), 12),
         ]
@@ -44,7 +44,7 @@ def _summary(fig: Figures, title: str) -> exports.Table:
         exports.Column(_("Code"), 12),
         exports.Column(_("Activity"), 30),
         exports.Column(_("Year"), 8),
-        exports.Column(_("Units"), 8),
+        exports.Column(_("Number of units"), 8),
         exports.Column(_("Entries"), 10),
         exports.Column(_("Qualified"), 10),
         *(exports.Column(level_label(c), 10) for c in fig.levels),
