@@ -50,7 +50,8 @@ def _charts(fig: unit_stats.Figures) -> dict:
     def values(rows):
         return [(r.label, (r.tally.entries, r.tally.qualified, r.tally.awards_total)) for r in rows]
 
-    rated = [(r.label, (r.tally.rate,)) for r in fig.units if r.tally.rate is not None][:CHART_UNITS]
+    by_rate = sorted((r for r in fig.units if r.tally.rate is not None), key=lambda r: -(r.tally.rate or 0))
+    rated = [(r.label, (r.tally.rate,)) for r in by_rate][:CHART_UNITS]
     return {
         "units_svg": stats_charts.bar_chart(
             values([r for r in fig.units if r.tally.entries][:CHART_UNITS]), series, _("Entries by unit")

@@ -2,7 +2,9 @@
 genre or group, and participation rates.
 
 As ``judging.charts``: presentation attributes only (no style attribute, no script),
-text escaped, labels at least 11 px. The viewBox scales to the width of a phone.
+text escaped, labels at least 11 px. The drawing is as narrow as a phone's card (360
+units), so that it is shown at about its own size there and its labels stay readable;
+``static/css/stats.css`` lets it grow only a little on a desktop.
 """
 
 from __future__ import annotations
@@ -12,16 +14,21 @@ from html import escape
 
 from markupsafe import Markup
 
-WIDTH = 640
+WIDTH = 360
 COLOURS = ("#b23a2e", "#d9a441", "#4d6b8a")  # entries, qualified, awards
 AXIS = "#6b6b6b"
 GRID = "#e4e0d8"
 TEXT = "#333333"
-LABEL_CHARS = 10
+LABEL_CHARS = 8
 
 
 def _short(label: str) -> str:
     return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
+
+
+def _text_width(text: str, size: int = 12) -> float:
+    """Roughly how wide ``text`` is drawn: a Chinese character is square, Latin about half."""
+    return sum(size if ord(ch) > 0x2E7F else size * 0.6 for ch in text)
 
 
 def _tick(v: float, percent: bool) -> str:
@@ -52,7 +59,7 @@ def bar_chart(
     percent: bool = False,
 ) -> Markup:
     """One group of bars per row (label, values), one bar per series, with a legend."""
-    label_w, pad, legend_h = 150, 16, 24
+    label_w, pad, legend_h = 112, 16, 24
     bar_h, gap = 12, 10
     group_h = bar_h * len(series) + gap
     plot_w = WIDTH - label_w - pad * 2
@@ -63,14 +70,14 @@ def bar_chart(
         return label_w + plot_w * max(0.0, min(v, top)) / top
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="stats-chart" viewBox="0 0 {WIDTH} {height}" '
         f'role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>'
     ]
-    lx = label_w
+    lx = 8.0
     for i, name in enumerate(series):
-        parts.append(f'<rect x="{lx}" y="6" width="12" height="12" fill="{COLOURS[i % len(COLOURS)]}"/>')
-        parts.append(f'<text x="{lx + 16}" y="16" font-size="12" fill="{TEXT}">{escape(name)}</text>')
-        lx += 16 + 14 * len(name) + 24
+        parts.append(f'<rect x="{lx:.1f}" y="6" width="12" height="12" fill="{COLOURS[i % len(COLOURS)]}"/>')
+        parts.append(f'<text x="{lx + 16:.1f}" y="16" font-size="12" fill="{TEXT}">{escape(name)}</text>')
+        lx += 16 + _text_width(name) + 16
     base = legend_h + pad
     bottom = base + group_h * max(len(rows), 1)
     for i in range(5):

@@ -8,8 +8,7 @@ import io
 import pytest
 from sqlalchemy import event, select
 
-from essays.models import Submission, SubmissionStatus
-from judging.models import Award, Round, RoundState
+from helpers.stats import add_entries, give_awards
 from publishing.models import RecipientKind, ResultSet, ResultState, SourceType
 
 
@@ -22,35 +21,6 @@ def district(make_unit):
         "bureau": make_unit(name="区教育局", kind="bureau"),
         "idle": make_unit(name="区卫健局", kind="bureau"),
     }
-
-
-def add_entries(db, comp, author, unit, n, *, status="qualified", genre=0, group=0, recommended=True):
-    made = []
-    for _ in range(n):
-        sub = Submission(
-            competition_id=comp.id,
-            author_id=author.id,
-            unit_id=None if recommended else unit.id,
-            recommending_unit_id=unit.id if recommended else None,
-            genre_id=comp.genres[genre].id,
-            group_id=comp.groups[group].id,
-            title="我的家乡",
-            status=SubmissionStatus(status),
-        )
-        db.session.add(sub)
-        made.append(sub)
-    db.session.flush()
-    return made
-
-
-def give_awards(db, comp, pairs, position=1):
-    round_ = Round(competition_id=comp.id, position=position, name=f"第{position}轮", state=RoundState.FINALISED)
-    db.session.add(round_)
-    db.session.flush()
-    for sub, level in pairs:
-        db.session.add(Award(round_id=round_.id, submission_id=sub.id, level=level))
-    db.session.flush()
-    return round_
 
 
 @pytest.fixture
@@ -163,7 +133,7 @@ def test_query_count_does_not_grow_with_data(
 def test_organisation_ranking_shows_the_rule(client, login, organiser, figures):
     login(client, organiser)
     html = client.get(f"/judging/stats/{figures.id}/organisation").get_data(as_text=True)
-    assert "所用规则：先比参与率" in html.replace(": ", "：")
+    assert "所用规则：先比参与率，再比获奖作品数，再比投稿数。参与率＝单位推荐作品数÷推荐名额（2篇）。" in html
     body = html[html.index("<tbody") :]
     assert body.index("城关一社区") < body.index("区教育局")  # 100 % before 50 %
     html = client.get(f"/judging/stats/{figures.id}/organisation?rule=awards").get_data(as_text=True)
