@@ -212,3 +212,24 @@ def test_links_from_navigation_and_the_competition_page(client, login, organiser
     assert 'href="/judging/stats"' in client.get("/").get_data(as_text=True)
     html = client.get(f"/essays/manage/{figures.id}").get_data(as_text=True)
     assert f'href="/judging/stats/{figures.id}"' in html
+
+
+def test_unit_honours_publish_and_certify_as_any_result_set(db, client, organiser, figures, district):
+    from judging.unit_honours import award_unit_honours
+    from publishing.certificate_template import ensure_template
+    from publishing.certificates import issue_certificates, page_for
+    from publishing.demo import replay_closed_notice
+    from publishing.results import publish_results
+
+    rs = award_unit_honours(figures, [district["community"].id], "", actor=organiser)
+    replay_closed_notice(rs, days_ago=20, length=5, unit="calendar", how_to_object="实名来电", actor=organiser)
+    publish_results(rs, organiser)
+    issue_certificates(rs, organiser)
+    db.session.commit()
+    honour = rs.honours[0]
+    assert honour.level_text == "优秀组织奖" and honour.level_code == "organisation"
+    page = page_for(honour.certificate, ensure_template(rs))
+    assert page["recipient"] == "城关一社区："  # a unit: no 同志
+    assert page["sentence"] == f"在{figures.title}中，荣获优秀组织奖。"
+    html = client.get(f"/public/activities/{rs.id}/results").get_data(as_text=True)
+    assert "城关一社区" in html and "优秀组织奖" in html
