@@ -30,7 +30,7 @@ def _table(sheet: str, first: str, rows: list[uf.Row], levels: list[str], with_q
     columns = [exports.Column(first, 24), exports.Column(_("Entries"), 10), exports.Column(_("Qualified"), 10)]
     if with_quota:
         columns += [
-            exports.Column(_("Recommended entries"), 10),
+            exports.Column(_("Quota used"), 10),
             exports.Column(_("Quota"), 8),
             exports.Column(_("Participation rate"), 12),
         ]

@@ -7,13 +7,14 @@ An entry belongs to the unit that recommended it, else to its author's unit. A u
 quota (``Competition.unit_quota``) limits the entries it recommends, so its
 participation rate is recommended entries ÷ quota (capped at nothing: a unit over
 quota shows more than 100 %). Across several activities the rate is the sum of
-recommended entries over the sum of quotas of the activities that set one.
+recommended entries over the sum of quotas of the activities that set one; an entry
+recommended to an activity without a quota counts as an entry, not against a quota.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from core.i18n_markers import N_
 from publishing.formats import LEVELS
@@ -52,7 +53,7 @@ class Tally:
     entries: int = 0
     qualified: int = 0
     disqualified: int = 0
-    recommended: int = 0
+    recommended: int = 0  # against a quota
     quota: int = 0  # summed over the activities that set one
     awards: dict[str, int] = field(default_factory=dict)
 
@@ -112,6 +113,11 @@ def town_of(unit_id: int | None, units: Mapping[int, UnitInfo]) -> int | None:
     return None
 
 
+def against_quota(facts: Iterable[EntryFact], quotas: Mapping[int, int]) -> list[EntryFact]:
+    """The facts with ``recommended`` kept only where the activity sets a quota."""
+    return [f if not f.recommended or quotas.get(f.competition_id) else replace(f, recommended=False) for f in facts]
+
+
 def unit_rows(
     facts: Sequence[EntryFact],
     units: Mapping[int, UnitInfo],
@@ -124,7 +130,7 @@ def unit_rows(
     ``quotas`` maps competition id → unit quota (0: none). A unit with no entry still owes
     its quota, so it is listed with rate 0 % where a quota applies.
     """
-    counted = by_key(facts, lambda f: f.unit_id)
+    counted = by_key(against_quota(facts, quotas), lambda f: f.unit_id)
     total_quota = sum(q for q in quotas.values() if q)
     if total_quota:
         for unit_id in units:
@@ -142,7 +148,7 @@ def unit_rows(
 
 def town_rows(facts: Sequence[EntryFact], units: Mapping[int, UnitInfo], quotas: Mapping[int, int]) -> list[Row]:
     """Per town / sub-district: the entries of the town itself and of the units under it."""
-    counted = by_key(facts, lambda f: town_of(f.unit_id, units))
+    counted = by_key(against_quota(facts, quotas), lambda f: town_of(f.unit_id, units))
     counted.pop(None, None)
     total_quota = sum(q for q in quotas.values() if q)
     members: dict[int, int] = {}

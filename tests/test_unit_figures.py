@@ -66,6 +66,12 @@ def test_units_rate_against_quota_and_units_without_entries_listed():
     assert list(rows)[-1] is None  # the "no unit" line comes last
 
 
+def test_recommendations_to_an_activity_without_quota_do_not_raise_the_rate():
+    facts = [fact(4, comp=1), fact(4, comp=2), fact(4, comp=2)]
+    rows = {r.key: r for r in uf.unit_rows(facts, UNITS, {1: 2, 2: 0}, unknown="-")}
+    assert (rows[4].tally.entries, rows[4].tally.recommended, rows[4].tally.quota, rows[4].tally.rate) == (3, 1, 2, 0.5)
+
+
 def test_no_quota_means_no_rate_and_only_units_that_sent():
     rows = uf.unit_rows([fact(4)], UNITS, {1: 0}, unknown="-")
     assert [(r.key, r.tally.rate) for r in rows] == [(4, None)]
