@@ -59,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
     import essays.routes_organiser  # noqa: F401
     import essays.routes_unit  # noqa: F401
     import judging.routes_judge  # noqa: F401
+    import judging.routes_stats  # noqa: F401
     import nominations.routes_committee  # noqa: F401
     import nominations.routes_office  # noqa: F401
     import nominations.routes_print  # noqa: F401

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 class SourceType(enum.StrEnum):
     COMPETITION = "competition"
     PROGRAMME = "programme"
+    # A competition's unit honours (优秀组织奖), source_id = the competition's id.
+    COMPETITION_UNITS = "competition_units"
 
 
 class Ordering(LabelledEnum):

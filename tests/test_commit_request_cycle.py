@@ -243,6 +243,7 @@ ROUTE_MODULES = [
     "essays/view_helpers.py",
     "judging/routes.py",
     "judging/routes_results.py",
+    "judging/routes_stats.py",
     "judging/committee.py",
     "publishing/public_routes.py",
     "publishing/manage_routes.py",
