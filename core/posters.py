@@ -22,8 +22,10 @@ RED = (178, 34, 34)
 INK = (34, 34, 34)
 MUTED = (102, 102, 102)
 PAPER = (255, 250, 240)
-QR_SIDE = 360
-QR_TOP = 900
+QR_SIDE = 320
+QR_TOP = 860
+TITLE_TOP = 230
+FACT_STEP = 50
 
 
 @dataclass(frozen=True)
@@ -68,16 +70,24 @@ def _wrap(text: str, font, width: int) -> list[str]:
     return lines
 
 
-def _fit_title(title: str, width: int, max_lines: int = 4):
-    """The largest title size whose lines fit ``max_lines`` (the last line cut with … otherwise)."""
-    for size in (84, 76, 68, 60, 54):
+def _fit_title(title: str, width: int, height: int):
+    """The largest title size whose lines fit the box (the last line cut with … otherwise)."""
+    for size in (84, 76, 68, 60, 54, 48):
         font = _font("Noto Serif CJK SC", "Bold", size)
         lines = _wrap(title, font, width)
-        if len(lines) <= max_lines:
+        if len(lines) * int(size * 1.3) <= height:
             return font, lines
-    lines = lines[:max_lines]
-    lines[-1] = lines[-1][:-1] + "…"
+    keep = max(1, height // int(font.size * 1.3))
+    if len(lines) > keep:
+        lines = lines[:keep]
+        lines[-1] = lines[-1][:-1] + "…"
     return font, lines
+
+
+def _fact_lines(poster: Poster, label_font, value_font, width: int) -> tuple[int, list[tuple[str, list[str]]]]:
+    """The labels' column width, and each fact's value in at most two lines."""
+    label_width = int(max((label_font.getlength(label) for label, _ in poster.facts), default=0)) + 30
+    return label_width, [(label, _wrap(value, value_font, width - label_width)[:2]) for label, value in poster.facts]
 
 
 def _qr_image(url: str, side: int):
@@ -101,35 +111,38 @@ def poster_png(poster: Poster) -> bytes:
     draw.rectangle((0, 0, width, 170), fill=RED)
     heading = _font("Noto Serif CJK SC", "Bold", 64)
     draw.text((width // 2, 85), poster.heading, font=heading, fill="white", anchor="mm")
-    # Title, centred, as large as fits.
-    font, lines = _fit_title(poster.title, width - 2 * MARGIN)
+    # Facts first (they are what people need), the title as large as the rest allows.
+    label_font = _font("Noto Sans CJK SC", "Bold", 36)
+    value_font = _font("Noto Sans CJK SC", "Regular", 36)
+    label_width, facts = _fact_lines(poster, label_font, value_font, width - 2 * MARGIN)
+    facts_height = sum(FACT_STEP * len(lines) + 12 for _, lines in facts)
+    title_height = max(QR_TOP - 60 - TITLE_TOP - 80 - facts_height, 2 * 62)
+    font, lines = _fit_title(poster.title, width - 2 * MARGIN, title_height)
     step = int(font.size * 1.3)
-    y = 250
+    y = TITLE_TOP
     for line in lines:
         draw.text((width // 2, y), line, font=font, fill=INK, anchor="mt")
         y += step
-    y += 30
+    y += 25
     draw.line((MARGIN, y, width - MARGIN, y), fill=RED, width=4)
-    y += 50
-    # Facts: label in red, value wrapped beside it.
-    label_font = _font("Noto Sans CJK SC", "Bold", 38)
-    value_font = _font("Noto Sans CJK SC", "Regular", 38)
-    label_width = max((label_font.getlength(label) for label, _ in poster.facts), default=0) + 30
-    for label, value in poster.facts:
-        value_lines = _wrap(value, value_font, int(width - 2 * MARGIN - label_width))[:2]
-        if y + 52 * len(value_lines) > QR_TOP - 40:
+    y += 45
+    for label, value_lines in facts:
+        if y + FACT_STEP * len(value_lines) > QR_TOP - 40:
             break
         draw.text((MARGIN, y), label, font=label_font, fill=RED)
         for value_line in value_lines:
             draw.text((MARGIN + label_width, y), value_line, font=value_font, fill=INK)
-            y += 52
-        y += 14
+            y += FACT_STEP
+        y += 12
     # QR code on a white square, with its caption.
     left, top, right, bottom = qr_box()
     draw.rectangle((left - 16, top - 16, right + 16, bottom + 16), fill="white", outline=(220, 210, 190), width=2)
     img.paste(_qr_image(poster.url, QR_SIDE), (left, top))
     caption = _font("Noto Sans CJK SC", "Regular", 34)
-    draw.text((width // 2, bottom + 44), poster.caption, font=caption, fill=MUTED, anchor="mt")
+    draw.text((width // 2, bottom + 40), poster.caption, font=caption, fill=MUTED, anchor="mt")
+    url_font = _font("Noto Sans CJK SC", "Regular", 24)
+    url = _wrap(poster.url, url_font, width - 2 * MARGIN)[0]
+    draw.text((width // 2, bottom + 92), url, font=url_font, fill=MUTED, anchor="mt")
     # Footer band.
     if poster.footer:
         draw.rectangle((0, height - 110, width, height), fill=RED)
