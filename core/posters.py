@@ -25,6 +25,7 @@ PAPER = (255, 250, 240)
 QR_SIDE = 320
 QR_TOP = 860
 TITLE_TOP = 230
+TITLE_SIZES = (84, 76, 68, 60, 54, 48, 44)
 FACT_STEP = 50
 
 
@@ -44,7 +45,7 @@ def qr_box() -> tuple[int, int, int, int]:
     return left, QR_TOP, left + QR_SIDE, QR_TOP + QR_SIDE
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=32)
 def _font(family: str, style: str, size: int):
     from PIL import ImageFont
 
@@ -55,14 +56,26 @@ def _font(family: str, style: str, size: int):
     return ImageFont.truetype(path, size, index=index)
 
 
+# Line-breaking rules for Chinese (禁则): these never start a line, those never end one.
+NO_LINE_START = set("，。、；：！？）》」』】〕”’…·,.;:!?)]}%")
+NO_LINE_END = set("（《「『【〔“‘([{")
+
+
 def _wrap(text: str, font, width: int) -> list[str]:
-    """Lines of at most ``width`` pixels, breaking anywhere (CJK has no spaces to break at)."""
+    """Lines of at most ``width`` pixels, breaking between any two characters (Chinese has no
+    spaces to break at) except that closing punctuation stays on the line before (hanging a
+    little over the edge) and opening punctuation moves down with what it opens."""
     lines: list[str] = []
     line = ""
     for ch in text:
-        if font.getlength(line + ch) > width and line:
-            lines.append(line)
-            line = "" if ch.isspace() else ch
+        if line and font.getlength(line + ch) > width and ch not in NO_LINE_START:
+            carry = ""
+            while line and line[-1] in NO_LINE_END:
+                carry = line[-1] + carry
+                line = line[:-1]
+            if line:
+                lines.append(line)
+            line = carry + ("" if ch.isspace() and not carry else ch)
         else:
             line += ch
     if line:
@@ -71,15 +84,15 @@ def _wrap(text: str, font, width: int) -> list[str]:
 
 
 def _fit_title(title: str, width: int, height: int):
-    """The largest title size whose lines fit the box (the last line cut with … otherwise)."""
-    for size in (84, 76, 68, 60, 54, 48):
+    """The largest title size whose lines fit ``height``; below the smallest size the
+    title keeps all its lines (up to five) and the facts give way."""
+    for size in TITLE_SIZES:
         font = _font("Noto Serif CJK SC", "Bold", size)
         lines = _wrap(title, font, width)
         if len(lines) * int(size * 1.3) <= height:
             return font, lines
-    keep = max(1, height // int(font.size * 1.3))
-    if len(lines) > keep:
-        lines = lines[:keep]
+    if len(lines) > 5:
+        lines = lines[:5]
         lines[-1] = lines[-1][:-1] + "…"
     return font, lines
 
@@ -87,7 +100,13 @@ def _fit_title(title: str, width: int, height: int):
 def _fact_lines(poster: Poster, label_font, value_font, width: int) -> tuple[int, list[tuple[str, list[str]]]]:
     """The labels' column width, and each fact's value in at most two lines."""
     label_width = int(max((label_font.getlength(label) for label, _ in poster.facts), default=0)) + 30
-    return label_width, [(label, _wrap(value, value_font, width - label_width)[:2]) for label, value in poster.facts]
+    facts = []
+    for label, value in poster.facts:
+        lines = _wrap(value, value_font, width - label_width)
+        if len(lines) > 2:
+            lines = [lines[0], lines[1][:-1] + "…"]
+        facts.append((label, lines))
+    return label_width, facts
 
 
 def _qr_image(url: str, side: int):
@@ -116,7 +135,7 @@ def poster_png(poster: Poster) -> bytes:
     value_font = _font("Noto Sans CJK SC", "Regular", 36)
     label_width, facts = _fact_lines(poster, label_font, value_font, width - 2 * MARGIN)
     facts_height = sum(FACT_STEP * len(lines) + 12 for _, lines in facts)
-    title_height = max(QR_TOP - 60 - TITLE_TOP - 80 - facts_height, 2 * 62)
+    title_height = QR_TOP - 60 - TITLE_TOP - 80 - facts_height
     font, lines = _fit_title(poster.title, width - 2 * MARGIN, title_height)
     step = int(font.size * 1.3)
     y = TITLE_TOP

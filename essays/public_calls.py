@@ -80,7 +80,7 @@ def call_poster(comp: Competition) -> Poster:
         facts=tuple(facts),
         url=external_url("publishing.public_call", call_id=comp.id),
         caption=_("Scan the code to read the call and submit"),
-        footer=_organisers(comp),
+        footer=next((o["name"] for o in comp.organisers or [] if o.get("name")), ""),  # the main organiser
     )
 
 

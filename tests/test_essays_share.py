@@ -82,6 +82,25 @@ def test_poster_pdf_names_the_call_its_deadline_and_organiser(client, make_compe
     assert "/XObject" in str(reader.pages[0]["/Resources"]) or "/Image" in str(reader.pages[0]["/Resources"])
 
 
+def test_a_long_call_still_fits_one_poster(client, make_competition):
+    from pypdf import PdfReader
+
+    title = "喜迎中华人民共和国成立七十七周年暨“书香校园·阅读点亮人生”全区中小学生主题征文比赛活动（第三届）"
+    organisers = [
+        {"role": "主办", "name": "中共某某区委宣传部、某某区教育局"},
+        {"role": "承办", "name": "某某区图书馆"},
+        {"role": "协办", "name": "某某区作家协会、某某日报社"},
+    ]
+    comp = make_competition(title=title, organisers=organisers)
+    pdf = client.get(f"/essays/calls/{comp.id}/poster.pdf").get_data()
+    _save("poster-long.pdf", pdf)
+    _save("poster-long.png", client.get(f"/essays/calls/{comp.id}/poster.png").get_data())
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text().replace("\n", "")
+    assert "比赛活动（第三届）" in text and "某某日报社" in text
+
+
 def test_public_call_page_offers_the_poster_and_link_preview(app, client, comp):
     html = client.get(f"/public/calls/{comp.id}").get_data(as_text=True)
     assert f'href="/essays/calls/{comp.id}/poster.png"' in html
