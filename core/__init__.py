@@ -57,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     # A blueprint whose pages span several modules (by audience) gets them by importing each.
     import essays.routes_author  # noqa: F401
     import essays.routes_organiser  # noqa: F401
+    import essays.routes_share  # noqa: F401
     import essays.routes_unit  # noqa: F401
     import judging.routes_judge  # noqa: F401
     import judging.routes_stats  # noqa: F401
@@ -68,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     import nominations.routes_review  # noqa: F401
     import nominations.routes_stages  # noqa: F401
     import nominations.routes_unit  # noqa: F401
+    import publishing.archive_routes  # noqa: F401
     import publishing.certificate_routes  # noqa: F401
     import publishing.manage_routes  # noqa: F401
     import publishing.public_routes  # noqa: F401

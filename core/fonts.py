@@ -17,12 +17,13 @@ PDF_FONT_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
 
 
 @functools.lru_cache(maxsize=16)
-def font_file(family: str) -> tuple[str, int] | None:
-    """The font file and face index fontconfig picks for an exact family."""
+def font_file(family: str, style: str = "") -> tuple[str, int] | None:
+    """The font file and face index fontconfig picks for an exact family (and style, e.g. "Bold")."""
     if shutil.which("fc-match") is None:
         return None
+    pattern = f"{family}:style={style}" if style else family
     out = subprocess.run(
-        ["fc-match", "-f", "%{family}|%{file}|%{index}", family], capture_output=True, text=True, check=False
+        ["fc-match", "-f", "%{family}|%{file}|%{index}", pattern], capture_output=True, text=True, check=False
     ).stdout
     try:
         families, path, index = out.rsplit("|", 2)

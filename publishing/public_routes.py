@@ -12,6 +12,7 @@ from core.db import utcnow
 from core.extensions import db, limiter
 from core.i18n import format_dt
 from core.request_cycle import on_user_error
+from core.urls import external_url
 from publishing import calls, forms
 from publishing.blueprint import PER_PAGE, bp, send_bytes, send_certificate
 from publishing.models import Certificate, Objection, ResultSet, ResultState
@@ -75,6 +76,7 @@ def public_home():
         page=page,
         calls=[_call_row(c) for c in public_calls if c.accepting],
         past_calls=[_call_row(c) for c in public_calls if not c.accepting],
+        share_url=external_url("publishing.public_home"),
     )
 
 
@@ -152,7 +154,13 @@ def public_results(rs_id: int):
     rs = _public_rs(rs_id)
     if rs.state != ResultState.PUBLISHED:
         return redirect(url_for(".public_notice", rs_id=rs.id))
-    return render_template("publishing/public_results.html", rs=rs, title=list_title(rs), levels=grouped_honours(rs))
+    return render_template(
+        "publishing/public_results.html",
+        rs=rs,
+        title=list_title(rs),
+        levels=grouped_honours(rs),
+        share_url=external_url("publishing.public_results", rs_id=rs.id),
+    )
 
 
 @bp.route("/public/activities/<int:rs_id>/results.pdf")
