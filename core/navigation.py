@@ -45,14 +45,17 @@ NAV_ITEMS: list[NavItem] = [
 
 PUBLIC_ITEMS: list[NavItem] = [
     NavItem("publishing.public_home", N_("Public notices and results"), (), "/public"),
+    NavItem("publishing.public_archive", N_("Archive"), (), "/public/archive"),
     NavItem("nominations.exemplars", N_("Exemplars"), (), "/exemplars"),
 ]
 
 
 def public_items() -> list[dict]:
+    """The public links; the one whose prefix matches the page most closely is marked active."""
+    matching = [i.prefix for i in PUBLIC_ITEMS if request.path.startswith(i.prefix)]
+    current = max(matching, key=len, default=None)
     return [
-        {"url": url_for(i.endpoint), "label": gettext(i.label), "active": request.path.startswith(i.prefix)}
-        for i in PUBLIC_ITEMS
+        {"url": url_for(i.endpoint), "label": gettext(i.label), "active": i.prefix == current} for i in PUBLIC_ITEMS
     ]
 
 
