@@ -73,16 +73,19 @@ def _minutes(lifetime: dt.timedelta) -> int:
     return int(lifetime.total_seconds() // 60)
 
 
-def request_link_by_email(login: str, smtp_factory=None) -> None:
-    """Mail a link to the account ``login`` names, if there is one with an
-    address. Says nothing either way: the caller shows the same page."""
+def request_link_by_email(login: str) -> Mail | None:
+    """The mail with a link for the account ``login`` names, if it is active and
+    has an address; None otherwise. The caller shows the same page either way
+    and sends the mail after the response (``send_after_response``), so that
+    the answer does not take longer when an account exists."""
     user = services.find_user_by_login(login)
     if user is None or not user.active or not user.email:
         audit.record("password.reset_request_unanswered", actor=None, actor_label=audit.VISITOR, object_type="users")
-        return
+        return None
     lifetime = email_lifetime()
     url = _new_link(user, lifetime, None)
-    mail = Mail(
+    audit.record("password.reset_request", user, actor=None, actor_label=audit.VISITOR, label=user.username)
+    return Mail(
         recipient=user.email,
         subject=gettext("Reset your password"),
         body=gettext(
@@ -95,21 +98,31 @@ def request_link_by_email(login: str, smtp_factory=None) -> None:
             url=url,
         ),
     )
+
+
+def deliver(mail: Mail, smtp_factory=None) -> bool:
+    """Send one recovery mail; a failure is logged (the person was already answered)."""
     try:
         delivery = send_all([mail], smtp_factory)[0]
         ok, error = delivery.ok, delivery.error
     except (smtplib.SMTPException, OSError) as exc:
         ok, error = False, str(exc)[:200]
     if not ok:
-        log.warning("password reset e-mail to user %s not sent: %s", user.id, error)
-    audit.record(
-        "password.reset_request",
-        user,
-        actor=None,
-        actor_label=audit.VISITOR,
-        label=user.username,
-        changes={"sent": ok},
-    )
+        log.warning("password reset e-mail not sent: %s", error)
+    return ok
+
+
+def send_after_response(response, mail: Mail | None):
+    """Send ``mail`` once ``response`` has gone out (after the request committed the link)."""
+    if mail is not None:
+        app = current_app._get_current_object()
+
+        def send() -> None:
+            with app.app_context():
+                deliver(mail)
+
+        response.call_on_close(send)
+    return response
 
 
 def issue_link(user: User, *, actor: User) -> tuple[str, dt.datetime]:

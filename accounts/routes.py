@@ -265,8 +265,9 @@ def forgot_password():
     form = ForgotPasswordForm() if by_email else None
     minutes = int(recovery.email_lifetime().total_seconds() // 60)
     if form is not None and form.validate_on_submit():
-        recovery.request_link_by_email(form.login.data)
-        return render_template("accounts/forgot.html", form=None, by_email=True, sent=True, minutes=minutes)
+        mail = recovery.request_link_by_email(form.login.data)
+        page = render_template("accounts/forgot.html", form=None, by_email=True, sent=True, minutes=minutes)
+        return recovery.send_after_response(make_response(page), mail)
     return render_template("accounts/forgot.html", form=form, by_email=by_email, sent=False, minutes=minutes)
 
 

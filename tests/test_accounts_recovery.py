@@ -42,7 +42,10 @@ def smtp_log(app, monkeypatch):
 
 
 def _ask(client, post, login):
-    return post(client, "/password/forgot", {"login": login})
+    response = post(client, "/password/forgot", {"login": login})
+    response.get_data()
+    response.close()  # the mail goes out once the response has been sent
+    return response
 
 
 def _link(mail) -> str:

@@ -76,6 +76,11 @@ def test_recovery_by_email(page, browser, live_server, make_user, mailbox, app, 
     page.wait_for_load_state()
     assert page.is_visible("#reset-sent")
     shot(page, "recover-mail-sent")
+    # The mail leaves once the page has been sent: wait for it.
+    for _ in range(50):
+        if mailbox:
+            break
+        page.wait_for_timeout(100)
     assert len(mailbox) == 1
     link = re.search(r"https?://\S+/password/reset/\S+", mailbox[0].get_content()).group(0)
     path = "/" + link.split("/", 3)[3]
