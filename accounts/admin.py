@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from accounts import services, sheets
+from accounts import recovery, services, sheets
 from accounts.forms import (
     ImportForm,
     ResetPasswordForm,
@@ -170,6 +170,24 @@ def user_reset_password(user_id: int):
     else:
         flash(_("The password must be at least 8 characters long."), "error")
     return done
+
+
+@bp.route("/users/<int:user_id>/reset-link", methods=["POST"])
+@require_roles(Role.ADMIN)
+def user_reset_link(user_id: int):
+    """A one-time link for the person to choose a password themselves, shown once to pass on."""
+    user = db.get_or_404(User, user_id)
+    url, expires = recovery.issue_link(user, actor=current_user._get_current_object())
+    page = render_template(
+        "accounts/reset_link.html",
+        user=user,
+        url=url,
+        expires=expires,
+        back=url_for("admin.user_edit", user_id=user.id),
+    )
+    response = make_response(page)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # Units ---------------------------------------------------------------------

@@ -55,6 +55,18 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
+class ForgotPasswordForm(FlaskForm):
+    login = StringField(_l("User name, phone or e-mail"), validators=[DataRequired(), Length(max=254)])
+
+
+class NewPasswordForm(FlaskForm):
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=256)])
+    confirm = PasswordField(
+        _l("Repeat new password"),
+        validators=[DataRequired(), EqualTo("new", message=_l("The passwords do not match."))],
+    )
+
+
 def unit_choices(blank_label: str | None = None):
     """The active units for a unit select; 0 stands for no unit."""
     units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.kind, Unit.name)).all()

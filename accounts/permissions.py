@@ -32,3 +32,21 @@ def can_view_job(user, job) -> bool:
     if not (user and user.is_authenticated):
         return False
     return job.created_by_id == user.id or user.has_role(Role.ADMIN)
+
+
+def can_issue_reset_link(actor, user) -> bool:
+    """An administrator for anyone; a unit coordinator for the authors of their
+    own unit (never for someone holding another role: a coordinator must not
+    be able to take over an organiser's or a judge's account)."""
+    if not (actor and actor.is_authenticated) or user is None:
+        return False
+    if actor.has_role(Role.ADMIN):
+        return True
+    return bool(
+        actor.has_role(Role.COORDINATOR)
+        and actor.unit_id
+        and user.unit_id == actor.unit_id
+        and user.id != actor.id
+        and user.active
+        and user.roles == {Role.AUTHOR}
+    )

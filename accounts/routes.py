@@ -2,17 +2,40 @@
 
 from __future__ import annotations
 
+from functools import partial
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from accounts import services
+from accounts import recovery, services
 from accounts.auth import hash_token, rotate_session
-from accounts.forms import LoginForm, PasswordChangeForm, ProfileForm, RegisterForm, chosen_unit, unit_choices
-from accounts.models import User, UserSession
+from accounts.forms import (
+    ForgotPasswordForm,
+    LoginForm,
+    NewPasswordForm,
+    PasswordChangeForm,
+    ProfileForm,
+    RegisterForm,
+    chosen_unit,
+    unit_choices,
+)
+from accounts.models import Role, User, UserSession
+from accounts.permissions import can_issue_reset_link, require_roles
 from core.extensions import csrf, db, limiter
 from core.forms import form_values
 from core.limits import abort_if_refused, body_limit
@@ -205,3 +228,89 @@ def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
     return redirect(_safe_next(request.form.get("next")) or url_for("core.home"))
+
+
+# Password recovery ------------------------------------------------------------
+
+
+def _reset_limit() -> str:
+    return current_app.config.get("RESET_LIMIT_PER_ADDRESS") or "10 per hour"
+
+
+def _reset_account_limit() -> str:
+    return current_app.config.get("RESET_LIMIT_PER_ACCOUNT") or "3 per hour"
+
+
+def _reset_account_key() -> str:
+    """Links asked for one account count together, whichever of its logins was typed."""
+    typed = services.normalise_login(request.form.get("login"))
+    user = services.find_user_by_login(typed)
+    return f"reset-account:user:{user.id}" if user is not None else f"reset-account:name:{typed}"
+
+
+def _private_page(body, status: int = 200):
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@body_limit("signin")
+@limiter.limit(_reset_limit, methods=["POST"])
+@limiter.limit(_reset_account_limit, methods=["POST"], key_func=_reset_account_key)
+def forgot_password():
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.change_password"))
+    by_email = recovery.email_available()
+    form = ForgotPasswordForm() if by_email else None
+    minutes = int(recovery.email_lifetime().total_seconds() // 60)
+    if form is not None and form.validate_on_submit():
+        mail = recovery.request_link_by_email(form.login.data)
+        page = render_template("accounts/forgot.html", form=None, by_email=True, sent=True, minutes=minutes)
+        return recovery.send_after_response(make_response(page), mail)
+    return render_template("accounts/forgot.html", form=form, by_email=by_email, sent=False, minutes=minutes)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@body_limit("signin")
+def reset_password(token: str):
+    reset = recovery.valid_reset(token)
+    if reset is None:
+        return _private_page(render_template("accounts/reset_invalid.html"), 404)
+    form = NewPasswordForm()
+    page = partial(render_template, "accounts/reset.html", form=form, user=reset.user)
+    if form.validate_on_submit():
+        on_user_error(lambda: _private_page(page()))
+        user = recovery.reset_password(reset, form.new.data)
+        if current_user.is_authenticated and current_user.id == user.id:
+            session.clear()
+        flash(_("Your password has been set. Please sign in with the new password."), "success")
+        return redirect(url_for("accounts.login"))
+    return _private_page(page())
+
+
+@bp.route("/unit/members")
+@require_roles(Role.COORDINATOR)
+def unit_members():
+    members = []
+    if current_user.unit_id:
+        members = db.session.scalars(
+            select(User).where(User.unit_id == current_user.unit_id).order_by(User.display_name)
+        ).all()
+    return render_template(
+        "accounts/unit_members.html", members=members, can_issue=partial(can_issue_reset_link, current_user)
+    )
+
+
+@bp.route("/unit/members/<int:user_id>/reset-link", methods=["POST"])
+@require_roles(Role.COORDINATOR)
+def unit_member_reset_link(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None or not can_issue_reset_link(current_user, user):
+        abort(404)  # not a member of this unit this coordinator may help: do not say who exists
+    url, expires = recovery.issue_link(user, actor=current_user._get_current_object())
+    return _private_page(
+        render_template(
+            "accounts/reset_link.html", user=user, url=url, expires=expires, back=url_for("accounts.unit_members")
+        )
+    )

@@ -107,6 +107,11 @@ def load_config(instance_path: str, env: os._Environ[str] | dict[str, str] | Non
         "REGISTER_LIMIT_PER_ADDRESS": env.get("REGISTER_LIMIT_PER_ADDRESS") or "10 per hour",
         "OBJECTION_LIMIT_PER_ADDRESS": env.get("OBJECTION_LIMIT_PER_ADDRESS") or "5 per hour",
         "VERIFY_LIMIT_PER_ADDRESS": env.get("VERIFY_LIMIT_PER_ADDRESS") or "20 per hour",
+        # Password recovery: how long a reset link works, and how often it may be asked for.
+        "PASSWORD_RESET_MINUTES": _int(env.get("PASSWORD_RESET_MINUTES"), 30),
+        "PASSWORD_RESET_ISSUED_HOURS": _int(env.get("PASSWORD_RESET_ISSUED_HOURS"), 24),
+        "RESET_LIMIT_PER_ADDRESS": env.get("RESET_LIMIT_PER_ADDRESS") or "10 per hour",
+        "RESET_LIMIT_PER_ACCOUNT": env.get("RESET_LIMIT_PER_ACCOUNT") or "3 per hour",
         # Reverse proxies in front of the app that append X-Forwarded-For and set
         # X-Forwarded-Proto. 0 trusts no header: the peer address is the client.
         "ZP_TRUSTED_PROXIES": max(0, _int(env.get("ZP_TRUSTED_PROXIES"), 0)),

@@ -28,6 +28,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("core.home", N_("Home"), ()),
     NavItem("essays.my_entries", N_("My entries"), ("author",), "/essays/mine"),
     NavItem("essays.unit_entries", N_("Unit entries"), ("coordinator",), "/essays/unit"),
+    NavItem("accounts.unit_members", N_("Unit members"), ("coordinator",), "/unit/members"),
     NavItem("essays.competitions", N_("Competitions"), ("organiser", "admin"), "/essays/manage"),
     NavItem("judging.queue", N_("Judging"), ("judge",), "/judging/my"),
     NavItem("judging.rounds", N_("Rounds"), ("organiser", "admin"), "/judging/rounds"),

@@ -182,6 +182,8 @@ class Submission(db.Model):
     anonymous_code: Mapped[str | None] = mapped_column(String(20))
     serial: Mapped[int | None] = mapped_column(Integer)
     receipt_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    # Random: the public receipt check (the QR code on the receipt PDF) finds the entry by it.
+    receipt_token: Mapped[str | None] = mapped_column(String(32), unique=True)
     status: Mapped[SubmissionStatus] = mapped_column(
         str_enum(SubmissionStatus), default=SubmissionStatus.DRAFT, index=True
     )

@@ -20,7 +20,7 @@ from core.extensions import db
 from core.limits import body_limit
 from core.request_cycle import on_user_error, redirect_either_way
 from core.storage import send_stored
-from essays import drafts, entry_lists
+from essays import drafts, entry_lists, receipts
 from essays.competitions import submission_refusal, visible_competitions_for_authors
 from essays.forms import EntryForm, with_choices
 from essays.freeze import frozen_reason
@@ -166,6 +166,28 @@ def receipt(entry_id: int):
     if entry.receipt_number is None:
         return redirect(url_for("essays.edit_entry", entry_id=entry.id))
     return render_template("essays/receipt.html", entry=entry)
+
+
+@bp.route("/entry/<int:entry_id>/receipt.pdf")
+@require_roles(*ANY_ROLE)
+def receipt_pdf(entry_id: int):
+    entry = entry_or_404(entry_id)
+    if entry.receipt_number is None:
+        abort(404)
+    return Response(
+        receipts.receipt_pdf(entry),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(receipts.file_name(entry))}"},
+    )
+
+
+@bp.route("/receipt-check/<token>")
+def receipt_check(token: str):
+    """Public: what the QR code on a receipt opens (number, activity, time; no name, no title)."""
+    entry = receipts.entry_for_check(token)
+    if entry is None:
+        return render_template("essays/receipt_check.html", facts=None), 404
+    return render_template("essays/receipt_check.html", facts=receipts.check_facts(entry))
 
 
 @bp.route("/entry/<int:entry_id>/withdraw", methods=["POST"])

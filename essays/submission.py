@@ -44,6 +44,7 @@ from essays.entry_rules import (
 from essays.freeze import EntryFrozen, check_not_frozen
 from essays.models import Competition, Submission, SubmissionCounter, SubmissionStatus
 from essays.preparation import PreparedEntry, Upload, prepare_entry, submission_context
+from essays.receipts import new_receipt_token
 
 
 @dataclass(frozen=True)
@@ -231,6 +232,7 @@ def submit_entry(
         counter.last_serial += 1
         entry.serial = counter.last_serial
         entry.receipt_number = f"{settings.code}-{entry.serial:04d}"
+        entry.receipt_token = new_receipt_token()
         entry.anonymous_code = _new_anonymous_code(competition_id)
         entry.submitted_at = moment
         entry.status = SubmissionStatus.SUBMITTED

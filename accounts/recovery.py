@@ -1,0 +1,161 @@
+"""Password recovery: one-time, time-limited links to set a new password.
+
+- With SMTP configured, a person asks for a link by e-mail. The answer is the
+  same whether or not the account exists, has an address or is disabled.
+- Without SMTP (or for someone without an e-mail address), an administrator,
+  or the unit coordinator for an author of their unit, issues a link and
+  passes it on; the issuer sees it once, the audit log records who issued it.
+- Only the SHA-256 of a link's token is stored. A link works once, until it
+  expires; a newer link replaces older ones; setting the password signs the
+  person out everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+import smtplib
+
+from flask import current_app
+from flask_babel import gettext
+from sqlalchemy import select, update
+
+from accounts import services
+from accounts.auth import hash_token
+from accounts.models import PasswordReset, User
+from core import audit
+from core.db import utcnow
+from core.extensions import db
+from core.mail import Mail, mail_configured, send_all
+from core.urls import external_url
+
+log = logging.getLogger(__name__)
+
+TOKEN_MAX_LENGTH = 100
+
+
+def email_lifetime() -> dt.timedelta:
+    return dt.timedelta(minutes=int(current_app.config.get("PASSWORD_RESET_MINUTES") or 30))
+
+
+def issued_lifetime() -> dt.timedelta:
+    return dt.timedelta(hours=int(current_app.config.get("PASSWORD_RESET_ISSUED_HOURS") or 24))
+
+
+def email_available() -> bool:
+    """Whether people can ask for a link by e-mail (SMTP is configured)."""
+    return mail_configured()
+
+
+def _new_link(user: User, lifetime: dt.timedelta, issued_by: User | None) -> str:
+    """A fresh link for ``user``; earlier unused links stop working."""
+    now = utcnow()
+    db.session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None), PasswordReset.expires_at > now)
+        .values(expires_at=now)
+    )
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        PasswordReset(
+            token=hash_token(token),
+            user_id=user.id,
+            issued_by_id=getattr(issued_by, "id", None),
+            expires_at=now + lifetime,
+        )
+    )
+    db.session.flush()
+    return external_url("accounts.reset_password", token=token)
+
+
+def _minutes(lifetime: dt.timedelta) -> int:
+    return int(lifetime.total_seconds() // 60)
+
+
+def request_link_by_email(login: str) -> Mail | None:
+    """The mail with a link for the account ``login`` names, if it is active and
+    has an address; None otherwise. The caller shows the same page either way
+    and sends the mail after the response (``send_after_response``), so that
+    the answer does not take longer when an account exists."""
+    user = services.find_user_by_login(login)
+    if user is None or not user.active or not user.email:
+        audit.record("password.reset_request_unanswered", actor=None, actor_label=audit.VISITOR, object_type="users")
+        return None
+    lifetime = email_lifetime()
+    url = _new_link(user, lifetime, None)
+    audit.record("password.reset_request", user, actor=None, actor_label=audit.VISITOR, label=user.username)
+    return Mail(
+        recipient=user.email,
+        subject=gettext("Reset your password"),
+        body=gettext(
+            "%(name)s, someone (probably you) asked to reset the password of your account %(username)s.\n\n"
+            "Open this link within %(minutes)s minutes to choose a new password. It works once:\n%(url)s\n\n"
+            "If you did not ask for this, ignore this e-mail: your password stays as it is.",
+            name=user.display_name,
+            username=user.username,
+            minutes=_minutes(lifetime),
+            url=url,
+        ),
+    )
+
+
+def deliver(mail: Mail, smtp_factory=None) -> bool:
+    """Send one recovery mail; a failure is logged (the person was already answered)."""
+    try:
+        delivery = send_all([mail], smtp_factory)[0]
+        ok, error = delivery.ok, delivery.error
+    except (smtplib.SMTPException, OSError) as exc:
+        ok, error = False, str(exc)[:200]
+    if not ok:
+        log.warning("password reset e-mail not sent: %s", error)
+    return ok
+
+
+def send_after_response(response, mail: Mail | None):
+    """Send ``mail`` once ``response`` has gone out (after the request committed the link)."""
+    if mail is not None:
+        app = current_app._get_current_object()
+
+        def send() -> None:
+            with app.app_context():
+                deliver(mail)
+
+        response.call_on_close(send)
+    return response
+
+
+def issue_link(user: User, *, actor: User) -> tuple[str, dt.datetime]:
+    """A link for ``user`` that ``actor`` passes on (the caller checked
+    ``permissions.can_issue_reset_link``). Returns the URL and its expiry."""
+    lifetime = issued_lifetime()
+    url = _new_link(user, lifetime, actor)
+    audit.record(
+        "password.reset_link", user, actor=actor, label=user.username, changes={"hours": _minutes(lifetime) // 60}
+    )
+    return url, utcnow() + lifetime
+
+
+def valid_reset(token: str | None) -> PasswordReset | None:
+    """The unused, unexpired link of an active account with this token, or None."""
+    if not token or len(token) > TOKEN_MAX_LENGTH:
+        return None
+    reset = db.session.scalar(select(PasswordReset).where(PasswordReset.token == hash_token(token)))
+    if reset is None or reset.used_at is not None or reset.expires_at <= utcnow() or not reset.user.active:
+        return None
+    return reset
+
+
+def reset_password(reset: PasswordReset, new_password: str) -> User:
+    """Set the password through a link: the policy applies, the link is used up,
+    every signed-in browser of the account is signed out."""
+    user = reset.user
+    services.set_password(user, new_password, actor=user, action="password.reset_done")
+    reset.used_at = utcnow()
+    db.session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+        .values(used_at=reset.used_at)
+    )
+    db.session.flush()
+    return user
