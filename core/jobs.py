@@ -34,6 +34,10 @@ from core.i18n_markers import N_
 
 log = logging.getLogger(__name__)
 
+FINISHED = N_("Finished")
+STOPPED = N_("Stopped with an error")
+WAITING = N_("Waiting to start")
+
 
 class JobStatus(enum.StrEnum):
     QUEUED = "queued"
@@ -77,6 +81,17 @@ class Job(db.Model):
     @property
     def finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def status_text(self) -> str:
+        """What the job is doing, in words: a finished job says it finished, not its last step."""
+        if self.status == JobStatus.DONE:
+            return gettext(FINISHED)
+        if self.status == JobStatus.FAILED:
+            return gettext(STOPPED)
+        if self.status == JobStatus.QUEUED and not self.message:
+            return gettext(WAITING)
+        return self.message
 
 
 class JobContext:

@@ -20,7 +20,7 @@ from core.jobs import run_job_task
 from core.limits import RECEIVED_AT
 from core.request_cycle import on_user_error
 from core.views import register_panel
-from essays import drafts, duplicates, judge_copies, submission
+from essays import dashboard, drafts, duplicates, judge_copies, submission
 from essays.entry_lists import dashboard_numbers
 from essays.forms import EntryForm
 from essays.freeze import frozen_reason
@@ -41,6 +41,8 @@ ORGANISERS = (Role.ORGANISER, Role.ADMIN)
 def _labels():
     return {
         "essay_panel_data": lambda: dashboard_numbers(current_user),
+        "essay_review_queue": dashboard.review_queue,
+        "essay_unit_activities": lambda: dashboard.unit_activities(current_user.unit_id),
         "now_utc": utcnow,
         "entry_frozen_reason": frozen_reason,
     }
