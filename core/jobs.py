@@ -117,11 +117,16 @@ class JobContext:
 
 
 _HANDLERS: dict[str, Callable[[JobContext], dict | None]] = {}
+# Work the system queues by itself (the checks after a submission): the office's tools,
+# never listed to the author or coordinator whose submission queued it.
+INTERNAL_KINDS: set[str] = set()
 
 
-def job_handler(kind: str):
+def job_handler(kind: str, *, internal: bool = False):
     def register(fn):
         _HANDLERS[kind] = fn
+        if internal:
+            INTERNAL_KINDS.add(kind)
         return fn
 
     return register

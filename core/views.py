@@ -16,7 +16,7 @@ from core import audit_labels, dashboard
 from core.audit import AuditEntry
 from core.extensions import db
 from core.i18n import format_dt
-from core.jobs import Job, start_job
+from core.jobs import INTERNAL_KINDS, Job, start_job
 from core.storage import send_stored
 
 bp = Blueprint("core", __name__)
@@ -100,9 +100,10 @@ def job_json(job: Job) -> dict:
 @bp.route("/jobs")
 @login_required
 def jobs():
-    rows = db.session.scalars(
-        select(Job).where(Job.created_by_id == current_user.id).order_by(Job.id.desc()).limit(100)
-    ).all()
+    mine = select(Job).where(Job.created_by_id == current_user.id)
+    if not current_user.has_role(Role.ADMIN, Role.ORGANISER):
+        mine = mine.where(Job.kind.not_in(INTERNAL_KINDS))
+    rows = db.session.scalars(mine.order_by(Job.id.desc()).limit(100)).all()
     return render_template("core/jobs.html", jobs=rows)
 
 

@@ -309,3 +309,15 @@ def test_organiser_home_costs_a_constant_number_of_queries(
     html = client.get("/").get_data(as_text=True)
     assert html.count("tl-row") >= 5
     assert many == few, f"{few} queries with one of each, {many} with five"
+
+
+def test_authors_job_list_leaves_out_the_checks_run_on_their_entries(client, login, db, author):
+    from core.jobs import Job
+
+    _job(db, author, "查重")
+    db.session.add(Job(kind="audit.export", title="我导出的表", created_by_id=author.id))
+    db.session.commit()
+    login(client, author)
+    html = client.get("/jobs").get_data(as_text=True)
+    assert "我导出的表" in html
+    assert "查重" not in html
