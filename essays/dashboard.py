@@ -7,10 +7,19 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, or_, select
 
 from core.extensions import db
+from essays.competitions import visible_competitions_for_authors
 from essays.models import ACTIVE_STATUSES, Competition, CompetitionStatus, SimilarityFlag, Submission, SubmissionStatus
 
 # Competitions a home page speaks of: neither in preparation nor put away.
 LIVE = (CompetitionStatus.OPEN, CompetitionStatus.CLOSED, CompetitionStatus.JUDGING, CompetitionStatus.PUBLISHED)
+
+
+def author_numbers(user) -> dict:
+    """The author's card: competitions open for entries and how many entries are the author's."""
+    mine = select(func.count(Submission.id)).where(
+        Submission.author_id == user.id, Submission.status != SubmissionStatus.WITHDRAWN
+    )
+    return {"open": visible_competitions_for_authors(), "mine": db.session.scalar(mine) or 0}
 
 
 @dataclass(frozen=True)

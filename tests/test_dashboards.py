@@ -109,7 +109,7 @@ def test_organiser_home_shows_what_needs_action_with_links(client, login, organi
     assert judges[0].display_name not in html.split('id="judging-progress"')[1].split("</section>")[0]
     # Entries to review, linked to the filtered list.
     assert f"/essays/manage/{comp.id}?status=submitted" in html
-    assert "1 篇待审核" in html or "待审核" in html
+    assert "1 篇待审查" in html
     # 公示 window with its end date, the objection and the outbox.
     assert f"/publishing/manage/{rs.id}" in html
     assert rs.notice_last_day.isoformat() in html
