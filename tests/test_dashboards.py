@@ -321,3 +321,22 @@ def test_authors_job_list_leaves_out_the_checks_run_on_their_entries(client, log
     html = client.get("/jobs").get_data(as_text=True)
     assert "我导出的表" in html
     assert "查重" not in html
+
+
+def test_organiser_home_leaves_out_the_other_roles_panels(client, login, organiser, office):
+    html = _home(client, login, organiser)
+    for marker in ('id="judge-rounds"', 'id="unit-activities"', 'id="unit-results"', 'id="committee-panel"'):
+        assert marker not in html, marker
+
+
+def test_a_notice_window_that_is_over_asks_for_the_results_to_be_published(client, login, db, organiser, winner):
+    from publishing.demo import replay_closed_notice
+
+    rs = import_honours(db, organiser, winner)
+    replay_closed_notice(rs, days_ago=20, length=5, unit="calendar", how_to_object="实名来电", actor=organiser)
+    _message(db, rs, "failed")
+    db.session.commit()
+    desk = _home(client, login, organiser).split('id="publishing-desk"')[1].split("</section>")[0]
+    assert f"/publishing/manage/{rs.id}" in desk
+    assert "公示期满，待公布结果" in desk
+    assert f"/publishing/manage/{rs.id}/outbox" in desk and "发送失败 1" in desk
