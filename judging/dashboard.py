@@ -59,11 +59,7 @@ def judges_behind(shares: list[tuple[str, int, int]], *, overdue: bool) -> tuple
     """
     assigned = sum(a for _n, a, _s in shares)
     pace = sum(s for _n, _a, s in shares) / assigned if assigned else 0
-    out = [
-        Behind(name, a - s)
-        for name, a, s in shares
-        if a > s and (overdue or (s / a if a else 0) < pace)
-    ]
+    out = [Behind(name, a - s) for name, a, s in shares if a > s and (overdue or s / a < pace)]
     return tuple(sorted(out, key=lambda b: (-b.left, b.name)))
 
 
