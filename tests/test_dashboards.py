@@ -351,3 +351,27 @@ def test_judges_behind_are_those_below_the_panels_pace_or_all_with_work_left_onc
     assert [(b.name, b.left) for b in judges_behind(shares, overdue=False)] == [("乙", 3)]
     assert [(b.name, b.left) for b in judges_behind(shares, overdue=True)] == [("乙", 3), ("丙", 1)]
     assert judges_behind([("甲", 3, 0), ("乙", 3, 0)], overdue=False) == ()  # nobody has started: nobody is behind
+
+
+def test_coordinator_home_costs_a_constant_number_of_queries(app, client, login, db, make_user, organiser, winner):
+    from publishing.demo import replay_closed_notice
+    from publishing.results import publish_results
+
+    coordinator = make_user("coordinator", unit=winner.unit)
+    login(client, coordinator)
+
+    def add(n, offset):
+        for i in range(n):
+            comp = judging_competition(db, organiser)
+            make_entry(db, comp, winner, recommending_unit=winner.unit)
+            rs = import_honours(db, organiser, winner, source_id=offset + i)
+            replay_closed_notice(rs, days_ago=20, length=5, unit="calendar", how_to_object="实名来电", actor=organiser)
+            publish_results(rs, organiser)
+        db.session.commit()
+
+    add(1, 5000)
+    few = _count_queries(app, client)
+    add(4, 6000)
+    many = _count_queries(app, client)
+    assert client.get("/").get_data(as_text=True).count("/public/activities/") >= 5
+    assert many == few, f"{few} queries with one activity, {many} with five"
