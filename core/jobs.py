@@ -34,6 +34,10 @@ from core.i18n_markers import N_
 
 log = logging.getLogger(__name__)
 
+FINISHED = N_("Finished")
+STOPPED = N_("Stopped with an error")
+WAITING = N_("Waiting to start")
+
 
 class JobStatus(enum.StrEnum):
     QUEUED = "queued"
@@ -78,6 +82,17 @@ class Job(db.Model):
     def finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
 
+    @property
+    def status_text(self) -> str:
+        """What the job is doing, in words: a finished job says it finished, not its last step."""
+        if self.status == JobStatus.DONE:
+            return gettext(FINISHED)
+        if self.status == JobStatus.FAILED:
+            return gettext(STOPPED)
+        if self.status == JobStatus.QUEUED and not self.message:
+            return gettext(WAITING)
+        return self.message
+
 
 class JobContext:
     """Handed to a job function: report progress, attach the result."""
@@ -102,11 +117,16 @@ class JobContext:
 
 
 _HANDLERS: dict[str, Callable[[JobContext], dict | None]] = {}
+# Work the system queues by itself (the checks after a submission): the office's tools,
+# never listed to the author or coordinator whose submission queued it.
+INTERNAL_KINDS: set[str] = set()
 
 
-def job_handler(kind: str):
+def job_handler(kind: str, *, internal: bool = False):
     def register(fn):
         _HANDLERS[kind] = fn
+        if internal:
+            INTERNAL_KINDS.add(kind)
         return fn
 
     return register

@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from accounts.models import Role, User
 from accounts.permissions import can_view_job, require_roles
 from core import audit as audit_mod
-from core import audit_labels
+from core import audit_labels, dashboard
 from core.audit import AuditEntry
 from core.extensions import db
 from core.i18n import format_dt
-from core.jobs import Job, start_job
+from core.jobs import INTERNAL_KINDS, Job, start_job
 from core.storage import send_stored
 
 bp = Blueprint("core", __name__)
@@ -36,16 +36,18 @@ def home():
         return redirect(url_for("publishing.public_home"))
     roles = {str(r) for r in current_user.roles}
     panels = [tpl for panel_roles, tpl in DASHBOARD_PANELS if not panel_roles or roles & set(panel_roles)]
-    recent_jobs = db.session.scalars(
-        select(Job).where(Job.created_by_id == current_user.id).order_by(Job.id.desc()).limit(5)
-    ).all()
+    is_admin = current_user.has_role(Role.ADMIN)
+    office = is_admin or current_user.has_role(Role.ORGANISER)
+    # Background jobs are the office's tools: authors never see the checks run on their entries.
+    jobs = dashboard.job_overview(current_user, sees_all=is_admin) if office else None
     stats = None
-    if current_user.has_role(Role.ADMIN):
+    if is_admin:
         stats = {
             "users": db.session.scalar(select(func.count(User.id))),
             "audit": db.session.scalar(select(func.count(AuditEntry.id))),
         }
-    return render_template("core/home.html", panels=panels, recent_jobs=recent_jobs, stats=stats)
+    timeline = dashboard.timeline_rows() if office else []
+    return render_template("core/home.html", panels=panels, jobs=jobs, stats=stats, timeline=timeline)
 
 
 @bp.route("/healthz")
@@ -87,7 +89,7 @@ def job_json(job: Job) -> dict:
         "progress": job.progress,
         "total": job.total,
         "percent": job.percent,
-        "message": job.message,
+        "message": job.status_text,
         "error": job.error,
         "finished": job.finished,
         "download_url": url_for("core.job_download", job_id=job.id) if job.result_file_id else None,
@@ -98,9 +100,10 @@ def job_json(job: Job) -> dict:
 @bp.route("/jobs")
 @login_required
 def jobs():
-    rows = db.session.scalars(
-        select(Job).where(Job.created_by_id == current_user.id).order_by(Job.id.desc()).limit(100)
-    ).all()
+    mine = select(Job).where(Job.created_by_id == current_user.id)
+    if not current_user.has_role(Role.ADMIN, Role.ORGANISER):
+        mine = mine.where(Job.kind.not_in(INTERNAL_KINDS))
+    rows = db.session.scalars(mine.order_by(Job.id.desc()).limit(100)).all()
     return render_template("core/jobs.html", jobs=rows)
 
 

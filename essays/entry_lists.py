@@ -12,42 +12,16 @@ from accounts.models import Unit
 from core import audit, exports
 from core.extensions import db
 from core.i18n import format_dt
-from essays.competitions import visible_competitions_for_authors
 from essays.models import (
     ACTIVE_STATUSES,
     Competition,
-    CompetitionStatus,
     Format,
     SimilarityFlag,
     Submission,
     SubmissionStatus,
 )
-from essays.permissions import is_organiser
 
 PER_PAGE = 50
-
-
-def dashboard_numbers(user) -> dict:
-    """Numbers for the dashboard cards, computed only when a card is drawn."""
-    data = {"open": visible_competitions_for_authors()}
-    data["mine"] = _count(
-        select(func.count(Submission.id)).where(
-            Submission.author_id == user.id, Submission.status != SubmissionStatus.WITHDRAWN
-        )
-    )
-    if user.unit_id:
-        data["unit"] = _count(
-            select(func.count(Submission.id)).where(
-                Submission.recommending_unit_id == user.unit_id, Submission.status.in_(ACTIVE_STATUSES)
-            )
-        )
-    if is_organiser(user):
-        pending = select(func.count(Submission.id)).where(Submission.status == SubmissionStatus.SUBMITTED)
-        data["pending"] = _count(pending)
-        data["managed"] = _count(
-            select(func.count(Competition.id)).where(Competition.status != CompetitionStatus.ARCHIVED)
-        )
-    return data
 
 
 def _count(stmt) -> int:

@@ -20,8 +20,7 @@ from core.jobs import run_job_task
 from core.limits import RECEIVED_AT
 from core.request_cycle import on_user_error
 from core.views import register_panel
-from essays import drafts, duplicates, judge_copies, submission
-from essays.entry_lists import dashboard_numbers
+from essays import dashboard, drafts, duplicates, judge_copies, submission
 from essays.forms import EntryForm
 from essays.freeze import frozen_reason
 from essays.models import Competition, CompetitionStatus, Submission, SubmissionStatus
@@ -40,7 +39,9 @@ ORGANISERS = (Role.ORGANISER, Role.ADMIN)
 @bp.app_context_processor
 def _labels():
     return {
-        "essay_panel_data": lambda: dashboard_numbers(current_user),
+        "essay_panel_data": lambda: dashboard.author_numbers(current_user),
+        "essay_review_queue": dashboard.review_queue,
+        "essay_unit_activities": lambda: dashboard.unit_activities(current_user.unit_id),
         "now_utc": utcnow,
         "entry_frozen_reason": frozen_reason,
     }

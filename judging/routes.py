@@ -21,11 +21,13 @@ from core.i18n import local, parse_local
 from core.i18n_markers import N_
 from core.limits import body_limit
 from core.request_cycle import on_user_error, redirect_either_way
+from core.views import register_panel
 from essays.models import Competition
 from judging import (
     arbitration,
     assign_services,
     charts,
+    dashboard,
     judge_services,
     manual,
     offline,
@@ -56,11 +58,16 @@ from judging.reliability import BAND_LABELS
 bp = Blueprint("judging", __name__, url_prefix="/judging")
 
 ROUNDS_PER_PAGE = 50
+register_panel(("organiser", "admin"), "judging/_panel_office.html")
 
 
 @bp.app_context_processor
 def _labels():
-    return {"level_labels": awards_mod.LEVEL_LABELS}
+    return {
+        "level_labels": awards_mod.LEVEL_LABELS,
+        "judging_rounds_in_progress": dashboard.rounds_in_progress,
+        "judging_my_rounds": lambda: dashboard.judge_rounds(current_user.id),
+    }
 
 
 # Committee pages and the organiser's result decisions register on ``bp`` too.

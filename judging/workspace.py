@@ -48,6 +48,11 @@ class MyRound:
     assigned: int
     submitted: int
     pledged: bool
+    judge_deadline: dt.datetime | None = None
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.submitted / self.assigned) if self.assigned else 0
 
 
 def my_rounds(judge_id: int) -> list[MyRound]:
@@ -67,6 +72,7 @@ def my_rounds(judge_id: int) -> list[MyRound]:
             counts.c.n,
             counts.c.done,
             RoundJudge.pledge_accepted_at,
+            Round.judge_deadline,
         )
         .join(RoundJudge, (RoundJudge.round_id == Round.id) & (RoundJudge.user_id == judge_id))
         .join(Competition, Competition.id == Round.competition_id)
@@ -74,7 +80,7 @@ def my_rounds(judge_id: int) -> list[MyRound]:
         .where(RoundJudge.active.is_(True) | (counts.c.n > 0), Round.state != RoundState.SETUP)
         .order_by(Round.id.desc())
     ).all()
-    return [MyRound(r[0], r[1], r[2], r[3], r[4] or 0, r[5] or 0, r[6] is not None) for r in rows]
+    return [MyRound(r[0], r[1], r[2], r[3], r[4] or 0, r[5] or 0, r[6] is not None, r[7]) for r in rows]
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,15 @@ from accounts.models import Role
 from core.extensions import db
 from core.storage import send_stored
 from core.views import register_panel
-from publishing import api, forms
+from publishing import api, dashboard, forms
 from publishing.certificates import render_one_certificate
 from publishing.models import Certificate, Honour, ResultSet, ResultState
 
 bp = Blueprint("publishing", __name__)
 api.register(bp)
 register_panel(("author",), "publishing/_panel_author.html")
+register_panel(("organiser", "admin"), "publishing/_panel_office.html")
+register_panel(("coordinator",), "publishing/_panel_unit.html")
 
 MANAGERS = (Role.ORGANISER, Role.ADMIN)
 PER_PAGE = 50
@@ -45,7 +47,11 @@ def _publishing_helpers():
             .order_by(Honour.id.desc())
         ).all()
 
-    return {"publishing_my_honours": my_honours}
+    return {
+        "publishing_my_honours": my_honours,
+        "publishing_office_desk": dashboard.office_desk,
+        "publishing_unit_results": lambda: dashboard.unit_results(current_user.unit_id),
+    }
 
 
 def send_bytes(data: bytes, mimetype: str, name: str):
