@@ -83,7 +83,9 @@ def test_ascii_punctuation_after_chinese_is_found():
 
 def test_parts_lines_carry_a_context(tmp_path):
     script = _i18n_script()
-    (tmp_path / "a.txt").write_text("objection ::: Open ||| 待处理\nOpen ||| 打开\n# a comment ||| x\n", encoding="utf-8")
+    (tmp_path / "a.txt").write_text(
+        "objection ::: Open ||| 待处理\nOpen ||| 打开\n# a comment ||| x\n", encoding="utf-8"
+    )
     (tmp_path / "b.txt").write_text("button ::: Open ||| 进入\nOpen ||| 开启\n", encoding="utf-8")
     parts = script.load_parts(tmp_path)
     assert parts[("objection", "Open")] == "待处理"
