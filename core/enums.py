@@ -31,16 +31,21 @@ class LabelledEnum(enum.StrEnum):
     @property
     def label(self) -> str:
         """The label in the current locale (the msgid outside a request)."""
-        from core.i18n import translate
+        from flask_babel import gettext, pgettext
 
-        return translate(self.msgid)
+        context = getattr(self.msgid, "context", None)
+        return pgettext(context, str(self.msgid)) if context else gettext(self.msgid)
 
     @classmethod
     def choices(cls) -> list[tuple[str, object]]:
         """(value, label) pairs for a select field; labels translate when shown."""
-        from core.i18n import lazy_translate
+        from flask_babel import lazy_gettext, lazy_pgettext
 
-        return [(m.value, lazy_translate(m.msgid)) for m in cls]
+        def lazy(msgid):
+            context = getattr(msgid, "context", None)
+            return lazy_pgettext(context, str(msgid)) if context else lazy_gettext(msgid)
+
+        return [(m.value, lazy(m.msgid)) for m in cls]
 
     @classmethod
     def label_of(cls, code, default: str | None = None) -> str:

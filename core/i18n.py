@@ -10,7 +10,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request, session
-from flask_babel import get_locale, gettext, lazy_gettext, lazy_pgettext, pgettext
+from flask_babel import get_locale, gettext, pgettext
 from flask_login import current_user
 
 from core import form_messages
@@ -33,11 +33,6 @@ def translate(msgid: str) -> str:
     """gettext, or pgettext for a msgid marked with a context (``NC_``)."""
     context = getattr(msgid, "context", None)
     return pgettext(context, str(msgid)) if context else gettext(msgid)
-
-
-def lazy_translate(msgid: str):
-    context = getattr(msgid, "context", None)
-    return lazy_pgettext(context, str(msgid)) if context else lazy_gettext(msgid)
 
 
 def colon() -> str:
