@@ -113,3 +113,10 @@ def test_wtforms_own_messages_are_in_proper_chinese(client, csrf):
     assert "电子邮箱地址格式不正确。" in page
     assert "无效的" not in page and "Email 地址" not in page
     assert "此项为必填项。" in page
+
+
+def test_date_range_and_labels_read_in_chinese(client, make_user, login):
+    login(client, make_user("admin"))
+    html = client.get("/audit").get_data(as_text=True)
+    assert '从 <input type="date" name="since"' in html and '至 <input type="date" name="until"' in html
+    assert "起 <input" not in html and "止 <input" not in html
