@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from accounts import recovery, services
+from accounts import recovery, services, user_agents
 from accounts.auth import hash_token, rotate_session
 from accounts.forms import (
     ForgotPasswordForm,
@@ -193,8 +193,16 @@ def _profile_page(user, form: ProfileForm, unit_locked: bool):
         .order_by(UserSession.last_seen_at.desc())
     ).all()
     current_hash = hash_token(user.get_id() or "")
+    browsers = {s.id: " · ".join(_(part) for part in user_agents.describe(s.user_agent)) for s in sessions}
+    local = {s.id: user_agents.is_local(s.ip) for s in sessions}
     return render_template(
-        "accounts/profile.html", form=form, sessions=sessions, current_hash=current_hash, unit_locked=unit_locked
+        "accounts/profile.html",
+        form=form,
+        sessions=sessions,
+        browsers=browsers,
+        local=local,
+        current_hash=current_hash,
+        unit_locked=unit_locked,
     )
 
 

@@ -5,6 +5,9 @@ A member is declared with its stored value and the msgid of its label::
     class RoundState(LabelledEnum):
         SETUP = "setup", N_("Being set up")
 
+A label whose English word has other meanings elsewhere carries a message
+context: ``OPEN = "open", NC_("objection", "Open")``.
+
 The member is still the plain string ``"setup"`` (it compares, stores and
 serialises as before); ``member.label`` is the label translated for the
 current request, ``Cls.choices()`` the (value, lazy label) pairs of a select.
@@ -28,16 +31,21 @@ class LabelledEnum(enum.StrEnum):
     @property
     def label(self) -> str:
         """The label in the current locale (the msgid outside a request)."""
-        from flask_babel import gettext
+        from flask_babel import gettext, pgettext
 
-        return gettext(self.msgid)
+        context = getattr(self.msgid, "context", None)
+        return pgettext(context, str(self.msgid)) if context else gettext(self.msgid)
 
     @classmethod
     def choices(cls) -> list[tuple[str, object]]:
         """(value, label) pairs for a select field; labels translate when shown."""
-        from flask_babel import lazy_gettext
+        from flask_babel import lazy_gettext, lazy_pgettext
 
-        return [(m.value, lazy_gettext(m.msgid)) for m in cls]
+        def lazy(msgid):
+            context = getattr(msgid, "context", None)
+            return lazy_pgettext(context, str(msgid)) if context else lazy_gettext(msgid)
+
+        return [(m.value, lazy(m.msgid)) for m in cls]
 
     @classmethod
     def label_of(cls, code, default: str | None = None) -> str:

@@ -10,8 +10,10 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request, session
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext, pgettext
 from flask_login import current_user
+
+from core import form_messages
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -25,6 +27,18 @@ def select_locale() -> str:
         if getattr(current_user, "locale", None) in languages:
             return current_user.locale
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def translate(msgid: str) -> str:
+    """gettext, or pgettext for a msgid marked with a context (``NC_``)."""
+    context = getattr(msgid, "context", None)
+    return pgettext(context, str(msgid)) if context else gettext(msgid)
+
+
+def colon() -> str:
+    """The colon after a label: full-width in Chinese, ": " in English."""
+    locale = get_locale()
+    return "：" if not locale or locale.language == "zh" else ": "
 
 
 def select_timezone() -> str:
@@ -66,6 +80,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+    form_messages.use_our_catalog()
 
     @app.context_processor
     def _locale_context():
@@ -73,4 +88,5 @@ def init_app(app) -> None:
         return {
             "current_locale": str(locale) if locale else app.config["BABEL_DEFAULT_LOCALE"],
             "html_lang": "zh-CN" if not locale or locale.language == "zh" else "en",
+            "colon": colon(),
         }

@@ -15,7 +15,7 @@ from core import audit as audit_mod
 from core import audit_labels, dashboard
 from core.audit import AuditEntry
 from core.extensions import db
-from core.i18n import format_dt
+from core.i18n import colon, format_dt, translate
 from core.jobs import INTERNAL_KINDS, Job, start_job
 from core.storage import send_stored
 
@@ -155,10 +155,11 @@ def _audit_words(object_types, used_actions) -> dict:
         if isinstance(v, (list, tuple)):
             return "、".join(value(x, object_type, field) for x in v) or "∅"
         if isinstance(v, dict):
-            return "；".join(f"{_(audit_labels.field_label(k))}: {value(x, object_type, k)}" for k, x in v.items())
+            pairs = ((_(audit_labels.field_label(k)), value(x, object_type, k)) for k, x in v.items())
+            return "；".join(f"{label}{colon()}{shown}" for label, shown in pairs)
         label = audit_labels.value_label(object_type, field, v)
         if label is not None:
-            return _(label)
+            return translate(label)
         if isinstance(v, str) and len(v) > 19 and v[10:11] == "T" and v[:4].isdigit():
             try:  # a moment stored as ISO 8601: shown in local time like the rest of the page
                 return format_dt(dt.datetime.fromisoformat(v), with_seconds=True)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.db import UTCDateTime, str_enum, utcnow
 from core.enums import LabelledEnum
 from core.extensions import db
-from core.i18n_markers import N_
+from core.i18n_markers import N_, NC_
 
 if TYPE_CHECKING:
     from accounts.models import Unit, User
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 class CompetitionStatus(LabelledEnum):
     DRAFT = "draft", N_("Draft")
     OPEN = "open", N_("Open for entries")
-    CLOSED = "closed", N_("Closed")
+    CLOSED = "closed", NC_("competition", "Closed")
     JUDGING = "judging", N_("Judging")
     PUBLISHED = "published", N_("Results published")
     ARCHIVED = "archived", N_("Archived")

@@ -187,7 +187,7 @@ def describe(event: TraceEvent, translate: Callable[[str], str] = lambda s: s) -
                 translate(LEVEL_LABELS[code]) if code in LEVEL_LABELS else ("-" if code is None else str(code))
             )
     if "entries" in params:
-        params["entries"] = ", ".join(str(e) for e in params["entries"])
+        params["entries"] = "、".join(str(e) for e in params["entries"])  # Chinese enumeration comma
     return translate(TRACE_MESSAGES[event.code]) % params
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.db import UTCDateTime, str_enum, utcnow
 from core.enums import LabelledEnum
 from core.extensions import db
-from core.i18n_markers import N_
+from core.i18n_markers import N_, NC_
 from judging.scoring import default_threshold
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 class RoundState(LabelledEnum):
     SETUP = "setup", N_("Being set up")
     OPEN = "open", N_("Open for judging")
-    CLOSED = "closed", N_("Closed")
+    CLOSED = "closed", NC_("round", "Closed")
     FINALISED = "finalised", N_("Finalised")
 
 

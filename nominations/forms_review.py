@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -59,7 +60,9 @@ class JointUnitForm(FlaskForm):
 
 
 class JointDecisionForm(FlaskForm):
-    decision = RadioField(_l("Decision"), choices=JointDecision.choices(), validators=[InputRequired()])
+    decision = RadioField(
+        lazy_pgettext("joint review", "Decision"), choices=JointDecision.choices(), validators=[InputRequired()]
+    )
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
 
 

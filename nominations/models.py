@@ -31,7 +31,7 @@ from accounts.models import Unit, User
 from core.db import UTCDateTime, str_enum, utcnow
 from core.enums import LabelledEnum
 from core.extensions import db
-from core.i18n_markers import N_
+from core.i18n_markers import N_, NC_
 from core.storage import StoredFile
 
 DEFAULT_UNIT_OPINION = "情况属实，同意推荐。"
@@ -65,7 +65,7 @@ class NominationStatus(LabelledEnum):
     FAILED = "failed", N_("Not passed")
     VETOED = "vetoed", N_("Vetoed in joint review")
     ON_NOTICE = "on_notice", N_("On public notice")
-    WITHDRAWN = "withdrawn", N_("Withdrawn")
+    WITHDRAWN = "withdrawn", NC_("nomination", "Withdrawn")
     APPROVED = "approved", N_("Approved")
 
 
@@ -105,7 +105,7 @@ class StepKind(LabelledEnum):
     JOINT_APPROVE = "joint_approve", N_("Approved in joint review")
     JOINT_VETO = "joint_veto", N_("Vetoed in joint review")
     NOTICE = "notice", N_("Put on public notice")
-    WITHDRAW = "withdraw", N_("Withdrawn")
+    WITHDRAW = "withdraw", NC_("nomination", "Withdrawn")
     APPROVE = "approve", N_("Approved")
 
 

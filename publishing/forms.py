@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
@@ -56,7 +57,7 @@ class ReasonForm(FlaskForm):
 
 class ResolveForm(FlaskForm):
     status = SelectField(
-        _l("Decision"),
+        lazy_pgettext("objection", "Decision"),
         choices=[
             ("investigating", _l("Under investigation")),
             ("dismissed", _l("Dismissed")),

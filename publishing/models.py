@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.db import UTCDateTime, str_enum, utcnow
 from core.enums import LabelledEnum
 from core.extensions import db
-from core.i18n_markers import N_
+from core.i18n_markers import N_, NC_
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -55,7 +55,7 @@ class RecipientKind(LabelledEnum):
 
 
 class ObjectionStatus(LabelledEnum):
-    OPEN = "open", N_("Open")
+    OPEN = "open", NC_("objection", "Open")
     INVESTIGATING = "investigating", N_("Under investigation")
     DISMISSED = "dismissed", N_("Dismissed")
     UPHELD = "upheld", N_("Upheld")

@@ -53,15 +53,22 @@
     setInterval(save, 30000);
   }
 
+  // The count by the chosen genre's rule and its limit ("480 / 3000 字"), as the
+  // server counts it (wordcount.js) and the receipt shows it.
   function setupCounter(form) {
     var body = form.elements["body"], out = document.getElementById("word-counter");
-    if (!body || !out) return;
-    var han = /[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/g;
+    if (!body || !out || !window.ZpWordCount) return;
+    var genres = JSON.parse(out.getAttribute("data-genres") || "{}");
+    var genre = form.elements["genre_id"];
     function update() {
-      var n = (body.value.match(han) || []).length;
-      out.textContent = out.getAttribute("data-label") ? out.getAttribute("data-label").replace("%s", n) : ("汉字 " + n);
+      var g = genres[genre ? genre.value : ""] || genres[""];
+      if (!g) return;
+      var n = window.ZpWordCount.count(body.value, g.rule);
+      out.textContent = g.label.replace("{count}", n);
+      out.classList.toggle("error", (g.max && n > g.max) || (g.min && n > 0 && n < g.min) || false);
     }
     body.addEventListener("input", update);
+    if (genre) genre.addEventListener("change", update);
     update();
   }
 
