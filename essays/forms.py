@@ -24,7 +24,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from core.i18n import local, parse_local
-from essays.models import ORGANISER_ROLES, CountRule, Format
+from essays.models import ORGANISER_ROLES, CountRule, Format, NoticeFileKind
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -52,10 +52,19 @@ class CompetitionForm(FlaskForm):
     )
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     theme = StringField(_l("Theme"), validators=[Optional(), Length(max=200)])
-    notice_html = TextAreaField(
+    notice_source = TextAreaField(
         _l("Notice text"),
         validators=[Optional(), Length(max=100_000)],
-        description=_l("Simple formatting (paragraphs, bold, lists, links) is kept; scripts and styles are removed."),
+        description=_l(
+            "A blank line starts a new paragraph. ## at the start of a line makes a heading, 1. a numbered list, "
+            "**text** bold, [text](https://…) a link."
+        ),
+    )
+    # Shown only for a notice saved as HTML before Markdown; new notices are Markdown.
+    notice_format = SelectField(
+        _l("Notice format"),
+        choices=[("markdown", _l("Markdown (paragraphs, headings, lists)")), ("html", _l("HTML (an older notice)"))],
+        default="markdown",
     )
     organisers = FieldList(FormField(OrganiserRow), min_entries=4, max_entries=12)
     genres = FieldList(FormField(GenreRow), min_entries=5, max_entries=20)
@@ -174,7 +183,8 @@ def competition_values(form: CompetitionForm) -> dict:
         code=form.code.data,
         title=form.title.data.strip(),
         theme=(form.theme.data or "").strip(),
-        notice_html=form.notice_html.data or "",
+        notice_source=form.notice_source.data or "",
+        notice_format=form.notice_format.data or "markdown",
         organisers=organisers,
         opens_at=parse_local(form.opens_at.data),
         closes_at=parse_local(form.closes_at.data),
@@ -197,7 +207,8 @@ FILLED_FROM_COMPETITION = (
     "code",
     "title",
     "theme",
-    "notice_html",
+    "notice_source",
+    "notice_format",
     "grace_minutes",
     "max_entries_per_author",
     "unit_recommendation_enabled",
@@ -224,6 +235,18 @@ def fill_competition_form(form: CompetitionForm, comp) -> None:
         row.form.max_length.data, row.form.count_rule.data = genre.max_length, genre.count_rule
     for row, org in zip(form.organisers, comp.organisers or []):
         row.form.role.data, row.form.name.data = org.get("role"), org.get("name")
+
+
+class NoticePreviewForm(FlaskForm):
+    """The editor's live preview: the text as typed and its format (CSRF-checked like every form)."""
+
+    notice_source = TextAreaField(validators=[Optional(), Length(max=100_000)])
+    notice_format = SelectField(choices=[("markdown", "markdown"), ("html", "html")], default="markdown")
+
+
+class NoticeFileForm(FlaskForm):
+    kind = SelectField(_l("The file is"), choices=NoticeFileKind.choices(), default=NoticeFileKind.NOTICE.value)
+    upload = FileField(_l("File (.docx, .pdf; templates also .xlsx)"))
 
 
 def redaction_choices(form: RedactForm, entry, posted) -> tuple[set[int], list[str]]:

@@ -15,16 +15,8 @@ from sqlalchemy import select
 from core.db import utcnow
 from core.extensions import db
 from essays.models import Competition, CompetitionStatus
-from essays.permissions import can_recommend
+from essays.permissions import PUBLIC_STATUSES, can_recommend
 from publishing.calls import PublicCall
-
-# Every competition past its draft may be read by the public.
-PUBLIC_STATUSES = (
-    CompetitionStatus.OPEN,
-    CompetitionStatus.CLOSED,
-    CompetitionStatus.JUDGING,
-    CompetitionStatus.PUBLISHED,
-)
 
 
 def public_calls(now: dt.datetime) -> list[PublicCall]:
