@@ -451,7 +451,10 @@ _ROUND_STATE = {**RoundState.msgids(), **KeyinState.msgids()}
 VALUES: dict[tuple[str, str] | str, dict[str, str]] = {
     ("competitions", "status"): CompetitionStatus.msgids(),
     ("competitions", "kind"): NoticeFileKind.msgids(),
-    ("competitions", "notice_format"): {"markdown": N_("Markdown"), "html": N_("HTML (an older notice)")},
+    ("competitions", "notice_format"): {
+        "markdown": N_("Markdown (paragraphs, headings, lists)"),
+        "html": N_("HTML (an older notice)"),
+    },
     ("submissions", "status"): SubmissionStatus.msgids(),
     ("judging_rounds", "state"): _ROUND_STATE,
     ("judging_rounds", "status"): {"draft": N_("Draft"), "submitted": N_("Submitted")},
