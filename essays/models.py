@@ -13,6 +13,7 @@ from core.db import UTCDateTime, str_enum, utcnow
 from core.enums import LabelledEnum
 from core.extensions import db
 from core.i18n_markers import N_
+from essays.file_limits import size_text
 from essays.notice_markup import MARKDOWN, sanitise
 
 if TYPE_CHECKING:
@@ -155,6 +156,12 @@ class NoticeFile(db.Model):
     @property
     def audit_label(self) -> str:
         return self.filename
+
+    @property
+    def type_label(self) -> str:
+        """ "PDF · 1.2 MB": what a reader downloads before opening it."""
+        extension = self.filename.rpartition(".")[2].upper()
+        return f"{extension} · {size_text(self.stored_file.size)}"
 
 
 class Genre(db.Model):
