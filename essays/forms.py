@@ -24,6 +24,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from core.i18n import local, parse_local
+from essays import notice_markup
 from essays.models import ORGANISER_ROLES, CountRule, Format, NoticeFileKind
 
 
@@ -59,12 +60,6 @@ class CompetitionForm(FlaskForm):
             "A blank line starts a new paragraph. ## at the start of a line makes a heading, 1. a numbered list, "
             "**text** bold, [text](https://…) a link."
         ),
-    )
-    # Shown only for a notice saved as HTML before Markdown; new notices are Markdown.
-    notice_format = SelectField(
-        _l("Notice format"),
-        choices=[("markdown", _l("Markdown (paragraphs, headings, lists)")), ("html", _l("HTML (an older notice)"))],
-        default="markdown",
     )
     organisers = FieldList(FormField(OrganiserRow), min_entries=4, max_entries=12)
     genres = FieldList(FormField(GenreRow), min_entries=5, max_entries=20)
@@ -184,7 +179,7 @@ def competition_values(form: CompetitionForm) -> dict:
         title=form.title.data.strip(),
         theme=(form.theme.data or "").strip(),
         notice_source=form.notice_source.data or "",
-        notice_format=form.notice_format.data or "markdown",
+        notice_format=notice_markup.MARKDOWN,
         organisers=organisers,
         opens_at=parse_local(form.opens_at.data),
         closes_at=parse_local(form.closes_at.data),
@@ -208,7 +203,6 @@ FILLED_FROM_COMPETITION = (
     "title",
     "theme",
     "notice_source",
-    "notice_format",
     "grace_minutes",
     "max_entries_per_author",
     "unit_recommendation_enabled",
@@ -225,6 +219,8 @@ def fill_competition_form(form: CompetitionForm, comp) -> None:
     """Show a competition's settings in the form."""
     for key in FILLED_FROM_COMPETITION:
         getattr(form, key).data = getattr(comp, key)
+    if comp.notice_format == notice_markup.HTML:  # saved before Markdown: edited (and saved) as Markdown
+        form.notice_source.data = notice_markup.html_to_markdown(comp.notice_source)
     form.accepted_formats.data = list(comp.accepted_formats or [])
     form.opens_at.data = local(comp.opens_at).replace(tzinfo=None)
     form.closes_at.data = local(comp.closes_at).replace(tzinfo=None)
@@ -238,10 +234,9 @@ def fill_competition_form(form: CompetitionForm, comp) -> None:
 
 
 class NoticePreviewForm(FlaskForm):
-    """The editor's live preview: the text as typed and its format (CSRF-checked like every form)."""
+    """The editor's live preview: the Markdown as typed (CSRF-checked like every form)."""
 
     notice_source = TextAreaField(validators=[Optional(), Length(max=100_000)])
-    notice_format = SelectField(choices=[("markdown", "markdown"), ("html", "html")], default="markdown")
 
 
 class NoticeFileForm(FlaskForm):

@@ -26,7 +26,7 @@ def notice_preview():
     form = NoticePreviewForm()
     if not form.validate_on_submit():
         abort(400)
-    html = notice_markup.render(form.notice_source.data or "", form.notice_format.data)
+    html = notice_markup.render(form.notice_source.data or "")
     return html, 200, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
 
 

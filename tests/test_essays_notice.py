@@ -110,16 +110,51 @@ def test_an_older_html_notice_still_shows_and_is_cleaned_again_on_display(app, d
     assert "<p>被改动的数据</p>" in html and "onclick" not in html and "alert(1)" not in html
 
 
-def test_organiser_of_an_html_notice_can_switch_it_to_markdown(app, db, client, organiser, login, make_competition):
-    from essays import competitions
-
-    comp = make_competition(notice_html="<p>旧通知</p>")
+def test_an_older_html_notice_is_edited_as_markdown(app, db, client, organiser, login, csrf, make_competition):
+    comp = make_competition(
+        notice_html="<p>旧通知第一段，\n第二行</p><h3>一、要求</h3><ol><li>原创</li><li><b>未发表</b></li></ol>"
+    )
     login(client, organiser)
-    form = client.get(f"/essays/manage/{comp.id}/edit").get_data(as_text=True)
-    assert 'name="notice_format"' in form and "旧版通知" in form
-    competitions.update_competition(comp, actor=organiser, notice_source="新通知\n\n第二段", notice_format="markdown")
-    db.session.commit()
-    assert comp.notice_html == "<p>新通知</p>\n<p>第二段</p>\n"
+    path = f"/essays/manage/{comp.id}/edit"
+    form = client.get(path).get_data(as_text=True)
+    assert "已转换为 Markdown" in form
+    assert "旧通知第一段，第二行\n\n## 一、要求\n\n1. 原创\n2. **未发表**" in form
+    data = _form(client, path)
+    data.update(
+        notice_source="旧通知第一段，第二行\n\n## 一、要求\n\n1. 原创\n2. **未发表**", csrf_token=csrf(client, path)
+    )
+    data["accepted_formats"] = ["text", "docx"]
+    for row in range(5):
+        data.setdefault(f"genres-{row}-count_rule", "word")
+    assert client.post(path, data=data).status_code == 302
+    db.session.expire_all()
+    assert comp.notice_format == "markdown"
+    assert comp.notice_html == (
+        "<p>旧通知第一段，第二行</p>\n<h3>一、要求</h3>\n<ol>\n<li>原创</li>\n<li><strong>未发表</strong></li>\n</ol>\n"
+    )
+
+
+HTML_NOTICES = [
+    "<p>第一段<br>第二行</p><p>第二段</p>",
+    '<h2>一、征文内容</h2><p>讲述<strong>身边</strong>的故事，详见<a href="https://example.cn/a?b=1&amp;c=(2)">说明</a>。</p>',
+    '<ol start="2"><li>甲</li><li>乙<ul><li>乙一</li></ul></li></ol><hr><blockquote><p>引文</p></blockquote>',
+    "<table><tr><th>奖项</th><th>名额</th></tr><tr><td>一等奖</td><td>3</td></tr></table>",
+    "<p>1. 不是列表，* 不是强调，# 不是标题</p><p>- 也不是列表</p>",
+]
+
+
+@pytest.mark.parametrize("html", HTML_NOTICES)
+def test_an_older_html_notice_converts_to_markdown_that_shows_the_same(html):
+    import re
+
+    from essays.notice_markup import html_to_markdown, render
+
+    def words(markup):  # the text and the tags that give it shape, whatever the spacing
+        markup = markup.replace("h2>", "h3>").replace("<tbody>", "").replace("</tbody>", "")
+        markup = re.sub(r"</?thead>|<tbody>|</tbody>", "", markup)
+        return re.sub(r"\s+", "", markup)
+
+    assert words(render(html_to_markdown(html))) == words(render(html, "html"))
 
 
 def test_preview_renders_what_the_public_page_will_show(client, organiser, login, post):
@@ -127,7 +162,7 @@ def test_preview_renders_what_the_public_page_will_show(client, organiser, login
     response = post(
         client,
         "/essays/manage/notice-preview",
-        {"notice_source": "## 要求\n\n第一段\n\n<script>alert(1)</script>", "notice_format": "markdown"},
+        {"notice_source": "## 要求\n\n第一段\n\n<script>alert(1)</script>"},
         page="/essays/manage/new",
     )
     assert response.status_code == 200
@@ -150,7 +185,7 @@ def test_preview_is_for_organisers_only(app, login, csrf, organiser, author, jud
         users,
         [(None, "/essays/manage/notice-preview", 302), ("author", "/essays/manage/notice-preview", 403)]
         + [("judge", "/essays/manage/notice-preview", 403), ("coordinator", "/essays/manage/notice-preview", 403)],
-        data={"notice_source": "**x**", "notice_format": "markdown"},
+        data={"notice_source": "**x**"},
     )
 
 

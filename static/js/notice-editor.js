@@ -14,17 +14,11 @@
     if (!url || !form || !source || !preview) return;
     var timer = null, sent = 0, shown = 0;
 
-    function format() {
-      var select = form.elements["notice_format"];
-      return select ? select.value : "markdown";
-    }
-
     function refresh() {
       var token = form.elements["csrf_token"] ? form.elements["csrf_token"].value : "";
       var body = new URLSearchParams();
       body.set("csrf_token", token);
       body.set("notice_source", source.value);
-      body.set("notice_format", format());
       var mine = ++sent;
       fetch(url, {method: "POST", credentials: "same-origin", body: body})
         .then(function (r) {
@@ -96,7 +90,6 @@
     }
     if (pane) pane.hidden = false;
     source.addEventListener("input", later);
-    if (form.elements["notice_format"]) form.elements["notice_format"].addEventListener("change", refresh);
     refresh();
   }
 
