@@ -108,3 +108,20 @@ def test_notice_editor_previews_live_and_the_public_page_keeps_the_shape(
     page.locator(".notice-preview h3").first.wait_for()
     assert _fits(page)
     shot(page, "notice-04-editor-phone")
+
+
+@pytest.mark.browser
+def test_an_older_html_notice_opens_converted_with_its_preview(page, live_server, db, organiser, make_competition):
+    from essays.demo import NOTICE
+
+    comp = make_competition(notice_html=NOTICE)
+    ids = {"comp": comp.id, "organiser": organiser.username}
+    db.session.commit()
+    db.session.remove()
+    sign_in(page, live_server, ids["organiser"])
+    page.goto(f"{live_server}/essays/manage/{ids['comp']}/edit")
+    assert page.locator(".notice-converted").is_visible()
+    assert "## 一、征文内容" in page.locator("textarea[name=notice_source]").input_value()
+    page.locator(".notice-preview h3", has_text="一、征文内容").wait_for()
+    assert page.locator(".notice-preview ul li").count() == 2
+    shot(page, "notice-05-older-html-notice-converted")
