@@ -35,6 +35,8 @@ def test_old_notices_are_kept_and_plain_ones_get_paragraphs(tmp_path):
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
+            # The job queue is one object too: keep the run's immediate mode.
+            "JOBS_IMMEDIATE": True,
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migrate.db'}",
             "STORAGE_PATH": str(tmp_path / "storage"),
             # The limiter is one object shared by every app: keep the run's own storage.
