@@ -106,13 +106,12 @@ def test_bad_files_are_refused_and_leave_nothing_behind(
     assert storage_state() == before and _files(db, comp) == []
 
 
-def test_a_body_over_the_upload_limit_is_refused_before_the_app(app, client, db, organiser, login, post, comp):
+def test_a_body_over_the_upload_limit_is_refused_before_the_app(
+    app, client, db, organiser, login, post, comp, monkeypatch
+):
     login(client, organiser)
-    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
-    try:
-        response = _upload(client, post, comp, b"%PDF-" + b"0" * 100_000, "大.pdf")
-    finally:
-        app.config["MAX_CONTENT_LENGTH"] = 20 * 1024 * 1024
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 64 * 1024)
+    response = _upload(client, post, comp, b"%PDF-" + b"0" * 100_000, "大.pdf")
     assert response.status_code == 413 and _files(db, comp) == []
 
 
