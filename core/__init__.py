@@ -59,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
     """
     # A blueprint whose pages span several modules (by audience) gets them by importing each.
     import essays.routes_author  # noqa: F401
+    import essays.routes_notice  # noqa: F401
     import essays.routes_organiser  # noqa: F401
     import essays.routes_share  # noqa: F401
     import essays.routes_unit  # noqa: F401

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from accounts.models import Role, UnitKind
 from core.i18n_markers import N_
-from essays.models import CompetitionStatus, Format, SubmissionStatus
+from essays.models import CompetitionStatus, Format, NoticeFileKind, SubmissionStatus
 from judging.models import Arbitration, Grouping, KeyinState, Method, PoolRule, RoundState
 from nominations.models import (
     FileKind,
@@ -63,6 +63,8 @@ ACTIONS: dict[str, str] = {
     "competition.create": N_("Created a competition"),
     "competition.update": N_("Changed a competition"),
     "competition.status": N_("Changed a competition's status"),
+    "competition.file_add": N_("Attached a file to a call"),
+    "competition.file_remove": N_("Removed a file from a call"),
     "essay.submit": N_("Submitted an entry"),
     "essay.edit": N_("Changed an entry"),
     "essay.withdraw": N_("Withdrew an entry"),
@@ -185,6 +187,7 @@ OBJECT_TYPES: dict[str, str] = {
     "jobs": N_("Background job"),
     "stored_files": N_("Stored file"),
     "competitions": N_("Competition"),
+    "competition_notice_files": N_("File attached to a call"),
     "competition_genres": N_("Genre"),
     "competition_groups": N_("Group"),
     "submissions": N_("Entry"),
@@ -261,6 +264,8 @@ FIELDS: dict[str, str] = {
     "title": N_("Title"),
     "theme": N_("Theme"),
     "notice_html": N_("Notice"),
+    "notice_source": N_("Notice"),
+    "notice_format": N_("Notice format"),
     "organisers": N_("Organisers"),
     "opens_at": N_("Opens"),
     "closes_at": N_("Closes"),
@@ -452,6 +457,11 @@ _ROUND_STATE = {**RoundState.msgids(), **KeyinState.msgids()}
 # Stored values that are codes, by (object type, field), then by field alone.
 VALUES: dict[tuple[str, str] | str, dict[str, str]] = {
     ("competitions", "status"): CompetitionStatus.msgids(),
+    ("competitions", "kind"): NoticeFileKind.msgids(),
+    ("competitions", "notice_format"): {
+        "markdown": N_("Markdown (paragraphs, headings, lists)"),
+        "html": N_("HTML (an older notice)"),
+    },
     ("submissions", "status"): SubmissionStatus.msgids(),
     ("judging_rounds", "state"): _ROUND_STATE,
     ("judging_rounds", "status"): {"draft": N_("Draft"), "submitted": N_("Submitted")},

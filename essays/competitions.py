@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import nh3
 from sqlalchemy import select
 
 from core import audit
@@ -22,7 +21,7 @@ from core.errors import UserError
 from core.extensions import db
 from core.i18n import format_dt
 from core.i18n_markers import N_
-from essays import wordcount
+from essays import notice_markup, wordcount
 from essays.entry_rules import count_active
 from essays.models import FORMATS, Competition, CompetitionStatus, Genre, Group, Submission, SubmissionCounter
 
@@ -36,48 +35,38 @@ TRANSITIONS = {
     CompetitionStatus.ARCHIVED: set(),
 }
 EDITABLE_STATES = {CompetitionStatus.DRAFT, CompetitionStatus.OPEN, CompetitionStatus.CLOSED}
-NOTICE_TAGS = {
-    "p",
-    "br",
-    "strong",
-    "b",
-    "em",
-    "i",
-    "u",
-    "h2",
-    "h3",
-    "h4",
-    "ul",
-    "ol",
-    "li",
-    "a",
-    "blockquote",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-    "span",
-    "hr",
-}
 
 
 def sanitise_notice(html: str) -> str:
     """Keep simple formatting of a pasted notice; drop scripts, styles and handlers."""
-    return nh3.clean(
-        html or "",
-        tags=NOTICE_TAGS,
-        attributes={"a": {"href", "title"}},
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer",
-    )
+    return notice_markup.sanitise(html)
+
+
+def _with_rendered_notice(fields: dict, comp: Competition | None = None) -> dict:
+    """Turn the notice as typed into its safe HTML (``notice_html``).
+
+    Callers pass ``notice_source`` (with ``notice_format``, Markdown unless
+    said), or ``notice_html`` alone, older HTML kept as such.
+    """
+    if "notice_html" in fields and "notice_source" not in fields:
+        fields["notice_source"], fields["notice_format"] = fields.pop("notice_html") or "", notice_markup.HTML
+    if "notice_source" not in fields and "notice_format" not in fields:
+        return fields
+    source = fields.get("notice_source", comp.notice_source if comp else "") or ""
+    fmt = fields.get("notice_format") or (comp.notice_format if comp else None) or notice_markup.MARKDOWN
+    if fmt not in notice_markup.FORMATS:
+        raise UserError(N_("Unknown notice format."))
+    fields["notice_source"], fields["notice_format"] = source, fmt
+    fields["notice_html"] = notice_markup.render(source, fmt)
+    return fields
 
 
 COMPETITION_FIELDS = (
     "code",
     "title",
     "theme",
+    "notice_source",
+    "notice_format",
     "notice_html",
     "organisers",
     "opens_at",
@@ -96,7 +85,8 @@ COMPETITION_FIELDS = (
 
 
 def _competition_snapshot(comp: Competition) -> dict:
-    snap = {k: getattr(comp, k) for k in COMPETITION_FIELDS}
+    # The rendered HTML follows from the source; the audit shows what was typed.
+    snap = {k: getattr(comp, k) for k in COMPETITION_FIELDS if k != "notice_html"}
     snap["genres"] = [[g.name, g.min_length, g.max_length, g.count_rule] for g in comp.genres]
     snap["groups"] = [g.name for g in comp.groups]
     snap["status"] = comp.status
@@ -169,7 +159,7 @@ def create_competition(*, actor, genres: list[dict], groups: list[dict] | None =
     if db.session.scalar(select(Competition.id).where(Competition.code == fields["code"])):
         raise UserError(N_("The code %(code)s is already used by another competition."), code=fields["code"])
     _check_competition_fields(fields)
-    fields["notice_html"] = sanitise_notice(fields.get("notice_html", ""))
+    fields = _with_rendered_notice({"notice_source": "", **fields} if "notice_html" not in fields else fields)
     comp = Competition(
         status=CompetitionStatus.DRAFT,
         created_by_id=getattr(actor, "id", None),
@@ -204,8 +194,7 @@ def update_competition(
             raise UserError(N_("The code %(code)s is already used by another competition."), code=fields["code"])
     merged = {**{k: getattr(comp, k) for k in COMPETITION_FIELDS}, **fields}
     _check_competition_fields(merged)
-    if "notice_html" in fields:
-        fields["notice_html"] = sanitise_notice(fields["notice_html"])
+    fields = _with_rendered_notice(fields, comp)
     for key, value in fields.items():
         if key in COMPETITION_FIELDS:
             setattr(comp, key, value)

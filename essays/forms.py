@@ -24,7 +24,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from core.i18n import local, parse_local
-from essays.models import ORGANISER_ROLES, CountRule, Format
+from essays import notice_markup
+from essays.models import ORGANISER_ROLES, CountRule, Format, NoticeFileKind
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -52,10 +53,13 @@ class CompetitionForm(FlaskForm):
     )
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     theme = StringField(_l("Theme"), validators=[Optional(), Length(max=200)])
-    notice_html = TextAreaField(
+    notice_source = TextAreaField(
         _l("Notice text"),
         validators=[Optional(), Length(max=100_000)],
-        description=_l("Simple formatting (paragraphs, bold, lists, links) is kept; scripts and styles are removed."),
+        description=_l(
+            "A blank line starts a new paragraph. ## at the start of a line makes a heading, 1. a numbered list, "
+            "**text** bold, [text](https://…) a link."
+        ),
     )
     organisers = FieldList(FormField(OrganiserRow), min_entries=4, max_entries=12)
     genres = FieldList(FormField(GenreRow), min_entries=5, max_entries=20)
@@ -174,7 +178,8 @@ def competition_values(form: CompetitionForm) -> dict:
         code=form.code.data,
         title=form.title.data.strip(),
         theme=(form.theme.data or "").strip(),
-        notice_html=form.notice_html.data or "",
+        notice_source=form.notice_source.data or "",
+        notice_format=notice_markup.MARKDOWN,
         organisers=organisers,
         opens_at=parse_local(form.opens_at.data),
         closes_at=parse_local(form.closes_at.data),
@@ -197,7 +202,7 @@ FILLED_FROM_COMPETITION = (
     "code",
     "title",
     "theme",
-    "notice_html",
+    "notice_source",
     "grace_minutes",
     "max_entries_per_author",
     "unit_recommendation_enabled",
@@ -214,6 +219,8 @@ def fill_competition_form(form: CompetitionForm, comp) -> None:
     """Show a competition's settings in the form."""
     for key in FILLED_FROM_COMPETITION:
         getattr(form, key).data = getattr(comp, key)
+    if comp.notice_format == notice_markup.HTML:  # saved before Markdown: edited (and saved) as Markdown
+        form.notice_source.data = notice_markup.html_to_markdown(comp.notice_source)
     form.accepted_formats.data = list(comp.accepted_formats or [])
     form.opens_at.data = local(comp.opens_at).replace(tzinfo=None)
     form.closes_at.data = local(comp.closes_at).replace(tzinfo=None)
@@ -224,6 +231,17 @@ def fill_competition_form(form: CompetitionForm, comp) -> None:
         row.form.max_length.data, row.form.count_rule.data = genre.max_length, genre.count_rule
     for row, org in zip(form.organisers, comp.organisers or []):
         row.form.role.data, row.form.name.data = org.get("role"), org.get("name")
+
+
+class NoticePreviewForm(FlaskForm):
+    """The editor's live preview: the Markdown as typed (CSRF-checked like every form)."""
+
+    notice_source = TextAreaField(validators=[Optional(), Length(max=100_000)])
+
+
+class NoticeFileForm(FlaskForm):
+    kind = SelectField(_l("The file is"), choices=NoticeFileKind.choices(), default=NoticeFileKind.NOTICE.value)
+    upload = FileField(_l("File (.docx, .pdf; templates also .xlsx)"))
 
 
 def redaction_choices(form: RedactForm, entry, posted) -> tuple[set[int], list[str]]:

@@ -13,6 +13,8 @@ from core.db import UTCDateTime, str_enum, utcnow
 from core.enums import LabelledEnum
 from core.extensions import db
 from core.i18n_markers import N_, NC_
+from essays.file_limits import size_text
+from essays.notice_markup import MARKDOWN, sanitise
 
 if TYPE_CHECKING:
     from accounts.models import Unit, User
@@ -69,6 +71,10 @@ class Competition(db.Model):
     code: Mapped[str] = mapped_column(String(20), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     theme: Mapped[str] = mapped_column(String(200), default="")
+    # The notice as the organiser typed it (Markdown, or HTML for notices saved
+    # before Markdown), and notice_html: the safe HTML rendered from it on save.
+    notice_source: Mapped[str] = mapped_column(Text, default="", server_default="")
+    notice_format: Mapped[str] = mapped_column(String(10), default=MARKDOWN, server_default=MARKDOWN)
     notice_html: Mapped[str] = mapped_column(Text, default="")
     # [{"role": "主办", "name": "区委宣传部"}, ...] in the order of the notice.
     organisers: Mapped[list] = mapped_column(JSON, default=list)
@@ -98,6 +104,14 @@ class Competition(db.Model):
     groups: Mapped[list[Group]] = relationship(
         back_populates="competition", order_by="Group.position", cascade="all, delete-orphan"
     )
+    notice_files: Mapped[list[NoticeFile]] = relationship(
+        back_populates="competition", order_by="NoticeFile.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def notice_display(self) -> str:
+        """The notice's HTML, cleaned again as it is shown (saved HTML is never trusted alone)."""
+        return sanitise(self.notice_html or "")
 
     @property
     def accepted_format_labels(self) -> list[str]:
@@ -114,6 +128,40 @@ class Competition(db.Model):
     @property
     def audit_label(self) -> str:
         return f"{self.code} {self.title}"
+
+
+class NoticeFileKind(LabelledEnum):
+    """What a file attached to a call is: the notice itself or a form to fill in."""
+
+    NOTICE = "notice", N_("Notice document")
+    TEMPLATE = "template", N_("Entry form template")
+
+
+class NoticeFile(db.Model):
+    """A file the public downloads from the call page (``core.storage``: generated key, undone on rollback)."""
+
+    __tablename__ = "competition_notice_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[NoticeFileKind] = mapped_column(str_enum(NoticeFileKind, length=10))
+    stored_file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id", ondelete="RESTRICT"), index=True)
+    # The name the organiser gave the file; downloads use it (the key on disk is generated).
+    filename: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    competition: Mapped[Competition] = relationship(back_populates="notice_files")
+    stored_file: Mapped[StoredFile] = relationship()
+
+    @property
+    def audit_label(self) -> str:
+        return self.filename
+
+    @property
+    def type_label(self) -> str:
+        """ "PDF · 1.2 MB": what a reader downloads before opening it."""
+        extension = self.filename.rpartition(".")[2].upper()
+        return f"{extension} · {size_text(self.stored_file.size)}"
 
 
 class Genre(db.Model):

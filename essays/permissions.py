@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 from accounts.models import Role
+from essays.models import CompetitionStatus
+
+# Every competition past its draft and before its archive may be read by the public.
+PUBLIC_STATUSES = (
+    CompetitionStatus.OPEN,
+    CompetitionStatus.CLOSED,
+    CompetitionStatus.JUDGING,
+    CompetitionStatus.PUBLISHED,
+)
 
 
 def is_organiser(user) -> bool:
@@ -36,3 +45,12 @@ def can_recommend(user, competition) -> bool:
         and user.unit_id
         and competition.unit_recommendation_enabled
     )
+
+
+def can_view_call(user, competition) -> bool:
+    """Anyone reads a public call (and downloads its files); organisers also a draft one."""
+    return competition.status in PUBLIC_STATUSES or is_organiser(user)
+
+
+def can_manage_notice_files(user, competition) -> bool:
+    return is_organiser(user) and competition.status != CompetitionStatus.ARCHIVED

@@ -19,16 +19,8 @@ from core.i18n import format_dt
 from core.posters import Poster
 from core.urls import external_url
 from essays.models import Competition, CompetitionStatus
-from essays.permissions import can_recommend
+from essays.permissions import PUBLIC_STATUSES, can_recommend
 from publishing.calls import PublicCall
-
-# Every competition past its draft may be read by the public.
-PUBLIC_STATUSES = (
-    CompetitionStatus.OPEN,
-    CompetitionStatus.CLOSED,
-    CompetitionStatus.JUDGING,
-    CompetitionStatus.PUBLISHED,
-)
 
 
 def public_calls(now: dt.datetime) -> list[PublicCall]:

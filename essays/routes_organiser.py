@@ -18,6 +18,7 @@ from essays import review as review_actions
 from essays.blind import judge_file_name
 from essays.forms import (
     CompetitionForm,
+    NoticeFileForm,
     RedactForm,
     ReviewForm,
     competition_values,
@@ -58,16 +59,17 @@ def create_competition():
 def edit_competition(competition_id: int):
     comp = db.get_or_404(Competition, competition_id)
     form = CompetitionForm()
+    page = partial(render_template, "essays/competition_form.html", form=form, comp=comp, file_form=NoticeFileForm())
     if request.method == "GET":
         fill_competition_form(form, comp)
     if form.validate_on_submit():
-        on_user_error(partial(render_template, "essays/competition_form.html", form=form, comp=comp))
+        on_user_error(page)
         competition_actions.update_competition(comp, actor=actor(), **competition_values(form))
         flash(_("The competition has been saved."), "success")
         return redirect(url_for("essays.manage_entries", competition_id=comp.id))
     elif form.errors:
         flash(_("Please correct the marked fields."), "error")
-    return render_template("essays/competition_form.html", form=form, comp=comp)
+    return page()
 
 
 @bp.route("/manage/<int:competition_id>/status", methods=["POST"])

@@ -1,7 +1,7 @@
 """Password recovery: one-time reset links (only their token's hash is stored)
 
 Revision ID: 0012_password_resets
-Revises: 0010_nominations
+Revises: 0011_notice_format
 Create Date: 2026-12-01 19:40:00
 
 """
@@ -13,7 +13,7 @@ import core.db
 
 # revision identifiers, used by Alembic.
 revision = "0012_password_resets"
-down_revision = "0010_nominations"
+down_revision = "0011_notice_format"
 branch_labels = None
 depends_on = None
 
