@@ -3,8 +3,12 @@
 For the public and for each demo role, a phone-sized browser follows the links
 it finds, breadth first from the role's home page (same origin, pages only: no
 downloads, no sign-out), and on every page checks that nothing is wider than
-the viewport: the page must not scroll sideways. Each page's screenshot goes
-into test-artifacts/phone/ so that a person can look at them.
+the viewport: the page must not scroll sideways. Names, codes and numbers
+(cells marked nowrap/name/code/num, <code>, badges) must not wrap mid-token:
+a text node of one of them that spans two lines fails the test. Each page's
+screenshot goes into test-artifacts/phone/ so that a person can look at them,
+and each role's home is also shot at desktop width
+(test-artifacts/home-<role>-desktop.png and home-<role>-phone.png).
 """
 
 from __future__ import annotations
@@ -45,6 +49,29 @@ WIDE_ELEMENTS = """
 """
 
 
+# Text nodes of name/code/number cells that take more than one line.
+TOKEN_CELLS = ".table td.nowrap, .table td.name, .table td.code, .table td.num, .table code, .table .badge"
+WRAPPED_TOKENS = """
+(selector) => {
+  const out = [];
+  for (const el of document.querySelectorAll(selector)) {
+    if (el.getClientRects().length === 0) continue;
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent.trim();
+      if (text.length < 2) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      const tops = new Set();
+      for (const r of range.getClientRects()) if (r.width > 0) tops.add(Math.round(r.top / 4));
+      if (tops.size > 1) out.push(text.slice(0, 30));
+    }
+  }
+  return out.slice(0, 5);
+}
+"""
+
+
 @pytest.fixture
 def demo(app):
     app.test_cli_runner().invoke(args=["seed-demo"])
@@ -64,9 +91,9 @@ def _links(page, origin: str) -> list[str]:
     return out
 
 
-def _crawl(page, origin: str, start: str, role: str) -> dict[str, int]:
-    """{url: scroll width} of every page reached."""
-    seen, queue, widths = {start}, [start], {}
+def _crawl(page, origin: str, start: str, role: str) -> tuple[dict[str, int], dict[str, list[str]]]:
+    """{url: scroll width} of every page reached, and {url: wrapped tokens} where some wrap."""
+    seen, queue, widths, wrapped = {start}, [start], {}, {}
     folder = ARTIFACTS / "phone"
     folder.mkdir(parents=True, exist_ok=True)
     while queue and len(widths) < MAX_PAGES:
@@ -83,15 +110,30 @@ def _crawl(page, origin: str, start: str, role: str) -> dict[str, int]:
         widths[url] = width
         if width > WIDTH:
             widths[url] = (width, page.evaluate(WIDE_ELEMENTS, WIDTH))
+        tokens = page.evaluate(WRAPPED_TOKENS, TOKEN_CELLS)
+        if tokens:
+            wrapped[url] = tokens
         name = re.sub(r"[^A-Za-z0-9]+", "-", urlparse(url).path.strip("/")) or "home"
-        page.screenshot(path=str(folder / f"{role}-{name}.png"), full_page=False)
+        page.screenshot(path=str(folder / f"{role}-{name}.png"), full_page=True)
         for link in _links(page, origin):
             # One object of each kind: /x/12 and /x/13 are the same page shape.
             shape = re.sub(r"\d+", "N", urlparse(link).path)
             if link not in seen and shape not in {re.sub(r"\d+", "N", urlparse(s).path) for s in seen}:
                 seen.add(link)
                 queue.append(link)
-    return widths
+    return widths, wrapped
+
+
+def _log_in(page, origin: str, role: str, password: str) -> str:
+    """Sign in as the demo user ``role`` (or stay anonymous) and return the role's home URL."""
+    if role == "public":
+        return origin + "/public"
+    page.goto(origin + "/login")
+    page.fill("input[name=login]", role)
+    page.fill("input[name=password]", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url(origin + "/")
+    return origin + "/"
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -100,18 +142,32 @@ def test_every_page_fits_a_phone(browser, live_server, demo, role):
     page = context.new_page()
     page.set_default_timeout(15000)
     try:
-        if role == "public":
-            start = live_server + "/public"
-        else:
-            page.goto(live_server + "/login")
-            page.fill("input[name=login]", role)
-            page.fill("input[name=password]", demo)
-            page.click("main button[type=submit]")
-            page.wait_for_url(live_server + "/")
-            start = live_server + "/"
-        widths = _crawl(page, live_server, start, role)
+        start = _log_in(page, live_server, role, demo)
+        widths, wrapped = _crawl(page, live_server, start, role)
     finally:
         context.close()
     assert len(widths) >= 3, f"the {role} crawl reached too few pages: {list(widths)}"
     too_wide = {url: w for url, w in widths.items() if not isinstance(w, int)}
     assert too_wide == {}, f"pages wider than {WIDTH} px for {role}: {too_wide}"
+
+    assert wrapped == {}, f"names, codes or numbers wrapping mid-token for {role}: {wrapped}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_home_has_desktop_and_phone_screenshots(browser, live_server, demo, role):
+    """The home page of each role, at 1280 px and at 390 px, for a person to look at."""
+    shots = {}
+    for size, width, height in (("desktop", 1280, 900), ("phone", WIDTH, 844)):
+        context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height})
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        try:
+            page.goto(_log_in(page, live_server, role, demo))
+            path = ARTIFACTS / f"home-{role}-{size}.png"
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(path), full_page=True)
+            shots[size] = (path, page.evaluate("document.documentElement.scrollWidth"))
+        finally:
+            context.close()
+    assert all(path.stat().st_size > 0 for path, _ in shots.values())
+    assert shots["phone"][1] <= WIDTH, f"{role}'s home scrolls sideways on a phone"
