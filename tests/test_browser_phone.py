@@ -5,7 +5,8 @@ it finds, breadth first from the role's home page (same origin, pages only: no
 downloads, no sign-out), and on every page checks that nothing is wider than
 the viewport: the page must not scroll sideways. Names, codes and numbers
 (cells marked nowrap/name/code/num, <code>, badges) must not wrap mid-token:
-a text node of one of them that spans two lines fails the test. Each page's
+a text node of one of them that spans two lines fails the test; nor may a
+chart (svg.chart) draw a label smaller than 11 px. Each page's
 screenshot goes into test-artifacts/phone/ so that a person can look at them,
 and each role's home is also shot at desktop width
 (test-artifacts/home-<role>-desktop.png and home-<role>-phone.png).
@@ -71,6 +72,19 @@ WRAPPED_TOKENS = """
 }
 """
 
+# Chart labels drawn smaller than 11 px (font size times the SVG's scale on screen).
+SMALL_CHART_TEXT = """
+() => {
+  const out = [];
+  for (const t of document.querySelectorAll('svg.chart text')) {
+    if (t.getClientRects().length === 0) continue;
+    const px = parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a;
+    if (px < 10.95) out.push(t.textContent.trim().slice(0, 20) + ' ' + px.toFixed(1) + 'px');
+  }
+  return out.slice(0, 5);
+}
+"""
+
 
 @pytest.fixture
 def demo(app):
@@ -110,7 +124,7 @@ def _crawl(page, origin: str, start: str, role: str) -> tuple[dict[str, int], di
         widths[url] = width
         if width > WIDTH:
             widths[url] = (width, page.evaluate(WIDE_ELEMENTS, WIDTH))
-        tokens = page.evaluate(WRAPPED_TOKENS, TOKEN_CELLS)
+        tokens = page.evaluate(WRAPPED_TOKENS, TOKEN_CELLS) + page.evaluate(SMALL_CHART_TEXT)
         if tokens:
             wrapped[url] = tokens
         name = re.sub(r"[^A-Za-z0-9]+", "-", urlparse(url).path.strip("/")) or "home"
@@ -149,8 +163,7 @@ def test_every_page_fits_a_phone(browser, live_server, demo, role):
     assert len(widths) >= 3, f"the {role} crawl reached too few pages: {list(widths)}"
     too_wide = {url: w for url, w in widths.items() if not isinstance(w, int)}
     assert too_wide == {}, f"pages wider than {WIDTH} px for {role}: {too_wide}"
-
-    assert wrapped == {}, f"names, codes or numbers wrapping mid-token for {role}: {wrapped}"
+    assert wrapped == {}, f"tokens wrapping mid-token or chart labels under 11 px for {role}: {wrapped}"
 
 
 @pytest.mark.parametrize("role", ROLES)
