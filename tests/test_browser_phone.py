@@ -184,3 +184,27 @@ def test_each_home_has_desktop_and_phone_screenshots(browser, live_server, demo,
             context.close()
     assert all(path.stat().st_size > 0 for path, _ in shots.values())
     assert shots["phone"][1] <= WIDTH, f"{role}'s home scrolls sideways on a phone"
+
+
+def test_a_judges_queue_reads_on_a_phone(browser, live_server, demo):
+    """Behind the pledge, the crawl cannot reach the queue: sign it, then check the list of codes."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": WIDTH, "height": 844})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    try:
+        _log_in(page, live_server, "judge", demo)
+        page.goto(live_server + "/judging/my/1")
+        if page.locator("input[name=accept]").count():
+            page.check("input[name=accept]")
+            page.click("main button[type=submit]")
+        page.goto(live_server + "/judging/my/1")
+        assert page.locator("table.queue code").count() >= 1
+        page.screenshot(path=str(ARTIFACTS / "phone" / "judge-queue.png"), full_page=True)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        wrapped = page.evaluate(WRAPPED_TOKENS, TOKEN_CELLS)
+        # Every value is labelled with its column heading.
+        labels = page.eval_on_selector_all("table.queue tbody td:not(.no)", "els => els.map(e => e.dataset.label)")
+    finally:
+        context.close()
+    assert width <= WIDTH and wrapped == []
+    assert labels and all(labels)
