@@ -151,6 +151,10 @@
           if (!cell.hasAttribute("data-label") && labels[col]) {
             cell.setAttribute("data-label", labels[col]);
           }
+          // An empty cell takes no line of its own in a stacked row.
+          if (!cell.textContent.trim() && !cell.querySelector("input, select, textarea, button, img, svg, progress")) {
+            cell.classList.add("blank");
+          }
           col += Number(cell.getAttribute("colspan")) || 1;
         });
       });
