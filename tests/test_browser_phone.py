@@ -168,7 +168,8 @@ def test_every_page_fits_a_phone(browser, live_server, demo, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_home_has_desktop_and_phone_screenshots(browser, live_server, demo, role):
-    """The home page of each role, at 1280 px and at 390 px, for a person to look at."""
+    """The home page of each role, at 1280 px and at 390 px, for a person to look at;
+    at both widths no name, code or number wraps mid-token."""
     shots = {}
     for size, width, height in (("desktop", 1280, 900), ("phone", WIDTH, 844)):
         context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height})
@@ -180,6 +181,8 @@ def test_each_home_has_desktop_and_phone_screenshots(browser, live_server, demo,
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(path), full_page=True)
             shots[size] = (path, page.evaluate("document.documentElement.scrollWidth"))
+            wrapped = page.evaluate(WRAPPED_TOKENS, TOKEN_CELLS)
+            assert wrapped == [], f"{role}'s home at {width} px wraps {wrapped}"
         finally:
             context.close()
     assert all(path.stat().st_size > 0 for path, _ in shots.values())
@@ -208,3 +211,20 @@ def test_a_judges_queue_reads_on_a_phone(browser, live_server, demo):
         context.close()
     assert width <= WIDTH and wrapped == []
     assert labels and all(labels)
+
+
+@pytest.mark.parametrize("width", [1280, 820, WIDTH])
+def test_public_winner_names_never_break(browser, live_server, demo, width):
+    """ "孙/明" one character a line was the complaint: at every width names stay whole."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    try:
+        page.goto(live_server + "/public")
+        page.click("a[href*='/results']")
+        names = page.locator("table.winners td.name").count()
+        wrapped = page.evaluate(WRAPPED_TOKENS, TOKEN_CELLS)
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+    finally:
+        context.close()
+    assert names >= 2 and wrapped == [] and scroll <= width
