@@ -24,7 +24,13 @@ BAND_LABELS = {
     "good": N_("Good"),
     "excellent": N_("Excellent"),
     "undefined": N_("Cannot be computed"),
+    "insufficient": N_("Insufficient data"),
 }
+
+# Fewer entries scored by two or more judges than this, and a coefficient says
+# nothing (with one such entry alpha is 0 whatever the scores): the page shows
+# "insufficient data" instead of a number.
+MIN_PAIRABLE_ENTRIES = 5
 
 
 # --------------------------------------------------------------------------
@@ -137,6 +143,44 @@ def icc(matrix: Sequence[Sequence[float]]) -> dict[str, float]:
     }
 
 
+def icc_oneway(groups: Sequence[Sequence[float]]) -> dict[str, float]:
+    """ICC(1) for a one-way random design with unequal numbers of judges.
+
+    Each group holds the scores one entry received, from whichever judges it
+    was assigned to: the design of a round where judges score different
+    subsets. Uses the unbalanced one-way ANOVA with the adjusted group size
+    k0 = (N - sum k_i^2 / N) / (n - 1) (Shrout & Fleiss's ICC(1) as
+    generalised by Donner 1986). Keys "ICC(1,1)" (one judge) and "ICC(1,k)"
+    (the mean of k0 judges) and "k0". Groups with fewer than 2 scores are
+    left out: they carry no information on agreement.
+    """
+    xs = [np.asarray([float(v) for v in g if v is not None and not math.isnan(float(v))]) for g in groups]
+    xs = [g for g in xs if g.size >= 2]
+    n = len(xs)
+    total = sum(g.size for g in xs)
+    if n < 2:
+        raise UserError(N_("ICC needs at least 2 entries each scored by 2 or more judges."))
+    grand = float(np.concatenate(xs).mean())
+    bms = sum(g.size * (float(g.mean()) - grand) ** 2 for g in xs) / (n - 1)
+    wms = sum(float(np.sum((g - g.mean()) ** 2)) for g in xs) / (total - n)
+    k0 = (total - sum(g.size**2 for g in xs) / total) / (n - 1)
+    return {
+        "ICC(1,1)": _ratio(bms - wms, bms + (k0 - 1) * wms),
+        "ICC(1,k)": _ratio(bms - wms, bms),
+        "k0": k0,
+    }
+
+
+def pairable_entries(data: Sequence[Sequence[float | None]]) -> int:
+    """How many entries (columns; rows are judges) have two or more scores."""
+    if not data:
+        return 0
+    matrix = np.array([[np.nan if v is None else float(v) for v in row] for row in data], dtype=float).reshape(
+        len(data), -1
+    )
+    return int(np.sum(np.sum(~np.isnan(matrix), axis=0) >= 2))
+
+
 def _ratio(num: float, den: float) -> float:
     return num / den if den != 0 else math.nan
 
@@ -164,8 +208,14 @@ def kendall_w(rankings: Sequence[Sequence[float]]) -> float:
     return _ratio(12.0 * s, m * m * (n**3 - n) - m * ties)
 
 
-def interpret_alpha(alpha: float) -> str:
-    """Krippendorff's bands: "reliable" >= .8, "tentative" >= .667, else "unreliable"."""
+def interpret_alpha(alpha: float, pairable: int | None = None) -> str:
+    """Krippendorff's bands: "reliable" >= .8, "tentative" >= .667, else "unreliable".
+
+    With ``pairable`` (entries scored by two or more judges) below
+    MIN_PAIRABLE_ENTRIES the band is "insufficient" whatever alpha is.
+    """
+    if pairable is not None and pairable < MIN_PAIRABLE_ENTRIES:
+        return "insufficient"
     if math.isnan(alpha):
         return "undefined"
     if alpha >= 0.8:

@@ -53,7 +53,7 @@ from judging.forms import (
     rubric_form,
 )
 from judging.models import Arbitration, Assignment, KeyinState, PoolRule, Round
-from judging.reliability import BAND_LABELS
+from judging.reliability import BAND_LABELS, MIN_PAIRABLE_ENTRIES
 
 bp = Blueprint("judging", __name__, url_prefix="/judging")
 
@@ -380,6 +380,7 @@ def scores(round_id: int):
         discrepancies=stats.discrepancies(round_),
         rel=stats.reliability(round_),
         band_labels=BAND_LABELS,
+        min_pairable=MIN_PAIRABLE_ENTRIES,
         leniency_svg=charts.leniency_chart(lenient, round_.full_marks, _("Judge leniency: mean ± SD")),
         histogram_svg=charts.histogram_chart(counts, lo, hi, _("Distribution of scores")),
         progress=stats.progress_by_judge(round_),

@@ -209,25 +209,36 @@ class Reliability:
     icc_band: str | None
     kendall_w: float | None
     note: str | None
+    # Which ICC the page shows: "ICC(2,1)" for a complete design, "ICC(1,1)"
+    # (one-way, unequal numbers of judges) for an incomplete one.
+    icc_form: str = "ICC(2,1)"
+    pairable: int = 0
+
+    @property
+    def insufficient(self) -> bool:
+        return self.alpha_band == "insufficient"
 
 
 def reliability(round_: Round) -> Reliability:
+    """Alpha always; ICC(2,1) and Kendall's W for a complete design, ICC(1,1) for an
+    incomplete one (Kendall's W has no general variant there: ``note`` says why)."""
     scores = regular_matrix(fetch_scores(round_))
     entry_ids, judge_ids, matrix = scoring.to_matrix(scores)
     if matrix.size == 0:
-        return Reliability(math.nan, "undefined", None, None, None, None)
-    alpha = reliability_mod.krippendorff_alpha([[None if np.isnan(v) else float(v) for v in col] for col in matrix.T])
-    icc = icc_band = w = None
-    complete = matrix[:, ~np.isnan(matrix).any(axis=0)] if matrix.shape[0] else matrix
-    note = None
-    if matrix.shape[0] >= 2 and matrix.shape[1] >= 2 and not np.isnan(matrix).any():
+        return Reliability(math.nan, "insufficient", None, None, None, None)
+    by_judge = [[None if np.isnan(v) else float(v) for v in col] for col in matrix.T]
+    alpha = reliability_mod.krippendorff_alpha(by_judge)
+    pairable = reliability_mod.pairable_entries(by_judge)
+    band = reliability_mod.interpret_alpha(alpha, pairable)
+    if band == "insufficient":
+        return Reliability(alpha, band, None, None, None, None, pairable=pairable)
+    if matrix.shape[1] >= 2 and not np.isnan(matrix).any():
         icc = reliability_mod.icc(matrix.tolist())
-        icc_band = reliability_mod.interpret_icc(icc["ICC(2,1)"])
         w = reliability_mod.kendall_w(matrix.T.tolist())
-    else:
-        note = "incomplete"
-    del complete
-    return Reliability(alpha, reliability_mod.interpret_alpha(alpha), icc, icc_band, w, note)
+        return Reliability(alpha, band, icc, reliability_mod.interpret_icc(icc["ICC(2,1)"]), w, None, pairable=pairable)
+    icc = reliability_mod.icc_oneway([[v for v in row if not np.isnan(v)] for row in matrix])
+    icc_band = reliability_mod.interpret_icc(icc["ICC(1,1)"])
+    return Reliability(alpha, band, icc, icc_band, None, "incomplete", "ICC(1,1)", pairable)
 
 
 def leniency(round_: Round) -> list[tuple[str, float, float, int]]:

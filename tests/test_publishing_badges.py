@@ -1,4 +1,7 @@
-"""Every badge colour a template asks for exists in the stylesheet (one set of names: ok, warn, danger, info, brand)."""
+"""Every badge and flash colour a template asks for exists in the stylesheet.
+
+One set of names: badges ok, warn, danger, info, brand; flashes success, warning, error, info.
+"""
 
 from __future__ import annotations
 
@@ -105,3 +108,40 @@ def test_every_badge_class_used_in_a_template_exists_in_the_stylesheet():
         if not re.search(rf"\.badge\.{re.escape(cls)}(?![\w-])", CSS)
     }
     assert not missing, sorted(missing)
+
+
+def test_every_badge_colour_can_be_checked():
+    """A badge whose colour comes from a bare variable would escape the scan above:
+    every kind argument must name its classes in the template itself."""
+    unchecked = []
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        sets = {m.group(1) for m in re.finditer(r"{%-?\s*set\s+(\w+)\s*=\s*{", text)}
+        for m in re.finditer(r"(?<![\w.])badge\(", text):
+            if text[max(0, m.start() - 6) : m.start()] == "macro ":
+                continue
+            parts = _top_level_split(_call_args(text, m.end() - 1))
+            for part in parts[1:]:
+                expr = part.replace("kind=", "").strip()
+                if expr and not QUOTED.search(expr) and not any(re.search(rf"\b{s}\b", expr) for s in sets):
+                    unchecked.append(f"{path.relative_to(ROOT)}: badge(..., {expr})")
+    assert unchecked == []
+
+
+FLASH_CALL = r"""flash\([^()]*(?:\([^()]*\)[^()]*)*,\s*["'](\w+)["']\s*\)"""
+FLASH_CLASS = r'class="flash flash-(\w+)'
+
+
+def test_every_flash_category_has_a_colour():
+    """Flash messages use the same words everywhere: success, warning, error (else info)."""
+    base = (ROOT / "templates" / "base.html").read_text(encoding="utf-8")
+    shown = set(re.search(r"category in \(([^)]*)\)", base).group(1).replace("'", " ").replace(",", " ").split())
+    used = set()
+    for package in ("accounts", "core", "essays", "judging", "nominations", "publishing"):
+        for path in (ROOT / package).rglob("*.py"):
+            used |= set(re.findall(FLASH_CALL, path.read_text("utf-8")))
+    assert used and used <= shown, used - shown
+    templates = (ROOT / "templates").rglob("*.html")
+    literal = {c for path in templates for c in re.findall(FLASH_CLASS, path.read_text("utf-8"))}
+    missing = {c for c in shown | literal | {"info"} if f".flash-{c} " not in CSS}
+    assert missing == set()

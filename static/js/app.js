@@ -4,6 +4,9 @@
  *   form[data-confirm]          ask before submitting
  *   .job[data-job-url]          poll a background job and show its progress
  *   form.once / form[data-once] disable submit buttons after the first submit
+ *   table.stack                 label each cell with its column heading, so that
+ *                               at phone width (rows shown as cards) every value
+ *                               keeps its name (td[data-label], see app.css)
  * Every page works without this file; it only makes things nicer.
  */
 (function () {
@@ -130,8 +133,37 @@
     poll();
   }
 
+  // --- 4. Column headings as cell labels for stacked tables -------------------
+  // A cell that already has data-label (set by the template) keeps it.
+  function labelTable(table) {
+    var heads = table.querySelectorAll("thead tr:last-child > th, thead tr:last-child > td");
+    if (!heads.length) return;
+    var labels = [];
+    Array.prototype.forEach.call(heads, function (th) {
+      var span = Number(th.getAttribute("colspan")) || 1;
+      var text = (th.getAttribute("data-label") || th.textContent || "").replace(/\s+/g, " ").trim();
+      for (var i = 0; i < span; i += 1) labels.push(text);
+    });
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (row) {
+        var col = 0;
+        Array.prototype.forEach.call(row.cells, function (cell) {
+          if (!cell.hasAttribute("data-label") && labels[col]) {
+            cell.setAttribute("data-label", labels[col]);
+          }
+          // An empty cell takes no line of its own in a stacked row.
+          if (!cell.textContent.trim() && !cell.querySelector("input, select, textarea, button, img, svg, progress")) {
+            cell.classList.add("blank");
+          }
+          col += Number(cell.getAttribute("colspan")) || 1;
+        });
+      });
+    });
+  }
+
   function init() {
     Array.prototype.forEach.call(document.querySelectorAll(".job[data-job-url]"), watchJob);
+    Array.prototype.forEach.call(document.querySelectorAll("table.stack"), labelTable);
   }
 
   if (document.readyState === "loading") {
