@@ -16,7 +16,7 @@ from core.db import utcnow
 from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
-from essays import services as essay_services
+from essays import freeze as essay_freeze
 from essays.models import Competition, CompetitionStatus
 from judging import scoring
 from judging.models import Arbitration, Assignment, Criterion, PoolRule, Round, RoundState, Score
@@ -189,7 +189,7 @@ def freeze_round_entries(round_: Round, *, actor, entry_ids: list[int] | None = 
         entry_ids = list(
             db.session.scalars(select(Assignment.submission_id).where(Assignment.round_id == round_.id).distinct())
         )
-    return essay_services.freeze_entries(entry_ids, actor=actor, cause=round_)
+    return essay_freeze.freeze_entries(entry_ids, actor=actor, cause=round_)
 
 
 def close_round(round_: Round, *, actor) -> None:
