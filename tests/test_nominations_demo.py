@@ -21,13 +21,27 @@ def test_demo_seeds_both_programmes_once(app, db):
     statuses = {n.name: n.status for n in main.nominations}
     assert len(statuses) == 8
     assert statuses["周婷"] == NominationStatus.DRAFT
-    returned = next(n for n in main.nominations if n.status == NominationStatus.RETURNED)
-    assert returned.steps[-1].kind == StepKind.RETURN and "请补充" in returned.steps[-1].opinion
+    # At the expert review nothing waits for the check: the returned dossier came back and passed.
+    assert not any(n.status in (NominationStatus.SUBMITTED, NominationStatus.RETURNED) for n in main.nominations)
+    returned = next(n for n in main.nominations if any(s.kind == StepKind.RETURN for s in n.steps))
+    kinds = [s.kind for s in returned.steps]
+    assert kinds == [StepKind.SUBMIT, StepKind.RETURN, StepKind.RESUBMIT, StepKind.PASS]
+    assert "请补充" in returned.steps[1].opinion and returned.status == NominationStatus.ELIGIBLE
     reviews = db.session.scalars(select(ExpertReview)).all()
-    assert len(reviews) == 5 and sum(r.submitted_at is not None for r in reviews) == 4
+    assert len(reviews) == 6 and sum(r.submitted_at is not None for r in reviews) == 4
     assert all(r.expert.username == "judge" for r in reviews)
+    # Consistent with the stage guards: the check is done; the review still lacks scores.
+    from core.errors import UserError
+    from nominations import programmes, review
+
+    programmes.check_checking_done(main)
+    try:
+        review.check_ready_for_ballot(main)
+        raise AssertionError("the demo's expert review should still be running")
+    except UserError:
+        pass
     funnel = overview.funnel(main)
-    assert funnel.totals["recommended"] == 7 and funnel.totals["eligible"] == 5 and funnel.totals["scored"] == 4
+    assert funnel.totals["recommended"] == 7 and funnel.totals["eligible"] == 6 and funnel.totals["scored"] == 4
     eligible = next(n for n in main.nominations if n.name == "陈思远")
     page = printing.dossier_print(eligible)
     assert page.photo_uri and page.office_opinion.filled and page.unit_opinion.filled
