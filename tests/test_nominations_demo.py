@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from helpers import ARTIFACTS
@@ -62,3 +63,33 @@ def test_demo_seeds_both_programmes_once(app, db):
         db.session.scalar(select(func.count(Nomination.id))),
         db.session.scalar(select(func.count(Programme.id))),
     ) == counts
+
+
+@pytest.mark.parametrize("role", ["organiser", "coordinator", "judge", "committee", "admin"])
+def test_demo_nominations_pages_open_for_each_role(app, db, role):
+    """From the home page, every nominations page a demo role's links reach opens (one per shape)."""
+    import re
+
+    from core.seed import DEMO_PASSWORD, seed_demo
+
+    seed_demo(force=True)
+    db.session.commit()
+    client = app.test_client()
+    login = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login).group(1)
+    client.post("/login", data={"login": role, "password": DEMO_PASSWORD, "csrf_token": token})
+    queue, seen, opened = ["/"], {"/"}, []
+    while queue and len(opened) < 60:
+        url = queue.pop(0)
+        response = client.get(url, follow_redirects=True)  # an expert's home leads to their only queue
+        assert response.status_code == 200, (role, url, response.status_code)
+        opened.append(url)
+        if "text/html" not in response.content_type:
+            continue
+        for link in re.findall(r'href="(/(?:nominations|exemplars)[^"#?]*)', response.get_data(as_text=True)):
+            shape = re.sub(r"\d+", "N", link)
+            if re.search(r"\.(pdf|xlsx|csv|json)$|/files/|/photo", link) or shape in seen:
+                continue
+            seen.add(shape)
+            queue.append(link)
+    assert any(u.startswith("/nominations") for u in opened), (role, opened)
