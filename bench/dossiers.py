@@ -206,7 +206,7 @@ def main() -> None:
     client.post("/login", data={"login": "org", "password": "Correct-Horse-9"})
 
     def app_batch():
-        response = client.post(f"/nominations/programmes/{programme_id}/dossiers")
+        response = client.post(f"/nominations/programmes/{programme_id}/dossiers/batch")
         assert response.status_code == 302, response.status_code
         job_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
         status = client.get(f"/jobs/{job_id}.json").get_json()

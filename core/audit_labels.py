@@ -1,30 +1,31 @@
-"""Words for the audit log: what each action, object type and changed field is called.
+"""Words for the audit log: what each action and object type is called.
 
 The audit table stores codes (``results.notice``, ``result_sets``, ``first_day``);
 people read words. Every label is an ``N_()`` msgid that the audit page
 translates. A test scans the code for every action, object type and field it
 records, so a new one cannot reach the page as a bare code; anything unknown
-still gets a readable fallback instead of an error.
+still gets a readable fallback instead of an error. The changed fields and their
+values are named in ``core.audit_fields`` (re-exported here).
 """
 
 from __future__ import annotations
 
-from accounts.models import Role, UnitKind
+from core.audit_fields import FIELDS, FIELDS_BY_ACTION, VALUES, field_label, readable, value_label
 from core.i18n_markers import N_
-from essays.models import CompetitionStatus, Format, NoticeFileKind, SubmissionStatus
-from judging.models import Arbitration, Grouping, KeyinState, Method, PoolRule, RoundState
-from nominations.models import (
-    FileKind,
-    JointDecision,
-    MemberRole,
-    NominationStatus,
-    ProgrammeKind,
-    ProgrammeStage,
-    RuleOp,
-    RuleSubject,
-    Sex,
-)
-from publishing.models import DayUnit, ObjectionStatus, Ordering, ResultState
+
+__all__ = [
+    "ACTIONS",
+    "ACTORS",
+    "FIELDS",
+    "FIELDS_BY_ACTION",
+    "OBJECT_TYPES",
+    "VALUES",
+    "action_label",
+    "actor_label",
+    "field_label",
+    "object_type_label",
+    "value_label",
+]
 
 ACTORS: dict[str, str] = {
     "system": N_("System"),
@@ -231,298 +232,20 @@ OBJECT_TYPES: dict[str, str] = {
     "nomination_joint_reviews": N_("Joint review decision"),
 }
 
-FIELDS: dict[str, str] = {
-    # people and units
-    "username": N_("User name"),
-    "display_name": N_("Real name"),
-    "phone": N_("Mobile phone"),
-    "email": N_("E-mail"),
-    "unit": N_("Unit"),
-    "unit_id": N_("Unit No."),
-    "workplace": N_("Workplace"),
-    "roles": N_("Roles"),
-    "active": N_("Active"),
-    "hours": N_("Valid for (hours)"),
-    "password": N_("Password"),
-    "name": N_("Name"),
-    "short_name": N_("Short name"),
-    "kind": N_("Kind"),
-    "parent_id": N_("Parent unit No."),
-    "parent": N_("Parent unit"),
-    "address": N_("Address"),
-    "login": N_("Login typed"),
-    "reason": N_("Reason"),
-    "reassigned_to": N_("Reassigned to"),
-    "browser": N_("Browser"),
-    "session_id": N_("Sign-in No."),
-    "units": N_("Units"),
-    "accounts": N_("Accounts"),
-    "rows": N_("Rows"),
-    "files": N_("Files"),
-    # competitions and entries
-    "code": N_("Code"),
-    "title": N_("Title"),
-    "theme": N_("Theme"),
-    "notice_html": N_("Notice"),
-    "notice_source": N_("Notice"),
-    "notice_format": N_("Notice format"),
-    "organisers": N_("Organisers"),
-    "opens_at": N_("Opens"),
-    "closes_at": N_("Closes"),
-    "grace_minutes": N_("Grace minutes"),
-    "max_entries_per_author": N_("Entries per author"),
-    "unit_recommendation_enabled": N_("Unit recommendation"),
-    "unit_quota": N_("Unit quota"),
-    "accepted_formats": N_("Accepted formats"),
-    "max_file_mb": N_("Maximum file size (MB)"),
-    "pledge_text": N_("Pledge"),
-    "review_threshold": N_("Similarity review threshold"),
-    "copy_threshold": N_("Presumed copy threshold"),
-    "genres": N_("Genres"),
-    "groups": N_("Groups"),
-    "status": N_("Status"),
-    "receipt_number": N_("Receipt number"),
-    "genre": N_("Genre"),
-    "genre_id": N_("Genre No."),
-    "group_id": N_("Group No."),
-    "words": N_("Word count"),
-    "word_count": N_("Word count"),
-    "recommended_by": N_("Recommended by"),
-    "received_at": N_("Received"),
-    "format": N_("Format"),
-    "original_name": N_("File name"),
-    "redacted": N_("Redacted"),
-    "kept": N_("Kept"),
-    "judge_file_id": N_("Judges' copy file No."),
-    "containment": N_("Containment"),
-    # judging
-    "k": N_("Judges per entry"),
-    "method": N_("Aggregation method"),
-    "threshold": N_("Discrepancy threshold"),
-    "arbitration": N_("Arbitration"),
-    "pool_rule": N_("Pool rule"),
-    "pool_value": N_("Pool size"),
-    "pool_grouping": N_("Pool grouping"),
-    "judge_deadline": N_("Judges' deadline"),
-    "reveal_scores_after_close": N_("Show scores to judges after closing"),
-    "seed": N_("Random seed"),
-    "leader_id": N_("Group leader's account No."),
-    "state": N_("State"),
-    "criteria": N_("Criteria"),
-    "judge": N_("Judge"),
-    "judge_id": N_("Judge's account No."),
-    "judges": N_("Judges"),
-    "capacity": N_("Maximum load"),
-    "insider_confirmed": N_("Confirmed although an organiser or administrator"),
-    "reassigned": N_("Reassigned"),
-    "unscored": N_("Unscored"),
-    "declared_conflicts": N_("Declared conflicts"),
-    "submission_id": N_("Entry No."),
-    "assignment_id": N_("Assignment No."),
-    "replacement_judge_id": N_("Replacement judge's account No."),
-    "entries": N_("Entries"),
-    "entry": N_("Entry"),
-    "new": N_("New"),
-    "unfilled": N_("Unfilled"),
-    "values": N_("Scores"),
-    "total": N_("Total"),
-    "via": N_("Entered by"),
-    "keyed_by": N_("Keyed in by"),
-    "batch_id": N_("Score sheet No."),
-    "file_id": N_("File No."),
-    "scores": N_("Scores"),
-    "emailed": N_("E-mailed"),
-    "to_call": N_("To telephone"),
-    "failed": N_("Failed"),
-    "ranked": N_("Ranked"),
-    "grouping": N_("Grouping"),
-    "levels": N_("Award levels"),
-    "awards": N_("Awards"),
-    "pending_ties": N_("Ties to decide"),
-    "level": N_("Award level"),
-    # publishing
-    "honours": N_("Honours"),
-    "honour": N_("Honour"),
-    "source": N_("Source"),
-    "organiser": N_("Organiser"),
-    "description": N_("Description"),
-    "ordering": N_("Order"),
-    "recipient_name": N_("Recipient"),
-    "recipient_unit": N_("Recipient's unit"),
-    "work_title": N_("Title of the work"),
-    "level_text": N_("Award"),
-    "group_label": N_("Group"),
-    "first_day": N_("First day"),
-    "last_day": N_("Last day"),
-    "length": N_("Notice length"),
-    "fallback": N_("Without the official holiday calendar"),
-    "result_set": N_("Result list"),
-    "outcome": N_("Outcome"),
-    "is_working": N_("Working day"),
-    "note": N_("Note"),
-    "activity_name": N_("Activity name"),
-    "closing": N_("Closing words"),
-    "issuers": N_("Issued by"),
-    "issue_date": N_("Date of issue"),
-    "date_style": N_("Date style"),
-    "page_size": N_("Page size"),
-    "orientation": N_("Orientation"),
-    "style": N_("Style"),
-    "activity_code": N_("Activity code"),
-    "number_pattern": N_("Certificate number pattern"),
-    "seal": N_("Seal"),
-    "issued": N_("Issued"),
-    "first": N_("First number"),
-    "last": N_("Last number"),
-    "certificates": N_("Certificates"),
-    "messages": N_("Messages"),
-    "subject": N_("Subject"),
-    "body": N_("Text"),
-    "sent": N_("Sent"),
-    "call_open": N_("Call still accepting entries"),
-    "chosen": N_("Chosen entries"),
-    "entry_version": N_("Entry version scored"),
-    "found": N_("Identity found"),
-    "freeze_confirmed": N_("Freeze confirmed"),
-    "freeze_when_qualified": N_("Freeze entries when qualified"),
-    "frozen_entries": N_("Entries frozen"),
-    "group": N_("Group"),
-    "member": N_("Member"),
-    "role": N_("Role"),
-    "scope": N_("Scope"),
-    "tied": N_("Tied entries"),
-    "user_id": N_("User number"),
-    "version": N_("Version"),
-    # nominations: programmes and dossiers (helper n1)
-    "honour_title": N_("Honour conferred"),
-    "organiser_name": N_("Organised by"),
-    "eligibility": N_("Eligibility"),
-    "approval_ref": N_("Approval reference"),
-    "year": N_("Year"),
-    "nominate_from": N_("Nominations open"),
-    "nominate_until": N_("Nomination deadline"),
-    "check_until": N_("Eligibility check until"),
-    "review_until": N_("Expert review until"),
-    "notice_from": N_("Public notice from"),
-    "commend_on": N_("Commendation on"),
-    "total_places": N_("Places in total"),
-    "required_fields": N_("Also required in the dossier"),
-    "deeds_limit": N_("Main deeds: at most (characters)"),
-    "summary_limit": N_("Summary: at most (characters)"),
-    "blind_review": N_("Experts do not see names and units"),
-    "experts_per_dossier": N_("Experts per dossier"),
-    "places": N_("Places"),
-    "op": N_("Bound"),
-    "percent": N_("Share (%)"),
-    "maximum": N_("Maximum points"),
-    "stage": N_("Stage"),
-    "programme": N_("Programme"),
-    "sex": N_("Sex"),
-    "ethnicity": N_("Ethnicity"),
-    "birth_month": N_("Month of birth"),
-    "politics": N_("Political status"),
-    "education": N_("Education"),
-    "position": N_("Post / title"),
-    "resident_id": N_("Resident ID number"),
-    "is_leader": N_("Leading cadre"),
-    "is_frontline": N_("Front-line worker"),
-    "summary": N_("Summary of deeds"),
-    "deeds": N_("Main deeds"),
-    "leader_name": N_("Team leader"),
-    "member_count": N_("Number of members"),
-    "members_text": N_("Team members"),
-    "unit_opinion": N_("Opinion of the nominating unit"),
-    "integrity_confirmed": N_("Integrity statement confirmed"),
-    "consent_profile": N_("Consent to a public profile"),
-    "consent_deeds": N_("Consent to publishing the main deeds"),
-    "fields": N_("Fields changed"),
-    "photo": N_("Photo"),
-    "candidates": N_("Candidates"),
-    "for_votes": N_("Votes for"),
-    "present": N_("Members present"),
-    "passed": N_("Passed"),
-    "decision": N_("Decision"),
-    "approved": N_("Approved"),
-}
-
-
-# A field whose meaning depends on the action.
-FIELDS_BY_ACTION: dict[str, dict[str, str]] = {
-    "results.notice": {"unit": N_("Counted in")},
-}
-
-# Stored codes are labelled by their enums; key-in batches log their state on the round.
-_ROUND_STATE = {**RoundState.msgids(), **KeyinState.msgids()}
-
-# Stored values that are codes, by (object type, field), then by field alone.
-VALUES: dict[tuple[str, str] | str, dict[str, str]] = {
-    ("competitions", "status"): CompetitionStatus.msgids(),
-    ("competitions", "kind"): NoticeFileKind.msgids(),
-    ("competitions", "notice_format"): {
-        "markdown": N_("Markdown (paragraphs, headings, lists)"),
-        "html": N_("HTML (an older notice)"),
-    },
-    ("submissions", "status"): SubmissionStatus.msgids(),
-    ("judging_rounds", "state"): _ROUND_STATE,
-    ("judging_rounds", "status"): {"draft": N_("Draft"), "submitted": N_("Submitted")},
-    ("result_sets", "state"): ResultState.msgids(),
-    ("result_sets", "unit"): DayUnit.msgids(),
-    ("objections", "status"): ObjectionStatus.msgids(),
-    ("nominations", "status"): NominationStatus.msgids(),
-    ("nomination_programmes", "stage"): ProgrammeStage.msgids(),
-    ("nomination_programmes", "role"): MemberRole.msgids(),
-    "decision": JointDecision.msgids(),
-    "roles": Role.msgids(),
-    "kind": UnitKind.msgids(),
-    "method": Method.msgids(),
-    "arbitration": Arbitration.msgids(),
-    "pool_rule": PoolRule.msgids(),
-    "pool_grouping": Grouping.msgids(),
-    "ordering": Ordering.msgids(),
-    "format": Format.msgids(),
-    "via": {"keyin": N_("Keyed in from a paper sheet")},
-    ("nominations", "kind"): FileKind.msgids(),
-    ("nominations", "sex"): Sex.msgids(),
-    ("nomination_programmes", "kind"): ProgrammeKind.msgids(),
-    ("nomination_programmes", "subject"): RuleSubject.msgids(),
-    ("nomination_programmes", "op"): RuleOp.msgids(),
-}
-
-
-def value_label(object_type: str | None, field: str | None, value) -> str | None:
-    """The msgid for a stored code value, or None when the value is not a known code."""
-    if not isinstance(value, str):
-        return None
-    table = VALUES.get((object_type or "", field or "")) or VALUES.get(field or "")
-    return table.get(value) if table else None
-
-
-def _words(code: str) -> str:
-    return " ".join(part for part in code.replace(".", " · ").replace("_", " ").split(" ") if part)
-
 
 def action_label(code: str | None) -> str:
     """The msgid naming an action; an unknown code becomes readable words."""
     code = code or ""
     if code in ACTIONS:
         return ACTIONS[code]
-    return _words(code) or "—"
+    return readable(code) or "—"
 
 
 def object_type_label(code: str | None) -> str:
     code = code or ""
     if code in OBJECT_TYPES:
         return OBJECT_TYPES[code]
-    return _words(code) or "—"
-
-
-def field_label(code: str | None, action: str | None = None) -> str:
-    code = str(code or "")
-    if code in FIELDS_BY_ACTION.get(action or "", {}):
-        return FIELDS_BY_ACTION[action][code]
-    if code in FIELDS:
-        return FIELDS[code]
-    return _words(code) or "—"
+    return readable(code) or "—"
 
 
 def actor_label(stored: str | None) -> str:

@@ -147,8 +147,9 @@ def _keep_used_resources(page) -> None:
     page.obj.Resources = own
 
 
-def merge_documents(documents: list[bytes]) -> bytes:
-    """Join PDFs (e.g. rendered in chunks) into one document."""
+def merge_documents(documents: list[bytes], *, title: str | None = None) -> bytes:
+    """Join PDFs (e.g. rendered in chunks) into one document; ``title`` sets its metadata title
+    (and nothing else of the parts' metadata is kept)."""
     import pikepdf
 
     if len(documents) == 1:
@@ -158,6 +159,8 @@ def merge_documents(documents: list[bytes]) -> bytes:
         try:
             for doc in opened:
                 merged.pages.extend(doc.pages)
+            if title is not None:
+                merged.docinfo["/Title"] = title
             out = io.BytesIO()
             merged.save(out, compress_streams=True)
         finally:

@@ -141,13 +141,13 @@ def tally_of(programme: Programme, nomination: Nomination) -> ballot.Tally:
 
 
 def opinion(t: ballot.Tally) -> str:
-    """应到9人，实到8人，同意7票，通过 — as the committee's opinion on the form."""
+    """应到9人，实到8人，赞成7票，通过 — as the committee's opinion on the form."""
     if not t.valid:
         outcome = "未达到法定人数，未通过"
     else:
         outcome = "通过" if t.passed else "未通过"
     return (
-        f"应到{t.eligible}人，实到{t.present}人，同意{t.for_votes}票，反对{t.against_votes}票，"
+        f"应到{t.eligible}人，实到{t.present}人，赞成{t.for_votes}票，反对{t.against_votes}票，"
         f"弃权{t.abstentions}票，{outcome}"
     )
 

@@ -256,10 +256,12 @@ def _dossier(programme: Programme, row: tuple, units: dict[str, Unit], accounts:
     pronoun = "他" if sex == Sex.MALE else "她"
     deeds = "\n".join(p.format(name=name, pronoun=pronoun, workplace=workplace) for p in DEEDS)
     submitted = status != NominationStatus.DRAFT
+    # RETURNED in the table: returned once at the check, revised, resubmitted and then passed
+    # (a programme at the expert review has no dossier still waiting for its check).
     nomination = Nomination(
         programme_id=programme.id,
         unit_id=units[unit_name].id,
-        status=status,
+        status=NominationStatus.ELIGIBLE if status == NominationStatus.RETURNED else status,
         version=2 if status == NominationStatus.RETURNED else (1 if submitted else 0),
         name=name,
         sex=sex,
@@ -288,12 +290,13 @@ def _dossier(programme: Programme, row: tuple, units: dict[str, Unit], accounts:
     return nomination
 
 
-def _chain(nomination: Nomination, scores, programme: Programme, accounts: dict, units: dict[str, Unit]) -> None:
+def _chain(nomination: Nomination, row: tuple, programme: Programme, accounts: dict, units: dict[str, Unit]) -> None:
     """The review steps (and expert scores) a dossier in its status has behind it."""
     status, organiser, judge = nomination.status, accounts.get("organiser"), accounts.get("judge")
+    returned_once, scores = row[-2] == NominationStatus.RETURNED, row[-1]
     office = units.get("区委宣传部")
 
-    def step(kind, days_ago, opinion="", signer="", actor=None, unit=None):
+    def step(kind, days_ago, opinion="", signer="", actor=None, unit=None, version=None, changes=None):
         nomination.steps.append(
             ReviewStep(
                 kind=kind,
@@ -301,17 +304,24 @@ def _chain(nomination: Nomination, scores, programme: Programme, accounts: dict,
                 signer=signer,
                 actor_id=getattr(actor, "id", None),
                 unit_id=getattr(unit, "id", None),
-                version=nomination.version,
+                version=version or nomination.version,
+                changes=changes or {},
                 at=_local_noon(days_ago),
             )
         )
 
     if status == NominationStatus.DRAFT:
         return
-    step(StepKind.SUBMIT, 20, nomination.unit_opinion, nomination.unit.name, unit=nomination.unit)
-    if status == NominationStatus.RETURNED:
-        step(StepKind.RETURN, 15, RETURN_REASON, "区委宣传部", organiser, office)
-    elif status == NominationStatus.REJECTED:
+    if returned_once:
+        step(StepKind.SUBMIT, 22, nomination.unit_opinion, nomination.unit.name, unit=nomination.unit, version=1)
+        step(StepKind.RETURN, 18, RETURN_REASON, "区委宣传部", organiser, office, version=1)
+        changes = {"deeds": ["（初稿）", "（补充近三年事迹）"]}
+        step(
+            StepKind.RESUBMIT, 16, nomination.unit_opinion, nomination.unit.name, unit=nomination.unit, changes=changes
+        )
+    else:
+        step(StepKind.SUBMIT, 20, nomination.unit_opinion, nomination.unit.name, unit=nomination.unit)
+    if status == NominationStatus.REJECTED:
         step(StepKind.REJECT, 15, REJECT_REASON, "区委宣传部", organiser, office)
     elif status == NominationStatus.ELIGIBLE:
         step(StepKind.PASS, 15, "经审核，符合推荐条件，同意进入专家评审。", "区委宣传部", organiser, office)
@@ -355,7 +365,7 @@ def _seed_main(accounts: dict, units: dict[str, Unit]) -> None:
         if row[0] not in units:
             continue
         nomination = _dossier(programme, row, units, accounts, index)
-        _chain(nomination, row[-1], programme, accounts, units)
+        _chain(nomination, row, programme, accounts, units)
     db.session.flush()
 
 

@@ -26,7 +26,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from nominations.models import DEFAULT_UNIT_OPINION, MemberRole, ProgrammeKind, RuleOp, RuleSubject, Sex
-from nominations.programmes import REQUIRABLE_FIELDS
+from nominations.programmes import PROGRAMME_FIELDS, REQUIRABLE_FIELDS
 
 REQUIRABLE_LABELS = {
     "resident_id": _l("Resident ID number"),
@@ -83,27 +83,7 @@ class ProgrammeForm(FlaskForm):
         data["organiser_name"] = (data["organiser_name"] or "").strip()
         return data
 
-    VALUE_FIELDS = (
-        "title",
-        "honour_title",
-        "kind",
-        "organiser_name",
-        "eligibility",
-        "approval_ref",
-        "year",
-        "nominate_from",
-        "nominate_until",
-        "check_until",
-        "review_until",
-        "notice_from",
-        "commend_on",
-        "total_places",
-        "required_fields",
-        "deeds_limit",
-        "summary_limit",
-        "blind_review",
-        "experts_per_dossier",
-    )
+    VALUE_FIELDS = PROGRAMME_FIELDS
 
 
 class QuotaRow(Form):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DecimalField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from nominations.models import JointDecision, MemberRole, Vote
+from nominations.models import JointDecision, Vote
 
 
 class _ScoreBase(FlaskForm):
@@ -42,21 +42,12 @@ def score_values(form) -> dict[str, float]:
     return {str(c.id): float(f.data) for c, f in form.criterion_fields if f.data is not None}
 
 
-class MemberForm(FlaskForm):
-    user_id = SelectField(_l("Person"), coerce=int, validators=[DataRequired()])
-    role = SelectField(_l("Role"), choices=MemberRole.choices(), validators=[DataRequired()])
-
-
 class VoteForm(FlaskForm):
     vote = RadioField(_l("Your vote"), choices=Vote.choices(), validators=[InputRequired()])
 
 
 class RecusalForm(FlaskForm):
     reason = StringField(_l("Reason for recusal"), validators=[DataRequired(), Length(max=500)])
-
-
-class JointUnitForm(FlaskForm):
-    unit_id = SelectField(_l("Department"), coerce=int, validators=[DataRequired()])
 
 
 class JointDecisionForm(FlaskForm):

@@ -21,6 +21,16 @@ def members(programme: Programme, role: MemberRole) -> list[User]:
     ).all()
 
 
+def served_programmes(user: User, role: MemberRole) -> list[Programme]:
+    """The programmes a person serves on as an expert or a committee member, newest first."""
+    return db.session.scalars(
+        select(Programme)
+        .join(ProgrammeMember)
+        .where(ProgrammeMember.user_id == user.id, ProgrammeMember.role == role)
+        .order_by(Programme.id.desc())
+    ).all()
+
+
 def add_member(programme: Programme, user: User, role: MemberRole, actor) -> ProgrammeMember:
     role = MemberRole(role)
     exists = any(m.user_id == user.id and m.role == role for m in programme.members)

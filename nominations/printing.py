@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
@@ -26,7 +25,7 @@ from core.errors import UserError
 from core.extensions import db
 from core.i18n import SHANGHAI
 from core.i18n_markers import N_
-from core.pdf import STATIC_BASE, html_to_pdf
+from core.pdf import STATIC_BASE, html_to_pdf, merge_documents
 from core.storage import read_file
 from nominations.models import (
     FileKind,
@@ -277,27 +276,5 @@ def batch_pdf(programme: Programme, progress: Callable[[int, int, str], None] | 
             db.session.expunge(nomination)
         if progress is not None:
             progress(start + len(batch), total, "layout")
-    return join_documents(chunks, programme.title), total
-
-
-def join_documents(chunks: list[bytes], title: str) -> bytes:
-    """The chunks as one PDF whose metadata holds the title and nothing else of the dossiers.
-
-    (``core.pdf.merge_documents`` with the title set in the same pass.)
-    """
-    import pikepdf
-
-    if len(chunks) == 1:
-        return chunks[0]  # WeasyPrint set the title from the HTML
-    opened = [pikepdf.open(io.BytesIO(chunk)) for chunk in chunks]
-    try:
-        with pikepdf.new() as joined:
-            for doc in opened:
-                joined.pages.extend(doc.pages)
-            joined.docinfo["/Title"] = title
-            out = io.BytesIO()
-            joined.save(out, compress_streams=True)
-    finally:
-        for doc in opened:
-            doc.close()
-    return out.getvalue()
+    # The metadata holds the title and nothing else of the dossiers.
+    return merge_documents(chunks, title=programme.title), total

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from accounts.models import Unit, User
+from accounts.models import Unit
 from accounts.sheets import read_table
 from core import audit
 from core.errors import UserError
@@ -19,13 +19,11 @@ from core.i18n_markers import N_
 from nominations import ballot_services, handover, joint, review
 from nominations.models import (
     CompositionRule,
-    JointUnit,
     MemberRole,
     Nomination,
     NominationStatus,
     Programme,
     ProgrammeCriterion,
-    ProgrammeMember,
     ProgrammeStage,
     Quota,
     RuleOp,
@@ -220,7 +218,7 @@ def import_quotas(programme: Programme, filename: str, data: bytes, actor) -> di
     return set_quotas(programme, places, actor, action="nomination.quotas_import")
 
 
-# Rules, rubric, members, 联审 departments ---------------------------------------
+# Rules and rubric (the people and the 联审 departments: panels and joint) ---------------------------------------
 
 
 def add_rule(programme: Programme, subject: str, op: str, percent: float, actor) -> CompositionRule:
@@ -262,48 +260,6 @@ def remove_criterion(criterion: ProgrammeCriterion, actor) -> None:
     _require_stage_before(programme, ProgrammeStage.EXPERT_REVIEW)
     audit.record("nomination.criterion_remove", programme, actor=actor, changes={"name": criterion.name})
     programme.criteria.remove(criterion)
-    db.session.flush()
-
-
-def add_member(programme: Programme, user: User, role: str, actor) -> ProgrammeMember:
-    role = MemberRole(role)
-    if any(m.user_id == user.id and m.role == role for m in programme.members):
-        raise UserError(N_("%(name)s is already on the list."), name=user.display_name)
-    member = ProgrammeMember(user_id=user.id, role=role)
-    programme.members.append(member)
-    db.session.flush()
-    audit.record("nomination.member_add", programme, actor=actor, changes={"member": user.display_name, "role": role})
-    return member
-
-
-def remove_member(member: ProgrammeMember, actor) -> None:
-    programme = member.programme
-    audit.record(
-        "nomination.member_remove",
-        programme,
-        actor=actor,
-        changes={"member": member.user.display_name, "role": member.role},
-    )
-    programme.members.remove(member)
-    db.session.flush()
-
-
-def add_joint_unit(programme: Programme, unit: Unit, actor) -> JointUnit:
-    _require_stage_before(programme, ProgrammeStage.JOINT_REVIEW)
-    if any(j.unit_id == unit.id for j in programme.joint_units):
-        raise UserError(N_("%(name)s is already on the list."), name=unit.name)
-    joint = JointUnit(unit_id=unit.id)
-    programme.joint_units.append(joint)
-    db.session.flush()
-    audit.record("nomination.joint_unit_add", programme, actor=actor, changes={"unit": unit.name})
-    return joint
-
-
-def remove_joint_unit(joint: JointUnit, actor) -> None:
-    programme = joint.programme
-    _require_stage_before(programme, ProgrammeStage.JOINT_REVIEW)
-    audit.record("nomination.joint_unit_remove", programme, actor=actor, changes={"unit": joint.unit.name})
-    programme.joint_units.remove(joint)
     db.session.flush()
 
 

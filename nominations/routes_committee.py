@@ -15,10 +15,10 @@ from accounts.models import Role
 from accounts.permissions import require_roles
 from core.extensions import db
 from core.request_cycle import redirect_either_way
-from nominations import ballot_services, expert_view, joint, review
+from nominations import ballot_services, expert_view, joint, panels, review
 from nominations.blueprint import bp
 from nominations.forms_review import JointDecisionForm, RecusalForm, VoteForm
-from nominations.models import JointUnit, MemberRole, Nomination, Programme, ProgrammeMember, ProgrammeStage
+from nominations.models import JointUnit, MemberRole, Nomination, Programme, ProgrammeStage
 from nominations.permissions import can_joint_review, can_see_candidates, can_see_tallies, is_committee_member_of
 
 signed_in = require_roles()
@@ -43,12 +43,7 @@ def _candidate(programme: Programme, nomination_id: int) -> Nomination:
 @bp.route("/nominations/committee")
 @require_roles(Role.COMMITTEE)
 def committee_home():
-    programmes = db.session.scalars(
-        select(Programme)
-        .join(ProgrammeMember)
-        .where(ProgrammeMember.user_id == current_user.id, ProgrammeMember.role == MemberRole.COMMITTEE)
-        .order_by(Programme.id.desc())
-    ).all()
+    programmes = panels.served_programmes(current_user, MemberRole.COMMITTEE)
     return render_template("nominations/committee/home.html", programmes=programmes)
 
 

@@ -67,7 +67,7 @@ def unit_summary(programme_id: int, unit_id: int):
     return send_table(table, "xlsx", summary.filename(programme, unit))
 
 
-@bp.route("/nominations/programmes/<int:programme_id>/dossiers")
+@bp.route("/nominations/programmes/<int:programme_id>/dossiers/batch")
 @login_required
 def print_batch(programme_id: int):
     programme = _programme_for_office(programme_id)
@@ -86,7 +86,7 @@ def print_batch(programme_id: int):
     return render_template("nominations/print/batch.html", programme=programme, count=count, jobs=jobs)
 
 
-@bp.route("/nominations/programmes/<int:programme_id>/dossiers", methods=["POST"])
+@bp.route("/nominations/programmes/<int:programme_id>/dossiers/batch", methods=["POST"])
 @login_required
 def start_print_batch(programme_id: int):
     programme = _programme_for_office(programme_id)

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from accounts.models import Role, Unit, User, UserRole
+from accounts.models import Role, Unit
 from accounts.permissions import require_roles
 from core import exports
 from core.extensions import db
@@ -28,14 +28,13 @@ from nominations.forms import (
 )
 from nominations.models import (
     CompositionRule,
-    JointUnit,
     Nomination,
     NominationStatus,
     Programme,
     ProgrammeCriterion,
-    ProgrammeMember,
 )
 from nominations.permissions import can_manage_programme
+from nominations.routes_stages import reviewer_choices, unit_choices
 from publishing.clock import today_local
 
 ORGANISERS = (Role.ORGANISER, Role.ADMIN)
@@ -145,16 +144,6 @@ def programme(programme_id: int):
     )
 
 
-@bp.route("/nominations/programmes/<int:programme_id>/advance", methods=["POST"])
-@require_roles(*ORGANISERS)
-def advance_stage(programme_id: int):
-    programme = programme_or_404(programme_id)
-    response = redirect_either_way(url_for("nominations.programme", programme_id=programme.id))
-    stage = services.advance_stage(programme, _actor())
-    flash(_("The programme is now at the stage: %(stage)s.", stage=stage.label), "success")
-    return response
-
-
 def _quota_form(programme: Programme) -> QuotaForm:
     form = QuotaForm()
     units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name)).all()
@@ -219,23 +208,14 @@ def quota_sheet(programme_id: int):
 @require_roles(*ORGANISERS)
 def programme_setup(programme_id: int):
     programme = programme_or_404(programme_id)
-    return render_template("nominations/programme_setup.html", programme=programme, **_setup_forms())
+    return render_template("nominations/programme_setup.html", programme=programme, **_setup_forms(programme))
 
 
-def _setup_forms() -> dict:
+def _setup_forms(programme: Programme) -> dict:
     member_form = MemberForm()
-    # Experts are judges' accounts and committee members committee accounts (accounts' roles).
-    reviewers = select(UserRole.user_id).where(UserRole.role.in_([Role.JUDGE, Role.COMMITTEE]))
-    member_form.user_id.choices = [
-        (u.id, f"{u.display_name}（{u.username}）")
-        for u in db.session.scalars(
-            select(User).where(User.active.is_(True), User.id.in_(reviewers)).order_by(User.display_name)
-        )
-    ]
+    member_form.user_id.choices = reviewer_choices()
     joint_form = JointUnitForm()
-    joint_form.unit_id.choices = [
-        (u.id, u.name) for u in db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name))
-    ]
+    joint_form.unit_id.choices = unit_choices({j.unit_id for j in programme.joint_units})
     return {
         "rule_form": RuleForm(),
         "criterion_form": CriterionForm(),
@@ -248,7 +228,7 @@ def _setup_post(programme_id: int, key: str, add):
     """Validate a set-up form and call ``add(programme, form)``; back to the set-up page either way."""
     programme = programme_or_404(programme_id)
     response = redirect_either_way(url_for("nominations.programme_setup", programme_id=programme.id))
-    form = _setup_forms()[key]
+    form = _setup_forms(programme)[key]
     if form.validate_on_submit():
         add(programme, form)
         flash(_("Saved."), "success")
@@ -277,36 +257,14 @@ def add_criterion(programme_id: int):
     )
 
 
-@bp.route("/nominations/programmes/<int:programme_id>/members", methods=["POST"])
-@require_roles(*ORGANISERS)
-def add_member(programme_id: int):
-    return _setup_post(
-        programme_id,
-        "member_form",
-        lambda p, f: services.add_member(p, db.get_or_404(User, f.user_id.data), f.role.data, _actor()),
-    )
-
-
-@bp.route("/nominations/programmes/<int:programme_id>/joint-units", methods=["POST"])
-@require_roles(*ORGANISERS)
-def add_joint_unit(programme_id: int):
-    return _setup_post(
-        programme_id,
-        "joint_form",
-        lambda p, f: services.add_joint_unit(p, db.get_or_404(Unit, f.unit_id.data), _actor()),
-    )
-
-
 REMOVABLE = {
     "rules": (CompositionRule, services.remove_rule),
     "criteria": (ProgrammeCriterion, services.remove_criterion),
-    "members": (ProgrammeMember, services.remove_member),
-    "joint-units": (JointUnit, services.remove_joint_unit),
 }
 
 
 @bp.route(
-    "/nominations/programmes/<int:programme_id>/<any(rules,criteria,members,'joint-units'):part>/<int:part_id>/delete",
+    "/nominations/programmes/<int:programme_id>/<any(rules,criteria):part>/<int:part_id>/delete",
     methods=["POST"],
 )
 @require_roles(*ORGANISERS)

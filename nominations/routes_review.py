@@ -11,7 +11,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from accounts.models import Role
 from accounts.permissions import require_roles
@@ -19,10 +18,10 @@ from core.extensions import db
 from core.request_cycle import on_user_error
 from core.storage import send_stored
 from core.views import register_panel
-from nominations import expert_view, review
+from nominations import expert_view, panels, review
 from nominations.blueprint import bp
 from nominations.forms_review import score_form, score_values
-from nominations.models import FileKind, MemberRole, Programme, ProgrammeMember
+from nominations.models import FileKind, MemberRole, Programme
 from nominations.permissions import can_score_dossier, is_expert_of
 
 signed_in = require_roles()
@@ -57,12 +56,7 @@ def _my_review(programme: Programme, nomination_id: int):
 @bp.route("/nominations/review")
 @require_roles(Role.JUDGE)
 def review_home():
-    programmes = db.session.scalars(
-        select(Programme)
-        .join(ProgrammeMember)
-        .where(ProgrammeMember.user_id == current_user.id, ProgrammeMember.role == MemberRole.EXPERT)
-        .order_by(Programme.id.desc())
-    ).all()
+    programmes = panels.served_programmes(current_user, MemberRole.EXPERT)
     if len(programmes) == 1:
         return redirect(url_for("nominations.review_queue", programme_id=programmes[0].id))
     return render_template("nominations/review/home.html", programmes=programmes)

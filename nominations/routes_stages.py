@@ -1,12 +1,15 @@
 """The office's pages for the later stages: expert assignment and ranking, the committee
-ballot, the 联审 departments, the hand-over to publishing and approval.
+ballot, the 联审 departments, the hand-over to publishing and approval; the people and
+departments of a programme; moving a programme to its next stage.
 
-Imported by ``routes_review`` (so the blueprint knows these routes); organisers only.
+Organisers only. Moving on is one route for every page (the overview's button and the
+stage pages' buttons): ``programmes.advance_stage`` runs the guard of the stage being left
+and enters NOTICE through the hand-over and APPROVED through the approval.
 """
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,9 +20,10 @@ from core import exports
 from core.extensions import db
 from core.request_cycle import on_user_error, redirect_either_way
 from nominations import ballot_services, handover, joint, panels, review
+from nominations import programmes as programme_services
 from nominations.blueprint import bp
-from nominations.forms_review import JointUnitForm, MemberForm
-from nominations.models import JointUnit, MemberRole, Programme, ProgrammeMember
+from nominations.forms import JointUnitForm, MemberForm
+from nominations.models import JointUnit, MemberRole, Programme, ProgrammeMember, ProgrammeStage
 
 office = require_roles(Role.ORGANISER, Role.ADMIN)
 
@@ -31,14 +35,27 @@ def _programme(programme_id: int) -> Programme:
     return programme
 
 
-def _member_form(programme: Programme, role: MemberRole) -> MemberForm:
-    wanted = Role.JUDGE if role == MemberRole.EXPERT else Role.COMMITTEE
-    taken = {m.user_id for m in programme.members if m.role == role}
+def reviewer_choices(role: MemberRole | None = None, taken=()) -> list[tuple[int, str]]:
+    """Active accounts that may serve: judges as experts, committee accounts on the committee."""
+    wanted = {MemberRole.EXPERT: [Role.JUDGE], MemberRole.COMMITTEE: [Role.COMMITTEE]}.get(
+        role, [Role.JUDGE, Role.COMMITTEE]
+    )
     users = db.session.scalars(
-        select(User).join(UserRole).where(UserRole.role == wanted, User.active.is_(True)).order_by(User.display_name)
-    ).all()
+        select(User)
+        .where(User.active.is_(True), User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(wanted))))
+        .order_by(User.display_name)
+    )
+    return [(u.id, f"{u.display_name}（{u.username}）") for u in users if u.id not in taken]
+
+
+def unit_choices(taken=()) -> list[tuple[int, str]]:
+    units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name))
+    return [(u.id, u.name) for u in units if u.id not in taken]
+
+
+def _member_form(programme: Programme, role: MemberRole) -> MemberForm:
     form = MemberForm(role=role.value)
-    form.user_id.choices = [(u.id, u.display_name) for u in users if u.id not in taken]
+    form.user_id.choices = reviewer_choices(role, {m.user_id for m in programme.members if m.role == role})
     return form
 
 
@@ -48,6 +65,7 @@ def stage_review(programme_id: int):
     programme = _programme(programme_id)
     return render_template(
         "nominations/review/office.html",
+        next_stage=programme_services.next_stage(programme),
         programme=programme,
         rows=review.ranking(programme),
         experts=panels.members(programme, MemberRole.EXPERT),
@@ -84,41 +102,13 @@ def stage_assign(programme_id: int):
     return done
 
 
-@bp.route("/nominations/programmes/<int:programme_id>/members", methods=["POST"])
-@office
-def stage_member_add(programme_id: int):
-    programme = _programme(programme_id)
-    form = MemberForm()
-    form.user_id.choices = [(form.user_id.data, "")] if isinstance(form.user_id.data, int) else []
-    page = "nominations.stage_ballot" if form.role.data == MemberRole.COMMITTEE else "nominations.stage_review"
-    done = redirect_either_way(url_for(page, programme_id=programme_id))
-    user = db.session.get(User, form.user_id.data) if form.validate_on_submit() else None
-    if user is None:
-        flash(_("Choose a person."), "error")
-        return done
-    panels.add_member(programme, user, MemberRole(form.role.data), current_user)
-    flash(_("%(name)s has been added.", name=user.display_name), "success")
-    return done
-
-
-@bp.route("/nominations/programmes/<int:programme_id>/members/<int:member_id>/remove", methods=["POST"])
-@office
-def stage_member_remove(programme_id: int, member_id: int):
-    member = db.session.get(ProgrammeMember, member_id)
-    if member is None or member.programme_id != programme_id:
-        abort(404)
-    page = "nominations.stage_ballot" if member.role == MemberRole.COMMITTEE else "nominations.stage_review"
-    done = redirect_either_way(url_for(page, programme_id=programme_id))
-    panels.remove_member(member, current_user)
-    return done
-
-
 @bp.route("/nominations/programmes/<int:programme_id>/ballot")
 @office
 def stage_ballot(programme_id: int):
     programme = _programme(programme_id)
     return render_template(
         "nominations/committee/office_ballot.html",
+        next_stage=programme_services.next_stage(programme),
         programme=programme,
         committee=[m for m in programme.members if m.role == MemberRole.COMMITTEE],
         candidates=ballot_services.candidates(programme),
@@ -147,12 +137,11 @@ def stage_ballot_action(programme_id: int, action: str):
 @office
 def stage_joint(programme_id: int):
     programme = _programme(programme_id)
-    taken = {ju.unit_id for ju in programme.joint_units}
     form = JointUnitForm()
-    units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name)).all()
-    form.unit_id.choices = [(u.id, u.name) for u in units if u.id not in taken]
+    form.unit_id.choices = unit_choices({ju.unit_id for ju in programme.joint_units})
     return render_template(
         "nominations/committee/office_joint.html",
+        next_stage=programme_services.next_stage(programme),
         programme=programme,
         candidates=joint.candidates(programme),
         decisions=joint.decisions(programme),
@@ -160,29 +149,73 @@ def stage_joint(programme_id: int):
     )
 
 
-@bp.route("/nominations/programmes/<int:programme_id>/joint/units", methods=["POST"])
+# The people and the 联审 departments are added on the set-up page and on the stage
+# pages alike; a hidden ``back`` field names the page to return to.
+BACK = {
+    "setup": "nominations.programme_setup",
+    "review": "nominations.stage_review",
+    "ballot": "nominations.stage_ballot",
+    "joint": "nominations.stage_joint",
+}
+
+
+def _back(programme_id: int, default: str):
+    page = BACK.get(request.form.get("back", ""), BACK[default])
+    return redirect_either_way(url_for(page, programme_id=programme_id))
+
+
+@bp.route("/nominations/programmes/<int:programme_id>/members", methods=["POST"])
 @office
-def stage_joint_unit_add(programme_id: int):
+def add_member(programme_id: int):
     programme = _programme(programme_id)
-    form = JointUnitForm()
-    form.unit_id.choices = [(form.unit_id.data, "")] if isinstance(form.unit_id.data, int) else []
-    done = redirect_either_way(url_for("nominations.stage_joint", programme_id=programme_id))
-    unit = db.session.get(Unit, form.unit_id.data) if form.validate_on_submit() else None
-    if unit is None:
-        flash(_("Choose a department."), "error")
+    form = MemberForm()
+    form.user_id.choices = reviewer_choices()
+    done = _back(programme_id, "ballot" if form.role.data == MemberRole.COMMITTEE else "review")
+    if not form.validate_on_submit():
+        flash(_("Choose a person."), "error")
         return done
-    joint.add_joint_unit(programme, unit, current_user)
+    user = db.session.get(User, form.user_id.data)
+    panels.add_member(programme, user, MemberRole(form.role.data), current_user)
+    flash(_("%(name)s has been added.", name=user.display_name), "success")
     return done
 
 
-@bp.route("/nominations/programmes/<int:programme_id>/joint/units/<int:row_id>/remove", methods=["POST"])
+@bp.route("/nominations/programmes/<int:programme_id>/members/<int:member_id>/remove", methods=["POST"])
 @office
-def stage_joint_unit_remove(programme_id: int, row_id: int):
+def remove_member(programme_id: int, member_id: int):
+    member = db.session.get(ProgrammeMember, member_id)
+    if member is None or member.programme_id != programme_id:
+        abort(404)
+    done = _back(programme_id, "ballot" if member.role == MemberRole.COMMITTEE else "review")
+    panels.remove_member(member, current_user)
+    flash(_("Removed."), "success")
+    return done
+
+
+@bp.route("/nominations/programmes/<int:programme_id>/joint-units", methods=["POST"])
+@office
+def add_joint_unit(programme_id: int):
+    programme = _programme(programme_id)
+    form = JointUnitForm()
+    form.unit_id.choices = unit_choices()
+    done = _back(programme_id, "joint")
+    if not form.validate_on_submit():
+        flash(_("Choose a department."), "error")
+        return done
+    joint.add_joint_unit(programme, db.session.get(Unit, form.unit_id.data), current_user)
+    flash(_("Saved."), "success")
+    return done
+
+
+@bp.route("/nominations/programmes/<int:programme_id>/joint-units/<int:row_id>/remove", methods=["POST"])
+@office
+def remove_joint_unit(programme_id: int, row_id: int):
     row = db.session.get(JointUnit, row_id)
     if row is None or row.programme_id != programme_id:
         abort(404)
-    done = redirect_either_way(url_for("nominations.stage_joint", programme_id=programme_id))
+    done = _back(programme_id, "joint")
     joint.remove_joint_unit(row, current_user)
+    flash(_("Removed."), "success")
     return done
 
 
@@ -195,18 +228,30 @@ def stage_handover(programme_id: int):
         programme=programme,
         rs=handover.result_set(programme),
         nominations=handover.handed_over(programme),
+        next_stage=programme_services.next_stage(programme),
     )
 
 
-@bp.route("/nominations/programmes/<int:programme_id>/handover/<any(notice, approve):action>", methods=["POST"])
+# Where the office goes once the programme has entered a stage.
+STAGE_PAGES = {
+    ProgrammeStage.EXPERT_REVIEW: "nominations.stage_review",
+    ProgrammeStage.BALLOT: "nominations.stage_ballot",
+    ProgrammeStage.JOINT_REVIEW: "nominations.stage_joint",
+    ProgrammeStage.APPROVED: "nominations.stage_handover",
+}
+
+
+@bp.route("/nominations/programmes/<int:programme_id>/advance", methods=["POST"])
 @office
-def stage_handover_action(programme_id: int, action: str):
+def advance_stage(programme_id: int):
     programme = _programme(programme_id)
-    on_user_error(url_for("nominations.stage_handover", programme_id=programme_id))
-    if action == "notice":
-        rs = handover.hand_over(programme, current_user)
+    on_user_error()  # back to the page whose button was pressed
+    stage = programme_services.advance_stage(programme, current_user)
+    if stage == ProgrammeStage.NOTICE:
         flash(_("The candidates are in publishing; start the public notice there."), "success")
-        return redirect(url_for("publishing.manage_result", rs_id=rs.id))
-    handover.approve_programme(programme, current_user)
-    flash(_("The programme is approved and its honours are published."), "success")
-    return redirect(url_for("nominations.stage_handover", programme_id=programme_id))
+        return redirect(url_for("publishing.manage_result", rs_id=handover.result_set(programme).id))
+    if stage == ProgrammeStage.APPROVED:
+        flash(_("The programme is approved and its honours are published."), "success")
+    else:
+        flash(_("The programme is now at the stage: %(stage)s.", stage=stage.label), "success")
+    return redirect(url_for(STAGE_PAGES.get(stage, "nominations.programme"), programme_id=programme_id))

@@ -33,6 +33,7 @@ from nominations.permissions import (
     can_check_nomination,
     can_edit_nomination,
     can_nominate,
+    can_print_dossier,
     can_reveal_resident_id,
     can_view_nomination,
 )
@@ -192,6 +193,7 @@ def dossier_page(nomination: Nomination, revealed: str | None = None):
         revealed=revealed,
         can_reveal=bool(nomination.resident_id) and can_reveal_resident_id(current_user, nomination),
         can_edit=can_edit_nomination(current_user, nomination) and not dossiers.edit_refusal(nomination),
+        can_print=can_print_dossier(current_user, nomination),
         check_form=check_form,
         default_pass=DEFAULT_PASS_OPINION,
         field_label=lambda key: _(audit_labels.field_label(key)),

@@ -91,7 +91,7 @@ def test_closing_sets_passed_and_failed_with_the_committee_opinion(db, setup, or
     assert [(r.nomination.status, r.tally.passed) for r in rows] == [("passed", True), ("failed", False)]
     step = a.steps[-1]
     assert (step.kind, step.signer) == (StepKind.BALLOT, "评审委员会")
-    assert step.opinion == "应到8人，实到7人，同意7票，反对0票，弃权0票，通过"
+    assert step.opinion == "应到8人，实到7人，赞成7票，反对0票，弃权0票，通过"
     assert "未达到法定人数" in b.steps[-1].opinion
     bs.check_ballot_closed(p)
     assert [c.id for c in bs.candidates(p)] == [a.id, b.id]

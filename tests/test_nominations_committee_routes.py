@@ -41,7 +41,7 @@ def test_the_whole_ballot_through_the_pages(app, db, login, post, setup, organis
     post(second, f"/nominations/committee/{pid}/c/{b.id}/vote", {"vote": "against"}, page="/")
     # Secret: before closing a member sees their own ballot, no tally; the office sees turnout only.
     mine = member.get(f"/nominations/committee/{pid}").get_data(as_text=True)
-    assert "您已投票：同意" in mine and "申请回避" in mine and "未达法定人数" not in mine
+    assert "您已投票：赞成" in mine and "申请回避" in mine and "未达法定人数" not in mine
     office_page = office.get(f"/nominations/programmes/{pid}/ballot").get_data(as_text=True)
     assert "2 / 3" in office_page and "反对" not in office_page.split("已收票数")[1]
 

@@ -64,7 +64,7 @@ def test_whole_chain_to_approval_and_certificate(db, chain, make_user, organiser
     p, (a, b, c, d) = chain.programme, chain.nominations
     assert [n.status for n in (a, b, c, d)] == ["passed", "passed", "passed", "failed"]
     assert a.steps[-1].kind == StepKind.BALLOT and a.steps[-1].signer == "评审委员会"
-    assert a.steps[-1].opinion.startswith("应到9人，实到9人，同意9票") and a.steps[-1].opinion.endswith("，通过")
+    assert a.steps[-1].opinion.startswith("应到9人，实到9人，赞成9票") and a.steps[-1].opinion.endswith("，通过")
 
     coordinator = make_user("coordinator", unit=chain.dept)
     with pytest.raises(UserError, match="joint review is not finished"):
@@ -106,8 +106,8 @@ def test_whole_chain_to_approval_and_certificate(db, chain, make_user, organiser
 
     certs = publishing_certificates.issue_certificates(rs, organiser)
     page = publishing_certificates.page_for(certs[0])
-    assert page["recipient"] == f"{a.name} 同志："
-    assert "“临渭标杆”" in page["sentence"]
+    assert page["recipient"] == ""  # the conferral names the honouree: no salutation line
+    assert page["sentence"] == f"授予{a.name}同志“临渭标杆”荣誉称号。"
 
 
 def _objection_during_notice(db, rs, honour):

@@ -74,16 +74,16 @@ def test_office_names_the_departments_before_the_joint_stage(app, db, login, pos
     pid = setup.programme.id
     client = login(app.test_client(), organiser)
     discipline = make_unit(name="区纪委监委")
-    locked = post(client, f"/nominations/programmes/{pid}/joint/units", {"unit_id": discipline.id}, page="/")
+    locked = post(client, f"/nominations/programmes/{pid}/joint-units", {"unit_id": discipline.id}, page="/")
     assert "不能再调整联审部门" in follow(client, locked)
     setup.programme.stage = "ballot"
     db.session.commit()
-    assert post(client, f"/nominations/programmes/{pid}/joint/units", {"unit_id": discipline.id}).status_code == 302
+    assert post(client, f"/nominations/programmes/{pid}/joint-units", {"unit_id": discipline.id}).status_code == 302
     db.session.expire_all()
     assert {ju.unit.name for ju in setup.programme.joint_units} == {"区委组织部", "区纪委监委"}
     row = next(ju for ju in setup.programme.joint_units if ju.unit_id == discipline.id)
-    assert post(client, f"/nominations/programmes/{pid + 1}/joint/units/{row.id}/remove", page="/").status_code == 404
-    assert post(client, f"/nominations/programmes/{pid}/joint/units/{row.id}/remove", page="/").status_code == 302
+    assert post(client, f"/nominations/programmes/{pid + 1}/joint-units/{row.id}/remove", page="/").status_code == 404
+    assert post(client, f"/nominations/programmes/{pid}/joint-units/{row.id}/remove", page="/").status_code == 302
 
 
 def test_joint_home_without_pending_programmes(app, db, login, setup):

@@ -144,7 +144,7 @@ def test_batch_job_makes_one_pdf(app, login, setup, csrf, monkeypatch):
 
     monkeypatch.setattr(printing, "BATCH_CHUNK", 1)  # two chunks joined into one file
     s = setup
-    page_url = f"/nominations/programmes/{s['programme'].id}/dossiers"
+    page_url = f"/nominations/programmes/{s['programme'].id}/dossiers/batch"
     client = _client(app, login, s["users"]["organiser"])
     page = client.get(page_url)
     assert page.status_code == 200 and "2" in page.get_data(as_text=True)
@@ -167,7 +167,7 @@ def test_batch_job_makes_one_pdf(app, login, setup, csrf, monkeypatch):
 
 def test_batch_refusals(app, login, setup, csrf):
     s = setup
-    url = f"/nominations/programmes/{s['programme'].id}/dossiers"
+    url = f"/nominations/programmes/{s['programme'].id}/dossiers/batch"
     anonymous = _client(app, login)
     assert "/login" in anonymous.get(url).headers["Location"]
     assert anonymous.post(url).status_code == 400  # no CSRF token
@@ -182,7 +182,7 @@ def test_batch_without_dossiers_fails_with_a_message(app, login, db, make_unit, 
     programme = make_programme(db, units=[make_unit()])
     db.session.commit()
     client = _client(app, login, organiser)
-    url = f"/nominations/programmes/{programme.id}/dossiers"
+    url = f"/nominations/programmes/{programme.id}/dossiers/batch"
     response = client.post(url, data={"csrf_token": csrf(client, url)})
     status = client.get(response.headers["Location"] + ".json").get_json()
     assert status["status"] == "failed" and status["error"]

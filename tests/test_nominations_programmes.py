@@ -218,13 +218,11 @@ def test_setup_lists_are_added_and_removed(client, db, organiser, judge, login, 
     db.session.expire_all()
     assert programme.rules[0].percent == 30 and programme.criteria[0].maximum == 40
     assert programme.members[0].user_id == judge.id and programme.joint_units[0].unit_id == units[2].id
-    for part, item in (
-        ("rules", programme.rules[0]),
-        ("criteria", programme.criteria[0]),
-        ("members", programme.members[0]),
-        ("joint-units", programme.joint_units[0]),
-    ):
+    for part, item in (("rules", programme.rules[0]), ("criteria", programme.criteria[0])):
         assert post(client, f"{base}/{part}/{item.id}/delete", page=page).status_code == 302
+    for part, item in (("members", programme.members[0]), ("joint-units", programme.joint_units[0])):
+        removed = post(client, f"{base}/{part}/{item.id}/remove", {"back": "setup"}, page=page)
+        assert removed.headers["Location"].endswith(page)
     db.session.expire_all()
     assert not (programme.rules or programme.criteria or programme.members or programme.joint_units)
     for action in ("rule_add", "rule_remove", "criterion_add", "member_add", "member_remove", "joint_unit_remove"):
@@ -250,7 +248,7 @@ def test_a_rule_out_of_range_and_a_part_of_another_programme(client, db, organis
 
 
 def test_stages_advance_with_their_guards(client, db, organiser, judge, make_user, login, post, programme, units):
-    from nominations import checks, programmes
+    from nominations import checks, panels, programmes
 
     login(client, organiser)
     url = f"/nominations/programmes/{programme.id}/advance"
@@ -278,7 +276,7 @@ def test_stages_advance_with_their_guards(client, db, organiser, judge, make_use
     db.session.commit()
     assert "评分标准" in follow(client, post(client, url, page=page))
     programmes.add_criterion(programme, "事迹", 10, "", organiser)
-    programmes.add_member(programme, judge, "expert", organiser)
+    panels.add_member(programme, judge, "expert", organiser)
     db.session.commit()
     post(client, url, page=page)
     db.session.expire_all()
@@ -288,13 +286,27 @@ def test_stages_advance_with_their_guards(client, db, organiser, judge, make_use
 
 
 def test_without_joint_units_the_joint_review_is_skipped(db, organiser, programme):
+    """After the ballot, a programme without 联审 departments goes straight to the notice:
+    moving on closes nothing while the ballot is open, then hands the candidates over."""
+    from core.db import utcnow
+    from core.errors import UserError
     from nominations import programmes
+    from nominations.models import NominationStatus
 
     programme.stage = "ballot"
     db.session.commit()
     assert programmes.next_stage(programme) == "notice"
-    programmes.advance_stage(programme, organiser)  # no guard of n1's for the ballot
+    with pytest.raises(UserError):  # the ballot has not been held
+        programmes.advance_stage(programme, organiser)
+    unit = programme.quotas[0].unit_id
+    from nominations.models import Nomination
+
+    db.session.add(Nomination(programme=programme, unit_id=unit, name="李秀英", status=NominationStatus.PASSED))
+    programme.ballot_opened_at = programme.ballot_closed_at = utcnow()
+    programmes.advance_stage(programme, organiser)
     assert programme.stage == "notice"
+    assert [n.status for n in programme.nominations] == ["on_notice"]
+    assert audit(db, "nomination.hand_over")
 
 
 # Overview ------------------------------------------------------------------------

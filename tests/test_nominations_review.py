@@ -99,7 +99,7 @@ def test_ready_for_ballot_names_missing_scores_and_broken_rules(app, db, setup, 
     with force_locale("zh_Hans_CN"), pytest.raises(UserError) as broken:
         review.check_ready_for_ballot(setup.programme)
     with force_locale("zh_Hans_CN"):
-        assert "领导干部 至多 20%：现为 2/4（50%）" in broken.value.render()
+        assert "领导干部 不超过 20%：现为 2/4（50%）" in broken.value.render()
     setup.nominations[0].is_leader = False
     setup.nominations[1].status = "rejected"  # out of the pool: 0 of 3 leaders
     review.check_ready_for_ballot(setup.programme)

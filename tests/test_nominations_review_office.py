@@ -19,9 +19,8 @@ OFFICE_POSTS = [
     "/nominations/programmes/{pid}/members",
     "/nominations/programmes/{pid}/ballot/open",
     "/nominations/programmes/{pid}/ballot/close",
-    "/nominations/programmes/{pid}/joint/units",
-    "/nominations/programmes/{pid}/handover/notice",
-    "/nominations/programmes/{pid}/handover/approve",
+    "/nominations/programmes/{pid}/joint-units",
+    "/nominations/programmes/{pid}/advance",
 ]
 
 
