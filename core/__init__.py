@@ -6,15 +6,12 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, url_for
-from flask_babel import gettext
-from sqlalchemy import select
+from flask import Flask
 
 # core.audit, core.jobs and core.storage hold core's models, core.tasks its job handlers.
 # ``extensions.db``, never ``from core.extensions import db`` here: the name would hide
 # the module ``core.db`` (``core.db.UTCDateTime`` in the migrations).
 from core import audit, errors_views, extensions, i18n, jobs, limits, navigation, security, storage, tasks  # noqa: F401
-from core import dashboard as core_dashboard
 from core.cli import register_cli
 from core.config import load_config
 from core.db import configure_sqlite, engine_options
@@ -65,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
     import essays.routes_unit  # noqa: F401
     import judging.routes_judge  # noqa: F401
     import judging.routes_stats  # noqa: F401
+    import nominations.dashboard  # noqa: F401
     import nominations.routes_committee  # noqa: F401
     import nominations.routes_office  # noqa: F401
     import nominations.routes_print  # noqa: F401
@@ -99,32 +97,6 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     # The calls for entries on publishing's public site, from the packages that run them.
     publishing_calls.register(app, essays_public_calls)
-    core_dashboard.register_timeline(programme_timelines)
-
-
-def programme_timelines() -> list[core_dashboard.TimelineRow]:
-    """Nomination programmes by stage on the organisers' timeline (nominations has no dashboard module of its own)."""
-    from nominations.models import Programme, ProgrammeStage
-
-    order = [s for s in ProgrammeStage if s != ProgrammeStage.DRAFT]
-
-    def row(p: Programme) -> core_dashboard.TimelineRow:
-        days = {
-            ProgrammeStage.NOMINATING: p.nominate_until,
-            ProgrammeStage.CHECKING: p.check_until,
-            ProgrammeStage.EXPERT_REVIEW: p.review_until,
-            ProgrammeStage.NOTICE: p.notice_from,
-            ProgrammeStage.APPROVED: p.commend_on,
-        }
-        current = order.index(p.stage) if p.stage in order else -1  # in preparation: nothing under way yet
-        stages = core_dashboard.stages_at([(s.label, days.get(s)) for s in order], current)
-        url = url_for("nominations.programme", programme_id=p.id)
-        return core_dashboard.TimelineRow(gettext("Nomination programme"), p.title, url, stages)
-
-    rows = extensions.db.session.scalars(
-        select(Programme).where(Programme.stage != ProgrammeStage.APPROVED).order_by(Programme.id.desc()).limit(12)
-    )
-    return [row(p) for p in rows]
 
 
 def create_app(config: dict | None = None, *, views: bool = True) -> Flask:
