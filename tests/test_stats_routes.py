@@ -80,7 +80,7 @@ def test_xlsx_export_by_content(client, login, organiser, figures):
     assert summary[2][-1] == SENTENCE
     units = {row[0]: row for row in list(wb["按单位"].values)[1:]}
     header = next(wb["按单位"].values)
-    assert header[:6] == ("单位", "投稿数", "合格", "已用名额", "名额", "参与率")
+    assert header[:6] == ("单位", "作品数", "合格", "已用名额", "名额", "参与率")
     assert units["城关一社区"][1:6] == (2, 2, 2, 2, "100%")
     assert units["区教育局"][1:6] == (3, 2, 1, 2, "50%") and units["区教育局"][-1] == 2
     assert units["区卫健局"][5] == "0%"
