@@ -76,6 +76,7 @@ def unit_competition(competition_id: int):
         endorsable=recommendations.member_entries(comp, unit),
         recommended=recommendations.recommended_entries(comp, unit),
         refusal=submission_refusal(comp, utcnow(), recommending_unit=unit),
+        open_now=comp.accepts_entries_at(utcnow()),
     )
 
 
