@@ -198,6 +198,7 @@ OBJECT_TYPES: dict[str, str] = {
     "competition_genres": N_("Genre"),
     "competition_groups": N_("Group"),
     "submissions": N_("Entry"),
+    "competition_unit_quotas": N_("Unit quota"),
     "submission_counters": N_("Receipt number counter"),
     "similarity_flags": N_("Similarity flag"),
     "judging_rounds": N_("Judging round"),
