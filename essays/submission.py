@@ -189,6 +189,10 @@ def submit_entry(
             limit
             and count_active(Submission.competition_id == competition_id, Submission.author_id == author_id) >= limit
         ):
+            if recommending_unit is not None:  # the coordinator is told as the unit, about the author
+                raise UserError(
+                    N_("This author has reached the limit of %(limit)s entries for this competition."), limit=limit
+                )
             raise UserError(N_("You have reached the limit of %(limit)s entries for this competition."), limit=limit)
         if recommending_unit is not None:
             if not settings.unit_recommendation_enabled:

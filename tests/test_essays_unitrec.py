@@ -204,3 +204,16 @@ def test_unit_places_sheet_parsing_is_shared():
         [["单位", "名额"], ["区教育局", "2"], ["区教育局", "3"], ["x", "1"]], {"区教育局": 7}
     )
     assert places == {7: 2} and [p.line for p in problems] == [3, 4]
+
+
+def test_an_authors_limit_is_told_to_the_unit_about_the_author(client, login, csrf, make_user, coordinator, comp, db):
+    from helpers import post_entry
+
+    member = make_user("author", unit=coordinator.unit)
+    submit(comp, member, token="own-1")
+    submit(comp, member, token="own-2", title="第二篇")
+    db.session.commit()
+    login(client, coordinator)
+    r = post_entry(client, comp, csrf, path=f"/essays/unit/c/{comp.id}/submit", member_id=member.id)
+    html = r.get_data(as_text=True)
+    assert r.status_code in (409, 422) and "该作者在本次征文的投稿已达2篇上限" in html and "您在本次征文" not in html
