@@ -217,3 +217,32 @@ def test_an_authors_limit_is_told_to_the_unit_about_the_author(client, login, cs
     r = post_entry(client, comp, csrf, path=f"/essays/unit/c/{comp.id}/submit", member_id=member.id)
     html = r.get_data(as_text=True)
     assert r.status_code in (409, 422) and "该作者在本次征文的投稿已达2篇上限" in html and "您在本次征文" not in html
+
+
+def test_the_invitation_is_emailed_when_smtp_is_configured(app, client, login, post, coordinator, comp, monkeypatch):
+    import smtplib
+
+    sent = []
+
+    class FakeSMTP:
+        def __init__(self, *a, **kw):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def send_message(self, email):
+            sent.append(email)
+
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.cn")
+    monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
+    login(client, coordinator)
+    r = post(client, f"/essays/unit/c/{comp.id}/invite", {"display_name": "钱新人", "email": "qian@example.cn"})
+    html = r.get_data(as_text=True)
+    r.close()  # the mail goes out once the response has been sent
+    url = re.search(r'id="invite-url" value="([^"]+)"', html).group(1)
+    assert "qian@example.cn" in html
+    assert [m["To"] for m in sent] == ["qian@example.cn"] and url in sent[0].get_content()
