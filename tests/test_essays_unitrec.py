@@ -60,11 +60,13 @@ def test_withdrawing_a_recommendation_frees_the_place(app, client, login, post, 
     login(client, coordinator)
     unit_page = f"/essays/unit/c/{comp.id}"
     post(client, f"/essays/unit/entry/{first}/endorse", page=unit_page)
+    assert client.get(f"/essays/entry/{first}/edit").status_code == 200  # the unit may edit what it recommends
     r = post(client, f"/essays/unit/entry/{first}/unrecommend", page=unit_page)
     assert "名额已释放" in follow(client, r)
     entry = _entry(db, first)
     assert entry.recommending_unit_id is None and entry.status == "submitted"  # still the author's entry
     assert audit(db, "essay.recommendation_withdraw")[-1].changes["recommended_by"] == [coordinator.unit.name, None]
+    assert client.get(f"/essays/entry/{first}/edit").status_code == 404
     post(client, f"/essays/unit/entry/{second}/endorse", page=unit_page)
     assert _entry(db, second).recommending_unit_id == coordinator.unit_id
 
