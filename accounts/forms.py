@@ -7,8 +7,21 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import select
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, TelField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
+from wtforms import (
+    BooleanField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TelField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional, Regexp
 
 from accounts.models import Role, Unit, UnitKind
 from core.extensions import db
@@ -113,3 +126,26 @@ class ImportForm(FlaskForm):
 
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=256)])
+
+
+class QuotaRow(Form):
+    unit_id = HiddenField()
+    places = IntegerField(_l("Places"), validators=[Optional(), NumberRange(min=0, max=1000)])
+
+
+class QuotaForm(FlaskForm):
+    """Places per unit, one row per active unit (nomination programmes, essay competitions)."""
+
+    rows = FieldList(FormField(QuotaRow), min_entries=0, max_entries=2000)
+
+
+class QuotaImportForm(FlaskForm):
+    sheet = FileField(_l("Sheet (.xlsx or .csv with the columns 单位 and 名额)"))
+
+
+class InviteForm(FlaskForm):
+    """Someone a unit recommends who has no account yet (accounts.recovery.invite_author)."""
+
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
+    phone = TelField(_l("Mobile phone"), validators=[Optional(), PHONE])
+    email = EmailField(_l("E-mail"), validators=[Optional(), Email(check_deliverability=False), Length(max=254)])

@@ -5,6 +5,9 @@
 - Without SMTP (or for someone without an e-mail address), an administrator,
   or the unit coordinator for an author of their unit, issues a link and
   passes it on; the issuer sees it once, the audit log records who issued it.
+- An invitation is the same kind of link, issued when a unit coordinator
+  recommends someone who has no account yet: the account is created without a
+  usable password and the person sets one through the link.
 - Only the SHA-256 of a link's token is stored. A link works once, until it
   expires; a newer link replaces older ones; setting the password signs the
   person out everywhere.
@@ -16,6 +19,7 @@ import datetime as dt
 import logging
 import secrets
 import smtplib
+from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext
@@ -23,10 +27,12 @@ from sqlalchemy import select, update
 
 from accounts import services
 from accounts.auth import hash_token
-from accounts.models import PasswordReset, User
+from accounts.models import PasswordReset, Role, Unit, User
 from core import audit
 from core.db import utcnow
+from core.errors import UserError
 from core.extensions import db
+from core.i18n_markers import N_
 from core.mail import Mail, mail_configured, send_all
 from core.urls import external_url
 
@@ -159,3 +165,54 @@ def reset_password(reset: PasswordReset, new_password: str) -> User:
     )
     db.session.flush()
     return user
+
+
+def invitation_lifetime() -> dt.timedelta:
+    return dt.timedelta(days=int(current_app.config.get("INVITATION_DAYS") or 14))
+
+
+@dataclass
+class Invitation:
+    user: User
+    url: str
+    expires: dt.datetime
+    mail: Mail | None  # sent after the response when SMTP is configured and the person has an address
+
+
+def invite_author(*, display_name: str, phone: str | None, email: str | None, unit: Unit, actor: User) -> Invitation:
+    """An author account in ``unit`` for someone the coordinator recommends, and
+    a one-time link for them to set their password (the caller checked the role)."""
+    login = (phone or "").strip() or (email or "").strip().lower()
+    if not login:
+        raise UserError(N_("Enter a mobile number or an e-mail address, so that the person can sign in."))
+    user = services.create_user(
+        username=login,
+        display_name=display_name,
+        password=secrets.token_urlsafe(24),
+        roles=[Role.AUTHOR],
+        unit=unit,
+        phone=phone,
+        email=email,
+        actor=actor,
+        action="user.invite",
+    )
+    lifetime = invitation_lifetime()
+    url = _new_link(user, lifetime, actor)
+    audit.record("password.invitation_link", user, actor=actor, label=user.username, changes={"days": lifetime.days})
+    mail = None
+    if mail_configured() and user.email:
+        mail = Mail(
+            recipient=user.email,
+            subject=gettext("You have been recommended by %(unit)s", unit=unit.name),
+            body=gettext(
+                "%(name)s, %(unit)s has recommended you and opened an account for you (sign-in name: %(username)s).\n\n"
+                "Open this link within %(days)s days to confirm, choose your password and check your entry. "
+                "It works once:\n%(url)s",
+                name=user.display_name,
+                unit=unit.name,
+                username=user.username,
+                days=lifetime.days,
+                url=url,
+            ),
+        )
+    return Invitation(user, url, utcnow() + lifetime, mail)

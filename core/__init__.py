@@ -60,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
     import essays.routes_organiser  # noqa: F401
     import essays.routes_share  # noqa: F401
     import essays.routes_unit  # noqa: F401
+    import essays.routes_unit_quotas  # noqa: F401
     import judging.routes_judge  # noqa: F401
     import judging.routes_stats  # noqa: F401
     import nominations.dashboard  # noqa: F401

@@ -46,6 +46,7 @@ FIELDS: dict[str, str] = {
     "reason": N_("Reason"),
     "reassigned_to": N_("Reassigned to"),
     "hours": N_("Valid for (hours)"),
+    "days": N_("Valid for (days)"),
     "browser": N_("Browser"),
     "session_id": N_("Sign-in No."),
     "units": N_("Units"),

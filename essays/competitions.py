@@ -22,7 +22,7 @@ from core.extensions import db
 from core.i18n import format_dt
 from core.i18n_markers import N_
 from essays import notice_markup, wordcount
-from essays.entry_rules import count_active
+from essays.entry_rules import count_active, unit_quota_refusal
 from essays.models import FORMATS, Competition, CompetitionStatus, Genre, Group, Submission, SubmissionCounter
 
 # Allowed forward moves (and reopening a closed competition for an extension).
@@ -254,13 +254,5 @@ def submission_refusal(comp: Competition, now: dt.datetime, *, author=None, reco
     ):
         return UserError(N_("You have reached the limit of %(limit)s entries for this competition."), limit=limit)
     if recommending_unit is not None:
-        quota = comp.unit_quota or 0
-        if (
-            quota
-            and count_active(
-                Submission.competition_id == comp.id, Submission.recommending_unit_id == recommending_unit.id
-            )
-            >= quota
-        ):
-            return UserError(N_("Your unit has used its quota of %(quota)s recommended entries."), quota=quota)
+        return unit_quota_refusal(comp.id, recommending_unit.id, comp.unit_quota)
     return None

@@ -8,6 +8,7 @@ from sqlalchemy import case, func, or_, select
 
 from core.extensions import db
 from essays.competitions import visible_competitions_for_authors
+from essays.entry_rules import unit_quota
 from essays.models import ACTIVE_STATUSES, Competition, CompetitionStatus, SimilarityFlag, Submission, SubmissionStatus
 
 # Competitions a home page speaks of: neither in preparation nor put away.
@@ -84,7 +85,7 @@ def unit_activities(unit_id: int | None) -> list[UnitActivity]:
     ).all()
     out = []
     for comp, n_recommended, n_entries, n_qualified in rows:
-        quota = comp.unit_quota if comp.unit_recommendation_enabled else 0
+        quota = unit_quota(comp.id, unit_id, comp.unit_quota) if comp.unit_recommendation_enabled else 0
         if not (n_entries or (quota and comp.status == CompetitionStatus.OPEN)):
             continue  # nothing of the unit's, and nothing it could still recommend
         out.append(

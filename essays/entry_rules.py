@@ -22,6 +22,7 @@ from essays.models import (
     Submission,
     SubmissionCounter,
     SubmissionStatus,
+    UnitQuota,
 )
 
 
@@ -105,3 +106,20 @@ def check_editable(entry: Submission | None) -> None:
         SubmissionStatus.DISQUALIFIED,
     ):
         raise UserError(N_("This entry can no longer be changed."))
+
+
+def unit_quota(competition_id: int, unit_id: int, default: int) -> int:
+    """The unit's places in the competition: its own row, else the competition's unit_quota (0: no limit)."""
+    places = db.session.scalar(
+        select(UnitQuota.places).where(UnitQuota.competition_id == competition_id, UnitQuota.unit_id == unit_id)
+    )
+    return default or 0 if places is None else places
+
+
+def unit_quota_refusal(competition_id: int, unit_id: int, default: int) -> UserError | None:
+    """The refusal when the unit has recommended as many active entries as its quota allows."""
+    quota = unit_quota(competition_id, unit_id, default)
+    used = count_active(Submission.competition_id == competition_id, Submission.recommending_unit_id == unit_id)
+    if quota and used >= quota:
+        return UserError(N_("This unit's quota of %(quota)s recommended entries is used up."), quota=quota)
+    return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -107,6 +107,10 @@ class Competition(db.Model):
     notice_files: Mapped[list[NoticeFile]] = relationship(
         back_populates="competition", order_by="NoticeFile.id", cascade="all, delete-orphan"
     )
+    # Places of units that differ from unit_quota (the default for units without a row).
+    unit_quotas: Mapped[list[UnitQuota]] = relationship(
+        back_populates="competition", order_by="UnitQuota.id", cascade="all, delete-orphan"
+    )
 
     @property
     def notice_display(self) -> str:
@@ -162,6 +166,23 @@ class NoticeFile(db.Model):
         """ "PDF · 1.2 MB": what a reader downloads before opening it."""
         extension = self.filename.rpartition(".")[2].upper()
         return f"{extension} · {size_text(self.stored_file.size)}"
+
+
+class UnitQuota(db.Model):
+    """A unit's own number of recommended entries in one competition (0: none)."""
+
+    __tablename__ = "competition_unit_quotas"
+    __table_args__ = (
+        UniqueConstraint("competition_id", "unit_id"),
+        CheckConstraint("places >= 0", name="places_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    places: Mapped[int] = mapped_column(Integer, default=0)
+
+    competition: Mapped[Competition] = relationship(back_populates="unit_quotas")
 
 
 class Genre(db.Model):

@@ -54,3 +54,25 @@ def can_view_call(user, competition) -> bool:
 
 def can_manage_notice_files(user, competition) -> bool:
     return is_organiser(user) and competition.status != CompetitionStatus.ARCHIVED
+
+
+def can_endorse_entry(user, entry) -> bool:
+    """A coordinator for an entry a member of their unit submitted."""
+    return bool(
+        can_recommend(user, entry.competition) and entry.unit_id == user.unit_id and entry.recommending_unit_id is None
+    )
+
+
+def can_withdraw_recommendation(user, entry) -> bool:
+    """A coordinator of the unit that recommends the entry."""
+    return bool(
+        user
+        and user.is_authenticated
+        and user.has_role(Role.COORDINATOR)
+        and user.unit_id
+        and entry.recommending_unit_id == user.unit_id
+    )
+
+
+def can_set_unit_quotas(user, competition) -> bool:
+    return is_organiser(user) and competition.status != CompetitionStatus.ARCHIVED

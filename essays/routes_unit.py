@@ -4,22 +4,26 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from accounts import recovery
+from accounts.forms import InviteForm
 from accounts.models import Role, Unit, User
 from accounts.permissions import require_roles
 from core.db import utcnow
 from core.extensions import db
 from core.limits import body_limit
-from essays import entry_lists
+from core.request_cycle import on_user_error, redirect_either_way
+from essays import entry_lists, recommendations
 from essays.competitions import submission_refusal, visible_competitions_for_authors
 from essays.forms import RecommendForm, with_choices
-from essays.permissions import can_recommend
+from essays.models import Submission
+from essays.permissions import can_endorse_entry, can_recommend, can_withdraw_recommendation
 from essays.submission import new_form_token
-from essays.view_helpers import bp, open_competition_or_404, submit_form
+from essays.view_helpers import actor, bp, open_competition_or_404, submit_form
 
 
 def _members(unit_id: int) -> list[User]:
@@ -37,6 +41,7 @@ def unit_entries():
     page = entry_lists.unit_entries_page(unit) if unit is not None else None
     comps = [c for c in visible_competitions_for_authors() if c.unit_recommendation_enabled]
     used = entry_lists.unit_quota_used(unit, comps)
+    quotas = {c.id: recommendations.quota_of(c, unit.id) for c in comps} if unit is not None else {}
     return render_template(
         "essays/unit_entries.html",
         unit=unit,
@@ -44,7 +49,85 @@ def unit_entries():
         page=page,
         competitions=comps,
         used=used,
+        quotas=quotas,
     )
+
+
+def _recommending_competition(competition_id: int):
+    comp = open_competition_or_404(competition_id)
+    if not can_recommend(current_user, comp):
+        abort(403)
+    return comp
+
+
+@bp.route("/unit/c/<int:competition_id>")
+@require_roles(Role.COORDINATOR)
+def unit_competition(competition_id: int):
+    """One call seen by the unit: its quota, what it recommends, members' entries it may endorse."""
+    comp = _recommending_competition(competition_id)
+    unit = current_user.unit
+    recommended = entry_lists.unit_quota_used(unit, [comp])[comp.id]
+    return render_template(
+        "essays/unit_competition.html",
+        comp=comp,
+        unit=unit,
+        quota=recommendations.quota_of(comp, unit.id),
+        used=recommended,
+        endorsable=recommendations.member_entries(comp, unit),
+        recommended=recommendations.recommended_entries(comp, unit),
+        refusal=submission_refusal(comp, utcnow(), recommending_unit=unit),
+        open_now=comp.accepts_entries_at(utcnow()),
+    )
+
+
+def _unit_entry_or_404(entry_id: int, allowed) -> Submission:
+    entry = db.get_or_404(Submission, entry_id)
+    if not allowed(current_user, entry):
+        abort(404)  # another unit's entry: do not say it exists
+    return entry
+
+
+@bp.route("/unit/entry/<int:entry_id>/endorse", methods=["POST"])
+@require_roles(Role.COORDINATOR)
+def endorse(entry_id: int):
+    entry = _unit_entry_or_404(entry_id, can_endorse_entry)
+    done = redirect_either_way(url_for("essays.unit_competition", competition_id=entry.competition_id))
+    recommendations.endorse_entry(entry, current_user.unit, actor=actor())
+    flash(_("This unit now recommends “%(title)s”.", title=entry.title), "success")
+    return done
+
+
+@bp.route("/unit/entry/<int:entry_id>/unrecommend", methods=["POST"])
+@require_roles(Role.COORDINATOR)
+def withdraw_recommendation(entry_id: int):
+    entry = _unit_entry_or_404(entry_id, can_withdraw_recommendation)
+    done = redirect_either_way(url_for("essays.unit_competition", competition_id=entry.competition_id))
+    recommendations.withdraw_recommendation(entry, actor=actor())
+    flash(_("This unit no longer recommends “%(title)s”; its place is free again.", title=entry.title), "success")
+    return done
+
+
+@bp.route("/unit/c/<int:competition_id>/invite", methods=["GET", "POST"])
+@require_roles(Role.COORDINATOR)
+def invite(competition_id: int):
+    """Recommend someone without an account: open one for them and hand over a one-time link."""
+    comp = _recommending_competition(competition_id)
+    form = InviteForm()
+    page = partial(render_template, "essays/unit_invite.html", comp=comp, form=form)
+    if not form.validate_on_submit():
+        return page(), 422 if request.method == "POST" else 200
+    on_user_error(page)
+    invitation = recovery.invite_author(
+        display_name=form.display_name.data,
+        phone=form.phone.data,
+        email=form.email.data,
+        unit=current_user.unit,
+        actor=actor(),
+    )
+    body = render_template("essays/unit_invited.html", comp=comp, invitation=invitation)
+    response = make_response(body)
+    response.headers["Cache-Control"] = "no-store"
+    return recovery.send_after_response(response, invitation.mail)
 
 
 @bp.route("/unit/c/<int:competition_id>/submit", methods=["GET", "POST"])
@@ -57,6 +140,8 @@ def recommend(competition_id: int):
     form = with_choices(RecommendForm(), comp)
     members = _members(current_user.unit_id)
     form.member_id.choices = [(0, _("— choose —"))] + [(m.id, m.display_name) for m in members]
+    if request.method == "GET":
+        form.member_id.data = request.args.get("member", 0, type=int)
     page = partial(render_template, "essays/recommend.html", comp=comp, form=form)
     if request.method == "GET":
         refusal = submission_refusal(comp, utcnow(), recommending_unit=current_user.unit)

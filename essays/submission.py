@@ -40,6 +40,7 @@ from essays.entry_rules import (
     effective_moment,
     entry_by_token,
     lock_competition,
+    unit_quota_refusal,
 )
 from essays.freeze import EntryFrozen, check_not_frozen
 from essays.models import Competition, Submission, SubmissionCounter, SubmissionStatus
@@ -188,16 +189,17 @@ def submit_entry(
             limit
             and count_active(Submission.competition_id == competition_id, Submission.author_id == author_id) >= limit
         ):
+            if recommending_unit is not None:  # the coordinator is told as the unit, about the author
+                raise UserError(
+                    N_("This author has reached the limit of %(limit)s entries for this competition."), limit=limit
+                )
             raise UserError(N_("You have reached the limit of %(limit)s entries for this competition."), limit=limit)
         if recommending_unit is not None:
             if not settings.unit_recommendation_enabled:
                 raise UserError(N_("This competition does not accept entries recommended by units."))
-            quota = settings.unit_quota or 0
-            used = count_active(
-                Submission.competition_id == competition_id, Submission.recommending_unit_id == recommending_unit.id
-            )
-            if quota and used >= quota:
-                raise UserError(N_("Your unit has used its quota of %(quota)s recommended entries."), quota=quota)
+            refusal = unit_quota_refusal(competition_id, recommending_unit.id, settings.unit_quota)
+            if refusal is not None:
+                raise refusal
     before = _entry_snapshot(entry) if entry is not None and not is_new else None
     if entry is not None and not is_new:
         # Frozen meanwhile (a round opened while this edit was being prepared).

@@ -8,11 +8,7 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
-    FieldList,
     FloatField,
-    Form,
-    FormField,
-    HiddenField,
     IntegerField,
     MonthField,
     RadioField,
@@ -84,19 +80,6 @@ class ProgrammeForm(FlaskForm):
         return data
 
     VALUE_FIELDS = PROGRAMME_FIELDS
-
-
-class QuotaRow(Form):
-    unit_id = HiddenField()
-    places = IntegerField(_l("Places"), validators=[Optional(), NumberRange(min=0, max=1000)])
-
-
-class QuotaForm(FlaskForm):
-    rows = FieldList(FormField(QuotaRow), min_entries=0, max_entries=2000)
-
-
-class QuotaImportForm(FlaskForm):
-    sheet = FileField(_l("Sheet (.xlsx or .csv with the columns 单位 and 名额)"))
 
 
 class RuleForm(FlaskForm):

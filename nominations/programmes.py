@@ -6,12 +6,11 @@ Each function changes state, writes the audit entry and flushes; the request com
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
 from accounts.models import Unit
-from accounts.sheets import read_table
+from accounts.unit_places import PLACES_HEADERS, read_unit_places
 from core import audit
 from core.errors import UserError
 from core.extensions import db
@@ -154,68 +153,12 @@ def set_quotas(programme: Programme, places: dict[int, int], actor, *, action: s
     return changes
 
 
-@dataclass(frozen=True)
-class SheetProblem:
-    line: int
-    message: str
-    params: dict
-
-
-QUOTA_HEADERS = {"unit": ("单位", "单位名称", "unit"), "places": ("名额", "places", "quota")}
-
-
-def parse_quota_sheet(table: list[list[str]], units: dict[str, int]) -> tuple[dict[int, int], list[SheetProblem]]:
-    """Rows of 单位 / 名额 against the units' names (full or short): places by unit id, problems."""
-    if not table or not any(table[0]):
-        raise UserError(N_("The sheet is empty."))
-    header = [h.strip().lower() for h in table[0]]
-    columns = {}
-    for key, names in QUOTA_HEADERS.items():
-        columns[key] = next((i for i, h in enumerate(header) if h in names), None)
-    if None in columns.values():
-        raise UserError(N_("The sheet lacks these columns: %(columns)s"), columns="单位、名额")
-    places: dict[int, int] = {}
-    problems = []
-    for line, raw in enumerate(table[1:], start=2):
-        if not any(raw):
-            continue
-        name = raw[columns["unit"]].strip() if columns["unit"] < len(raw) else ""
-        value = raw[columns["places"]].strip() if columns["places"] < len(raw) else ""
-        unit_id = units.get(name)
-        if unit_id is None:
-            problems.append(SheetProblem(line, N_("Line %(line)s: unknown unit %(unit)s."), {"unit": name}))
-            continue
-        if not value.isdigit():
-            problems.append(
-                SheetProblem(line, N_("Line %(line)s: %(value)s is not a number of places."), {"value": value})
-            )
-            continue
-        if unit_id in places:
-            problems.append(SheetProblem(line, N_("Line %(line)s: %(unit)s appears twice."), {"unit": name}))
-            continue
-        places[unit_id] = int(value)
-    return places, problems
+QUOTA_HEADERS = PLACES_HEADERS
 
 
 def import_quotas(programme: Programme, filename: str, data: bytes, actor) -> dict:
     """Set the quotas of the units a sheet lists; a sheet with any problem changes nothing."""
-    table = read_table(filename, data)
-    units = {}
-    for unit in db.session.scalars(select(Unit).where(Unit.active.is_(True))):
-        units[unit.name] = unit.id
-        if unit.short_name:
-            units.setdefault(unit.short_name, unit.id)
-    places, problems = parse_quota_sheet(table, units)
-    if problems:
-        first = problems[0]
-        raise UserError(
-            N_("The sheet was not imported: %(problem)s (%(count)s problems in all)"),
-            problem=UserError(first.message, line=first.line, **first.params).render(),
-            count=len(problems),
-        )
-    if not places:
-        raise UserError(N_("The sheet is empty."))
-    return set_quotas(programme, places, actor, action="nomination.quotas_import")
+    return set_quotas(programme, read_unit_places(filename, data), actor, action="nomination.quotas_import")
 
 
 # Rules and rubric (the people and the 联审 departments: panels and joint) ---------------------------------------

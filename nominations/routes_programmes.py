@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from accounts.forms import QuotaForm, QuotaImportForm
 from accounts.models import Role, Unit
 from accounts.permissions import require_roles
 from core import exports
@@ -22,8 +23,6 @@ from nominations.forms import (
     JointUnitForm,
     MemberForm,
     ProgrammeForm,
-    QuotaForm,
-    QuotaImportForm,
     RuleForm,
 )
 from nominations.models import (

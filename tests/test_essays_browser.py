@@ -71,6 +71,7 @@ def test_essay_walkthrough(page, live_server, comp, organiser, coordinator, make
     sign_out(page)
     sign_in(page, base, ids["coordinator"])
     page.goto(f"{base}/essays/unit")
+    page.click(f"a[href='/essays/unit/c/{ids['comp']}']")
     page.click(f"a[href='/essays/unit/c/{ids['comp']}/submit']")
     page.select_option("select[name=member_id]", ids["member"])
     page.fill("input[name=title]", "一位农技员的三十年")

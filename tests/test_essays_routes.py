@@ -214,7 +214,7 @@ def test_coordinator_recommends_within_quota(client, login, coordinator, make_us
     assert "我的家乡" in client.get("/essays/unit").get_data(as_text=True)
     # The quota is used: the page says so instead of showing the form; a post is still refused.
     page = client.get(path).get_data(as_text=True)
-    assert "推荐名额已用完" in page and 'name="token"' not in page
+    assert "本单位推荐名额已用满" in page and 'name="token"' not in page
     data = entry_data(comp, "resent-form-token", member_id=member.id, title="第二篇", csrf_token=csrf(client, "/"))
     response = client.post(path, data=data, content_type="multipart/form-data")
     assert response.status_code == 422 and counts() == 1
