@@ -30,6 +30,10 @@ class RecuseForm(FlaskForm):
     reason = StringField(_l("Reason for recusal"), validators=[DataRequired(), Length(max=200)])
 
 
+class DeclareConflictForm(FlaskForm):
+    reason = StringField(_l("Reason for the conflict of interest"), validators=[DataRequired(), Length(max=200)])
+
+
 class ScoreForm(FlaskForm):
     """A judge's score on one entry; ``score_form`` adds a field ``c<id>`` per rubric criterion."""
 

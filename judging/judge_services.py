@@ -32,7 +32,7 @@ from judging.models import (
     ScoreStatus,
 )
 from judging.permissions import can_accept_pledge, recusal_refusal, score_refusal
-from judging.pool_services import add_replacement, membership
+from judging.pool_services import add_replacement, membership, record_conflict_on
 from judging.round_services import require_unlocked
 from judging.scoring import on_step
 
@@ -129,6 +129,17 @@ def recuse(assignment: Assignment, *, actor, reason: str) -> Assignment | None:
         },
     )
     return replacement
+
+
+def declare_conflict(assignment: Assignment, *, actor, reason: str):
+    """The judge declares a conflict of interest on an entry they were shown: they leave it
+    (like a recusal, the entry goes to another judge) and the conflict is recorded, so no
+    assignment gives it back to them."""
+    round_ = assignment.round
+    refusal = recusal_refusal(assignment, actor, round_open=round_.state == RoundState.OPEN)
+    if refusal is not None:
+        raise UserError(refusal)
+    return record_conflict_on(round_, actor, assignment.submission, reason=reason, actor=actor)
 
 
 def save_score(
