@@ -92,7 +92,7 @@ def pledge(round_id: int):
         flash(_("Tick the box to accept the pledge."), "error")
         return redirect(url_for("judging.round_queue", round_id=round_id))
     on_user_error(url_for("judging.round_queue", round_id=round_id))
-    judge_services.accept_pledge(round_, actor=current_user, declared_conflicts=form.declared_conflicts.data or "")
+    judge_services.accept_pledge(round_, actor=current_user, declarations=form.declaration_rows())
     return redirect(url_for("judging.round_queue", round_id=round_id))
 
 

@@ -84,6 +84,8 @@ def test_judge_downloads_their_packet_as_one_pdf_and_a_zip_of_copies(app, db, lo
     assert len(pages) == len(codes)
     assert [next(c for c in codes if c in page) for page in pages] == codes
     assert all("春风又绿渭河岸" in page for page in pages)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "reading-packet.pdf").write_bytes(response.data)
 
     bundle = client.get(f"/judging/my/{round_.id}/packet.zip")
     assert bundle.status_code == 200 and bundle.mimetype == "application/zip"
@@ -271,3 +273,45 @@ def test_judge_declares_a_conflict_and_leaves_the_entry(app, db, login, post, ma
     stray = make_entry(db, comp, make_user("author", unit=make_unit()))
     response = post(client, f"/judging/my/{round_.id}/e/{stray.anonymous_code}/conflict", {"reason": "x"}, page="/")
     assert response.status_code == 404
+
+
+def test_the_pledge_declares_conflicts_as_rows_the_organiser_sees(
+    app, db, login, post, make_user, make_unit, organiser
+):
+    from judging.models import RoundJudge
+
+    round_, comp, judges, entries, _ = setup_round(
+        db, make_user, make_unit, organiser, n_entries=2, n_judges=2, accept=False
+    )
+    old = db.session.scalar(select(RoundJudge).where(RoundJudge.user_id == judges[1].id))
+    old.declared_conflicts = "与城关中学有合作"  # a statement written before declarations had rows
+    db.session.commit()
+    client = login(app.test_client(), judges[0])
+    page_url = f"/judging/my/{round_.id}"
+    page = client.get(page_url).get_data(as_text=True)
+    assert "涉及的姓名或单位" in page and "师生" in page
+    url = f"/judging/my/{round_.id}/pledge"
+    missing = {"accept": "y", "declarations-0-relation": "", "declarations-0-concerns": "张小明"}
+    assert "请选择您与 张小明 的关系" in follow(client, post(client, url, missing, page=page_url))
+    rows = {
+        "accept": "y",
+        "declarations-0-relation": "teacher_student",
+        "declarations-0-concerns": "张小明",
+        "declarations-1-relation": "colleague",
+        "declarations-1-concerns": "临渭区实验中学",
+        "declarations-2-relation": "relative",
+        "declarations-2-concerns": "",
+    }
+    follow(client, post(client, url, rows, page=page_url))
+    db.session.expire_all()
+    member = db.session.scalar(select(RoundJudge).where(RoundJudge.user_id == judges[0].id))
+    assert member.pledge_accepted_at is not None
+    assert member.declarations == [
+        {"relation": "teacher_student", "concerns": "张小明"},
+        {"relation": "colleague", "concerns": "临渭区实验中学"},
+    ]
+    (entry_log,) = audit(db, "judging.pledge_accept")
+    assert entry_log.changes["declarations"] == member.declarations
+    office = login(app.test_client(), organiser).get(f"/judging/rounds/{round_.id}").get_data(as_text=True)
+    assert "师生：张小明" in office and "同事或同单位：临渭区实验中学" in office
+    assert "与城关中学有合作" in office
