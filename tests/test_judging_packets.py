@@ -148,7 +148,18 @@ def test_packet_routes_refuse_strangers_and_wait_for_the_pledge(app, db, login, 
         ("organiser", f"/judging/rounds/999999/packets/{judges[0].id}.pdf", 404),
     ]
     refused(app, login, csrf, users, cases, method="get")
-    refused(app, login, csrf, users, [("judge", f"/judging/rounds/{rid}/packets", 403)])
+    refused(
+        app,
+        login,
+        csrf,
+        users,
+        [
+            ("judge", f"/judging/rounds/{rid}/packets", 403),
+            ("author", f"/judging/rounds/{rid}/packets", 403),
+            (None, f"/judging/rounds/{rid}/packets", 302),
+            ("organiser", "/judging/rounds/999999/packets", 404),
+        ],
+    )
     # Before the pledge: back to the pledge page.
     client = login(app.test_client(), late_judges[0])
     for kind in ("packet.pdf", "packet.zip"):

@@ -38,6 +38,7 @@ def test_judge_downloads_the_packet_and_declares_a_conflict(page, live_server, d
     page.select_option("select[name='declarations-0-relation']", "relative")
     page.fill("input[name='declarations-0-concerns']", "李小红")
     page.check("input[name=accept]")
+    shot(page, "judging_packet_pledge")
     page.click("form button.primary")
     page.wait_for_selector("table.queue")
     shot(page, "judging_packet_queue")
@@ -69,4 +70,8 @@ def test_judge_downloads_the_packet_and_declares_a_conflict(page, live_server, d
     db.session.rollback()
     assert db.session.scalar(select(Conflict.reason).where(Conflict.judge_id == judge.id)) == "作者是我的亲属"
     member = db.session.scalar(select(RoundJudge).where(RoundJudge.user_id == judge.id))
+    _login(page, base, organiser)
+    page.goto(f"{base}/judging/rounds/{round_.id}")
+    assert "亲属：李小红" in page.locator("#judges").inner_text()
+    shot(page, "judging_packet_round")
     assert member.declarations == [{"relation": "relative", "concerns": "李小红"}]
