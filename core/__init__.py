@@ -45,6 +45,7 @@ def import_job_handlers() -> None:
     Core's own (``core.tasks``) are imported at the top.
     """
     import essays.jobs  # noqa: F401
+    import judging.jobs  # noqa: F401
     import nominations.jobs  # noqa: F401
     import publishing.jobs  # noqa: F401
 
@@ -62,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     import essays.routes_unit  # noqa: F401
     import essays.routes_unit_quotas  # noqa: F401
     import judging.routes_judge  # noqa: F401
+    import judging.routes_packets  # noqa: F401
     import judging.routes_stats  # noqa: F401
     import nominations.dashboard  # noqa: F401
     import nominations.routes_committee  # noqa: F401

@@ -111,6 +111,7 @@ FIELDS: dict[str, str] = {
     "reassigned": N_("Reassigned"),
     "unscored": N_("Unscored"),
     "declared_conflicts": N_("Declared conflicts"),
+    "declarations": N_("Declared conflicts"),
     "submission_id": N_("Entry No."),
     "assignment_id": N_("Assignment No."),
     "replacement_judge_id": N_("Replacement judge's account No."),

@@ -12,22 +12,38 @@ from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, FieldList, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
+from judging.models import ConflictRelation
 from judging.workspace import JudgeCriterion
+
+DECLARATION_ROWS = 3
+
+
+class DeclarationRowForm(Form):
+    """One row of the pledge's declaration: how the judge is tied, and to whom."""
+
+    relation = SelectField(_l("Relation"), choices=[("", "—"), *ConflictRelation.choices()], validators=[Optional()])
+    concerns = StringField(_l("Name or unit it concerns"), validators=[Optional(), Length(max=200)])
 
 
 class PledgeForm(FlaskForm):
     accept = BooleanField(_l("I accept the pledge"), validators=[DataRequired()])
-    declared_conflicts = TextAreaField(
-        _l("Conflicts of interest I declare (optional)"), validators=[Optional(), Length(max=2000)]
-    )
+    declarations = FieldList(FormField(DeclarationRowForm), min_entries=DECLARATION_ROWS, max_entries=10)
+
+    def declaration_rows(self) -> list[dict]:
+        """The rows as typed, for ``judge_services.accept_pledge`` to check."""
+        return [{"relation": row.relation.data or "", "concerns": row.concerns.data or ""} for row in self.declarations]
 
 
 class RecuseForm(FlaskForm):
     reason = StringField(_l("Reason for recusal"), validators=[DataRequired(), Length(max=200)])
+
+
+class DeclareConflictForm(FlaskForm):
+    reason = StringField(_l("Reason for the conflict of interest"), validators=[DataRequired(), Length(max=200)])
 
 
 class ScoreForm(FlaskForm):

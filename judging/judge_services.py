@@ -24,6 +24,7 @@ from judging.arbitration import check_arbitration
 from judging.models import (
     Assignment,
     AssignmentStatus,
+    ConflictRelation,
     Criterion,
     Round,
     RoundJudge,
@@ -32,7 +33,7 @@ from judging.models import (
     ScoreStatus,
 )
 from judging.permissions import can_accept_pledge, recusal_refusal, score_refusal
-from judging.pool_services import add_replacement, membership
+from judging.pool_services import add_replacement, membership, record_conflict_on
 from judging.round_services import require_unlocked
 from judging.scoring import on_step
 
@@ -88,17 +89,31 @@ def can_score_now(round_: Round) -> bool:
     return round_.judge_deadline is None or utcnow() <= round_.judge_deadline
 
 
-def accept_pledge(round_: Round, actor, *, declared_conflicts: str = "") -> RoundJudge:
-    """The judge ``actor`` accepts the round's pledge."""
+def clean_declarations(rows: list[dict]) -> list[dict]:
+    """The pledge's declaration rows worth keeping: a row without a name or unit is left out;
+    a name without its relation is refused."""
+    kept = []
+    for row in rows:
+        relation, concerns = (row.get("relation") or "").strip(), (row.get("concerns") or "").strip()
+        if not concerns:
+            continue
+        if relation not in {r.value for r in ConflictRelation}:
+            raise UserError(N_("Say how you are related to %(name)s."), name=concerns)
+        kept.append({"relation": relation, "concerns": concerns[:200]})
+    return kept
+
+
+def accept_pledge(round_: Round, actor, *, declarations: list[dict] | None = None) -> RoundJudge:
+    """The judge ``actor`` accepts the round's pledge, declaring the people and units they are
+    tied to (``declarations``: rows of relation and name or unit). A free-text statement of an
+    earlier pledge stays as it was written."""
     member = membership(round_, actor)
     if not can_accept_pledge(member):
         raise UserError(N_("You are not a judge in this round."))
     member.pledge_accepted_at = member.pledge_accepted_at or utcnow()
-    member.declared_conflicts = declared_conflicts.strip()
+    member.declarations = clean_declarations(declarations or [])
     db.session.flush()
-    audit.record(
-        "judging.pledge_accept", round_, actor=actor, changes={"declared_conflicts": member.declared_conflicts}
-    )
+    audit.record("judging.pledge_accept", round_, actor=actor, changes={"declarations": member.declarations})
     return member
 
 
@@ -129,6 +144,17 @@ def recuse(assignment: Assignment, *, actor, reason: str) -> Assignment | None:
         },
     )
     return replacement
+
+
+def declare_conflict(assignment: Assignment, *, actor, reason: str):
+    """The judge declares a conflict of interest on an entry they were shown: they leave it
+    (like a recusal, the entry goes to another judge) and the conflict is recorded, so no
+    assignment gives it back to them."""
+    round_ = assignment.round
+    refusal = recusal_refusal(assignment, actor, round_open=round_.state == RoundState.OPEN)
+    if refusal is not None:
+        raise UserError(refusal)
+    return record_conflict_on(round_, actor, assignment.submission, reason=reason, actor=actor)
 
 
 def save_score(

@@ -162,6 +162,16 @@ class Criterion(db.Model):
     round: Mapped[Round] = relationship(back_populates="criteria")
 
 
+class ConflictRelation(LabelledEnum):
+    """How a judge is tied to a person or unit they declare in the pledge."""
+
+    RELATIVE = "relative", N_("Relative")
+    TEACHER_STUDENT = "teacher_student", N_("Teacher or student")
+    COLLEAGUE = "colleague", N_("Colleague or same unit")
+    MENTOR = "mentor", N_("I advised or edited the work")
+    OTHER = "other", N_("Other")
+
+
 class RoundJudge(db.Model):
     """Membership of a round's judge pool."""
 
@@ -174,10 +184,20 @@ class RoundJudge(db.Model):
     capacity: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     pledge_accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The pledge's free-text statement of earlier rounds; kept as it was written.
     declared_conflicts: Mapped[str] = mapped_column(Text, default="")
+    # The structured declaration: [{"relation": ConflictRelation, "concerns": name or unit}].
+    declarations: Mapped[list | None] = mapped_column(JSON)
     added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship("User", lazy="joined")
+
+    @property
+    def declaration_rows(self) -> list[tuple[str, str]]:
+        """(relation's label, whom it concerns) of the structured declaration."""
+        return [
+            (ConflictRelation.label_of(d.get("relation", "")), d.get("concerns", "")) for d in self.declarations or []
+        ]
 
 
 class Conflict(db.Model):

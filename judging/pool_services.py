@@ -390,6 +390,15 @@ def record_conflict(round_: Round, judge: User, receipt_number: str, *, reason: 
     )
     if submission is None:
         raise UserError(N_("No entry of this competition has the receipt number %(number)s."), number=number)
+    return record_conflict_on(round_, judge, submission, reason=reason, actor=actor)
+
+
+def record_conflict_on(round_: Round, judge: User, submission: Submission, *, reason: str, actor) -> Conflict:
+    """``record_conflict`` on a loaded entry (also how a judge declares one from the entry's page)."""
+    require_unlocked(round_)
+    reason = (reason or "").strip()
+    if not reason:
+        raise UserError(N_("Give the reason for the conflict of interest."))
     conflict = db.session.scalar(
         select(Conflict).where(
             Conflict.round_id == round_.id, Conflict.judge_id == judge.id, Conflict.submission_id == submission.id

@@ -19,11 +19,11 @@ from accounts.models import Role
 from accounts.permissions import require_roles
 from core.errors import UserError
 from core.extensions import db
-from core.pdf import render_pdf
+from core.jobs import start_job
 from core.request_cycle import on_user_error
 from core.views import register_panel
-from judging import judge_services, pool_services, workspace
-from judging.forms_judge import PledgeForm, RecuseForm, score_form
+from judging import judge_services, packets, pool_services, workspace
+from judging.forms_judge import DeclareConflictForm, PledgeForm, RecuseForm, score_form
 from judging.models import Round
 from judging.permissions import can_change_score, can_recuse, can_see_other_scores, can_work_in_round
 from judging.routes import bp
@@ -92,7 +92,7 @@ def pledge(round_id: int):
         flash(_("Tick the box to accept the pledge."), "error")
         return redirect(url_for("judging.round_queue", round_id=round_id))
     on_user_error(url_for("judging.round_queue", round_id=round_id))
-    judge_services.accept_pledge(round_, actor=current_user, declared_conflicts=form.declared_conflicts.data or "")
+    judge_services.accept_pledge(round_, actor=current_user, declarations=form.declaration_rows())
     return redirect(url_for("judging.round_queue", round_id=round_id))
 
 
@@ -112,6 +112,7 @@ def entry(round_id: int, code: str):
         can_score=can_change_score(member, item, scoring_open=scoring_open),
         can_recuse=can_recuse(member, item, scoring_open=scoring_open),
         recuse_form=RecuseForm(),
+        conflict_form=DeclareConflictForm(),
         others=workspace.other_scores(round_, item) if can_see_other_scores(current_user, round_) else None,
         codes=workspace.neighbours(round_, current_user.id, code),
     )
@@ -171,6 +172,21 @@ def recuse(round_id: int, code: str):
     return redirect(url_for("judging.round_queue", round_id=round_id))
 
 
+@bp.route("/my/<int:round_id>/e/<code>/conflict", methods=["POST"])
+@require_roles(Role.JUDGE)
+def declare_conflict(round_id: int, code: str):
+    """The judge declares a conflict of interest: they leave the entry and assignment keeps away."""
+    round_ = _my_round(round_id)
+    item = _my_item(round_, code)
+    form = DeclareConflictForm()
+    on_user_error(url_for("judging.entry", round_id=round_id, code=code))
+    if not form.validate_on_submit():
+        raise UserError(_("Give the reason for the conflict of interest."))
+    judge_services.declare_conflict(item, actor=current_user, reason=form.reason.data)
+    flash(_("Your conflict of interest on %(code)s is recorded; it goes to another judge.", code=code), "success")
+    return redirect(url_for("judging.round_queue", round_id=round_id))
+
+
 @bp.route("/my/<int:round_id>/e/<code>/file")
 @require_roles(Role.JUDGE)
 def entry_file(round_id: int, code: str):
@@ -187,11 +203,36 @@ def entry_file(round_id: int, code: str):
 def score_sheets(round_id: int):
     """Printable score sheets for offline judging: codes and rubric only."""
     round_ = _my_round(round_id)
-    items = workspace.queue(round_, current_user.id)
-    pdf = render_pdf(
-        "pdf/judging_sheets.html", round=workspace.judge_round(round_), items=items, doc_title=_("Score sheets")
-    )
+    on_user_error(url_for("judging.round_queue", round_id=round_id))
+    pdf = packets.score_sheets_pdf(round_, current_user.id)
     name = f"score-sheets-{round_.id}.pdf"
     return _private(
         send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=name, max_age=0)
     )
+
+
+def _download(data: bytes, mimetype: str, name: str):
+    return _private(send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0))
+
+
+@bp.route("/my/<int:round_id>/packet.pdf")
+@require_roles(Role.JUDGE)
+def packet_pdf(round_id: int):
+    """All the judge's entries of the round as one PDF; a big packet is built by a background job."""
+    round_ = _my_round(round_id)
+    if packets.packet_size(round_, current_user.id) > packets.DIRECT_LIMIT:
+        params = {"round_id": round_.id, "judge_id": current_user.id}
+        job = start_job("judging.packet", packets.packet_title(round_), params, user=current_user)
+        return redirect(url_for("core.job_page", job_id=job.id))
+    on_user_error(url_for("judging.round_queue", round_id=round_id))
+    pdf = packets.packet_pdf(round_, current_user.id)
+    return _download(pdf, "application/pdf", packets.packet_file_name(round_, "pdf"))
+
+
+@bp.route("/my/<int:round_id>/packet.zip")
+@require_roles(Role.JUDGE)
+def packet_zip(round_id: int):
+    """The judge copies of the judge's entries, named by code."""
+    round_ = _my_round(round_id)
+    data = packets.packet_zip(round_, current_user.id)
+    return _download(data, "application/zip", packets.packet_file_name(round_, "zip"))

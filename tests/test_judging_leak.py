@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import zipfile
 from urllib.parse import urljoin, urlparse
 
 import pytest
@@ -105,7 +106,13 @@ def _texts_of(response) -> list[str]:
     data = response.data
     out = [response.headers.get("Content-Disposition", "")]
     ctype = response.headers.get("Content-Type", "")
-    if data[:2] == b"PK" or data[:4] == b"%PDF":
+    if data[:2] == b"PK" and "zip" in ctype:  # a packet of judge copies: every member in every layer
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            out += [archive.comment.decode("utf-8", "ignore"), *archive.namelist()]
+            for name in archive.namelist():
+                member = archive.read(name)
+                out.extend(layers(member) if member[:2] == b"PK" or member[:4] == b"%PDF" else [member.decode()])
+    elif data[:2] == b"PK" or data[:4] == b"%PDF":
         out.extend(layers(data))
     else:
         out.append(
@@ -218,6 +225,12 @@ def test_nothing_a_judge_can_reach_names_the_author(
     assert any("/e/" in p and p.endswith("/file") for p in reached), "the judge copy was not reached"
     assert any(p.startswith(f"/judging/my/{round_.id}/e/") for p in reached)
     assert any(p.endswith("sheets.pdf") for p in reached)
+    # The reading packets: every entry of the judge's in one PDF, the judge copies in a ZIP named by code.
+    packet = pages[f"/judging/my/{round_.id}/packet.pdf"]
+    assert packet.status_code == 200 and "春风又绿渭河岸" in "".join(layers(packet.data))
+    bundle = pages[f"/judging/my/{round_.id}/packet.zip"]
+    with zipfile.ZipFile(io.BytesIO(bundle.data)) as archive:
+        assert sorted(archive.namelist()) == sorted([f"{typed.anonymous_code}.txt", f"{filed.anonymous_code}.docx"])
     if __import__("os").environ.get("ZP_LEAK_VERBOSE"):
         for p, r in sorted(pages.items()):
             print("PAGE", r.status_code, r.headers.get("Content-Type"), p, r.headers.get("Content-Disposition", ""))
