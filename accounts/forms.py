@@ -7,7 +7,17 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import select
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, TelField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TelField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from accounts.models import Role, Unit, UnitKind
@@ -35,6 +45,11 @@ class RegisterForm(FlaskForm):
         _l("Repeat password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
     )
+    consent = BooleanField(
+        _l("I have read the privacy notice and agree to the processing of my personal information"),
+        validators=[DataRequired(message=_l("Please read the privacy notice and agree to it."))],
+    )
+    notice_version = HiddenField()
 
 
 class ProfileForm(FlaskForm):
@@ -113,3 +128,7 @@ class ImportForm(FlaskForm):
 
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=256)])
+
+
+class RetentionForm(FlaskForm):
+    keep_until = DateField(_l("Keep the personal data of entries that did not win until"), validators=[DataRequired()])
