@@ -187,6 +187,8 @@ OBJECT_TYPES: dict[str, str] = {
     "audit_entries": N_("Audit log"),
     "users": N_("User"),
     "password_resets": N_("Password reset link"),
+    "privacy_consents": N_("Privacy consent"),
+    "privacy_retention": N_("Personal data retention period"),
     "user_roles": N_("User role"),
     "user_sessions": N_("Signed-in browser"),
     "units": N_("Unit"),
