@@ -8,6 +8,7 @@ the version the person agreed to.
 from __future__ import annotations
 
 from flask import has_request_context, request
+from sqlalchemy import select
 
 from accounts.models import Consent, ConsentKind, User
 from core import audit
@@ -108,17 +109,23 @@ def record_consent(user: User, *, version: str = NOTICE_VERSION) -> Consent:
     return consent
 
 
-def record_guardian_consent(entry, *, guardian_name: str, relation: str, agreed: bool) -> Consent:
-    """A guardian agreed to a minor's entry (a youth group's submission)."""
-    guardian_name = (guardian_name or "").strip()
-    if not agreed or not guardian_name or relation not in GUARDIAN_RELATIONS:
+def check_guardian_consent(guardian_name: str | None, relation: str | None, agreed: bool) -> None:
+    """Refuse a youth group's entry without its guardian's name, relation and consent."""
+    if not agreed or not (guardian_name or "").strip() or relation not in GUARDIAN_RELATIONS:
         raise UserError(N_("A youth group entry needs a guardian's name, relation and consent."))
+
+
+def record_guardian_consent(entry, *, guardian_name: str, relation: str, agreed: bool) -> Consent | None:
+    """A guardian agreed to a minor's entry (once per entry; a later edit keeps the first consent)."""
+    check_guardian_consent(guardian_name, relation, agreed)
+    if db.session.scalar(select(Consent.id).where(Consent.submission_id == entry.id).limit(1)) is not None:
+        return None
     consent = Consent(
         user_id=entry.author_id,
         kind=ConsentKind.GUARDIAN,
         notice_version=NOTICE_VERSION,
         submission_id=entry.id,
-        guardian_name=guardian_name[:64],
+        guardian_name=guardian_name.strip()[:64],
         guardian_relation=relation,
         ip=_ip(),
     )

@@ -47,6 +47,7 @@ FIELDS: dict[str, str] = {
     "notice_version": N_("Notice version"),
     "guardian_relation": N_("Guardian's relation"),
     "keep_until": N_("Kept until"),
+    "minor_groups": N_("Groups of minors"),
     "erased_entries": N_("Entries erased"),
     "reassigned_to": N_("Reassigned to"),
     "hours": N_("Valid for (hours)"),

@@ -175,3 +175,25 @@ def test_retention_pages_refuse_others(app, db, organiser, make_user, login, csr
     ]
     refused(app, login, csrf, users, cases)
     assert PASSWORD
+
+
+def test_a_youth_group_entry_needs_the_guardian_s_consent(app, db, make_competition, make_user, login, csrf, counts):
+    from accounts.models import Consent, ConsentKind
+    from helpers import post_entry
+
+    comp = make_competition(groups=[{"name": "成人组"}, {"name": "青少年组", "minors": True}])
+    youth = comp.groups[1]
+    client = login(app.test_client(), make_user("author"))
+    page = client.get(f"/essays/c/{comp.id}/submit").get_data(as_text=True)
+    assert "监护人姓名" in page
+    r = post_entry(client, comp, csrf, group_id=youth.id)
+    assert r.status_code == 422 and "监护人" in r.get_data(as_text=True) and counts() == 0
+    r = post_entry(
+        client, comp, csrf, group_id=youth.id, guardian_name="张丽", guardian_relation="母亲", guardian_consent="y"
+    )
+    assert r.status_code == 302 and counts() == 1
+    consent = db.session.scalar(select(Consent))
+    assert (consent.kind, consent.guardian_name, consent.guardian_relation) == (ConsentKind.GUARDIAN, "张丽", "母亲")
+    # The adult group asks for nothing more.
+    adult = login(app.test_client(), make_user("author"))
+    assert post_entry(adult, comp, csrf, group_id=comp.groups[0].id).status_code == 302

@@ -65,13 +65,16 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_privacy_retention")),
         sa.UniqueConstraint("competition_id", name=op.f("uq_privacy_retention_competition_id")),
     )
-    with op.batch_alter_table("competition_groups", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("minors", sa.Boolean(), server_default=sa.false(), nullable=False))
+    # A plain ALTER (no batch copy): entries refer to the groups.
+    op.add_column("competition_groups", sa.Column("minors", sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade():
-    with op.batch_alter_table("competition_groups", schema=None) as batch_op:
-        batch_op.drop_column("minors")
+    if op.get_bind().dialect.name == "sqlite":
+        # Not a batch copy: entries refer to the groups, and dropping the table under them fails.
+        op.execute("ALTER TABLE competition_groups DROP COLUMN minors")
+    else:
+        op.drop_column("competition_groups", "minors")
     op.drop_table("privacy_retention")
     with op.batch_alter_table("privacy_consents", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_privacy_consents_submission_id"))
