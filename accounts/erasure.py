@@ -26,12 +26,14 @@ from core.audit import AuditEntry
 from core.db import utcnow
 from core.errors import UserError
 from core.extensions import db
+from core.jobs import Job
 from core.i18n_markers import N_
 from core.storage import StoredFile, get_storage
 from essays.models import Competition, CompetitionStatus, Submission
 from judging.models import Award
 
-PLACEHOLDER_USERNAME = "erased-author"
+# ":" is not allowed in a user name people choose, so these never collide with one.
+PLACEHOLDER_USERNAME = "erased:author"
 ERASED = "［已删除］"
 
 
@@ -168,7 +170,7 @@ def erase_entry(entry: Submission, placeholder: User) -> list[str]:
 
 
 def _erase_account(user: User, strings: list[str]) -> None:
-    user.username = f"erased-{user.id}"
+    user.username = f"erased:{user.id}"
     user.display_name = ERASED
     user.phone = user.email = user.workplace = None
     user.active = False
@@ -188,6 +190,19 @@ def delete_stored(keys: list[str]) -> None:
     storage = get_storage()
     for key in keys:
         storage.delete(key)
+
+
+def stale_exports(competition: Competition) -> list[str]:
+    """Files finished jobs made from this activity (entry lists, packets): they carry names.
+
+    Their records go now; the returned keys are deleted after the commit."""
+    keys = []
+    for job in db.session.scalars(select(Job).where(Job.result_file_id.is_not(None), Job.kind != "privacy.erase")):
+        if (job.params or {}).get("competition_id") == competition.id:
+            keys.append(job.result_file.key)
+            stored, job.result_file_id = job.result_file, None
+            db.session.delete(stored)
+    return keys
 
 
 def finish_erasure(competition: Competition, count: int, *, actor_id: int | None) -> None:

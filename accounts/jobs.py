@@ -26,6 +26,8 @@ def erase_job(ctx: JobContext) -> dict:
         db.session.commit()
         erasure.delete_stored(keys)
         ctx.progress(min(start + BATCH, len(ids)))
+    keys = erasure.stale_exports(competition)
     erasure.finish_erasure(competition, len(ids), actor_id=ctx.job.created_by_id)
     db.session.commit()
+    erasure.delete_stored(keys)
     return {"erased": len(ids)}

@@ -105,6 +105,7 @@ def _archived_round(db, make_user, make_unit, organiser):
 def test_erasure_leaves_nothing_personal_of_a_non_winner(app, db, make_user, make_unit, organiser, login, post):
     from accounts.models import Retention
     from core.audit import AuditEntry
+    from core.jobs import Job
     from core.storage import store_bytes
     from judging.models import Assignment
 
@@ -113,6 +114,9 @@ def test_erasure_leaves_nothing_personal_of_a_non_winner(app, db, make_user, mak
     db.session.flush()
     loser.original_file_id = upload.id
     loser.original_name = f"{NAME}.txt"
+    export = store_bytes(f"{NAME},{PHONE}".encode(), content_type="text/csv", original_name="entries.csv")
+    db.session.flush()  # an entry list made earlier, kept as a finished job's download
+    db.session.add(Job(kind="essays.export", params={"competition_id": comp.id}, result_file_id=export.id))
     db.session.commit()
     login(app.test_client(), loser.author)  # a sign-in: a session row and an audit entry with the IP
     code, words, winner_name = loser.anonymous_code, loser.word_count, winner.author.display_name
