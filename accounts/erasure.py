@@ -26,8 +26,8 @@ from core.audit import AuditEntry
 from core.db import utcnow
 from core.errors import UserError
 from core.extensions import db
-from core.jobs import Job
 from core.i18n_markers import N_
+from core.jobs import Job
 from core.storage import StoredFile, get_storage
 from essays.models import Competition, CompetitionStatus, Submission
 from judging.models import Award
