@@ -27,7 +27,7 @@ from core.db import utcnow
 from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
-from core.jobs import Job
+from core.jobs import Job, JobStatus
 from core.storage import StoredFile, get_storage
 from essays.models import Competition, CompetitionStatus, Submission
 from judging.models import Award
@@ -66,6 +66,9 @@ def check_erasable(competition: Competition, *, today: dt.date) -> Retention:
         raise UserError(N_("The personal data of this activity has already been erased."))
     if today <= retention.keep_until:
         raise UserError(N_("The retention period has not passed yet."))
+    running = select(Job).where(Job.kind == "privacy.erase", Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)))
+    if any((job.params or {}).get("competition_id") == competition.id for job in db.session.scalars(running)):
+        raise UserError(N_("The erasure is already under way."))
     return retention
 
 
