@@ -9,6 +9,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import select
 from wtforms import (
     BooleanField,
+    DateField,
     EmailField,
     FieldList,
     Form,
@@ -48,6 +49,11 @@ class RegisterForm(FlaskForm):
         _l("Repeat password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
     )
+    consent = BooleanField(
+        _l("I have read the privacy notice and agree to the processing of my personal information"),
+        validators=[DataRequired(message=_l("Please read the privacy notice and agree to it."))],
+    )
+    notice_version = HiddenField()
 
 
 class ProfileForm(FlaskForm):
@@ -149,3 +155,7 @@ class InviteForm(FlaskForm):
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
     phone = TelField(_l("Mobile phone"), validators=[Optional(), PHONE])
     email = EmailField(_l("E-mail"), validators=[Optional(), Email(check_deliverability=False), Length(max=254)])
+
+
+class RetentionForm(FlaskForm):
+    keep_until = DateField(_l("Keep the personal data of entries that did not win until"), validators=[DataRequired()])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import UTCDateTime, str_enum, utcnow
@@ -158,3 +158,40 @@ class PasswordReset(db.Model):
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class ConsentKind(LabelledEnum):
+    PRIVACY = "privacy", N_("Privacy notice")
+    GUARDIAN = "guardian", N_("Guardian's consent")
+
+
+class Consent(db.Model):
+    """A person's consent to the privacy notice of a given version, or a guardian's
+    consent for a minor's entry (kept as evidence; erasure blanks the guardian's name)."""
+
+    __tablename__ = "privacy_consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[ConsentKind] = mapped_column(str_enum(ConsentKind, length=16))
+    notice_version: Mapped[str] = mapped_column(String(20))
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    guardian_name: Mapped[str | None] = mapped_column(String(64))
+    guardian_relation: Mapped[str | None] = mapped_column(String(20))
+    given_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class Retention(db.Model):
+    """How long an archived activity keeps the personal data of entries that did not win,
+    and when it was erased."""
+
+    __tablename__ = "privacy_retention"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), unique=True)
+    keep_until: Mapped[dt.date] = mapped_column(Date)
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    set_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    erased_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

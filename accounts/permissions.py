@@ -50,3 +50,8 @@ def can_issue_reset_link(actor, user) -> bool:
         and user.active
         and user.roles == {Role.AUTHOR}
     )
+
+
+def can_manage_retention(user, competition) -> bool:
+    """Organisers set an archived activity's retention period and erase its non-winners' data."""
+    return bool(user and user.is_authenticated and user.has_role(Role.ORGANISER, Role.ADMIN))

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from accounts import recovery, services, user_agents
+from accounts import privacy, recovery, services, user_agents
 from accounts.auth import hash_token, rotate_session
 from accounts.forms import (
     ForgotPasswordForm,
@@ -148,15 +148,21 @@ def register():
     form = RegisterForm()
     form.unit_id.choices = unit_choices(_("— not listed —"))
     if form.validate_on_submit():
-        on_user_error(lambda: render_template("accounts/register.html", form=form))
+        on_user_error(lambda: _register_page(form))
         user = services.register_author(
             **form_values(form, "username", "display_name", "password", "phone", "email", "workplace"),
             unit=chosen_unit(form.unit_id.data),
         )
+        privacy.record_consent(user, version=form.notice_version.data)
         services.sign_in(user)
         flash(_("Welcome! Your account has been created."), "success")
         return redirect(url_for("core.home"))
-    return render_template("accounts/register.html", form=form)
+    return _register_page(form)
+
+
+def _register_page(form: RegisterForm):
+    form.notice_version.data = privacy.NOTICE_VERSION
+    return render_template("accounts/register.html", form=form, notice=privacy)
 
 
 @bp.route("/profile", methods=["GET", "POST"])

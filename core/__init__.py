@@ -44,6 +44,7 @@ def import_job_handlers() -> None:
 
     Core's own (``core.tasks``) are imported at the top.
     """
+    import accounts.jobs  # noqa: F401
     import essays.jobs  # noqa: F401
     import judging.jobs  # noqa: F401
     import nominations.jobs  # noqa: F401
@@ -56,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     A blueprint whose routes span several modules imports each one here.
     """
     # A blueprint whose pages span several modules (by audience) gets them by importing each.
+    import accounts.routes_privacy  # noqa: F401
     import essays.routes_author  # noqa: F401
     import essays.routes_notice  # noqa: F401
     import essays.routes_organiser  # noqa: F401

@@ -89,6 +89,7 @@ def _competition_snapshot(comp: Competition) -> dict:
     snap = {k: getattr(comp, k) for k in COMPETITION_FIELDS if k != "notice_html"}
     snap["genres"] = [[g.name, g.min_length, g.max_length, g.count_rule] for g in comp.genres]
     snap["groups"] = [g.name for g in comp.groups]
+    snap["minor_groups"] = [g.name for g in comp.groups if g.minors]
     snap["status"] = comp.status
     return snap
 
@@ -144,6 +145,7 @@ def _apply_groups(comp: Competition, groups: list[dict]) -> None:
             group = Group()
             comp.groups.append(group)
         group.name, group.position = data["name"].strip(), position
+        group.minors = bool(data.get("minors"))
     for group in existing.values():
         if group.id and _has_entries(Submission.group_id, group.id):
             raise UserError(N_("The group %(name)s already has entries and cannot be removed."), name=group.name)

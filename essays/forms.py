@@ -23,6 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from accounts.privacy import GUARDIAN_RELATIONS
 from core.i18n import local, parse_local
 from essays import notice_markup
 from essays.models import ORGANISER_ROLES, CountRule, Format, NoticeFileKind
@@ -67,6 +68,13 @@ class CompetitionForm(FlaskForm):
         _l("Groups"),
         validators=[Optional(), Length(max=400)],
         description=_l("Separate with commas, e.g. 成人组，青少年组; leave empty for no groups."),
+    )
+    minor_groups = StringField(
+        _l("Groups of minors"),
+        validators=[Optional(), Length(max=400)],
+        description=_l(
+            "Of the groups above, those whose authors are minors: a guardian's consent is asked at submission."
+        ),
     )
     opens_at = DateTimeLocalField(_l("Opens at (Beijing time)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
     closes_at = DateTimeLocalField(_l("Closes at (Beijing time)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
@@ -124,6 +132,16 @@ class EntryForm(FlaskForm):
     )
     upload = FileField(_l("Or upload a file"))
     pledge = BooleanField(_l("I confirm the originality pledge above"))
+    # A group of minors (``Group.minors``) asks for the guardian's consent.
+    guardian_name = StringField(_l("Guardian's name"), validators=[Optional(), Length(max=64)])
+    guardian_relation = SelectField(
+        _l("Relation to the author"),
+        choices=[("", "—")] + [(r, r) for r in GUARDIAN_RELATIONS],
+        validate_choice=False,  # checked with the consent, only for a group of minors
+    )
+    guardian_consent = BooleanField(
+        _l("As the author's guardian, I agree to this entry and to the processing of the author's personal information")
+    )
 
 
 class RecommendForm(EntryForm):
@@ -148,6 +166,11 @@ def with_choices(form: EntryForm, comp) -> EntryForm:
     return form
 
 
+def _names(text: str | None) -> list[str]:
+    """Names typed separated by commas (Chinese or Western) or 、."""
+    return [n.strip() for n in (text or "").replace("，", ",").replace("、", ",").split(",") if n.strip()]
+
+
 def competition_values(form: CompetitionForm) -> dict:
     """The keyword arguments of ``competitions.create_competition``/``update_competition``."""
     genres = [
@@ -161,11 +184,8 @@ def competition_values(form: CompetitionForm) -> dict:
         for r in form.genres
         if (r.form.name.data or "").strip()
     ]
-    groups = [
-        {"name": n.strip()}
-        for n in (form.groups.data or "").replace("，", ",").replace("、", ",").split(",")
-        if n.strip()
-    ]
+    minors = set(_names(form.minor_groups.data))
+    groups = [{"name": n, "minors": n in minors} for n in _names(form.groups.data)]
     organisers = [
         {
             "role": r.form.role.data if r.form.role.data in ORGANISER_ROLES else ORGANISER_ROLES[0],
@@ -225,6 +245,7 @@ def fill_competition_form(form: CompetitionForm, comp) -> None:
     form.opens_at.data = local(comp.opens_at).replace(tzinfo=None)
     form.closes_at.data = local(comp.closes_at).replace(tzinfo=None)
     form.groups.data = "，".join(g.name for g in comp.groups)
+    form.minor_groups.data = "，".join(g.name for g in comp.groups if g.minors)
     for row, genre in zip(form.genres, comp.genres):
         row.form.id.data = str(genre.id)
         row.form.name.data, row.form.min_length.data = genre.name, genre.min_length

@@ -206,6 +206,8 @@ class Group(db.Model):
     competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(40))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # A youth group: entries are by minors and need a guardian's consent.
+    minors: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
     competition: Mapped[Competition] = relationship(back_populates="groups")
 

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from accounts import privacy
 from accounts.models import Role
 from core.db import utcnow
 from core.extensions import db
@@ -93,6 +94,7 @@ def submit_form(
     """
     on_user_error(page, status=submission.refusal_status)
     user = actor()
+    guardian = _guardian_of(comp, form)
     outcome = submission.submit(
         submission.SubmissionDraft(
             competition=comp,
@@ -111,6 +113,8 @@ def submit_form(
         actor=user,
     )
     if not outcome.duplicate:
+        if guardian is not None:
+            privacy.record_guardian_consent(outcome.entry, **guardian)
         jobs = [
             duplicates.queue_similarity(comp, user),
             judge_copies.queue_judge_copy(outcome.entry, outcome.prepared, user),
@@ -121,6 +125,20 @@ def submit_form(
         for job_id in job_ids:
             _run_queued(job_id)
     return outcome
+
+
+def _guardian_of(comp: Competition, form: EntryForm) -> dict | None:
+    """A group of minors: the guardian's consent, checked before anything is saved."""
+    group = next((g for g in comp.groups if g.id == form.group_id.data), None)
+    if group is None or not group.minors:
+        return None
+    guardian = {
+        "guardian_name": form.guardian_name.data,
+        "relation": form.guardian_relation.data,
+        "agreed": form.guardian_consent.data,
+    }
+    privacy.check_guardian_consent(*guardian.values())
+    return guardian
 
 
 def _run_queued(job_id: int) -> None:

@@ -15,6 +15,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from accounts.privacy import NOTICE_VERSION
 from helpers import PASSWORD
 
 GOOD = "Spring-Rain-42"
@@ -110,6 +111,8 @@ def _register(client, post, n, **over):
         "workplace": "",
         "password": GOOD,
         "confirm": GOOD,
+        "consent": "y",
+        "notice_version": NOTICE_VERSION,
     }
     data.update(over)
     return post(client, "/register", data)
@@ -141,6 +144,8 @@ def test_registration_limit_is_per_visitor_behind_a_trusted_proxy(app, csrf, mon
                 "unit_id": "0",
                 "password": GOOD,
                 "confirm": GOOD,
+                "consent": "y",
+                "notice_version": NOTICE_VERSION,
                 "csrf_token": token,
             },
             **_from(address),

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from accounts.privacy import NOTICE_VERSION
 from helpers import PASSWORD
 
 
@@ -134,6 +135,8 @@ def test_author_registers_and_lands_on_home(client, post, make_unit, db):
             "workplace": "",
             "password": "Spring-Rain-42",
             "confirm": "Spring-Rain-42",
+            "consent": "y",
+            "notice_version": NOTICE_VERSION,
         },
     )
     assert r.status_code == 302
@@ -168,6 +171,8 @@ def test_registration_refuses_weak_passwords_and_keeps_input(client, post, passw
             "unit_id": "0",
             "password": password,
             "confirm": password,
+            "consent": "y",
+            "notice_version": NOTICE_VERSION,
         },
     )
     html = r.get_data(as_text=True)
@@ -188,6 +193,8 @@ def test_registration_refuses_a_taken_user_name(client, post, make_user):
             "unit_id": "0",
             "password": "Spring-Rain-42",
             "confirm": "Spring-Rain-42",
+            "consent": "y",
+            "notice_version": NOTICE_VERSION,
         },
     )
     assert "已被使用" in r.get_data(as_text=True)

@@ -46,6 +46,7 @@ def test_essay_walkthrough(page, live_server, comp, organiser, coordinator, make
     page.fill("input[name=workplace]", "临渭区第二中学")
     page.fill("input[name=password]", "Weihe-Spring-2026")
     page.fill("input[name=confirm]", "Weihe-Spring-2026")
+    page.check("input[name=consent]")
     page.click("main form button[type=submit]")
     page.wait_for_load_state()
     page.goto(f"{base}/essays/mine")

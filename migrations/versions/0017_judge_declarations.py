@@ -1,7 +1,7 @@
 """Judges' pledges: a structured declaration of conflicts of interest
 
 Revision ID: 0017_judge_declarations
-Revises: 0013_receipt_token
+Revises: 0016_unit_quotas
 Create Date: 2026-12-01 20:30:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0017_judge_declarations"
-down_revision = "0013_receipt_token"
+down_revision = "0016_unit_quotas"
 branch_labels = None
 depends_on = None
 
