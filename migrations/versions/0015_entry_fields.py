@@ -24,7 +24,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("submissions", schema=None) as batch_op:
-        batch_op.drop_column("field_values")
-    with op.batch_alter_table("competitions", schema=None) as batch_op:
-        batch_op.drop_column("entry_fields")
+    # Plain ALTER TABLE … DROP COLUMN (SQLite 3.35+): a batch copy of ``competitions`` would
+    # drop the table that submissions still reference.
+    op.drop_column("submissions", "field_values")
+    op.drop_column("competitions", "entry_fields")
