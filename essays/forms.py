@@ -52,7 +52,9 @@ class EntryFieldRow(Form):
 
     key = HiddenField()
     label = StringField(_l("Field name"), validators=[Optional(), Length(max=40)])
-    type = SelectField(_l("Field type"), choices=FieldType.choices(), default=FieldType.TEXT.value, validate_choice=False)
+    type = SelectField(
+        _l("Field type"), choices=FieldType.choices(), default=FieldType.TEXT.value, validate_choice=False
+    )
     choices = StringField(_l("Choices (for a choice field)"), validators=[Optional(), Length(max=400)])
     required = BooleanField(_l("Required to fill in"))
     judge_visible = BooleanField(_l("Shown to judges"))

@@ -52,7 +52,9 @@ def _labels():
 def entry_field_rows(entry: Submission) -> list[tuple[str, str]]:
     """(label, value) of every entry field the entry filled in (pages of its author and organisers)."""
     values = entry.field_values or {}
-    rows = [(d["label"], entry_fields.display_value(d, values.get(d["key"]))) for d in entry.competition.entry_fields or []]
+    rows = [
+        (d["label"], entry_fields.display_value(d, values.get(d["key"]))) for d in entry.competition.entry_fields or []
+    ]
     return [(label, value) for label, value in rows if value]
 
 

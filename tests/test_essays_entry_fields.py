@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from helpers import NO_ROUND, LONG_TEXT, entry_data, form_token, make_entry, post_entry, refused
+from helpers import LONG_TEXT, NO_ROUND, form_token, make_entry, post_entry, refused
 
 FIELDS = [
     {"label": "指导教师", "type": "people", "required": True, "teacher": True},
@@ -129,7 +129,9 @@ def _competition_form_data(comp):
             for row in f:
                 for sub in row.form:
                     if sub.data not in (None, False, ""):
-                        data[sub.name] = "y" if sub.data is True else sub._value() if hasattr(sub, "_value") else sub.data
+                        data[sub.name] = (
+                            "y" if sub.data is True else sub._value() if hasattr(sub, "_value") else sub.data
+                        )
         elif f.type == "MultiCheckboxField":
             data[f.name] = list(f.data)
         elif f.type == "BooleanField":
@@ -211,7 +213,12 @@ def test_export_has_the_private_fields(app, client, login, author, organiser, fc
 
     keys = _keys(fcomp)
     login(client, author)
-    assert post_entry(client, fcomp, csrf, **{keys["指导教师"]: "王老师，实验中学", keys["联系地址"]: "渭南市"}).status_code == 302
+    assert (
+        post_entry(
+            client, fcomp, csrf, **{keys["指导教师"]: "王老师，实验中学", keys["联系地址"]: "渭南市"}
+        ).status_code
+        == 302
+    )
     client = login(app.test_client(), organiser)
     xlsx = client.get(f"/essays/manage/{fcomp.id}/export.xlsx")
     rows = list(load_workbook(io.BytesIO(xlsx.data)).active.iter_rows(values_only=True))
@@ -229,7 +236,11 @@ def test_blind_projection_keeps_only_judge_visible_fields(db, author, fcomp):
 
     entry = make_entry(db, fcomp, author)
     f = {d["label"]: d["key"] for d in fcomp.entry_fields}
-    entry.field_values = {f["指导教师"]: [{"name": "王老师", "unit": "实验中学"}], f["联系地址"]: "渭南市", f["年级"]: "八年级"}
+    entry.field_values = {
+        f["指导教师"]: [{"name": "王老师", "unit": "实验中学"}],
+        f["联系地址"]: "渭南市",
+        f["年级"]: "八年级",
+    }
     db.session.commit()
     blind = project(entry)
     assert blind.fields == (("年级", "八年级"),)
@@ -291,7 +302,9 @@ def test_teachers_of_awarded_entries_go_to_publishing(client, login, post, organ
     assert "优秀指导教师" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
-def test_teacher_hand_over_refusals(app, login, csrf, post, organiser, author, judge, awarded, client, db, make_competition):
+def test_teacher_hand_over_refusals(
+    app, login, csrf, post, organiser, author, judge, awarded, client, db, make_competition
+):
     path = f"/judging/rounds/{awarded.id}/awards/teachers"
     refused(
         app,
@@ -324,4 +337,3 @@ def test_submission_without_field_values_keeps_old_ones(db, author, fcomp):
 
     result = submit(fcomp, author, text=LONG_TEXT)
     assert result.entry.field_values in ({}, None)
-    assert entry_data(fcomp, "t")["title"]
