@@ -171,7 +171,25 @@ def _with_entry_fields(fields: dict, comp: Competition | None = None) -> dict:
     if fields.get("entry_fields") is not None:
         existing = (comp.entry_fields or []) if comp is not None else []
         fields["entry_fields"] = entry_field_rules.normalise_definitions(fields["entry_fields"], existing)
+        kept = {d["key"] for d in fields["entry_fields"]}
+        removed = [d for d in existing if d["key"] not in kept]
+        if removed:
+            filled = _filled_field_keys(comp)
+            for defn in removed:
+                if defn["key"] in filled:
+                    raise UserError(
+                        N_("The entry field %(label)s already has values in entries and cannot be removed."),
+                        label=defn["label"],
+                    )
     return fields
+
+
+def _filled_field_keys(comp: Competition) -> set[str]:
+    """The entry-field keys some entry of the competition (drafts included) has a value for."""
+    keys: set[str] = set()
+    for values in db.session.scalars(select(Submission.field_values).where(Submission.competition_id == comp.id)):
+        keys |= {k for k, v in (values or {}).items() if v not in (None, "", [])}
+    return keys
 
 
 def create_competition(*, actor, genres: list[dict], groups: list[dict] | None = None, **fields) -> Competition:

@@ -337,3 +337,20 @@ def test_submission_without_field_values_keeps_old_ones(db, author, fcomp):
 
     result = submit(fcomp, author, text=LONG_TEXT)
     assert result.entry.field_values in ({}, None)
+
+
+def test_a_field_with_values_cannot_be_removed(db, organiser, author, fcomp):
+    from core.errors import UserError
+    from essays import competitions
+
+    entry = make_entry(db, fcomp, author)
+    entry.field_values = {fcomp.entry_fields[1]["key"]: "渭南市"}
+    db.session.commit()
+    others = [d for d in fcomp.entry_fields if d["label"] != "联系地址"]
+    with pytest.raises(UserError, match="cannot be removed"):
+        competitions.update_competition(fcomp, actor=organiser, entry_fields=others)
+    db.session.rollback()
+    # A field nobody filled in may go.
+    kept = [d for d in fcomp.entry_fields if d["label"] != "年龄"]
+    competitions.update_competition(fcomp, actor=organiser, entry_fields=kept)
+    assert [d["label"] for d in fcomp.entry_fields] == ["指导教师", "联系地址", "年级"]
