@@ -39,6 +39,10 @@ def test_entry_fields_from_editor_to_export(page, live_server, comp, organiser, 
     page.fill("input[name='entry_fields-1-choices']", "七年级，八年级")
     page.check("input[name='entry_fields-1-judge_visible']")
     page.check("input[name='entry_fields-1-no_identity']")
+    # Spare rows run out: "Add a field" adds another (the last one here is the fifth).
+    for _ in range(2):
+        page.click("button.add-entry-field")
+    page.fill("input[name='entry_fields-4-label']", "联系地址")
     shot(page, "fields-01-editor")
     page.click("form.competition-form button[type=submit].primary")
     page.wait_for_load_state()
@@ -74,3 +78,4 @@ def test_entry_fields_from_editor_to_export(page, live_server, comp, organiser, 
     header = [str(h) for h in rows[0]]
     assert rows[1][header.index("指导教师")] == "王建华（渭南市实验中学）；李老师"
     assert rows[1][header.index("年级")] == "八年级"
+    assert "联系地址" in header
