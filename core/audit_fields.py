@@ -185,6 +185,9 @@ FIELDS: dict[str, str] = {
     "found": N_("Identity found"),
     "freeze_confirmed": N_("Freeze confirmed"),
     "freeze_when_qualified": N_("Freeze entries when qualified"),
+    # essays: entry fields the organiser defines (helper fields)
+    "entry_fields": N_("Entry fields"),
+    "field_values": N_("Entry details"),
     "frozen_entries": N_("Entries frozen"),
     "group": N_("Group"),
     "member": N_("Member"),

@@ -1,8 +1,10 @@
 """The one place that projects an entry for judges.
 
 Judge-facing code only ever receives a ``BlindEntry``: the anonymous code,
-genre, group, the redacted title and text, and counts. Never the author,
-unit, receipt number, timestamps, original file or original file name.
+genre, group, the redacted title and text, counts, and the entry fields the
+organiser made judge-visible (``entry_fields.judge_visible_fields``). Never the
+author, unit, receipt number, timestamps, original file or original file name,
+nor any private entry field.
 ``blind_entry`` is its only constructor: ``project`` builds one from a
 loaded submission, the judge's queue from the columns it selected.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.storage import read_file
+from essays.entry_fields import judge_visible_fields
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,8 @@ class BlindEntry:
     # The entry's version: the judge's score form sends it back, so a score
     # records the version the judge read.
     version: int = 1
+    # (label, value) of the judge-visible entry fields (年级 in a youth group …); private ones never.
+    fields: tuple[tuple[str, str], ...] = ()
 
 
 def blind_entry(
@@ -42,8 +47,14 @@ def blind_entry(
     judge_file_id: int | None,
     text: str | None = "",
     version: int | None = 1,
+    entry_fields: list | None = None,
+    field_values: dict | None = None,
 ) -> BlindEntry:
-    """The judge's view of an entry from the judge-facing fields of a submission."""
+    """The judge's view of an entry from the judge-facing fields of a submission.
+
+    ``entry_fields`` (the competition's definitions) and ``field_values`` (the
+    entry's) may be passed whole: only the judge-visible fields are kept.
+    """
     return BlindEntry(
         code=code or "",
         competition_title=competition_title,
@@ -55,6 +66,7 @@ def blind_entry(
         han_count=han_count or 0,
         has_file=judge_file_id is not None,
         version=version or 1,
+        fields=judge_visible_fields(entry_fields, field_values),
     )
 
 
@@ -70,6 +82,8 @@ def project(submission) -> BlindEntry:
         han_count=submission.han_count,
         judge_file_id=submission.judge_file_id,
         version=submission.version,
+        entry_fields=submission.competition.entry_fields,
+        field_values=submission.field_values,
     )
 
 

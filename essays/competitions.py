@@ -21,6 +21,7 @@ from core.errors import UserError
 from core.extensions import db
 from core.i18n import format_dt
 from core.i18n_markers import N_
+from essays import entry_fields as entry_field_rules
 from essays import notice_markup, wordcount
 from essays.entry_rules import count_active, unit_quota_refusal
 from essays.models import FORMATS, Competition, CompetitionStatus, Genre, Group, Submission, SubmissionCounter
@@ -81,6 +82,7 @@ COMPETITION_FIELDS = (
     "review_threshold",
     "copy_threshold",
     "freeze_when_qualified",
+    "entry_fields",
 )
 
 
@@ -91,7 +93,17 @@ def _competition_snapshot(comp: Competition) -> dict:
     snap["groups"] = [g.name for g in comp.groups]
     snap["minor_groups"] = [g.name for g in comp.groups if g.minors]
     snap["status"] = comp.status
+    snap["entry_fields"] = [_field_summary(d) for d in comp.entry_fields or []]
     return snap
+
+
+def _field_summary(defn: dict) -> str:
+    """An entry field in one line of the audit trail: "指导教师 people required private"."""
+    flags = [defn["type"], "required" if defn.get("required") else "optional"]
+    flags.append("judge-visible" if defn.get("judge_visible") else "private")
+    if defn.get("teacher"):
+        flags.append("teacher")
+    return f"{defn['label']} ({', '.join(flags)})"
 
 
 def _check_competition_fields(fields: dict) -> None:
@@ -156,7 +168,34 @@ def _has_entries(column, value) -> bool:
     return db.session.scalar(select(Submission.id).where(column == value).limit(1)) is not None
 
 
+def _with_entry_fields(fields: dict, comp: Competition | None = None) -> dict:
+    """The organiser's entry-field rows as checked definitions (keys of kept fields unchanged)."""
+    if fields.get("entry_fields") is not None:
+        existing = (comp.entry_fields or []) if comp is not None else []
+        fields["entry_fields"] = entry_field_rules.normalise_definitions(fields["entry_fields"], existing)
+        kept = {d["key"] for d in fields["entry_fields"]}
+        removed = [d for d in existing if d["key"] not in kept]
+        if removed:
+            filled = _filled_field_keys(comp)
+            for defn in removed:
+                if defn["key"] in filled:
+                    raise UserError(
+                        N_("The entry field %(label)s already has values in entries and cannot be removed."),
+                        label=defn["label"],
+                    )
+    return fields
+
+
+def _filled_field_keys(comp: Competition) -> set[str]:
+    """The entry-field keys some entry of the competition (drafts included) has a value for."""
+    keys: set[str] = set()
+    for values in db.session.scalars(select(Submission.field_values).where(Submission.competition_id == comp.id)):
+        keys |= {k for k, v in (values or {}).items() if v not in (None, "", [])}
+    return keys
+
+
 def create_competition(*, actor, genres: list[dict], groups: list[dict] | None = None, **fields) -> Competition:
+    fields = _with_entry_fields(fields)
     fields["code"] = (fields.get("code") or "").strip().upper()
     if db.session.scalar(select(Competition.id).where(Competition.code == fields["code"])):
         raise UserError(N_("The code %(code)s is already used by another competition."), code=fields["code"])
@@ -185,6 +224,7 @@ def update_competition(
     if comp.status not in EDITABLE_STATES:
         raise UserError(N_("A competition in judging or later can no longer be changed."))
     before = _competition_snapshot(comp)
+    fields = _with_entry_fields(fields, comp)
     if "code" in fields:
         fields["code"] = fields["code"].strip().upper()
         if fields["code"] != comp.code and _has_entries(Submission.competition_id, comp.id):

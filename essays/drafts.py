@@ -7,7 +7,7 @@ from core.db import utcnow
 from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
-from essays import manuscripts, wordcount
+from essays import entry_fields, manuscripts, wordcount
 from essays.entry_rules import check_deadline, entry_by_token, lock_competition
 from essays.freeze import check_not_frozen
 from essays.models import Competition, Submission, SubmissionStatus
@@ -23,8 +23,12 @@ def save_draft(
     group_id: int | None = None,
     body_text: str = "",
     entry: Submission | None = None,
+    field_values: dict | None = None,
 ) -> Submission:
-    """Autosave typed text. Refused after the deadline (the saved draft is kept)."""
+    """Autosave typed text and entry fields. Refused after the deadline (the saved draft is kept).
+
+    Entry fields are checked as on submission, except that required ones may still be empty.
+    """
     if entry is None:
         entry = entry_by_token(token)
         if entry is not None and entry.author_id != author.id:
@@ -35,6 +39,9 @@ def save_draft(
     check_deadline(competition, utcnow())
     if len(body_text or "") > manuscripts.MAX_TEXT_CHARS:
         raise UserError(N_("The text is too long."))
+    values = None
+    if field_values is not None:
+        values = entry_fields.clean_values(competition.entry_fields or [], field_values, complete=False)
     created = entry is None
     if entry is None:
         entry = Submission(
@@ -51,6 +58,8 @@ def save_draft(
     entry.body_text = body_text or ""
     entry.word_count = wordcount.count_words(entry.body_text)
     entry.han_count = wordcount.count_han(entry.body_text)
+    if values is not None:
+        entry.field_values = values
     db.session.flush()
     if created:  # later autosaves of the same draft are not audited; the submission is
         audit.record("essay.draft_create", entry, actor=author, label=entry.title)

@@ -12,6 +12,7 @@ from accounts.models import Unit
 from core import audit, exports
 from core.extensions import db
 from core.i18n import format_dt
+from essays.entry_fields import display_value
 from essays.models import (
     ACTIVE_STATUSES,
     Competition,
@@ -182,6 +183,9 @@ def _export_table(comp: Competition, args, counter: dict) -> exports.Table:
         exports.Column(_("Identity flag"), 8),
         exports.Column(_("Submitted at"), 20),
     ]
+    # The activity's own entry fields, private ones included: this export is the organiser's.
+    defs = list(comp.entry_fields or [])
+    columns += [exports.Column(d["label"], 24 if d["type"] in ("long_text", "people") else 12) for d in defs]
     formats = {f.value: f.label for f in Format}
     statuses = {s: s.label for s in SubmissionStatus}
     yes = _("Yes")
@@ -208,6 +212,7 @@ def _export_table(comp: Competition, args, counter: dict) -> exports.Table:
                 e.disqualify_reason or "",
                 yes if e.identity_flagged else "",
                 format_dt(e.submitted_at, with_seconds=True),
+                *(display_value(d, (e.field_values or {}).get(d["key"])) for d in defs),
             ]
 
     return exports.Table(columns, rows(), sheet=_("Entry list"))

@@ -26,6 +26,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from accounts.privacy import GUARDIAN_RELATIONS
 from core.i18n import local, parse_local
 from essays import notice_markup
+from essays.entry_fields import FieldType
 from essays.models import ORGANISER_ROLES, CountRule, Format, NoticeFileKind
 
 
@@ -47,6 +48,21 @@ class OrganiserRow(Form):
     name = StringField(_l("Unit"), validators=[Optional(), Length(max=120)])
 
 
+class EntryFieldRow(Form):
+    """One entry field the organiser defines (essays.entry_fields)."""
+
+    key = HiddenField()
+    label = StringField(_l("Field name"), validators=[Optional(), Length(max=40)])
+    type = SelectField(
+        _l("Field type"), choices=FieldType.choices(), default=FieldType.TEXT.value, validate_choice=False
+    )
+    choices = StringField(_l("Choices (for a choice field)"), validators=[Optional(), Length(max=400)])
+    required = BooleanField(_l("Required to fill in"))
+    judge_visible = BooleanField(_l("Shown to judges"))
+    no_identity = BooleanField(_l("Carries no identity"))
+    teacher = BooleanField(_l("Names teachers (优秀指导教师)"))
+
+
 class CompetitionForm(FlaskForm):
     code = StringField(
         _l("Code (used in receipt numbers)"),
@@ -64,6 +80,7 @@ class CompetitionForm(FlaskForm):
     )
     organisers = FieldList(FormField(OrganiserRow), min_entries=4, max_entries=12)
     genres = FieldList(FormField(GenreRow), min_entries=5, max_entries=20)
+    entry_fields = FieldList(FormField(EntryFieldRow), min_entries=3, max_entries=20)
     groups = StringField(
         _l("Groups"),
         validators=[Optional(), Length(max=400)],
@@ -116,6 +133,8 @@ class CompetitionForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.accepted_formats.choices = [(f.value, f.label) for f in Format]
+        for row in self.entry_fields:
+            row.form.type.choices = FieldType.choices()
         for row in self.genres:
             row.form.count_rule.choices = [(c.value, c.label) for c in CountRule]
 
@@ -194,6 +213,19 @@ def competition_values(form: CompetitionForm) -> dict:
         for r in form.organisers
         if (r.form.name.data or "").strip()
     ]
+    entry_fields = [
+        {
+            "key": r.form.key.data,
+            "label": r.form.label.data,
+            "type": r.form.type.data,
+            "choices": _split_list(r.form.choices.data),
+            "required": r.form.required.data,
+            "judge_visible": r.form.judge_visible.data,
+            "no_identity": r.form.no_identity.data,
+            "teacher": r.form.teacher.data,
+        }
+        for r in form.entry_fields
+    ]
     return dict(
         code=form.code.data,
         title=form.title.data.strip(),
@@ -215,7 +247,12 @@ def competition_values(form: CompetitionForm) -> dict:
         copy_threshold=form.copy_threshold.data,
         genres=genres,
         groups=groups,
+        entry_fields=entry_fields,
     )
+
+
+def _split_list(text: str | None) -> list[str]:
+    return [n.strip() for n in (text or "").replace("，", ",").replace("、", ",").split(",") if n.strip()]
 
 
 FILLED_FROM_COMPETITION = (
@@ -252,6 +289,13 @@ def fill_competition_form(form: CompetitionForm, comp) -> None:
         row.form.max_length.data, row.form.count_rule.data = genre.max_length, genre.count_rule
     for row, org in zip(form.organisers, comp.organisers or []):
         row.form.role.data, row.form.name.data = org.get("role"), org.get("name")
+    defs = comp.entry_fields or []
+    while len(form.entry_fields) < min(len(defs) + 2, form.entry_fields.max_entries):
+        form.entry_fields.append_entry()
+    for row, defn in zip(form.entry_fields, defs):
+        for key in ("key", "label", "type", "required", "judge_visible", "no_identity", "teacher"):
+            getattr(row.form, key).data = defn.get(key)
+        row.form.choices.data = "，".join(defn.get("choices") or [])
 
 
 class NoticePreviewForm(FlaskForm):

@@ -94,6 +94,8 @@ class Competition(db.Model):
     copy_threshold: Mapped[float] = mapped_column(Float, default=0.8)
     # Authors may no longer change an entry once it is qualified (it always freezes once in a round).
     freeze_when_qualified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    # The entry fields the organiser defines (essays.entry_fields): [{"key", "label", "type", ...}]; NULL = none.
+    entry_fields: Mapped[list | None] = mapped_column(JSON, default=list)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -266,6 +268,8 @@ class Submission(db.Model):
     # [{"start", "end", "kind", "text"}] found in body_text; "redacted" marks those removed from judge_text.
     identity_spans: Mapped[list] = mapped_column(JSON, default=list)
     identity_reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The values of the competition's entry fields, by field key (essays.entry_fields); NULL = none.
+    field_values: Mapped[dict | None] = mapped_column(JSON, default=dict)
     # Bumped by every change of the author's title, text or file (not by judge-copy work or redaction).
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # Set when the entry enters an opened judging round: the author's text and file are frozen.

@@ -125,7 +125,7 @@ def _fill_entry_form(form: EntryForm, entry) -> None:
 @require_roles(Role.AUTHOR)
 def autosave(competition_id: int):
     comp = open_competition_or_404(competition_id)
-    entry_id, fields = autosave_payload()
+    entry_id, fields = autosave_payload(comp)
     entry = entry_or_404(entry_id, edit=True) if entry_id else None
     on_user_error(json_status=409)
     return jsonify(autosave_reply(save_draft_committed(comp, fields, entry)))

@@ -30,7 +30,7 @@ from core.db import end_read_transaction, utcnow
 from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
-from essays import anonymise, manuscripts
+from essays import anonymise, entry_fields, manuscripts
 from essays.entry_rules import (
     DeadlinePassed,
     check_deadline,
@@ -69,6 +69,8 @@ class SubmissionDraft:
     entry: Submission | None = None
     recommending_unit: object = None
     received_at: dt.datetime | None = None
+    # What was typed into the activity's entry fields, by field key (None: leave the values as they are).
+    field_values: dict | None = None
 
 
 @dataclass
@@ -113,6 +115,7 @@ def submit_entry(
     """
     competition, author, token, entry = draft.competition, draft.author, draft.token, draft.entry
     recommending_unit, received_at = draft.recommending_unit, draft.received_at
+    field_values = _checked_field_values(draft)
     if prepared is None:
         existing = entry_by_token(token) if entry is None else None
         if existing is not None:
@@ -226,6 +229,8 @@ def submit_entry(
     entry.original_file = original_file
     entry.original_name = manuscript.filename if original_file is not None else ""
     entry.judge_file = judge_file
+    if field_values is not None:
+        entry.field_values = field_values
     if entry.id is not None:  # a draft or an edit: its loaded genre/group may be the old ones
         db.session.expire(entry, ["genre", "group"])
     if is_new:
@@ -313,6 +318,7 @@ def submit(draft: SubmissionDraft, *, actor) -> SubmitOutcome:
         end_read_transaction(db.session())
         return outcome
     check_editable(draft.entry)
+    _checked_field_values(draft)  # refused before the slow preparation
     check_deadline(comp, effective_moment(draft.received_at, utcnow()))
     context = submission_context(comp, draft.author, draft.recommending_unit)
     end_read_transaction(db.session())
@@ -340,6 +346,13 @@ def submit(draft: SubmissionDraft, *, actor) -> SubmitOutcome:
         db.session.rollback()
         return outcome
     return SubmitOutcome(entry.id, entry.receipt_number, False, entry=entry, prepared=prepared)
+
+
+def _checked_field_values(draft: SubmissionDraft) -> dict | None:
+    """The entry-field values of a submission, every required one filled in (UserError if not)."""
+    if draft.field_values is None:
+        return None
+    return entry_fields.clean_values(draft.competition.entry_fields or [], draft.field_values, complete=True)
 
 
 def _content_fingerprint(entry: Submission) -> tuple:
@@ -370,4 +383,5 @@ def _entry_snapshot(entry: Submission) -> dict:
         "format": entry.source_format,
         "original_name": entry.original_name,
         "version": entry.version,
+        "field_values": entry.field_values or {},
     }

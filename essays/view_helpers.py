@@ -21,7 +21,7 @@ from core.jobs import run_job_task
 from core.limits import RECEIVED_AT
 from core.request_cycle import on_user_error
 from core.views import register_panel
-from essays import dashboard, drafts, duplicates, judge_copies, submission
+from essays import dashboard, drafts, duplicates, entry_fields, judge_copies, submission
 from essays.forms import EntryForm
 from essays.freeze import frozen_reason
 from essays.models import Competition, CompetitionStatus, Submission, SubmissionStatus
@@ -45,7 +45,40 @@ def _labels():
         "essay_unit_activities": lambda: dashboard.unit_activities(current_user.unit_id),
         "now_utc": utcnow,
         "entry_frozen_reason": frozen_reason,
+        "entry_field_inputs": entry_field_inputs,
+        "entry_field_rows": entry_field_rows,
     }
+
+
+def entry_field_rows(entry: Submission) -> list[tuple[str, str]]:
+    """(label, value) of every entry field the entry filled in (pages of its author and organisers)."""
+    values = entry.field_values or {}
+    rows = [
+        (d["label"], entry_fields.display_value(d, values.get(d["key"]))) for d in entry.competition.entry_fields or []
+    ]
+    return [(label, value) for label, value in rows if value]
+
+
+def entry_field_inputs(comp: Competition, entry: Submission | None) -> list[tuple[dict, str, str]]:
+    """(definition, input name, text to show) of each entry field: as posted, else as the entry holds it."""
+    posted = request.method == "POST"
+    values = (entry.field_values or {}) if entry is not None else {}
+    return [
+        (
+            d,
+            entry_fields.input_name(d),
+            request.form.get(entry_fields.input_name(d), "")
+            if posted
+            else entry_fields.raw_value(d, values.get(d["key"])),
+        )
+        for d in comp.entry_fields or []
+    ]
+
+
+def field_input(comp: Competition, payload=None) -> dict:
+    """What was typed into the competition's entry fields, by field key (from the form or a JSON object)."""
+    payload = request.form if payload is None else payload
+    return {d["key"]: str(payload.get(entry_fields.input_name(d)) or "") for d in comp.entry_fields or []}
 
 
 @bp.before_request
@@ -109,6 +142,7 @@ def submit_form(
             entry=entry,
             recommending_unit=recommending_unit,
             received_at=g.get("received_at"),
+            field_values=field_input(comp),
         ),
         actor=user,
     )
@@ -156,10 +190,12 @@ def _payload_int(payload, key: str) -> int | None:
         return None
 
 
-def autosave_payload() -> tuple[int | None, dict]:
+def autosave_payload(comp: Competition) -> tuple[int | None, dict]:
     """The autosave request's entry id and ``drafts.save_draft``'s fields (sent as JSON or a form)."""
     payload = request.get_json(silent=True) or request.form
+    fields = payload.get("fields")
     return _payload_int(payload, "entry_id"), {
+        "field_values": field_input(comp, fields) if isinstance(fields, dict) else None,
         "token": payload.get("token") or None,
         "title": str(payload.get("title") or ""),
         "genre_id": _payload_int(payload, "genre_id"),

@@ -245,3 +245,9 @@ class KeyinUploadForm(FlaskForm):
     """One keyed-in file (first or second entry) of the offline score sheets."""
 
     sheet = FileField(_l("Keyed-in scores (.xlsx or .csv)"), validators=[FileRequired()])
+
+
+class TeacherHonoursForm(FlaskForm):
+    """优秀指导教师 for the teachers the round's awarded entries name."""
+
+    level_text = StringField(_l("Name of the honour"), validators=[Length(max=60)], default="优秀指导教师")

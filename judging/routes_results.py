@@ -4,7 +4,7 @@ Registered on the judging blueprint."""
 
 from __future__ import annotations
 
-from flask import abort, flash, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,10 +13,10 @@ from accounts.permissions import require_roles
 from core import exports
 from core.errors import UserError
 from core.extensions import db
-from core.request_cycle import redirect_either_way
-from judging import arbitration, award_services, committee_services, results, workspace
+from core.request_cycle import on_user_error, redirect_either_way
+from judging import arbitration, award_services, committee_services, results, teacher_honours, workspace
 from judging import awards as awards_mod
-from judging.forms import AdjustForm, PickUserForm, ReasonForm, award_scheme_form
+from judging.forms import AdjustForm, PickUserForm, ReasonForm, TeacherHonoursForm, award_scheme_form
 from judging.models import Round
 from judging.routes import bp
 
@@ -112,6 +112,20 @@ def awards(round_id: int):
     return done
 
 
+@bp.post("/rounds/<int:round_id>/awards/teachers")
+@require_roles(Role.ORGANISER, Role.ADMIN)
+def award_teachers(round_id: int):
+    """优秀指导教师: the teachers of the round's awarded entries, handed to publishing."""
+    round_ = _round(round_id)
+    on_user_error(url_for("judging.awards", round_id=round_id) + "#teachers")
+    form = TeacherHonoursForm()
+    if not form.validate_on_submit():
+        abort(400)
+    rs = teacher_honours.award_teacher_honours(round_, form.level_text.data, actor=current_user)
+    flash(_("%(count)s teachers are in the list; put it on notice from here.", count=len(rs.honours)), "success")
+    return redirect(url_for("publishing.manage_result", rs_id=rs.id))
+
+
 def _awards_page(round_: Round):
     scheme = award_services.get_scheme(round_)
     adjust = AdjustForm()
@@ -131,6 +145,8 @@ def _awards_page(round_: Round):
         tie_decisions=committee_services.decisions(round_),
         committee=committee_services.members(round_),
         committee_choices=committee_services.candidates(),
+        teacher_form=TeacherHonoursForm() if teacher_honours.names_teachers(round_.competition) else None,
+        teacher_set=teacher_honours.teacher_result_set(round_.competition),
     )
 
 

@@ -37,7 +37,10 @@ SCHEMAS = {
             "id": {"type": "integer"},
             "title": {"type": "string"},
             "organiser": {"type": "string"},
-            "kind": {"type": "string", "enum": ["competition", "programme", "competition_units"]},
+            "kind": {
+                "type": "string",
+                "enum": ["competition", "programme", "competition_units", "competition_teachers"],
+            },
             "state": {"type": "string", "enum": ["notice", "published"]},
             "ordering": {"type": "string", "enum": ["score", "unordered"]},
             "notice": _NOTICE,

@@ -29,6 +29,8 @@ class SourceType(enum.StrEnum):
     PROGRAMME = "programme"
     # A competition's unit honours (优秀组织奖), source_id = the competition's id.
     COMPETITION_UNITS = "competition_units"
+    # The teachers named by a competition's awarded entries (优秀指导教师), source_id = the competition's id.
+    COMPETITION_TEACHERS = "competition_teachers"
 
 
 class Ordering(LabelledEnum):

@@ -29,10 +29,24 @@ from helpers.judgecopy import DOCX_PLACES, PDF_PLACES, PLANTED, layers
 LEADER = {"phone": "13987654321", "email": "zuzhang.zhou@example.com"}
 IDENTITY = {"name": "李秀英", "unit": "临渭区第二中学", "phone": "13812345678", "email": "lixiuying@example.com"}
 FILENAME = "李秀英_临渭二中.docx"
+# The activity's own entry fields: private values (a teacher, co-authors, an address) must never
+# reach a judge; the judge-visible 年级 is shown on the judge's entry page.
+ENTRY_FIELDS = [
+    {"label": "指导教师", "type": "people", "required": True, "teacher": True},
+    {"label": "合作者", "type": "people"},
+    {"label": "联系地址", "type": "long_text"},
+    {"label": "年级", "type": "choice", "choices": ["七年级", "八年级"], "judge_visible": True, "no_identity": True},
+]
+PRIVATE_VALUES = {
+    "指导教师": "周建国，渭南市实验小学",
+    "合作者": "欧阳晓燕，华州区杏林中学",
+    "联系地址": "朝阳大街八十八号",
+}
+PRIVATE_NEEDLES = ["周建国", "渭南市实验小学", "欧阳晓燕", "华州区杏林中学", "朝阳大街八十八号"]
 
 
 def _planted(receipts: list[str]) -> list[str]:
-    return list(IDENTITY.values()) + ["李秀英_临渭二中", "临渭二中", "lixiuying", *receipts]
+    return list(IDENTITY.values()) + ["李秀英_临渭二中", "临渭二中", "lixiuying", *receipts, *PRIVATE_NEEDLES]
 
 
 def _upload(client, csrf, db, comp, title, *, body="", file=None):
@@ -50,6 +64,8 @@ def _upload(client, csrf, db, comp, title, *, body="", file=None):
         "pledge": "y",
         "csrf_token": csrf(client, path),
     }
+    for defn in comp.entry_fields or []:
+        data[f"xf_{defn['key']}"] = {**PRIVATE_VALUES, "年级": "八年级"}.get(defn["label"], "")
     if file is not None:
         data["upload"] = (io.BytesIO(file[1]), file[0])
     response = client.post(path, data=data, content_type="multipart/form-data")
@@ -59,6 +75,7 @@ def _upload(client, csrf, db, comp, title, *, body="", file=None):
 
 
 def _open_competition(db, code, formats):
+    from essays.entry_fields import normalise_definitions
     from essays.models import Competition, CompetitionStatus, Genre, SubmissionCounter
 
     now = dt.datetime.now(dt.timezone.utc)
@@ -70,6 +87,7 @@ def _open_competition(db, code, formats):
         closes_at=now + dt.timedelta(days=1),
         max_entries_per_author=50,
         accepted_formats=formats,
+        entry_fields=normalise_definitions(ENTRY_FIELDS),
     )
     comp.genres.append(Genre(name="散文", position=0, count_rule="word"))
     db.session.add(comp)
@@ -224,6 +242,10 @@ def test_nothing_a_judge_can_reach_names_the_author(
     reached = set(pages)
     assert any("/e/" in p and p.endswith("/file") for p in reached), "the judge copy was not reached"
     assert any(p.startswith(f"/judging/my/{round_.id}/e/") for p in reached)
+    # The private fields were filled in; the judge-visible one reaches the judge's entry page.
+    assert typed.field_values and len(typed.field_values) == 4
+    entry_pages = [r for p, r in pages.items() if p.startswith(f"/judging/my/{round_.id}/e/") and r.status_code == 200]
+    assert any("八年级" in r.get_data(as_text=True) for r in entry_pages if "html" in r.headers["Content-Type"])
     assert any(p.endswith("sheets.pdf") for p in reached)
     # The reading packets: every entry of the judge's in one PDF, the judge copies in a ZIP named by code.
     packet = pages[f"/judging/my/{round_.id}/packet.pdf"]

@@ -21,12 +21,22 @@
       return el ? el.value : "";
     }
 
+    // The activity's own entry fields (inputs named xf_<key>) are saved with the draft.
+    function extraFields() {
+      var out = {};
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (el.name && el.name.indexOf("xf_") === 0) out[el.name] = el.value;
+      });
+      return out;
+    }
+
     function save() {
       if (saving || !dirty) return;
       saving = true; dirty = false;
       var body = JSON.stringify({
         token: value("token"), entry_id: entryId, title: value("title"),
-        genre_id: value("genre_id"), group_id: value("group_id"), body: value("body")
+        genre_id: value("genre_id"), group_id: value("group_id"), body: value("body"),
+        fields: extraFields()
       });
       fetch(url, {
         method: "POST", credentials: "same-origin",
