@@ -1,7 +1,7 @@
 """Unit recommendation: per-unit quotas of a competition
 
 Revision ID: 0016_unit_quotas
-Revises: 0013_receipt_token
+Revises: 0015_entry_fields
 Create Date: 2026-12-01 20:10:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0016_unit_quotas"
-down_revision = "0013_receipt_token"
+down_revision = "0015_entry_fields"
 branch_labels = None
 depends_on = None
 
