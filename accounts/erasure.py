@@ -150,6 +150,8 @@ def erase_entry(entry: Submission, placeholder: User) -> list[str]:
         author.email,
         author.workplace,
         *(c.guardian_name for c in consents),
+        # the organiser's own entry fields (指导教师, 联系地址, co-authors …)
+        *(str(v) for v in (entry.field_values or {}).values() if isinstance(v, str)),
     )
     keys = []
     for file_id in (entry.original_file_id, entry.judge_file_id):
@@ -161,6 +163,7 @@ def erase_entry(entry: Submission, placeholder: User) -> list[str]:
     entry.title = entry.judge_title = entry.original_name = ""
     entry.body_text = entry.judge_text = ""
     entry.identity_spans, entry.disqualify_reason, entry.submission_token = [], None, None
+    entry.field_values = None
     entry.author_id, entry.submitted_by_id = placeholder.id, None
     for consent in consents:
         consent.guardian_name, consent.user_id, consent.ip = None, placeholder.id, None

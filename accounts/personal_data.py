@@ -60,6 +60,7 @@ def collect(user: User) -> dict:
                 "word_count": e.word_count,
                 "submitted_at": _iso(e.submitted_at),
                 "text": e.body_text,
+                "fields": dict(e.field_values or {}),
                 "file": _file_name(e),
             }
             for e in entries
