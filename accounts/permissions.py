@@ -50,3 +50,8 @@ def can_issue_reset_link(actor, user) -> bool:
         and user.active
         and user.roles == {Role.AUTHOR}
     )
+
+
+def can_read_message(user, message) -> bool:
+    """A message is its recipient's alone (not even an administrator reads it here)."""
+    return bool(user and user.is_authenticated and message is not None and message.user_id == user.id)

@@ -13,6 +13,7 @@ from flask import request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
+from core import messages
 from core.i18n_markers import N_
 
 
@@ -33,6 +34,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("judging.queue", N_("Judging"), ("judge",), "/judging/my"),
     NavItem("judging.rounds", N_("Rounds"), ("organiser", "admin"), "/judging/rounds"),
     NavItem("judging.stats_overview", N_("Statistics"), ("organiser", "admin"), "/judging/stats"),
+    NavItem("judging.notice_list", N_("Notices"), ("organiser", "admin"), "/judging/notices"),
     NavItem("nominations.unit_home", N_("Nominations"), ("coordinator",), "/nominations/unit"),
     NavItem("nominations.programmes", N_("Nominations"), ("organiser", "admin"), "/nominations/programmes"),
     NavItem("nominations.review_home", N_("Expert review"), ("judge",), "/nominations/review"),
@@ -77,4 +79,8 @@ def items_for(user) -> list[dict]:
 def init_app(app) -> None:
     @app.context_processor
     def _nav():
-        return {"nav_items": items_for(current_user), "public_nav_items": public_items}
+        return {
+            "nav_items": items_for(current_user),
+            "public_nav_items": public_items,
+            "unread_messages": lambda: messages.unread_count(current_user),
+        }

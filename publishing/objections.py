@@ -14,6 +14,7 @@ from core.extensions import db
 from core.i18n_markers import N_
 from publishing.models import Honour, Objection, ObjectionStatus, ResultSet
 from publishing.notice import notice_accepts_objections
+from publishing.notifications import tell_withdrawn
 from publishing.results import withdraw_honour
 
 _PHONE_RE = re.compile(r"^(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}[- ]?\d{7,8})$")
@@ -100,6 +101,7 @@ def resolve_objection(objection: Objection, status: str, outcome: str, actor) ->
         if objection.honour is None:
             raise UserError(N_("An upheld objection must name the entry to withdraw."))
         withdraw_honour(objection.honour, outcome, actor)
+        tell_withdrawn(objection.honour, outcome)
     objection.status = status
     objection.outcome = outcome
     audit.record(
