@@ -133,7 +133,7 @@ def notify(user_or_address, kind: str, subject: str, body: str, link: str = "") 
         address=address[:255],
         kind=MessageKind(kind),
         subject=(subject or "").strip()[:200],
-        body=(body or "").strip(),
+        body=_text(body),
         link=(link or "")[:500],
         mail_state=MailState.QUEUED if address else MailState.NONE,
     )
@@ -228,7 +228,7 @@ def draft_notice(
     link: str = "",
     kind: str = MessageKind.NOTICE,
 ) -> Notice:
-    subject, body = (subject or "").strip()[:200], (body or "").strip()
+    subject, body = (subject or "").strip()[:200], _text(body)
     if not subject or not body:
         raise UserError(N_("A message needs a subject and a text."))
     ids = sorted({u.id for u in recipients})
@@ -249,11 +249,16 @@ def draft_notice(
     return notice
 
 
+def _text(body: str | None) -> str:
+    """A form's text with plain line breaks (browsers send CRLF), paragraphs kept."""
+    return (body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 def update_notice(notice: Notice, subject: str, body: str, actor) -> Notice:
     if notice.state == NoticeState.SENT:
         raise UserError(N_("A sent message cannot be changed."))
     before = {"subject": notice.subject, "body": notice.body}
-    subject, body = (subject or "").strip()[:200], (body or "").strip()
+    subject, body = (subject or "").strip()[:200], _text(body)
     if not subject or not body:
         raise UserError(N_("A message needs a subject and a text."))
     notice.subject, notice.body = subject, body

@@ -34,7 +34,6 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("judging.queue", N_("Judging"), ("judge",), "/judging/my"),
     NavItem("judging.rounds", N_("Rounds"), ("organiser", "admin"), "/judging/rounds"),
     NavItem("judging.stats_overview", N_("Statistics"), ("organiser", "admin"), "/judging/stats"),
-    NavItem("judging.notice_list", N_("Notices"), ("organiser", "admin"), "/judging/notices"),
     NavItem("nominations.unit_home", N_("Nominations"), ("coordinator",), "/nominations/unit"),
     NavItem("nominations.programmes", N_("Nominations"), ("organiser", "admin"), "/nominations/programmes"),
     NavItem("nominations.review_home", N_("Expert review"), ("judge",), "/nominations/review"),
