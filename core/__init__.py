@@ -75,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     import publishing.archive_routes  # noqa: F401
     import publishing.certificate_routes  # noqa: F401
     import publishing.manage_routes  # noqa: F401
+    import publishing.objection_routes  # noqa: F401
     import publishing.public_routes  # noqa: F401
     from accounts import admin as accounts_admin
     from accounts import routes as accounts_routes

@@ -114,6 +114,21 @@ def resolve_objection(objection: Objection, status: str, outcome: str, actor) ->
     return objection
 
 
+def find_objection(reference: str, phone: str) -> Objection | None:
+    """The objection a person filed, by its reference and the phone number they gave.
+
+    Both must match: the reference alone is short and guessable, and the outcome
+    is the objector's. Nothing tells which of the two was wrong.
+    """
+    match = re.fullmatch(r"YY(\d{1,6})-(\d{1,9})", (reference or "").strip().upper())
+    if not match or not phone:
+        return None
+    objection = db.session.get(Objection, int(match.group(2)))
+    if objection is None or objection.result_set_id != int(match.group(1)):
+        return None
+    return objection if _phone_key(objection.phone) == _phone_key(phone) else None
+
+
 def link_objection(objection: Objection, honour: Honour | None, actor) -> Objection:
     """Organisers may attach an objection to the entry it is about."""
     if honour is not None and honour.result_set_id != objection.result_set_id:

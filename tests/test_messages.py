@@ -294,3 +294,34 @@ def test_notice_refusals(app, db, login, csrf, client, post, entry, comp, organi
         ],
     )
     assert _messages(db, entry.author, "notice") == []
+
+
+# -- objectors: the reference and the outcome ------------------------------------------------
+
+
+def test_an_objector_reads_the_outcome_with_reference_and_phone(app, db, client, post, on_notice, organiser):
+    from publishing import objections
+
+    def file(name, phone, content):
+        return objections.file_objection(
+            on_notice, real_name=name, phone=phone, content=content, today=on_notice.notice_first_day
+        )
+
+    mine = file("王建国", "13700001111", "获奖名单中有作品涉嫌抄袭，请核查。")
+    other = file("张伟", "13900002222", "名单排序与评分结果不一致，请复核。")
+    objections.resolve_objection(mine, "dismissed", "经核查，作品为原创，异议不成立。", organiser)
+    db.session.commit()
+    ref, other_ref = mine.reference, other.reference
+
+    def check(reference, phone):
+        response = post(client, "/public/objections/check", {"reference": reference, "phone": phone})
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    html = check(ref.lower(), "+86 137-0000-1111")
+    assert "经核查，作品为原创，异议不成立。" in html and ref in html
+    assert "经核查" not in check(ref, "13900002222")  # the wrong phone
+    assert "经核查" not in check(other_ref, "13700001111")  # someone else's objection
+    assert "名单排序" not in check(other_ref, "13900002222")  # the content is never shown
+    assert check(other_ref, "13900002222").count(other_ref) >= 1
+    assert "objection_check" not in check("YY1-1", "1") and client.get("/public/objections/check").status_code == 200
