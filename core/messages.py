@@ -111,13 +111,16 @@ class Message(db.Model):
         return self.subject
 
 
-def notify(user_or_address, kind: str, subject: str, body: str, link: str = "") -> Message | None:
+def notify(
+    user_or_address, kind: str, subject: str, body: str, link: str = "", *, email: bool = True
+) -> Message | None:
     """Tell one person something: kept in their message centre, e-mailed if they have an address.
 
     ``user_or_address`` is a ``User`` (or a user id) or a bare e-mail address
     (someone without an account). ``subject`` and ``body`` are already
     translated; ``link`` is a path or URL in the site. Nothing happens for
-    nobody (``None``), so callers need not check.
+    nobody (``None``), so callers need not check. ``email=False`` keeps the
+    message in the site only (the caller mails it itself, e.g. judges' reminders).
     """
     user = user_or_address
     if isinstance(user_or_address, int):
@@ -135,7 +138,7 @@ def notify(user_or_address, kind: str, subject: str, body: str, link: str = "") 
         subject=(subject or "").strip()[:200],
         body=_text(body),
         link=(link or "")[:500],
-        mail_state=MailState.QUEUED if address else MailState.NONE,
+        mail_state=MailState.QUEUED if address and email else MailState.NONE,
     )
     db.session.add(msg)
     db.session.flush()

@@ -325,3 +325,14 @@ def test_an_objector_reads_the_outcome_with_reference_and_phone(app, db, client,
     assert "名单排序" not in check(other_ref, "13900002222")  # the content is never shown
     assert check(other_ref, "13900002222").count(other_ref) >= 1
     assert "objection_check" not in check("YY1-1", "1") and client.get("/public/objections/check").status_code == 200
+
+
+def test_judges_reminders_land_in_their_message_centre_without_a_second_email(app, db, organiser, make_user, make_unit):
+    from judging import reminders
+
+    round_, _entries, judges = setup_round(db, make_user, make_unit, organiser, n_entries=2, n_judges=2, k=1)[:3]
+    reminders.remind_judges(round_, actor=organiser)
+    db.session.commit()
+    reminded = [m for j in judges for m in _messages(db, j, "reminder")]
+    assert reminded and all(m.mail_state == "none" for m in reminded)
+    assert all(round_.name in m.subject for m in reminded)
