@@ -16,6 +16,7 @@ audience (see ``judging.notices``).
 from __future__ import annotations
 
 import datetime as dt
+import smtplib
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -27,7 +28,8 @@ from core.enums import LabelledEnum
 from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
-from core.mail import Mail, mail_configured, send_all
+from core.jobs import every_minutes
+from core.mail import Delivery, Mail, mail_configured, send_all
 from core.urls import public_base_url
 
 PER_PAGE = 20
@@ -182,22 +184,28 @@ def mark_all_read(user) -> int:
 # -- the outbox: e-mail copies ---------------------------------------------------------
 
 
-def queued_mail() -> list[Message]:
-    return list(
-        db.session.scalars(
-            select(Message).where(Message.mail_state.in_([MailState.QUEUED, MailState.FAILED])).order_by(Message.id)
-        )
-    )
+AUTO_ATTEMPTS = 3  # the worker retries a failed copy this often; the outbox button always tries
 
 
-def send_queued_mail(actor=None, smtp_factory=None) -> dict:
+def queued_mail(max_attempts: int | None = None) -> list[Message]:
+    stmt = select(Message).where(Message.mail_state.in_([MailState.QUEUED, MailState.FAILED])).order_by(Message.id)
+    if max_attempts is not None:
+        stmt = stmt.where(Message.attempts < max_attempts)
+    return list(db.session.scalars(stmt))
+
+
+def send_queued_mail(actor=None, smtp_factory=None, max_attempts: int | None = None) -> dict:
     """E-mail the copies waiting in the outbox (and retry failed ones), if SMTP is configured."""
-    pending = queued_mail()
+    pending = queued_mail(max_attempts)
     if not mail_configured():
         return {"sent": 0, "failed": 0, "waiting": len(pending), "configured": False}
     sent = failed = 0
     if pending:
-        deliveries = send_all([Mail(m.address, m.subject, _mail_body(m)) for m in pending], smtp_factory)
+        mails = [Mail(m.address, m.subject, _mail_body(m)) for m in pending]
+        try:
+            deliveries = send_all(mails, smtp_factory)
+        except (smtplib.SMTPException, OSError) as exc:  # the server itself is unreachable
+            deliveries = [Delivery(mail, False, str(exc)[:1000]) for mail in mails]
         for msg, delivery in zip(pending, deliveries):
             msg.attempts = (msg.attempts or 0) + 1
             if delivery.ok:
@@ -209,6 +217,13 @@ def send_queued_mail(actor=None, smtp_factory=None) -> dict:
         audit.record("messages.mail", object_type="messages", actor=actor, changes={"sent": sent, "failed": failed})
     db.session.flush()
     return {"sent": sent, "failed": failed, "waiting": 0, "configured": True}
+
+
+@every_minutes(5)
+def send_queued_mail_periodically() -> None:
+    """The worker e-mails the waiting copies every five minutes when SMTP is configured."""
+    if mail_configured():
+        send_queued_mail(max_attempts=AUTO_ATTEMPTS)
 
 
 def _mail_body(msg: Message) -> str:

@@ -336,3 +336,21 @@ def test_judges_reminders_land_in_their_message_centre_without_a_second_email(ap
     reminded = [m for j in judges for m in _messages(db, j, "reminder")]
     assert reminded and all(m.mail_state == "none" for m in reminded)
     assert all(round_.name in m.subject for m in reminded)
+
+
+def test_an_unreachable_server_leaves_the_copies_failed_and_the_worker_gives_up(app, db, entry):
+    from core import messages
+
+    def unreachable():
+        raise ConnectionRefusedError("connection refused")
+
+    app.config["MAIL_SERVER"] = "127.0.0.1"
+    try:
+        for _ in range(messages.AUTO_ATTEMPTS):
+            assert messages.send_queued_mail(smtp_factory=unreachable)["failed"] == 1
+        msg = _messages(db, entry.author)[0]
+        assert msg.mail_state == "failed" and "refused" in msg.mail_error
+        assert messages.queued_mail(messages.AUTO_ATTEMPTS) == []  # the worker stops retrying
+        assert messages.queued_mail() == [msg]  # the outbox button still can
+    finally:
+        app.config["MAIL_SERVER"] = None
