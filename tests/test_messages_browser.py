@@ -43,6 +43,10 @@ def test_message_centre_journey(browser, page, live_server, db, comp, organiser,
     page.context.clear_cookies()
 
     sign_in(page, base, ids["author"])
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.locator(".unread-phone .badge").inner_text() == "2"  # in sight with the menu folded
+    shot(page, "messages-00-unread-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
     link = page.locator("[data-testid=messages-link]")
     assert link.locator(".badge").inner_text() == "2"  # the receipt and the notice
     link.click()
