@@ -43,8 +43,8 @@ from essays.entry_rules import (
 )
 from essays.freeze import EntryFrozen, check_not_frozen
 from essays.models import Competition, Submission, SubmissionCounter, SubmissionStatus
-from essays.preparation import PreparedEntry, Upload, prepare_entry, submission_context
 from essays.notifications import tell_received
+from essays.preparation import PreparedEntry, Upload, prepare_entry, submission_context
 from essays.receipts import new_receipt_token
 
 
