@@ -1,5 +1,10 @@
 """What honoured authors are told (through ``core.messages.notify``); publishing
-knows honours and certificates only, never the package an honour came from."""
+knows honours and certificates only, never the package an honour came from.
+
+The award and the certificate are told in the site only: their e-mail is the
+result message the organiser reviews in the result set's outbox
+(``publishing.outbox``), so nobody gets the same news twice.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +35,7 @@ def tell_awarded(rs: ResultSet) -> None:
                 level=honour.level_text,
             ),
             external_url("core.home"),
+            email=False,
         )
 
 
@@ -43,6 +49,7 @@ def tell_certificates_ready(honours: list[Honour], rs: ResultSet) -> None:
             _("Certificate ready: %(activity)s", activity=rs.title),
             _("Sign in to download your certificate: %(url)s", url=external_url("core.home")),
             external_url("core.home"),
+            email=False,
         )
 
 

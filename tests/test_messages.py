@@ -73,6 +73,8 @@ def test_winners_hear_of_the_award_and_the_certificate(app, db, published, winne
     (award,) = _messages(db, winner, "award")
     assert published.title in award.subject and published.honours[0].level_text in award.body
     assert len(_messages(db, winner, "certificate")) == 1
+    # Their e-mail is the result message reviewed in the result set's outbox, not a second copy.
+    assert {m.mail_state for m in _messages(db, winner)} == {"none"}
 
 
 def test_an_upheld_objection_tells_the_author_the_award_is_withdrawn(app, db, on_notice, winner, organiser):
