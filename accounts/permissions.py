@@ -55,3 +55,8 @@ def can_issue_reset_link(actor, user) -> bool:
 def can_manage_retention(user, competition) -> bool:
     """Organisers set an archived activity's retention period and erase its non-winners' data."""
     return bool(user and user.is_authenticated and user.has_role(Role.ORGANISER, Role.ADMIN))
+
+
+def can_read_message(user, message) -> bool:
+    """A message is its recipient's alone (not even an administrator reads it here)."""
+    return bool(user and user.is_authenticated and message is not None and message.user_id == user.id)

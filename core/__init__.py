@@ -8,10 +8,10 @@ from pathlib import Path
 
 from flask import Flask
 
-# core.audit, core.jobs and core.storage hold core's models, core.tasks its job handlers.
+# core.audit, core.jobs, core.messages and core.storage hold core's models, core.tasks its job handlers.
 # ``extensions.db``, never ``from core.extensions import db`` here: the name would hide
 # the module ``core.db`` (``core.db.UTCDateTime`` in the migrations).
-from core import audit, errors_views, extensions, i18n, jobs, limits, navigation, security, storage, tasks  # noqa: F401
+from core import audit, errors_views, extensions, i18n, jobs, limits, messages, navigation, security, storage, tasks  # noqa: F401
 from core.cli import register_cli
 from core.config import load_config
 from core.db import configure_sqlite, engine_options
@@ -66,6 +66,7 @@ def register_blueprints(app: Flask) -> None:
     import essays.routes_unit_quotas  # noqa: F401
     import judging.routes_judge  # noqa: F401
     import judging.routes_packets  # noqa: F401
+    import judging.routes_notices  # noqa: F401
     import judging.routes_stats  # noqa: F401
     import nominations.dashboard  # noqa: F401
     import nominations.routes_committee  # noqa: F401
@@ -79,9 +80,11 @@ def register_blueprints(app: Flask) -> None:
     import publishing.archive_routes  # noqa: F401
     import publishing.certificate_routes  # noqa: F401
     import publishing.manage_routes  # noqa: F401
+    import publishing.objection_routes  # noqa: F401
     import publishing.public_routes  # noqa: F401
     from accounts import admin as accounts_admin
     from accounts import routes as accounts_routes
+    from core import message_views  # noqa: F401  (the message centre, on core's blueprint)
     from core import views as core_views
     from essays import public_calls as essays_public_calls
     from essays import view_helpers as essays_views

@@ -179,6 +179,8 @@ FIELDS: dict[str, str] = {
     "subject": N_("Subject"),
     "body": N_("Text"),
     "sent": N_("Sent"),
+    "audience": N_("Send to"),
+    "recipients": N_("Recipients"),
     "call_open": N_("Call still accepting entries"),
     "chosen": N_("Chosen entries"),
     "entry_version": N_("Entry version scored"),

@@ -241,6 +241,25 @@ def fail_stale_jobs_task() -> None:
         fail_stale_jobs()
 
 
+def every_minutes(minutes: int):
+    """Run the decorated function every ``minutes`` in the worker, inside the app, then commit.
+
+    For small periodic chores of other modules (e.g. e-mailing the outbox), which
+    thus never touch Huey themselves.
+    """
+
+    def decorator(fn: Callable[[], object]):
+        @huey.periodic_task(crontab(minute=f"*/{minutes}"), name=f"{fn.__module__}.{fn.__name__}")
+        def task() -> None:
+            with _app_for_worker().app_context():
+                fn()
+                db.session.commit()
+
+        return fn
+
+    return decorator
+
+
 def start_job(kind: str, title: str, params: dict | None = None, *, user=None) -> Job:
     """Create the job row, commit it, and queue it. Call from a route or CLI."""
     job = Job(kind=kind, title=title[:200], params=params or {}, created_by_id=getattr(user, "id", None))

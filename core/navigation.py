@@ -13,6 +13,7 @@ from flask import request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
+from core import messages
 from core.i18n_markers import N_
 
 
@@ -77,4 +78,8 @@ def items_for(user) -> list[dict]:
 def init_app(app) -> None:
     @app.context_processor
     def _nav():
-        return {"nav_items": items_for(current_user), "public_nav_items": public_items}
+        return {
+            "nav_items": items_for(current_user),
+            "public_nav_items": public_items,
+            "unread_messages": lambda: messages.unread_count(current_user),
+        }

@@ -11,6 +11,7 @@ from core.extensions import db
 from core.i18n_markers import N_
 from essays import anonymise, manuscripts
 from essays.models import CompetitionStatus, Submission, SubmissionStatus
+from essays.notifications import tell_reviewed
 
 REVIEW_STATES = {CompetitionStatus.OPEN, CompetitionStatus.CLOSED}
 
@@ -33,6 +34,8 @@ def review_entry(entry: Submission, qualified: bool, reason: str = "", *, actor)
         actor=actor,
         changes={"status": [old, entry.status], "reason": [None, entry.disqualify_reason]},
     )
+    if old != entry.status or not qualified:
+        tell_reviewed(entry)
 
 
 def review_entries(entries: list[Submission], qualified: bool, reason: str = "", *, actor) -> int:

@@ -44,6 +44,7 @@ from essays.entry_rules import (
 )
 from essays.freeze import EntryFrozen, check_not_frozen
 from essays.models import Competition, Submission, SubmissionCounter, SubmissionStatus
+from essays.notifications import tell_received
 from essays.preparation import PreparedEntry, Upload, prepare_entry, submission_context
 from essays.receipts import new_receipt_token
 
@@ -256,6 +257,7 @@ def submit_entry(
                 "received_at": [None, moment],
             },
         )
+        tell_received(entry)
     else:
         if _content_fingerprint(entry) != fingerprint:
             entry.version = (entry.version or 1) + 1

@@ -20,6 +20,7 @@ from core.extensions import db
 from core.i18n import format_dt
 from core.i18n_markers import N_
 from core.mail import Mail, mail_configured, send_all
+from core.messages import MessageKind, notify
 from core.urls import external_url
 from judging import stats
 from judging.models import Round, RoundState
@@ -72,8 +73,11 @@ def remind_judges(round_: Round, *, actor, smtp_factory=None) -> ReminderReport:
     pending = pending_by_judge(round_)
     mails, owners = [], []
     for judge, left in pending:
+        # Every reminder is in the judge's message centre too; the e-mail goes out below.
+        mail = compose(round_, judge, left)
+        notify(judge, MessageKind.REMINDER, mail.subject, mail.body, external_url("judging.queue"), email=False)
         if report.mail_configured and judge.email:
-            mails.append(compose(round_, judge, left))
+            mails.append(mail)
             owners.append((judge, left))
         else:
             report.to_call.append((judge, left))

@@ -33,6 +33,7 @@ from publishing.models import (
     ResultState,
     SourceType,
 )
+from publishing.notifications import tell_certificates_ready
 from publishing.winners import grouped_honours
 
 # Pages per WeasyPrint document in a batch: fonts are subset once per document, so
@@ -93,6 +94,7 @@ def issue_certificates(rs: ResultSet, actor) -> list[Certificate]:
             actor=actor,
             changes={"issued": len(new), "first": new[0].number, "last": new[-1].number},
         )
+        tell_certificates_ready([c.honour for c in new], rs)
     return new
 
 

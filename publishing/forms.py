@@ -130,3 +130,8 @@ class EmptyForm(FlaskForm):
     """CSRF only, for buttons."""
 
     next = HiddenField()
+
+
+class ObjectionCheckForm(FlaskForm):
+    reference = StringField(_l("Reference number"), validators=[DataRequired(), Length(max=20)])
+    phone = TelField(_l("The phone number you gave"), validators=[DataRequired(), Length(max=32)])

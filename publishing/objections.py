@@ -14,6 +14,7 @@ from core.extensions import db
 from core.i18n_markers import N_
 from publishing.models import Honour, Objection, ObjectionStatus, ResultSet
 from publishing.notice import notice_accepts_objections
+from publishing.notifications import tell_withdrawn
 from publishing.results import withdraw_honour
 
 _PHONE_RE = re.compile(r"^(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}[- ]?\d{7,8})$")
@@ -100,6 +101,7 @@ def resolve_objection(objection: Objection, status: str, outcome: str, actor) ->
         if objection.honour is None:
             raise UserError(N_("An upheld objection must name the entry to withdraw."))
         withdraw_honour(objection.honour, outcome, actor)
+        tell_withdrawn(objection.honour, outcome)
     objection.status = status
     objection.outcome = outcome
     audit.record(
@@ -110,6 +112,21 @@ def resolve_objection(objection: Objection, status: str, outcome: str, actor) ->
     )
     db.session.flush()
     return objection
+
+
+def find_objection(reference: str, phone: str) -> Objection | None:
+    """The objection a person filed, by its reference and the phone number they gave.
+
+    Both must match: the reference alone is short and guessable, and the outcome
+    is the objector's. Nothing tells which of the two was wrong.
+    """
+    match = re.fullmatch(r"YY(\d{1,6})-(\d{1,9})", (reference or "").strip().upper())
+    if not match or not phone:
+        return None
+    objection = db.session.get(Objection, int(match.group(2)))
+    if objection is None or objection.result_set_id != int(match.group(1)):
+        return None
+    return objection if _phone_key(objection.phone) == _phone_key(phone) else None
 
 
 def link_objection(objection: Objection, honour: Honour | None, actor) -> Objection:

@@ -21,6 +21,7 @@ from publishing.certificates import regenerate_certificate, revoke_certificate
 from publishing.clock import today_local
 from publishing.models import Honour, Ordering, RecipientKind, ResultSet, ResultState, SourceType
 from publishing.notice import unresolved_objections
+from publishing.notifications import tell_awarded
 
 
 @dataclass
@@ -186,6 +187,7 @@ def publish_results(rs: ResultSet, actor, today: dt.date | None = None) -> Resul
     audit.record(
         "results.publish", rs, actor=actor, changes={"state": [before, "published"], "honours": len(rs.active_honours)}
     )
+    tell_awarded(rs)
     return rs
 
 

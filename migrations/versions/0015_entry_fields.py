@@ -1,7 +1,7 @@
 """Entry fields the organiser defines: their definitions per competition, their values per entry
 
 Revision ID: 0015_entry_fields
-Revises: 0013_receipt_token
+Revises: 0014_messages
 Create Date: 2026-12-01 21:00:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0015_entry_fields"
-down_revision = "0013_receipt_token"
+down_revision = "0014_messages"
 branch_labels = None
 depends_on = None
 
