@@ -65,8 +65,8 @@ def register_blueprints(app: Flask) -> None:
     import essays.routes_unit  # noqa: F401
     import essays.routes_unit_quotas  # noqa: F401
     import judging.routes_judge  # noqa: F401
-    import judging.routes_packets  # noqa: F401
     import judging.routes_notices  # noqa: F401
+    import judging.routes_packets  # noqa: F401
     import judging.routes_stats  # noqa: F401
     import nominations.dashboard  # noqa: F401
     import nominations.routes_committee  # noqa: F401
