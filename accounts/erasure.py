@@ -28,6 +28,7 @@ from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
 from core.jobs import Job, JobStatus
+from core.messages import Message
 from core.storage import StoredFile, get_storage
 from essays.models import Competition, CompetitionStatus, Submission
 from judging.models import Award
@@ -183,6 +184,7 @@ def _erase_account(user: User, strings: list[str]) -> None:
     user.password_hash = hash_password(secrets.token_urlsafe(32))
     db.session.execute(UserSession.__table__.delete().where(UserSession.user_id == user.id))
     db.session.execute(PasswordReset.__table__.delete().where(PasswordReset.user_id == user.id))
+    db.session.execute(Message.__table__.delete().where(Message.user_id == user.id))
     db.session.flush()
     about_user = or_(
         AuditEntry.actor_id == user.id,

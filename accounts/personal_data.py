@@ -13,6 +13,7 @@ from sqlalchemy import select
 from accounts import privacy
 from accounts.models import Consent, User, UserSession
 from core.exports import Table, table_bytes
+from core.messages import Message
 from core.extensions import db
 from core.storage import read_file
 from essays.models import Submission
@@ -27,6 +28,7 @@ def collect(user: User) -> dict:
     sessions = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id))
     entries = db.session.scalars(select(Submission).where(Submission.author_id == user.id).order_by(Submission.id))
     consents = db.session.scalars(select(Consent).where(Consent.user_id == user.id).order_by(Consent.id))
+    messages = db.session.scalars(select(Message).where(Message.user_id == user.id).order_by(Message.id))
     return {
         "account": {
             "username": user.username,
@@ -64,6 +66,10 @@ def collect(user: User) -> dict:
                 "file": _file_name(e),
             }
             for e in entries
+        ],
+        "messages": [
+            {"sent_at": _iso(m.created_at), "subject": m.subject, "body": m.body, "read_at": _iso(m.read_at)}
+            for m in messages
         ],
         "consents": [
             {
