@@ -13,8 +13,8 @@ from sqlalchemy import select
 from accounts import privacy
 from accounts.models import Consent, User, UserSession
 from core.exports import Table, table_bytes
-from core.messages import Message
 from core.extensions import db
+from core.messages import Message
 from core.storage import read_file
 from essays.models import Submission
 
