@@ -55,7 +55,7 @@ def _best(fn, repeats: int) -> float:
     return min(times)
 
 
-def measure(n_entries: int, k: int = 5, n_judges: int = 50, repeats: int = 3) -> dict:
+def measure(n_entries: int, k: int = 5, n_judges: int = 50, repeats: int = 5) -> dict:
     from core.extensions import db
     from judging import results
 
