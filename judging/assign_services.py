@@ -153,11 +153,12 @@ def shuffle_keys(seed: int, n: int) -> np.ndarray:
 def bulk_insert(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """Insert driver-ready tuples below SQLAlchemy's per-row type processing, in the session's transaction.
 
-    PostgreSQL gets a COPY. Measured on 30,000 assignment rows (PG 15): COPY
-    itself takes ~0.2 s; the three foreign-key checks (round, judge, entry),
-    which PostgreSQL runs row by row as constraint triggers, add ~0.15 s each.
-    They stay: they are what keeps an assignment from outliving its judge or
-    round. Other databases get a driver-level executemany.
+    PostgreSQL gets a COPY. Measured on 30,000 assignment rows (PG 15, 2026-12-01,
+    three runs): the three foreign-key checks (round, judge, entry), which PostgreSQL
+    runs row by row as constraint triggers, are 57-73 % of the COPY (1.2-1.7 s with
+    them, 0.44-0.60 s without, on a loaded machine). They stay: they are what keeps
+    an assignment from outliving its judge or round, and the benchmark's anchor
+    pays them too. Other databases get a driver-level executemany.
     """
     if not rows:
         return
