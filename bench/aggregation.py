@@ -1,11 +1,17 @@
 """Aggregation of a round (fetch, aggregate, rank, store results) against fetching the score rows.
 
-Run from the repo root: ``python -m bench.aggregation``. Prints BENCH lines.
+Run from the repo root: ``python -m bench.aggregation [--freeze]``. Prints BENCH lines for
+1,000, 10,000 and 50,000 entries x 5 scores, the scaling between them and its exponent.
+``--freeze`` calls ``gc.freeze()`` after the set-up, as the web and job workers do after
+start-up; either way ``compute_results`` pauses the collector while it runs.
 """
 
 from __future__ import annotations
 
+import gc
+import math
 import random
+import sys
 import time
 
 from bench._setup import make_app, populate
@@ -49,33 +55,58 @@ def _best(fn, repeats: int) -> float:
     return min(times)
 
 
-def measure(n_entries: int, k: int = 5, n_judges: int = 50, repeats: int = 3) -> tuple[float, float]:
+def measure(n_entries: int, k: int = 5, n_judges: int = 50, repeats: int = 5) -> dict:
     from core.extensions import db
     from judging import results
 
     round_ = populate(n_entries, n_judges, 10, k, seed=n_entries)
     _fill_scores(round_, n_judges, k)
-    fetch = _best(lambda: results.fetch_scores(round_), repeats)
+    if "--freeze" in sys.argv:  # what a worker does after start-up (gunicorn.conf.py, core/worker.py)
+        gc.freeze()
+
+    def fetch():
+        results.fetch_scores(round_)
 
     def full():
         results.compute_results(round_)
         db.session.commit()
 
-    return fetch, _best(full, repeats)
+    def with_gc():  # the same computation with the collector running (no pause), for comparison
+        results.require_unlocked(round_)
+        results._compute_results(round_, None)
+        db.session.commit()
+
+    # Anchor and app alternate, so a burst of load on the shared machine hits both; best of each.
+    times = {"fetch": [], "full": [], "with_gc": []}
+    for _ in range(repeats):
+        for name, fn in (("fetch", fetch), ("full", full), ("with_gc", with_gc)):
+            times[name].append(_best(fn, 1))
+    return {name: min(values) for name, values in times.items()}
 
 
 def main() -> None:
     app = make_app()
     with app.app_context():
-        fetch_small, full_small = measure(1_000)
-        fetch, full = measure(10_000)
-        print(f"BENCH aggregation_fetch_50000_scores {fetch:.3f} s")
-        print(f"BENCH aggregation_10000x5 {full:.3f} s ratio={full / fetch:.2f} vs aggregation_fetch_50000_scores")
-        print(f"BENCH aggregation_1000x5 {full_small:.3f} s")
-        print(
-            f"BENCH aggregation_scaling_10000_vs_1000 {full / full_small:.2f} x ratio={full / full_small:.2f} "
-            f"vs aggregation_1000x5"
-        )
+        from core.extensions import db
+
+        sizes = (1_000, 10_000, 50_000)
+        m = {n: measure(n) for n in sizes}
+        mode = "gc.freeze() after set-up" if "--freeze" in sys.argv else "no gc.freeze()"
+        print(f"# {db.engine.dialect.name}, {mode}; load {open('/proc/loadavg').read().split()[0]}")
+        for n in sizes:
+            f = m[n]
+            print(f"BENCH aggregation_fetch_{5 * n}_scores {f['fetch']:.3f} s")
+            print(
+                f"BENCH aggregation_{n}x5 {f['full']:.3f} s ratio={f['full'] / f['fetch']:.2f} "
+                f"vs aggregation_fetch_{5 * n}_scores (collector running throughout: {f['with_gc']:.3f} s, "
+                f"{f['with_gc'] / f['fetch']:.2f}x)"
+            )
+        for small, large in ((1_000, 10_000), (10_000, 50_000)):
+            r = m[large]["full"] / m[small]["full"]
+            print(
+                f"BENCH aggregation_scaling_{large}_vs_{small} {r:.2f} x ratio={r:.2f} vs aggregation_{small}x5 "
+                f"(exponent {math.log(r) / math.log(large / small):.2f})"
+            )
 
 
 if __name__ == "__main__":

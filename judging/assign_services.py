@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import random
+from itertools import repeat
 
+import numpy as np
 from sqlalchemy import select, text
 
 from accounts.models import User
 from core import audit
-from core.db import UTCDateTime, utcnow
+from core.db import utcnow
 from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
@@ -96,16 +98,31 @@ def store_assignments(
 
     Judges never see assignment ids (their pages use anonymous codes) and the
     queue is ordered by ``shuffle_key``, so rows go in sorted, which keeps the
-    unique index appends cheap.
+    unique index appends cheap. Rows are built column-wise: the keys come from
+    numpy (``shuffle_keys``) and the timestamp is converted once.
     """
     if not pairs:
         return
-    rnd = random.Random(round_.seed * 7919 + len(pairs))
-    now = UTCDateTime().process_bind_param(utcnow(), db.session.get_bind().dialect)
-    rows = [
-        (round_.id, j, e, str(role), str(AssignmentStatus.ASSIGNED), rnd.randrange(2**31), now)
-        for j, e in sorted(pairs)
-    ]
+    arr = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    arr = arr[np.lexsort((arr[:, 1], arr[:, 0]))]  # sorted by (judge, entry)
+    keys = shuffle_keys(round_.seed * 7919 + len(pairs), len(arr))
+    dialect = db.session.get_bind().dialect
+    now = Assignment.__table__.c.created_at.type.bind_processor(dialect)
+    stamp = now(utcnow()) if now else utcnow()
+    if dialect.name == "sqlite":
+        stamp = str(stamp)  # what sqlite3's datetime adapter would write, once instead of per row
+    n = len(arr)
+    rows = list(
+        zip(
+            repeat(round_.id, n),
+            arr[:, 0].tolist(),
+            arr[:, 1].tolist(),
+            repeat(str(role), n),
+            repeat(str(AssignmentStatus.ASSIGNED), n),
+            keys.tolist(),
+            repeat(stamp, n),
+        )
+    )
     bulk_insert(
         "judging_assignments",
         ("round_id", "judge_id", "submission_id", "role", "status", "shuffle_key", "created_at"),
@@ -113,14 +130,35 @@ def store_assignments(
     )
 
 
+def shuffle_keys(seed: int, n: int) -> np.ndarray:
+    """``[random.Random(seed).randrange(2**31) for _ in range(n)]``, drawn in bulk.
+
+    numpy's MT19937 continues from Python's Mersenne Twister state, and randrange(2**31)
+    takes 32-bit outputs below 2**31 (rejection sampling), so the keys, and with them
+    every judge's queue order for a given round seed, are exactly the ones Python draws.
+    """
+    version, state, _gauss = random.Random(seed).getstate()
+    bits = np.random.MT19937()
+    bits.state = {
+        "bit_generator": "MT19937",
+        "state": {"key": np.array(state[:624], dtype=np.uint32), "pos": state[624]},
+    }
+    keys = np.empty(0, dtype=np.uint64)
+    while len(keys) < n:
+        raw = bits.random_raw(2 * (n - len(keys)) + 64)
+        keys = np.concatenate((keys, raw[raw < 2**31]))
+    return keys[:n].astype(np.int64)
+
+
 def bulk_insert(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """Insert driver-ready tuples below SQLAlchemy's per-row type processing, in the session's transaction.
 
-    PostgreSQL gets a COPY. Measured on 30,000 assignment rows (PG 15): COPY
-    itself takes ~0.2 s; the three foreign-key checks (round, judge, entry),
-    which PostgreSQL runs row by row as constraint triggers, add ~0.15 s each.
-    They stay: they are what keeps an assignment from outliving its judge or
-    round. Other databases get a driver-level executemany.
+    PostgreSQL gets a COPY. Measured on 30,000 assignment rows (PG 15, 2026-12-01,
+    three runs): the three foreign-key checks (round, judge, entry), which PostgreSQL
+    runs row by row as constraint triggers, are 57-73 % of the COPY (1.2-1.7 s with
+    them, 0.44-0.60 s without, on a loaded machine). They stay: they are what keeps
+    an assignment from outliving its judge or round, and the benchmark's anchor
+    pays them too. Other databases get a driver-level executemany.
     """
     if not rows:
         return

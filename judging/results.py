@@ -6,14 +6,16 @@ Award schemes, the award list and the committee's tie decisions are
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 
 from flask_babel import gettext
 from sqlalchemy import delete, select
 
 from core import audit
-from core.db import UTCDateTime, utcnow
+from core.db import utcnow
 from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
@@ -94,9 +96,31 @@ class ComputedResult:
 _RESULT_COLUMNS = tuple(f.name for f in fields(ComputedResult))
 
 
+@contextmanager
+def gc_paused():
+    """No cyclic garbage collection inside the block (reference counting still frees memory).
+
+    A round's aggregation allocates a few hundred thousand small objects (rows, tuples,
+    floats) that are all alive until it ends: without the pause every ~700 of them start a
+    collection that walks them in vain (measured: a third to half of the 10,000-entry time).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def compute_results(round_: Round, *, actor=None) -> list[ComputedResult]:
     """Final score, rule, rank (overall and within the award group) for every entry."""
     require_unlocked(round_)
+    with gc_paused():
+        return _compute_results(round_, actor)
+
+
+def _compute_results(round_: Round, actor) -> list[ComputedResult]:
     rows = fetch_scores(round_)
     regular = regular_matrix(rows)
     extra: dict[int, dict[str, float]] = defaultdict(dict)
@@ -105,24 +129,22 @@ def compute_results(round_: Round, *, actor=None) -> list[ComputedResult]:
             extra[sid][str(role)] = total
     connection = db.session.connection()  # Core rows: these reads need no ORM loading context
     in_round = select(Assignment.submission_id).where(Assignment.round_id == round_.id).distinct()
-    entry_ids = sorted(connection.execute(in_round).scalars().all())
     method_values = scoring.aggregate(regular, round_.method, scale=(0.0, round_.full_marks)) if regular else {}
     scheme = db.session.scalar(select(AwardScheme).where(AwardScheme.round_id == round_.id))
     grouping = scheme.grouping if scheme else "all"
-    # A subquery, not IN (10,000 literals): the driver would spend longer parsing the statement.
-    info = (
-        {
-            sid: (code, genre, group, author)
-            for sid, code, genre, group, author in connection.execute(
-                select(Submission.id, Submission.anonymous_code, Genre.name, Group.name, Submission.author_id)
-                .outerjoin(Genre, Genre.id == Submission.genre_id)
-                .outerjoin(Group, Group.id == Submission.group_id)
-                .where(Submission.id.in_(in_round))
-            ).all()
-        }
-        if entry_ids
-        else {}
-    )
+    # The round's entries and what the results show of them, one query. A subquery, not
+    # IN (10,000 literals): the driver would spend longer parsing the statement.
+    info = {
+        sid: (code, genre, group)
+        for sid, code, genre, group in connection.execute(
+            select(Submission.id, Submission.anonymous_code, Genre.name, Group.name)
+            .outerjoin(Genre, Genre.id == Submission.genre_id)
+            .outerjoin(Group, Group.id == Submission.group_id)
+            .where(Submission.id.in_(in_round))
+            .order_by(Submission.id)
+        ).all()
+    }
+    entry_ids = list(info)
 
     rules = VerdictRules.of(round_)
     full_marks = round_.full_marks or 100.0
@@ -165,7 +187,10 @@ def compute_results(round_: Round, *, actor=None) -> list[ComputedResult]:
     )
     db.session.execute(delete(RoundResult).where(RoundResult.round_id == round_.id))
     now = utcnow()
-    stamp = UTCDateTime().process_bind_param(now, db.session.get_bind().dialect)
+    dialect = db.session.get_bind().dialect
+    stamp = RoundResult.__table__.c.computed_at.type.bind_processor(dialect)(now)
+    if dialect.name == "sqlite":
+        stamp = str(stamp)  # converted once, not by the driver per row
     out, rows_out = [], []
     round_id = round_.id
     for sid in entry_ids:
