@@ -30,7 +30,6 @@ from judging.models import (
     Assignment,
     AssignmentRole,
     AssignmentStatus,
-    Award,
     AwardScheme,
     ResultAcceptance,
     Round,
@@ -41,6 +40,7 @@ from judging.models import (
 )
 from judging.pool_services import group_label
 from judging.round_services import require_unlocked
+from judging.side_honours import awarded_entries, organiser_names
 from publishing.results import HonourInput, import_honours
 
 
@@ -360,14 +360,7 @@ def accept_short_entries(round_: Round, submission_ids: list[int] | None, *, act
 
 
 def hand_to_publishing(round_: Round, *, actor) -> object | None:
-    rows = db.session.execute(
-        select(Award, Submission)
-        .join(Submission, Submission.id == Award.submission_id)
-        .where(Award.round_id == round_.id)
-        .order_by(Award.group_label, Award.level, Award.position)
-    ).all()
-    order = {code: i for i, code in enumerate(awards_mod.LEVEL_CODES)}
-    rows.sort(key=lambda r: (order.get(r[0].level, 99), r[0].group_label, r[0].position))
+    rows = awarded_entries(round_)
     items = [
         HonourInput(
             level_code=award.level,
@@ -385,5 +378,4 @@ def hand_to_publishing(round_: Round, *, actor) -> object | None:
     ]
     comp = round_.competition
     # One result set per competition: the last finalised round's awards replace a draft set.
-    organiser = "、".join(o.get("name", "") for o in (comp.organisers or []) if isinstance(o, dict))
-    return import_honours("competition", comp.id, comp.title, items, actor, organiser=organiser)
+    return import_honours("competition", comp.id, comp.title, items, actor, organiser=organiser_names(comp))

@@ -15,11 +15,10 @@ from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
 from essays.entry_fields import teachers
-from essays.models import Submission
 from judging.models import Award, Round
-from publishing.certificate_template import ensure_template
-from publishing.models import Ordering, RecipientKind, ResultSet, SourceType
-from publishing.results import HonourInput, import_honours
+from judging.side_honours import awarded_entries, import_side_list, side_result_set
+from publishing.models import RecipientKind, ResultSet, SourceType
+from publishing.results import HonourInput
 
 LEVEL_CODE = "teacher"
 DEFAULT_LEVEL_TEXT = "优秀指导教师"
@@ -31,22 +30,13 @@ def names_teachers(comp) -> bool:
 
 
 def teacher_result_set(comp) -> ResultSet | None:
-    return db.session.scalar(
-        select(ResultSet).where(
-            ResultSet.source_type == SourceType.COMPETITION_TEACHERS, ResultSet.source_id == comp.id
-        )
-    )
+    return side_result_set(comp, SourceType.COMPETITION_TEACHERS)
 
 
 def teacher_honour_items(round_: Round, level_text: str) -> list[HonourInput]:
     """One honour per teacher (name and unit) named by the round's awarded entries, in award order."""
     comp = round_.competition
-    rows = db.session.execute(
-        select(Award, Submission)
-        .join(Submission, Submission.id == Award.submission_id)
-        .where(Award.round_id == round_.id)
-        .order_by(Award.group_label, Award.level, Award.position)
-    ).all()
+    rows = awarded_entries(round_)
     items: dict[tuple[str, str], HonourInput] = {}
     for _award, sub in rows:
         for name, unit in teachers(comp.entry_fields, sub.field_values):
@@ -75,17 +65,4 @@ def award_teacher_honours(round_: Round, level_text: str, *, actor) -> ResultSet
     items = teacher_honour_items(round_, level_text)
     if not items:
         raise UserError(N_("No awarded entry names a teacher."))
-    organiser = "、".join(o.get("name", "") for o in (comp.organisers or []) if isinstance(o, dict))
-    fresh = teacher_result_set(comp) is None
-    rs = import_honours(
-        SourceType.COMPETITION_TEACHERS.value,
-        comp.id,
-        f"{comp.title}{level_text}名单",
-        items,
-        actor,
-        organiser=organiser,
-        ordering=Ordering.UNORDERED.value,
-    )
-    if fresh:
-        ensure_template(rs).activity_name = comp.title
-    return rs
+    return import_side_list(comp, SourceType.COMPETITION_TEACHERS, level_text, items, actor=actor)

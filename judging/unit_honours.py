@@ -16,19 +16,17 @@ from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
 from essays.models import Competition
-from publishing.certificate_template import ensure_template
+from judging.side_honours import import_side_list, side_result_set
 from publishing.formats import LEVELS
-from publishing.models import Ordering, RecipientKind, ResultSet, SourceType
-from publishing.results import HonourInput, import_honours
+from publishing.models import RecipientKind, ResultSet, SourceType
+from publishing.results import HonourInput
 
 LEVEL_CODE = "organisation"
 DEFAULT_LEVEL_TEXT = next(level.document_text for level in LEVELS if level.code == LEVEL_CODE)  # 优秀组织奖
 
 
 def unit_result_set(comp: Competition) -> ResultSet | None:
-    return db.session.scalar(
-        select(ResultSet).where(ResultSet.source_type == SourceType.COMPETITION_UNITS, ResultSet.source_id == comp.id)
-    )
+    return side_result_set(comp, SourceType.COMPETITION_UNITS)
 
 
 def award_unit_honours(comp: Competition, unit_ids: Sequence[int], level_text: str, *, actor) -> ResultSet:
@@ -51,18 +49,4 @@ def award_unit_honours(comp: Competition, unit_ids: Sequence[int], level_text: s
         )
         for unit in sorted(units, key=lambda u: order[u.id])
     ]
-    organiser = "、".join(o.get("name", "") for o in (comp.organisers or []) if isinstance(o, dict))
-    fresh = unit_result_set(comp) is None
-    rs = import_honours(
-        SourceType.COMPETITION_UNITS.value,
-        comp.id,
-        f"{comp.title}{level_text}名单",
-        items,
-        actor,
-        organiser=organiser,
-        ordering=Ordering.UNORDERED.value,
-    )
-    if fresh:
-        # Certificates read "在{activity}中，荣获优秀组织奖。": the activity is the competition.
-        ensure_template(rs).activity_name = comp.title
-    return rs
+    return import_side_list(comp, SourceType.COMPETITION_UNITS, level_text, items, actor=actor)
