@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import zipfile
+
+from pypdf import PdfReader
 
 from core import archives
 from core.errors import UserError
@@ -100,3 +103,17 @@ def too_many_pages(max_pages: int) -> UserError:
 
 def undecodable() -> UserError:
     return UserError(N_("The text file's encoding could not be recognised. Please save it as UTF-8."))
+
+
+def check_pdf_readable(data: bytes, unreadable: UserError) -> None:
+    """A PDF that opens, has a page and is not locked by a password; else ``unreadable``."""
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise UserError(N_("The PDF is protected by a password."))
+        if len(reader.pages) < 1:
+            raise ValueError("no pages")
+    except UserError:
+        raise
+    except Exception as exc:  # truncated, corrupt or hostile PDF data
+        raise unreadable from exc

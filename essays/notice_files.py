@@ -13,14 +13,12 @@ import io
 import unicodedata
 import zipfile
 
-from pypdf import PdfReader
-
 from core import archives, audit
 from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
 from core.storage import store_bytes
-from essays.file_limits import check_zip_limits, corrupt, mismatch, size_text
+from essays.file_limits import check_pdf_readable, check_zip_limits, corrupt, mismatch, size_text
 from essays.models import Competition, NoticeFile, NoticeFileKind
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -69,23 +67,10 @@ def _zip_kind(data: bytes) -> str | None:
     return None
 
 
-def _check_pdf(data: bytes) -> None:
-    try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise UserError(N_("The PDF is protected by a password."))
-        if len(reader.pages) < 1:
-            raise ValueError("no pages")
-    except UserError:
-        raise
-    except Exception as exc:
-        raise corrupt(PDF) from exc
-
-
 def content_kind(data: bytes) -> str | None:
     """What the bytes are (``.pdf``, ``.docx``, ``.xlsx``), or None."""
     if data[:1024].lstrip().startswith(b"%PDF-"):
-        _check_pdf(data)
+        check_pdf_readable(data, corrupt(PDF))
         return PDF
     if data.startswith(b"PK\x03\x04"):
         return _zip_kind(data)

@@ -13,13 +13,13 @@ import io
 import warnings
 
 from PIL import Image, ImageOps
-from pypdf import PdfReader
 
 from core import audit
 from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
 from core.storage import store_bytes
+from essays.file_limits import check_pdf_readable
 from nominations.dossiers import ensure_editable
 from nominations.models import FileKind, Nomination, NominationFile
 
@@ -67,19 +67,6 @@ def clean_image(data: bytes, content_type: str) -> bytes:
         raise UserError(N_("The file is not a readable image.")) from exc
 
 
-def check_pdf(data: bytes) -> None:
-    try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise UserError(N_("The PDF is protected by a password."))
-        if len(reader.pages) < 1:
-            raise ValueError("no pages")
-    except UserError:
-        raise
-    except Exception as exc:
-        raise UserError(N_("The file is not a readable PDF.")) from exc
-
-
 def accepted_bytes(kind: FileKind, data: bytes) -> tuple[bytes, str]:
     """The bytes to store and their type, or a UserError naming what is wrong."""
     limit = MAX_PHOTO_BYTES if kind == FileKind.PHOTO else MAX_ATTACHMENT_BYTES
@@ -94,7 +81,7 @@ def accepted_bytes(kind: FileKind, data: bytes) -> tuple[bytes, str]:
             raise UserError(N_("The photo must be a JPEG or PNG image."))
         raise UserError(N_("Supporting files must be PDF, JPEG or PNG."))
     if content_type == PDF:
-        check_pdf(data)
+        check_pdf_readable(data, UserError(N_("The file is not a readable PDF.")))
         return data, content_type
     return clean_image(data, content_type), content_type
 
