@@ -3,6 +3,7 @@ select reads its choices (and the chosen unit) from the database."""
 
 from __future__ import annotations
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -144,9 +145,34 @@ class QuotaForm(FlaskForm):
 
     rows = FieldList(FormField(QuotaRow), min_entries=0, max_entries=2000)
 
+    @classmethod
+    def for_units(cls, units, places_of) -> QuotaForm:
+        """The table for ``units``; on a GET filled with ``places_of(unit_id)``."""
+        form = cls()
+        if request.method == "GET":
+            for unit in units:
+                form.rows.append_entry({"unit_id": unit.id, "places": places_of(unit.id)})
+        form.unit_names = {u.id: u.name for u in units}
+        return form
+
+    def places(self, empty=None) -> dict[int, int | None]:
+        """{unit id: places} as submitted; an empty cell gives ``empty``."""
+        return {
+            int(row.unit_id.data): row.places.data if row.places.data is not None else empty
+            for row in self.rows
+            if row.unit_id.data
+        }
+
 
 class QuotaImportForm(FlaskForm):
     sheet = FileField(_l("Sheet (.xlsx or .csv with the columns 单位 and 名额)"))
+
+    def upload(self) -> tuple[str, bytes] | None:
+        """(file name, bytes) of the chosen sheet, or None when none was chosen."""
+        upload = self.sheet.data
+        if not self.validate_on_submit() or not upload or not upload.filename:
+            return None
+        return upload.filename, upload.read()
 
 
 class InviteForm(FlaskForm):

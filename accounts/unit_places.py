@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from accounts.models import Unit
 from accounts.sheets import read_table
+from core import exports
 from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
@@ -83,3 +84,16 @@ def read_unit_places(filename: str, data: bytes) -> dict[int, int]:
     if not places:
         raise UserError(N_("The sheet is empty."))
     return places
+
+
+def active_units() -> list[Unit]:
+    return list(db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name)))
+
+
+def places_sheet(rows: list[tuple[str, int | None]]) -> exports.Table:
+    """(unit name, places) rows as the 单位/名额 sheet that imports back."""
+    return exports.Table(
+        [exports.Column(PLACES_HEADERS["unit"][0], 30), exports.Column(PLACES_HEADERS["places"][0], 10)],
+        rows,
+        sheet="名额分配",
+    )

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from accounts.forms import QuotaForm, QuotaImportForm
-from accounts.models import Unit
 from accounts.permissions import require_roles
-from accounts.unit_places import PLACES_HEADERS
+from accounts.unit_places import active_units, places_sheet
 from core import exports
 from core.extensions import db
 from core.limits import body_limit
@@ -28,19 +26,9 @@ def _competition(competition_id: int) -> Competition:
     return comp
 
 
-def _active_units() -> list[Unit]:
-    return list(db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name)))
-
-
 def _quota_form(comp: Competition) -> QuotaForm:
-    form = QuotaForm()
-    units = _active_units()
-    if request.method == "GET":
-        own = recommendations.quotas_by_unit(comp)
-        for unit in units:
-            form.rows.append_entry({"unit_id": unit.id, "places": own.get(unit.id)})
-    form.unit_names = {u.id: u.name for u in units}
-    return form
+    own = recommendations.quotas_by_unit(comp)
+    return QuotaForm.for_units(active_units(), own.get)
 
 
 @bp.route("/c/<int:competition_id>/unit-quotas", methods=["GET", "POST"])
@@ -54,8 +42,7 @@ def unit_quotas(competition_id: int):
 
     if form.validate_on_submit():
         on_user_error(page)
-        places = {int(row.unit_id.data): row.places.data for row in form.rows if row.unit_id.data}
-        recommendations.set_unit_quotas(comp, places, actor())
+        recommendations.set_unit_quotas(comp, form.places(), actor())
         flash(_("The quotas have been saved."), "success")
         return redirect(url_for("essays.unit_quotas", competition_id=comp.id))
     return page()
@@ -66,13 +53,12 @@ def unit_quotas(competition_id: int):
 @require_roles(*ORGANISERS)
 def import_unit_quotas(competition_id: int):
     comp = _competition(competition_id)
-    form = QuotaImportForm()
     response = redirect_either_way(url_for("essays.unit_quotas", competition_id=comp.id))
-    upload = form.sheet.data
-    if not form.validate_on_submit() or not upload or not upload.filename:
+    sheet = QuotaImportForm().upload()
+    if sheet is None:
         flash(_("Choose a sheet to import."), "error")
         return response
-    changes = recommendations.import_unit_quotas(comp, upload.filename, upload.read(), actor())
+    changes = recommendations.import_unit_quotas(comp, *sheet, actor())
     flash(_("Imported: the places of %(count)s units changed.", count=len(changes)), "success")
     return response
 
@@ -82,9 +68,5 @@ def import_unit_quotas(competition_id: int):
 def unit_quota_sheet(competition_id: int):
     """Every active unit's places (its own or the default) as a sheet that imports back."""
     comp = _competition(competition_id)
-    table = exports.Table(
-        [exports.Column(PLACES_HEADERS["unit"][0], 30), exports.Column(PLACES_HEADERS["places"][0], 10)],
-        [(u.name, recommendations.quota_of(comp, u.id)) for u in _active_units()],
-        sheet="名额分配",
-    )
+    table = places_sheet([(u.name, recommendations.quota_of(comp, u.id)) for u in active_units()])
     return exports.send_table(table, "xlsx", f"{comp.title}-单位名额.xlsx")

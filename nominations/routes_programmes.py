@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from accounts.forms import QuotaForm, QuotaImportForm
 from accounts.models import Role, Unit
 from accounts.permissions import require_roles
+from accounts.unit_places import active_units, places_sheet
 from core import exports
 from core.extensions import db
 from core.limits import body_limit
@@ -144,13 +145,7 @@ def programme(programme_id: int):
 
 
 def _quota_form(programme: Programme) -> QuotaForm:
-    form = QuotaForm()
-    units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name)).all()
-    if request.method == "GET":
-        for unit in units:
-            form.rows.append_entry({"unit_id": unit.id, "places": services.quota_of(programme, unit.id) or None})
-    form.unit_names = {u.id: u.name for u in units}
-    return form
+    return QuotaForm.for_units(active_units(), lambda unit_id: services.quota_of(programme, unit_id) or None)
 
 
 @bp.route("/nominations/programmes/<int:programme_id>/quotas", methods=["GET", "POST"])
@@ -163,8 +158,7 @@ def quotas(programme_id: int):
     )
     if form.validate_on_submit():
         on_user_error(page)
-        places = {int(row.unit_id.data): row.places.data or 0 for row in form.rows if row.unit_id.data}
-        services.set_quotas(programme, places, _actor())
+        services.set_quotas(programme, form.places(empty=0), _actor())
         flash(_("The quotas have been saved."), "success")
         return redirect(url_for("nominations.programme", programme_id=programme.id))
     return page()
@@ -175,13 +169,12 @@ def quotas(programme_id: int):
 @require_roles(*ORGANISERS)
 def import_quotas(programme_id: int):
     programme = programme_or_404(programme_id)
-    form = QuotaImportForm()
     response = redirect_either_way(url_for("nominations.quotas", programme_id=programme.id))
-    upload = form.sheet.data
-    if not form.validate_on_submit() or not upload or not upload.filename:
+    sheet = QuotaImportForm().upload()
+    if sheet is None:
         flash(_("Choose a sheet to import."), "error")
         return response
-    changes = services.import_quotas(programme, upload.filename, upload.read(), _actor())
+    changes = services.import_quotas(programme, *sheet, _actor())
     flash(_("Imported: the places of %(count)s units changed.", count=len(changes)), "success")
     return response
 
@@ -191,15 +184,7 @@ def import_quotas(programme_id: int):
 def quota_sheet(programme_id: int):
     """The quotas of every active unit as a sheet that imports back (columns 单位, 名额)."""
     programme = programme_or_404(programme_id)
-    units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name)).all()
-    table = exports.Table(
-        [
-            exports.Column(services.QUOTA_HEADERS["unit"][0], 30),
-            exports.Column(services.QUOTA_HEADERS["places"][0], 10),
-        ],
-        [(u.name, services.quota_of(programme, u.id)) for u in units],
-        sheet="名额分配",
-    )
+    table = places_sheet([(u.name, services.quota_of(programme, u.id)) for u in active_units()])
     return exports.send_table(table, "xlsx", f"{programme.title}-名额分配.xlsx")
 
 
