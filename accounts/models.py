@@ -34,6 +34,22 @@ class Role(LabelledEnum):
     AUTHOR = "author", N_("Author")
 
 
+class ActivityScope(LabelledEnum):
+    """Which activities an organiser account may manage."""
+
+    ALL = "all", N_("All activities")
+    # A co-organising department (承办/协办): only the activities that list the account.
+    OWN = "own", N_("Only the activities that list them as organiser")
+
+
+class OrganiserPart(LabelledEnum):
+    """The part an organising department plays in an activity, as a notice names it."""
+
+    HOST = "host", N_("Host organiser")
+    UNDERTAKER = "undertaker", N_("Undertaking organiser")
+    CO_ORGANISER = "co_organiser", N_("Co-organiser")
+
+
 class Unit(db.Model):
     __tablename__ = "units"
 
@@ -84,6 +100,10 @@ class User(UserMixin, db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # For organisers: every activity (the district department) or only those that list them.
+    activity_scope: Mapped[ActivityScope] = mapped_column(
+        str_enum(ActivityScope), default=ActivityScope.ALL, server_default=ActivityScope.ALL.value
+    )
 
     unit: Mapped[Unit | None] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(
@@ -123,6 +143,26 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:  # pragma: no cover
         return f"<User {self.id} {self.username}>"
+
+
+class ActivityOrganiser(db.Model):
+    """An organiser account listed on one activity (a competition or a nomination programme).
+
+    ``activity_type`` is ``"competition"`` or ``"programme"`` (the same words as
+    ``publishing.models.SourceType``), so that accounts depends on no feature package.
+    """
+
+    __tablename__ = "activity_organisers"
+    __table_args__ = (UniqueConstraint("activity_type", "activity_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_type: Mapped[str] = mapped_column(String(20))
+    activity_id: Mapped[int] = mapped_column(Integer, index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    part: Mapped[OrganiserPart] = mapped_column(str_enum(OrganiserPart), default=OrganiserPart.UNDERTAKER)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined")
 
 
 class UserSession(db.Model):

@@ -7,8 +7,8 @@ people read words. Every label is an ``N_()`` msgid that the audit page translat
 
 from __future__ import annotations
 
-from accounts.models import Role, UnitKind
-from core.i18n_markers import N_
+from accounts.models import ActivityScope, OrganiserPart, Role, UnitKind
+from core.i18n_markers import N_, NC_
 from essays.models import CompetitionStatus, Format, NoticeFileKind, SubmissionStatus
 from judging.models import Arbitration, Grouping, KeyinState, Method, PoolRule, RoundState
 from nominations.models import (
@@ -35,6 +35,9 @@ FIELDS: dict[str, str] = {
     "workplace": N_("Workplace"),
     "roles": N_("Roles"),
     "active": N_("Active"),
+    "activity_scope": N_("Activities managed"),
+    "user": N_("Account"),
+    "part": NC_("organiser part", "Part"),
     "password": N_("Password"),
     "name": N_("Name"),
     "short_name": N_("Short name"),
@@ -262,6 +265,8 @@ _ROUND_STATE = {**RoundState.msgids(), **KeyinState.msgids()}
 # Stored values that are codes, by (object type, field), then by field alone.
 VALUES: dict[tuple[str, str] | str, dict[str, str]] = {
     ("competitions", "status"): CompetitionStatus.msgids(),
+    "part": OrganiserPart.msgids(),
+    "activity_scope": ActivityScope.msgids(),
     ("competitions", "kind"): NoticeFileKind.msgids(),
     ("competitions", "notice_format"): {
         "markdown": N_("Markdown (paragraphs, headings, lists)"),

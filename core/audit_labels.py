@@ -35,6 +35,8 @@ ACTORS: dict[str, str] = {
 ACTIONS: dict[str, str] = {
     # Accounts and sign-in
     "session.sign_in": N_("Signed in"),
+    "activity.organiser_added": N_("Listed an organiser on the activity"),
+    "activity.organiser_removed": N_("Took an organiser off the activity"),
     "session.sign_in_failed": N_("Failed sign-in: wrong password"),
     "session.sign_in_unknown": N_("Failed sign-in: no such account"),
     "session.sign_in_disabled": N_("Refused sign-in: account disabled"),
@@ -201,6 +203,7 @@ OBJECT_TYPES: dict[str, str] = {
     "privacy_consents": N_("Privacy consent"),
     "privacy_retention": N_("Personal data retention period"),
     "user_roles": N_("User role"),
+    "activity_organisers": N_("Activity organiser"),
     "user_sessions": N_("Signed-in browser"),
     "units": N_("Unit"),
     "jobs": N_("Background job"),

@@ -274,6 +274,17 @@ for _role in ("admin", "organiser", "coordinator", "judge", "committee", "author
     globals()[_role] = pytest.fixture(_fixture, name=_role)
 
 
+@pytest.fixture
+def co_organiser(db, make_user, make_unit):
+    """A co-organising department's organiser (承办/协办): manages only the activities listing it."""
+    from accounts.models import ActivityScope
+
+    user = make_user("organiser", unit=make_unit(), username="co_organiser", display_name="区教育局承办人")
+    user.activity_scope = ActivityScope.OWN
+    db.session.commit()
+    return user
+
+
 # Browser tests ---------------------------------------------------------------
 
 
