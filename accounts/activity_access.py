@@ -13,6 +13,8 @@ answer is no, so another department's activity is not disclosed) and lists call
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
@@ -28,6 +30,23 @@ PROGRAMME = "programme"
 ACTIVITY_TYPES = (COMPETITION, PROGRAMME)
 # The audit log names an activity by its table.
 _TABLES = {COMPETITION: "competitions", PROGRAMME: "nomination_programmes"}
+
+# activity type -> function(activity_id) -> (title, url of its organiser page) or None when
+# there is no such activity. Registered by the composition root (core/__init__.py), so that
+# accounts' pages can name an activity without importing the feature package.
+_DESCRIBERS: dict[str, Callable[[int], tuple[str, str] | None]] = {}
+
+
+def register_activity_type(activity_type: str, describe_fn: Callable[[int], tuple[str, str] | None]) -> None:
+    if activity_type not in ACTIVITY_TYPES:
+        raise ValueError(activity_type)
+    _DESCRIBERS[activity_type] = describe_fn
+
+
+def describe(activity_type: str, activity_id: int) -> tuple[str, str] | None:
+    """(title, url) of an activity, or None when it does not exist (or its type is unknown)."""
+    fn = _DESCRIBERS.get(activity_type)
+    return fn(activity_id) if fn is not None else None
 
 
 def _organiser(user) -> bool:
