@@ -10,7 +10,7 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 
 from accounts.models import Unit
-from accounts.unit_places import PLACES_HEADERS, read_unit_places
+from accounts.unit_places import read_unit_places
 from core import audit
 from core.errors import UserError
 from core.extensions import db
@@ -152,8 +152,6 @@ def set_quotas(programme: Programme, places: dict[int, int], actor, *, action: s
         audit.record(action, programme, actor=actor, changes={"places": changes})
     return changes
 
-
-QUOTA_HEADERS = PLACES_HEADERS
 
 
 def import_quotas(programme: Programme, filename: str, data: bytes, actor) -> dict:
