@@ -161,8 +161,20 @@ def _json(ref: str, description: str) -> dict:
     }
 
 
+def _get(operation_id: str, summary: str, ok: dict, path_param: tuple[str, dict] | None = None) -> dict:
+    """One read-only operation; an object named by a path parameter may be missing or unpublished (404)."""
+    operation: dict = {"operationId": operation_id, "summary": summary}
+    responses = {"200": ok}
+    if path_param is not None:
+        name, schema = path_param
+        operation["parameters"] = [{"name": name, "in": "path", "required": True, "schema": schema}]
+        responses["404"] = _json("Error", "Not found or not published")
+    operation["responses"] = responses
+    return {"get": operation}
+
+
 def openapi_document() -> dict:
-    not_found = _json("Error", "Not found or not published")
+    activity_id = ("activity_id", {"type": "integer"})
     return {
         "openapi": "3.1.0",
         "info": {
@@ -173,46 +185,24 @@ def openapi_document() -> dict:
         },
         "servers": [{"url": "/"}],
         "paths": {
-            f"{API_PREFIX}/activities": {
-                "get": {
-                    "operationId": "listActivities",
-                    "summary": "Activities on public notice or published",
-                    "responses": {"200": _json("ActivityList", "The activities")},
-                }
-            },
-            f"{API_PREFIX}/activities/{{activity_id}}": {
-                "get": {
-                    "operationId": "getActivity",
-                    "summary": "One public activity",
-                    "parameters": [
-                        {"name": "activity_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-                    ],
-                    "responses": {"200": _json("Activity", "The activity"), "404": not_found},
-                }
-            },
-            f"{API_PREFIX}/activities/{{activity_id}}/results": {
-                "get": {
-                    "operationId": "getResults",
-                    "summary": "Final results (获奖名单) of a published activity",
-                    "parameters": [
-                        {"name": "activity_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-                    ],
-                    "responses": {"200": _json("Results", "The final list, by level"), "404": not_found},
-                }
-            },
-            f"{API_PREFIX}/certificates/{{token}}": {
-                "get": {
-                    "operationId": "verifyCertificate",
-                    "summary": "Verify a certificate by its QR token",
-                    "parameters": [
-                        {"name": "token", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 64}}
-                    ],
-                    "responses": {
-                        "200": _json("Verification", "The certificate and whether it stands"),
-                        "404": not_found,
-                    },
-                }
-            },
+            f"{API_PREFIX}/activities": _get(
+                "listActivities", "Activities on public notice or published", _json("ActivityList", "The activities")
+            ),
+            f"{API_PREFIX}/activities/{{activity_id}}": _get(
+                "getActivity", "One public activity", _json("Activity", "The activity"), activity_id
+            ),
+            f"{API_PREFIX}/activities/{{activity_id}}/results": _get(
+                "getResults",
+                "Final results (获奖名单) of a published activity",
+                _json("Results", "The final list, by level"),
+                activity_id,
+            ),
+            f"{API_PREFIX}/certificates/{{token}}": _get(
+                "verifyCertificate",
+                "Verify a certificate by its QR token",
+                _json("Verification", "The certificate and whether it stands"),
+                ("token", {"type": "string", "maxLength": 64}),
+            ),
         },
         "components": {"schemas": SCHEMAS},
     }
