@@ -91,9 +91,7 @@ def update_programme(programme: Programme, values: dict, actor) -> Programme:
     before = _snapshot(programme)
     _apply(programme, values)
     db.session.flush()
-    changes = audit.diff(before, _snapshot(programme))
-    if changes:
-        audit.record("nomination.programme_update", programme, actor=actor, changes=changes)
+    audit.record_changes("nomination.programme_update", programme, before, _snapshot(programme), actor=actor)
     return programme
 
 
