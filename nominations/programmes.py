@@ -16,6 +16,7 @@ from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
 from nominations import ballot_services, handover, joint, review
+from nominations.chain import enter_stage
 from nominations.models import (
     CompositionRule,
     MemberRole,
@@ -306,8 +307,5 @@ def advance_stage(programme: Programme, actor) -> ProgrammeStage:
     if enter is not None:
         enter(programme, actor)  # sets the stage and writes its own audit entry
         return programme.stage
-    before = programme.stage
-    programme.stage = target
-    db.session.flush()
-    audit.record("nomination.programme_stage", programme, actor=actor, changes={"stage": [before, target]})
+    enter_stage(programme, target, "nomination.programme_stage", actor=actor)
     return target
