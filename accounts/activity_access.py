@@ -108,6 +108,23 @@ def organisers_of(activity_type: str, activity_id: int) -> list[ActivityOrganise
     return sorted(rows, key=lambda r: (order.get(r.part, 9), r.id))
 
 
+def _listing(activity_type: str, activity_id: int, user_id: int) -> ActivityOrganiser | None:
+    return db.session.scalar(
+        select(ActivityOrganiser).where(
+            ActivityOrganiser.activity_type == activity_type,
+            ActivityOrganiser.activity_id == activity_id,
+            ActivityOrganiser.user_id == user_id,
+        )
+    )
+
+
+def _record(action: str, activity_type: str, activity_id: int, label: str, actor, **changes) -> None:
+    """The audit entry of a change to an activity's organisers, on the activity itself."""
+    audit.record(
+        action, object_type=_TABLES[activity_type], object_id=activity_id, label=label, actor=actor, changes=changes
+    )
+
+
 def add_organiser(
     activity_type: str, activity_id: int, user: User, part, *, actor, label: str = ""
 ) -> ActivityOrganiser:
@@ -116,13 +133,7 @@ def add_organiser(
         raise ValueError(activity_type)
     if not user.has_role(Role.ORGANISER):
         raise UserError(N_("Only an organiser account can be listed as an activity's organiser."))
-    row = db.session.scalar(
-        select(ActivityOrganiser).where(
-            ActivityOrganiser.activity_type == activity_type,
-            ActivityOrganiser.activity_id == activity_id,
-            ActivityOrganiser.user_id == user.id,
-        )
-    )
+    row = _listing(activity_type, activity_id, user.id)
     part = OrganiserPart(part)
     if row is None:
         row = ActivityOrganiser(activity_type=activity_type, activity_id=activity_id, user_id=user.id, part=part)
@@ -131,38 +142,20 @@ def add_organiser(
         return row
     row.part = part
     db.session.flush()
-    audit.record(
-        "activity.organiser_added",
-        object_type=_TABLES[activity_type],
-        object_id=activity_id,
-        label=label,
-        actor=actor,
-        changes={"user": user.display_name, "part": str(part)},
+    _record(
+        "activity.organiser_added", activity_type, activity_id, label, actor, user=user.display_name, part=str(part)
     )
     return row
 
 
 def remove_organiser(activity_type: str, activity_id: int, user_id: int, *, actor, label: str = "") -> None:
-    row = db.session.scalar(
-        select(ActivityOrganiser).where(
-            ActivityOrganiser.activity_type == activity_type,
-            ActivityOrganiser.activity_id == activity_id,
-            ActivityOrganiser.user_id == user_id,
-        )
-    )
+    row = _listing(activity_type, activity_id, user_id)
     if row is None:
         raise UserError(N_("That account is not listed on this activity."))
     name = row.user.display_name
     db.session.delete(row)
     db.session.flush()
-    audit.record(
-        "activity.organiser_removed",
-        object_type=_TABLES[activity_type],
-        object_id=activity_id,
-        label=label,
-        actor=actor,
-        changes={"user": name},
-    )
+    _record("activity.organiser_removed", activity_type, activity_id, label, actor, user=name)
 
 
 def list_creator(activity_type: str, activity_id: int, actor, *, label: str = "") -> None:

@@ -299,9 +299,7 @@ def update_user(
             raise UserError(N_("You cannot remove your own administrator role."))
         user.set_roles(roles)
     db.session.flush()
-    changes = audit.diff(before, _snapshot(user))
-    if changes:
-        audit.record(action, user, actor=actor, changes=changes)
+    audit.record_changes(action, user, before, _snapshot(user), actor=actor)
     return user
 
 
@@ -377,9 +375,7 @@ def update_unit(unit: Unit, *, actor, **fields) -> Unit:
         if key in fields:
             setattr(unit, key, fields[key])
     db.session.flush()
-    changes = audit.diff(before, _unit_snapshot(unit))
-    if changes:
-        audit.record("unit.update", unit, actor=actor, changes=changes)
+    audit.record_changes("unit.update", unit, before, _unit_snapshot(unit), actor=actor)
     return unit
 
 

@@ -126,6 +126,14 @@ def record(
     return entry
 
 
+def record_changes(action: str, obj: Any, before: dict, after: dict, *, actor: Any = None) -> dict:
+    """Audit an update as ``{field: [old, new]}`` (see :func:`diff`), only if some field changed."""
+    changes = diff(before, after)
+    if changes:
+        record(action, obj, actor=actor, changes=changes)
+    return changes
+
+
 def _current_actor():
     if has_request_context() and current_user and current_user.is_authenticated:
         return current_user._get_current_object()

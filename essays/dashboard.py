@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, or_, select
 
 from core.extensions import db
+from core.queries import count_by
 from essays.competitions import visible_competitions_for_authors
 from essays.entry_rules import unit_quota
 from essays.models import ACTIVE_STATUSES, Competition, CompetitionStatus, SimilarityFlag, Submission, SubmissionStatus
@@ -33,20 +34,8 @@ class ReviewItem:
 
 def review_queue() -> list[ReviewItem]:
     """Competitions with entries awaiting the organiser's review or similarity flags to settle."""
-    pending = dict(
-        db.session.execute(
-            select(Submission.competition_id, func.count(Submission.id))
-            .where(Submission.status == SubmissionStatus.SUBMITTED)
-            .group_by(Submission.competition_id)
-        ).all()
-    )
-    similar = dict(
-        db.session.execute(
-            select(SimilarityFlag.competition_id, func.count(SimilarityFlag.id))
-            .where(SimilarityFlag.resolved.is_(False))
-            .group_by(SimilarityFlag.competition_id)
-        ).all()
-    )
+    pending = count_by(Submission.competition_id, Submission.status == SubmissionStatus.SUBMITTED)
+    similar = count_by(SimilarityFlag.competition_id, SimilarityFlag.resolved.is_(False))
     ids = set(pending) | set(similar)
     if not ids:
         return []

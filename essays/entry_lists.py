@@ -12,6 +12,7 @@ from accounts.models import Unit
 from core import audit, exports
 from core.extensions import db
 from core.i18n import format_dt
+from core.queries import count_by
 from essays.entry_fields import display_value
 from essays.models import (
     ACTIVE_STATUSES,
@@ -68,13 +69,7 @@ def entries_by_ids(comp: Competition, ids: list[int]) -> list[Submission]:
 
 def competition_overview(comp: Competition) -> dict:
     """What the organiser's entry list shows beside the entries: counts, flags, units to filter by."""
-    counts = dict(
-        db.session.execute(
-            select(Submission.status, func.count(Submission.id))
-            .where(Submission.competition_id == comp.id)
-            .group_by(Submission.status)
-        ).all()
-    )
+    counts = count_by(Submission.status, Submission.competition_id == comp.id)
     unresolved = (SimilarityFlag.competition_id == comp.id, SimilarityFlag.resolved.is_(False))
     similar_ids = set()
     for a, b in db.session.execute(select(SimilarityFlag.submission_id, SimilarityFlag.other_id).where(*unresolved)):
@@ -116,12 +111,10 @@ def flags_of_entry(entry: Submission) -> list[SimilarityFlag]:
 def competitions_page(args):
     """The organiser's competitions, newest first, with their active entry counts."""
     page = db.paginate(select(Competition).order_by(Competition.id.desc()), per_page=PER_PAGE, error_out=False)
-    counts = dict(
-        db.session.execute(
-            select(Submission.competition_id, func.count(Submission.id))
-            .where(Submission.status.in_(ACTIVE_STATUSES), Submission.competition_id.in_([c.id for c in page.items]))
-            .group_by(Submission.competition_id)
-        ).all()
+    counts = count_by(
+        Submission.competition_id,
+        Submission.status.in_(ACTIVE_STATUSES),
+        Submission.competition_id.in_([c.id for c in page.items]),
     )
     return page, counts
 
@@ -146,16 +139,14 @@ def unit_quota_used(unit, competitions: list[Competition]) -> dict[int, int]:
     used = {c.id: 0 for c in competitions}
     if unit is None or not used:
         return used
-    rows = db.session.execute(
-        select(Submission.competition_id, func.count(Submission.id))
-        .where(
+    used.update(
+        count_by(
+            Submission.competition_id,
             Submission.recommending_unit_id == unit.id,
             Submission.competition_id.in_(list(used)),
             Submission.status.in_(ACTIVE_STATUSES),
         )
-        .group_by(Submission.competition_id)
-    ).all()
-    used.update(dict(rows))
+    )
     return used
 
 

@@ -187,27 +187,28 @@ class UnitQuota(db.Model):
     competition: Mapped[Competition] = relationship(back_populates="unit_quotas")
 
 
-class Genre(db.Model):
-    __tablename__ = "competition_genres"
+class CompetitionCategory:
+    """The columns a competition's named, ordered categories share (a genre, a group)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Genre(CompetitionCategory, db.Model):
+    __tablename__ = "competition_genres"
+
     min_length: Mapped[int | None] = mapped_column(Integer)
     max_length: Mapped[int | None] = mapped_column(Integer)
     count_rule: Mapped[CountRule] = mapped_column(str_enum(CountRule, length=8), default=CountRule.WORD)
-    position: Mapped[int] = mapped_column(Integer, default=0)
 
     competition: Mapped[Competition] = relationship(back_populates="genres")
 
 
-class Group(db.Model):
+class Group(CompetitionCategory, db.Model):
     __tablename__ = "competition_groups"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(40))
-    position: Mapped[int] = mapped_column(Integer, default=0)
     # A youth group: entries are by minors and need a guardian's consent.
     minors: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 

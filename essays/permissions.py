@@ -18,33 +18,28 @@ def is_organiser(user) -> bool:
     return bool(user and user.is_authenticated and user.has_role(Role.ORGANISER, Role.ADMIN))
 
 
+def is_unit_coordinator(user) -> bool:
+    """A signed-in coordinator attached to a unit."""
+    return bool(user and user.is_authenticated and user.has_role(Role.COORDINATOR) and user.unit_id)
+
+
 def can_view_entry(user, entry) -> bool:
     if not (user and user.is_authenticated):
         return False
     if entry.author_id == user.id or entry.submitted_by_id == user.id or is_organiser(user):
         return True
-    return bool(user.has_role(Role.COORDINATOR) and user.unit_id and entry.recommending_unit_id == user.unit_id)
+    return can_withdraw_recommendation(user, entry)
 
 
 def can_edit_entry(user, entry) -> bool:
     """The author, or the coordinator who recommended it on the author's behalf."""
     if not (user and user.is_authenticated):
         return False
-    if entry.author_id == user.id:
-        return True
-    return bool(
-        entry.recommending_unit_id and user.has_role(Role.COORDINATOR) and entry.recommending_unit_id == user.unit_id
-    )
+    return entry.author_id == user.id or can_withdraw_recommendation(user, entry)
 
 
 def can_recommend(user, competition) -> bool:
-    return bool(
-        user
-        and user.is_authenticated
-        and user.has_role(Role.COORDINATOR)
-        and user.unit_id
-        and competition.unit_recommendation_enabled
-    )
+    return is_unit_coordinator(user) and bool(competition.unit_recommendation_enabled)
 
 
 def can_view_call(user, competition) -> bool:
@@ -65,13 +60,7 @@ def can_endorse_entry(user, entry) -> bool:
 
 def can_withdraw_recommendation(user, entry) -> bool:
     """A coordinator of the unit that recommends the entry."""
-    return bool(
-        user
-        and user.is_authenticated
-        and user.has_role(Role.COORDINATOR)
-        and user.unit_id
-        and entry.recommending_unit_id == user.unit_id
-    )
+    return is_unit_coordinator(user) and entry.recommending_unit_id == user.unit_id
 
 
 def can_set_unit_quotas(user, competition) -> bool:

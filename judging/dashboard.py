@@ -15,6 +15,7 @@ from accounts.models import User
 from core.dashboard import TimelineRow, register_timeline, stages_at
 from core.db import utcnow
 from core.extensions import db
+from core.queries import per_group
 from essays.dashboard import LIVE
 from essays.models import Competition, CompetitionStatus
 from judging import workspace
@@ -120,13 +121,7 @@ def competition_timelines() -> list[TimelineRow]:
     if not comps:
         return []
     ids = [c.id for c in comps]
-    judging_from = dict(
-        db.session.execute(
-            select(Round.competition_id, func.min(Round.opened_at))
-            .where(Round.competition_id.in_(ids))
-            .group_by(Round.competition_id)
-        ).all()
-    )
+    judging_from = per_group(Round.competition_id, func.min(Round.opened_at), Round.competition_id.in_(ids))
     sets = {
         rs.source_id: rs
         for rs in db.session.scalars(

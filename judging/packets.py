@@ -21,7 +21,7 @@ from core.pdf import render_pdf
 from essays.blind import BlindEntry, judge_file_bytes, judge_file_name, project
 from essays.models import Submission
 from judging.models import Assignment, AssignmentStatus, Round, RoundJudge, Score, ScoreStatus
-from judging.workspace import judge_round
+from judging.workspace import judge_round, live_assignments
 
 # Above this many entries a packet PDF is built by a background job with progress.
 DIRECT_LIMIT = 30
@@ -31,18 +31,7 @@ _ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
 def _submissions(round_: Round, judge_id: int) -> list[Submission]:
     """The judge's live entries in the round, in their queue order."""
-    return list(
-        db.session.scalars(
-            select(Submission)
-            .join(Assignment, Assignment.submission_id == Submission.id)
-            .where(
-                Assignment.round_id == round_.id,
-                Assignment.judge_id == judge_id,
-                Assignment.status != AssignmentStatus.RECUSED,
-            )
-            .order_by(Assignment.shuffle_key, Assignment.id)
-        )
-    )
+    return list(db.session.scalars(live_assignments(round_, judge_id, Submission)))
 
 
 def packet_entries(round_: Round, judge_id: int) -> list[BlindEntry]:

@@ -10,13 +10,14 @@ import math
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 
 from accounts.models import Role, User
 from core import audit
 from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
+from core.queries import count_by
 from essays.models import Genre, Group, Submission, SubmissionStatus
 from judging import assign as assign_mod
 from judging.models import (
@@ -306,12 +307,8 @@ def _pick_judge(round_: Round, submission_id: int, *, exclude: frozenset[int] = 
         .join(User, User.id == RoundJudge.user_id)
         .where(RoundJudge.round_id == round_.id, RoundJudge.active.is_(True))
     ).all()
-    loads = dict(
-        db.session.execute(
-            select(Assignment.judge_id, func.count(Assignment.id))
-            .where(Assignment.round_id == round_.id, Assignment.status != AssignmentStatus.RECUSED)
-            .group_by(Assignment.judge_id)
-        ).all()
+    loads = count_by(
+        Assignment.judge_id, Assignment.round_id == round_.id, Assignment.status != AssignmentStatus.RECUSED
     )
     candidates = []
     rnd = random.Random(round_.seed * 31 + submission_id)

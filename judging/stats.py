@@ -11,6 +11,7 @@ from sqlalchemy import Select, func, select
 
 from accounts.models import User
 from core.extensions import db
+from core.queries import count_by
 from essays.models import Submission
 from judging import reliability as reliability_mod
 from judging import scoring
@@ -65,13 +66,7 @@ def progress_by_judge(round_: Round) -> list[JudgeProgress]:
 
 
 def totals(round_: Round) -> dict[str, int]:
-    counts = dict(
-        db.session.execute(
-            select(Assignment.status, func.count(Assignment.id))
-            .where(Assignment.round_id == round_.id)
-            .group_by(Assignment.status)
-        ).all()
-    )
+    counts = count_by(Assignment.status, Assignment.round_id == round_.id)
     entries = (
         db.session.scalar(
             select(func.count(func.distinct(Assignment.submission_id))).where(Assignment.round_id == round_.id)

@@ -4,7 +4,7 @@ Judge-facing functions return projections and plain values only: a
 ``JudgeRound`` for the round (``judge_round``), ``essays.blind.BlindEntry``
 for entries. They select the columns a judge may see, so an identity field
 cannot reach a template even by accident. The queue, its neighbours and the
-next code share one query shape (``_my_assignments``); the queue is one SQL
+next code share one query shape (``live_assignments``); the queue is one SQL
 statement whatever its length.
 """
 
@@ -138,7 +138,7 @@ class QueueItem:
     total: float | None
 
 
-def _my_assignments(round_: Round, judge_id: int, *columns):
+def live_assignments(round_: Round, judge_id: int, *columns):
     """The judge's live assignments in the round, in their own stored random order."""
     return (
         select(*columns)
@@ -156,7 +156,7 @@ def _my_assignments(round_: Round, judge_id: int, *columns):
 def queue(round_: Round, judge_id: int) -> list[QueueItem]:
     """The judge's queue; one query."""
     rows = db.session.execute(
-        _my_assignments(
+        live_assignments(
             round_,
             judge_id,
             Submission.anonymous_code,
@@ -198,7 +198,7 @@ def queue(round_: Round, judge_id: int) -> list[QueueItem]:
 
 
 def _codes(round_: Round, judge_id: int) -> list[tuple[str, AssignmentStatus]]:
-    return list(db.session.execute(_my_assignments(round_, judge_id, Submission.anonymous_code, Assignment.status)))
+    return list(db.session.execute(live_assignments(round_, judge_id, Submission.anonymous_code, Assignment.status)))
 
 
 def neighbours(round_: Round, judge_id: int, code: str) -> dict:

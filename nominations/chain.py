@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from core import audit
 from core.errors import UserError
+from core.extensions import db
 from nominations.models import Nomination, Programme, ProgrammeStage, ReviewStep, StepKind
 
 
@@ -23,3 +25,11 @@ def add_step(nomination: Nomination, kind: StepKind, *, opinion: str, signer: st
 def require_stage(programme: Programme, stage: ProgrammeStage, message: str) -> None:
     if programme.stage != stage:
         raise UserError(message)
+
+
+def enter_stage(programme: Programme, stage: ProgrammeStage, action: str, *, actor, **changes) -> None:
+    """Move the programme to ``stage`` (flushes); the audit entry names the old and the new stage first."""
+    before = programme.stage
+    programme.stage = stage
+    db.session.flush()
+    audit.record(action, programme, actor=actor, changes={"stage": [before, stage], **changes})

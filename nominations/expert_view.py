@@ -49,29 +49,31 @@ def _mask(text: str, secrets: list[str]) -> str:
 
 
 def project(nomination, *, blind: bool) -> ExpertDossier:
-    has_photo = any(str(f.kind) == "photo" for f in nomination.files)
-    is_team = nomination.programme.is_team
+    # What both views show; every field that can name the candidate is decided below, per view.
+    shown = dict(
+        id=nomination.id,
+        code=dossier_code(nomination.id),
+        blind=blind,
+        is_team=nomination.programme.is_team,
+        sex=nomination.sex.label if nomination.sex else "",
+        ethnicity=nomination.ethnicity,
+        politics=nomination.politics,
+        education=nomination.education,
+        member_count=nomination.member_count,
+    )
     if not blind:
         return ExpertDossier(
-            id=nomination.id,
-            code=dossier_code(nomination.id),
-            blind=False,
-            is_team=is_team,
+            **shown,
             name=nomination.name,
-            sex=nomination.sex.label if nomination.sex else "",
-            ethnicity=nomination.ethnicity,
             birth_month=nomination.birth_month,
-            politics=nomination.politics,
-            education=nomination.education,
             position=nomination.position,
             workplace=nomination.workplace,
             unit=nomination.unit.name,
             leader_name=nomination.leader_name,
-            member_count=nomination.member_count,
             members_text=nomination.members_text,
             summary=nomination.summary,
             deeds=nomination.deeds,
-            has_photo=has_photo,
+            has_photo=any(str(f.kind) == "photo" for f in nomination.files),
         )
     secrets = [
         nomination.name,
@@ -82,21 +84,13 @@ def project(nomination, *, blind: bool) -> ExpertDossier:
         *nomination.members_text.split(),
     ]
     return ExpertDossier(
-        id=nomination.id,
-        code=dossier_code(nomination.id),
-        blind=True,
-        is_team=is_team,
+        **shown,
         name="",
-        sex=nomination.sex.label if nomination.sex else "",
-        ethnicity=nomination.ethnicity,
         birth_month=None,
-        politics=nomination.politics,
-        education=nomination.education,
         position=_mask(nomination.position, secrets),
         workplace="",
         unit="",
         leader_name="",
-        member_count=nomination.member_count,
         members_text="",
         summary=_mask(nomination.summary, secrets),
         deeds=_mask(nomination.deeds, secrets),

@@ -17,7 +17,7 @@ from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
 from nominations.ballot_services import check_ballot_closed
-from nominations.chain import add_step
+from nominations.chain import add_step, enter_stage
 from nominations.joint import check_joint_done
 from nominations.models import Nomination, NominationStatus, Programme, ProgrammeStage, StepKind
 from publishing import notice as publishing_notice
@@ -79,14 +79,8 @@ def hand_over(programme: Programme, actor) -> ResultSet:
         n.status = NominationStatus.ON_NOTICE
         add_step(n, StepKind.NOTICE, opinion="拟表彰对象，予以公示", signer=OFFICE, actor=actor)
         audit.record("nomination.notice", n, actor=actor, changes={"status": ["passed", "on_notice"]})
-    before = programme.stage
-    programme.stage = ProgrammeStage.NOTICE
-    db.session.flush()
-    audit.record(
-        "nomination.hand_over",
-        programme,
-        actor=actor,
-        changes={"stage": [before, programme.stage], "honours": len(passed), "result_set": rs.id},
+    enter_stage(
+        programme, ProgrammeStage.NOTICE, "nomination.hand_over", actor=actor, honours=len(passed), result_set=rs.id
     )
     return rs
 
@@ -129,16 +123,8 @@ def approve_programme(programme: Programme, actor) -> Programme:
         add_step(n, StepKind.APPROVE, opinion="公示无异议，批准表彰", signer=OFFICE, actor=actor)
         audit.record("nomination.approve", n, actor=actor, changes={"status": ["on_notice", "approved"]})
         approved += 1
-    before = programme.stage
-    programme.stage = ProgrammeStage.APPROVED
     programme.approved_at = utcnow()
-    db.session.flush()
-    audit.record(
-        "nomination.programme_approve",
-        programme,
-        actor=actor,
-        changes={"stage": [before, programme.stage], "approved": approved},
-    )
+    enter_stage(programme, ProgrammeStage.APPROVED, "nomination.programme_approve", actor=actor, approved=approved)
     return programme
 
 

@@ -16,6 +16,7 @@ from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
 from nominations import ballot_services, handover, joint, review
+from nominations.chain import enter_stage
 from nominations.models import (
     CompositionRule,
     MemberRole,
@@ -91,9 +92,7 @@ def update_programme(programme: Programme, values: dict, actor) -> Programme:
     before = _snapshot(programme)
     _apply(programme, values)
     db.session.flush()
-    changes = audit.diff(before, _snapshot(programme))
-    if changes:
-        audit.record("nomination.programme_update", programme, actor=actor, changes=changes)
+    audit.record_changes("nomination.programme_update", programme, before, _snapshot(programme), actor=actor)
     return programme
 
 
@@ -306,8 +305,5 @@ def advance_stage(programme: Programme, actor) -> ProgrammeStage:
     if enter is not None:
         enter(programme, actor)  # sets the stage and writes its own audit entry
         return programme.stage
-    before = programme.stage
-    programme.stage = target
-    db.session.flush()
-    audit.record("nomination.programme_stage", programme, actor=actor, changes={"stage": [before, target]})
+    enter_stage(programme, target, "nomination.programme_stage", actor=actor)
     return target

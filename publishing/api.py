@@ -19,24 +19,38 @@ from publishing.winners import grouped_honours
 
 API_PREFIX = "/api/v1"
 
-_NOTICE = {
-    "type": ["object", "null"],
-    "properties": {
+
+def _closed(properties: dict, *, nullable: bool = False) -> dict:
+    """An object schema whose every property is required and which allows no other."""
+    return {
+        "type": ["object", "null"] if nullable else "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+_STRING = {"type": "string"}
+_NULLABLE_STRING = {"type": ["string", "null"]}
+_NOTICE = _closed(
+    {
         "first_day": {"type": "string", "format": "date"},
         "last_day": {"type": "string", "format": "date"},
         "accepts_objections": {"type": "boolean"},
     },
-    "required": ["first_day", "last_day", "accepts_objections"],
-    "additionalProperties": False,
-}
+    nullable=True,
+)
 
 SCHEMAS = {
-    "Activity": {
-        "type": "object",
-        "properties": {
+    "Activity": _closed(
+        {
             "id": {"type": "integer"},
-            "title": {"type": "string"},
-            "organiser": {"type": "string"},
+            "title": _STRING,
+            "organiser": _STRING,
             "kind": {
                 "type": "string",
                 "enum": ["competition", "programme", "competition_units", "competition_teachers"],
@@ -45,107 +59,52 @@ SCHEMAS = {
             "ordering": {"type": "string", "enum": ["score", "unordered"]},
             "notice": _NOTICE,
             "published_at": {"type": ["string", "null"], "format": "date-time"},
-            "url": {"type": "string"},
-            "results_url": {"type": ["string", "null"]},
-        },
-        "required": [
-            "id",
-            "title",
-            "organiser",
-            "kind",
-            "state",
-            "ordering",
-            "notice",
-            "published_at",
-            "url",
-            "results_url",
-        ],
-        "additionalProperties": False,
-    },
-    "ActivityList": {
-        "type": "object",
-        "properties": {"activities": {"type": "array", "items": {"$ref": "#/components/schemas/Activity"}}},
-        "required": ["activities"],
-        "additionalProperties": False,
-    },
-    "Honour": {
-        "type": "object",
-        "properties": {
-            "level_code": {"type": "string"},
-            "level_text": {"type": "string"},
-            "group": {"type": "string"},
-            "work_title": {"type": ["string", "null"]},
-            "recipient_name": {"type": "string"},
-            "recipient_unit": {"type": "string"},
+            "url": _STRING,
+            "results_url": _NULLABLE_STRING,
+        }
+    ),
+    "ActivityList": _closed({"activities": {"type": "array", "items": _ref("Activity")}}),
+    "Honour": _closed(
+        {
+            "level_code": _STRING,
+            "level_text": _STRING,
+            "group": _STRING,
+            "work_title": _NULLABLE_STRING,
+            "recipient_name": _STRING,
+            "recipient_unit": _STRING,
             "recipient_kind": {"type": "string", "enum": ["person", "team", "unit"]},
-        },
-        "required": [
-            "level_code",
-            "level_text",
-            "group",
-            "work_title",
-            "recipient_name",
-            "recipient_unit",
-            "recipient_kind",
-        ],
-        "additionalProperties": False,
-    },
-    "Results": {
-        "type": "object",
-        "properties": {
-            "activity": {"$ref": "#/components/schemas/Activity"},
+        }
+    ),
+    "Results": _closed(
+        {
+            "activity": _ref("Activity"),
             "levels": {
                 "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "level_text": {"type": "string"},
-                        "honours": {"type": "array", "items": {"$ref": "#/components/schemas/Honour"}},
-                    },
-                    "required": ["level_text", "honours"],
-                    "additionalProperties": False,
-                },
+                "items": _closed({"level_text": _STRING, "honours": {"type": "array", "items": _ref("Honour")}}),
             },
-        },
-        "required": ["activity", "levels"],
-        "additionalProperties": False,
-    },
-    "Verification": {
-        "type": "object",
-        "properties": {
-            "number": {"type": "string"},
-            "recipient_name": {"type": "string"},
-            "recipient_unit": {"type": "string"},
-            "level_text": {"type": "string"},
-            "work_title": {"type": ["string", "null"]},
-            "activity": {"type": "string"},
+        }
+    ),
+    "Verification": _closed(
+        {
+            "number": _STRING,
+            "recipient_name": _STRING,
+            "recipient_unit": _STRING,
+            "level_text": _STRING,
+            "work_title": _NULLABLE_STRING,
+            "activity": _STRING,
             "issue_date": {"type": "string", "format": "date"},
             "revoked": {"type": "boolean"},
             "revoked_date": {"type": ["string", "null"], "format": "date"},
-            "revoked_reason": {"type": ["string", "null"]},
+            "revoked_reason": _NULLABLE_STRING,
             "valid": {"type": "boolean"},
-        },
-        "required": [
-            "number",
-            "recipient_name",
-            "recipient_unit",
-            "level_text",
-            "work_title",
-            "activity",
-            "issue_date",
-            "revoked",
-            "revoked_date",
-            "revoked_reason",
-            "valid",
-        ],
-        "additionalProperties": False,
-    },
+        }
+    ),
     "Error": {
         "type": "object",
         "properties": {
             "error": {
                 "type": "object",
-                "properties": {"code": {"type": "integer"}, "message": {"type": "string"}},
+                "properties": {"code": {"type": "integer"}, "message": _STRING},
                 "required": ["code", "message"],
             },
         },
@@ -157,12 +116,24 @@ SCHEMAS = {
 def _json(ref: str, description: str) -> dict:
     return {
         "description": description,
-        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}},
+        "content": {"application/json": {"schema": _ref(ref)}},
     }
 
 
+def _get(operation_id: str, summary: str, ok: dict, path_param: tuple[str, dict] | None = None) -> dict:
+    """One read-only operation; an object named by a path parameter may be missing or unpublished (404)."""
+    operation: dict = {"operationId": operation_id, "summary": summary}
+    responses = {"200": ok}
+    if path_param is not None:
+        name, schema = path_param
+        operation["parameters"] = [{"name": name, "in": "path", "required": True, "schema": schema}]
+        responses["404"] = _json("Error", "Not found or not published")
+    operation["responses"] = responses
+    return {"get": operation}
+
+
 def openapi_document() -> dict:
-    not_found = _json("Error", "Not found or not published")
+    activity_id = ("activity_id", {"type": "integer"})
     return {
         "openapi": "3.1.0",
         "info": {
@@ -173,46 +144,24 @@ def openapi_document() -> dict:
         },
         "servers": [{"url": "/"}],
         "paths": {
-            f"{API_PREFIX}/activities": {
-                "get": {
-                    "operationId": "listActivities",
-                    "summary": "Activities on public notice or published",
-                    "responses": {"200": _json("ActivityList", "The activities")},
-                }
-            },
-            f"{API_PREFIX}/activities/{{activity_id}}": {
-                "get": {
-                    "operationId": "getActivity",
-                    "summary": "One public activity",
-                    "parameters": [
-                        {"name": "activity_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-                    ],
-                    "responses": {"200": _json("Activity", "The activity"), "404": not_found},
-                }
-            },
-            f"{API_PREFIX}/activities/{{activity_id}}/results": {
-                "get": {
-                    "operationId": "getResults",
-                    "summary": "Final results (获奖名单) of a published activity",
-                    "parameters": [
-                        {"name": "activity_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-                    ],
-                    "responses": {"200": _json("Results", "The final list, by level"), "404": not_found},
-                }
-            },
-            f"{API_PREFIX}/certificates/{{token}}": {
-                "get": {
-                    "operationId": "verifyCertificate",
-                    "summary": "Verify a certificate by its QR token",
-                    "parameters": [
-                        {"name": "token", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 64}}
-                    ],
-                    "responses": {
-                        "200": _json("Verification", "The certificate and whether it stands"),
-                        "404": not_found,
-                    },
-                }
-            },
+            f"{API_PREFIX}/activities": _get(
+                "listActivities", "Activities on public notice or published", _json("ActivityList", "The activities")
+            ),
+            f"{API_PREFIX}/activities/{{activity_id}}": _get(
+                "getActivity", "One public activity", _json("Activity", "The activity"), activity_id
+            ),
+            f"{API_PREFIX}/activities/{{activity_id}}/results": _get(
+                "getResults",
+                "Final results (获奖名单) of a published activity",
+                _json("Results", "The final list, by level"),
+                activity_id,
+            ),
+            f"{API_PREFIX}/certificates/{{token}}": _get(
+                "verifyCertificate",
+                "Verify a certificate by its QR token",
+                _json("Verification", "The certificate and whether it stands"),
+                ("token", {"type": "string", "maxLength": 64}),
+            ),
         },
         "components": {"schemas": SCHEMAS},
     }

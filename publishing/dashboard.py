@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from accounts.models import User
 from core.extensions import db
+from core.queries import count_by
 from publishing.clock import today_local
 from publishing.models import (
     Honour,
@@ -71,13 +72,7 @@ def office_desk() -> OfficeDesk:
         .order_by(Objection.created_at)
         .limit(OBJECTIONS_SHOWN)
     ).all()
-    per_set = dict(
-        db.session.execute(
-            select(Objection.result_set_id, func.count(Objection.id))
-            .where(unresolved)
-            .group_by(Objection.result_set_id)
-        ).all()
-    )
+    per_set = count_by(Objection.result_set_id, unresolved)
     windows = [
         NoticeWindow(rs_id, title, first, last, per_set.get(rs_id, 0))
         for rs_id, title, first, last in db.session.execute(

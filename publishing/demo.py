@@ -40,6 +40,11 @@ WINNERS = [
     ("excellence", "优秀奖", "刘洋", "区教育局", "孩子们的机器人课", "征文组", 85.0, None),
     ("excellence", "优秀奖", "陈静", "官道镇", "田间地头的无人机", "征文组", 84.3, None),
 ]
+# A second activity, still on public notice (same columns as WINNERS).
+ON_NOTICE = [
+    ("first", "一等奖", "孙明", "区文广局", "老街巷里的文明新风", "", 93.0, None),
+    ("second", "二等奖", "周晓梅", "区教育局", "书香校园二十年", "", 90.0, None),
+]
 
 
 def replay_closed_notice(
@@ -70,11 +75,9 @@ def replay_closed_notice(
     )
 
 
-def seed(accounts: dict) -> None:
-    if db.session.scalar(select(ResultSet).where(ResultSet.source_id == DEMO_SOURCE_ID)):
-        return
-    organiser = accounts.get("organiser")
-    items = [
+def _honours(rows: list[tuple], accounts: dict) -> list[HonourInput]:
+    """``WINNERS``-shaped rows as the list to import, ranked in order."""
+    return [
         HonourInput(
             level_code=code,
             level_text=text,
@@ -87,13 +90,19 @@ def seed(accounts: dict) -> None:
             user_id=accounts[acc].id if acc and acc in accounts else None,
             source_item_id=None,
         )
-        for i, (code, text, name, unit, title, group, score, acc) in enumerate(WINNERS)
+        for i, (code, text, name, unit, title, group, score, acc) in enumerate(rows)
     ]
+
+
+def seed(accounts: dict) -> None:
+    if db.session.scalar(select(ResultSet).where(ResultSet.source_id == DEMO_SOURCE_ID)):
+        return
+    organiser = accounts.get("organiser")
     rs = import_honours(
         "competition",
         DEMO_SOURCE_ID,
         "2026年临渭区“科技兴区”主题征文活动",
-        items,
+        _honours(WINNERS, accounts),
         organiser,
         organiser="中共临渭区委宣传部\n临渭区科学技术局",
     )
@@ -128,33 +137,11 @@ def seed(accounts: dict) -> None:
     issue_certificates(rs, organiser)
 
     # A second activity, still on public notice, so the objection form can be tried.
-    notice_items = [
-        HonourInput(
-            level_code="first",
-            level_text="一等奖",
-            recipient_name="孙明",
-            recipient_unit="区文广局",
-            work_title="老街巷里的文明新风",
-            group_label="",
-            score=93.0,
-            rank=1,
-        ),
-        HonourInput(
-            level_code="second",
-            level_text="二等奖",
-            recipient_name="周晓梅",
-            recipient_unit="区教育局",
-            work_title="书香校园二十年",
-            group_label="",
-            score=90.0,
-            rank=2,
-        ),
-    ]
     rs2 = import_honours(
         "competition",
         DEMO_SOURCE_ID + 1,
         "2026年“文明临渭”征文活动",
-        notice_items,
+        _honours(ON_NOTICE, accounts),
         organiser,
         organiser="中共临渭区委宣传部",
         ordering="unordered",
