@@ -39,8 +39,8 @@ def can_issue_reset_link(actor, user) -> bool:
     """An administrator for anyone; a unit coordinator for the authors of their
     own unit (never for someone holding another role: a coordinator must not
     be able to take over an organiser's or a judge's account)."""
-    if not (actor and actor.is_authenticated) or user is None:
-        return False
+    if not (actor and actor.is_authenticated) or user is None or user.invitation_pending:
+        return False  # an invited account is confirmed through its invitation only
     if actor.has_role(Role.ADMIN):
         return True
     return bool(
@@ -49,6 +49,21 @@ def can_issue_reset_link(actor, user) -> bool:
         and user.unit_id == actor.unit_id
         and user.id != actor.id
         and user.active
+        and user.roles == {Role.AUTHOR}
+    )
+
+
+def can_reissue_invitation(actor, user) -> bool:
+    """A new invitation link for an account not yet confirmed: an administrator,
+    or the coordinator of the unit that opened it (authors only)."""
+    if not (actor and actor.is_authenticated) or user is None or not user.invitation_pending:
+        return False
+    if actor.has_role(Role.ADMIN):
+        return True
+    return bool(
+        actor.has_role(Role.COORDINATOR)
+        and actor.unit_id
+        and user.unit_id == actor.unit_id
         and user.roles == {Role.AUTHOR}
     )
 
