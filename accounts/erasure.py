@@ -19,6 +19,7 @@ import secrets
 
 from sqlalchemy import or_, select, update
 
+from accounts.messages import Message
 from accounts.models import Consent, PasswordReset, Retention, Role, User, UserSession
 from accounts.services import hash_password
 from core import audit
@@ -28,7 +29,6 @@ from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
 from core.jobs import Job, JobStatus
-from core.messages import Message
 from core.storage import StoredFile, get_storage
 from essays.models import Competition, CompetitionStatus, Submission
 from judging.models import Award

@@ -11,10 +11,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from accounts import privacy
+from accounts.messages import Message
 from accounts.models import Consent, User, UserSession
 from core.exports import Table, table_bytes
 from core.extensions import db
-from core.messages import Message
 from core.storage import read_file
 from essays.models import Submission
 

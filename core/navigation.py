@@ -13,7 +13,6 @@ from flask import request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
-from core import messages
 from core.i18n_markers import N_
 
 
@@ -81,5 +80,4 @@ def init_app(app) -> None:
         return {
             "nav_items": items_for(current_user),
             "public_nav_items": public_items,
-            "unread_messages": lambda: messages.unread_count(current_user),
         }

@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from accounts import messages
 from accounts.models import Role, Unit
 from accounts.permissions import require_roles
-from core import messages
 from core.extensions import db
 from core.request_cycle import on_user_error, redirect_either_way
 from essays.models import Competition

@@ -29,7 +29,7 @@ FEATURES = {"accounts", "essays", "judging", "nominations", "publishing"}
 # Core's own web pages sit above accounts (roles, permissions) like a feature's routes, and
 # the job worker builds the app without any web page (tests/test_wiring_jobs.py): the app
 # factory imports them when it registers the blueprints, like the features' routes.
-LAZY_CORE_MODULES = {"core.views", "core.message_views"}
+LAZY_CORE_MODULES = {"core.views"}
 ROUTE_DECORATORS = {"route", "get", "post", "put", "delete", "patch"}
 
 
