@@ -187,16 +187,21 @@ def mark_all_read(user) -> int:
 AUTO_ATTEMPTS = 3  # the worker retries a failed copy this often; the outbox button always tries
 
 
-def queued_mail(max_attempts: int | None = None) -> list[Message]:
+def queued_mail(max_attempts: int | None = None, ids: list[int] | None = None) -> list[Message]:
     stmt = select(Message).where(Message.mail_state.in_([MailState.QUEUED, MailState.FAILED])).order_by(Message.id)
     if max_attempts is not None:
         stmt = stmt.where(Message.attempts < max_attempts)
+    if ids is not None:
+        stmt = stmt.where(Message.id.in_(ids))
     return list(db.session.scalars(stmt))
 
 
-def send_queued_mail(actor=None, smtp_factory=None, max_attempts: int | None = None) -> dict:
-    """E-mail the copies waiting in the outbox (and retry failed ones), if SMTP is configured."""
-    pending = queued_mail(max_attempts)
+def send_queued_mail(
+    actor=None, smtp_factory=None, max_attempts: int | None = None, ids: list[int] | None = None
+) -> dict:
+    """E-mail the copies waiting in the outbox (and retry failed ones), if SMTP is configured;
+    ``ids``: only these copies (the outbox page sends one at a time too)."""
+    pending = queued_mail(max_attempts, ids)
     if not mail_configured():
         return {"sent": 0, "failed": 0, "waiting": len(pending), "configured": False}
     sent = failed = 0

@@ -76,3 +76,17 @@ def can_manage_retention(user, competition) -> bool:
 def can_read_message(user, message) -> bool:
     """A message is its recipient's alone (not even an administrator reads it here)."""
     return bool(user and user.is_authenticated and message is not None and message.user_id == user.id)
+
+
+def can_manage_notice(user, notice) -> bool:
+    """A notice is reviewed and sent by the organiser who drafted it (or an administrator)."""
+    if not (user and user.is_authenticated) or notice is None:
+        return False
+    if user.has_role(Role.ADMIN):
+        return True
+    return user.has_role(Role.ORGANISER) and notice.created_by_id == user.id
+
+
+def can_use_outbox(user) -> bool:
+    """The outbox (everything waiting to go out) is the organisers' and administrators'."""
+    return bool(user and user.is_authenticated and user.has_role(Role.ORGANISER, Role.ADMIN))

@@ -7,12 +7,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from accounts import messages
+from accounts import messages, outbox
 from accounts.models import Role
 from accounts.permissions import can_read_message, require_roles
 from accounts.routes import bp
 from core.extensions import db
 from core.mail import mail_configured
+from core.request_cycle import redirect_either_way
 from core.urls import local_path
 
 
@@ -55,7 +56,20 @@ def messages_read_all():
 @bp.route("/messages/outbox")
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def message_outbox():
-    return render_template("accounts/outbox.html", waiting=messages.queued_mail(), configured=mail_configured())
+    """The one outbox: notices to review, result e-mails, e-mail copies of messages."""
+    kinds = outbox.waiting_by_kind(current_user)
+    return render_template("accounts/outbox.html", kinds=kinds, configured=mail_configured())
+
+
+@bp.route("/messages/outbox/<kind>/<int:item_id>/send", methods=["POST"])
+@require_roles(Role.ORGANISER, Role.ADMIN)
+def message_outbox_send_one(kind: str, item_id: int):
+    done = redirect_either_way(url_for("accounts.message_outbox"))
+    told = outbox.send_item(kind, item_id, current_user)
+    if told is None:
+        abort(404)
+    flash(told, "success")
+    return done
 
 
 @bp.route("/messages/outbox/send", methods=["POST"])

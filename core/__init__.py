@@ -52,6 +52,14 @@ def import_job_handlers() -> None:
     import publishing.jobs  # noqa: F401
 
 
+def register_outbox_sources() -> None:
+    """Every package's kind in the one outbox (``accounts.outbox``); accounts' own are built in."""
+    from accounts import outbox
+    from publishing.outbox import RESULT_MAILS
+
+    outbox.register(RESULT_MAILS)
+
+
 def register_blueprints(app: Flask) -> None:
     """The web pages, imported only when the app serves them: the job worker
     (``create_app(views=False)``) loads no blueprint, see ``tests/test_wiring_jobs.py``.
@@ -158,6 +166,7 @@ def create_app(config: dict | None = None, *, views: bool = True) -> Flask:
 
     jobs.init_app(app)
     import_job_handlers()
+    register_outbox_sources()
     if views:
         register_blueprints(app)
 
