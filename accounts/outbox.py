@@ -5,7 +5,7 @@ they may send) and sends one item. Accounts brings two: organisers' notices not
 yet sent (``NOTICES``: sending one delivers it to each recipient's message centre,
 and its e-mail copies join ``MAIL``) and the e-mail copies of messages (``MAIL``).
 Other packages add theirs through ``register`` from the composition root
-(``core.register_outbox_sources``: publishing's result e-mails), so this module
+(``core.register_hooks``: publishing's result e-mails), so this module
 knows no feature package and the page knows no source's model.
 """
 

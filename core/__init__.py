@@ -45,19 +45,22 @@ def import_job_handlers() -> None:
 
     Core's own (``core.tasks``) are imported at the top.
     """
-    import accounts.jobs  # noqa: F401
     import essays.jobs  # noqa: F401
     import judging.jobs  # noqa: F401
     import nominations.jobs  # noqa: F401
     import publishing.jobs  # noqa: F401
 
 
-def register_outbox_sources() -> None:
-    """Every package's kind in the one outbox (``accounts.outbox``); accounts' own are built in."""
-    from accounts import outbox
+def register_hooks() -> None:
+    """What features add to accounts' services, which import no feature package: their kinds
+    in the one outbox (``accounts.outbox``) and their sections of a person's data download
+    (``accounts.personal_data``). Accounts' own kinds and sections are built in."""
+    from accounts import outbox, personal_data
+    from essays.personal_data import ENTRIES
     from publishing.outbox import RESULT_MAILS
 
     outbox.register(RESULT_MAILS)
+    personal_data.register_section(ENTRIES)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -98,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     from essays import public_calls as essays_public_calls
     from essays import view_helpers as essays_views
     from judging import routes as judging_routes
+    from judging import routes_privacy as judging_privacy
     from nominations.blueprint import bp as nominations_bp
     from publishing import calls as publishing_calls
     from publishing.blueprint import bp as publishing_bp
@@ -108,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
         accounts_admin.bp,
         essays_views.bp,
         judging_routes.bp,
+        judging_privacy.bp,
         nominations_bp,
         publishing_bp,
     ):
@@ -166,7 +171,7 @@ def create_app(config: dict | None = None, *, views: bool = True) -> Flask:
 
     jobs.init_app(app)
     import_job_handlers()
-    register_outbox_sources()
+    register_hooks()
     if views:
         register_blueprints(app)
 
