@@ -38,6 +38,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("nominations.review_home", N_("Expert review"), ("judge",), "/nominations/review"),
     NavItem("nominations.committee_home", N_("Committee ballot"), ("committee",), "/nominations/committee"),
     NavItem("publishing.manage", N_("Publishing"), ("organiser", "admin"), "/publishing/manage"),
+    NavItem("accounts.message_outbox", N_("Outbox"), ("organiser", "admin"), "/messages/outbox"),
     NavItem("admin.users", N_("Users"), ("admin",), "/admin/users"),
     NavItem("admin.units", N_("Units"), ("admin",), "/admin/units"),
     NavItem("core.audit_log", N_("Audit log"), ("admin", "organiser"), "/audit"),
