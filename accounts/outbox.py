@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from accounts import messages
-from accounts.permissions import can_manage_notice, can_use_outbox
+from accounts.permissions import can_manage_notice, can_send_mail_copies, can_use_outbox
 from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
@@ -113,6 +113,8 @@ def _send_notice(notice_id: int, actor) -> str | None:
 
 
 def _mail_copies(user) -> list[Item]:
+    if not can_send_mail_copies(user):
+        return []
     return [
         Item(
             kind="mail",
@@ -129,7 +131,7 @@ def _mail_copies(user) -> list[Item]:
 
 
 def _send_mail_copy(message_id: int, actor) -> str | None:
-    if not messages.queued_mail(ids=[message_id]):
+    if not can_send_mail_copies(actor) or not messages.queued_mail(ids=[message_id]):
         return None
     require_mail()
     result = messages.send_queued_mail(actor, ids=[message_id])

@@ -7,6 +7,7 @@ import functools
 from flask import abort, current_app
 from flask_login import current_user
 
+from accounts.activity_access import manages_all
 from accounts.models import Role
 
 
@@ -90,3 +91,9 @@ def can_manage_notice(user, notice) -> bool:
 def can_use_outbox(user) -> bool:
     """The outbox (everything waiting to go out) is the organisers' and administrators'."""
     return bool(user and user.is_authenticated and user.has_role(Role.ORGANISER, Role.ADMIN))
+
+
+def can_send_mail_copies(user) -> bool:
+    """The e-mail copies of everyone's messages belong to no one activity: administrators and the
+    district department's organisers send them, not a co-organising department's account."""
+    return can_use_outbox(user) and manages_all(user)

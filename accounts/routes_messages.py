@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from accounts import messages, outbox
 from accounts.models import Role
-from accounts.permissions import can_read_message, require_roles
+from accounts.permissions import can_read_message, can_send_mail_copies, require_roles
 from accounts.routes import bp
 from core.extensions import db
 from core.mail import mail_configured
@@ -58,7 +58,12 @@ def messages_read_all():
 def message_outbox():
     """The one outbox: notices to review, result e-mails, e-mail copies of messages."""
     kinds = outbox.waiting_by_kind(current_user)
-    return render_template("accounts/outbox.html", kinds=kinds, configured=mail_configured())
+    return render_template(
+        "accounts/outbox.html",
+        kinds=kinds,
+        configured=mail_configured(),
+        can_send_mail=can_send_mail_copies(current_user),
+    )
 
 
 @bp.route("/messages/outbox/<kind>/<int:item_id>/send", methods=["POST"])
@@ -75,6 +80,8 @@ def message_outbox_send_one(kind: str, item_id: int):
 @bp.route("/messages/outbox/send", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def message_outbox_send():
+    if not can_send_mail_copies(current_user):
+        abort(404)
     result = messages.send_queued_mail(current_user)
     if not result["configured"]:
         flash(_("E-mail is not configured (MAIL_SERVER); the messages stay in the outbox."), "warning")

@@ -10,6 +10,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from accounts import activity_access
 from accounts.models import User
 from accounts.outbox import Item, Source, require_mail
 from core import audit
@@ -20,7 +21,7 @@ from core.i18n_markers import N_
 from core.mail import Mail, mail_configured, send_all
 from core.urls import external_url
 from publishing.certificates import verify_url
-from publishing.models import MessageStatus, OutboxMessage, ResultSet, ResultState
+from publishing.models import MessageStatus, OutboxMessage, ResultSet, ResultState, SourceType
 from publishing.permissions import can_manage_results
 
 
@@ -143,6 +144,14 @@ def _deliver(pending: list[OutboxMessage], rs: ResultSet, actor, smtp_factory=No
 WAITING = (MessageStatus.DRAFT, MessageStatus.APPROVED, MessageStatus.FAILED)
 
 
+def _may_send(user, rs: ResultSet | None) -> bool:
+    """An organiser of the result set's activity (a co-organising department: only its own)."""
+    if rs is None or not can_manage_results(user):
+        return False
+    kind = activity_access.PROGRAMME if rs.source_type == SourceType.PROGRAMME else activity_access.COMPETITION
+    return activity_access.can_organise(user, kind, rs.source_id)
+
+
 def waiting_result_mails(user) -> list[Item]:
     """Result e-mails not sent yet, of the result sets ``user`` manages."""
     if not can_manage_results(user):
@@ -161,16 +170,17 @@ def waiting_result_mails(user) -> list[Item]:
             error=m.error or "",
         )
         for m in db.session.scalars(stmt)
+        if _may_send(user, m.result_set)
     ]
 
 
 def send_result_mail(message_id: int, actor, smtp_factory=None) -> str | None:
     """Send one result e-mail from the outbox page: sending it there is its approval."""
     msg = db.session.get(OutboxMessage, message_id)
-    if msg is None or msg.status not in WAITING or not can_manage_results(actor):
+    if msg is None or msg.status not in WAITING or not _may_send(actor, msg.result_set):
         return None
     rs = msg.result_set
-    if rs is None or rs.state != ResultState.PUBLISHED:
+    if rs.state != ResultState.PUBLISHED:
         raise UserError(N_("Nothing is sent before the results are published."))
     require_mail()
     approve_messages([msg], actor)

@@ -106,11 +106,12 @@ def test_without_a_mail_server_nothing_goes_out(db, client, login, post, organis
     assert db.session.get(OutboxMessage, waiting["result"]).status == "draft"
 
 
-def test_outbox_refusals(app, login, csrf, author, make_user, organiser, waiting):
+def test_outbox_refusals(app, login, csrf, author, make_user, organiser, co_organiser, waiting):
     users = {
         "author": author,
         "judge": make_user("judge"),
         "other_organiser": make_user("organiser", username="organiser_b"),
+        "co_organiser": co_organiser,  # organises only the activities that list it: not this one
     }
     refused(
         app,
@@ -122,7 +123,12 @@ def test_outbox_refusals(app, login, csrf, author, make_user, organiser, waiting
     )
     other = app.test_client()
     login(other, users["other_organiser"])
-    assert _row("notice", waiting["notice"]) not in other.get(OUTBOX).get_data(as_text=True)
+    html = other.get(OUTBOX).get_data(as_text=True)
+    assert _row("notice", waiting["notice"]) not in html and _row("result", waiting["result"]) in html
+    co = app.test_client()
+    login(co, co_organiser)
+    html = co.get(OUTBOX).get_data(as_text=True)
+    assert _row("result", waiting["result"]) not in html and _row("mail", waiting["mail"]) not in html
     send = f"{OUTBOX}/notice/{waiting['notice']}/send"
     refused(
         app,
@@ -136,5 +142,8 @@ def test_outbox_refusals(app, login, csrf, author, make_user, organiser, waiting
             ("other_organiser", send, 404),  # a notice is sent by the organiser who drafted it
             ("other_organiser", f"{OUTBOX}/nothing/1/send", 404),
             ("other_organiser", f"{OUTBOX}/mail/999999/send", 404),
+            ("co_organiser", f"{OUTBOX}/result/{waiting['result']}/send", 404),
+            ("co_organiser", f"{OUTBOX}/mail/{waiting['mail']}/send", 404),
+            ("co_organiser", f"{OUTBOX}/send", 404),
         ],
     )
