@@ -1,91 +1,35 @@
-"""Erasing the personal data of an archived activity's entries that did not win.
+"""Erasing a person's account details: the part of a personal-data erasure that
+accounts knows. The activity-specific part (which entries go, winners stay)
+belongs to the package that knows winners (``judging.erasure``), which calls these.
 
-The organiser sets how long the activity keeps it (``set_retention``); once that
-date has passed, ``start_erasure`` queues the job (``accounts.jobs``) that calls
-``erase_entry`` for each entry without an award. What goes: the entry's title,
-texts, file names and stored files, its link to the author (it moves to one
-placeholder account), a guardian's name, and — when the author has nothing
-else in the system — the author's account details and sign-in history. The
-names are also blanked in the labels of audit entries about them. What stays:
-the anonymous code, receipt number, word counts, unit, status, scores and every
-audit entry. Winners stay whole: their results are public.
+What goes here: the account's name, sign-in name, phone, e-mail, workplace,
+sign-in history, reset links and messages; the names are also blanked in the
+labels and changes of the audit entries about the account. The audit entries
+themselves stay (append-only). Erased records move to one disabled placeholder
+account (``placeholder_author``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import secrets
 
 from sqlalchemy import or_, select, update
 
-from accounts.models import Consent, PasswordReset, Retention, Role, User, UserSession
+from accounts.messages import Message
+from accounts.models import PasswordReset, Role, User, UserSession
 from accounts.services import hash_password
-from core import audit
 from core.audit import AuditEntry
-from core.db import utcnow
-from core.errors import UserError
 from core.extensions import db
-from core.i18n_markers import N_
-from core.jobs import Job, JobStatus
-from core.messages import Message
-from core.storage import StoredFile, get_storage
-from essays.models import Competition, CompetitionStatus, Submission
-from judging.models import Award
+from core.storage import get_storage
 
 # ":" is not allowed in a user name people choose, so these never collide with one.
 PLACEHOLDER_USERNAME = "erased:author"
 ERASED = "［已删除］"
 
 
-def retention_of(competition: Competition) -> Retention | None:
-    return db.session.scalar(select(Retention).where(Retention.competition_id == competition.id))
-
-
-def set_retention(competition: Competition, keep_until: dt.date, *, actor, today: dt.date) -> Retention:
-    """Keep the non-winners' personal data until ``keep_until`` (an archived activity only)."""
-    if competition.status != CompetitionStatus.ARCHIVED:
-        raise UserError(N_("Only an archived activity has a retention period."))
-    if keep_until < today:
-        raise UserError(N_("The retention period cannot end in the past."))
-    retention = retention_of(competition) or Retention(competition_id=competition.id)
-    if retention.erased_at is not None:
-        raise UserError(N_("The personal data of this activity has already been erased."))
-    before = retention.keep_until
-    retention.keep_until, retention.set_by_id, retention.set_at = keep_until, actor.id, utcnow()
-    db.session.add(retention)
-    audit.record("privacy.retention", competition, actor=actor, changes={"keep_until": [before, keep_until]})
-    return retention
-
-
-def check_erasable(competition: Competition, *, today: dt.date) -> Retention:
-    """Refuse an erasure before the retention period has passed (or twice)."""
-    retention = retention_of(competition)
-    if competition.status != CompetitionStatus.ARCHIVED or retention is None:
-        raise UserError(N_("Set a retention period for this archived activity first."))
-    if retention.erased_at is not None:
-        raise UserError(N_("The personal data of this activity has already been erased."))
-    if today <= retention.keep_until:
-        raise UserError(N_("The retention period has not passed yet."))
-    running = select(Job).where(Job.kind == "privacy.erase", Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)))
-    if any((job.params or {}).get("competition_id") == competition.id for job in db.session.scalars(running)):
-        raise UserError(N_("The erasure is already under way."))
-    return retention
-
-
-def non_winner_ids(competition: Competition) -> list[int]:
-    winners = select(Award.submission_id)
-    return list(
-        db.session.scalars(
-            select(Submission.id)
-            .where(Submission.competition_id == competition.id, Submission.id.not_in(winners))
-            .order_by(Submission.id)
-        )
-    )
-
-
 def placeholder_author() -> User:
-    """The one disabled account erased entries belong to."""
+    """The one disabled account erased records belong to."""
     user = db.session.scalar(select(User).where(User.username == PLACEHOLDER_USERNAME))
     if user is None:
         user = User(
@@ -99,18 +43,18 @@ def placeholder_author() -> User:
     return user
 
 
-def _personal_strings(*values) -> list[str]:
-    # Longest first, so a name inside a longer title is blanked with the title.
+def personal_strings(*values) -> list[str]:
+    """The strings to blank: longest first, so a name inside a longer title is blanked with the title."""
     return sorted({v for v in values if v and len(v) >= 2}, key=len, reverse=True)
 
 
-def _blank(text: str, strings: list[str]) -> str:
+def blank(text: str, strings: list[str]) -> str:
     for s in strings:
         text = text.replace(s, ERASED)
     return text
 
 
-def _redact_audit(where, strings: list[str], *, forget_ip: bool) -> None:
+def redact_audit(where, strings: list[str], *, forget_ip: bool) -> None:
     """Blank personal strings in the labels and changes of the audit entries ``where`` selects.
 
     The entries themselves stay (append-only): who did what, when, to which object.
@@ -119,10 +63,10 @@ def _redact_audit(where, strings: list[str], *, forget_ip: bool) -> None:
         select(AuditEntry.id, AuditEntry.actor_label, AuditEntry.object_label, AuditEntry.changes).where(where)
     ).all()
     for row in rows:
-        changes = json.loads(_blank(json.dumps(row.changes or {}, ensure_ascii=False), strings))
+        changes = json.loads(blank(json.dumps(row.changes or {}, ensure_ascii=False), strings))
         values = {
-            "actor_label": _blank(row.actor_label or "", strings),
-            "object_label": _blank(row.object_label or "", strings),
+            "actor_label": blank(row.actor_label or "", strings),
+            "object_label": blank(row.object_label or "", strings),
             "changes": changes,
         }
         if forget_ip:
@@ -130,53 +74,14 @@ def _redact_audit(where, strings: list[str], *, forget_ip: bool) -> None:
         db.session.execute(update(AuditEntry).where(AuditEntry.id == row.id).values(**values))
 
 
-def _keeps_account(user: User) -> bool:
-    """An account with other entries or with any role but author's is not erased."""
-    if user.username == PLACEHOLDER_USERNAME or user.roles - {Role.AUTHOR}:
-        return True
-    return db.session.scalar(select(Submission.id).where(Submission.author_id == user.id).limit(1)) is not None
+def may_erase_account(user: User) -> bool:
+    """Only an author's own account is erased (never the placeholder, never someone with another role);
+    the caller also checks that the person has nothing else in the system."""
+    return user.username != PLACEHOLDER_USERNAME and not (user.roles - {Role.AUTHOR})
 
 
-def erase_entry(entry: Submission, placeholder: User) -> list[str]:
-    """Erase one non-winning entry's personal data; returns storage keys to delete after commit."""
-    author = entry.author
-    consents = db.session.scalars(select(Consent).where(Consent.submission_id == entry.id)).all()
-    strings = _personal_strings(
-        entry.title,
-        entry.judge_title,
-        entry.original_name,
-        author.display_name,
-        author.username,
-        author.phone,
-        author.email,
-        author.workplace,
-        *(c.guardian_name for c in consents),
-        # the organiser's own entry fields (指导教师, 联系地址, co-authors …)
-        *(str(v) for v in (entry.field_values or {}).values() if isinstance(v, str)),
-    )
-    keys = []
-    for file_id in (entry.original_file_id, entry.judge_file_id):
-        stored = db.session.get(StoredFile, file_id) if file_id else None
-        if stored is not None:
-            keys.append(stored.key)
-            db.session.delete(stored)
-    entry.original_file_id = entry.judge_file_id = None
-    entry.title = entry.judge_title = entry.original_name = ""
-    entry.body_text = entry.judge_text = ""
-    entry.identity_spans, entry.disqualify_reason, entry.submission_token = [], None, None
-    entry.field_values = None
-    entry.author_id, entry.submitted_by_id = placeholder.id, None
-    for consent in consents:
-        consent.guardian_name, consent.user_id, consent.ip = None, placeholder.id, None
-    db.session.flush()
-    about_entry = (AuditEntry.object_type == "submissions") & (AuditEntry.object_id == str(entry.id))
-    _redact_audit(about_entry, strings, forget_ip=False)
-    if not _keeps_account(author):
-        _erase_account(author, strings)
-    return keys
-
-
-def _erase_account(user: User, strings: list[str]) -> None:
+def erase_account(user: User, strings: list[str]) -> None:
+    """Blank the account's details, end its sessions, drop its links and messages, redact its audit trail."""
     user.username = f"erased:{user.id}"
     user.display_name = ERASED
     user.phone = user.email = user.workplace = None
@@ -190,7 +95,7 @@ def _erase_account(user: User, strings: list[str]) -> None:
         AuditEntry.actor_id == user.id,
         (AuditEntry.object_type == "users") & (AuditEntry.object_id == str(user.id)),
     )
-    _redact_audit(about_user, strings, forget_ip=True)
+    redact_audit(about_user, strings, forget_ip=True)
 
 
 def delete_stored(keys: list[str]) -> None:
@@ -198,23 +103,3 @@ def delete_stored(keys: list[str]) -> None:
     storage = get_storage()
     for key in keys:
         storage.delete(key)
-
-
-def stale_exports(competition: Competition) -> list[str]:
-    """Files finished jobs made from this activity (entry lists, packets): they carry names.
-
-    Their records go now; the returned keys are deleted after the commit."""
-    keys = []
-    for job in db.session.scalars(select(Job).where(Job.result_file_id.is_not(None), Job.kind != "privacy.erase")):
-        if (job.params or {}).get("competition_id") == competition.id:
-            keys.append(job.result_file.key)
-            stored, job.result_file_id = job.result_file, None
-            db.session.delete(stored)
-    return keys
-
-
-def finish_erasure(competition: Competition, count: int, *, actor_id: int | None) -> None:
-    retention = retention_of(competition)
-    retention.erased_at, retention.erased_count = utcnow(), count
-    actor = db.session.get(User, actor_id) if actor_id else None
-    audit.record("privacy.erase", competition, actor=actor, changes={"erased_entries": [None, count]})

@@ -84,6 +84,11 @@ class UserRole(db.Model):
     role: Mapped[Role] = mapped_column(str_enum(Role))
 
 
+# The password hash of an account a unit opened by invitation, until the person
+# confirms through the link: no password verifies against it (not an Argon2 hash).
+INVITATION_PENDING = "!invitation-pending"
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -119,6 +124,11 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active
+
+    @property
+    def invitation_pending(self) -> bool:
+        """Opened by a unit's invitation and not yet confirmed by the person: no sign-in."""
+        return not self.active and self.password_hash == INVITATION_PENDING
 
     @property
     def roles(self) -> set[Role]:

@@ -7,6 +7,7 @@ import functools
 from flask import abort, current_app
 from flask_login import current_user
 
+from accounts.activity_access import manages_all
 from accounts.models import Role
 
 
@@ -39,8 +40,8 @@ def can_issue_reset_link(actor, user) -> bool:
     """An administrator for anyone; a unit coordinator for the authors of their
     own unit (never for someone holding another role: a coordinator must not
     be able to take over an organiser's or a judge's account)."""
-    if not (actor and actor.is_authenticated) or user is None:
-        return False
+    if not (actor and actor.is_authenticated) or user is None or user.invitation_pending:
+        return False  # an invited account is confirmed through its invitation only
     if actor.has_role(Role.ADMIN):
         return True
     return bool(
@@ -53,6 +54,21 @@ def can_issue_reset_link(actor, user) -> bool:
     )
 
 
+def can_reissue_invitation(actor, user) -> bool:
+    """A new invitation link for an account not yet confirmed: an administrator,
+    or the coordinator of the unit that opened it (authors only)."""
+    if not (actor and actor.is_authenticated) or user is None or not user.invitation_pending:
+        return False
+    if actor.has_role(Role.ADMIN):
+        return True
+    return bool(
+        actor.has_role(Role.COORDINATOR)
+        and actor.unit_id
+        and user.unit_id == actor.unit_id
+        and user.roles == {Role.AUTHOR}
+    )
+
+
 def can_manage_retention(user, competition) -> bool:
     """Organisers set an archived activity's retention period and erase its non-winners' data."""
     return bool(user and user.is_authenticated and user.has_role(Role.ORGANISER, Role.ADMIN))
@@ -61,3 +77,23 @@ def can_manage_retention(user, competition) -> bool:
 def can_read_message(user, message) -> bool:
     """A message is its recipient's alone (not even an administrator reads it here)."""
     return bool(user and user.is_authenticated and message is not None and message.user_id == user.id)
+
+
+def can_manage_notice(user, notice) -> bool:
+    """A notice is reviewed and sent by the organiser who drafted it (or an administrator)."""
+    if not (user and user.is_authenticated) or notice is None:
+        return False
+    if user.has_role(Role.ADMIN):
+        return True
+    return user.has_role(Role.ORGANISER) and notice.created_by_id == user.id
+
+
+def can_use_outbox(user) -> bool:
+    """The outbox (everything waiting to go out) is the organisers' and administrators'."""
+    return bool(user and user.is_authenticated and user.has_role(Role.ORGANISER, Role.ADMIN))
+
+
+def can_send_mail_copies(user) -> bool:
+    """The e-mail copies of everyone's messages belong to no one activity: administrators and the
+    district department's organisers send them, not a co-organising department's account."""
+    return can_use_outbox(user) and manages_all(user)

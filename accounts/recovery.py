@@ -6,8 +6,11 @@
   or the unit coordinator for an author of their unit, issues a link and
   passes it on; the issuer sees it once, the audit log records who issued it.
 - An invitation is the same kind of link, issued when a unit coordinator
-  recommends someone who has no account yet: the account is created without a
-  usable password and the person sets one through the link.
+  recommends someone who has no account yet: the account is created inactive,
+  without a usable password (``User.invitation_pending``: nobody can sign in
+  with it, nobody can issue a reset link for it) until the person confirms
+  their details and sets a password through the link. The coordinator may
+  re-issue an expired invitation (audited).
 - Only the SHA-256 of a link's token is stored. A link works once, until it
   expires; a newer link replaces older ones; setting the password signs the
   person out everywhere.
@@ -143,20 +146,29 @@ def issue_link(user: User, *, actor: User) -> tuple[str, dt.datetime]:
 
 
 def valid_reset(token: str | None) -> PasswordReset | None:
-    """The unused, unexpired link of an active account with this token, or None."""
+    """The unused, unexpired link of an active (or invited) account with this token, or None."""
     if not token or len(token) > TOKEN_MAX_LENGTH:
         return None
     reset = db.session.scalar(select(PasswordReset).where(PasswordReset.token == hash_token(token)))
-    if reset is None or reset.used_at is not None or reset.expires_at <= utcnow() or not reset.user.active:
+    if reset is None or reset.used_at is not None or reset.expires_at <= utcnow():
+        return None
+    if not (reset.user.active or reset.user.invitation_pending):
         return None
     return reset
 
 
 def reset_password(reset: PasswordReset, new_password: str) -> User:
     """Set the password through a link: the policy applies, the link is used up,
-    every signed-in browser of the account is signed out."""
+    every signed-in browser of the account is signed out. Through an invitation,
+    this is the person's confirmation: the account becomes usable."""
     user = reset.user
+    confirming = user.invitation_pending
     services.set_password(user, new_password, actor=user, action="password.reset_done")
+    if confirming:
+        user.active = True
+        audit.record(
+            "user.invitation_confirm", user, actor=user, label=user.username, changes={"active": [False, True]}
+        )
     reset.used_at = utcnow()
     db.session.execute(
         update(PasswordReset)
@@ -188,28 +200,42 @@ def invite_author(*, display_name: str, phone: str | None, email: str | None, un
     user = services.create_user(
         username=login,
         display_name=display_name,
-        password=secrets.token_urlsafe(24),
+        password="",
         roles=[Role.AUTHOR],
         unit=unit,
         phone=phone,
         email=email,
         actor=actor,
         action="user.invite",
+        invitation=True,
     )
+    return _invitation(user, unit, actor, "password.invitation_link")
+
+
+def reissue_invitation(user: User, *, actor: User) -> Invitation:
+    """A new invitation link for an account not yet confirmed (the caller checked
+    ``permissions.can_reissue_invitation``); earlier links stop working."""
+    if not user.invitation_pending:
+        raise UserError(N_("This person has already confirmed their account."))
+    return _invitation(user, user.unit, actor, "password.invitation_reissue")
+
+
+def _invitation(user: User, unit: Unit | None, actor: User, action: str) -> Invitation:
     lifetime = invitation_lifetime()
     url = _new_link(user, lifetime, actor)
-    audit.record("password.invitation_link", user, actor=actor, label=user.username, changes={"days": lifetime.days})
+    audit.record(action, user, actor=actor, label=user.username, changes={"days": lifetime.days})
+    unit_name = unit.name if unit is not None else ""
     mail = None
     if mail_configured() and user.email:
         mail = Mail(
             recipient=user.email,
-            subject=gettext("You have been recommended by %(unit)s", unit=unit.name),
+            subject=gettext("You have been recommended by %(unit)s", unit=unit_name),
             body=gettext(
                 "%(name)s, %(unit)s has recommended you and opened an account for you (sign-in name: %(username)s).\n\n"
                 "Open this link within %(days)s days to confirm, choose your password and check your entry. "
                 "It works once:\n%(url)s",
                 name=user.display_name,
-                unit=unit.name,
+                unit=unit_name,
                 username=user.username,
                 days=lifetime.days,
                 url=url,

@@ -35,7 +35,7 @@ from accounts.forms import (
     unit_choices,
 )
 from accounts.models import Role, User, UserSession
-from accounts.permissions import can_issue_reset_link, require_roles
+from accounts.permissions import can_issue_reset_link, can_reissue_invitation, require_roles
 from core.extensions import csrf, db, limiter
 from core.forms import form_values
 from core.limits import abort_if_refused, body_limit
@@ -312,8 +312,23 @@ def unit_members():
             select(User).where(User.unit_id == current_user.unit_id).order_by(User.display_name)
         ).all()
     return render_template(
-        "accounts/unit_members.html", members=members, can_issue=partial(can_issue_reset_link, current_user)
+        "accounts/unit_members.html",
+        members=members,
+        can_issue=partial(can_issue_reset_link, current_user),
+        can_reinvite=partial(can_reissue_invitation, current_user),
     )
+
+
+@bp.route("/unit/members/<int:user_id>/invitation", methods=["POST"])
+@require_roles(Role.COORDINATOR)
+def unit_member_invitation(user_id: int):
+    """A new invitation link for a member who has not confirmed yet (the old one expired or was lost)."""
+    user = db.session.get(User, user_id)
+    if user is None or not can_reissue_invitation(current_user, user):
+        abort(404)
+    invitation = recovery.reissue_invitation(user, actor=current_user._get_current_object())
+    page = render_template("accounts/invitation_link.html", invitation=invitation)
+    return recovery.send_after_response(_private_page(page), invitation.mail)
 
 
 @bp.route("/unit/members/<int:user_id>/reset-link", methods=["POST"])

@@ -1,23 +1,18 @@
-"""Privacy pages: the notice, a person's own data download, an activity's retention and erasure."""
+"""Privacy pages: the notice and a person's own data download. An activity's retention
+period and erasure are judging's (``judging.routes_privacy``), which knows the winners."""
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+import datetime as dt
+
+from flask import Response, render_template
 from flask_login import current_user, login_required
 
-from accounts import erasure, personal_data, privacy
-from accounts.forms import RetentionForm
-from accounts.models import Role
-from accounts.permissions import can_manage_retention, require_roles
+from accounts import personal_data, privacy
 from accounts.routes import bp
 from core import audit
 from core.exports import content_disposition
-from core.extensions import db
-from core.jobs import start_job
-from core.request_cycle import on_user_error
-from essays.models import Competition
-from publishing.clock import today_local
+from core.i18n import SHANGHAI
 
 
 @bp.route("/privacy")
@@ -32,44 +27,7 @@ def my_data():
     data = personal_data.build_zip(user)
     audit.record("privacy.export", user, actor=user)
     response = Response(data, mimetype="application/zip")
-    response.headers["Content-Disposition"] = content_disposition(f"my-data-{today_local():%Y%m%d}.zip")
+    today = dt.datetime.now(SHANGHAI).date()
+    response.headers["Content-Disposition"] = content_disposition(f"my-data-{today:%Y%m%d}.zip")
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-def _competition_or_404(competition_id: int) -> Competition:
-    competition = db.session.get(Competition, competition_id)
-    if competition is None or not can_manage_retention(current_user, competition):
-        abort(404)
-    return competition
-
-
-@bp.route("/activities/<int:competition_id>/privacy", methods=["GET", "POST"])
-@require_roles(Role.ORGANISER, Role.ADMIN)
-def retention(competition_id: int):
-    competition = _competition_or_404(competition_id)
-    form = RetentionForm()
-    page_url = url_for("accounts.retention", competition_id=competition.id)
-    if form.validate_on_submit():
-        on_user_error(page_url)
-        erasure.set_retention(competition, form.keep_until.data, actor=current_user, today=today_local())
-        flash(_("The retention period has been saved."), "success")
-        return redirect(page_url)
-    return render_template(
-        "accounts/retention.html",
-        competition=competition,
-        form=form,
-        retention=erasure.retention_of(competition),
-        non_winners=len(erasure.non_winner_ids(competition)),
-    )
-
-
-@bp.route("/activities/<int:competition_id>/privacy/erase", methods=["POST"])
-@require_roles(Role.ORGANISER, Role.ADMIN)
-def erase(competition_id: int):
-    competition = _competition_or_404(competition_id)
-    on_user_error(url_for("accounts.retention", competition_id=competition.id))
-    erasure.check_erasable(competition, today=today_local())
-    title = _("Erase personal data: %(title)s", title=competition.title)
-    job = start_job("privacy.erase", title, {"competition_id": competition.id}, user=current_user)
-    return redirect(url_for("core.job_page", job_id=job.id))

@@ -13,7 +13,7 @@ from sqlalchemy import func, or_, select
 
 from accounts import sheets
 from accounts.auth import end_session, revoke_all_sessions, start_session
-from accounts.models import Role, Unit, UnitKind, User, UserRole, UserSession
+from accounts.models import INVITATION_PENDING, Role, Unit, UnitKind, User, UserRole, UserSession
 from accounts.passwords import make_hasher, password_problems
 from core import audit
 from core.db import end_read_transaction, utcnow
@@ -229,7 +229,10 @@ def create_user(
     actor=None,
     action: str = "user.create",
     self_service: bool = False,
+    invitation: bool = False,
 ) -> User:
+    """A new account; ``invitation``: inactive, with no usable password, until the
+    person confirms through their invitation link (``accounts.recovery``)."""
     username = username.strip()
     phone = (phone or "").strip() or None
     email = (email or "").strip().lower() or None
@@ -238,7 +241,7 @@ def create_user(
         # form learns anything about other accounts.
         check_password_policy(password, username, display_name)
     _check_unique(username, phone, email, self_service=self_service)
-    if not self_service:
+    if not self_service and not invitation:
         check_password_policy(password, username, display_name)
     user = User(
         username=username,
@@ -247,7 +250,8 @@ def create_user(
         email=email,
         unit=unit,
         workplace=(workplace or "").strip() or None,
-        password_hash=hash_password(password),
+        password_hash=INVITATION_PENDING if invitation else hash_password(password),
+        active=not invitation,
     )
     user.set_roles(roles)
     db.session.add(user)

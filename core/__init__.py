@@ -8,10 +8,10 @@ from pathlib import Path
 
 from flask import Flask
 
-# core.audit, core.jobs, core.messages and core.storage hold core's models, core.tasks its job handlers.
+# core.audit, core.jobs and core.storage hold core's models, core.tasks its job handlers.
 # ``extensions.db``, never ``from core.extensions import db`` here: the name would hide
 # the module ``core.db`` (``core.db.UTCDateTime`` in the migrations).
-from core import audit, errors_views, extensions, i18n, jobs, limits, messages, navigation, security, storage, tasks  # noqa: F401
+from core import audit, errors_views, extensions, i18n, jobs, limits, navigation, security, storage, tasks  # noqa: F401
 from core.cli import register_cli
 from core.config import load_config
 from core.db import configure_sqlite, engine_options
@@ -32,6 +32,7 @@ def import_models() -> None:
     Core's own models (audit log, jobs, stored files) are imported at the top.
     Order follows the one-way imports between packages.
     """
+    import accounts.messages  # noqa: F401  (also e-mails the outbox every five minutes in the worker)
     import accounts.models  # noqa: F401
     import essays.models  # noqa: F401
     import judging.models  # noqa: F401
@@ -44,11 +45,22 @@ def import_job_handlers() -> None:
 
     Core's own (``core.tasks``) are imported at the top.
     """
-    import accounts.jobs  # noqa: F401
     import essays.jobs  # noqa: F401
     import judging.jobs  # noqa: F401
     import nominations.jobs  # noqa: F401
     import publishing.jobs  # noqa: F401
+
+
+def register_hooks() -> None:
+    """What features add to accounts' services, which import no feature package: their kinds
+    in the one outbox (``accounts.outbox``) and their sections of a person's data download
+    (``accounts.personal_data``). Accounts' own kinds and sections are built in."""
+    from accounts import outbox, personal_data
+    from essays.personal_data import ENTRIES
+    from publishing.outbox import RESULT_MAILS
+
+    outbox.register(RESULT_MAILS)
+    personal_data.register_section(ENTRIES)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -57,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     A blueprint whose routes span several modules imports each one here.
     """
     # A blueprint whose pages span several modules (by audience) gets them by importing each.
+    import accounts.routes_messages  # noqa: F401
     import accounts.routes_privacy  # noqa: F401
     import essays.routes_author  # noqa: F401
     import essays.routes_notice  # noqa: F401
@@ -84,11 +97,11 @@ def register_blueprints(app: Flask) -> None:
     import publishing.public_routes  # noqa: F401
     from accounts import admin as accounts_admin
     from accounts import routes as accounts_routes
-    from core import message_views  # noqa: F401  (the message centre, on core's blueprint)
     from core import views as core_views
     from essays import public_calls as essays_public_calls
     from essays import view_helpers as essays_views
     from judging import routes as judging_routes
+    from judging import routes_privacy as judging_privacy
     from nominations.blueprint import bp as nominations_bp
     from publishing import calls as publishing_calls
     from publishing.blueprint import bp as publishing_bp
@@ -99,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
         accounts_admin.bp,
         essays_views.bp,
         judging_routes.bp,
+        judging_privacy.bp,
         nominations_bp,
         publishing_bp,
     ):
@@ -157,6 +171,7 @@ def create_app(config: dict | None = None, *, views: bool = True) -> Flask:
 
     jobs.init_app(app)
     import_job_handlers()
+    register_hooks()
     if views:
         register_blueprints(app)
 

@@ -57,6 +57,8 @@ ACTIONS: dict[str, str] = {
     "password.reset_done": N_("Set a new password through a reset link"),
     "password.invitation_link": N_("Issued an invitation link"),
     "user.invite": N_("Opened an account for someone a unit recommends"),
+    "password.invitation_reissue": N_("Issued a new invitation link"),
+    "user.invitation_confirm": N_("Confirmed an invitation"),
     "privacy.consent": N_("Agreed to the privacy notice"),
     "privacy.guardian_consent": N_("Recorded a guardian's consent"),
     "privacy.export": N_("Downloaded own personal data"),

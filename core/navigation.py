@@ -13,7 +13,6 @@ from flask import request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
-from core import messages
 from core.i18n_markers import N_
 
 
@@ -39,6 +38,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("nominations.review_home", N_("Expert review"), ("judge",), "/nominations/review"),
     NavItem("nominations.committee_home", N_("Committee ballot"), ("committee",), "/nominations/committee"),
     NavItem("publishing.manage", N_("Publishing"), ("organiser", "admin"), "/publishing/manage"),
+    NavItem("accounts.message_outbox", N_("Outbox"), ("organiser", "admin"), "/messages/outbox"),
     NavItem("admin.users", N_("Users"), ("admin",), "/admin/users"),
     NavItem("admin.units", N_("Units"), ("admin",), "/admin/units"),
     NavItem("core.audit_log", N_("Audit log"), ("admin", "organiser"), "/audit"),
@@ -81,5 +81,4 @@ def init_app(app) -> None:
         return {
             "nav_items": items_for(current_user),
             "public_nav_items": public_items,
-            "unread_messages": lambda: messages.unread_count(current_user),
         }

@@ -1,10 +1,10 @@
-"""What authors are told about their entries (through ``core.messages.notify``)."""
+"""What authors are told about their entries (through ``accounts.messages.notify``)."""
 
 from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from core.messages import MessageKind, notify
+from accounts.messages import MessageKind, notify
 from core.urls import external_url
 from essays.models import Submission, SubmissionStatus
 

@@ -7,11 +7,11 @@ from functools import partial
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from accounts import recovery
 from accounts.forms import InviteForm
-from accounts.models import Role, Unit, User
+from accounts.models import INVITATION_PENDING, Role, Unit, User
 from accounts.permissions import require_roles
 from core.db import utcnow
 from core.extensions import db
@@ -27,11 +27,9 @@ from essays.view_helpers import actor, bp, open_competition_or_404, submit_form
 
 
 def _members(unit_id: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User).where(User.unit_id == unit_id, User.active.is_(True)).order_by(User.display_name)
-        )
-    )
+    """Members the unit may submit for: active accounts, and those invited but not yet confirmed."""
+    usable = or_(User.active.is_(True), User.password_hash == INVITATION_PENDING)
+    return list(db.session.scalars(select(User).where(User.unit_id == unit_id, usable).order_by(User.display_name)))
 
 
 @bp.route("/unit")

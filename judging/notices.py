@@ -1,7 +1,7 @@
 """Organisers' notices to a group: everyone in an activity, the authors of one
 unit, or the judges behind schedule in a round (a reminder, a deadline extended).
 
-This module decides who the recipients are; ``core.messages`` drafts the
+This module decides who the recipients are; ``accounts.messages`` drafts the
 notice, which the organiser reviews before it is sent to each person's message
 centre (and e-mail outbox). A notice to judges names the round and the number
 of entries left, never an entry or an author (see ``judging.reminders``).
@@ -12,11 +12,11 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from accounts.messages import MessageKind, Notice, draft_notice
 from accounts.models import Unit, User
 from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
-from core.messages import MessageKind, Notice, draft_notice
 from core.urls import external_url
 from essays.models import ACTIVE_STATUSES, Competition, Submission
 from judging.models import Round

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from accounts.models import Role
 from core.i18n_markers import N_
 from judging.models import AssignmentStatus, RoundState
 
@@ -63,12 +62,3 @@ def recusal_refusal(assignment, actor, *, round_open: bool) -> str | None:
     if assignment.status == AssignmentStatus.SUBMITTED:
         return N_("A submitted score cannot be recused; ask the organiser.")
     return None
-
-
-def can_manage_notice(user, notice) -> bool:
-    """A notice is reviewed and sent by the organiser who drafted it (or an administrator)."""
-    if not (user and user.is_authenticated) or notice is None:
-        return False
-    if user.has_role(Role.ADMIN):
-        return True
-    return user.has_role(Role.ORGANISER) and notice.created_by_id == user.id

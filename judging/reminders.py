@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from accounts.messages import MessageKind, notify
 from accounts.models import User
 from core import audit
 from core.errors import UserError
@@ -20,7 +21,6 @@ from core.extensions import db
 from core.i18n import format_dt
 from core.i18n_markers import N_
 from core.mail import Mail, mail_configured, send_all
-from core.messages import MessageKind, notify
 from core.urls import external_url
 from judging import stats
 from judging.models import Round, RoundState

@@ -9,16 +9,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from accounts import messages
 from accounts.models import Role, Unit
-from accounts.permissions import require_roles
-from core import messages
+from accounts.permissions import can_manage_notice, require_roles
 from core.extensions import db
 from core.request_cycle import on_user_error, redirect_either_way
 from essays.models import Competition
 from judging import notices
 from judging.forms_notices import NoticeEditForm, NoticeForm
 from judging.models import Round
-from judging.permissions import can_manage_notice
 from judging.routes import bp
 
 ORGANISERS = (Role.ORGANISER, Role.ADMIN)

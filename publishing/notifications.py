@@ -1,4 +1,4 @@
-"""What honoured authors are told (through ``core.messages.notify``); publishing
+"""What honoured authors are told (through ``accounts.messages.notify``); publishing
 knows honours and certificates only, never the package an honour came from.
 
 The award and the certificate are told in the site only: their e-mail is the
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from core.messages import MessageKind, notify
+from accounts.messages import MessageKind, notify
 from core.urls import external_url
 from publishing.models import Honour, ResultSet
 

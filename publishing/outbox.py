@@ -1,11 +1,18 @@
-"""Result e-mails: drafted per honoured author, reviewed, approved and sent through SMTP."""
+"""Result e-mails: drafted per honoured author, reviewed, approved and sent through SMTP.
+
+They are one kind in the one outbox (``accounts.outbox``, ``RESULT_MAILS``, registered by
+the composition root): listed there with everything else waiting, sent one at a time
+from there, or all approved ones of a result set from its own page."""
 
 from __future__ import annotations
 
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from accounts import activity_access
 from accounts.models import User
+from accounts.outbox import Item, Source, require_mail
 from core import audit
 from core.db import utcnow
 from core.errors import UserError
@@ -14,7 +21,8 @@ from core.i18n_markers import N_
 from core.mail import Mail, mail_configured, send_all
 from core.urls import external_url
 from publishing.certificates import verify_url
-from publishing.models import MessageStatus, OutboxMessage, ResultSet, ResultState
+from publishing.models import MessageStatus, OutboxMessage, ResultSet, ResultState, SourceType
+from publishing.permissions import can_manage_results
 
 
 def prepare_result_messages(rs: ResultSet, actor) -> list[OutboxMessage]:
@@ -112,6 +120,10 @@ def send_approved_messages(rs: ResultSet, actor, smtp_factory=None) -> dict:
     )
     if not mail_configured():
         return {"sent": 0, "failed": 0, "waiting": len(pending), "configured": False}
+    return _deliver(pending, rs, actor, smtp_factory)
+
+
+def _deliver(pending: list[OutboxMessage], rs: ResultSet, actor, smtp_factory=None) -> dict:
     sent = failed = 0
     deliveries = send_all([Mail(m.recipient, m.subject, m.body) for m in pending], smtp_factory)
     for msg, delivery in zip(pending, deliveries):
@@ -124,3 +136,56 @@ def send_approved_messages(rs: ResultSet, actor, smtp_factory=None) -> dict:
     audit.record("outbox.send", rs, actor=actor, changes={"sent": sent, "failed": failed})
     db.session.flush()
     return {"sent": sent, "failed": failed, "waiting": 0, "configured": True}
+
+
+# -- in the one outbox (accounts.outbox) ---------------------------------------------------
+
+
+WAITING = (MessageStatus.DRAFT, MessageStatus.APPROVED, MessageStatus.FAILED)
+
+
+def _may_send(user, rs: ResultSet | None) -> bool:
+    """An organiser of the result set's activity (a co-organising department: only its own)."""
+    if rs is None or not can_manage_results(user):
+        return False
+    kind = activity_access.PROGRAMME if rs.source_type == SourceType.PROGRAMME else activity_access.COMPETITION
+    return activity_access.can_organise(user, kind, rs.source_id)
+
+
+def waiting_result_mails(user) -> list[Item]:
+    """Result e-mails not sent yet, of the result sets ``user`` manages."""
+    if not can_manage_results(user):
+        return []
+    stmt = select(OutboxMessage).where(OutboxMessage.status.in_(WAITING)).order_by(OutboxMessage.id)
+    return [
+        Item(
+            kind="result",
+            id=m.id,
+            subject=m.subject,
+            to=m.recipient,
+            state=m.status.label,
+            failed=m.status == MessageStatus.FAILED,
+            created_at=m.created_at,
+            review_url=url_for("publishing.outbox_message", message_id=m.id),
+            error=m.error or "",
+        )
+        for m in db.session.scalars(stmt)
+        if _may_send(user, m.result_set)
+    ]
+
+
+def send_result_mail(message_id: int, actor, smtp_factory=None) -> str | None:
+    """Send one result e-mail from the outbox page: sending it there is its approval."""
+    msg = db.session.get(OutboxMessage, message_id)
+    if msg is None or msg.status not in WAITING or not _may_send(actor, msg.result_set):
+        return None
+    rs = msg.result_set
+    if rs.state != ResultState.PUBLISHED:
+        raise UserError(N_("Nothing is sent before the results are published."))
+    require_mail()
+    approve_messages([msg], actor)
+    out = _deliver([msg], rs, actor, smtp_factory)
+    return _("%(sent)s sent, %(failed)s failed.", sent=out["sent"], failed=out["failed"])
+
+
+RESULT_MAILS = Source("result", N_("Result e-mails"), waiting_result_mails, send_result_mail)

@@ -4,6 +4,9 @@
 - no route function (a function decorated with ``@bp.route``/``.get``/``.post``) over 30 lines;
 - no module reaches a private name (``_name``) of another project module;
 - publishing imports no feature package (essays, judging, nominations);
+- accounts imports no feature package; core imports neither accounts nor a feature package,
+  except in its composition roots and the modules above the features (its web pages, the
+  audit page's words);
 - imports of project modules sit at the top of the file, not inside functions.
 
 Each check is parametrised by package, so ``pytest tests/test_architecture.py -k essays``
@@ -29,7 +32,11 @@ FEATURES = {"accounts", "essays", "judging", "nominations", "publishing"}
 # Core's own web pages sit above accounts (roles, permissions) like a feature's routes, and
 # the job worker builds the app without any web page (tests/test_wiring_jobs.py): the app
 # factory imports them when it registers the blueprints, like the features' routes.
-LAZY_CORE_MODULES = {"core.views", "core.message_views"}
+LAZY_CORE_MODULES = {"core.views"}
+# Core modules that sit above accounts and the features, loaded only with the web pages (or by
+# the tests): core's own pages and the audit page's words for every package's stored values.
+# No other core module imports them (test_core_imports_no_package_above_it).
+CORE_ABOVE_FEATURES = LAZY_CORE_MODULES | {"core.audit_labels", "core.audit_fields"}
 ROUTE_DECORATORS = {"route", "get", "post", "put", "delete", "patch"}
 
 
@@ -160,3 +167,27 @@ def test_project_imports_at_the_top(package):
                         continue
                     inside.append(f"{_rel(path)}:{node.lineno}")
     assert inside == [], "import project modules at the top of the file:\n" + "\n".join(inside)
+
+
+def _imports_of(package: str, forbidden: set[str], allowed_files: set[str] = frozenset()) -> list[str]:
+    found = []
+    for path in _files(package):
+        if _rel(path) in allowed_files or _module_name(path) in CORE_ABOVE_FEATURES:
+            continue
+        for node, target, names in _project_imports(_tree(path), _module_name(path)):
+            targets = {target} | {f"{target}.{n}" for n in names}
+            if target.split(".")[0] in forbidden or (targets & CORE_ABOVE_FEATURES):
+                found.append(f"{_rel(path)}:{node.lineno}: {target}")
+    return found
+
+
+def test_accounts_imports_no_feature_package():
+    """Accounts sits below the features: what a feature adds to accounts' services (a kind in the
+    outbox, a section of a person's data) is registered by the composition root."""
+    found = _imports_of("accounts", {"essays", "judging", "nominations", "publishing"})
+    assert found == [], "accounts knows people, units and messages only:\n" + "\n".join(found)
+
+
+def test_core_imports_no_package_above_it():
+    found = _imports_of("core", FEATURES, allowed_files=COMPOSITION_ROOTS)
+    assert found == [], "core sits below accounts and the features:\n" + "\n".join(found)

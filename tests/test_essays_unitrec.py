@@ -135,6 +135,49 @@ def test_coordinator_invites_someone_without_an_account(app, client, login, post
     assert person_client.get("/" + reset_path).status_code == 404
 
 
+def _path(url: str) -> str:
+    return "/" + url.split("://", 1)[1].split("/", 1)[1]
+
+
+def _signs_in(app, csrf, username: str, password: str) -> bool:
+    c = app.test_client()
+    r = c.post("/login", data={"login": username, "password": password, "csrf_token": csrf(c, "/login")})
+    return r.status_code == 302
+
+
+def test_an_invited_account_is_unusable_until_the_person_confirms(
+    app, client, login, post, csrf, coordinator, comp, db
+):
+    from accounts.models import PasswordReset, User
+
+    login(client, coordinator)
+    r = post(client, f"/essays/unit/c/{comp.id}/invite", {"display_name": "孙新人", "phone": "13900001111"})
+    first = re.search(r'id="invite-url" value="([^"]+)"', r.get_data(as_text=True)).group(1)
+    person = db.session.scalar(db.select(User).where(User.phone == "13900001111"))
+    # The coordinator sees the account waiting, and cannot take it over with a reset link.
+    members = client.get("/unit/members").get_data(as_text=True)
+    assert "待确认" in members and f"/unit/members/{person.id}/reset-link" not in members
+    assert post(client, f"/unit/members/{person.id}/reset-link", page="/unit/members").status_code == 404
+    assert not _signs_in(app, csrf, "13900001111", "")
+    # The invitation expires; the coordinator issues a new one (audited), the old link stays dead.
+    db.session.execute(db.update(PasswordReset).values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)))
+    db.session.commit()
+    assert app.test_client().get(_path(first)).status_code == 404
+    r = post(client, f"/unit/members/{person.id}/invitation", page="/unit/members")
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
+    url = re.search(r'id="invite-url" value="([^"]+)"', r.get_data(as_text=True)).group(1)
+    assert audit(db, "password.invitation_reissue")
+    # The person confirms their details and sets a password: from then on the account works.
+    person_client = app.test_client()
+    page = person_client.get(_path(url)).get_data(as_text=True)
+    assert "确认邀请" in page and "孙新人" in page and "13900001111" in page
+    assert post(person_client, _path(url), {"new": "Sun-xin-2026!", "confirm": "Sun-xin-2026!"}).status_code == 302
+    assert audit(db, "user.invitation_confirm")
+    assert _signs_in(app, csrf, "13900001111", "Sun-xin-2026!")
+    assert "待确认" not in client.get("/unit/members").get_data(as_text=True)
+    assert post(client, f"/unit/members/{person.id}/invitation", page="/unit/members").status_code == 404
+
+
 def test_invitation_needs_a_way_to_sign_in(client, login, post, coordinator, comp, db):
     login(client, coordinator)
     r = post(client, f"/essays/unit/c/{comp.id}/invite", {"display_name": "赵新人", "phone": "", "email": ""})

@@ -30,7 +30,7 @@ class FakeSMTP:
 
 
 def _messages(db, user, kind=None):
-    from core.messages import Message
+    from accounts.messages import Message
 
     db.session.expire_all()
     stmt = select(Message).where(Message.user_id == user.id).order_by(Message.id)
@@ -96,7 +96,7 @@ def test_an_upheld_objection_tells_the_author_the_award_is_withdrawn(app, db, on
 
 
 def test_the_outbox_mails_the_copies_only_when_smtp_is_configured(app, db, entry, organiser):
-    from core import messages
+    from accounts import messages
 
     result = messages.send_queued_mail(organiser)
     assert result == {"sent": 0, "failed": 0, "waiting": 1, "configured": False}
@@ -114,7 +114,7 @@ def test_the_outbox_mails_the_copies_only_when_smtp_is_configured(app, db, entry
 
 
 def test_notify_accepts_an_address_and_ignores_nobody(app, db):
-    from core.messages import notify
+    from accounts.messages import notify
 
     assert notify(None, "notice", "主题", "正文") is None
     msg = notify("someone@example.cn", "notice", "主题", "正文")
@@ -125,7 +125,7 @@ def test_notify_accepts_an_address_and_ignores_nobody(app, db):
 
 
 def test_message_centre_lists_newest_first_and_marks_read(app, db, client, login, post, entry):
-    from core.messages import notify
+    from accounts.messages import notify
 
     notify(entry.author, "notice", "第二条通知", "请按时提交修改稿。")
     db.session.commit()
@@ -146,7 +146,7 @@ def test_message_centre_lists_newest_first_and_marks_read(app, db, client, login
 
 
 def test_message_centre_paginates(app, db, client, login, author):
-    from core.messages import PER_PAGE, notify
+    from accounts.messages import PER_PAGE, notify
 
     for n in range(PER_PAGE + 3):
         notify(author, "notice", f"通知{n:02d}", "正文")
@@ -207,7 +207,7 @@ def _draft(client, post, **data):
 
 
 def test_a_notice_to_an_activity_is_reviewed_then_sent(app, db, client, login, post, entry, comp, organiser, make_user):
-    from core.messages import Notice
+    from accounts.messages import Notice
 
     other = make_user("author")
     login(client, organiser)
@@ -341,7 +341,7 @@ def test_judges_reminders_land_in_their_message_centre_without_a_second_email(ap
 
 
 def test_an_unreachable_server_leaves_the_copies_failed_and_the_worker_gives_up(app, db, entry):
-    from core import messages
+    from accounts import messages
 
     def unreachable():
         raise ConnectionRefusedError("connection refused")

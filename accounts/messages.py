@@ -17,20 +17,17 @@ from __future__ import annotations
 
 import datetime as dt
 import smtplib
-from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from accounts.models import User
 from core import audit
 from core.db import UTCDateTime, str_enum, utcnow
 from core.enums import LabelledEnum
 from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
-
-if TYPE_CHECKING:  # core sits below accounts: the User class is reached through the mapper registry
-    from accounts.models import User
 from core.jobs import every_minutes
 from core.mail import Delivery, Mail, mail_configured, send_all
 from core.urls import public_base_url
@@ -86,13 +83,7 @@ class Notice(db.Model):
     def recipients(self) -> list[User]:
         if not self.recipient_ids:
             return []
-        user = user_model()
-        return list(db.session.scalars(select(user).where(user.id.in_(self.recipient_ids)).order_by(user.id)))
-
-
-def user_model():
-    """accounts.models.User, found through the ORM (core imports no account module at load)."""
-    return next(m.class_ for m in db.Model.registry.mappers if m.class_.__name__ == "User")
+        return list(db.session.scalars(select(User).where(User.id.in_(self.recipient_ids)).order_by(User.id)))
 
 
 class Message(db.Model):
@@ -115,7 +106,7 @@ class Message(db.Model):
     mailed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
 
-    user = relationship("User")
+    user: Mapped[User | None] = relationship()
 
     @property
     def audit_label(self) -> str:
@@ -135,7 +126,7 @@ def notify(
     """
     user = user_or_address
     if isinstance(user_or_address, int):
-        user = db.session.get(user_model(), user_or_address)
+        user = db.session.get(User, user_or_address)
     if user is None or user == "":
         return None
     if isinstance(user, str):
@@ -196,16 +187,21 @@ def mark_all_read(user) -> int:
 AUTO_ATTEMPTS = 3  # the worker retries a failed copy this often; the outbox button always tries
 
 
-def queued_mail(max_attempts: int | None = None) -> list[Message]:
+def queued_mail(max_attempts: int | None = None, ids: list[int] | None = None) -> list[Message]:
     stmt = select(Message).where(Message.mail_state.in_([MailState.QUEUED, MailState.FAILED])).order_by(Message.id)
     if max_attempts is not None:
         stmt = stmt.where(Message.attempts < max_attempts)
+    if ids is not None:
+        stmt = stmt.where(Message.id.in_(ids))
     return list(db.session.scalars(stmt))
 
 
-def send_queued_mail(actor=None, smtp_factory=None, max_attempts: int | None = None) -> dict:
-    """E-mail the copies waiting in the outbox (and retry failed ones), if SMTP is configured."""
-    pending = queued_mail(max_attempts)
+def send_queued_mail(
+    actor=None, smtp_factory=None, max_attempts: int | None = None, ids: list[int] | None = None
+) -> dict:
+    """E-mail the copies waiting in the outbox (and retry failed ones), if SMTP is configured;
+    ``ids``: only these copies (the outbox page sends one at a time too)."""
+    pending = queued_mail(max_attempts, ids)
     if not mail_configured():
         return {"sent": 0, "failed": 0, "waiting": len(pending), "configured": False}
     sent = failed = 0
