@@ -7,6 +7,7 @@ import functools
 from flask import abort, current_app
 from flask_login import current_user
 
+from accounts import activity_access as access
 from accounts.models import Role
 
 
@@ -54,8 +55,8 @@ def can_issue_reset_link(actor, user) -> bool:
 
 
 def can_manage_retention(user, competition) -> bool:
-    """Organisers set an archived activity's retention period and erase its non-winners' data."""
-    return bool(user and user.is_authenticated and user.has_role(Role.ORGANISER, Role.ADMIN))
+    """The activity's organisers set an archived activity's retention period and erase its non-winners' data."""
+    return access.can_organise(user, access.COMPETITION, competition.id)
 
 
 def can_read_message(user, message) -> bool:

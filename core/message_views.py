@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from accounts.activity_access import require_manages_all
 from accounts.models import Role
 from accounts.permissions import can_read_message, require_roles
 from core import messages
@@ -54,12 +55,14 @@ def messages_read_all():
 @bp.route("/messages/outbox")
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def message_outbox():
+    require_manages_all()  # every activity's mail
     return render_template("core/outbox.html", waiting=messages.queued_mail(), configured=mail_configured())
 
 
 @bp.route("/messages/outbox/send", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def message_outbox_send():
+    require_manages_all()  # every activity's mail
     result = messages.send_queued_mail(current_user)
     if not result["configured"]:
         flash(_("E-mail is not configured (MAIL_SERVER); the messages stay in the outbox."), "warning")

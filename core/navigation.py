@@ -13,6 +13,7 @@ from flask import request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
+from accounts.activity_access import manages_all
 from core import messages
 from core.i18n_markers import N_
 
@@ -23,6 +24,7 @@ class NavItem:
     label: str
     roles: tuple[str, ...]  # empty: everyone signed in
     prefix: str = ""
+    site_wide: bool = False  # a page of every activity: not for a 承办/协办 organiser account
 
 
 NAV_ITEMS: list[NavItem] = [
@@ -41,7 +43,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("publishing.manage", N_("Publishing"), ("organiser", "admin"), "/publishing/manage"),
     NavItem("admin.users", N_("Users"), ("admin",), "/admin/users"),
     NavItem("admin.units", N_("Units"), ("admin",), "/admin/units"),
-    NavItem("core.audit_log", N_("Audit log"), ("admin", "organiser"), "/audit"),
+    NavItem("core.audit_log", N_("Audit log"), ("admin", "organiser"), "/audit", site_wide=True),
 ]
 
 
@@ -68,6 +70,8 @@ def items_for(user) -> list[dict]:
     out = []
     for item in NAV_ITEMS:
         if item.roles and not roles.intersection(item.roles):
+            continue
+        if item.site_wide and not manages_all(user):
             continue
         url = url_for(item.endpoint)
         active = request.path == url or bool(item.prefix and request.path.startswith(item.prefix))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import case, func, or_, select
 
+from accounts import activity_access as access
 from core.extensions import db
 from essays.competitions import visible_competitions_for_authors
 from essays.entry_rules import unit_quota
@@ -31,8 +32,8 @@ class ReviewItem:
     similar: int  # unresolved similarity flags
 
 
-def review_queue() -> list[ReviewItem]:
-    """Competitions with entries awaiting the organiser's review or similarity flags to settle."""
+def review_queue(user) -> list[ReviewItem]:
+    """Competitions ``user`` manages with entries awaiting review or similarity flags to settle."""
     pending = dict(
         db.session.execute(
             select(Submission.competition_id, func.count(Submission.id))
@@ -50,9 +51,9 @@ def review_queue() -> list[ReviewItem]:
     ids = set(pending) | set(similar)
     if not ids:
         return []
-    comps = db.session.execute(
-        select(Competition.id, Competition.title).where(Competition.id.in_(ids)).order_by(Competition.closes_at)
-    ).all()
+    stmt = select(Competition.id, Competition.title).where(Competition.id.in_(ids))
+    stmt = access.limit_to_organised(stmt, Competition.id, access.COMPETITION, user)
+    comps = db.session.execute(stmt.order_by(Competition.closes_at)).all()
     return [ReviewItem(cid, title, pending.get(cid, 0), similar.get(cid, 0)) for cid, title in comps]
 
 
