@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import request
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import select
@@ -195,4 +196,6 @@ class ActivityOrganiserForm(FlaskForm):
     """List an organiser account on an activity, with the part its department plays."""
 
     user_id = SelectField(_l("Organiser account"), coerce=int, validators=[DataRequired()])
-    part = SelectField(_l("Part"), choices=OrganiserPart.choices(), default=OrganiserPart.UNDERTAKER.value)
+    part = SelectField(
+        _lp("organiser part", "Part"), choices=OrganiserPart.choices(), default=OrganiserPart.UNDERTAKER.value
+    )

@@ -7,13 +7,13 @@ exemplar gallery without knowing the nominations package.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
-from accounts.activity_access import manages_all
 from core import messages
 from core.i18n_markers import N_
 
@@ -63,6 +63,15 @@ def public_items() -> list[dict]:
     ]
 
 
+# Who sees the site-wide items; the composition root installs accounts' rule (every activity).
+_site_wide_allowed: Callable[[object], bool] = lambda user: True  # noqa: E731
+
+
+def set_site_wide_rule(rule: Callable[[object], bool]) -> None:
+    global _site_wide_allowed
+    _site_wide_allowed = rule
+
+
 def items_for(user) -> list[dict]:
     if not getattr(user, "is_authenticated", False):
         return []
@@ -71,7 +80,7 @@ def items_for(user) -> list[dict]:
     for item in NAV_ITEMS:
         if item.roles and not roles.intersection(item.roles):
             continue
-        if item.site_wide and not manages_all(user):
+        if item.site_wide and not _site_wide_allowed(user):
             continue
         url = url_for(item.endpoint)
         active = request.path == url or bool(item.prefix and request.path.startswith(item.prefix))
