@@ -15,7 +15,7 @@ import pytest
 
 from accounts import activity_access as access
 from accounts.models import OrganiserPart, Role
-from helpers import LONG_TEXT, han_text, submit
+from helpers import LONG_TEXT, han_text, now, submit
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,6 @@ def test_the_home_page_review_queue_shows_only_their_activities(
 
 def test_a_competition_a_limited_account_creates_lists_it(db, co_organiser, organiser):
     from essays import competitions
-    from helpers import now
 
     comp = competitions.create_competition(
         actor=co_organiser,
