@@ -97,6 +97,14 @@ def require_organiser_of(activity_type: str, activity_id: int | None, user=None)
         abort(404)
 
 
+def require_manages_all(user=None) -> None:
+    """Abort with 403 unless ``user`` manages every activity: a site-wide organiser page
+    (working days, the mail outbox, the audit log) is the district department's, not a 承办/协办 account's."""
+    user = current_user if user is None else user
+    if not manages_all(user):
+        abort(403)
+
+
 def organisers_of(activity_type: str, activity_id: int) -> list[ActivityOrganiser]:
     """The accounts an activity lists, host first."""
     order = {OrganiserPart.HOST: 0, OrganiserPart.UNDERTAKER: 1, OrganiserPart.CO_ORGANISER: 2}
@@ -156,6 +164,17 @@ def remove_organiser(activity_type: str, activity_id: int, user_id: int, *, acto
     db.session.delete(row)
     db.session.flush()
     _record("activity.organiser_removed", activity_type, activity_id, label, actor, user=name)
+
+
+def set_activity_scope(user: User, scope, *, actor) -> None:
+    """Which activities an organiser account manages (audited like the other account fields)."""
+    scope = ActivityScope(scope)
+    if user.activity_scope == scope:
+        return
+    before = user.activity_scope
+    user.activity_scope = scope
+    db.session.flush()
+    audit.record("user.update", user, actor=actor, changes={"activity_scope": [str(before), str(scope)]})
 
 
 def list_creator(activity_type: str, activity_id: int, actor, *, label: str = "") -> None:

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from accounts import recovery, services, sheets
+from accounts import activity_access, recovery, services, sheets
 from accounts.forms import (
     ImportForm,
     ResetPasswordForm,
@@ -80,6 +80,7 @@ def user_new():
                 unit=chosen_unit(form.unit_id.data),
                 actor=current_user,
             )
+            activity_access.set_activity_scope(user, form.activity_scope.data, actor=current_user)
             flash(_("User %(name)s has been created.", name=user.display_name), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None)
@@ -94,6 +95,7 @@ def user_edit(user_id: int):
     if request.method == "GET":
         form.unit_id.data = user.unit_id or 0
         form.roles.data = sorted(str(r) for r in user.roles)
+        form.activity_scope.data = user.activity_scope.value
     if form.validate_on_submit():
         on_user_error(lambda: render_template("admin/user_form.html", form=form, user=user))
         services.update_user(
@@ -102,6 +104,7 @@ def user_edit(user_id: int):
             unit=chosen_unit(form.unit_id.data),
             actor=current_user,
         )
+        activity_access.set_activity_scope(user, form.activity_scope.data, actor=current_user)
         if form.password.data:
             services.set_password(user, form.password.data, actor=current_user)
         flash(_("User %(name)s has been saved.", name=user.display_name), "success")

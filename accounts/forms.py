@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import request
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import select
@@ -25,7 +26,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional, Regexp
 
-from accounts.models import Role, Unit, UnitKind
+from accounts.models import ActivityScope, OrganiserPart, Role, Unit, UnitKind
 from core.extensions import db
 
 PHONE = Regexp(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$", message=_l("Please enter a valid phone number."))
@@ -113,6 +114,10 @@ class UserForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[Optional(), Email(check_deliverability=False), Length(max=254)])
     unit_id = SelectField(_l("Unit"), coerce=int, validators=[Optional()])
     roles = SelectMultipleField(_l("Roles"), validators=[DataRequired()])
+    # For organisers: the district department's (every activity) or a 承办/协办 department's.
+    activity_scope = SelectField(
+        _l("Activities managed"), choices=ActivityScope.choices(), default=ActivityScope.ALL.value
+    )
     password = PasswordField(_l("Initial password"), validators=[Optional(), Length(min=8, max=256)])
 
 
@@ -185,3 +190,12 @@ class InviteForm(FlaskForm):
 
 class RetentionForm(FlaskForm):
     keep_until = DateField(_l("Keep the personal data of entries that did not win until"), validators=[DataRequired()])
+
+
+class ActivityOrganiserForm(FlaskForm):
+    """List an organiser account on an activity, with the part its department plays."""
+
+    user_id = SelectField(_l("Organiser account"), coerce=int, validators=[DataRequired()])
+    part = SelectField(
+        _lp("organiser part", "Part"), choices=OrganiserPart.choices(), default=OrganiserPart.UNDERTAKER.value
+    )

@@ -7,7 +7,7 @@ import functools
 from flask import abort, current_app
 from flask_login import current_user
 
-from accounts.activity_access import manages_all
+from accounts import activity_access as access
 from accounts.models import Role
 
 
@@ -70,8 +70,8 @@ def can_reissue_invitation(actor, user) -> bool:
 
 
 def can_manage_retention(user, competition) -> bool:
-    """Organisers set an archived activity's retention period and erase its non-winners' data."""
-    return bool(user and user.is_authenticated and user.has_role(Role.ORGANISER, Role.ADMIN))
+    """The activity's organisers set an archived activity's retention period and erase its non-winners' data."""
+    return access.can_organise(user, access.COMPETITION, competition.id)
 
 
 def can_read_message(user, message) -> bool:
@@ -96,4 +96,4 @@ def can_use_outbox(user) -> bool:
 def can_send_mail_copies(user) -> bool:
     """The e-mail copies of everyone's messages belong to no one activity: administrators and the
     district department's organisers send them, not a co-organising department's account."""
-    return can_use_outbox(user) and manages_all(user)
+    return can_use_outbox(user) and access.manages_all(user)

@@ -69,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     A blueprint whose routes span several modules imports each one here.
     """
     # A blueprint whose pages span several modules (by audience) gets them by importing each.
+    import accounts.routes_activity  # noqa: F401
     import accounts.routes_messages  # noqa: F401
     import accounts.routes_privacy  # noqa: F401
     import essays.routes_author  # noqa: F401
@@ -95,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     import publishing.manage_routes  # noqa: F401
     import publishing.objection_routes  # noqa: F401
     import publishing.public_routes  # noqa: F401
+    from accounts import activity_access
     from accounts import admin as accounts_admin
     from accounts import routes as accounts_routes
     from core import views as core_views
@@ -119,6 +121,9 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     # The calls for entries on publishing's public site, from the packages that run them.
     publishing_calls.register(app, essays_public_calls)
+    # The activities accounts' organiser pages name (accounts knows no feature package).
+    activity_access.register_activity_type(activity_access.COMPETITION, essays_views.describe_competition)
+    navigation.set_site_wide_rule(activity_access.manages_all)
 
 
 def create_app(config: dict | None = None, *, views: bool = True) -> Flask:

@@ -15,6 +15,7 @@ from typing import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from accounts import activity_access as access
 from core.db import utcnow
 from core.extensions import db
 from core.jobs import Job, JobStatus
@@ -38,6 +39,9 @@ class TimelineRow:
     title: str
     url: str
     stages: tuple[Stage, ...]
+    # (activity type, id) as accounts.activity_access names it: a 承办/协办 account sees only the
+    # rows of its activities (a row without it only the district department's organisers).
+    activity: tuple[str, int] | None = None
 
     @property
     def current(self) -> Stage | None:
@@ -61,11 +65,15 @@ def register_timeline(provider: Callable[[], list[TimelineRow]]) -> None:
         _TIMELINES.append(provider)
 
 
-def timeline_rows() -> list[TimelineRow]:
+def timeline_rows(user) -> list[TimelineRow]:
+    """Every provider's rows, of the activities ``user`` may manage."""
     rows: list[TimelineRow] = []
     for provider in _TIMELINES:
         rows.extend(provider())
-    return rows
+    if access.manages_all(user):
+        return rows
+    ids = {activity_type: access.organised_ids(user, activity_type) for activity_type in access.ACTIVITY_TYPES}
+    return [r for r in rows if r.activity is not None and r.activity[1] in (ids.get(r.activity[0]) or ())]
 
 
 # Jobs ------------------------------------------------------------------------------

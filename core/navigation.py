@@ -7,6 +7,7 @@ exemplar gallery without knowing the nominations package.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import request, url_for
@@ -22,6 +23,7 @@ class NavItem:
     label: str
     roles: tuple[str, ...]  # empty: everyone signed in
     prefix: str = ""
+    site_wide: bool = False  # a page of every activity: not for a 承办/协办 organiser account
 
 
 NAV_ITEMS: list[NavItem] = [
@@ -41,7 +43,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("accounts.message_outbox", N_("Outbox"), ("organiser", "admin"), "/messages/outbox"),
     NavItem("admin.users", N_("Users"), ("admin",), "/admin/users"),
     NavItem("admin.units", N_("Units"), ("admin",), "/admin/units"),
-    NavItem("core.audit_log", N_("Audit log"), ("admin", "organiser"), "/audit"),
+    NavItem("core.audit_log", N_("Audit log"), ("admin", "organiser"), "/audit", site_wide=True),
 ]
 
 
@@ -61,6 +63,15 @@ def public_items() -> list[dict]:
     ]
 
 
+# Who sees the site-wide items; the composition root installs accounts' rule (every activity).
+_site_wide_allowed: Callable[[object], bool] = lambda user: True  # noqa: E731
+
+
+def set_site_wide_rule(rule: Callable[[object], bool]) -> None:
+    global _site_wide_allowed
+    _site_wide_allowed = rule
+
+
 def items_for(user) -> list[dict]:
     if not getattr(user, "is_authenticated", False):
         return []
@@ -68,6 +79,8 @@ def items_for(user) -> list[dict]:
     out = []
     for item in NAV_ITEMS:
         if item.roles and not roles.intersection(item.roles):
+            continue
+        if item.site_wide and not _site_wide_allowed(user):
             continue
         url = url_for(item.endpoint)
         active = request.path == url or bool(item.prefix and request.path.startswith(item.prefix))

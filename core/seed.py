@@ -55,12 +55,16 @@ DEMO_ACCOUNTS = [
     ("judge4", "吴国栋", ["judge"], "区卫计局"),
     ("author2", "张伟", ["author"], "区农业局"),
     ("author3", "杨帆", ["author"], "杜桥街道"),
+    # A co-organising department's organiser (承办): manages only the activities that list it.
+    ("coorganiser", "王老师", ["organiser"], "区教育局"),
 ]
+# Accounts that manage only the activities listing them (accounts.models.ActivityScope.OWN).
+LIMITED_ORGANISERS = {"coorganiser"}
 
 
 def seed_demo(force: bool = False) -> bool:
     from accounts import services
-    from accounts.models import Unit, User
+    from accounts.models import ActivityScope, Unit, User
 
     if not force and db.session.scalar(select(func.count(User.id))):
         return False
@@ -84,6 +88,8 @@ def seed_demo(force: bool = False) -> bool:
                 email=f"{username}@demo.zhengping.cn",
                 action="demo.seed_user",
             )
+            if username in LIMITED_ORGANISERS:
+                user.activity_scope = ActivityScope.OWN
         accounts[username] = user
     audit.record(
         "demo.seed",
@@ -115,6 +121,7 @@ def demo_accounts_present() -> bool:
 def print_accounts(echo) -> None:
     echo("")
     echo("Demo accounts (password for all: %s)" % DEMO_PASSWORD)
-    for username, display_name, roles, unit in DEMO_ACCOUNTS[:6]:
+    shown = DEMO_ACCOUNTS[:6] + [a for a in DEMO_ACCOUNTS if a[0] in LIMITED_ORGANISERS]
+    for username, display_name, roles, unit in shown:
         echo(f"  {roles[0]:<12} {username:<12} {display_name}（{unit}）")
     echo("")

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from accounts.activity_access import require_manages_all
 from accounts.models import Role, User
 from accounts.permissions import can_view_job, require_roles
 from core import audit as audit_mod
@@ -46,7 +47,7 @@ def home():
             "users": db.session.scalar(select(func.count(User.id))),
             "audit": db.session.scalar(select(func.count(AuditEntry.id))),
         }
-    timeline = dashboard.timeline_rows() if office else []
+    timeline = dashboard.timeline_rows(current_user) if office else []
     return render_template("core/home.html", panels=panels, jobs=jobs, stats=stats, timeline=timeline)
 
 
@@ -135,6 +136,7 @@ def job_download(job_id: int):
 @bp.route("/audit")
 @require_roles(Role.ADMIN, Role.ORGANISER)
 def audit_log():
+    require_manages_all()  # the whole site's log: the district department's organisers and administrators
     args = {k: request.args.get(k, "") for k in ("action", "object_type", "actor", "q", "since", "until")}
     page = db.paginate(audit_mod.audit_query(args), per_page=50, error_out=False)
     object_types = db.session.scalars(select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)).all()
@@ -182,6 +184,7 @@ def _audit_words(object_types, used_actions) -> dict:
 @bp.route("/audit/export", methods=["POST"])
 @require_roles(Role.ADMIN, Role.ORGANISER)
 def audit_export():
+    require_manages_all()
     args = {k: request.form.get(k, "") for k in ("action", "object_type", "actor", "q", "since", "until")}
     job = start_job("audit.export", _("Export of the audit log"), {"filters": args}, user=current_user)
     return redirect(url_for("core.job_page", job_id=job.id))

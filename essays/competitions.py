@@ -16,6 +16,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from accounts import activity_access as access
 from core import audit
 from core.errors import UserError
 from core.extensions import db
@@ -215,6 +216,8 @@ def create_competition(*, actor, genres: list[dict], groups: list[dict] | None =
     audit.record(
         "competition.create", comp, actor=actor, changes={k: [None, v] for k, v in _competition_snapshot(comp).items()}
     )
+    # A 承办/协办 account keeps access to what it created.
+    access.list_creator(access.COMPETITION, comp.id, actor, label=comp.title)
     return comp
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import case, func, or_, select
 
+from accounts import activity_access as access
 from core.extensions import db
 from core.queries import count_by
 from essays.competitions import visible_competitions_for_authors
@@ -32,16 +33,16 @@ class ReviewItem:
     similar: int  # unresolved similarity flags
 
 
-def review_queue() -> list[ReviewItem]:
-    """Competitions with entries awaiting the organiser's review or similarity flags to settle."""
+def review_queue(user) -> list[ReviewItem]:
+    """Competitions ``user`` manages with entries awaiting review or similarity flags to settle."""
     pending = count_by(Submission.competition_id, Submission.status == SubmissionStatus.SUBMITTED)
     similar = count_by(SimilarityFlag.competition_id, SimilarityFlag.resolved.is_(False))
     ids = set(pending) | set(similar)
     if not ids:
         return []
-    comps = db.session.execute(
-        select(Competition.id, Competition.title).where(Competition.id.in_(ids)).order_by(Competition.closes_at)
-    ).all()
+    stmt = select(Competition.id, Competition.title).where(Competition.id.in_(ids))
+    stmt = access.limit_to_organised(stmt, Competition.id, access.COMPETITION, user)
+    comps = db.session.execute(stmt.order_by(Competition.closes_at)).all()
     return [ReviewItem(cid, title, pending.get(cid, 0), similar.get(cid, 0)) for cid, title in comps]
 
 

@@ -6,6 +6,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from accounts import activity_access as access
+from accounts.models import OrganiserPart
 from core.db import utcnow
 from core.extensions import db
 from essays import competitions, review, submission
@@ -103,6 +105,15 @@ def seed(accounts: dict) -> None:
         groups=[{"name": "成人组"}, {"name": "青少年组"}],
     )
     competitions.change_status(comp, "open", actor=organiser)
+    if "coorganiser" in accounts:  # the co-organising department's account (承办) manages this call
+        access.add_organiser(
+            access.COMPETITION,
+            comp.id,
+            accounts["coorganiser"],
+            OrganiserPart.UNDERTAKER,
+            actor=organiser,
+            label=comp.title,
+        )
     db.session.flush()
     genres = {g.name: g.id for g in comp.genres}
     groups = {g.name: g.id for g in comp.groups}

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from accounts import activity_access as access
 from accounts.models import Unit
 from core import audit, exports
 from core.extensions import db
@@ -108,9 +109,10 @@ def flags_of_entry(entry: Submission) -> list[SimilarityFlag]:
     )
 
 
-def competitions_page(args):
-    """The organiser's competitions, newest first, with their active entry counts."""
-    page = db.paginate(select(Competition).order_by(Competition.id.desc()), per_page=PER_PAGE, error_out=False)
+def competitions_page(args, user):
+    """The competitions the signed-in organiser may manage, newest first, with their active entry counts."""
+    stmt = access.limit_to_organised(select(Competition), Competition.id, access.COMPETITION, user)
+    page = db.paginate(stmt.order_by(Competition.id.desc()), per_page=PER_PAGE, error_out=False)
     counts = count_by(
         Submission.competition_id,
         Submission.status.in_(ACTIVE_STATUSES),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from accounts import activity_access as access
 from accounts.models import Role
 from essays.models import CompetitionStatus
 
@@ -21,12 +22,15 @@ def is_organiser(user) -> bool:
 def is_unit_coordinator(user) -> bool:
     """A signed-in coordinator attached to a unit."""
     return bool(user and user.is_authenticated and user.has_role(Role.COORDINATOR) and user.unit_id)
+def organises(user, competition) -> bool:
+    """An organiser who may manage this competition (every one, or a 承办/协办 account listed on it)."""
+    return access.can_organise(user, access.COMPETITION, getattr(competition, "id", competition))
 
 
 def can_view_entry(user, entry) -> bool:
     if not (user and user.is_authenticated):
         return False
-    if entry.author_id == user.id or entry.submitted_by_id == user.id or is_organiser(user):
+    if entry.author_id == user.id or entry.submitted_by_id == user.id or organises(user, entry.competition_id):
         return True
     return can_withdraw_recommendation(user, entry)
 
@@ -43,12 +47,12 @@ def can_recommend(user, competition) -> bool:
 
 
 def can_view_call(user, competition) -> bool:
-    """Anyone reads a public call (and downloads its files); organisers also a draft one."""
-    return competition.status in PUBLIC_STATUSES or is_organiser(user)
+    """Anyone reads a public call (and downloads its files); its organisers also a draft one."""
+    return competition.status in PUBLIC_STATUSES or organises(user, competition)
 
 
 def can_manage_notice_files(user, competition) -> bool:
-    return is_organiser(user) and competition.status != CompetitionStatus.ARCHIVED
+    return organises(user, competition) and competition.status != CompetitionStatus.ARCHIVED
 
 
 def can_endorse_entry(user, entry) -> bool:
@@ -64,4 +68,4 @@ def can_withdraw_recommendation(user, entry) -> bool:
 
 
 def can_set_unit_quotas(user, competition) -> bool:
-    return is_organiser(user) and competition.status != CompetitionStatus.ARCHIVED
+    return organises(user, competition) and competition.status != CompetitionStatus.ARCHIVED

@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import validate_csrf
 
 from accounts.permissions import require_roles
-from core.extensions import db
 from core.request_cycle import on_user_error, redirect_either_way
 from core.storage import send_stored
 from essays import competitions as competition_actions
@@ -25,8 +24,17 @@ from essays.forms import (
     fill_competition_form,
     redaction_choices,
 )
-from essays.models import Competition, SimilarityFlag, Submission, SubmissionStatus
-from essays.view_helpers import ORGANISERS, actor, bp, highlight, page_text
+from essays.models import SubmissionStatus
+from essays.view_helpers import (
+    ORGANISERS,
+    actor,
+    bp,
+    highlight,
+    managed_competition_or_404,
+    managed_entry_or_404,
+    managed_flag_or_404,
+    page_text,
+)
 
 DEFAULT_FORMATS = ["text", "docx", "pdf", "txt"]
 
@@ -34,7 +42,7 @@ DEFAULT_FORMATS = ["text", "docx", "pdf", "txt"]
 @bp.route("/manage")
 @require_roles(*ORGANISERS)
 def competitions():
-    page, counts = entry_lists.competitions_page(request.args)
+    page, counts = entry_lists.competitions_page(request.args, actor())
     return render_template("essays/manage_list.html", comps=page.items, page=page, counts=counts)
 
 
@@ -57,7 +65,7 @@ def create_competition():
 @bp.route("/manage/<int:competition_id>/edit", methods=["GET", "POST"])
 @require_roles(*ORGANISERS)
 def edit_competition(competition_id: int):
-    comp = db.get_or_404(Competition, competition_id)
+    comp = managed_competition_or_404(competition_id)
     form = CompetitionForm()
     page = partial(render_template, "essays/competition_form.html", form=form, comp=comp, file_form=NoticeFileForm())
     if request.method == "GET":
@@ -75,7 +83,7 @@ def edit_competition(competition_id: int):
 @bp.route("/manage/<int:competition_id>/status", methods=["POST"])
 @require_roles(*ORGANISERS)
 def change_status(competition_id: int):
-    comp = db.get_or_404(Competition, competition_id)
+    comp = managed_competition_or_404(competition_id)
     done = redirect_either_way(url_for("essays.manage_entries", competition_id=comp.id))
     competition_actions.change_status(comp, request.form.get("status", ""), actor=actor())
     flash(_("Status changed to %(status)s.", status=comp.status.label), "success")
@@ -85,7 +93,7 @@ def change_status(competition_id: int):
 @bp.route("/manage/<int:competition_id>")
 @require_roles(*ORGANISERS)
 def manage_entries(competition_id: int):
-    comp = db.get_or_404(Competition, competition_id)
+    comp = managed_competition_or_404(competition_id)
     page = entry_lists.entries_page(comp, request.args)
     return render_template(
         "essays/manage_entries.html",
@@ -103,7 +111,7 @@ def manage_entries(competition_id: int):
 @bp.route("/manage/<int:competition_id>/review", methods=["POST"])
 @require_roles(*ORGANISERS)
 def bulk_review(competition_id: int):
-    comp = db.get_or_404(Competition, competition_id)
+    comp = managed_competition_or_404(competition_id)
     form = ReviewForm()
     ids = [int(i) for i in request.form.getlist("entry_ids") if i.isdigit()]
     if not form.validate_on_submit() or not ids:
@@ -120,7 +128,7 @@ def bulk_review(competition_id: int):
 @bp.route("/manage/entry/<int:entry_id>")
 @require_roles(*ORGANISERS)
 def manage_entry(entry_id: int):
-    entry = db.get_or_404(Submission, entry_id)
+    entry = managed_entry_or_404(entry_id)
     review_form = ReviewForm()
     review_form.reason.data = entry.disqualify_reason
     text, text_cut = page_text(entry.body_text)
@@ -141,7 +149,7 @@ def manage_entry(entry_id: int):
 @bp.route("/manage/entry/<int:entry_id>/review", methods=["POST"])
 @require_roles(*ORGANISERS)
 def review(entry_id: int):
-    entry = db.get_or_404(Submission, entry_id)
+    entry = managed_entry_or_404(entry_id)
     form = ReviewForm()
     done = redirect_either_way(url_for("essays.manage_entry", entry_id=entry.id))
     if form.validate_on_submit():
@@ -153,7 +161,7 @@ def review(entry_id: int):
 @bp.route("/manage/entry/<int:entry_id>/redact", methods=["POST"])
 @require_roles(*ORGANISERS)
 def redact(entry_id: int):
-    entry = db.get_or_404(Submission, entry_id)
+    entry = managed_entry_or_404(entry_id)
     form = RedactForm()
     if form.validate_on_submit():
         keep, phrases = redaction_choices(form, entry, request.form)
@@ -165,7 +173,7 @@ def redact(entry_id: int):
 @bp.route("/manage/entry/<int:entry_id>/judge-copy")
 @require_roles(*ORGANISERS)
 def judge_copy(entry_id: int):
-    entry = db.get_or_404(Submission, entry_id)
+    entry = managed_entry_or_404(entry_id)
     if entry.judge_file is None:
         abort(404)
     return send_stored(entry.judge_file, judge_file_name(entry))
@@ -174,7 +182,7 @@ def judge_copy(entry_id: int):
 @bp.route("/manage/<int:competition_id>/similarity")
 @require_roles(*ORGANISERS)
 def similarity_flags(competition_id: int):
-    comp = db.get_or_404(Competition, competition_id)
+    comp = managed_competition_or_404(competition_id)
     page = entry_lists.similarity_flags_page(comp, request.args)
     return render_template("essays/similarity.html", comp=comp, flags=page.items, page=page)
 
@@ -182,7 +190,7 @@ def similarity_flags(competition_id: int):
 @bp.route("/manage/<int:competition_id>/similarity/run", methods=["POST"])
 @require_roles(*ORGANISERS)
 def run_similarity(competition_id: int):
-    comp = db.get_or_404(Competition, competition_id)
+    comp = managed_competition_or_404(competition_id)
     job = duplicates.start_similarity(comp, actor())
     return redirect(url_for("core.job_page", job_id=job.id))
 
@@ -190,7 +198,7 @@ def run_similarity(competition_id: int):
 @bp.route("/manage/flag/<int:flag_id>", methods=["GET", "POST"])
 @require_roles(*ORGANISERS)
 def similarity_pair(flag_id: int):
-    flag = db.get_or_404(SimilarityFlag, flag_id)
+    flag = managed_flag_or_404(flag_id)
     if request.method == "POST":
         validate_csrf(request.form.get("csrf_token"))
         duplicates.resolve_flag(flag, actor=actor())
@@ -211,12 +219,12 @@ def similarity_pair(flag_id: int):
 @bp.route("/manage/<int:competition_id>/export.csv")
 @require_roles(*ORGANISERS)
 def export_csv(competition_id: int):
-    comp = db.get_or_404(Competition, competition_id)
+    comp = managed_competition_or_404(competition_id)
     return entry_lists.export_entries(comp, request.args, "csv", actor=actor())
 
 
 @bp.route("/manage/<int:competition_id>/export.xlsx")
 @require_roles(*ORGANISERS)
 def export_xlsx(competition_id: int):
-    comp = db.get_or_404(Competition, competition_id)
+    comp = managed_competition_or_404(competition_id)
     return entry_lists.export_entries(comp, request.args, "xlsx", actor=actor())

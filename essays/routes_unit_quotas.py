@@ -10,17 +10,16 @@ from accounts.forms import QuotaForm, QuotaImportForm
 from accounts.permissions import require_roles
 from accounts.unit_places import active_units, places_sheet
 from core import exports
-from core.extensions import db
 from core.limits import body_limit
 from core.request_cycle import on_user_error, redirect_either_way
 from essays import recommendations
 from essays.models import Competition
 from essays.permissions import can_set_unit_quotas
-from essays.view_helpers import ORGANISERS, actor, bp
+from essays.view_helpers import ORGANISERS, actor, bp, managed_competition_or_404
 
 
 def _competition(competition_id: int) -> Competition:
-    comp = db.get_or_404(Competition, competition_id)
+    comp = managed_competition_or_404(competition_id)
     if not can_set_unit_quotas(current_user, comp):
         abort(403)
     return comp

@@ -7,11 +7,12 @@ The routes hang on ``bp`` from one module per audience: ``routes_author``,
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, request
+from flask import Blueprint, abort, current_app, g, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from accounts import activity_access as access
 from accounts import privacy
 from accounts.models import Role
 from core.db import utcnow
@@ -24,8 +25,8 @@ from core.views import register_panel
 from essays import dashboard, drafts, duplicates, entry_fields, judge_copies, submission
 from essays.forms import EntryForm
 from essays.freeze import frozen_reason
-from essays.models import Competition, CompetitionStatus, Submission, SubmissionStatus
-from essays.permissions import can_edit_entry, can_view_entry, is_organiser
+from essays.models import Competition, CompetitionStatus, SimilarityFlag, Submission, SubmissionStatus
+from essays.permissions import can_edit_entry, can_view_entry, organises
 from essays.preparation import Upload
 
 bp = Blueprint("essays", __name__, url_prefix="/essays")
@@ -41,7 +42,7 @@ ORGANISERS = (Role.ORGANISER, Role.ADMIN)
 def _labels():
     return {
         "essay_panel_data": lambda: dashboard.author_numbers(current_user),
-        "essay_review_queue": dashboard.review_queue,
+        "essay_review_queue": lambda: dashboard.review_queue(current_user),
         "essay_unit_activities": lambda: dashboard.unit_activities(current_user.unit_id),
         "now_utc": utcnow,
         "entry_frozen_reason": frozen_reason,
@@ -100,9 +101,39 @@ def entry_or_404(entry_id: int, edit: bool = False) -> Submission:
 
 def open_competition_or_404(competition_id: int) -> Competition:
     comp = db.get_or_404(Competition, competition_id)
-    if comp.status == CompetitionStatus.DRAFT and not is_organiser(current_user):
+    if comp.status == CompetitionStatus.DRAFT and not organises(current_user, comp):
         abort(404)
     return comp
+
+
+# The organiser pages load what they touch here: the competition must be one the signed-in
+# organiser may manage (every one, or for a 承办/协办 account those listing it), else 404.
+
+
+def describe_competition(competition_id: int) -> tuple[str, str] | None:
+    """(title, organiser page) of a competition, for accounts' activity pages (registered in core)."""
+    comp = db.session.get(Competition, competition_id)
+    if comp is None:
+        return None
+    return comp.title, url_for("essays.manage_entries", competition_id=comp.id)
+
+
+def managed_competition_or_404(competition_id: int) -> Competition:
+    comp = db.get_or_404(Competition, competition_id)
+    access.require_organiser_of(access.COMPETITION, comp.id)
+    return comp
+
+
+def managed_entry_or_404(entry_id: int) -> Submission:
+    entry = db.get_or_404(Submission, entry_id)
+    access.require_organiser_of(access.COMPETITION, entry.competition_id)
+    return entry
+
+
+def managed_flag_or_404(flag_id: int) -> SimilarityFlag:
+    flag = db.get_or_404(SimilarityFlag, flag_id)
+    access.require_organiser_of(access.COMPETITION, flag.competition_id)
+    return flag
 
 
 def actor():

@@ -15,6 +15,7 @@ from flask import Blueprint, abort, send_file
 from flask_login import current_user
 from sqlalchemy import select
 
+from accounts.activity_access import manages_all
 from accounts.models import Role
 from core.extensions import db
 from core.storage import send_stored
@@ -22,6 +23,7 @@ from core.views import register_panel
 from publishing import api, dashboard, forms
 from publishing.certificates import render_one_certificate
 from publishing.models import Certificate, Honour, ResultSet, ResultState
+from publishing.permissions import can_manage_result_set
 
 bp = Blueprint("publishing", __name__)
 api.register(bp)
@@ -49,7 +51,7 @@ def _publishing_helpers():
 
     return {
         "publishing_my_honours": my_honours,
-        "publishing_office_desk": dashboard.office_desk,
+        "publishing_office_desk": lambda: dashboard.office_desk(current_user),
         "publishing_unit_results": lambda: dashboard.unit_results(current_user.unit_id),
     }
 
@@ -66,7 +68,30 @@ def send_certificate(cert: Certificate):
 
 
 def rs_or_404(rs_id: int) -> ResultSet:
-    return db.get_or_404(ResultSet, rs_id)
+    """A result set the signed-in organiser may manage (承办/协办 accounts: their activities'), else 404."""
+    return managed_or_404(db.get_or_404(ResultSet, rs_id))
+
+
+def managed_or_404(rs: ResultSet | None) -> ResultSet | None:
+    """``rs`` when the signed-in organiser may manage it (a row of no result set: district organisers only)."""
+    allowed = manages_all(current_user) if rs is None else can_manage_result_set(current_user, rs)
+    if not allowed:
+        abort(404)  # another department's activity is not disclosed
+    return rs
+
+
+def honour_or_404(honour_id: int) -> Honour:
+    honour = db.get_or_404(Honour, honour_id)
+    managed_or_404(honour.result_set)
+    return honour
+
+
+def managed_object_or_404(model, object_id: int):
+    """A certificate, objection or outbox message of a result set the organiser may manage."""
+    row = db.get_or_404(model, object_id)
+    rs = row.honour.result_set if isinstance(row, Certificate) else row.result_set
+    managed_or_404(rs)
+    return row
 
 
 def require_empty_form() -> None:

@@ -15,7 +15,16 @@ from core.mail import mail_configured
 from core.request_cycle import on_user_error, redirect_either_way
 from core.storage import StoredFile, send_stored
 from publishing import certificates, forms
-from publishing.blueprint import MANAGERS, PER_PAGE, bp, require_empty_form, rs_or_404, send_bytes, send_certificate
+from publishing.blueprint import (
+    MANAGERS,
+    PER_PAGE,
+    bp,
+    managed_object_or_404,
+    require_empty_form,
+    rs_or_404,
+    send_bytes,
+    send_certificate,
+)
 from publishing.certificate_template import (
     TEMPLATE_FIELDS,
     DraftTemplate,
@@ -131,7 +140,7 @@ def certificates_file(rs_id: int, kind: str):
 @bp.route("/publishing/manage/certificates/<int:cert_id>.pdf")
 @require_roles(*MANAGERS)
 def certificate_file(cert_id: int):
-    return send_certificate(db.get_or_404(Certificate, cert_id))
+    return send_certificate(managed_object_or_404(Certificate, cert_id))
 
 
 def _certificates_url(cert: Certificate) -> str:
@@ -141,7 +150,7 @@ def _certificates_url(cert: Certificate) -> str:
 @bp.route("/publishing/manage/certificates/<int:cert_id>/revoke", methods=["POST"])
 @require_roles(*MANAGERS)
 def revoke_certificate(cert_id: int):
-    cert = db.get_or_404(Certificate, cert_id)
+    cert = managed_object_or_404(Certificate, cert_id)
     form = forms.ReasonForm()
     done = redirect_either_way(_certificates_url(cert))
     if form.validate_on_submit():
@@ -155,7 +164,7 @@ def revoke_certificate(cert_id: int):
 @bp.route("/publishing/manage/certificates/<int:cert_id>/regenerate", methods=["POST"])
 @require_roles(*MANAGERS)
 def regenerate_certificate(cert_id: int):
-    cert = db.get_or_404(Certificate, cert_id)
+    cert = managed_object_or_404(Certificate, cert_id)
     require_empty_form()
     done = redirect_either_way(_certificates_url(cert))
     certificates.regenerate_certificate(cert, actor=current_user)
@@ -219,7 +228,7 @@ def outbox_action(rs_id: int, action: str):
 @bp.route("/publishing/manage/outbox/<int:message_id>", methods=["GET", "POST"])
 @require_roles(*MANAGERS)
 def outbox_message(message_id: int):
-    msg = db.get_or_404(OutboxMessage, message_id)
+    msg = managed_object_or_404(OutboxMessage, message_id)
     form = forms.MessageForm(obj=msg)
 
     def page():

@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 
 from accounts.models import User
 from core.extensions import db
-from core.queries import count_by
 from publishing.clock import today_local
 from publishing.models import (
     Honour,
@@ -24,6 +23,7 @@ from publishing.models import (
     ResultSet,
     ResultState,
 )
+from publishing.permissions import managed_result_sets
 
 OBJECTIONS_SHOWN = 10
 UNIT_RESULTS_SHOWN = 8
@@ -63,32 +63,51 @@ class OfficeDesk:
         return not (self.objections_total or self.windows or self.outbox)
 
 
-def office_desk() -> OfficeDesk:
+def office_desk(user) -> OfficeDesk:
+    """What waits on the result sets ``user`` may manage."""
     unresolved = Objection.status.in_((ObjectionStatus.OPEN, ObjectionStatus.INVESTIGATING))
     objections = db.session.execute(
-        select(Objection, ResultSet.title)
-        .join(ResultSet, ResultSet.id == Objection.result_set_id)
+        managed_result_sets(
+            select(Objection, ResultSet.title).join(ResultSet, ResultSet.id == Objection.result_set_id), user
+        )
         .where(unresolved)
         .order_by(Objection.created_at)
         .limit(OBJECTIONS_SHOWN)
     ).all()
-    per_set = count_by(Objection.result_set_id, unresolved)
+    per_set = dict(
+        db.session.execute(
+            managed_result_sets(
+                select(Objection.result_set_id, func.count(Objection.id)).join(
+                    ResultSet, ResultSet.id == Objection.result_set_id
+                ),
+                user,
+            )
+            .where(unresolved)
+            .group_by(Objection.result_set_id)
+        ).all()
+    )
     windows = [
         NoticeWindow(rs_id, title, first, last, per_set.get(rs_id, 0))
         for rs_id, title, first, last in db.session.execute(
-            select(ResultSet.id, ResultSet.title, ResultSet.notice_first_day, ResultSet.notice_last_day)
+            managed_result_sets(
+                select(ResultSet.id, ResultSet.title, ResultSet.notice_first_day, ResultSet.notice_last_day), user
+            )
             .where(ResultSet.state == ResultState.NOTICE)
             .order_by(ResultSet.notice_last_day)
         )
     ]
-    return OfficeDesk([tuple(row) for row in objections], sum(per_set.values()), windows, _outbox_waiting())
+    return OfficeDesk([tuple(row) for row in objections], sum(per_set.values()), windows, _outbox_waiting(user))
 
 
-def _outbox_waiting() -> list[OutboxWaiting]:
+def _outbox_waiting(user) -> list[OutboxWaiting]:
     out: dict[int, OutboxWaiting] = {}
     rows = db.session.execute(
-        select(ResultSet.id, ResultSet.title, OutboxMessage.status, func.count(OutboxMessage.id))
-        .join(ResultSet, ResultSet.id == OutboxMessage.result_set_id)
+        managed_result_sets(
+            select(ResultSet.id, ResultSet.title, OutboxMessage.status, func.count(OutboxMessage.id)).join(
+                ResultSet, ResultSet.id == OutboxMessage.result_set_id
+            ),
+            user,
+        )
         .where(OutboxMessage.status.in_(WAITING))
         .group_by(ResultSet.id, ResultSet.title, OutboxMessage.status)
         .order_by(ResultSet.id)

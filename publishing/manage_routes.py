@@ -7,15 +7,25 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from accounts.activity_access import require_manages_all
 from accounts.permissions import require_roles
 from core.extensions import db
 from core.request_cycle import on_user_error, redirect_either_way
 from publishing import forms, notice, results
-from publishing.blueprint import MANAGERS, PER_PAGE, bp, require_empty_form, rs_or_404
+from publishing.blueprint import (
+    MANAGERS,
+    PER_PAGE,
+    bp,
+    honour_or_404,
+    managed_object_or_404,
+    require_empty_form,
+    rs_or_404,
+)
 from publishing.clock import today_local
 from publishing.formats import format_date_arabic
 from publishing.models import Certificate, DayUnit, Honour, Objection, ResultSet, WorkdayOverride
 from publishing.objections import link_objection, resolve_objection
+from publishing.permissions import managed_result_sets
 from publishing.winners import grouped_honours
 from publishing.workdays import covered_years
 
@@ -23,7 +33,8 @@ from publishing.workdays import covered_years
 @bp.route("/publishing/manage")
 @require_roles(*MANAGERS)
 def manage():
-    page = db.paginate(select(ResultSet).order_by(ResultSet.id.desc()), per_page=PER_PAGE, error_out=False)
+    stmt = managed_result_sets(select(ResultSet), current_user)
+    page = db.paginate(stmt.order_by(ResultSet.id.desc()), per_page=PER_PAGE, error_out=False)
     return render_template("publishing/manage.html", page=page)
 
 
@@ -148,7 +159,7 @@ def publish(rs_id: int):
 @bp.route("/publishing/manage/honours/<int:honour_id>", methods=["GET", "POST"])
 @require_roles(*MANAGERS)
 def edit_honour(honour_id: int):
-    honour = db.get_or_404(Honour, honour_id)
+    honour = honour_or_404(honour_id)
     form = forms.HonourForm(obj=honour)
 
     def page():
@@ -177,7 +188,7 @@ def edit_honour(honour_id: int):
 @bp.route("/publishing/manage/honours/<int:honour_id>/withdraw", methods=["POST"])
 @require_roles(*MANAGERS)
 def withdraw_honour(honour_id: int):
-    honour = db.get_or_404(Honour, honour_id)
+    honour = honour_or_404(honour_id)
     form = forms.ReasonForm()
     done = redirect_either_way(url_for(".manage_result", rs_id=honour.result_set_id))
     if form.validate_on_submit():
@@ -194,7 +205,7 @@ def withdraw_honour(honour_id: int):
 @bp.route("/publishing/manage/objections/<int:objection_id>", methods=["GET", "POST"])
 @require_roles(*MANAGERS)
 def objection(objection_id: int):
-    obj = db.get_or_404(Objection, objection_id)
+    obj = managed_object_or_404(Objection, objection_id)
     form = forms.ResolveForm(honour_id=obj.honour_id or 0)
     form.honour_id.choices = [(0, _("— the list as a whole —"))] + [
         (h.id, f"{h.level_text} · {h.recipient_name}") for h in obj.result_set.honours
@@ -220,6 +231,7 @@ def objection(objection_id: int):
 @bp.route("/publishing/manage/workdays", methods=["GET", "POST"])
 @require_roles(*MANAGERS)
 def workdays():
+    require_manages_all()  # the district's calendar, for every activity's notice
     form = forms.WorkdayForm()
     if form.validate_on_submit():
         notice.set_workday_override(form.day.data, form.is_working.data == "1", form.note.data, actor=current_user)
@@ -234,6 +246,7 @@ def workdays():
 @bp.route("/publishing/manage/workdays/<int:row_id>/delete", methods=["POST"])
 @require_roles(*MANAGERS)
 def delete_workday(row_id: int):
+    require_manages_all()
     row = db.get_or_404(WorkdayOverride, row_id)
     require_empty_form()
     notice.delete_workday_override(row, actor=current_user)
