@@ -83,6 +83,11 @@ def organised_ids(user, activity_type: str) -> set[int] | None:
     return set(rows)
 
 
+def organised_by_type(user) -> dict[str, set[int] | None]:
+    """:func:`organised_ids` for every activity type (``None``: all of that type)."""
+    return {activity_type: organised_ids(user, activity_type) for activity_type in ACTIVITY_TYPES}
+
+
 def limit_to_organised(stmt, column, activity_type: str, user=None):
     """Narrow a select over activities (``column`` their id) to those ``user`` may manage."""
     user = current_user if user is None else user

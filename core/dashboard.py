@@ -15,7 +15,6 @@ from typing import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from accounts import activity_access as access
 from core.db import utcnow
 from core.extensions import db
 from core.jobs import Job, JobStatus
@@ -65,15 +64,23 @@ def register_timeline(provider: Callable[[], list[TimelineRow]]) -> None:
         _TIMELINES.append(provider)
 
 
-def timeline_rows(user) -> list[TimelineRow]:
-    """Every provider's rows, of the activities ``user`` may manage."""
+def timeline_rows(organised: dict[str, set[int] | None]) -> list[TimelineRow]:
+    """Every provider's rows, of the activities the viewer may manage.
+
+    ``organised`` maps an activity type to the ids the viewer manages, ``None`` for all of
+    them (``accounts.activity_access.organised_ids``, which the page above core asks).
+    """
     rows: list[TimelineRow] = []
     for provider in _TIMELINES:
         rows.extend(provider())
-    if access.manages_all(user):
+    if all(ids is None for ids in organised.values()):
         return rows
-    ids = {activity_type: access.organised_ids(user, activity_type) for activity_type in access.ACTIVITY_TYPES}
-    return [r for r in rows if r.activity is not None and r.activity[1] in (ids.get(r.activity[0]) or ())]
+    return [
+        r
+        for r in rows
+        if r.activity is not None
+        and (organised.get(r.activity[0]) is None or r.activity[1] in organised[r.activity[0]])
+    ]
 
 
 # Jobs ------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from accounts.activity_access import require_manages_all
+from accounts.activity_access import organised_by_type, require_manages_all
 from accounts.models import Role, User
 from accounts.permissions import can_view_job, require_roles
 from core import audit as audit_mod
@@ -47,7 +47,7 @@ def home():
             "users": db.session.scalar(select(func.count(User.id))),
             "audit": db.session.scalar(select(func.count(AuditEntry.id))),
         }
-    timeline = dashboard.timeline_rows(current_user) if office else []
+    timeline = dashboard.timeline_rows(organised_by_type(current_user)) if office else []
     return render_template("core/home.html", panels=panels, jobs=jobs, stats=stats, timeline=timeline)
 
 
