@@ -18,6 +18,7 @@ from core.extensions import db
 from essays.dashboard import LIVE
 from essays.models import Competition, CompetitionStatus
 from judging import workspace
+from judging.access import organised
 from judging.models import Assignment, AssignmentStatus, Round, RoundState
 from publishing.models import ResultSet, ResultState, SourceType
 
@@ -64,12 +65,15 @@ def judges_behind(shares: list[tuple[str, int, int]], *, overdue: bool) -> tuple
 
 
 def rounds_in_progress() -> list[RoundProgress]:
-    """Open and closed (not yet finalised) rounds with their progress and the judges behind."""
+    """Open and closed (not yet finalised) rounds of the organiser's competitions, with their progress
+    and the judges behind."""
     rounds = db.session.execute(
-        select(Round.id, Round.name, Competition.title, Round.state, Round.judge_deadline)
-        .join(Competition, Competition.id == Round.competition_id)
-        .where(Round.state.in_((RoundState.OPEN, RoundState.CLOSED)))
-        .order_by(Round.judge_deadline.is_(None), Round.judge_deadline, Round.id)
+        organised(
+            select(Round.id, Round.name, Competition.title, Round.state, Round.judge_deadline)
+            .join(Competition, Competition.id == Round.competition_id)
+            .where(Round.state.in_((RoundState.OPEN, RoundState.CLOSED)))
+            .order_by(Round.judge_deadline.is_(None), Round.judge_deadline, Round.id)
+        )
     ).all()
     if not rounds:
         return []
@@ -110,12 +114,14 @@ def judge_rounds(judge_id: int) -> list[workspace.MyRound]:
 
 
 def competition_timelines() -> list[TimelineRow]:
-    """Each live competition: call open → entries close → judging → public notice → published."""
+    """Each live competition the organiser manages: call open → entries close → judging → public notice → published."""
     comps = db.session.scalars(
-        select(Competition)
-        .where(Competition.status.in_(LIVE))
-        .order_by(Competition.closes_at.desc())
-        .limit(TIMELINE_LIMIT)
+        organised(
+            select(Competition)
+            .where(Competition.status.in_(LIVE))
+            .order_by(Competition.closes_at.desc())
+            .limit(TIMELINE_LIMIT)
+        )
     ).all()
     if not comps:
         return []
