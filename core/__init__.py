@@ -105,6 +105,9 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     # The calls for entries on publishing's public site, from the packages that run them.
     publishing_calls.register(app, essays_public_calls)
+    accounts.activity_access.register_activity_type(
+        accounts.activity_access.PROGRAMME, nominations.dashboard.describe_programme
+    )
 
 
 def create_app(config: dict | None = None, *, views: bool = True) -> Flask:
