@@ -123,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     publishing_calls.register(app, essays_public_calls)
     # The activities accounts' organiser pages name (accounts knows no feature package).
     activity_access.register_activity_type(activity_access.COMPETITION, essays_views.describe_competition)
+    activity_access.register_activity_type(activity_access.PROGRAMME, nominations.dashboard.describe_programme)
     navigation.set_site_wide_rule(activity_access.manages_all)
 
 

@@ -11,6 +11,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
+from accounts.activity_access import COMPETITION
 from accounts.models import User
 from core.dashboard import TimelineRow, register_timeline, stages_at
 from core.db import utcnow
@@ -19,6 +20,7 @@ from core.queries import per_group
 from essays.dashboard import LIVE
 from essays.models import Competition, CompetitionStatus
 from judging import workspace
+from judging.access import organised
 from judging.models import Assignment, AssignmentStatus, Round, RoundState
 from publishing.models import ResultSet, ResultState, SourceType
 
@@ -65,12 +67,15 @@ def judges_behind(shares: list[tuple[str, int, int]], *, overdue: bool) -> tuple
 
 
 def rounds_in_progress() -> list[RoundProgress]:
-    """Open and closed (not yet finalised) rounds with their progress and the judges behind."""
+    """Open and closed (not yet finalised) rounds of the organiser's competitions, with their progress
+    and the judges behind."""
     rounds = db.session.execute(
-        select(Round.id, Round.name, Competition.title, Round.state, Round.judge_deadline)
-        .join(Competition, Competition.id == Round.competition_id)
-        .where(Round.state.in_((RoundState.OPEN, RoundState.CLOSED)))
-        .order_by(Round.judge_deadline.is_(None), Round.judge_deadline, Round.id)
+        organised(
+            select(Round.id, Round.name, Competition.title, Round.state, Round.judge_deadline)
+            .join(Competition, Competition.id == Round.competition_id)
+            .where(Round.state.in_((RoundState.OPEN, RoundState.CLOSED)))
+            .order_by(Round.judge_deadline.is_(None), Round.judge_deadline, Round.id)
+        )
     ).all()
     if not rounds:
         return []
@@ -111,12 +116,14 @@ def judge_rounds(judge_id: int) -> list[workspace.MyRound]:
 
 
 def competition_timelines() -> list[TimelineRow]:
-    """Each live competition: call open → entries close → judging → public notice → published."""
+    """Each live competition the organiser manages: call open → entries close → judging → public notice → published."""
     comps = db.session.scalars(
-        select(Competition)
-        .where(Competition.status.in_(LIVE))
-        .order_by(Competition.closes_at.desc())
-        .limit(TIMELINE_LIMIT)
+        organised(
+            select(Competition)
+            .where(Competition.status.in_(LIVE))
+            .order_by(Competition.closes_at.desc())
+            .limit(TIMELINE_LIMIT)
+        )
     ).all()
     if not comps:
         return []
@@ -156,6 +163,7 @@ def _competition_row(comp: Competition, judging_from, rs: ResultSet | None, now:
         comp.title,
         url_for("essays.manage_entries", competition_id=comp.id),
         stages_at(stages, current),
+        activity=(COMPETITION, comp.id),
     )
 
 

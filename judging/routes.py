@@ -39,6 +39,7 @@ from judging import (
     workspace,
 )
 from judging import awards as awards_mod
+from judging.access import competition_or_404, organised, organised_competitions, round_or_404
 from judging.forms import (
     AddJudgeForm,
     ConflictForm,
@@ -78,10 +79,6 @@ from judging import committee, routes_results  # noqa: E402,F401
 # ==========================================================================
 
 
-def _round(round_id: int) -> Round:
-    return db.get_or_404(Round, round_id)
-
-
 def _setup_url(round_: Round, anchor: str = "") -> str:
     return url_for("judging.round_setup", round_id=round_.id) + anchor
 
@@ -94,11 +91,9 @@ def _back(round_: Round, anchor: str = ""):
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def rounds():
     form = NewRoundForm()
-    form.competition_id.choices = [
-        (c.id, f"{c.code} {c.title}") for c in db.session.scalars(select(Competition).order_by(Competition.id.desc()))
-    ]
+    form.competition_id.choices = [(c.id, f"{c.code} {c.title}") for c in organised_competitions()]
     if form.validate_on_submit():
-        comp = db.get_or_404(Competition, form.competition_id.data)
+        comp = competition_or_404(form.competition_id.data)
         on_user_error(lambda: _rounds_page(form))
         round_ = round_services.create_round(comp, actor=current_user, name=form.name.data)
         flash(_("Round created. Set up the rubric and the judges next."), "success")
@@ -107,7 +102,7 @@ def rounds():
 
 
 def _rounds_page(form: NewRoundForm):
-    stmt = (
+    stmt = organised(
         select(Round)
         .join(Competition, Competition.id == Round.competition_id)
         .options(contains_eager(Round.competition))
@@ -156,7 +151,7 @@ def _round_settings(form: RoundForm) -> dict:
 @bp.route("/rounds/<int:round_id>", methods=["GET", "POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def round_setup(round_id: int):
-    round_ = _round(round_id)
+    round_ = round_or_404(round_id)
     form = _round_form(round_)
     if form.validate_on_submit():
         on_user_error(lambda: _round_page(round_, form))
@@ -205,7 +200,7 @@ def _round_page(round_: Round, form: RoundForm):
 @bp.route("/rounds/<int:round_id>/rubric", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def rubric(round_id: int):
-    round_ = _round(round_id)
+    round_ = round_or_404(round_id)
     done = redirect_either_way(_setup_url(round_, "#rubric"))
     round_services.set_criteria(round_, RubricForm().rows(), actor=current_user)
     flash(_("Rubric saved."), "success")
@@ -215,7 +210,7 @@ def rubric(round_id: int):
 @bp.route("/rounds/<int:round_id>/judges", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def add_judge(round_id: int):
-    round_ = _round(round_id)
+    round_ = round_or_404(round_id)
     form = _add_judge_form()
     done = redirect_either_way(_setup_url(round_, "#judges"))
     if not form.validate_on_submit():
@@ -231,7 +226,7 @@ def add_judge(round_id: int):
 @bp.route("/rounds/<int:round_id>/conflicts", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def record_conflict(round_id: int):
-    round_ = _round(round_id)
+    round_ = round_or_404(round_id)
     form = ConflictForm()
     done = redirect_either_way(_setup_url(round_, "#judges"))
     if not form.validate_on_submit():
@@ -246,7 +241,7 @@ def record_conflict(round_id: int):
 @bp.route("/rounds/<int:round_id>/judges/<int:user_id>/remove", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def remove_judge(round_id: int, user_id: int):
-    round_ = _round(round_id)
+    round_ = round_or_404(round_id)
     form = RemoveJudgeForm()
     done = redirect_either_way(_setup_url(round_, "#judges"))
     if not form.validate_on_submit():
@@ -260,7 +255,7 @@ def remove_judge(round_id: int, user_id: int):
 @bp.route("/rounds/<int:round_id>/assign", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def assign(round_id: int):
-    round_ = _round(round_id)
+    round_ = round_or_404(round_id)
     done = redirect_either_way(_setup_url(round_, "#progress"))
     result = assign_services.assign_judges(round_, actor=current_user)
     flash(_("%(count)s assignments made.", count=len(result.new)), "success")
@@ -274,7 +269,7 @@ def assign(round_id: int):
 @bp.route("/rounds/<int:round_id>/entries")
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def entries(round_id: int):
-    round_ = _round(round_id)
+    round_ = round_or_404(round_id)
     show = request.args.get("show", "")
     page = db.paginate(manual.entries_query(round_, show), per_page=manual.ENTRIES_PER_PAGE, error_out=False)
     lines = manual.entry_lines(round_, list(page.items))
@@ -291,7 +286,7 @@ def entries(round_id: int):
 @bp.route("/rounds/<int:round_id>/entries/<int:submission_id>/judges", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def entry_add_judge(round_id: int, submission_id: int):
-    round_ = _round(round_id)
+    round_ = round_or_404(round_id)
     form = PickUserForm()
     done = redirect_either_way(url_for("judging.entries", round_id=round_.id) + f"#e{submission_id}")
     manual.add_judge_to_entry(round_, submission_id, form.judge_id.data or 0, actor=current_user)
@@ -302,7 +297,7 @@ def entry_add_judge(round_id: int, submission_id: int):
 @bp.route("/rounds/<int:round_id>/assignments/<int:assignment_id>/remove", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def entry_remove_judge(round_id: int, assignment_id: int):
-    round_ = _round(round_id)
+    round_ = round_or_404(round_id)
     item = db.session.get(Assignment, assignment_id)
     if item is None or item.round_id != round_.id:
         abort(404)
@@ -316,7 +311,7 @@ def entry_remove_judge(round_id: int, assignment_id: int):
 @bp.route("/rounds/<int:round_id>/remind", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def remind(round_id: int):
-    round_ = _round(round_id)
+    round_ = round_or_404(round_id)
     done = redirect_either_way(_setup_url(round_, "#progress"))
     report = reminders.remind_judges(round_, actor=current_user)
     if report.emailed:
@@ -351,7 +346,7 @@ STATE_ACTIONS = {
 @bp.route("/rounds/<int:round_id>/state/<action>", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def change_state(round_id: int, action: str):
-    round_ = _round(round_id)
+    round_ = round_or_404(round_id)
     if action not in STATE_ACTIONS:
         abort(404)
     service, message = STATE_ACTIONS[action]
@@ -366,7 +361,7 @@ def change_state(round_id: int, action: str):
 @bp.route("/rounds/<int:round_id>/scores")
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def scores(round_id: int):
-    round_ = _round(round_id)
+    round_ = round_or_404(round_id)
     page = db.paginate(stats.matrix_query(round_), per_page=stats.MATRIX_PER_PAGE, error_out=False)
     rows, judges = stats.entry_rows(round_, only=set(page.items))
     counts, lo, hi = stats.score_histogram(round_)
@@ -396,7 +391,7 @@ def scores(round_id: int):
 @bp.route("/rounds/<int:round_id>/keyin")
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def keyin(round_id: int):
-    round_ = _round(round_id)
+    round_ = round_or_404(round_id)
     batch = offline.current_batch(round_)
     report = dict(batch.report or {}) if batch else {}
     errors = []
@@ -418,7 +413,7 @@ def keyin(round_id: int):
 @bp.route("/rounds/<int:round_id>/keyin/template.xlsx")
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def keyin_template(round_id: int):
-    round_ = _round(round_id)
+    round_ = round_or_404(round_id)
     return exports.send_table(
         offline.template_tables(round_), "xlsx", f"评分录入表-{round_.competition.code}-{round_.position}.xlsx"
     )
@@ -428,7 +423,7 @@ def keyin_template(round_id: int):
 @body_limit("upload")
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def keyin_upload(round_id: int, which: str):
-    round_ = _round(round_id)
+    round_ = round_or_404(round_id)
     if which not in offline.ENTRIES:
         abort(404)
     form = KeyinUploadForm()
@@ -456,7 +451,7 @@ def _keyin_batch(round_: Round, batch_id: int):
 @bp.route("/rounds/<int:round_id>/keyin/<int:batch_id>/apply", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def keyin_apply(round_id: int, batch_id: int):
-    round_ = _round(round_id)
+    round_ = round_or_404(round_id)
     batch = _keyin_batch(round_, batch_id)
     page = url_for("judging.keyin", round_id=round_id)
     on_user_error(lambda: _refresh_after_refusal(batch_id, page))
@@ -474,7 +469,7 @@ def _refresh_after_refusal(batch_id: int, page: str):
 @bp.route("/rounds/<int:round_id>/keyin/<int:batch_id>/discard", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def keyin_discard(round_id: int, batch_id: int):
-    round_ = _round(round_id)
+    round_ = round_or_404(round_id)
     batch = _keyin_batch(round_, batch_id)
     done = redirect_either_way(url_for("judging.keyin", round_id=round_id))
     offline.discard_batch(batch, actor=current_user)

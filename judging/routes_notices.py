@@ -16,6 +16,7 @@ from core.extensions import db
 from core.request_cycle import on_user_error, redirect_either_way
 from essays.models import Competition
 from judging import notices
+from judging.access import competition_or_404, organised_competitions, organised_rounds, round_or_404
 from judging.forms_notices import NoticeEditForm, NoticeForm
 from judging.models import Round
 from judging.routes import bp
@@ -31,12 +32,18 @@ def _notice_or_404(notice_id: int) -> messages.Notice:
 
 
 def _fill_choices(form: NoticeForm) -> None:
-    comps = db.session.scalars(select(Competition).order_by(Competition.id.desc())).all()
-    form.competition_id.choices = [(0, "—")] + [(c.id, c.title) for c in comps]
+    """Only the competitions and rounds the organiser manages (a co-organiser's own)."""
+    form.competition_id.choices = [(0, "—")] + [(c.id, c.title) for c in organised_competitions()]
     units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name)).all()
     form.unit_id.choices = [(0, "—")] + [(u.id, u.name) for u in units]
-    rounds = db.session.scalars(select(Round).order_by(Round.competition_id.desc(), Round.position)).all()
-    form.round_id.choices = [(0, "—")] + [(r.id, f"{r.competition.title} · {r.name}") for r in rounds]
+    form.round_id.choices = [(0, "—")] + [(r.id, f"{r.competition.title} · {r.name}") for r in organised_rounds()]
+
+
+def _chosen(form: NoticeForm) -> tuple[Competition | None, Round | None]:
+    """The competition and round the notice is about; another department's answers 404."""
+    comp = competition_or_404(form.competition_id.data) if form.competition_id.data else None
+    round_ = round_or_404(form.round_id.data) if form.round_id.data else None
+    return comp, round_
 
 
 @bp.route("/notices")
@@ -53,11 +60,12 @@ def notice_new():
     _fill_choices(form)
     on_user_error(lambda: render_template("judging/notice_new.html", form=form))
     if form.validate_on_submit():
+        competition, round_ = _chosen(form)
         notice = notices.draft_group_notice(
             form.audience.data,
-            competition=db.session.get(Competition, form.competition_id.data or 0),
+            competition=competition,
             unit=db.session.get(Unit, form.unit_id.data or 0),
-            round_=db.session.get(Round, form.round_id.data or 0),
+            round_=round_,
             subject=form.subject.data,
             body=form.body.data,
             actor=current_user,

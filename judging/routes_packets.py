@@ -11,11 +11,10 @@ from flask_login import current_user
 
 from accounts.models import Role
 from accounts.permissions import require_roles
-from core.extensions import db
 from core.jobs import start_job
 from core.request_cycle import on_user_error
 from judging import packets
-from judging.models import Round
+from judging.access import round_or_404
 from judging.routes import bp
 
 
@@ -23,7 +22,7 @@ from judging.routes import bp
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def judge_packet(round_id: int, judge_id: int):
     """One judge's packet to print; a big one is built by a background job."""
-    round_ = db.get_or_404(Round, round_id)
+    round_ = round_or_404(round_id)
     if not packets.is_pool_judge(round_, judge_id):
         abort(404)
     if packets.packet_size(round_, judge_id) > packets.DIRECT_LIMIT:
@@ -40,7 +39,7 @@ def judge_packet(round_id: int, judge_id: int):
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def all_packets(round_id: int):
     """Every active judge's packet in one PDF, built by a background job."""
-    round_ = db.get_or_404(Round, round_id)
+    round_ = round_or_404(round_id)
     title = _("Reading packets of all judges: %(round)s", round=round_.name)
     job = start_job("judging.packet", title, {"round_id": round_.id}, user=current_user)
     return redirect(url_for("core.job_page", job_id=job.id))

@@ -16,19 +16,16 @@ from core.extensions import db
 from core.request_cycle import on_user_error, redirect_either_way
 from judging import arbitration, award_services, committee_services, results, teacher_honours, workspace
 from judging import awards as awards_mod
+from judging.access import round_or_404
 from judging.forms import AdjustForm, PickUserForm, ReasonForm, TeacherHonoursForm, award_scheme_form
 from judging.models import Round
 from judging.routes import bp
 
 
-def _round(round_id: int) -> Round:
-    return db.get_or_404(Round, round_id)
-
-
 @bp.route("/rounds/<int:round_id>/short/accept", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def accept_short(round_id: int):
-    round_ = _round(round_id)
+    round_ = round_or_404(round_id)
     form = ReasonForm()
     sid = form.submission_id.data
     done = redirect_either_way(url_for("judging.awards", round_id=round_id) + "#short")
@@ -43,7 +40,7 @@ def accept_short(round_id: int):
 @bp.route("/rounds/<int:round_id>/arbitration/<int:submission_id>/assign", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def arbitration_assign(round_id: int, submission_id: int):
-    round_ = _round(round_id)
+    round_ = round_or_404(round_id)
     done = redirect_either_way(url_for("judging.round_setup", round_id=round_id) + "#stuck-arbitration")
     judge_id = PickUserForm().judge_id.data or 0
     item = arbitration.assign_arbiter_by_hand(round_, submission_id, judge_id, actor=current_user)
@@ -56,7 +53,7 @@ def arbitration_assign(round_id: int, submission_id: int):
 @bp.route("/rounds/<int:round_id>/arbitration/<int:submission_id>/accept", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def arbitration_accept(round_id: int, submission_id: int):
-    round_ = _round(round_id)
+    round_ = round_or_404(round_id)
     done = redirect_either_way(url_for("judging.round_setup", round_id=round_id) + "#stuck-arbitration")
     reason = ReasonForm().reason.data
     arbitration.accept_without_arbiter(round_, submission_id, actor=current_user, reason=reason)
@@ -67,7 +64,7 @@ def arbitration_accept(round_id: int, submission_id: int):
 @bp.route("/rounds/<int:round_id>/committee", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def committee_add(round_id: int):
-    round_ = _round(round_id)
+    round_ = round_or_404(round_id)
     user = db.session.get(User, PickUserForm().user_id.data or 0)
     done = redirect_either_way(url_for("judging.awards", round_id=round_id) + "#committee")
     if user is None:
@@ -80,7 +77,7 @@ def committee_add(round_id: int):
 @bp.route("/rounds/<int:round_id>/committee/<int:user_id>/remove", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def committee_remove(round_id: int, user_id: int):
-    round_ = _round(round_id)
+    round_ = round_or_404(round_id)
     user = db.get_or_404(User, user_id)
     done = redirect_either_way(url_for("judging.awards", round_id=round_id) + "#committee")
     committee_services.remove_member(round_, user, actor=current_user)
@@ -91,7 +88,7 @@ def committee_remove(round_id: int, user_id: int):
 @bp.route("/rounds/<int:round_id>/awards", methods=["GET", "POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def awards(round_id: int):
-    round_ = _round(round_id)
+    round_ = round_or_404(round_id)
     if request.method == "GET":
         return _awards_page(round_)
     form = award_scheme_form()
@@ -116,7 +113,7 @@ def awards(round_id: int):
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def award_teachers(round_id: int):
     """优秀指导教师: the teachers of the round's awarded entries, handed to publishing."""
-    round_ = _round(round_id)
+    round_ = round_or_404(round_id)
     on_user_error(url_for("judging.awards", round_id=round_id) + "#teachers")
     form = TeacherHonoursForm()
     if not form.validate_on_submit():
@@ -153,7 +150,7 @@ def _awards_page(round_: Round):
 @bp.route("/rounds/<int:round_id>/awards/adjust", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def adjust(round_id: int):
-    round_ = _round(round_id)
+    round_ = round_or_404(round_id)
     form = AdjustForm()
     form.new_level.choices = [("", "")] + [(c, c) for c in awards_mod.LEVEL_CODES]
     done = redirect_either_way(url_for("judging.awards", round_id=round_id))
@@ -172,7 +169,7 @@ def adjust(round_id: int):
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def export(round_id: int, fmt: str):
     """评分汇总表 of the stored results; a GET changes nothing (recompute with the POST below)."""
-    round_ = _round(round_id)
+    round_ = round_or_404(round_id)
     if fmt not in exports.FORMATS:
         abort(404)
     return exports.send_table(
@@ -183,7 +180,7 @@ def export(round_id: int, fmt: str):
 @bp.route("/rounds/<int:round_id>/results/compute", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def compute_results(round_id: int):
-    round_ = _round(round_id)
+    round_ = round_or_404(round_id)
     done = redirect_either_way(url_for("judging.awards", round_id=round_id))
     results.compute_results(round_, actor=current_user)
     flash(_("The ranking was recomputed from the current scores."), "success")

@@ -17,11 +17,11 @@ from wtforms.validators import Length
 from accounts.models import Role
 from accounts.permissions import require_roles
 from core import exports
-from core.extensions import db
 from core.request_cycle import on_user_error
 from essays.models import Competition
 from judging import stats_charts, stats_sheets, unit_honours, unit_stats
 from judging import unit_figures as uf
+from judging.access import competition_or_404, only_organised
 from judging.routes import bp
 
 CHART_UNITS = 15  # the chart shows the units with most entries; the table shows all
@@ -34,10 +34,6 @@ class UnitHonoursForm(FlaskForm):
     level_text = StringField(
         _l("Name of the honour"), validators=[Length(max=60)], default=unit_honours.DEFAULT_LEVEL_TEXT
     )
-
-
-def _competition(competition_id: int) -> Competition:
-    return db.get_or_404(Competition, competition_id)
 
 
 def _year() -> int | None:
@@ -78,7 +74,7 @@ def _page(template: str, fig: unit_stats.Figures, **context):
 @bp.get("/stats")
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def stats_overview():
-    comps = unit_stats.competitions()
+    comps = only_organised(unit_stats.competitions())
     year = _year()
     fig = unit_stats.figures(unit_stats.in_year(comps, year))
     return _page("judging/stats/overview.html", fig, years=unit_stats.years(comps), year=year)
@@ -88,7 +84,7 @@ def stats_overview():
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def stats_overview_export():
     year = _year()
-    fig = unit_stats.figures(unit_stats.in_year(unit_stats.competitions(), year))
+    fig = unit_stats.figures(unit_stats.in_year(only_organised(unit_stats.competitions()), year))
     title = _("Participation statistics %(year)s", year=year) if year else _("Participation statistics")
     return exports.send_table(stats_sheets.workbook(fig, title), "xlsx", f"{title}.xlsx")
 
@@ -96,7 +92,7 @@ def stats_overview_export():
 @bp.get("/stats/<int:competition_id>")
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def stats_activity(competition_id: int):
-    comp = _competition(competition_id)
+    comp = competition_or_404(competition_id)
     fig = unit_stats.figures([comp])
     return _page("judging/stats/activity.html", fig, comp=comp)
 
@@ -104,7 +100,7 @@ def stats_activity(competition_id: int):
 @bp.get("/stats/<int:competition_id>/export.xlsx")
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def stats_activity_export(competition_id: int):
-    comp = _competition(competition_id)
+    comp = competition_or_404(competition_id)
     title = _("%(title)s: participation statistics", title=comp.title)
     return exports.send_table(
         stats_sheets.workbook(unit_stats.figures([comp]), title), "xlsx", f"{comp.code}-{title}.xlsx"
@@ -131,13 +127,13 @@ def _organisation_page(comp: Competition, form: UnitHonoursForm):
 @bp.get("/stats/<int:competition_id>/organisation")
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def stats_organisation(competition_id: int):
-    return _organisation_page(_competition(competition_id), UnitHonoursForm())
+    return _organisation_page(competition_or_404(competition_id), UnitHonoursForm())
 
 
 @bp.post("/stats/<int:competition_id>/organisation")
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def stats_award_units(competition_id: int):
-    comp = _competition(competition_id)
+    comp = competition_or_404(competition_id)
     on_user_error(url_for("judging.stats_organisation", competition_id=comp.id))
     form = UnitHonoursForm()
     if not form.validate_on_submit():

@@ -1,16 +1,27 @@
 """Who may see or act on a programme or a nomination: the only place that decides access.
 
-Pure functions ``can_<verb>_<noun>(user, obj)``; routes answer 404 when one says no
-for someone else's object, so that its existence is not disclosed.
+Functions ``can_<verb>_<noun>(user, obj)``; routes answer 404 when one says no for
+someone else's object, so that its existence is not disclosed. The office's rights on a
+programme are per programme (:func:`organises`, ``accounts.activity_access``): a
+co-organising department's account (承办/协办) manages only the programmes listing it.
 """
 
 from __future__ import annotations
 
+from accounts import activity_access as access
 from accounts.models import Role
 
 
 def is_organiser(user) -> bool:
+    """An organiser or administrator account (of any department): may open the office's lists
+    and create programmes; which programmes they manage is :func:`organises`."""
     return bool(user and user.is_authenticated and user.has_role(Role.ORGANISER, Role.ADMIN))
+
+
+def organises(user, programme) -> bool:
+    """Manages this programme: the district department's organisers and administrators every
+    one, a co-organising department's account (承办/协办) those that list it."""
+    return programme is not None and access.can_organise(user, access.PROGRAMME, programme.id)
 
 
 def is_coordinator_of(user, unit_id: int | None) -> bool:
@@ -24,9 +35,14 @@ def is_coordinator_of(user, unit_id: int | None) -> bool:
 EDITABLE = ("draft", "returned")  # NominationStatus values a unit may still change
 
 
-def can_manage_programme(user, programme=None) -> bool:
-    """Set up programmes, move their stages, check eligibility: the organising office."""
+def can_create_programme(user) -> bool:
+    """Create a programme: any organiser (a co-organiser's own programme then lists its creator)."""
     return is_organiser(user)
+
+
+def can_manage_programme(user, programme) -> bool:
+    """Set up the programme, move its stages, check eligibility: the office that organises it."""
+    return organises(user, programme)
 
 
 def can_nominate(user, programme) -> bool:
@@ -41,8 +57,8 @@ def can_nominate(user, programme) -> bool:
 
 
 def can_view_nomination(user, nomination) -> bool:
-    """The whole dossier (private fields masked): the office and the nominating unit."""
-    return is_organiser(user) or is_coordinator_of(user, nomination.unit_id)
+    """The whole dossier (private fields masked): the programme's office and the nominating unit."""
+    return organises(user, nomination.programme) or is_coordinator_of(user, nomination.unit_id)
 
 
 def can_edit_nomination(user, nomination) -> bool:
@@ -51,13 +67,13 @@ def can_edit_nomination(user, nomination) -> bool:
 
 
 def can_check_nomination(user, nomination) -> bool:
-    """The eligibility check: pass, return for revision, reject."""
-    return is_organiser(user)
+    """The eligibility check: pass, return for revision, reject (the programme's office)."""
+    return organises(user, nomination.programme)
 
 
 def can_reveal_resident_id(user, nomination) -> bool:
-    """See the full ID number (each time written to the audit log): the office only."""
-    return is_organiser(user)
+    """See the full ID number (each time written to the audit log): the programme's office only."""
+    return organises(user, nomination.programme)
 
 
 # --- expert review, committee ballot, 联审, notice and approval (helper n2) ---
@@ -86,15 +102,17 @@ def can_score_dossier(user, review) -> bool:
 
 
 def can_see_candidates(user, programme) -> bool:
-    """Committee members see the candidates from the ballot stage on; the office always."""
-    return is_organiser(user) or (
+    """Committee members see the candidates from the ballot stage on; the programme's office always."""
+    return organises(user, programme) or (
         is_committee_member_of(user, programme) and str(programme.stage) not in _BEFORE_BALLOT
     )
 
 
 def can_see_tallies(user, programme) -> bool:
     """Results show only after the ballot closes, to the committee and the office."""
-    return programme.ballot_closed_at is not None and (is_organiser(user) or is_committee_member_of(user, programme))
+    return programme.ballot_closed_at is not None and (
+        organises(user, programme) or is_committee_member_of(user, programme)
+    )
 
 
 def is_joint_reviewer_of(user, programme) -> bool:
@@ -133,7 +151,7 @@ def can_print_dossier(user, nomination) -> bool:
         return True
     if nomination.status == "draft":  # (string values: this section adds no import at the top)
         return False
-    if is_organiser(user):
+    if organises(user, nomination.programme):
         return True
     if nomination.programme.blind_review:
         return False
@@ -141,12 +159,12 @@ def can_print_dossier(user, nomination) -> bool:
 
 
 def can_print_programme(user, programme) -> bool:
-    """The programme's PDF batch, its 推荐汇总表 and its funnel: the organising office."""
-    return is_organiser(user)
+    """The programme's PDF batch, its 推荐汇总表 and its funnel: the programme's office."""
+    return organises(user, programme)
 
 
 def can_download_unit_summary(user, programme, unit_id: int) -> bool:
-    """A unit's 推荐汇总表: the organiser, or that unit's coordinator once the programme is out."""
-    if is_organiser(user):
+    """A unit's 推荐汇总表: the programme's office, or that unit's coordinator once the programme is out."""
+    if organises(user, programme):
         return True
     return programme.stage != "draft" and is_coordinator_of(user, unit_id)

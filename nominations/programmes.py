@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select
 
+from accounts import activity_access
 from accounts.models import Unit
 from accounts.unit_places import read_unit_places
 from core import audit
@@ -85,6 +86,8 @@ def create_programme(values: dict, actor) -> Programme:
     db.session.add(programme)
     db.session.flush()
     audit.record("nomination.programme_create", programme, actor=actor, changes=_snapshot(programme))
+    # A co-organising department's account (承办/协办) keeps access to the programme it created.
+    activity_access.list_creator(activity_access.PROGRAMME, programme.id, actor, label=programme.title)
     return programme
 
 
@@ -150,7 +153,6 @@ def set_quotas(programme: Programme, places: dict[int, int], actor, *, action: s
     if changes:
         audit.record(action, programme, actor=actor, changes={"places": changes})
     return changes
-
 
 
 def import_quotas(programme: Programme, filename: str, data: bytes, actor) -> dict:

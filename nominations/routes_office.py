@@ -16,7 +16,7 @@ from nominations.blueprint import bp
 from nominations.forms import CheckForm
 from nominations.models import Nomination, NominationStatus
 from nominations.permissions import can_check_nomination, can_reveal_resident_id
-from nominations.routes_programmes import programme_or_404
+from nominations.routes_stages import programme_or_404
 from nominations.routes_unit import dossier_page, nomination_or_404
 
 ORGANISERS = (Role.ORGANISER, Role.ADMIN)

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from accounts.activity_access import PROGRAMME, limit_to_organised, organisers_of
 from accounts.forms import QuotaForm, QuotaImportForm
 from accounts.models import Role, Unit
 from accounts.permissions import require_roles
@@ -33,21 +34,13 @@ from nominations.models import (
     Programme,
     ProgrammeCriterion,
 )
-from nominations.permissions import can_manage_programme
-from nominations.routes_stages import reviewer_choices, unit_choices
+from nominations.routes_stages import programme_or_404, reviewer_choices, unit_choices
 from publishing.clock import today_local
 
 ORGANISERS = (Role.ORGANISER, Role.ADMIN)
 
 register_panel(("organiser", "admin"), "nominations/_panel_office.html")
 PER_PAGE = 30
-
-
-def programme_or_404(programme_id: int) -> Programme:
-    programme = db.get_or_404(Programme, programme_id)
-    if not can_manage_programme(current_user, programme):
-        abort(404)
-    return programme
 
 
 def _actor():
@@ -64,7 +57,8 @@ def _part_or_404(model, part_id: int, programme: Programme):
 @bp.route("/nominations/programmes")
 @require_roles(*ORGANISERS)
 def programmes():
-    page = db.paginate(select(Programme).order_by(Programme.id.desc()), per_page=PER_PAGE, error_out=False)
+    stmt = limit_to_organised(select(Programme).order_by(Programme.id.desc()), Programme.id, PROGRAMME)
+    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
     counts = dict(
         db.session.execute(
             select(Nomination.programme_id, func.count(Nomination.id))
@@ -141,6 +135,7 @@ def programme(programme_id: int):
         statuses=list(NominationStatus),
         next_stage=services.next_stage(programme),
         funnel=overview.funnel(programme),
+        organisers=organisers_of(PROGRAMME, programme.id),
     )
 
 

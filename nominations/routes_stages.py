@@ -24,13 +24,15 @@ from nominations import programmes as programme_services
 from nominations.blueprint import bp
 from nominations.forms import JointUnitForm, MemberForm
 from nominations.models import JointUnit, MemberRole, Programme, ProgrammeMember, ProgrammeStage
+from nominations.permissions import can_manage_programme
 
 office = require_roles(Role.ORGANISER, Role.ADMIN)
 
 
-def _programme(programme_id: int) -> Programme:
+def programme_or_404(programme_id: int) -> Programme:
+    """The programme, when the signed-in organiser manages it (another department's answers 404)."""
     programme = db.session.get(Programme, programme_id)
-    if programme is None:
+    if programme is None or not can_manage_programme(current_user, programme):
         abort(404)
     return programme
 
@@ -62,7 +64,7 @@ def _member_form(programme: Programme, role: MemberRole) -> MemberForm:
 @bp.route("/nominations/programmes/<int:programme_id>/review")
 @office
 def stage_review(programme_id: int):
-    programme = _programme(programme_id)
+    programme = programme_or_404(programme_id)
     return render_template(
         "nominations/review/office.html",
         next_stage=programme_services.next_stage(programme),
@@ -77,14 +79,14 @@ def stage_review(programme_id: int):
 @bp.route("/nominations/programmes/<int:programme_id>/review/ranking.<any(xlsx, csv):fmt>")
 @office
 def stage_review_export(programme_id: int, fmt: str):
-    programme = _programme(programme_id)
+    programme = programme_or_404(programme_id)
     return exports.send_table(review.ranking_table(programme), fmt, f"专家评审汇总表-{programme.id}.{fmt}")
 
 
 @bp.route("/nominations/programmes/<int:programme_id>/ballot/results.<any(xlsx, csv):fmt>")
 @office
 def stage_ballot_export(programme_id: int, fmt: str):
-    programme = _programme(programme_id)
+    programme = programme_or_404(programme_id)
     if programme.ballot_closed_at is None:
         abort(404)
     return exports.send_table(ballot_services.results_table(programme), fmt, f"投票结果-{programme.id}.{fmt}")
@@ -93,7 +95,7 @@ def stage_ballot_export(programme_id: int, fmt: str):
 @bp.route("/nominations/programmes/<int:programme_id>/review/assign", methods=["POST"])
 @office
 def stage_assign(programme_id: int):
-    programme = _programme(programme_id)
+    programme = programme_or_404(programme_id)
     done = redirect_either_way(url_for("nominations.stage_review", programme_id=programme_id))
     result = review.assign_experts(programme, current_user)
     flash(_("%(count)s assignment(s) made.", count=len(result.new)), "success")
@@ -105,7 +107,7 @@ def stage_assign(programme_id: int):
 @bp.route("/nominations/programmes/<int:programme_id>/ballot")
 @office
 def stage_ballot(programme_id: int):
-    programme = _programme(programme_id)
+    programme = programme_or_404(programme_id)
     return render_template(
         "nominations/committee/office_ballot.html",
         next_stage=programme_services.next_stage(programme),
@@ -121,7 +123,7 @@ def stage_ballot(programme_id: int):
 @bp.route("/nominations/programmes/<int:programme_id>/ballot/<any(open, close):action>", methods=["POST"])
 @office
 def stage_ballot_action(programme_id: int, action: str):
-    programme = _programme(programme_id)
+    programme = programme_or_404(programme_id)
     done = redirect_either_way(url_for("nominations.stage_ballot", programme_id=programme_id))
     if action == "open":
         ballot_services.open_ballot(programme, current_user)
@@ -136,7 +138,7 @@ def stage_ballot_action(programme_id: int, action: str):
 @bp.route("/nominations/programmes/<int:programme_id>/joint")
 @office
 def stage_joint(programme_id: int):
-    programme = _programme(programme_id)
+    programme = programme_or_404(programme_id)
     form = JointUnitForm()
     form.unit_id.choices = unit_choices({ju.unit_id for ju in programme.joint_units})
     return render_template(
@@ -167,7 +169,7 @@ def _back(programme_id: int, default: str):
 @bp.route("/nominations/programmes/<int:programme_id>/members", methods=["POST"])
 @office
 def add_member(programme_id: int):
-    programme = _programme(programme_id)
+    programme = programme_or_404(programme_id)
     form = MemberForm()
     form.user_id.choices = reviewer_choices()
     done = _back(programme_id, "ballot" if form.role.data == MemberRole.COMMITTEE else "review")
@@ -183,8 +185,9 @@ def add_member(programme_id: int):
 @bp.route("/nominations/programmes/<int:programme_id>/members/<int:member_id>/remove", methods=["POST"])
 @office
 def remove_member(programme_id: int, member_id: int):
+    programme = programme_or_404(programme_id)
     member = db.session.get(ProgrammeMember, member_id)
-    if member is None or member.programme_id != programme_id:
+    if member is None or member.programme_id != programme.id:
         abort(404)
     done = _back(programme_id, "ballot" if member.role == MemberRole.COMMITTEE else "review")
     panels.remove_member(member, current_user)
@@ -195,7 +198,7 @@ def remove_member(programme_id: int, member_id: int):
 @bp.route("/nominations/programmes/<int:programme_id>/joint-units", methods=["POST"])
 @office
 def add_joint_unit(programme_id: int):
-    programme = _programme(programme_id)
+    programme = programme_or_404(programme_id)
     form = JointUnitForm()
     form.unit_id.choices = unit_choices()
     done = _back(programme_id, "joint")
@@ -210,8 +213,9 @@ def add_joint_unit(programme_id: int):
 @bp.route("/nominations/programmes/<int:programme_id>/joint-units/<int:row_id>/remove", methods=["POST"])
 @office
 def remove_joint_unit(programme_id: int, row_id: int):
+    programme = programme_or_404(programme_id)
     row = db.session.get(JointUnit, row_id)
-    if row is None or row.programme_id != programme_id:
+    if row is None or row.programme_id != programme.id:
         abort(404)
     done = _back(programme_id, "joint")
     joint.remove_joint_unit(row, current_user)
@@ -222,7 +226,7 @@ def remove_joint_unit(programme_id: int, row_id: int):
 @bp.route("/nominations/programmes/<int:programme_id>/handover")
 @office
 def stage_handover(programme_id: int):
-    programme = _programme(programme_id)
+    programme = programme_or_404(programme_id)
     return render_template(
         "nominations/committee/office_handover.html",
         programme=programme,
@@ -244,7 +248,7 @@ STAGE_PAGES = {
 @bp.route("/nominations/programmes/<int:programme_id>/advance", methods=["POST"])
 @office
 def advance_stage(programme_id: int):
-    programme = _programme(programme_id)
+    programme = programme_or_404(programme_id)
     on_user_error()  # back to the page whose button was pressed
     stage = programme_services.advance_stage(programme, current_user)
     if stage == ProgrammeStage.NOTICE:
