@@ -198,7 +198,7 @@ def test_district_statistics_count_own_competitions_only(app, db, login, make_us
 
 
 def test_notices_reach_own_competitions_only(app, db, login, post, co_organiser, world):
-    from core.messages import Notice
+    from accounts.messages import Notice
 
     client = login(app.test_client(), co_organiser)
     page = client.get("/judging/notices/new").get_data(as_text=True)
