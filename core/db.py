@@ -19,7 +19,7 @@ import threading
 
 from sqlalchemy import DateTime, Enum, MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, scoped_session
 from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.types import TypeDecorator
 
@@ -234,6 +234,8 @@ def begin_write(session) -> None:
 
 def holds_write_lock(session) -> bool:
     """Whether the session's current transaction is a write transaction."""
+    if isinstance(session, scoped_session):
+        session = session()
     return session.in_transaction() and bool(session.connection().info.get(_WRITE))
 
 
