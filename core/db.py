@@ -20,7 +20,7 @@ import threading
 from sqlalchemy import DateTime, Enum, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, scoped_session
-from sqlalchemy.sql.elements import TextClause
+from sqlalchemy.sql.elements import SavepointClause, TextClause
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -179,8 +179,9 @@ def end_read_transaction(session) -> None:
 #
 # Every transaction begins as a read (SQLite: a deferred ``BEGIN``). It becomes
 # a write transaction at its first write: an INSERT/UPDATE/DELETE (a flush), DDL,
-# a text statement that is not a SELECT, or a ``SELECT ... FOR UPDATE`` (the row
-# lock of PostgreSQL is the database lock of SQLite). A service may also say so
+# a text statement that is not a SELECT, a savepoint (``begin_nested``), or a
+# ``SELECT ... FOR UPDATE`` (the row lock of PostgreSQL is the database lock of
+# SQLite). A service may also say so
 # first with ``begin_write(session)``, before it re-reads what it checks.
 #
 # SQLite cannot safely upgrade a read transaction in place (another writer that
@@ -211,6 +212,8 @@ def _is_write(statement) -> bool:
         return True
     if getattr(statement, "is_select", False):
         return getattr(statement, "_for_update_arg", None) is not None
+    if isinstance(statement, SavepointClause):  # begin_nested: taken to write (and cannot be restarted inside)
+        return True
     if isinstance(statement, TextClause):
         return not statement.text.lstrip().upper().startswith(_READ_PREFIXES)
     return False

@@ -77,13 +77,13 @@ def test_concurrent_writers_all_succeed(app, db, author):
     """Threads that read, then write, at the same time: none fails with "database is locked"."""
     from accounts.models import User
 
-    engine = db.engine
+    engine, author_id = db.engine, author.id
     errors, barrier = [], threading.Barrier(6)
 
     def writer(n):
         try:
             with app.app_context(), Session(engine) as session:
-                user = session.get(User, author.id)  # a read first, as every request does
+                user = session.get(User, author_id)  # a read first, as every request does
                 barrier.wait(timeout=10)
                 rename = text("UPDATE users SET display_name = :n WHERE id = :id")
                 session.execute(rename, {"n": f"w{n}", "id": user.id})
@@ -98,7 +98,7 @@ def test_concurrent_writers_all_succeed(app, db, author):
         t.join(timeout=60)
     assert errors == []
     db.session.rollback()
-    assert db.session.scalar(select(User.display_name).where(User.id == author.id)).startswith("w")
+    assert db.session.scalar(select(User.display_name).where(User.id == author_id)).startswith("w")
 
 
 @pytest.fixture
