@@ -181,8 +181,8 @@ def end_read_transaction(session) -> None:
 # a write transaction at its first write: an INSERT/UPDATE/DELETE (a flush), DDL,
 # a text statement that is not a SELECT, a savepoint (``begin_nested``), or a
 # ``SELECT ... FOR UPDATE`` (the row lock of PostgreSQL is the database lock of
-# SQLite). A service may also say so
-# first with ``begin_write(session)``, before it re-reads what it checks.
+# SQLite). A service may also say so first with ``begin_write(session)``,
+# before it re-reads what it checks.
 #
 # SQLite cannot safely upgrade a read transaction in place (another writer that
 # committed since the read's snapshot makes the write fail at once with
