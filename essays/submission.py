@@ -28,8 +28,9 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import false, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from core import audit
 from core.db import begin_write, end_read_transaction, utcnow
@@ -42,13 +43,12 @@ from essays.entry_rules import (
     check_deadline,
     check_editable,
     check_window,
-    count_active,
     effective_moment,
     lock_competition,
     unit_quota_refusal,
 )
 from essays.freeze import EntryFrozen, check_not_frozen
-from essays.models import Competition, Submission, SubmissionCounter, SubmissionStatus
+from essays.models import ACTIVE_STATUSES, Competition, Submission, SubmissionCounter, SubmissionStatus
 from essays.notifications import tell_received
 from essays.preparation import PreparedEntry, Upload, prepare_entry, submission_context
 from essays.receipts import new_receipt_token
@@ -106,7 +106,7 @@ def _form_use(token: str | None):
 
 
 def _resent(use, author_id: int, *, fresh: bool = False) -> Submission | None:
-    """The draft of this form to carry on with (None if it is a new form); SubmitResult for a resend."""
+    """The entry the form made (None if it made none), loaded whole; refused if another author's."""
     if use is None:
         return None
     if use.author_id != author_id:
@@ -194,25 +194,17 @@ def submit_entry(
     begin_write(db.session)
     serial = _next_serial(competition) if entry is None or entry.status == SubmissionStatus.DRAFT else None
     now = utcnow()  # under the lock: the server clock inside the saving transaction
-    # The settings as they stand now (an organiser may just have extended the deadline).
-    settings = db.session.execute(
-        select(
-            Competition.status,
-            Competition.opens_at,
-            Competition.closes_at,
-            Competition.grace_minutes,
-            Competition.code,
-            Competition.max_entries_per_author,
-            Competition.unit_recommendation_enabled,
-            Competition.unit_quota,
-        ).where(Competition.id == competition_id)
-    ).one()
-    # A resend that waited for the lock finds the entry the first request made.
-    if token and (entry is None or entry.status == SubmissionStatus.DRAFT):
-        use = _form_use(token)
-        if use is not None and use.status != SubmissionStatus.DRAFT:
+    # One statement under the lock: the settings as they stand now (an organiser
+    # may just have extended the deadline), how the form was used meanwhile (a
+    # resend that waited for the lock finds the first request's entry) and the
+    # author's active entries.
+    checks_token = token if entry is None or entry.status == SubmissionStatus.DRAFT else None
+    settings = _state_under_lock(competition_id, author_id, checks_token)
+    if settings.use_id is not None:
+        use = FormUse(settings.use_id, settings.use_author_id, settings.use_status, settings.use_receipt_number)
+        if use.status != SubmissionStatus.DRAFT:
             return SubmitResult(_resent(use, author_id), duplicate=True)
-        entry = _resent(use, author_id, fresh=True) or entry  # the draft an autosave created meanwhile
+        entry = _resent(use, author_id, fresh=True)  # the draft an autosave created meanwhile
     moment = effective_moment(received_at, now)
     check_window(
         settings.status,
@@ -276,10 +268,54 @@ def submit_entry(
     return SubmitResult(entry)
 
 
+@dataclass(frozen=True)
+class FormUse:
+    """How a form (by its token) was used: the entry it made and its state."""
+
+    id: int
+    author_id: int
+    status: SubmissionStatus
+    receipt_number: str | None
+
+
+def _state_under_lock(competition_id: int, author_id: int, token: str | None):
+    """The competition's settings, the entry made with ``token`` (``use_*``, None if none)
+    and the author's active entries (``active``), in one statement."""
+    used = aliased(Submission)
+    active = (
+        select(func.count(Submission.id))
+        .where(
+            Submission.competition_id == competition_id,
+            Submission.author_id == author_id,
+            Submission.status.in_(ACTIVE_STATUSES),
+        )
+        .scalar_subquery()
+    )
+    return db.session.execute(
+        select(
+            Competition.status,
+            Competition.opens_at,
+            Competition.closes_at,
+            Competition.grace_minutes,
+            Competition.code,
+            Competition.max_entries_per_author,
+            Competition.unit_recommendation_enabled,
+            Competition.unit_quota,
+            used.id.label("use_id"),
+            used.author_id.label("use_author_id"),
+            used.status.label("use_status"),
+            used.receipt_number.label("use_receipt_number"),
+            active.label("active"),
+        )
+        .outerjoin(used, used.submission_token == token if token else false())
+        .where(Competition.id == competition_id)
+    ).one()
+
+
 def _check_quotas(settings, competition_id: int, author_id: int, recommending_unit) -> None:
     """The author's limit of entries and the recommending unit's quota (under the lock)."""
     limit = settings.max_entries_per_author or 0
-    if limit and count_active(Submission.competition_id == competition_id, Submission.author_id == author_id) >= limit:
+    if limit and settings.active >= limit:
         if recommending_unit is not None:  # the coordinator is told as the unit, about the author
             raise UserError(
                 N_("This author has reached the limit of %(limit)s entries for this competition."), limit=limit

@@ -138,5 +138,5 @@ def test_one_submission_inserts_its_row_once_in_few_statements(db, comp, author,
     assert not any(s.startswith("UPDATE SUBMISSIONS") for s in written)
     # 14 before (an INSERT then an UPDATE of the submission, a look-up per
     # anonymous code, the whole row read twice by the form token).
-    assert len(statements) <= 11, written
+    assert len(statements) <= 9, written
     assert db.session.scalar(select(func.count(Submission.id))) == 1
