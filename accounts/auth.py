@@ -15,6 +15,7 @@ from flask import g, request
 from flask_babel import gettext
 from flask_login import login_user, logout_user
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from accounts.models import User, UserSession
 from core.db import utcnow
@@ -47,11 +48,17 @@ def init_app(app, login_manager) -> None:
     def _load(token: str):
         if not token:
             return None
-        row = db.session.execute(
-            select(UserSession, User)
-            .join(User, User.id == UserSession.user_id)
-            .where(UserSession.token == hash_token(token), UserSession.revoked_at.is_(None))
-        ).first()
+        # One query: the session, the user, its unit and its roles (joined, not a second SELECT).
+        row = (
+            db.session.execute(
+                select(UserSession, User)
+                .join(User, User.id == UserSession.user_id)
+                .where(UserSession.token == hash_token(token), UserSession.revoked_at.is_(None))
+                .options(joinedload(User.role_rows))
+            )
+            .unique()
+            .first()
+        )
         if row is None:
             return None
         user_session, user = row

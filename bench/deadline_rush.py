@@ -10,7 +10,7 @@ second rush is fired only half its own length before the deadline, so that
 most of it is still queued when the deadline passes. Then counts:
 
     BENCH deadline_rush_<db>[_long] lost=<n> refused_on_time=<n> duplicates=<n> errors_5xx=<n> locked=<n>
-    BENCH deadline_rush_<db>_throughput submit_rps=<x> bare_rps=<y> ratio=<r> ...
+    BENCH deadline_rush_<db>[_long]_throughput submit_rps=<x> bare_parse_rps=<y> ratio_bare_parse=<r> ...
 
 lost: an on-time author who finished sending the form before the deadline
 and has no stored entry (whatever the response), or who was shown a receipt
@@ -21,14 +21,28 @@ request still queued in the socket backlog at the deadline is not refused
 either. refused_on_time: on-time authors answered "deadline passed". duplicates: more than one entry for one
 author, or two different receipts for one form. late_accepted must be 0.
 
-The ratio compares submissions per second (200 authors / time from the
-first send to the last response of both clicks) with a bare route served by
-the same gunicorn in the same run: a Flask view that INSERTs the posted text
-as one row through SQLAlchemy and commits, hit by the same 200 concurrent
-clients (goal ≥ 0.25). The client runs in separate processes (threads per
-process), and builds its forms and logs in before the timed window.
+Throughput is authors per second: 200 / the time from the first send to the
+last response of both clicks. It is compared with two anchors served by the
+same gunicorn in the same run, hit by the same 200 concurrent clients:
 
-Usage: .venv/bin/python bench/deadline_rush.py [sqlite|postgresql ...]
+* ``bare_parse`` (the goal: ratio >= 0.5): a Flask view that receives the same
+  multipart form from both clicks, extracts the .docx text, stores the
+  original and a text copy (fsync'd, as the app stores files) and INSERTs one
+  row, with no login, CSRF, checks or deduplication;
+* ``bare``: one INSERT of the posted text per author, one request each
+  (printed for comparison with earlier figures).
+
+``lock_holds`` counts the write transactions the workers began during the rush
+(``core.db.note_write``, wrapped by the benchmark's WSGI module): about one per
+author, as a resent form (the double click) takes no write lock. The client
+runs in separate processes (threads per process), and builds its forms and
+logs in before the timed window.
+
+Set ``REDIS_URL`` (e.g. ``redis://127.0.0.1:6379/7``) to queue jobs and keep
+rate limits in Redis, as a deployment on several machines does, and
+``ZP_RUSH_PG_DB`` to name the throwaway PostgreSQL database.
+
+Usage: .venv/bin/python -m bench.deadline_rush [sqlite|postgresql ...]
 """
 
 from __future__ import annotations
@@ -61,19 +75,24 @@ WORKERS = int(os.environ.get("ZP_RUSH_WORKERS") or 2 * (os.cpu_count() or 1) + 1
 FIRE_BEFORE_DEADLINE = float(os.environ.get("ZP_RUSH_FIRE_BEFORE") or 5.0)  # seconds: "in the last seconds" (as before)
 DOUBLE_CLICK_DELAY = 0.15
 PASSWORD = "Deadline-Rush-2026"
-PG_DB = "zp_bench_rush"
+PG_DB = os.environ.get("ZP_RUSH_PG_DB") or "zp_bench_rush"
 TEXT = "渭河两岸的春天来得格外早，桃花开满了山坡，农民们忙着春耕，孩子们在田埂上奔跑嬉戏。"
 
 
 # Server --------------------------------------------------------------------------
 
 WSGI_MODULE = '''
-"""The app plus a bare INSERT route at /bench-bare, for the throughput ratio."""
+"""The app plus two anchors: a bare INSERT at /bench-bare and /bench-bare-parse (parse, store, insert)."""
+import os
+
 from flask import request
 from sqlalchemy import text
 
 from core import create_app
+from core import db as core_db
 from core.extensions import csrf, db
+from core.storage import get_storage, new_key
+from essays.extract import extract_text
 
 app = create_app()
 
@@ -86,6 +105,38 @@ def bench_bare():
     db.session.commit()
     return "ok"
 
+
+@app.post("/bench-bare-parse")
+@csrf.exempt
+def bench_bare_parse():
+    """The same multipart form: .docx text extracted, original and text copy stored fsync'd, one row."""
+    upload = request.files.get("upload")
+    data = upload.read() if upload is not None and upload.filename else b""
+    if data:
+        payload = extract_text(upload.filename, data, 5 * 1024 * 1024).text
+        get_storage().write(new_key(".docx"), data)
+    else:
+        payload = request.form.get("body", "")
+    get_storage().write(new_key(".txt"), payload.encode("utf-8"))
+    db.session.execute(text("INSERT INTO bench_bare_parse (payload) VALUES (:p)"), {"p": payload})
+    db.session.commit()
+    return "ok"
+
+
+# Count write transactions (lock holds) of every worker in one file, a byte each.
+_count_path = os.environ.get("ZP_RUSH_LOCK_COUNT")
+if _count_path:
+    _note_write = core_db.note_write
+
+    def _counted(conn):
+        _note_write(conn)
+        fd = os.open(_count_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, b".")
+        finally:
+            os.close(fd)
+
+    core_db.note_write = _counted
 
 with app.app_context():  # --preload: no connection may cross the fork
     db.engine.dispose()
@@ -115,13 +166,9 @@ def prepare_database(env: dict) -> dict:
     with app.app_context():
         fresh_schema()
         with db.engine.begin() as conn:
-            conn.execute(
-                text(
-                    "CREATE TABLE bench_bare (id SERIAL PRIMARY KEY, payload TEXT)"
-                    if db.engine.dialect.name == "postgresql"
-                    else "CREATE TABLE bench_bare (id INTEGER PRIMARY KEY, payload TEXT)"
-                )
-            )
+            key = "SERIAL" if db.engine.dialect.name == "postgresql" else "INTEGER"
+            for table in ("bench_bare", "bench_bare_parse"):
+                conn.execute(text(f"CREATE TABLE {table} (id {key} PRIMARY KEY, payload TEXT)"))
         password_hash = hash_password(PASSWORD)
         organiser = User(username="org", display_name="组织者", password_hash=password_hash)
         organiser.role_rows = [UserRole(role=Role.ORGANISER)]
@@ -152,6 +199,14 @@ def prepare_database(env: dict) -> dict:
     return ids
 
 
+def lock_holds(path: str) -> int:
+    """Write transactions begun by the server's workers so far (one byte each)."""
+    try:
+        return os.path.getsize(path)
+    except FileNotFoundError:
+        return 0
+
+
 def set_deadline(competition_id: int, closes_at: dt.datetime) -> None:
     from core.extensions import db
     from essays.models import Competition
@@ -160,7 +215,7 @@ def set_deadline(competition_id: int, closes_at: dt.datetime) -> None:
     db.session.commit()
 
 
-def count_results(competition_id: int) -> tuple[dict[str, int], int]:
+def count_results(competition_id: int) -> tuple[dict[str, int], int, int]:
     from sqlalchemy import func, select, text
 
     from accounts.models import User
@@ -176,8 +231,9 @@ def count_results(competition_id: int) -> tuple[dict[str, int], int]:
         ).all()
     )
     bare = db.session.execute(text("SELECT count(*) FROM bench_bare")).scalar()
+    bare_parse = db.session.execute(text("SELECT count(*) FROM bench_bare_parse")).scalar()
     db.session.rollback()
-    return per_author, bare
+    return per_author, bare, bare_parse
 
 
 # Client --------------------------------------------------------------------------
@@ -313,6 +369,21 @@ def client_process(numbers: list[int], port: int, ids: dict, pipe) -> None:
 
     run_threads([lambda n=n: bare_post(n) for n in numbers if n < AUTHORS])
     pipe.send(bare)
+    go = pipe.recv()  # the bare_parse anchor: the same form, both clicks
+    parsed = []
+
+    def parse_post(n, at):
+        browser, payload, ctype, _ = prepared[n]
+        sleep_until(at)
+        status, _, _ = browser.request("POST", "/bench-bare-parse", payload, ctype)
+        parsed.append((status, time.time()))
+
+    fns = []
+    for n in numbers:
+        if n < AUTHORS:
+            fns += [lambda n=n: parse_post(n, go), lambda n=n: parse_post(n, go + DOUBLE_CLICK_DELAY)]
+    run_threads(fns)
+    pipe.send(parsed)
 
 
 # One database ---------------------------------------------------------------------
@@ -321,6 +392,7 @@ def client_process(numbers: list[int], port: int, ids: dict, pipe) -> None:
 def run(db_kind: str, fire_before: float = FIRE_BEFORE_DEADLINE, label: str = "") -> float:
     """One rush; returns how long it lasted (first send to last response)."""
     tmp = tempfile.mkdtemp(prefix="zp-rush-")
+    lock_count = os.path.join(tmp, "lock_holds")
     if db_kind == "postgresql":
         subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "root", "--if-exists", PG_DB], check=False)
         subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "root", PG_DB], check=True)
@@ -341,6 +413,7 @@ def run(db_kind: str, fire_before: float = FIRE_BEFORE_DEADLINE, label: str = ""
         # The client stamps X-Request-Start as a front proxy would (see README, deployment).
         # ZP_RUSH_NO_STAMP=1 measures the app's own clock alone (the behaviour before the stamp).
         "ZP_TRUSTED_PROXIES": "0" if os.environ.get("ZP_RUSH_NO_STAMP") else "1",
+        "ZP_RUSH_LOCK_COUNT": lock_count,
     }
     server = None
     clients = []
@@ -402,16 +475,22 @@ def run(db_kind: str, fire_before: float = FIRE_BEFORE_DEADLINE, label: str = ""
             set_deadline(ids["competition"], deadline)
             deadline_ts = deadline.timestamp()
             fire_at, late_at = deadline_ts - fire_before, deadline_ts + 1.0
+            holds_before = lock_holds(lock_count)
             for _, pipe in clients:
                 pipe.send((fire_at, late_at))
             results = {}
             for _, pipe in clients:
                 results.update(pipe.recv())
+            holds = lock_holds(lock_count) - holds_before
             bare_at = time.time() + 0.5
             for _, pipe in clients:
                 pipe.send(bare_at)
             bare = [b for _, pipe in clients for b in pipe.recv()]
-            per_author, bare_rows = count_results(ids["competition"])
+            parse_at = time.time() + 0.5
+            for _, pipe in clients:
+                pipe.send(parse_at)
+            parsed = [b for _, pipe in clients for b in pipe.recv()]
+            per_author, bare_rows, parse_rows = count_results(ids["competition"])
             db.engine.dispose()
 
         if os.environ.get("ZP_BENCH_DEBUG"):
@@ -440,6 +519,10 @@ def run(db_kind: str, fire_before: float = FIRE_BEFORE_DEADLINE, label: str = ""
         bare_ok = [done for status, done in bare if status == 200]
         bare_elapsed = max(bare_ok) - bare_at if bare_ok else 0
         errors += sum(1 for status, _ in bare if status >= 500)
+        parse_ok = [done for status, done in parsed if status == 200]
+        errors += sum(1 for status, _ in parsed if status >= 500)
+        # Authors per second, both clicks sent, as for the submissions.
+        parse_rps = AUTHORS / (max(parse_ok) - parse_at) if len(parse_ok) == 2 * AUTHORS else 0
         with open(log_path, encoding="utf-8", errors="replace") as fh:
             locked = fh.read().count("database is locked")
         submit_rps = AUTHORS / elapsed
@@ -451,10 +534,13 @@ def run(db_kind: str, fire_before: float = FIRE_BEFORE_DEADLINE, label: str = ""
             f"errors_5xx={errors} locked={locked} fire_before_deadline={fire_before:.1f}s"
         )
         print(
-            f"BENCH {name}_throughput submit_rps={submit_rps:.1f} bare_rps={bare_rps:.1f} "
-            f"ratio={submit_rps / bare_rps if bare_rps else 0:.2f} stored={stored_total}/{AUTHORS} "
-            f"bare_rows={bare_rows} late_refused={late_refused}/{LATE_AUTHORS} late_accepted={late_accepted} "
-            f"client_sent_late={sent_late} rush_seconds={elapsed:.2f}"
+            f"BENCH {name}_throughput submit_rps={submit_rps:.1f} bare_parse_rps={parse_rps:.1f} "
+            f"ratio_bare_parse={submit_rps / parse_rps if parse_rps else 0:.2f} (goal >= 0.5) "
+            f"bare_rps={bare_rps:.1f} ratio_bare={submit_rps / bare_rps if bare_rps else 0:.2f} "
+            f"lock_holds={holds} stored={stored_total}/{AUTHORS} bare_rows={bare_rows} "
+            f"bare_parse_rows={parse_rows}/{2 * AUTHORS} late_refused={late_refused}/{LATE_AUTHORS} "
+            f"late_accepted={late_accepted} client_sent_late={sent_late} rush_seconds={elapsed:.2f} "
+            f"load={os.getloadavg()[0]:.1f}"
         )
         sys.stdout.flush()
         return elapsed

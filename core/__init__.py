@@ -14,7 +14,7 @@ from flask import Flask
 from core import audit, errors_views, extensions, i18n, jobs, limits, navigation, security, storage, tasks  # noqa: F401
 from core.cli import register_cli
 from core.config import load_config
-from core.db import configure_sqlite, engine_options
+from core.db import configure_engine, engine_options
 from core.extensions import babel, csrf, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -168,8 +168,7 @@ def create_app(config: dict | None = None, *, views: bool = True) -> Flask:
     security.init_app(app)
 
     with app.app_context():
-        if db.engine.dialect.name == "sqlite":
-            configure_sqlite(db.engine)
+        configure_engine(db.engine)
 
     from accounts import auth
 

@@ -1,9 +1,12 @@
 """Database base class, column types and SQLite behaviour.
 
 Timestamps are stored in UTC and come back timezone-aware on every backend.
-On SQLite, WAL and a busy timeout are switched on, and write transactions begin
-with ``BEGIN IMMEDIATE`` so that concurrent writers queue for the lock instead
-of failing with "database is locked" when they upgrade a read lock.
+On SQLite, WAL and a busy timeout are switched on. Transactions begin as reads
+(deferred) and become write transactions at their first write (see "Write
+transactions" below): the read ends and ``BEGIN IMMEDIATE`` starts behind a
+writer queue, so concurrent writers queue for the lock instead of failing with
+"database is locked" when they upgrade a read lock, and a request that only
+reads (a resent form, a page) never holds the lock.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ import threading
 
 from sqlalchemy import DateTime, Enum, MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, scoped_session
+from sqlalchemy.sql.elements import SavepointClause, TextClause
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -67,15 +71,6 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=dt.timezone.utc)
         return value.astimezone(dt.timezone.utc)
-
-
-def _begin_mode() -> str:
-    """IMMEDIATE for anything that may write; plain BEGIN for page reads."""
-    from flask import has_request_context, request
-
-    if has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"):
-        return "BEGIN"
-    return "BEGIN IMMEDIATE"
 
 
 class WriteLockTimeout(TimeoutError):
@@ -168,9 +163,10 @@ def engine_options(config) -> dict:
 def end_read_transaction(session) -> None:
     """Commit a transaction that only read, keeping the loaded objects usable.
 
-    On SQLite every transaction of a POST request holds the write lock (it
-    begins IMMEDIATE); slow work that needs no database (hashing a password,
-    parsing a manuscript) should run after this, outside any transaction.
+    Slow work that needs no database (hashing a password, parsing a
+    manuscript) should run after this, outside any transaction: on SQLite a
+    read transaction pins its snapshot of the database (the WAL cannot be
+    checkpointed past it) and on PostgreSQL it holds a connection's snapshot.
     """
     session.expire_on_commit = False
     try:
@@ -179,8 +175,112 @@ def end_read_transaction(session) -> None:
         session.expire_on_commit = True
 
 
+# Write transactions --------------------------------------------------------------
+#
+# Every transaction begins as a read (SQLite: a deferred ``BEGIN``). It becomes
+# a write transaction at its first write: an INSERT/UPDATE/DELETE (a flush), DDL,
+# a text statement that is not a SELECT, a savepoint (``begin_nested``), or a
+# ``SELECT ... FOR UPDATE`` (the row lock of PostgreSQL is the database lock of
+# SQLite). A service may also say so first with ``begin_write(session)``,
+# before it re-reads what it checks.
+#
+# SQLite cannot safely upgrade a read transaction in place (another writer that
+# committed since the read's snapshot makes the write fail at once with
+# SQLITE_BUSY_SNAPSHOT, and its busy handler is not called for an upgrade), so
+# the read transaction is ended and ``BEGIN IMMEDIATE`` taken behind the
+# writer queue; what was read before is as a read on PostgreSQL under READ
+# COMMITTED: checks that must see the state under the lock re-read it with
+# ``with_for_update()`` (which starts the write transaction) or after
+# ``begin_write``.
+
+_WRITE = "zp_write"  # the connection's transaction is a write transaction
+_QUEUED = "zp_write_lock"  # this connection holds the writer queue
+_BEGIN_WRITE = "zp_begin_write"  # the next BEGIN on this connection is IMMEDIATE
+_READ_PREFIXES = ("SELECT", "PRAGMA", "BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "EXPLAIN", "VALUES")
+
+
+class WriteStats:
+    """How many write transactions this process began (benchmarks and tests read it)."""
+
+    holds = 0
+
+
+def _is_write(statement) -> bool:
+    if isinstance(statement, str):
+        return not statement.lstrip().upper().startswith(_READ_PREFIXES)
+    if getattr(statement, "is_dml", False) or getattr(statement, "is_ddl", False):
+        return True
+    if getattr(statement, "is_select", False):
+        return getattr(statement, "_for_update_arg", None) is not None
+    if isinstance(statement, SavepointClause):  # begin_nested: taken to write (and cannot be restarted inside)
+        return True
+    if isinstance(statement, TextClause):
+        return not statement.text.lstrip().upper().startswith(_READ_PREFIXES)
+    return False
+
+
+def note_write(conn) -> None:
+    """Count a write transaction (the hook the deadline benchmark wraps to count lock holds)."""
+    WriteStats.holds += 1
+
+
+def begin_write(session) -> None:
+    """Make the session's transaction a write transaction before the service re-reads and writes.
+
+    SQLite: the read transaction (nothing written) ends and ``BEGIN IMMEDIATE``
+    starts behind the writer queue, so what is read from here on is what the
+    write will change. PostgreSQL: nothing to do (rows the write depends on are
+    read ``with_for_update()``). Loaded objects stay usable.
+    """
+    _start_write(session.connection())
+
+
+def holds_write_lock(session) -> bool:
+    """Whether the session's current transaction is a write transaction."""
+    if isinstance(session, scoped_session):
+        session = session()
+    return session.in_transaction() and bool(session.connection().info.get(_WRITE))
+
+
+def _start_write(conn) -> None:
+    info = conn.info
+    if info.get(_WRITE):
+        return
+    upgrade = info.get("zp_upgrade")
+    if upgrade is None or not conn.in_transaction():  # PostgreSQL; or SQLite before its BEGIN
+        if upgrade is not None:
+            info[_BEGIN_WRITE] = True
+            return
+        info[_WRITE] = True
+        note_write(conn)
+        return
+    upgrade(conn)
+
+
+def _track_writes(engine: Engine) -> None:
+    @event.listens_for(engine, "before_execute")
+    def _before_execute(conn, statement, multiparams, params, execution_options):
+        if not conn.info.get(_WRITE) and _is_write(statement):
+            _start_write(conn)
+
+    def _end(info) -> None:
+        info.pop(_WRITE, None)
+        info.pop(_BEGIN_WRITE, None)
+
+    for name in ("commit", "rollback"):
+        event.listen(engine, name, lambda conn: _end(conn.info))
+    event.listen(engine.pool, "reset", lambda dbapi_connection, record, reset_state=None: _end(record.info))
+
+
+def configure_engine(engine: Engine, busy_timeout_ms: int = 30000) -> None:
+    """Count write transactions on every backend; on SQLite, also its settings and locking."""
+    if engine.dialect.name == "sqlite":
+        configure_sqlite(engine, busy_timeout_ms)
+    _track_writes(engine)
+
+
 def configure_sqlite(engine: Engine, busy_timeout_ms: int = 30000) -> None:
-    """Apply WAL, busy timeout, foreign keys and IMMEDIATE write transactions."""
+    """Apply WAL, busy timeout and foreign keys; reads begin deferred, writes IMMEDIATE."""
     database = engine.url.database
     queue = None
     if database and database != ":memory:":
@@ -202,22 +302,45 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int = 30000) -> None:
         cursor.close()
 
     def _release(info) -> None:
-        if info.pop("zp_write_lock", False):
+        if info.pop(_QUEUED, False):
             queue.release()
+
+    def _begin_immediate(conn, dbapi_connection) -> None:
+        if queue is not None and not conn.info.get(_QUEUED):
+            queue.acquire()
+            conn.info[_QUEUED] = True
+        try:
+            dbapi_connection.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(conn.info)
+            raise
+        conn.info[_WRITE] = True
+        note_write(conn)
+
+    def _upgrade(conn) -> None:
+        """End the read transaction (it wrote nothing) and begin a write transaction."""
+        dbapi_connection = conn.connection.dbapi_connection
+        if conn.in_nested_transaction():  # a savepoint cannot be restarted: write in place, behind the queue
+            if queue is not None and not conn.info.get(_QUEUED):
+                queue.acquire()
+                conn.info[_QUEUED] = True
+            conn.info[_WRITE] = True
+            note_write(conn)
+            return
+        if dbapi_connection.in_transaction:
+            dbapi_connection.execute("COMMIT")
+        _begin_immediate(conn, dbapi_connection)
+
+    @event.listens_for(engine, "engine_connect")
+    def _on_engine_connect(conn):
+        conn.info["zp_upgrade"] = _upgrade
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        mode = _begin_mode()
-        if queue is not None and mode == "BEGIN IMMEDIATE" and not conn.info.get("zp_write_lock"):
-            queue.acquire()
-            conn.info["zp_write_lock"] = True
-            try:
-                conn.exec_driver_sql(mode)
-            except BaseException:
-                _release(conn.info)
-                raise
+        if conn.info.pop(_BEGIN_WRITE, False):
+            _begin_immediate(conn, conn.connection.dbapi_connection)
         else:
-            conn.exec_driver_sql(mode)
+            conn.connection.dbapi_connection.execute("BEGIN")
 
     if queue is None:
         return

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from core import audit
 from core.extensions import db
@@ -73,13 +73,16 @@ def queue_similarity(comp: Competition, user) -> Job | None:
     this entry when it runs, so a deadline rush queues a handful of checks
     instead of one per entry. Returns the job to hand to the queue after commit.
     """
-    waiting = db.session.scalars(
-        select(Job)
-        .where(Job.kind == "essays.similarity", Job.status == JobStatus.QUEUED)
-        .order_by(Job.id.desc())
-        .limit(20)
-    ).all()
-    if any((j.params or {}).get("competition_id") == comp.id for j in waiting):
+    waiting = db.session.scalar(
+        select(
+            exists().where(
+                Job.kind == "essays.similarity",
+                Job.status == JobStatus.QUEUED,
+                Job.params["competition_id"].as_integer() == comp.id,
+            )
+        )
+    )
+    if waiting:
         return None
     job = Job(
         kind="essays.similarity",

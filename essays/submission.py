@@ -9,8 +9,14 @@ row) contains only the checks that must see committed state and the inserts:
 2. ``preparation.prepare_entry``: pure work on that data: pledge, title,
    genre, text extraction, document scrubbing, counting, identity search;
 3. ``submit_entry``: writes the files (fsynced, deleted again if the
-   transaction rolls back), then locks the competition, reads the deadline and
-   the form token again, checks the quota and inserts.
+   transaction rolls back) and builds the row, then begins the write
+   transaction (``core.db.begin_write``), takes the next receipt serial (one
+   ``UPDATE ... RETURNING``, the competition's lock), reads the deadline and
+   the form token again, checks the quota and inserts each row once.
+
+A resent form (a double click) is answered from four columns read by the
+token index and never takes the write lock unless it raced the first request
+into it.
 
 ``submit`` runs the three for a form, ending the reading transaction between
 1 and 2; the request commits after 3.
@@ -22,11 +28,12 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import false, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from core import audit
-from core.db import end_read_transaction, utcnow
+from core.db import begin_write, end_read_transaction, utcnow
 from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
@@ -36,14 +43,12 @@ from essays.entry_rules import (
     check_deadline,
     check_editable,
     check_window,
-    count_active,
     effective_moment,
-    entry_by_token,
     lock_competition,
     unit_quota_refusal,
 )
 from essays.freeze import EntryFrozen, check_not_frozen
-from essays.models import Competition, Submission, SubmissionCounter, SubmissionStatus
+from essays.models import ACTIVE_STATUSES, Competition, Submission, SubmissionCounter, SubmissionStatus
 from essays.notifications import tell_received
 from essays.preparation import PreparedEntry, Upload, prepare_entry, submission_context
 from essays.receipts import new_receipt_token
@@ -85,17 +90,51 @@ def new_form_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def _new_anonymous_code(competition_id: int) -> str:
-    """A random code unused in the competition: one indexed look-up per try, not a read of all codes."""
-    while True:
-        code = anonymise.new_anonymous_code(set())
-        taken = db.session.scalar(
-            select(Submission.id)
-            .where(Submission.competition_id == competition_id, Submission.anonymous_code == code)
-            .limit(1)
+def _form_use(token: str | None):
+    """How the form with this token was used: (id, author_id, status, receipt_number), or None.
+
+    Four columns by the unique token index, always as committed now (no
+    loaded row is reused, and no body, judge text or JSON is read).
+    """
+    if not token:
+        return None
+    return db.session.execute(
+        select(Submission.id, Submission.author_id, Submission.status, Submission.receipt_number).where(
+            Submission.submission_token == token
         )
-        if taken is None:
-            return code
+    ).first()
+
+
+def _resent(use, author_id: int, *, fresh: bool = False) -> Submission | None:
+    """The entry the form made (None if it made none), loaded whole; refused if another author's."""
+    if use is None:
+        return None
+    if use.author_id != author_id:
+        raise UserError(N_("This form has already been used. Please reload the page."))
+    stmt = select(Submission).where(Submission.id == use.id)
+    if fresh:
+        stmt = stmt.execution_options(populate_existing=True)
+    return db.session.scalar(stmt)
+
+
+def _next_serial(competition: Competition) -> int:
+    """Take the competition's next receipt serial: the first write, which serialises its submissions.
+
+    One ``UPDATE ... RETURNING``: on PostgreSQL it locks the counter row until
+    the transaction ends; on SQLite the transaction already holds the write lock.
+    """
+    serial = db.session.execute(
+        update(SubmissionCounter)
+        .where(SubmissionCounter.competition_id == competition.id)
+        .values(last_serial=SubmissionCounter.last_serial + 1)
+        .returning(SubmissionCounter.last_serial),
+        execution_options={"synchronize_session": False},
+    ).scalar()
+    if serial is None:  # a competition from before counters existed
+        counter = lock_competition(competition)
+        counter.last_serial += 1
+        serial = counter.last_serial
+    return serial
 
 
 def submit_entry(
@@ -113,18 +152,18 @@ def submit_entry(
     ``draft.received_at``, the moment the server received the request (see
     ``effective_moment``), against the deadline read inside the saving
     transaction; without it, at the clock inside that transaction.
+
+    The write transaction begins after the files are stored and the rows built
+    (``begin_write``): what is read from then on is read under the lock.
     """
     competition, author, token, entry = draft.competition, draft.author, draft.token, draft.entry
     recommending_unit, received_at = draft.recommending_unit, draft.received_at
     field_values = _checked_field_values(draft)
     if prepared is None:
-        existing = entry_by_token(token) if entry is None else None
-        if existing is not None:
-            if existing.author_id != author.id:
-                raise UserError(N_("This form has already been used. Please reload the page."))
-            if existing.status != SubmissionStatus.DRAFT:
-                return SubmitResult(existing, duplicate=True)
-            entry = existing
+        use = _form_use(token) if entry is None else None
+        if use is not None and use.status != SubmissionStatus.DRAFT:
+            return SubmitResult(_resent(use, author.id), duplicate=True)
+        entry = _resent(use, author.id) or entry
         check_editable(entry)
         prepared = prepare_entry(
             submission_context(competition, author, recommending_unit),
@@ -138,46 +177,34 @@ def submit_entry(
         )
     else:
         check_editable(entry)
+    competition_id, author_id = competition.id, author.id
     # Files first: fsync is slow and needs no lock. A refused or failed
     # submission rolls back, and the rollback deletes them.
     judge_file, original_file = _store_files(prepared, actor)
-    competition_id, author_id = competition.id, author.id
+    # Built before the lock, added after it: one INSERT with every column.
+    # The code is random among 800 million; the unique index refuses a clash
+    # (``submit`` tries again).
+    fresh = Submission(
+        competition_id=competition_id,
+        author_id=author_id,
+        submission_token=token,
+        anonymous_code=anonymise.new_anonymous_code(set()),
+    )
 
-    # populate_existing: a counter loaded by an earlier transaction of this session must not be reused.
-    counter = db.session.scalar(
-        select(SubmissionCounter)
-        .where(SubmissionCounter.competition_id == competition_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if counter is None:
-        counter = lock_competition(competition)
-    now = utcnow()  # after the lock: the server clock inside the saving transaction
-    # The settings as they stand now (an organiser may just have extended the deadline).
-    settings = db.session.execute(
-        select(
-            Competition.status,
-            Competition.opens_at,
-            Competition.closes_at,
-            Competition.grace_minutes,
-            Competition.code,
-            Competition.max_entries_per_author,
-            Competition.unit_recommendation_enabled,
-            Competition.unit_quota,
-        ).where(Competition.id == competition_id)
-    ).one()
-    # A resend that waited for the lock finds the entry the first request made.
-    again = (
-        entry_by_token(token, fresh=True)
-        if token and (entry is None or entry.status == SubmissionStatus.DRAFT)
-        else None
-    )
-    if again is not None:
-        if again.author_id != author_id:
-            raise UserError(N_("This form has already been used. Please reload the page."))
-        if again.status != SubmissionStatus.DRAFT:
-            return SubmitResult(again, duplicate=True)
-        entry = again  # the draft an autosave created meanwhile
+    begin_write(db.session)
+    serial = _next_serial(competition) if entry is None or entry.status == SubmissionStatus.DRAFT else None
+    now = utcnow()  # under the lock: the server clock inside the saving transaction
+    # One statement under the lock: the settings as they stand now (an organiser
+    # may just have extended the deadline), how the form was used meanwhile (a
+    # resend that waited for the lock finds the first request's entry) and the
+    # author's active entries.
+    checks_token = token if entry is None or entry.status == SubmissionStatus.DRAFT else None
+    settings = _state_under_lock(competition_id, author_id, checks_token)
+    if settings.use_id is not None:
+        use = FormUse(settings.use_id, settings.use_author_id, settings.use_status, settings.use_receipt_number)
+        if use.status != SubmissionStatus.DRAFT:
+            return SubmitResult(_resent(use, author_id), duplicate=True)
+        entry = _resent(use, author_id, fresh=True)  # the draft an autosave created meanwhile
     moment = effective_moment(received_at, now)
     check_window(
         settings.status,
@@ -188,62 +215,33 @@ def submit_entry(
 
     is_new = entry is None or entry.status == SubmissionStatus.DRAFT
     if is_new:
-        limit = settings.max_entries_per_author or 0
-        if (
-            limit
-            and count_active(Submission.competition_id == competition_id, Submission.author_id == author_id) >= limit
-        ):
-            if recommending_unit is not None:  # the coordinator is told as the unit, about the author
-                raise UserError(
-                    N_("This author has reached the limit of %(limit)s entries for this competition."), limit=limit
-                )
-            raise UserError(N_("You have reached the limit of %(limit)s entries for this competition."), limit=limit)
-        if recommending_unit is not None:
-            if not settings.unit_recommendation_enabled:
-                raise UserError(N_("This competition does not accept entries recommended by units."))
-            refusal = unit_quota_refusal(competition_id, recommending_unit.id, settings.unit_quota)
-            if refusal is not None:
-                raise refusal
+        _check_quotas(settings, competition_id, author_id, recommending_unit)
     before = _entry_snapshot(entry) if entry is not None and not is_new else None
     if entry is not None and not is_new:
         # Frozen meanwhile (a round opened while this edit was being prepared).
         check_not_frozen(
             db.session.scalar(
-                select(Submission).where(Submission.id == entry.id).execution_options(populate_existing=True)
+                select(Submission)
+                .where(Submission.id == entry.id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
             )
         )
     fingerprint = _content_fingerprint(entry) if entry is not None and not is_new else None
     if entry is None:
-        entry = Submission(competition_id=competition_id, author_id=author_id, submission_token=token)
-        db.session.add(entry)
-    manuscript = prepared.manuscript
-    entry.title, entry.genre_id, entry.group_id = prepared.title, prepared.genre.id, prepared.group_id
-    entry.body_text = manuscript.text
-    entry.word_count, entry.han_count = prepared.word_count, prepared.han_count
-    entry.source_format = manuscript.format
-    entry.pledge_accepted = True
-    entry.submitted_by_id = getattr(actor, "id", None)
-    identity = prepared.identity
-    entry.identity_spans, entry.judge_title = identity.spans, identity.judge_title
-    entry.judge_text, entry.identity_flagged = identity.judge_text, identity.flagged
-    entry.identity_reviewed = False
-    entry.original_file = original_file
-    entry.original_name = manuscript.filename if original_file is not None else ""
-    entry.judge_file = judge_file
-    if field_values is not None:
-        entry.field_values = field_values
-    if entry.id is not None:  # a draft or an edit: its loaded genre/group may be the old ones
-        db.session.expire(entry, ["genre", "group"])
+        entry = fresh
+    _fill(entry, prepared, actor, judge_file, original_file, field_values)
     if is_new:
         entry.unit_id = author.unit_id
         entry.recommending_unit_id = getattr(recommending_unit, "id", None)
-        counter.last_serial += 1
-        entry.serial = counter.last_serial
-        entry.receipt_number = f"{settings.code}-{entry.serial:04d}"
+        entry.serial = serial
+        entry.receipt_number = f"{settings.code}-{serial:04d}"
         entry.receipt_token = new_receipt_token()
-        entry.anonymous_code = _new_anonymous_code(competition_id)
+        entry.anonymous_code = entry.anonymous_code or fresh.anonymous_code
         entry.submitted_at = moment
         entry.status = SubmissionStatus.SUBMITTED
+        if entry is fresh:
+            db.session.add(entry)
         db.session.flush()
         audit.record(
             "essay.submit",
@@ -268,6 +266,89 @@ def submit_entry(
         db.session.flush()
         audit.record("essay.edit", entry, actor=actor, changes=audit.diff(before, _entry_snapshot(entry)))
     return SubmitResult(entry)
+
+
+@dataclass(frozen=True)
+class FormUse:
+    """How a form (by its token) was used: the entry it made and its state."""
+
+    id: int
+    author_id: int
+    status: SubmissionStatus
+    receipt_number: str | None
+
+
+def _state_under_lock(competition_id: int, author_id: int, token: str | None):
+    """The competition's settings, the entry made with ``token`` (``use_*``, None if none)
+    and the author's active entries (``active``), in one statement."""
+    used = aliased(Submission)
+    active = (
+        select(func.count(Submission.id))
+        .where(
+            Submission.competition_id == competition_id,
+            Submission.author_id == author_id,
+            Submission.status.in_(ACTIVE_STATUSES),
+        )
+        .scalar_subquery()
+    )
+    return db.session.execute(
+        select(
+            Competition.status,
+            Competition.opens_at,
+            Competition.closes_at,
+            Competition.grace_minutes,
+            Competition.code,
+            Competition.max_entries_per_author,
+            Competition.unit_recommendation_enabled,
+            Competition.unit_quota,
+            used.id.label("use_id"),
+            used.author_id.label("use_author_id"),
+            used.status.label("use_status"),
+            used.receipt_number.label("use_receipt_number"),
+            active.label("active"),
+        )
+        .outerjoin(used, used.submission_token == token if token else false())
+        .where(Competition.id == competition_id)
+    ).one()
+
+
+def _check_quotas(settings, competition_id: int, author_id: int, recommending_unit) -> None:
+    """The author's limit of entries and the recommending unit's quota (under the lock)."""
+    limit = settings.max_entries_per_author or 0
+    if limit and settings.active >= limit:
+        if recommending_unit is not None:  # the coordinator is told as the unit, about the author
+            raise UserError(
+                N_("This author has reached the limit of %(limit)s entries for this competition."), limit=limit
+            )
+        raise UserError(N_("You have reached the limit of %(limit)s entries for this competition."), limit=limit)
+    if recommending_unit is not None:
+        if not settings.unit_recommendation_enabled:
+            raise UserError(N_("This competition does not accept entries recommended by units."))
+        refusal = unit_quota_refusal(competition_id, recommending_unit.id, settings.unit_quota)
+        if refusal is not None:
+            raise refusal
+
+
+def _fill(entry: Submission, prepared: PreparedEntry, actor, judge_file, original_file, field_values) -> None:
+    """Set what the form and its preparation give (no flush)."""
+    manuscript = prepared.manuscript
+    entry.title, entry.genre_id, entry.group_id = prepared.title, prepared.genre.id, prepared.group_id
+    entry.body_text = manuscript.text
+    entry.word_count, entry.han_count = prepared.word_count, prepared.han_count
+    entry.source_format = manuscript.format
+    entry.pledge_accepted = True
+    entry.submitted_by_id = getattr(actor, "id", None)
+    identity = prepared.identity
+    entry.identity_spans, entry.judge_title = identity.spans, identity.judge_title
+    entry.judge_text, entry.identity_flagged = identity.judge_text, identity.flagged
+    entry.identity_reviewed = False
+    entry.original_file = original_file
+    entry.original_name = manuscript.filename if original_file is not None else ""
+    entry.judge_file = judge_file
+    if field_values is not None:
+        entry.field_values = field_values
+    if entry.id is not None:  # a draft or an edit: its loaded genre/group may be the old ones
+        db.session.expire(entry, ["genre", "group"])
 
 
 class FileTooLarge(UserError):
@@ -314,7 +395,7 @@ def submit(draft: SubmissionDraft, *, actor) -> SubmitOutcome:
         raise FileTooLarge(
             N_("The file is larger than the limit of %(limit)s MB for this competition."), limit=comp.max_file_mb
         )
-    already = entry_by_token(token) if token and draft.entry is None else None
+    already = _form_use(token) if draft.entry is None else None
     if already is not None and already.author_id == draft.author.id and already.status != SubmissionStatus.DRAFT:
         outcome = SubmitOutcome(already.id, already.receipt_number, True)
         end_read_transaction(db.session())
@@ -333,15 +414,19 @@ def submit(draft: SubmissionDraft, *, actor) -> SubmitOutcome:
         upload=upload,
         pledge=draft.pledge,
     )
-    try:
-        result = submit_entry(draft, actor=actor, prepared=prepared)
-    except IntegrityError:
-        # A resend raced the first request past the lock (PostgreSQL): show its entry.
-        db.session.rollback()
-        again = entry_by_token(token)
-        if again is None or again.status == SubmissionStatus.DRAFT:
-            raise
-        return SubmitOutcome(again.id, again.receipt_number, True)
+    for attempt in range(2):
+        try:
+            result = submit_entry(draft, actor=actor, prepared=prepared)
+            break
+        except IntegrityError:
+            # A resend raced the first request past the lock (PostgreSQL): show its entry.
+            # Otherwise the random anonymous code clashed (one in millions): try once more.
+            db.session.rollback()
+            again = _form_use(token)
+            if again is not None and again.status != SubmissionStatus.DRAFT:
+                return SubmitOutcome(again.id, again.receipt_number, True)
+            if attempt:
+                raise
     entry = result.entry
     if result.duplicate:
         outcome = SubmitOutcome(entry.id, entry.receipt_number, True)
