@@ -29,8 +29,9 @@ from essays.models import (
 def lock_competition(comp: Competition) -> SubmissionCounter:
     """Serialise submissions to one competition (row lock on PostgreSQL).
 
-    On SQLite the write transaction already holds the database lock
-    (BEGIN IMMEDIATE), so the clock read after this is inside it too.
+    On SQLite the ``FOR UPDATE`` select begins the write transaction (``BEGIN
+    IMMEDIATE`` behind the writers' queue, :mod:`core.db`), so the clock read after
+    this is inside the database lock too.
     """
     counter = db.session.scalar(
         select(SubmissionCounter).where(SubmissionCounter.competition_id == comp.id).with_for_update()

@@ -6,11 +6,10 @@ Create Date: 2026-12-01 21:41:25.662492
 
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import core.db
-
 
 # revision identifiers, used by Alembic.
 revision = "0019_activity_organisers"
