@@ -9,6 +9,8 @@ documented behaviour) fails ``test_every_organiser_endpoint_has_a_row``.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from dataclasses import dataclass, field
 
 import pytest
@@ -166,7 +168,7 @@ def test_a_competition_a_limited_account_creates_lists_it(db, co_organiser, orga
         code="ZWJY",
         title="教育局读书征文",
         opens_at=now(),
-        closes_at=now(),
+        closes_at=now() + dt.timedelta(days=30),
         accepted_formats=["text"],
         genres=[{"name": "散文", "min_length": None, "max_length": 3000, "count_rule": "word"}],
     )
@@ -175,7 +177,7 @@ def test_a_competition_a_limited_account_creates_lists_it(db, co_organiser, orga
         code="ZWQW",
         title="区委宣传部征文",
         opens_at=now(),
-        closes_at=now(),
+        closes_at=now() + dt.timedelta(days=30),
         accepted_formats=["text"],
         genres=[{"name": "散文", "min_length": None, "max_length": 3000, "count_rule": "word"}],
     )
