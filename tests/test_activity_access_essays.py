@@ -10,7 +10,6 @@ documented behaviour) fails ``test_every_organiser_endpoint_has_a_row``.
 from __future__ import annotations
 
 import datetime as dt
-
 from dataclasses import dataclass, field
 
 import pytest
