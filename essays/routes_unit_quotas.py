@@ -52,14 +52,10 @@ def unit_quotas(competition_id: int):
 @require_roles(*ORGANISERS)
 def import_unit_quotas(competition_id: int):
     comp = _competition(competition_id)
-    response = redirect_either_way(url_for("essays.unit_quotas", competition_id=comp.id))
-    sheet = QuotaImportForm().upload()
-    if sheet is None:
-        flash(_("Choose a sheet to import."), "error")
-        return response
-    changes = recommendations.import_unit_quotas(comp, *sheet, actor())
-    flash(_("Imported: the places of %(count)s units changed.", count=len(changes)), "success")
-    return response
+    return QuotaImportForm().import_with(
+        lambda name, data: recommendations.import_unit_quotas(comp, name, data, actor()),
+        redirect_either_way(url_for("essays.unit_quotas", competition_id=comp.id)),
+    )
 
 
 @bp.route("/c/<int:competition_id>/unit-quotas.xlsx")

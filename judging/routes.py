@@ -20,6 +20,7 @@ from core.extensions import db
 from core.i18n import local, parse_local
 from core.i18n_markers import N_
 from core.limits import body_limit
+from core.loaders import part_or_404
 from core.request_cycle import on_user_error, redirect_either_way
 from core.views import register_panel
 from essays.models import Competition
@@ -298,9 +299,7 @@ def entry_add_judge(round_id: int, submission_id: int):
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def entry_remove_judge(round_id: int, assignment_id: int):
     round_ = round_or_404(round_id)
-    item = db.session.get(Assignment, assignment_id)
-    if item is None or item.round_id != round_.id:
-        abort(404)
+    item = part_or_404(Assignment, assignment_id, round_id=round_.id)
     form = ReasonForm()
     done = redirect_either_way(url_for("judging.entries", round_id=round_.id) + f"#e{item.submission_id}")
     manual.remove_judge_from_entry(item, actor=current_user, reason=form.reason.data)

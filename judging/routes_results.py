@@ -13,6 +13,7 @@ from accounts.permissions import require_roles
 from core import exports
 from core.errors import UserError
 from core.extensions import db
+from core.forms import form_values
 from core.request_cycle import on_user_error, redirect_either_way
 from judging import arbitration, award_services, committee_services, results, teacher_honours, workspace
 from judging import awards as awards_mod
@@ -93,14 +94,8 @@ def awards(round_id: int):
         return _awards_page(round_)
     form = award_scheme_form()
     done = redirect_either_way(url_for("judging.awards", round_id=round_id))
-    award_services.set_scheme(
-        round_,
-        actor=current_user,
-        grouping=form.grouping.data,
-        one_award_per_author=form.one_award_per_author.data,
-        boundary_tie=form.boundary_tie.data,
-        levels=form.levels(),
-    )
+    fields = form_values(form, "grouping", "one_award_per_author", "boundary_tie")
+    award_services.set_scheme(round_, actor=current_user, levels=form.levels(), **fields)
     allocation = results.allocate_awards(round_, actor=current_user)
     flash(_("Awards allocated: %(count)s.", count=len(allocation.awards)), "success")
     for tie in allocation.pending_ties:

@@ -18,6 +18,7 @@ from accounts.models import Role, Unit, User, UserRole
 from accounts.permissions import require_roles
 from core import exports
 from core.extensions import db
+from core.loaders import allowed_or_404, part_or_404
 from core.request_cycle import on_user_error, redirect_either_way
 from nominations import ballot_services, handover, joint, panels, review
 from nominations import programmes as programme_services
@@ -31,10 +32,7 @@ office = require_roles(Role.ORGANISER, Role.ADMIN)
 
 def programme_or_404(programme_id: int) -> Programme:
     """The programme, when the signed-in organiser manages it (another department's answers 404)."""
-    programme = db.session.get(Programme, programme_id)
-    if programme is None or not can_manage_programme(current_user, programme):
-        abort(404)
-    return programme
+    return allowed_or_404(Programme, programme_id, can_manage_programme)
 
 
 def reviewer_choices(role: MemberRole | None = None, taken=()) -> list[tuple[int, str]]:
@@ -186,9 +184,7 @@ def add_member(programme_id: int):
 @office
 def remove_member(programme_id: int, member_id: int):
     programme = programme_or_404(programme_id)
-    member = db.session.get(ProgrammeMember, member_id)
-    if member is None or member.programme_id != programme.id:
-        abort(404)
+    member = part_or_404(ProgrammeMember, member_id, programme_id=programme.id)
     done = _back(programme_id, "ballot" if member.role == MemberRole.COMMITTEE else "review")
     panels.remove_member(member, current_user)
     flash(_("Removed."), "success")
@@ -214,9 +210,7 @@ def add_joint_unit(programme_id: int):
 @office
 def remove_joint_unit(programme_id: int, row_id: int):
     programme = programme_or_404(programme_id)
-    row = db.session.get(JointUnit, row_id)
-    if row is None or row.programme_id != programme.id:
-        abort(404)
+    row = part_or_404(JointUnit, row_id, programme_id=programme.id)
     done = _back(programme_id, "joint")
     joint.remove_joint_unit(row, current_user)
     flash(_("Removed."), "success")
