@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from flask import flash
+from flask import flash, redirect
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+
+from core.request_cycle import on_user_error
 
 
 def form_values(form: FlaskForm, *names: str) -> dict[str, Any]:
@@ -37,3 +39,14 @@ def act_on_valid(form: FlaskForm, act: Callable[[FlaskForm], object], done, *, s
     else:
         flash(invalid, "error")
     return done
+
+
+def form_page(form: FlaskForm, page: Callable[[], object], save: Callable[[], object], *, saved: str, then: str):
+    """A GET/POST form page: on a valid POST ``save()`` (a UserError shows ``page()`` again with
+    its message), say ``saved`` and go to ``then``; otherwise show ``page()``."""
+    if form.validate_on_submit():
+        on_user_error(page)
+        save()
+        flash(saved, "success")
+        return redirect(then)
+    return page()

@@ -16,7 +16,7 @@ from accounts.permissions import require_roles
 from accounts.unit_places import active_units, places_sheet
 from core import exports
 from core.extensions import db
-from core.forms import act_on_valid
+from core.forms import act_on_valid, form_page
 from core.limits import body_limit
 from core.loaders import part_or_404
 from core.queries import count_by
@@ -141,15 +141,15 @@ def _quota_form(programme: Programme) -> QuotaForm:
 def quotas(programme_id: int):
     programme = programme_or_404(programme_id)
     form = _quota_form(programme)
-    page = lambda: render_template(  # noqa: E731
-        "nominations/quotas.html", programme=programme, form=form, import_form=QuotaImportForm()
+    return form_page(
+        form,
+        lambda: render_template(
+            "nominations/quotas.html", programme=programme, form=form, import_form=QuotaImportForm()
+        ),
+        lambda: services.set_quotas(programme, form.places(empty=0), _actor()),
+        saved=_("The quotas have been saved."),
+        then=url_for("nominations.programme", programme_id=programme.id),
     )
-    if form.validate_on_submit():
-        on_user_error(page)
-        services.set_quotas(programme, form.places(empty=0), _actor())
-        flash(_("The quotas have been saved."), "success")
-        return redirect(url_for("nominations.programme", programme_id=programme.id))
-    return page()
 
 
 @bp.route("/nominations/programmes/<int:programme_id>/quotas/import", methods=["POST"])
@@ -168,7 +168,7 @@ def import_quotas(programme_id: int):
 def quota_sheet(programme_id: int):
     """The quotas of every active unit as a sheet that imports back (columns 单位, 名额)."""
     programme = programme_or_404(programme_id)
-    table = places_sheet([(u.name, services.quota_of(programme, u.id)) for u in active_units()])
+    table = places_sheet(lambda unit_id: services.quota_of(programme, unit_id))
     return exports.send_table(table, "xlsx", f"{programme.title}-名额分配.xlsx")
 
 

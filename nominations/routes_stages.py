@@ -59,14 +59,20 @@ def _member_form(programme: Programme, role: MemberRole) -> MemberForm:
     return form
 
 
+def _stage_page(template: str, programme: Programme, **context):
+    """An office stage page: the programme, the stage it may move to next, and ``context``."""
+    return render_template(
+        template, programme=programme, next_stage=programme_services.next_stage(programme), **context
+    )
+
+
 @bp.route("/nominations/programmes/<int:programme_id>/review")
 @office
 def stage_review(programme_id: int):
     programme = programme_or_404(programme_id)
-    return render_template(
+    return _stage_page(
         "nominations/review/office.html",
-        next_stage=programme_services.next_stage(programme),
-        programme=programme,
+        programme,
         rows=review.ranking(programme),
         experts=panels.members(programme, MemberRole.EXPERT),
         problems=review.ballot_problems(programme),
@@ -106,10 +112,9 @@ def stage_assign(programme_id: int):
 @office
 def stage_ballot(programme_id: int):
     programme = programme_or_404(programme_id)
-    return render_template(
+    return _stage_page(
         "nominations/committee/office_ballot.html",
-        next_stage=programme_services.next_stage(programme),
-        programme=programme,
+        programme,
         committee=[m for m in programme.members if m.role == MemberRole.COMMITTEE],
         candidates=ballot_services.candidates(programme),
         turnout=ballot_services.turnout(programme),
@@ -139,10 +144,9 @@ def stage_joint(programme_id: int):
     programme = programme_or_404(programme_id)
     form = JointUnitForm()
     form.unit_id.choices = unit_choices({ju.unit_id for ju in programme.joint_units})
-    return render_template(
+    return _stage_page(
         "nominations/committee/office_joint.html",
-        next_stage=programme_services.next_stage(programme),
-        programme=programme,
+        programme,
         candidates=joint.candidates(programme),
         decisions=joint.decisions(programme),
         form=form,
@@ -221,12 +225,11 @@ def remove_joint_unit(programme_id: int, row_id: int):
 @office
 def stage_handover(programme_id: int):
     programme = programme_or_404(programme_id)
-    return render_template(
+    return _stage_page(
         "nominations/committee/office_handover.html",
-        programme=programme,
+        programme,
         rs=handover.result_set(programme),
         nominations=handover.handed_over(programme),
-        next_stage=programme_services.next_stage(programme),
     )
 
 

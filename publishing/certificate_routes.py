@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from accounts.permissions import require_roles
 from core.extensions import db
-from core.forms import act_on_valid
+from core.forms import act_on_valid, form_page
 from core.jobs import start_job
 from core.limits import body_limit
 from core.mail import mail_configured
@@ -231,12 +231,10 @@ def outbox_message(message_id: int):
     msg = managed_object_or_404(OutboxMessage, message_id)
     form = forms.MessageForm(obj=msg)
 
-    def page():
-        return render_template("publishing/outbox_message.html", msg=msg, form=form)
-
-    if form.validate_on_submit():
-        on_user_error(page)
-        update_message(msg, form.subject.data, form.body.data, actor=current_user)
-        flash(_("Saved."), "success")
-        return redirect(url_for(".outbox", rs_id=msg.result_set_id))
-    return page()
+    return form_page(
+        form,
+        lambda: render_template("publishing/outbox_message.html", msg=msg, form=form),
+        lambda: update_message(msg, form.subject.data, form.body.data, actor=current_user),
+        saved=_("Saved."),
+        then=url_for(".outbox", rs_id=msg.result_set_id),
+    )
