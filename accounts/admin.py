@@ -22,7 +22,7 @@ from accounts.models import Role, Unit, UnitKind, User, UserRole
 from accounts.permissions import require_roles
 from core import exports
 from core.extensions import db
-from core.forms import form_values
+from core.forms import act_on_valid, form_values
 from core.limits import body_limit
 from core.request_cycle import on_user_error, redirect_either_way
 from core.urls import local_path
@@ -165,14 +165,13 @@ def users_import_template():
 @require_roles(Role.ADMIN)
 def user_reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
-    form = ResetPasswordForm()
-    done = redirect_either_way(url_for("admin.user_edit", user_id=user.id))
-    if form.validate_on_submit():
-        services.set_password(user, form.password.data, actor=current_user)
-        flash(_("The password of %(name)s has been reset.", name=user.display_name), "success")
-    else:
-        flash(_("The password must be at least 8 characters long."), "error")
-    return done
+    return act_on_valid(
+        ResetPasswordForm(),
+        lambda form: services.set_password(user, form.password.data, actor=current_user),
+        redirect_either_way(url_for("admin.user_edit", user_id=user.id)),
+        success=_("The password of %(name)s has been reset.", name=user.display_name),
+        invalid=_("The password must be at least 8 characters long."),
+    )
 
 
 @bp.route("/users/<int:user_id>/reset-link", methods=["POST"])

@@ -3,7 +3,8 @@ select reads its choices (and the chosen unit) from the database."""
 
 from __future__ import annotations
 
-from flask import request
+from flask import flash, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 from flask_wtf import FlaskForm
@@ -178,6 +179,17 @@ class QuotaImportForm(FlaskForm):
         if not self.validate_on_submit() or not upload or not upload.filename:
             return None
         return upload.filename, upload.read()
+
+    def import_with(self, do_import, done):
+        """The import route: ``do_import(file name, bytes)`` with the chosen sheet (it returns the
+        changes) and say how many units changed, or ask for a sheet; then ``done`` either way."""
+        sheet = self.upload()
+        if sheet is None:
+            flash(_("Choose a sheet to import."), "error")
+            return done
+        changes = do_import(*sheet)
+        flash(_("Imported: the places of %(count)s units changed.", count=len(changes)), "success")
+        return done
 
 
 class InviteForm(FlaskForm):

@@ -16,7 +16,6 @@ audience (see ``judging.notices``).
 from __future__ import annotations
 
 import datetime as dt
-import smtplib
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -29,7 +28,7 @@ from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
 from core.jobs import every_minutes
-from core.mail import Delivery, Mail, mail_configured, send_all
+from core.mail import Delivery, Mail, mail_configured, mail_report, send_marking
 from core.urls import public_base_url
 
 PER_PAGE = 20
@@ -203,25 +202,31 @@ def send_queued_mail(
     ``ids``: only these copies (the outbox page sends one at a time too)."""
     pending = queued_mail(max_attempts, ids)
     if not mail_configured():
-        return {"sent": 0, "failed": 0, "waiting": len(pending), "configured": False}
-    sent = failed = 0
-    if pending:
-        mails = [Mail(m.address, m.subject, _mail_body(m)) for m in pending]
-        try:
-            deliveries = send_all(mails, smtp_factory)
-        except (smtplib.SMTPException, OSError) as exc:  # the server itself is unreachable
-            deliveries = [Delivery(mail, False, str(exc)[:1000]) for mail in mails]
-        for msg, delivery in zip(pending, deliveries):
-            msg.attempts = (msg.attempts or 0) + 1
-            if delivery.ok:
-                msg.mail_state, msg.mailed_at, msg.mail_error = MailState.SENT, utcnow(), None
-                sent += 1
-            else:
-                msg.mail_state, msg.mail_error = MailState.FAILED, delivery.error
-                failed += 1
-        audit.record("messages.mail", object_type="messages", actor=actor, changes={"sent": sent, "failed": failed})
+        return mail_report(waiting=len(pending), configured=False)
+    if not pending:
+        db.session.flush()
+        return mail_report()
+    report = send_marking(pending, _mail_of, _mark_copy, smtp_factory, unreachable_fails_each=True)
+    audit.record(
+        "messages.mail",
+        object_type="messages",
+        actor=actor,
+        changes={"sent": report["sent"], "failed": report["failed"]},
+    )
     db.session.flush()
-    return {"sent": sent, "failed": failed, "waiting": 0, "configured": True}
+    return report
+
+
+def _mail_of(msg: Message) -> Mail:
+    return Mail(msg.address, msg.subject, _mail_body(msg))
+
+
+def _mark_copy(msg: Message, delivery: Delivery) -> None:
+    msg.attempts = (msg.attempts or 0) + 1
+    if delivery.ok:
+        msg.mail_state, msg.mailed_at, msg.mail_error = MailState.SENT, utcnow(), None
+    else:
+        msg.mail_state, msg.mail_error = MailState.FAILED, delivery.error
 
 
 @every_minutes(5)

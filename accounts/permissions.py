@@ -44,14 +44,7 @@ def can_issue_reset_link(actor, user) -> bool:
         return False  # an invited account is confirmed through its invitation only
     if actor.has_role(Role.ADMIN):
         return True
-    return bool(
-        actor.has_role(Role.COORDINATOR)
-        and actor.unit_id
-        and user.unit_id == actor.unit_id
-        and user.id != actor.id
-        and user.active
-        and user.roles == {Role.AUTHOR}
-    )
+    return _coordinates_author(actor, user) and user.id != actor.id and bool(user.active)
 
 
 def can_reissue_invitation(actor, user) -> bool:
@@ -59,8 +52,11 @@ def can_reissue_invitation(actor, user) -> bool:
     or the coordinator of the unit that opened it (authors only)."""
     if not (actor and actor.is_authenticated) or user is None or not user.invitation_pending:
         return False
-    if actor.has_role(Role.ADMIN):
-        return True
+    return actor.has_role(Role.ADMIN) or _coordinates_author(actor, user)
+
+
+def _coordinates_author(actor, user) -> bool:
+    """``actor`` coordinates the unit of ``user``, who holds no role but author."""
     return bool(
         actor.has_role(Role.COORDINATOR)
         and actor.unit_id

@@ -39,6 +39,7 @@ from accounts.permissions import can_issue_reset_link, can_reissue_invitation, r
 from core.extensions import csrf, db, limiter
 from core.forms import form_values
 from core.limits import abort_if_refused, body_limit
+from core.loaders import allowed_or_404
 from core.request_cycle import on_user_error
 
 bp = Blueprint("accounts", __name__)
@@ -323,9 +324,7 @@ def unit_members():
 @require_roles(Role.COORDINATOR)
 def unit_member_invitation(user_id: int):
     """A new invitation link for a member who has not confirmed yet (the old one expired or was lost)."""
-    user = db.session.get(User, user_id)
-    if user is None or not can_reissue_invitation(current_user, user):
-        abort(404)
+    user = allowed_or_404(User, user_id, can_reissue_invitation)
     invitation = recovery.reissue_invitation(user, actor=current_user._get_current_object())
     page = render_template("accounts/invitation_link.html", invitation=invitation)
     return recovery.send_after_response(_private_page(page), invitation.mail)
@@ -334,9 +333,8 @@ def unit_member_invitation(user_id: int):
 @bp.route("/unit/members/<int:user_id>/reset-link", methods=["POST"])
 @require_roles(Role.COORDINATOR)
 def unit_member_reset_link(user_id: int):
-    user = db.session.get(User, user_id)
-    if user is None or not can_issue_reset_link(current_user, user):
-        abort(404)  # not a member of this unit this coordinator may help: do not say who exists
+    # Not a member of this unit this coordinator may help: do not say who exists.
+    user = allowed_or_404(User, user_id, can_issue_reset_link)
     url, expires = recovery.issue_link(user, actor=current_user._get_current_object())
     return _private_page(
         render_template(

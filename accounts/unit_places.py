@@ -8,6 +8,7 @@ units (full or short name) and refuses the whole sheet at its first problem.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from sqlalchemy import select
 
@@ -90,10 +91,10 @@ def active_units() -> list[Unit]:
     return list(db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name)))
 
 
-def places_sheet(rows: list[tuple[str, int | None]]) -> exports.Table:
-    """(unit name, places) rows as the 单位/名额 sheet that imports back."""
+def places_sheet(places_of: Callable[[int], int | None]) -> exports.Table:
+    """Every active unit with its places (``places_of(unit_id)``) as the 单位/名额 sheet that imports back."""
     return exports.Table(
         [exports.Column(PLACES_HEADERS["unit"][0], 30), exports.Column(PLACES_HEADERS["places"][0], 10)],
-        rows,
+        [(unit.name, places_of(unit.id)) for unit in active_units()],
         sheet="名额分配",
     )

@@ -54,3 +54,32 @@ def send_all(mails: Iterable[Mail], smtp_factory: Callable[[], smtplib.SMTP] | N
             except (smtplib.SMTPException, OSError) as exc:
                 results.append(Delivery(mail, False, str(exc)[:1000]))
     return results
+
+
+def send_marking(
+    items: list,
+    to_mail: Callable[[object], Mail],
+    mark: Callable[[object, Delivery], None],
+    smtp_factory: Callable[[], smtplib.SMTP] | None = None,
+    *,
+    unreachable_fails_each: bool = False,
+) -> dict:
+    """E-mail ``to_mail(item)`` for each item, call ``mark(item, delivery)`` with its outcome and
+    return the outbox report. ``unreachable_fails_each``: a server that cannot be reached fails
+    every mail instead of raising."""
+    mails = [to_mail(item) for item in items]
+    try:
+        deliveries = send_all(mails, smtp_factory)
+    except (smtplib.SMTPException, OSError) as exc:
+        if not unreachable_fails_each:
+            raise
+        deliveries = [Delivery(mail, False, str(exc)[:1000]) for mail in mails]
+    for item, delivery in zip(items, deliveries):
+        mark(item, delivery)
+    sent = sum(1 for delivery in deliveries if delivery.ok)
+    return mail_report(sent=sent, failed=len(deliveries) - sent)
+
+
+def mail_report(sent: int = 0, failed: int = 0, waiting: int = 0, configured: bool = True) -> dict:
+    """What an outbox's "send" answers: how many went, failed, still wait, and whether SMTP is set."""
+    return {"sent": sent, "failed": failed, "waiting": waiting, "configured": configured}

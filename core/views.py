@@ -18,6 +18,7 @@ from core.audit import AuditEntry
 from core.extensions import db
 from core.i18n import colon, format_dt, translate
 from core.jobs import INTERNAL_KINDS, Job, start_job
+from core.loaders import allowed_or_404
 from core.storage import send_stored
 
 bp = Blueprint("core", __name__)
@@ -77,10 +78,7 @@ def healthz():
 
 
 def _job_or_404(job_id: int) -> Job:
-    job = db.get_or_404(Job, job_id)
-    if not can_view_job(current_user, job):
-        abort(404)
-    return job
+    return allowed_or_404(Job, job_id, can_view_job)
 
 
 def job_json(job: Job) -> dict:

@@ -248,9 +248,7 @@ def update_competition(
     if groups is not None:
         _apply_groups(comp, groups)
     db.session.flush()
-    changes = audit.diff(before, _competition_snapshot(comp))
-    if changes:
-        audit.record("competition.update", comp, actor=actor, changes=changes)
+    audit.record_changes("competition.update", comp, before, _competition_snapshot(comp), actor=actor)
     return comp
 
 

@@ -33,33 +33,20 @@ def quota_of(comp: Competition, unit_id: int) -> int:
 
 def member_entries(comp: Competition, unit: Unit) -> list[Submission]:
     """Active entries of the unit's members that no unit recommends yet: what the coordinator may endorse."""
-    return list(
-        db.session.scalars(
-            select(Submission)
-            .where(
-                Submission.competition_id == comp.id,
-                Submission.unit_id == unit.id,
-                Submission.recommending_unit_id.is_(None),
-                Submission.status.in_(ACTIVE_STATUSES),
-            )
-            .order_by(Submission.serial)
-        )
-    )
+    return _active_entries(comp, Submission.unit_id == unit.id, Submission.recommending_unit_id.is_(None))
 
 
 def recommended_entries(comp: Competition, unit: Unit) -> list[Submission]:
     """The unit's active recommended entries in ``comp`` (those counting against its quota)."""
-    return list(
-        db.session.scalars(
-            select(Submission)
-            .where(
-                Submission.competition_id == comp.id,
-                Submission.recommending_unit_id == unit.id,
-                Submission.status.in_(ACTIVE_STATUSES),
-            )
-            .order_by(Submission.serial)
-        )
+    return _active_entries(comp, Submission.recommending_unit_id == unit.id)
+
+
+def _active_entries(comp: Competition, *conditions) -> list[Submission]:
+    """Active entries of ``comp`` meeting ``conditions``, in serial order."""
+    stmt = select(Submission).where(
+        Submission.competition_id == comp.id, *conditions, Submission.status.in_(ACTIVE_STATUSES)
     )
+    return list(db.session.scalars(stmt.order_by(Submission.serial)))
 
 
 def endorse_entry(entry: Submission, unit: Unit, *, actor) -> None:

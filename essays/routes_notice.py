@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import abort, flash, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from accounts.permissions import require_roles
-from core.extensions import db
+from core.forms import add_uploaded_file
 from core.limits import body_limit
+from core.loaders import allowed_or_404, part_or_404
 from core.request_cycle import redirect_either_way
 from core.storage import send_stored
 from essays import notice_files, notice_markup
@@ -31,17 +31,11 @@ def notice_preview():
 
 
 def _managed_or_404(competition_id: int) -> Competition:
-    comp = db.get_or_404(Competition, competition_id)
-    if not can_manage_notice_files(current_user, comp):
-        abort(404)
-    return comp
+    return allowed_or_404(Competition, competition_id, can_manage_notice_files)
 
 
 def _file_or_404(comp: Competition, file_id: int) -> NoticeFile:
-    record = db.get_or_404(NoticeFile, file_id)
-    if record.competition_id != comp.id:
-        abort(404)
-    return record
+    return part_or_404(NoticeFile, file_id, competition_id=comp.id)
 
 
 @bp.route("/manage/<int:competition_id>/files", methods=["POST"])
@@ -50,14 +44,9 @@ def _file_or_404(comp: Competition, file_id: int) -> NoticeFile:
 def upload_notice_file(competition_id: int):
     comp = _managed_or_404(competition_id)
     done = redirect_either_way(url_for("essays.edit_competition", competition_id=comp.id) + "#notice-files")
-    form = NoticeFileForm()
-    upload = form.upload.data
-    if not form.validate_on_submit() or not upload or not upload.filename:
-        flash(_("Choose a file to upload."), "error")
-        return done
-    notice_files.add_notice_file(comp, form.kind.data, upload.filename, upload.read(), actor())
-    flash(_("The file has been added."), "success")
-    return done
+    return add_uploaded_file(
+        NoticeFileForm(), lambda kind, name, data: notice_files.add_notice_file(comp, kind, name, data, actor()), done
+    )
 
 
 @bp.route("/manage/<int:competition_id>/files/<int:file_id>/delete", methods=["POST"])
@@ -74,8 +63,6 @@ def delete_notice_file(competition_id: int, file_id: int):
 @bp.route("/calls/<int:competition_id>/files/<int:file_id>")
 def notice_file(competition_id: int, file_id: int):
     """Public: a file of a public call, under the name the organiser gave it."""
-    comp = db.get_or_404(Competition, competition_id)
-    if not can_view_call(current_user, comp):
-        abort(404)
+    comp = allowed_or_404(Competition, competition_id, can_view_call)
     record = _file_or_404(comp, file_id)
     return send_stored(record.stored_file, record.filename, as_attachment=True)

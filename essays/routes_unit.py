@@ -15,6 +15,7 @@ from accounts.models import INVITATION_PENDING, Role, Unit, User
 from accounts.permissions import require_roles
 from core.db import utcnow
 from core.extensions import db
+from core.i18n_markers import N_
 from core.limits import body_limit
 from core.request_cycle import on_user_error, redirect_either_way
 from essays import entry_lists, recommendations
@@ -78,30 +79,36 @@ def unit_competition(competition_id: int):
     )
 
 
-def _unit_entry_or_404(entry_id: int, allowed) -> Submission:
-    entry = db.get_or_404(Submission, entry_id)
-    if not allowed(current_user, entry):
-        abort(404)  # another unit's entry: do not say it exists
-    return entry
-
-
 @bp.route("/unit/entry/<int:entry_id>/endorse", methods=["POST"])
 @require_roles(Role.COORDINATOR)
 def endorse(entry_id: int):
-    entry = _unit_entry_or_404(entry_id, can_endorse_entry)
-    done = redirect_either_way(url_for("essays.unit_competition", competition_id=entry.competition_id))
-    recommendations.endorse_entry(entry, current_user.unit, actor=actor())
-    flash(_("This unit now recommends “%(title)s”.", title=entry.title), "success")
-    return done
+    return _on_unit_entry(
+        entry_id,
+        can_endorse_entry,
+        lambda entry: recommendations.endorse_entry(entry, current_user.unit, actor=actor()),
+        N_("This unit now recommends “%(title)s”."),
+    )
 
 
 @bp.route("/unit/entry/<int:entry_id>/unrecommend", methods=["POST"])
 @require_roles(Role.COORDINATOR)
 def withdraw_recommendation(entry_id: int):
-    entry = _unit_entry_or_404(entry_id, can_withdraw_recommendation)
+    return _on_unit_entry(
+        entry_id,
+        can_withdraw_recommendation,
+        lambda entry: recommendations.withdraw_recommendation(entry, actor=actor()),
+        N_("This unit no longer recommends “%(title)s”; its place is free again."),
+    )
+
+
+def _on_unit_entry(entry_id: int, allowed, act, done_msgid: str):
+    """``act`` on an entry ``allowed`` to the coordinator, then back to the unit's competition page."""
+    entry = db.get_or_404(Submission, entry_id)
+    if not allowed(current_user, entry):
+        abort(404)  # another unit's entry: do not say it exists
     done = redirect_either_way(url_for("essays.unit_competition", competition_id=entry.competition_id))
-    recommendations.withdraw_recommendation(entry, actor=actor())
-    flash(_("This unit no longer recommends “%(title)s”; its place is free again.", title=entry.title), "success")
+    act(entry)
+    flash(_(done_msgid, title=entry.title), "success")
     return done
 
 

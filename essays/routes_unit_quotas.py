@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,8 +10,9 @@ from accounts.forms import QuotaForm, QuotaImportForm
 from accounts.permissions import require_roles
 from accounts.unit_places import active_units, places_sheet
 from core import exports
+from core.forms import form_page
 from core.limits import body_limit
-from core.request_cycle import on_user_error, redirect_either_way
+from core.request_cycle import redirect_either_way
 from essays import recommendations
 from essays.models import Competition
 from essays.permissions import can_set_unit_quotas
@@ -35,16 +36,13 @@ def _quota_form(comp: Competition) -> QuotaForm:
 def unit_quotas(competition_id: int):
     comp = _competition(competition_id)
     form = _quota_form(comp)
-
-    def page():
-        return render_template("essays/unit_quotas.html", comp=comp, form=form, import_form=QuotaImportForm())
-
-    if form.validate_on_submit():
-        on_user_error(page)
-        recommendations.set_unit_quotas(comp, form.places(), actor())
-        flash(_("The quotas have been saved."), "success")
-        return redirect(url_for("essays.unit_quotas", competition_id=comp.id))
-    return page()
+    return form_page(
+        form,
+        lambda: render_template("essays/unit_quotas.html", comp=comp, form=form, import_form=QuotaImportForm()),
+        lambda: recommendations.set_unit_quotas(comp, form.places(), actor()),
+        saved=_("The quotas have been saved."),
+        then=url_for("essays.unit_quotas", competition_id=comp.id),
+    )
 
 
 @bp.route("/c/<int:competition_id>/unit-quotas/import", methods=["POST"])
@@ -52,14 +50,10 @@ def unit_quotas(competition_id: int):
 @require_roles(*ORGANISERS)
 def import_unit_quotas(competition_id: int):
     comp = _competition(competition_id)
-    response = redirect_either_way(url_for("essays.unit_quotas", competition_id=comp.id))
-    sheet = QuotaImportForm().upload()
-    if sheet is None:
-        flash(_("Choose a sheet to import."), "error")
-        return response
-    changes = recommendations.import_unit_quotas(comp, *sheet, actor())
-    flash(_("Imported: the places of %(count)s units changed.", count=len(changes)), "success")
-    return response
+    return QuotaImportForm().import_with(
+        lambda name, data: recommendations.import_unit_quotas(comp, name, data, actor()),
+        redirect_either_way(url_for("essays.unit_quotas", competition_id=comp.id)),
+    )
 
 
 @bp.route("/c/<int:competition_id>/unit-quotas.xlsx")
@@ -67,5 +61,5 @@ def import_unit_quotas(competition_id: int):
 def unit_quota_sheet(competition_id: int):
     """Every active unit's places (its own or the default) as a sheet that imports back."""
     comp = _competition(competition_id)
-    table = places_sheet([(u.name, recommendations.quota_of(comp, u.id)) for u in active_units()])
+    table = places_sheet(lambda unit_id: recommendations.quota_of(comp, unit_id))
     return exports.send_table(table, "xlsx", f"{comp.title}-单位名额.xlsx")

@@ -10,11 +10,13 @@ organisers.
 
 from __future__ import annotations
 
+from flask import url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from accounts import activity_access as access
 from core.extensions import db
+from core.request_cycle import redirect_either_way
 from essays.models import Competition
 from judging.models import Round
 
@@ -24,6 +26,13 @@ def round_or_404(round_id: int) -> Round:
     round_ = db.get_or_404(Round, round_id)
     access.require_organiser_of(access.COMPETITION, round_.competition_id)
     return round_
+
+
+def round_action(round_id: int, endpoint: str = "judging.round_setup", anchor: str = ""):
+    """(round, the redirect back to ``endpoint``'s ``anchor`` section) of an organiser's POST on a
+    round; a UserError leads back there too."""
+    round_ = round_or_404(round_id)
+    return round_, redirect_either_way(url_for(endpoint, round_id=round_.id) + anchor)
 
 
 def competition_or_404(competition_id: int | None) -> Competition:

@@ -20,6 +20,7 @@ from core.extensions import db
 from core.i18n import local, parse_local
 from core.i18n_markers import N_
 from core.limits import body_limit
+from core.loaders import part_or_404
 from core.request_cycle import on_user_error, redirect_either_way
 from core.views import register_panel
 from essays.models import Competition
@@ -39,7 +40,7 @@ from judging import (
     workspace,
 )
 from judging import awards as awards_mod
-from judging.access import competition_or_404, organised, organised_competitions, round_or_404
+from judging.access import competition_or_404, organised, organised_competitions, round_action, round_or_404
 from judging.forms import (
     AddJudgeForm,
     ConflictForm,
@@ -200,8 +201,7 @@ def _round_page(round_: Round, form: RoundForm):
 @bp.route("/rounds/<int:round_id>/rubric", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def rubric(round_id: int):
-    round_ = round_or_404(round_id)
-    done = redirect_either_way(_setup_url(round_, "#rubric"))
+    round_, done = round_action(round_id, anchor="#rubric")
     round_services.set_criteria(round_, RubricForm().rows(), actor=current_user)
     flash(_("Rubric saved."), "success")
     return done
@@ -210,9 +210,8 @@ def rubric(round_id: int):
 @bp.route("/rounds/<int:round_id>/judges", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def add_judge(round_id: int):
-    round_ = round_or_404(round_id)
+    round_, done = round_action(round_id, anchor="#judges")
     form = _add_judge_form()
-    done = redirect_either_way(_setup_url(round_, "#judges"))
     if not form.validate_on_submit():
         raise UserError(_("Choose a judge from the list; the maximum load cannot be negative."))
     user = db.get_or_404(User, form.user_id.data)
@@ -226,9 +225,8 @@ def add_judge(round_id: int):
 @bp.route("/rounds/<int:round_id>/conflicts", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def record_conflict(round_id: int):
-    round_ = round_or_404(round_id)
+    round_, done = round_action(round_id, anchor="#judges")
     form = ConflictForm()
-    done = redirect_either_way(_setup_url(round_, "#judges"))
     if not form.validate_on_submit():
         flash(_("Choose a judge, give the entry's receipt number and the reason."), "error")
         return done
@@ -241,9 +239,8 @@ def record_conflict(round_id: int):
 @bp.route("/rounds/<int:round_id>/judges/<int:user_id>/remove", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def remove_judge(round_id: int, user_id: int):
-    round_ = round_or_404(round_id)
+    round_, done = round_action(round_id, anchor="#judges")
     form = RemoveJudgeForm()
-    done = redirect_either_way(_setup_url(round_, "#judges"))
     if not form.validate_on_submit():
         raise UserError(_("Give a reason for removing the judge."))
     user = db.get_or_404(User, user_id)
@@ -255,8 +252,7 @@ def remove_judge(round_id: int, user_id: int):
 @bp.route("/rounds/<int:round_id>/assign", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def assign(round_id: int):
-    round_ = round_or_404(round_id)
-    done = redirect_either_way(_setup_url(round_, "#progress"))
+    round_, done = round_action(round_id, anchor="#progress")
     result = assign_services.assign_judges(round_, actor=current_user)
     flash(_("%(count)s assignments made.", count=len(result.new)), "success")
     if result.unfilled:
@@ -286,9 +282,8 @@ def entries(round_id: int):
 @bp.route("/rounds/<int:round_id>/entries/<int:submission_id>/judges", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def entry_add_judge(round_id: int, submission_id: int):
-    round_ = round_or_404(round_id)
+    round_, done = round_action(round_id, "judging.entries", f"#e{submission_id}")
     form = PickUserForm()
-    done = redirect_either_way(url_for("judging.entries", round_id=round_.id) + f"#e{submission_id}")
     manual.add_judge_to_entry(round_, submission_id, form.judge_id.data or 0, actor=current_user)
     flash(_("The judge has been added to the entry."), "success")
     return done
@@ -298,9 +293,7 @@ def entry_add_judge(round_id: int, submission_id: int):
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def entry_remove_judge(round_id: int, assignment_id: int):
     round_ = round_or_404(round_id)
-    item = db.session.get(Assignment, assignment_id)
-    if item is None or item.round_id != round_.id:
-        abort(404)
+    item = part_or_404(Assignment, assignment_id, round_id=round_.id)
     form = ReasonForm()
     done = redirect_either_way(url_for("judging.entries", round_id=round_.id) + f"#e{item.submission_id}")
     manual.remove_judge_from_entry(item, actor=current_user, reason=form.reason.data)
@@ -311,8 +304,7 @@ def entry_remove_judge(round_id: int, assignment_id: int):
 @bp.route("/rounds/<int:round_id>/remind", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def remind(round_id: int):
-    round_ = round_or_404(round_id)
-    done = redirect_either_way(_setup_url(round_, "#progress"))
+    round_, done = round_action(round_id, anchor="#progress")
     report = reminders.remind_judges(round_, actor=current_user)
     if report.emailed:
         flash(_("Reminder e-mails sent to %(count)s judges.", count=len(report.emailed)), "success")
@@ -469,9 +461,8 @@ def _refresh_after_refusal(batch_id: int, page: str):
 @bp.route("/rounds/<int:round_id>/keyin/<int:batch_id>/discard", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def keyin_discard(round_id: int, batch_id: int):
-    round_ = round_or_404(round_id)
+    round_, done = round_action(round_id, "judging.keyin")
     batch = _keyin_batch(round_, batch_id)
-    done = redirect_either_way(url_for("judging.keyin", round_id=round_id))
     offline.discard_batch(batch, actor=current_user)
     flash(_("The import was discarded; no scores were stored."), "success")
     return done

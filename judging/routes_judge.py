@@ -161,29 +161,38 @@ def _after_submit(round_: Round, code: str) -> str:
 @bp.route("/my/<int:round_id>/e/<code>/recuse", methods=["POST"])
 @require_roles(Role.JUDGE)
 def recuse(round_id: int, code: str):
-    round_ = _my_round(round_id)
-    item = _my_item(round_, code)
-    form = RecuseForm()
-    on_user_error(url_for("judging.entry", round_id=round_id, code=code))
-    if not form.validate_on_submit():
-        raise UserError(_("Please give a reason for recusing yourself."))
-    judge_services.recuse(item, actor=current_user, reason=form.reason.data)
-    flash(_("You have recused yourself from %(code)s; it goes to another judge.", code=code), "success")
-    return redirect(url_for("judging.round_queue", round_id=round_id))
+    return _leave_entry(
+        round_id,
+        code,
+        RecuseForm(),
+        judge_services.recuse,
+        _("Please give a reason for recusing yourself."),
+        _("You have recused yourself from %(code)s; it goes to another judge.", code=code),
+    )
 
 
 @bp.route("/my/<int:round_id>/e/<code>/conflict", methods=["POST"])
 @require_roles(Role.JUDGE)
 def declare_conflict(round_id: int, code: str):
     """The judge declares a conflict of interest: they leave the entry and assignment keeps away."""
-    round_ = _my_round(round_id)
-    item = _my_item(round_, code)
-    form = DeclareConflictForm()
+    return _leave_entry(
+        round_id,
+        code,
+        DeclareConflictForm(),
+        judge_services.declare_conflict,
+        _("Give the reason for the conflict of interest."),
+        _("Your conflict of interest on %(code)s is recorded; it goes to another judge.", code=code),
+    )
+
+
+def _leave_entry(round_id: int, code: str, form, leave, reason_missing: str, left: str):
+    """The judge leaves one of their entries with a reason (``leave`` records it), then their queue."""
+    item = _my_item(_my_round(round_id), code)
     on_user_error(url_for("judging.entry", round_id=round_id, code=code))
     if not form.validate_on_submit():
-        raise UserError(_("Give the reason for the conflict of interest."))
-    judge_services.declare_conflict(item, actor=current_user, reason=form.reason.data)
-    flash(_("Your conflict of interest on %(code)s is recorded; it goes to another judge.", code=code), "success")
+        raise UserError(reason_missing)
+    leave(item, actor=current_user, reason=form.reason.data)
+    flash(left, "success")
     return redirect(url_for("judging.round_queue", round_id=round_id))
 
 

@@ -5,15 +5,15 @@ non-winners (``judging.erasure``). Their own small blueprint keeps the URLs outs
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from accounts.forms import RetentionForm
 from accounts.models import Role
 from accounts.permissions import can_manage_retention, require_roles
-from core.extensions import db
 from core.jobs import start_job
+from core.loaders import allowed_or_404
 from core.request_cycle import on_user_error
 from essays.models import Competition
 from judging import erasure
@@ -23,10 +23,7 @@ bp = Blueprint("privacy", __name__)
 
 
 def _competition_or_404(competition_id: int) -> Competition:
-    competition = db.session.get(Competition, competition_id)
-    if competition is None or not can_manage_retention(current_user, competition):
-        abort(404)
-    return competition
+    return allowed_or_404(Competition, competition_id, can_manage_retention)
 
 
 @bp.route("/activities/<int:competition_id>/privacy", methods=["GET", "POST"])

@@ -13,10 +13,11 @@ from accounts.permissions import require_roles
 from core import exports
 from core.errors import UserError
 from core.extensions import db
+from core.forms import form_values
 from core.request_cycle import on_user_error, redirect_either_way
 from judging import arbitration, award_services, committee_services, results, teacher_honours, workspace
 from judging import awards as awards_mod
-from judging.access import round_or_404
+from judging.access import round_action, round_or_404
 from judging.forms import AdjustForm, PickUserForm, ReasonForm, TeacherHonoursForm, award_scheme_form
 from judging.models import Round
 from judging.routes import bp
@@ -25,10 +26,9 @@ from judging.routes import bp
 @bp.route("/rounds/<int:round_id>/short/accept", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def accept_short(round_id: int):
-    round_ = round_or_404(round_id)
+    round_, done = round_action(round_id, "judging.awards", "#short")
     form = ReasonForm()
     sid = form.submission_id.data
-    done = redirect_either_way(url_for("judging.awards", round_id=round_id) + "#short")
     accepted = results.accept_short_entries(round_, [sid] if sid else None, actor=current_user, reason=form.reason.data)
     flash(
         _("%(count)s entries with too few scores accepted; the reason is in the audit log.", count=len(accepted)),
@@ -40,8 +40,7 @@ def accept_short(round_id: int):
 @bp.route("/rounds/<int:round_id>/arbitration/<int:submission_id>/assign", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def arbitration_assign(round_id: int, submission_id: int):
-    round_ = round_or_404(round_id)
-    done = redirect_either_way(url_for("judging.round_setup", round_id=round_id) + "#stuck-arbitration")
+    round_, done = round_action(round_id, anchor="#stuck-arbitration")
     judge_id = PickUserForm().judge_id.data or 0
     item = arbitration.assign_arbiter_by_hand(round_, submission_id, judge_id, actor=current_user)
     flash(_("%(name)s now has the entry to arbitrate.", name=item.judge.display_name), "success")
@@ -53,8 +52,7 @@ def arbitration_assign(round_id: int, submission_id: int):
 @bp.route("/rounds/<int:round_id>/arbitration/<int:submission_id>/accept", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def arbitration_accept(round_id: int, submission_id: int):
-    round_ = round_or_404(round_id)
-    done = redirect_either_way(url_for("judging.round_setup", round_id=round_id) + "#stuck-arbitration")
+    round_, done = round_action(round_id, anchor="#stuck-arbitration")
     reason = ReasonForm().reason.data
     arbitration.accept_without_arbiter(round_, submission_id, actor=current_user, reason=reason)
     flash(_("The scores stand without arbitration; the reason is in the audit log."), "success")
@@ -64,9 +62,8 @@ def arbitration_accept(round_id: int, submission_id: int):
 @bp.route("/rounds/<int:round_id>/committee", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def committee_add(round_id: int):
-    round_ = round_or_404(round_id)
+    round_, done = round_action(round_id, "judging.awards", "#committee")
     user = db.session.get(User, PickUserForm().user_id.data or 0)
-    done = redirect_either_way(url_for("judging.awards", round_id=round_id) + "#committee")
     if user is None:
         raise UserError(_("Choose a committee member from the list."))
     committee_services.add_member(round_, user, actor=current_user)
@@ -77,9 +74,8 @@ def committee_add(round_id: int):
 @bp.route("/rounds/<int:round_id>/committee/<int:user_id>/remove", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def committee_remove(round_id: int, user_id: int):
-    round_ = round_or_404(round_id)
+    round_, done = round_action(round_id, "judging.awards", "#committee")
     user = db.get_or_404(User, user_id)
-    done = redirect_either_way(url_for("judging.awards", round_id=round_id) + "#committee")
     committee_services.remove_member(round_, user, actor=current_user)
     flash(_("%(name)s no longer serves on the round's committee.", name=user.display_name), "success")
     return done
@@ -93,14 +89,8 @@ def awards(round_id: int):
         return _awards_page(round_)
     form = award_scheme_form()
     done = redirect_either_way(url_for("judging.awards", round_id=round_id))
-    award_services.set_scheme(
-        round_,
-        actor=current_user,
-        grouping=form.grouping.data,
-        one_award_per_author=form.one_award_per_author.data,
-        boundary_tie=form.boundary_tie.data,
-        levels=form.levels(),
-    )
+    fields = form_values(form, "grouping", "one_award_per_author", "boundary_tie")
+    award_services.set_scheme(round_, actor=current_user, levels=form.levels(), **fields)
     allocation = results.allocate_awards(round_, actor=current_user)
     flash(_("Awards allocated: %(count)s.", count=len(allocation.awards)), "success")
     for tie in allocation.pending_ties:
@@ -180,8 +170,7 @@ def export(round_id: int, fmt: str):
 @bp.route("/rounds/<int:round_id>/results/compute", methods=["POST"])
 @require_roles(Role.ORGANISER, Role.ADMIN)
 def compute_results(round_id: int):
-    round_ = round_or_404(round_id)
-    done = redirect_either_way(url_for("judging.awards", round_id=round_id))
+    round_, done = round_action(round_id, "judging.awards")
     results.compute_results(round_, actor=current_user)
     flash(_("The ranking was recomputed from the current scores."), "success")
     return done

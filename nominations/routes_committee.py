@@ -14,6 +14,7 @@ from sqlalchemy import select
 from accounts.models import Role
 from accounts.permissions import require_roles
 from core.extensions import db
+from core.loaders import allowed_or_404
 from core.request_cycle import redirect_either_way
 from nominations import ballot_services, expert_view, joint, panels, review
 from nominations.blueprint import bp
@@ -25,12 +26,9 @@ signed_in = require_roles()
 
 
 def _served(programme_id: int) -> Programme:
-    programme = db.session.get(Programme, programme_id)
-    if programme is None or not is_committee_member_of(current_user, programme):
-        abort(404)
-    if not can_see_candidates(current_user, programme):
-        abort(404)
-    return programme
+    return allowed_or_404(
+        Programme, programme_id, lambda user, p: is_committee_member_of(user, p) and can_see_candidates(user, p)
+    )
 
 
 def _candidate(programme: Programme, nomination_id: int) -> Nomination:
@@ -38,6 +36,17 @@ def _candidate(programme: Programme, nomination_id: int) -> Nomination:
     if nomination is None or nomination not in ballot_services.candidates(programme):
         abort(404)
     return nomination
+
+
+def _ballot_action(programme_id: int, nomination_id: int):
+    """(programme, candidate, the ballot page to go back to) of a member's vote or recusal."""
+    programme = _served(programme_id)
+    nomination = _candidate(programme, nomination_id)
+    return (
+        programme,
+        nomination,
+        redirect_either_way(url_for("nominations.committee_ballot", programme_id=programme_id)),
+    )
 
 
 @bp.route("/nominations/committee")
@@ -85,10 +94,8 @@ def committee_candidate(programme_id: int, nomination_id: int):
 @bp.route("/nominations/committee/<int:programme_id>/c/<int:nomination_id>/vote", methods=["POST"])
 @signed_in
 def committee_vote(programme_id: int, nomination_id: int):
-    programme = _served(programme_id)
-    nomination = _candidate(programme, nomination_id)
+    programme, nomination, done = _ballot_action(programme_id, nomination_id)
     form = VoteForm()
-    done = redirect_either_way(url_for("nominations.committee_ballot", programme_id=programme_id))
     if not form.validate_on_submit():
         flash(_("Choose for, against or abstain."), "error")
         return done
@@ -100,10 +107,8 @@ def committee_vote(programme_id: int, nomination_id: int):
 @bp.route("/nominations/committee/<int:programme_id>/c/<int:nomination_id>/recuse", methods=["POST"])
 @signed_in
 def committee_recuse(programme_id: int, nomination_id: int):
-    programme = _served(programme_id)
-    nomination = _candidate(programme, nomination_id)
+    programme, nomination, done = _ballot_action(programme_id, nomination_id)
     form = RecusalForm()
-    done = redirect_either_way(url_for("nominations.committee_ballot", programme_id=programme_id))
     ballot_services.recuse(programme, nomination, current_user, form.reason.data if form.validate_on_submit() else "")
     flash(_("You have recused yourself from this candidate."), "success")
     return done
@@ -113,10 +118,7 @@ def committee_recuse(programme_id: int, nomination_id: int):
 
 
 def _joint_programme(programme_id: int) -> Programme:
-    programme = db.session.get(Programme, programme_id)
-    if programme is None or not can_joint_review(current_user, programme):
-        abort(404)
-    return programme
+    return allowed_or_404(Programme, programme_id, can_joint_review)
 
 
 @bp.route("/nominations/joint")

@@ -15,6 +15,7 @@ from accounts.models import Unit
 from core.exports import content_disposition, send_table
 from core.extensions import db
 from core.jobs import Job, start_job
+from core.loaders import allowed_or_404
 from core.request_cycle import on_user_error
 from nominations import printing, summary
 from nominations.blueprint import bp
@@ -31,18 +32,13 @@ def _pdf_response(data: bytes, filename: str) -> Response:
 
 
 def _programme_for_office(programme_id: int) -> Programme:
-    programme = db.session.get(Programme, programme_id)
-    if programme is None or not can_print_programme(current_user, programme):
-        abort(404)
-    return programme
+    return allowed_or_404(Programme, programme_id, can_print_programme)
 
 
 @bp.route("/nominations/dossiers/<int:nomination_id>.pdf")
 @login_required
 def dossier_pdf(nomination_id: int):
-    nomination = db.session.get(Nomination, nomination_id)
-    if nomination is None or not can_print_dossier(current_user, nomination):
-        abort(404)
+    nomination = allowed_or_404(Nomination, nomination_id, can_print_dossier)
     pdf = printing.dossier_pdf(nomination)
     return _pdf_response(pdf, f"{nomination.programme.title}-{nomination.name or nomination.id}-推荐表.pdf")
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from functools import partial
+
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -14,7 +16,10 @@ from accounts.permissions import require_roles
 from accounts.unit_places import active_units, places_sheet
 from core import exports
 from core.extensions import db
+from core.forms import act_on_valid, form_page
 from core.limits import body_limit
+from core.loaders import part_or_404
+from core.queries import count_by
 from core.request_cycle import on_user_error, redirect_either_way
 from core.views import register_panel
 from nominations import overview
@@ -48,10 +53,7 @@ def _actor():
 
 
 def _part_or_404(model, part_id: int, programme: Programme):
-    part = db.get_or_404(model, part_id)
-    if part.programme_id != programme.id:
-        abort(404)
-    return part
+    return part_or_404(model, part_id, programme_id=programme.id)
 
 
 @bp.route("/nominations/programmes")
@@ -59,13 +61,10 @@ def _part_or_404(model, part_id: int, programme: Programme):
 def programmes():
     stmt = limit_to_organised(select(Programme).order_by(Programme.id.desc()), Programme.id, PROGRAMME)
     page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
-    counts = dict(
-        db.session.execute(
-            select(Nomination.programme_id, func.count(Nomination.id))
-            .where(Nomination.programme_id.in_([p.id for p in page.items]))
-            .where(Nomination.status != NominationStatus.DRAFT)
-            .group_by(Nomination.programme_id)
-        ).all()
+    counts = count_by(
+        Nomination.programme_id,
+        Nomination.programme_id.in_([p.id for p in page.items]),
+        Nomination.status != NominationStatus.DRAFT,
     )
     return render_template("nominations/programmes.html", page=page, counts=counts)
 
@@ -118,13 +117,7 @@ def unit_rows(programme: Programme, page_number: int):
 def programme(programme_id: int):
     programme = programme_or_404(programme_id)
     page, quotas, counts = unit_rows(programme, request.args.get("page", 1, type=int))
-    totals = dict(
-        db.session.execute(
-            select(Nomination.status, func.count(Nomination.id))
-            .where(Nomination.programme_id == programme.id)
-            .group_by(Nomination.status)
-        ).all()
-    )
+    totals = count_by(Nomination.status, Nomination.programme_id == programme.id)
     return render_template(
         "nominations/programme.html",
         programme=programme,
@@ -148,15 +141,15 @@ def _quota_form(programme: Programme) -> QuotaForm:
 def quotas(programme_id: int):
     programme = programme_or_404(programme_id)
     form = _quota_form(programme)
-    page = lambda: render_template(  # noqa: E731
-        "nominations/quotas.html", programme=programme, form=form, import_form=QuotaImportForm()
+    return form_page(
+        form,
+        lambda: render_template(
+            "nominations/quotas.html", programme=programme, form=form, import_form=QuotaImportForm()
+        ),
+        lambda: services.set_quotas(programme, form.places(empty=0), _actor()),
+        saved=_("The quotas have been saved."),
+        then=url_for("nominations.programme", programme_id=programme.id),
     )
-    if form.validate_on_submit():
-        on_user_error(page)
-        services.set_quotas(programme, form.places(empty=0), _actor())
-        flash(_("The quotas have been saved."), "success")
-        return redirect(url_for("nominations.programme", programme_id=programme.id))
-    return page()
 
 
 @bp.route("/nominations/programmes/<int:programme_id>/quotas/import", methods=["POST"])
@@ -164,14 +157,10 @@ def quotas(programme_id: int):
 @require_roles(*ORGANISERS)
 def import_quotas(programme_id: int):
     programme = programme_or_404(programme_id)
-    response = redirect_either_way(url_for("nominations.quotas", programme_id=programme.id))
-    sheet = QuotaImportForm().upload()
-    if sheet is None:
-        flash(_("Choose a sheet to import."), "error")
-        return response
-    changes = services.import_quotas(programme, *sheet, _actor())
-    flash(_("Imported: the places of %(count)s units changed.", count=len(changes)), "success")
-    return response
+    return QuotaImportForm().import_with(
+        lambda name, data: services.import_quotas(programme, name, data, _actor()),
+        redirect_either_way(url_for("nominations.quotas", programme_id=programme.id)),
+    )
 
 
 @bp.route("/nominations/programmes/<int:programme_id>/quotas.xlsx")
@@ -179,7 +168,7 @@ def import_quotas(programme_id: int):
 def quota_sheet(programme_id: int):
     """The quotas of every active unit as a sheet that imports back (columns 单位, 名额)."""
     programme = programme_or_404(programme_id)
-    table = places_sheet([(u.name, services.quota_of(programme, u.id)) for u in active_units()])
+    table = places_sheet(lambda unit_id: services.quota_of(programme, unit_id))
     return exports.send_table(table, "xlsx", f"{programme.title}-名额分配.xlsx")
 
 
@@ -208,12 +197,9 @@ def _setup_post(programme_id: int, key: str, add):
     programme = programme_or_404(programme_id)
     response = redirect_either_way(url_for("nominations.programme_setup", programme_id=programme.id))
     form = _setup_forms(programme)[key]
-    if form.validate_on_submit():
-        add(programme, form)
-        flash(_("Saved."), "success")
-    else:
-        flash(_("Please check the values entered."), "error")
-    return response
+    return act_on_valid(
+        form, partial(add, programme), response, success=_("Saved."), invalid=_("Please check the values entered.")
+    )
 
 
 @bp.route("/nominations/programmes/<int:programme_id>/rules", methods=["POST"])

@@ -14,7 +14,7 @@ from flask_login import current_user
 
 from accounts.models import Role
 from accounts.permissions import require_roles
-from core.extensions import db
+from core.loaders import allowed_or_404
 from core.request_cycle import on_user_error
 from core.storage import send_stored
 from core.views import register_panel
@@ -40,10 +40,7 @@ def _nomination_duties():
 
 
 def _my_programme(programme_id: int) -> Programme:
-    programme = db.session.get(Programme, programme_id)
-    if programme is None or not is_expert_of(current_user, programme):
-        abort(404)
-    return programme
+    return allowed_or_404(Programme, programme_id, is_expert_of)
 
 
 def _my_review(programme: Programme, nomination_id: int):

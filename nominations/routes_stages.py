@@ -18,6 +18,7 @@ from accounts.models import Role, Unit, User, UserRole
 from accounts.permissions import require_roles
 from core import exports
 from core.extensions import db
+from core.loaders import allowed_or_404, part_or_404
 from core.request_cycle import on_user_error, redirect_either_way
 from nominations import ballot_services, handover, joint, panels, review
 from nominations import programmes as programme_services
@@ -31,10 +32,7 @@ office = require_roles(Role.ORGANISER, Role.ADMIN)
 
 def programme_or_404(programme_id: int) -> Programme:
     """The programme, when the signed-in organiser manages it (another department's answers 404)."""
-    programme = db.session.get(Programme, programme_id)
-    if programme is None or not can_manage_programme(current_user, programme):
-        abort(404)
-    return programme
+    return allowed_or_404(Programme, programme_id, can_manage_programme)
 
 
 def reviewer_choices(role: MemberRole | None = None, taken=()) -> list[tuple[int, str]]:
@@ -61,14 +59,20 @@ def _member_form(programme: Programme, role: MemberRole) -> MemberForm:
     return form
 
 
+def _stage_page(template: str, programme: Programme, **context):
+    """An office stage page: the programme, the stage it may move to next, and ``context``."""
+    return render_template(
+        template, programme=programme, next_stage=programme_services.next_stage(programme), **context
+    )
+
+
 @bp.route("/nominations/programmes/<int:programme_id>/review")
 @office
 def stage_review(programme_id: int):
     programme = programme_or_404(programme_id)
-    return render_template(
+    return _stage_page(
         "nominations/review/office.html",
-        next_stage=programme_services.next_stage(programme),
-        programme=programme,
+        programme,
         rows=review.ranking(programme),
         experts=panels.members(programme, MemberRole.EXPERT),
         problems=review.ballot_problems(programme),
@@ -108,10 +112,9 @@ def stage_assign(programme_id: int):
 @office
 def stage_ballot(programme_id: int):
     programme = programme_or_404(programme_id)
-    return render_template(
+    return _stage_page(
         "nominations/committee/office_ballot.html",
-        next_stage=programme_services.next_stage(programme),
-        programme=programme,
+        programme,
         committee=[m for m in programme.members if m.role == MemberRole.COMMITTEE],
         candidates=ballot_services.candidates(programme),
         turnout=ballot_services.turnout(programme),
@@ -141,10 +144,9 @@ def stage_joint(programme_id: int):
     programme = programme_or_404(programme_id)
     form = JointUnitForm()
     form.unit_id.choices = unit_choices({ju.unit_id for ju in programme.joint_units})
-    return render_template(
+    return _stage_page(
         "nominations/committee/office_joint.html",
-        next_stage=programme_services.next_stage(programme),
-        programme=programme,
+        programme,
         candidates=joint.candidates(programme),
         decisions=joint.decisions(programme),
         form=form,
@@ -186,9 +188,7 @@ def add_member(programme_id: int):
 @office
 def remove_member(programme_id: int, member_id: int):
     programme = programme_or_404(programme_id)
-    member = db.session.get(ProgrammeMember, member_id)
-    if member is None or member.programme_id != programme.id:
-        abort(404)
+    member = part_or_404(ProgrammeMember, member_id, programme_id=programme.id)
     done = _back(programme_id, "ballot" if member.role == MemberRole.COMMITTEE else "review")
     panels.remove_member(member, current_user)
     flash(_("Removed."), "success")
@@ -214,9 +214,7 @@ def add_joint_unit(programme_id: int):
 @office
 def remove_joint_unit(programme_id: int, row_id: int):
     programme = programme_or_404(programme_id)
-    row = db.session.get(JointUnit, row_id)
-    if row is None or row.programme_id != programme.id:
-        abort(404)
+    row = part_or_404(JointUnit, row_id, programme_id=programme.id)
     done = _back(programme_id, "joint")
     joint.remove_joint_unit(row, current_user)
     flash(_("Removed."), "success")
@@ -227,12 +225,11 @@ def remove_joint_unit(programme_id: int, row_id: int):
 @office
 def stage_handover(programme_id: int):
     programme = programme_or_404(programme_id)
-    return render_template(
+    return _stage_page(
         "nominations/committee/office_handover.html",
-        programme=programme,
+        programme,
         rs=handover.result_set(programme),
         nominations=handover.handed_over(programme),
-        next_stage=programme_services.next_stage(programme),
     )
 
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from accounts.models import Role
 from accounts.permissions import require_roles
 from core import audit_labels
 from core.extensions import db
+from core.forms import add_uploaded_file
 from core.i18n import format_dt
 from core.limits import body_limit
+from core.loaders import allowed_or_404, part_or_404
+from core.queries import count_by
 from core.request_cycle import on_user_error, redirect_either_way
 from core.storage import send_stored
 from core.views import register_panel
@@ -47,18 +50,12 @@ PER_PAGE = 30
 
 
 def nomination_or_404(nomination_id: int, *, edit: bool = False) -> Nomination:
-    nomination = db.get_or_404(Nomination, nomination_id)
-    allowed = can_edit_nomination if edit else can_view_nomination
-    if not allowed(current_user, nomination):
-        abort(404)  # someone else's dossier does not exist for this person
-    return nomination
+    """Someone else's dossier does not exist for this person."""
+    return allowed_or_404(Nomination, nomination_id, can_edit_nomination if edit else can_view_nomination)
 
 
 def _nominating_programme_or_404(programme_id: int) -> Programme:
-    programme = db.get_or_404(Programme, programme_id)
-    if not can_nominate(current_user, programme):
-        abort(404)
-    return programme
+    return allowed_or_404(Programme, programme_id, can_nominate)
 
 
 def _actor():
@@ -75,13 +72,7 @@ def unit_home():
         .where(Programme.stage != ProgrammeStage.DRAFT)
         .order_by(Programme.id.desc())
     ).all()
-    used = dict(
-        db.session.execute(
-            select(Nomination.programme_id, func.count(Nomination.id))
-            .where(Nomination.unit_id == unit_id, Nomination.status.in_(PLACE_HOLDING))
-            .group_by(Nomination.programme_id)
-        ).all()
-    )
+    used = count_by(Nomination.programme_id, Nomination.unit_id == unit_id, Nomination.status.in_(PLACE_HOLDING))
     stmt = select(Nomination).where(Nomination.unit_id == unit_id).order_by(Nomination.id.desc())
     page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
     return render_template("nominations/unit.html", quotas=quotas, used=used, page=page)
@@ -222,21 +213,13 @@ def delete_dossier(nomination_id: int):
 def upload_file(nomination_id: int):
     nomination = nomination_or_404(nomination_id, edit=True)
     response = redirect_either_way(url_for("nominations.edit_dossier", nomination_id=nomination.id))
-    form = FileForm()
-    upload = form.upload.data
-    if not form.validate_on_submit() or not upload or not upload.filename:
-        flash(_("Choose a file to upload."), "error")
-        return response
-    attachments.add_file(nomination, form.kind.data, upload.filename, upload.read(), _actor())
-    flash(_("The file has been added."), "success")
-    return response
+    return add_uploaded_file(
+        FileForm(), lambda kind, name, data: attachments.add_file(nomination, kind, name, data, _actor()), response
+    )
 
 
 def _file_or_404(nomination: Nomination, file_id: int) -> NominationFile:
-    record = db.get_or_404(NominationFile, file_id)
-    if record.nomination_id != nomination.id:
-        abort(404)
-    return record
+    return part_or_404(NominationFile, file_id, nomination_id=nomination.id)
 
 
 @bp.route("/nominations/dossiers/<int:nomination_id>/files/<int:file_id>/delete", methods=["POST"])

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from accounts.permissions import require_roles
 from core.extensions import db
+from core.forms import act_on_valid, form_page
 from core.jobs import start_job
 from core.limits import body_limit
 from core.mail import mail_configured
@@ -151,14 +152,13 @@ def _certificates_url(cert: Certificate) -> str:
 @require_roles(*MANAGERS)
 def revoke_certificate(cert_id: int):
     cert = managed_object_or_404(Certificate, cert_id)
-    form = forms.ReasonForm()
-    done = redirect_either_way(_certificates_url(cert))
-    if form.validate_on_submit():
-        certificates.revoke_certificate(cert, form.reason.data, actor=current_user)
-        flash(_("Certificate %(number)s has been revoked.", number=cert.number), "success")
-    else:
-        flash(_("Give the reason for revoking the certificate."), "error")
-    return done
+    return act_on_valid(
+        forms.ReasonForm(),
+        lambda form: certificates.revoke_certificate(cert, form.reason.data, actor=current_user),
+        redirect_either_way(_certificates_url(cert)),
+        success=_("Certificate %(number)s has been revoked.", number=cert.number),
+        invalid=_("Give the reason for revoking the certificate."),
+    )
 
 
 @bp.route("/publishing/manage/certificates/<int:cert_id>/regenerate", methods=["POST"])
@@ -231,12 +231,10 @@ def outbox_message(message_id: int):
     msg = managed_object_or_404(OutboxMessage, message_id)
     form = forms.MessageForm(obj=msg)
 
-    def page():
-        return render_template("publishing/outbox_message.html", msg=msg, form=form)
-
-    if form.validate_on_submit():
-        on_user_error(page)
-        update_message(msg, form.subject.data, form.body.data, actor=current_user)
-        flash(_("Saved."), "success")
-        return redirect(url_for(".outbox", rs_id=msg.result_set_id))
-    return page()
+    return form_page(
+        form,
+        lambda: render_template("publishing/outbox_message.html", msg=msg, form=form),
+        lambda: update_message(msg, form.subject.data, form.body.data, actor=current_user),
+        saved=_("Saved."),
+        then=url_for(".outbox", rs_id=msg.result_set_id),
+    )

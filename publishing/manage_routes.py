@@ -10,6 +10,7 @@ from sqlalchemy import select
 from accounts.activity_access import require_manages_all
 from accounts.permissions import require_roles
 from core.extensions import db
+from core.forms import act_on_valid, form_values
 from core.request_cycle import on_user_error, redirect_either_way
 from publishing import forms, notice, results
 from publishing.blueprint import (
@@ -45,14 +46,8 @@ def manage_result(rs_id: int):
     form = forms.ResultSetForm(obj=rs, ordering=rs.ordering.value)
     if form.validate_on_submit():
         on_user_error(lambda: _manage_page(rs, form))
-        results.update_result_set(
-            rs,
-            actor=current_user,
-            title=form.title.data,
-            organiser=form.organiser.data,
-            description=form.description.data,
-            ordering=form.ordering.data,
-        )
+        fields = form_values(form, "title", "organiser", "description", "ordering")
+        results.update_result_set(rs, actor=current_user, **fields)
         flash(_("Saved."), "success")
         return redirect(url_for(".manage_result", rs_id=rs.id))
     return _manage_page(rs, form)
@@ -169,15 +164,8 @@ def edit_honour(honour_id: int):
         on_user_error(page)
         cert = honour.certificate
         file_before = cert.file_id if cert is not None else None
-        results.correct_honour(
-            honour,
-            actor=current_user,
-            recipient_name=form.recipient_name.data,
-            recipient_unit=form.recipient_unit.data,
-            work_title=form.work_title.data,
-            level_text=form.level_text.data,
-            group_label=form.group_label.data,
-        )
+        fields = form_values(form, "recipient_name", "recipient_unit", "work_title", "level_text", "group_label")
+        results.correct_honour(honour, actor=current_user, **fields)
         flash(_("Corrected."), "success")
         if cert is not None and cert.file_id != file_before:
             flash(_("Certificate %(number)s has been generated again.", number=cert.number), "success")
@@ -189,14 +177,13 @@ def edit_honour(honour_id: int):
 @require_roles(*MANAGERS)
 def withdraw_honour(honour_id: int):
     honour = honour_or_404(honour_id)
-    form = forms.ReasonForm()
-    done = redirect_either_way(url_for(".manage_result", rs_id=honour.result_set_id))
-    if form.validate_on_submit():
-        results.withdraw_honour(honour, form.reason.data, actor=current_user)
-        flash(_("The entry has been withdrawn from the list."), "success")
-    else:
-        flash(_("Give a reason."), "error")
-    return done
+    return act_on_valid(
+        forms.ReasonForm(),
+        lambda form: results.withdraw_honour(honour, form.reason.data, actor=current_user),
+        redirect_either_way(url_for(".manage_result", rs_id=honour.result_set_id)),
+        success=_("The entry has been withdrawn from the list."),
+        invalid=_("Give a reason."),
+    )
 
 
 # --- objections ------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from core.db import utcnow
 from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
-from core.mail import Mail, mail_configured, send_all
+from core.mail import Delivery, Mail, mail_configured, mail_report, send_marking
 from core.urls import external_url
 from publishing.certificates import verify_url
 from publishing.models import MessageStatus, OutboxMessage, ResultSet, ResultState, SourceType
@@ -119,23 +119,22 @@ def send_approved_messages(rs: ResultSet, actor, smtp_factory=None) -> dict:
         )
     )
     if not mail_configured():
-        return {"sent": 0, "failed": 0, "waiting": len(pending), "configured": False}
+        return mail_report(waiting=len(pending), configured=False)
     return _deliver(pending, rs, actor, smtp_factory)
 
 
 def _deliver(pending: list[OutboxMessage], rs: ResultSet, actor, smtp_factory=None) -> dict:
-    sent = failed = 0
-    deliveries = send_all([Mail(m.recipient, m.subject, m.body) for m in pending], smtp_factory)
-    for msg, delivery in zip(pending, deliveries):
-        if delivery.ok:
-            msg.status, msg.sent_at, msg.error = MessageStatus.SENT, utcnow(), None
-            sent += 1
-        else:
-            msg.status, msg.error = MessageStatus.FAILED, delivery.error
-            failed += 1
-    audit.record("outbox.send", rs, actor=actor, changes={"sent": sent, "failed": failed})
+    report = send_marking(pending, lambda m: Mail(m.recipient, m.subject, m.body), _mark_sent, smtp_factory)
+    audit.record("outbox.send", rs, actor=actor, changes={"sent": report["sent"], "failed": report["failed"]})
     db.session.flush()
-    return {"sent": sent, "failed": failed, "waiting": 0, "configured": True}
+    return report
+
+
+def _mark_sent(msg: OutboxMessage, delivery: Delivery) -> None:
+    if delivery.ok:
+        msg.status, msg.sent_at, msg.error = MessageStatus.SENT, utcnow(), None
+    else:
+        msg.status, msg.error = MessageStatus.FAILED, delivery.error
 
 
 # -- in the one outbox (accounts.outbox) ---------------------------------------------------

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import select
 
 from core import exports
 from core.db import utcnow
 from core.extensions import db, limiter
 from core.i18n import format_dt
+from core.loaders import allowed_or_404
 from core.request_cycle import on_user_error
 from core.urls import external_url
 from publishing import calls, forms
@@ -37,10 +38,7 @@ def _verify_limit() -> str:
 
 
 def _public_rs(rs_id: int) -> ResultSet:
-    rs = db.session.get(ResultSet, rs_id)
-    if rs is None or not rs.is_public:
-        abort(404)
-    return rs
+    return allowed_or_404(ResultSet, rs_id, lambda _user, rs: rs.is_public)
 
 
 def _published_rs(rs_id: int) -> ResultSet:
@@ -212,7 +210,5 @@ def verify(token: str):
 @bp.route("/publishing/my/certificates/<int:cert_id>.pdf")
 @login_required
 def my_certificate(cert_id: int):
-    cert = db.session.get(Certificate, cert_id)
-    if cert is None or not can_download_certificate(current_user, cert):
-        abort(404)  # never confirm that someone else's certificate exists
+    cert = allowed_or_404(Certificate, cert_id, can_download_certificate)  # never confirm that someone else's exists
     return send_certificate(cert)
