@@ -146,11 +146,11 @@ def _compute_results(round_: Round, actor) -> list[ComputedResult]:
     final, rule, scores = _verdicts(round_, rows, entry_ids)
     scheme = db.session.scalar(select(AwardScheme).where(AwardScheme.round_id == round_.id))
     grouping = scheme.grouping if scheme else "all"
-    labels_of = {}
-    labels = [
-        labels_of.get(key) or labels_of.setdefault(key, group_label(key[0], key[1], grouping))
-        for key in ((genre, group) for _sid, _code, genre, group in entries)
-    ]
+    if grouping == "all":
+        labels = [""] * len(entries)
+    else:
+        labels_of = {key: group_label(*key, grouping) for key in {(e[2], e[3]) for e in entries}}
+        labels = [labels_of[e[2], e[3]] for e in entries]
     rank, group_rank, tied = _ranks(final, scores, entries, labels, round_.full_marks or 100.0)
     counts = scores.counts
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -177,19 +177,20 @@ def _compute_results(round_: Round, actor) -> list[ComputedResult]:
             actor=actor,
             changes={"entries": len(entries), "ranked": int(np.count_nonzero(rank))},
         )
-    out = [ComputedResult(round_.id, sid, *row, sid in advanced, now) for sid, row in zip(entry_ids.tolist(), values)]
-    out.sort(key=lambda row: (row.rank is None, row.rank or 0))
-    return out
+    by_rank = np.argsort(np.where(rank > 0, rank, rank.size + 1), kind="stable").tolist()  # ranked first
+    sids = entry_ids.tolist()
+    return [ComputedResult(round_.id, sids[i], *values[i], sids[i] in advanced, now) for i in by_rank]
 
 
 def _verdicts(round_: Round, rows, entry_ids: np.ndarray) -> tuple[np.ndarray, list, round_arrays.EntryScores]:
     """Final score (NaN: none) and rule of every entry, and its regular scores in fetch order."""
-    sids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
-    regular = np.fromiter((r[2] == AssignmentRole.REGULAR for r in rows), bool, len(rows))
-    totals = np.fromiter((r[3] for r in rows), float, len(rows))
+    columns = list(zip(*rows)) or [(), (), (), ()]
+    sids = np.array(columns[0], dtype=np.int64)
+    regular = np.fromiter(map(AssignmentRole.REGULAR.__eq__, columns[2]), bool, len(rows))
+    totals = np.array(columns[3], dtype=float)
     method_values = np.full(entry_ids.size, np.nan)
     if regular.any():
-        judges = np.fromiter((r[1] for r in rows), np.int64, len(rows))
+        judges = np.array(columns[1], dtype=np.int64)
         order, matrix = scoring.to_matrix_arrays(sids[regular], judges[regular], totals[regular])
         values = scoring.aggregate_matrix(matrix, round_.method, scale=(0.0, round_.full_marks))
         method_values[np.searchsorted(entry_ids, order)] = values
@@ -206,7 +207,7 @@ def _verdicts(round_: Round, rows, entry_ids: np.ndarray) -> tuple[np.ndarray, l
         by_entry=np.isin(entry_ids, np.fromiter(extra, np.int64, len(extra))),
     )
     common = (ResultRule(rules.method), ResultRule.AGREED, ResultRule.NO_SCORES)
-    rule = [common[c] if c >= 0 else None for c in code.tolist()]
+    rule = np.array([*common, None], dtype=object)[code].tolist()  # code -1 (BY_ENTRY): None until decided
     by_entry = np.flatnonzero(code == round_arrays.BY_ENTRY).tolist()
     accepted = accepted_ids(round_, AcceptanceKind.NO_ARBITER) if by_entry else {}
     for i in by_entry:  # the rest, one by one: the per-entry rules decide
@@ -279,13 +280,15 @@ def store_results(round_id: int, entry_ids: list[int], values: list[tuple], now)
     connection = db.session.connection()
     dialect = connection.dialect
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    stored = {
-        row[0]: row[1:]
-        for row in connection.exec_driver_sql(
+    cursor = connection.connection.dbapi_connection.cursor()  # plain tuples: no result rows to build
+    try:
+        cursor.execute(
             f"SELECT submission_id, {', '.join(_VALUE_COLUMNS)}, advanced FROM judging_results WHERE round_id = {mark}",
             (round_id,),
         )
-    }
+        stored = {row[0]: row[1:] for row in cursor.fetchall()}
+    finally:
+        cursor.close()
     stamp = RoundResult.__table__.c.computed_at.type.bind_processor(dialect)(now)
     if dialect.name == "sqlite":
         stamp = str(stamp)  # converted once, not by the driver per row
