@@ -24,9 +24,8 @@ from core.extensions import db
 from core.i18n_markers import N_
 from essays.models import Genre, Group, Submission
 from judging import awards as awards_mod
-from judging import round_arrays, scoring
+from judging import result_store, round_arrays, scoring
 from judging.arbitration import VerdictRules, accepted_ids, checked_reason, record_acceptance, verdict
-from judging.assign_services import bulk_insert
 from judging.award_services import allocation_of, get_scheme, store_awards
 from judging.models import (
     AcceptanceKind,
@@ -99,11 +98,6 @@ class ComputedResult(NamedTuple):
     computed_at: object
 
 
-_RESULT_COLUMNS = ComputedResult._fields
-# What a recomputation decides, in _RESULT_COLUMNS order (not the round, entry, advanced flag or time).
-_VALUE_COLUMNS = _RESULT_COLUMNS[2:-2]
-
-
 @contextmanager
 def gc_paused():
     """No cyclic garbage collection inside the block (reference counting still frees memory).
@@ -169,7 +163,7 @@ def _compute_results(round_: Round, actor) -> list[ComputedResult]:
         )
     )
     now = utcnow()
-    advanced = store_results(round_.id, entry_ids.tolist(), values, now)
+    advanced = result_store.store(round_.id, entry_ids.tolist(), values, now)
     if actor is not None:
         audit.record(
             "judging.results_compute",
@@ -267,59 +261,6 @@ def _nullable(values: np.ndarray) -> list:
 def _places(values: np.ndarray) -> list:
     """Python ints, None for 0 (no place)."""
     return [v or None for v in values.tolist()]
-
-
-def store_results(round_id: int, entry_ids: list[int], values: list[tuple], now) -> set[int]:
-    """Store the computed rows (``_VALUE_COLUMNS`` per entry), writing only what changed.
-
-    Unchanged rows are left alone (their ``computed_at`` says when they last changed), changed
-    ones updated in place, new entries inserted in bulk, entries gone from the round deleted:
-    a recomputation that changes nothing writes nothing. Returns the entries marked as advanced
-    to the next round (a flag the computation keeps).
-    """
-    connection = db.session.connection()
-    dialect = connection.dialect
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    cursor = connection.connection.dbapi_connection.cursor()  # plain tuples: no result rows to build
-    try:
-        cursor.execute(
-            f"SELECT submission_id, {', '.join(_VALUE_COLUMNS)}, advanced FROM judging_results WHERE round_id = {mark}",
-            (round_id,),
-        )
-        stored = {row[0]: row[1:] for row in cursor.fetchall()}
-    finally:
-        cursor.close()
-    stamp = RoundResult.__table__.c.computed_at.type.bind_processor(dialect)(now)
-    if dialect.name == "sqlite":
-        stamp = str(stamp)  # converted once, not by the driver per row
-    advanced = {sid for sid, row in stored.items() if row[-1]}
-    changed, new = [], []
-    for sid, row in zip(entry_ids, values):
-        old = stored.pop(sid, None)
-        if old is None:
-            new.append((round_id, sid, *row, False, stamp))
-        elif old[:-1] != row:
-            changed.append((*row, stamp, round_id, sid))
-    if stored:  # entries no longer in the round
-        connection.exec_driver_sql(
-            f"DELETE FROM judging_results WHERE round_id = {mark} AND submission_id = {mark}",
-            [(round_id, sid) for sid in stored],
-        )
-    if changed:
-        settings = ", ".join(f'"{c}" = {mark}' for c in (*_VALUE_COLUMNS, "computed_at"))
-        connection.exec_driver_sql(
-            f"UPDATE judging_results SET {settings} WHERE round_id = {mark} AND submission_id = {mark}", changed
-        )
-    # Driver-level insert: SQLAlchemy's ORM bulk insert spent ~0.6 s on 10,000 rows in per-row processing.
-    bulk_insert("judging_results", _RESULT_COLUMNS, new)
-    if changed or stored:  # result objects this session loaded before are stale now
-        for obj in [o for o in db.session.identity_map.values() if isinstance(o, RoundResult)]:
-            if obj.round_id == round_id:
-                if obj.submission_id in stored:
-                    db.session.expunge(obj)
-                else:
-                    db.session.expire(obj)
-    return advanced
 
 
 # --------------------------------------------------------------------------

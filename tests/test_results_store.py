@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from sqlalchemy import select, update
 
 from helpers import setup_round
@@ -76,8 +77,11 @@ def test_results_equal_the_per_entry_computation_with_third_judges(db, make_user
     assert got == expected
 
 
-def test_a_recomputation_rewrites_only_the_rows_that_changed(db, make_user, make_unit, organiser):
-    from judging import results
+@pytest.mark.parametrize("many", [1, 10_000], ids=["in-bulk", "row-by-row"])
+def test_a_recomputation_rewrites_only_the_rows_that_changed(db, make_user, make_unit, organiser, monkeypatch, many):
+    from judging import result_store, results
+
+    monkeypatch.setattr(result_store, "_MANY", many)  # PostgreSQL's bulk update, or one statement a row
     from judging.models import Assignment, RoundResult, Score
 
     round_, _, _, entries, _ = setup_round(db, make_user, make_unit, organiser, n_entries=8, n_judges=4, k=2)
@@ -123,3 +127,9 @@ def test_a_recomputation_rewrites_only_the_rows_that_changed(db, make_user, make
     db.session.commit()
     assert second not in {r.submission_id for r in results.compute_results(round_)}
     assert second not in stored()
+
+
+def test_computed_results_carry_the_stored_columns():
+    from judging import result_store, results
+
+    assert results.ComputedResult._fields == result_store.COLUMNS
