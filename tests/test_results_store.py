@@ -86,8 +86,9 @@ def test_a_recomputation_rewrites_only_the_rows_that_changed(db, make_user, make
 
     round_, _, _, entries, _ = setup_round(db, make_user, make_unit, organiser, n_entries=8, n_judges=4, k=2)
     items = db.session.scalars(select(Assignment).where(Assignment.round_id == round_.id).order_by(Assignment.id))
-    for n, item in enumerate(items):
-        _score(db, round_, item, 60.0 + 4 * (n // 2))  # entry by entry, better and better
+    place = {e.id: n for n, e in enumerate(entries)}
+    for item in items:
+        _score(db, round_, item, 60.0 + 4 * place[item.submission_id])  # entry by entry, better and better
     db.session.commit()
 
     def stored():
@@ -114,6 +115,7 @@ def test_a_recomputation_rewrites_only_the_rows_that_changed(db, make_user, make
     assert all(after[sid][0] == before[sid][0] for sid in after)  # the same rows, updated in place
     moved = {sid for sid in after if after[sid][1] != before[sid][1]}
     assert moved == {by_rank[0].submission_id, second} and again[second].rank == 1
+    assert moved == {sid for sid in again if again[sid][2:11] != first[sid][2:11]}
     assert {sid: row[2] for sid, row in after.items()} == {sid: r.rank for sid, r in again.items()}
     assert after[entries[0].id][3] and again[entries[0].id].advanced  # the advanced flag is kept
 
