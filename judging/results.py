@@ -10,6 +10,7 @@ import gc
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from itertools import compress
 from typing import NamedTuple
 
@@ -98,6 +99,9 @@ class ComputedResult(NamedTuple):
     computed_at: object
 
 
+_new_result = partial(tuple.__new__, ComputedResult)  # ComputedResult from a tuple, without a Python call
+
+
 @contextmanager
 def gc_paused():
     """No cyclic garbage collection inside the block (reference counting still frees memory).
@@ -173,7 +177,8 @@ def _compute_results(round_: Round, actor) -> list[ComputedResult]:
         )
     by_rank = np.argsort(np.where(rank > 0, rank, rank.size + 1), kind="stable").tolist()  # ranked first
     sids = entry_ids.tolist()
-    return [ComputedResult(round_.id, sids[i], *values[i], sids[i] in advanced, now) for i in by_rank]
+    rows = ((round_.id, sids[i], *values[i], sids[i] in advanced, now) for i in by_rank)
+    return list(map(_new_result, rows))
 
 
 def _verdicts(round_: Round, rows, entry_ids: np.ndarray) -> tuple[np.ndarray, list, round_arrays.EntryScores]:
