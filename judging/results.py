@@ -228,7 +228,9 @@ def _ranks(final: np.ndarray, scores, entries, labels: list[str], full_marks: fl
     """Overall place, place within the award group (0: none) and the group tie flag of every entry."""
     n = final.size
     # The anonymous code, else the entry id (as rank_entries); codes first should both occur.
-    keys = [(1, sid) if code is None else (0, code) for sid, code, _genre, _group in entries]
+    keys = [e[1] for e in entries]
+    if None in keys:
+        keys = [(1, sid) if code is None else (0, code) for sid, code, _genre, _group in entries]
     tiebreak = np.empty(n, dtype=np.int64)
     tiebreak[sorted(range(n), key=keys.__getitem__)] = np.arange(n)
     ranked = ~np.isnan(final)
