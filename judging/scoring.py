@@ -39,6 +39,7 @@ DEFAULT_TOP_BAND_SHARE = 0.9
 # Tolerance for "within T" and "equally close": scores like 7.3 - 0.3 must not
 # fail a threshold because of binary floating point.
 _EPS = 1e-9
+TOLERANCE = _EPS  # the same tolerance, for the array form of the verdicts (judging.round_arrays)
 
 
 # --------------------------------------------------------------------------
@@ -67,6 +68,31 @@ def to_matrix(scores: Scores) -> tuple[list[EntryId], list[JudgeId], np.ndarray]
     if values:
         matrix[rows, cols] = np.asarray(values, dtype=float)
     return entry_ids, list(judge_index), matrix
+
+
+def to_matrix_arrays(entries: np.ndarray, judges: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`to_matrix` of parallel arrays (one score a position): (entry ids, matrix).
+
+    The same matrix, rows and columns in the same order, as ``to_matrix`` of
+    ``{entry: {judge: value}}`` built from the arrays in order (a repeated
+    (entry, judge) pair keeps its last value), so aggregation gives identical
+    results, without a Python loop over the scores.
+    """
+    entries, judges, values = np.asarray(entries), np.asarray(judges), np.asarray(values, dtype=float)
+    if entries.size == 0:
+        return entries[:0], np.empty((0, 0))
+    entry_ids, first_row, entry_of = np.unique(entries, return_index=True, return_inverse=True)
+    row_of_entry = np.empty(entry_ids.size, dtype=np.intp)
+    row_of_entry[np.argsort(first_row, kind="stable")] = np.arange(entry_ids.size)
+    rows = row_of_entry[entry_of]
+    # Judges in order of first appearance when the scores are read entry by entry.
+    by_entry = np.argsort(rows, kind="stable")
+    judge_ids, first_col, judge_of = np.unique(judges[by_entry], return_index=True, return_inverse=True)
+    col_of_judge = np.empty(judge_ids.size, dtype=np.intp)
+    col_of_judge[np.argsort(first_col, kind="stable")] = np.arange(judge_ids.size)
+    matrix = np.full((entry_ids.size, judge_ids.size), np.nan)
+    matrix[rows[by_entry], col_of_judge[judge_of.reshape(-1)]] = values[by_entry]
+    return entry_ids[np.argsort(first_row, kind="stable")], matrix
 
 
 def aggregate(
@@ -315,33 +341,16 @@ def rank_entries(
     if n == 0:
         return []
     final = np.array([item.final for item in results], dtype=float)
-    if np.isnan(final).any():
-        raise ValueError("every entry needs a final score")
-    # One padded entries x scores matrix, so mean, median and the top band
-    # count are vectorised like aggregate().
     lengths = np.array([len(item.scores) for item in results])
     flat = np.fromiter(chain.from_iterable(item.scores for item in results), float, int(lengths.sum()))
-    padded = np.full((n, max(1, int(lengths.max()))), np.nan)
-    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
-    padded[np.repeat(np.arange(n), lengths), np.arange(flat.size) - starts] = flat
-    has_scores = lengths > 0
-    rows = np.where(has_scores[:, None], padded, 0.0)  # no all-NaN row: no warnings
-    mean = np.where(has_scores, np.round(np.nanmean(rows, axis=1), ROUND_DIGITS), np.nan)
-    median = np.where(has_scores, np.round(np.nanmedian(rows, axis=1), ROUND_DIGITS), np.nan)
-    top = np.sum(padded >= top_band_share * full_marks - _EPS, axis=1)
-
-    # Entries without scores sort last on mean and median (-inf, negated below).
-    merit = np.column_stack([final, np.nan_to_num(mean, nan=-np.inf), np.nan_to_num(median, nan=-np.inf), top])
     tiebreaks = [item.entry_id if item.tiebreak is None else item.tiebreak for item in results]
     tiebreak_position = np.empty(n, dtype=int)
     tiebreak_position[sorted(range(n), key=tiebreaks.__getitem__)] = np.arange(n)
-    order = np.lexsort((tiebreak_position, -merit[:, 3], -merit[:, 2], -merit[:, 1], -merit[:, 0]))
-    ordered = merit[order]
-    tied = np.zeros(n, dtype=bool)
-    tied[1:] = np.all(ordered[1:] == ordered[:-1], axis=1)
-
+    ranking = rank_order(
+        final, padded_rows(flat, lengths), tiebreak_position, full_marks=full_marks, top_band_share=top_band_share
+    )
     # Plain Python values (not numpy scalars) for the callers.
-    means, medians, tops, ties = mean.tolist(), median.tolist(), top.tolist(), tied.tolist()
+    means, medians, tops, ties = (a.tolist() for a in (ranking.mean, ranking.median, ranking.top, ranking.tied))
     return [
         RankedEntry(
             entry_id=results[i].entry_id,
@@ -352,5 +361,56 @@ def rank_entries(
             top_band_count=tops[i],
             tied_with_previous=ties[position - 1],
         )
-        for position, i in enumerate(order.tolist(), start=1)
+        for position, i in enumerate(ranking.order.tolist(), start=1)
     ]
+
+
+def padded_rows(flat: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Consecutive runs of ``flat`` (``lengths`` long) as rows, in order, NaN-padded to the longest
+    (at least one column)."""
+    n = lengths.size
+    padded = np.full((n, max(1, int(lengths.max(initial=0)))), np.nan)
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    padded[np.repeat(np.arange(n), lengths), np.arange(flat.size) - starts] = flat
+    return padded
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """:func:`rank_order` of n entries: ``order`` best first (positions into the inputs), ``tied``
+    per place (all four merits equal to the place above), merits per input."""
+
+    order: np.ndarray
+    tied: np.ndarray
+    mean: np.ndarray
+    median: np.ndarray
+    top: np.ndarray
+
+
+def rank_order(
+    final: np.ndarray,
+    padded: np.ndarray,
+    tiebreak_position: np.ndarray,
+    *,
+    full_marks: float = 100.0,
+    top_band_share: float = DEFAULT_TOP_BAND_SHARE,
+) -> Ranking:
+    """:func:`rank_entries` on arrays: final scores, the scores behind them as rows of a NaN-padded
+    matrix (:func:`padded_rows`; the same width gives the same means to the last bit) and each
+    entry's position in tie-break order."""
+    n = final.size
+    if np.isnan(final).any():
+        raise ValueError("every entry needs a final score")
+    has_scores = ~np.isnan(padded[:, 0])
+    rows = np.where(has_scores[:, None], padded, 0.0)  # no all-NaN row: no warnings
+    mean = np.where(has_scores, np.round(np.nanmean(rows, axis=1), ROUND_DIGITS), np.nan)
+    median = np.where(has_scores, np.round(np.nanmedian(rows, axis=1), ROUND_DIGITS), np.nan)
+    top = np.sum(padded >= top_band_share * full_marks - _EPS, axis=1)
+
+    # Entries without scores sort last on mean and median (-inf, negated below).
+    merit = np.column_stack([final, np.nan_to_num(mean, nan=-np.inf), np.nan_to_num(median, nan=-np.inf), top])
+    order = np.lexsort((tiebreak_position, -merit[:, 3], -merit[:, 2], -merit[:, 1], -merit[:, 0]))
+    ordered = merit[order]
+    tied = np.zeros(n, dtype=bool)
+    tied[1:] = np.all(ordered[1:] == ordered[:-1], axis=1)
+    return Ranking(order, tied, mean, median, top)
