@@ -22,6 +22,8 @@ def is_organiser(user) -> bool:
 def is_unit_coordinator(user) -> bool:
     """A signed-in coordinator attached to a unit."""
     return bool(user and user.is_authenticated and user.has_role(Role.COORDINATOR) and user.unit_id)
+
+
 def organises(user, competition) -> bool:
     """An organiser who may manage this competition (every one, or a 承办/协办 account listed on it)."""
     return access.can_organise(user, access.COMPETITION, getattr(competition, "id", competition))
