@@ -25,6 +25,9 @@ from core.fonts import missing_glyphs
 from core.i18n_markers import N_
 
 STATIC_BASE = "https://zhengping.invalid/static/"
+# Images the caller makes for one document (``images=`` of ``html_to_pdf``), fetched
+# by name when WeasyPrint reaches them: e.g. QR codes another process is still drawing.
+GENERATED_BASE = "https://zhengping.invalid/generated/"
 
 _TAG_RE = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S | re.I)
 
@@ -42,9 +45,17 @@ def _fetcher_class():
     static_root = Path(current_app.static_folder).resolve()
 
     class StaticOnlyFetcher(URLFetcher):
+        #: ``name -> PNG bytes or None`` for ``GENERATED_BASE`` URLs (none by default).
+        images = None
+
         def fetch(self, url, headers=None):
             if url.startswith("data:"):
                 return super().fetch(url, headers)
+            if url.startswith(GENERATED_BASE) and self.images is not None:
+                body = self.images(url[len(GENERATED_BASE) :])
+                if body is None:
+                    raise ValueError(f"no such generated image: {url}")
+                return URLFetcherResponse(url, body=body, headers={"Content-Type": "image/png"})
             if not url.startswith(STATIC_BASE):
                 raise ValueError(f"blocked URL in PDF: {url}")
             rel = url[len(STATIC_BASE) :].split("?", 1)[0].split("#", 1)[0]
@@ -61,7 +72,10 @@ def visible_text(markup: str) -> str:
     return html.unescape(_TAG_RE.sub(" ", markup))
 
 
-def html_to_pdf(markup: str, *, check_glyphs: bool = True) -> bytes:
+def html_to_pdf(markup: str, *, check_glyphs: bool = True, images=None) -> bytes:
+    """``images``: a function from a name to PNG bytes (or None), for ``GENERATED_BASE + name``
+    URLs in ``markup``; WeasyPrint asks for them after the styles of the whole document are
+    computed, so a function that waits for another process loses little time."""
     from weasyprint import HTML
 
     if check_glyphs:
@@ -69,18 +83,19 @@ def html_to_pdf(markup: str, *, check_glyphs: bool = True) -> bytes:
         if missing:
             raise MissingGlyphError(missing)
     fetcher = _fetcher_class()()
+    fetcher.images = images
     document = HTML(string=markup, base_url=STATIC_BASE, url_fetcher=fetcher)
     return document.write_pdf()
 
 
-def render_pdf(template: str, *, check_glyphs: bool = True, **context) -> bytes:
-    """Render ``templates/<template>`` with ``context`` to PDF bytes.
+def render_pdf(template: str, *, check_glyphs: bool = True, images=None, **context) -> bytes:
+    """Render ``templates/<template>`` with ``context`` to PDF bytes (``images`` as for ``html_to_pdf``).
 
     For a batch, pass the list of pages in the context (e.g. ``pages=[...]``)
     and let the template loop: the result is one multi-page document.
     """
     context.setdefault("static_base", STATIC_BASE)
-    return html_to_pdf(render_template(template, **context), check_glyphs=check_glyphs)
+    return html_to_pdf(render_template(template, **context), check_glyphs=check_glyphs, images=images)
 
 
 def split_pages(pdf: bytes, pages_per_part: int = 1) -> list[bytes]:

@@ -14,23 +14,45 @@ pytest have it).
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import io
 import multiprocessing
+import os
 import re
+import threading
 import zipfile
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from core.pdf import iter_split_pages
 
 
-def qr_data_uri(url: str) -> str:
-    """The verification QR code as an SVG ``data:`` URL (medium error correction)."""
+def qr_png(url: str) -> bytes:
+    """The verification QR code (medium error correction) as a 1-bit PNG, one pixel a module.
+
+    A few hundred bytes: WeasyPrint embeds it as one small image, where the
+    same code as SVG is a path of hundreds of squares to parse and draw on
+    every page. The stylesheet scales it up without smoothing
+    (``image-rendering: pixelated``), so its edges stay sharp for a scanner.
+    """
     import segno
 
-    return segno.make(url, error="m").svg_data_uri(scale=4, border=1, dark="#000")
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="png", scale=1, border=1)
+    return out.getvalue()
 
 
-def qr_data_uris(urls: list[str]) -> list[str]:
-    return [qr_data_uri(url) for url in urls]
+def qr_pngs(urls: list[str]) -> list[bytes]:
+    return [qr_png(url) for url in urls]
+
+
+def png_data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def qr_data_uri(url: str) -> str:
+    """The verification QR code as a PNG ``data:`` URL (for one page and the preview)."""
+    return png_data_uri(qr_png(url))
 
 
 def single_file_name(number: str) -> str:
@@ -38,15 +60,83 @@ def single_file_name(number: str) -> str:
     return re.sub(r"[^\w.\-]+", "_", number) + ".pdf"
 
 
+class _HashingWriter:
+    """A file written front to back that hashes what goes through it.
+
+    It cannot seek, so ``zipfile`` writes each member's sizes after its data
+    (a data descriptor) instead of going back to its header: every byte
+    passes here once, in order, and the digest is the finished file's.
+    """
+
+    def __init__(self, path: str) -> None:
+        self._fh = open(path, "wb")  # noqa: SIM115 -- closed by close()
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data) -> int:
+        self.digest.update(data)
+        self.size += len(data)
+        return self._fh.write(data)
+
+    def tell(self) -> int:
+        return self.size
+
+    def seekable(self) -> bool:
+        return False
+
+    def flush(self) -> None:
+        self._fh.flush()
+
+    def close(self, sync: bool = False) -> None:
+        if sync:
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+        self._fh.close()
+
+
+# The ZIPs being written by this process, by path: one generation writes its
+# ZIP over several calls (one per chunk), in the helper process or in-process.
+_zips: dict[str, tuple[_HashingWriter, zipfile.ZipFile]] = {}
+_zips_lock = threading.Lock()
+
+
+def _zip_at(zip_path: str) -> zipfile.ZipFile:
+    with _zips_lock:
+        if zip_path not in _zips:
+            writer = _HashingWriter(zip_path)
+            # Stored, not deflated: the PDFs' streams are compressed already.
+            _zips[zip_path] = (writer, zipfile.ZipFile(writer, "w", zipfile.ZIP_STORED))
+        return _zips[zip_path][1]
+
+
 def zip_singles(zip_path: str, names: list[str], pdf: bytes) -> int:
-    """Split a rendered chunk into one PDF per page and append them to the ZIP at ``zip_path``."""
+    """Split a rendered chunk into one PDF per page and add them to the ZIP being written at ``zip_path``."""
+    zf = _zip_at(zip_path)
     count = 0
-    # Stored, not deflated: the PDFs' streams are compressed already.
-    with zipfile.ZipFile(zip_path, "a", zipfile.ZIP_STORED) as zf:
-        for name, part in zip(names, iter_split_pages(pdf), strict=True):
-            zf.writestr(name, part)
-            count += 1
+    for name, part in zip(names, iter_split_pages(pdf), strict=True):
+        zf.writestr(name, part)
+        count += 1
     return count
+
+
+def finish_zip(zip_path: str) -> tuple[int, str]:
+    """Write the ZIP's directory, flush it to disk; its size and SHA-256, hashed as it was written."""
+    zf = _zip_at(zip_path)  # an empty batch still makes a valid (empty) archive
+    with _zips_lock:
+        writer, _ = _zips.pop(zip_path)
+    zf.close()
+    writer.close(sync=True)
+    return writer.size, writer.digest.hexdigest()
+
+
+def abandon_zip(zip_path: str) -> None:
+    """Close and delete a ZIP whose generation failed."""
+    with _zips_lock:
+        entry = _zips.pop(zip_path, None)
+    if entry is not None:
+        entry[0].close()
+    if os.path.exists(zip_path):
+        os.unlink(zip_path)
 
 
 def peak_rss_mib() -> float | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
-import tempfile
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -17,11 +16,18 @@ from core.errors import UserError
 from core.extensions import db
 from core.fonts import missing_glyphs
 from core.i18n_markers import N_
-from core.pdf import merge_documents, render_pdf
-from core.storage import store_bytes, store_path
+from core.pdf import GENERATED_BASE, merge_documents, render_pdf
+from core.storage import store_bytes, store_finished_file, temp_path
 from core.urls import external_url
 from publishing import certificate_files, formats
-from publishing.certificate_files import BatchHelper, qr_data_uris, single_file_name, zip_singles
+from publishing.certificate_files import (
+    BatchHelper,
+    abandon_zip,
+    finish_zip,
+    qr_pngs,
+    single_file_name,
+    zip_singles,
+)
 from publishing.certificate_template import ensure_template, template_context
 from publishing.clock import local_date, today_local
 from publishing.models import (
@@ -39,6 +45,8 @@ from publishing.winners import grouped_honours
 # Pages per WeasyPrint document in a batch: fonts are subset once per document, so
 # bigger is faster; a cap keeps a worker's memory bounded and lets the bar move.
 BATCH_CHUNK = 250
+# From this many pages on, a batch is rendered in two chunks at least, with the helper process.
+PARALLEL_FROM = 60
 
 
 def _number_for(tpl: CertificateTemplate, honour: Honour, serial: int, year: int) -> str:
@@ -261,15 +269,54 @@ def live_certificates(rs: ResultSet) -> list[Certificate]:
     )
 
 
+def chunk_sizes(total: int, cap: int | None = None) -> list[int]:
+    """How many pages each WeasyPrint document of a batch gets.
+
+    As few documents as the cap allows (fonts are subset once per document),
+    as even as possible, and at least two from ``PARALLEL_FROM`` pages on: the
+    helper process zips a chunk while the next one renders, so only the last
+    chunk's zipping is left when rendering ends.
+    """
+    cap = cap or BATCH_CHUNK
+    count = -(-total // cap)
+    if total >= PARALLEL_FROM:
+        count = max(count, 2)
+    count = max(count, 1)
+    return [total // count + (1 if i < total % count else 0) for i in range(count)]
+
+
+def _qr_name(index: int) -> str:
+    return f"qr/{index}.png"
+
+
+def _qr_images(job):
+    """The ``images`` function of a chunk's document: its QR codes, waited for when WeasyPrint needs them."""
+
+    def image(name: str) -> bytes | None:
+        index = name.removeprefix("qr/").removesuffix(".png")
+        codes = job.result()
+        return codes[int(index)] if index.isdigit() and int(index) < len(codes) else None
+
+    return image
+
+
+def _abandon_zip(helper: BatchHelper, zip_path: str) -> None:
+    try:
+        helper.submit(abandon_zip, zip_path).result()
+    except Exception:  # a broken helper: the caller deletes the file itself
+        pass
+
+
 def generate_certificates(rs: ResultSet, actor, progress=None) -> dict:
     """Issue missing numbers, render all live certificates in chunks, store the merged PDF and the ZIP.
 
     Each chunk is one WeasyPrint document (fonts are subset once per document).
-    With more than one chunk, a helper process draws the QR codes of the later
-    chunks and splits and zips each rendered chunk while this process renders
-    the next one. The ZIP grows in a temporary file, not in memory: each single
-    file carries its fonts (about half a megabyte), so 1,000 of them would not
-    fit a worker's memory budget twice.
+    With more than one chunk, a helper process draws every QR code (the first
+    chunk's while WeasyPrint computes its styles) and splits and zips each
+    rendered chunk while this process renders the next one, then merges the
+    chunks. The ZIP grows in a temporary file inside the store, not in memory
+    (each single file carries its fonts, about half a megabyte), hashed as it
+    is written and renamed into place when finished.
     """
 
     def report(done, total, message):
@@ -284,48 +331,57 @@ def generate_certificates(rs: ResultSet, actor, progress=None) -> dict:
         raise UserError(N_("There are no certificates to generate."))
     report(0, total, _("Rendering certificates"))
     context = template_context(tpl)
-    batches = [certs[start : start + BATCH_CHUNK] for start in range(0, total, BATCH_CHUNK)]
-    fd, zip_path = tempfile.mkstemp(prefix="zp-certificates-", suffix=".zip")
-    os.close(fd)  # an empty file: the first append writes the archive from its start
-    chunks: list[bytes] = []
+    batches, start = [], 0
+    for size in chunk_sizes(total):
+        batches.append(certs[start : start + size])
+        start += size
+    zip_path = temp_path(".zip")
     try:
         with BatchHelper(parallel=len(batches) > 1) as helper:
-            # QR codes of the later chunks are drawn by the helper while the first chunk renders.
-            qr_jobs = [None] + [
-                helper.submit(qr_data_uris, [verify_url(c.token) for c in batch]) for batch in batches[1:]
-            ]
-            zip_jobs = []
-            done = 0
-            for batch, qr_job in zip(batches, qr_jobs):
-                qrs = qr_job.result() if qr_job is not None else qr_data_uris([verify_url(c.token) for c in batch])
-                pages = [page_for(c, tpl, qr) for c, qr in zip(batch, qrs)]
-                pdf = render_pdf("pdf/certificate.html", pages=pages, **context)
-                chunks.append(pdf)
-                zip_jobs.append(helper.submit(zip_singles, zip_path, [single_file_name(c.number) for c in batch], pdf))
-                for cert in batch:
-                    # Single files live in the ZIP only: each carries the fonts, so keeping
-                    # another copy per certificate would double the storage. An author's
-                    # download renders (and keeps) their own page on first request.
-                    cert.file_id = None
-                done += len(batch)
-                report(done, total, _("%(done)s of %(total)s certificates", done=done, total=total))
-            for job in zip_jobs:
-                job.result()
-        merged_bytes = merge_documents(chunks)
-        del chunks
-        pdf_file = store_bytes(
-            merged_bytes,
-            content_type="application/pdf",
-            original_name="certificates.pdf",
-            suffix=".pdf",
+            try:
+                qr_jobs = [helper.submit(qr_pngs, [verify_url(c.token) for c in batch]) for batch in batches]
+                chunks, zip_jobs, done = [], [], 0
+                for batch, qr_job in zip(batches, qr_jobs):
+                    pages = [page_for(c, tpl, GENERATED_BASE + _qr_name(i)) for i, c in enumerate(batch)]
+                    pdf = render_pdf("pdf/certificate.html", pages=pages, images=_qr_images(qr_job), **context)
+                    chunks.append(pdf)
+                    names = [single_file_name(c.number) for c in batch]
+                    zip_jobs.append(helper.submit(zip_singles, zip_path, names, pdf))
+                    for cert in batch:
+                        # Single files live in the ZIP only: each carries the fonts, so keeping
+                        # another copy per certificate would double the storage. An author's
+                        # download renders (and keeps) their own page on first request.
+                        cert.file_id = None
+                    done += len(batch)
+                    report(done, total, _("%(done)s of %(total)s certificates", done=done, total=total))
+                # The merged PDF is joined and stored here while the helper zips the last chunk.
+                merged_bytes = merge_documents(chunks)
+                del chunks
+                pdf_file = store_bytes(
+                    merged_bytes,
+                    content_type="application/pdf",
+                    original_name="certificates.pdf",
+                    suffix=".pdf",
+                    created_by=actor,
+                )
+                del merged_bytes
+                for job in zip_jobs:
+                    job.result()
+                zip_size, zip_sha256 = helper.submit(finish_zip, zip_path).result()
+            except BaseException:
+                _abandon_zip(helper, zip_path)
+                raise
+        zip_file = store_finished_file(
+            zip_path,
+            size=zip_size,
+            sha256=zip_sha256,
+            content_type="application/zip",
+            original_name="certificates.zip",
+            suffix=".zip",
             created_by=actor,
         )
-        del merged_bytes
-        zip_file = store_path(
-            zip_path, content_type="application/zip", original_name="certificates.zip", suffix=".zip", created_by=actor
-        )
     finally:
-        if os.path.exists(zip_path):
+        if os.path.exists(zip_path):  # not adopted: the generation failed
             os.unlink(zip_path)
     db.session.flush()
     rs.certificates_pdf_id, rs.certificates_zip_id = pdf_file.id, zip_file.id
