@@ -113,24 +113,65 @@ def split_pages(pdf: bytes, pages_per_part: int = 1) -> list[bytes]:
 
 def iter_split_pages(pdf: bytes, pages_per_part: int = 1):
     """``split_pages`` one part at a time, so a caller writing them out never holds them all."""
+    with open_pages(pdf) as source:
+        yield from iter_parts(source, pages_per_part)
+
+
+def open_pages(pdf: bytes):
+    """Open a rendered PDF (pikepdf) with every page given its own resources, ready to be
+    split (``iter_parts``) and joined (``PdfJoiner``); close it when done."""
     import pikepdf
 
-    with pikepdf.open(io.BytesIO(pdf)) as source:
-        pages = list(source.pages)
-        for page in pages:
-            _keep_used_resources(page)
-        for start in range(0, len(pages), pages_per_part):
-            with pikepdf.new() as part:
-                part.pages.extend(pages[start : start + pages_per_part])
-                out = io.BytesIO()
-                # Streams are copied as they are (already compressed by WeasyPrint).
-                part.save(
-                    out,
-                    compress_streams=True,
-                    stream_decode_level=pikepdf.StreamDecodeLevel.none,
-                    object_stream_mode=pikepdf.ObjectStreamMode.generate,
-                )
-            yield out.getvalue()
+    source = pikepdf.open(io.BytesIO(pdf))
+    for page in source.pages:
+        _keep_used_resources(page)
+    return source
+
+
+def iter_parts(source, pages_per_part: int = 1):
+    """The pages of ``source`` (from ``open_pages``) as PDFs of ``pages_per_part`` pages."""
+    import pikepdf
+
+    pages = list(source.pages)
+    for start in range(0, len(pages), pages_per_part):
+        with pikepdf.new() as part:
+            part.pages.extend(pages[start : start + pages_per_part])
+            out = io.BytesIO()
+            # Streams are copied as they are (already compressed by WeasyPrint).
+            part.save(
+                out,
+                compress_streams=True,
+                stream_decode_level=pikepdf.StreamDecodeLevel.none,
+                object_stream_mode=pikepdf.ObjectStreamMode.generate,
+            )
+        yield out.getvalue()
+
+
+class PdfJoiner:
+    """One document from the pages of several, added as they come (``merge_documents`` a part
+    at a time): e.g. the chunks of a batch, each while the next one renders."""
+
+    def __init__(self) -> None:
+        import pikepdf
+
+        self._pdf = pikepdf.new()
+        self._sources: list = []  # open until saved: their pages' streams are copied then
+
+    def add(self, source) -> None:
+        """Append the pages of an open PDF (``open_pages``); the joiner closes it."""
+        self._pdf.pages.extend(source.pages)
+        self._sources.append(source)
+
+    def save(self) -> bytes:
+        out = io.BytesIO()
+        self._pdf.save(out, compress_streams=True)
+        return out.getvalue()
+
+    def close(self) -> None:
+        for source in self._sources:
+            source.close()
+        self._sources = []
+        self._pdf.close()
 
 
 # A name token in a content stream. Matching inside strings too only finds more

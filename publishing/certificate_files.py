@@ -1,10 +1,11 @@
-"""Certificate batch work that needs no database: QR codes and the ZIP of single files.
+"""Certificate batch work that needs no database: QR codes, the ZIP of single files, the joined PDF.
 
 Plain data in, plain data out, so a helper process can do it while the main
-process renders the next chunk of certificates (``BatchHelper``): a worker
-machine's second core splits and zips chunk n while WeasyPrint, which uses one
-core, lays out chunk n + 1. Small batches (one chunk) run in-process: there is
-nothing to overlap, and starting a process would cost more than it saves.
+process renders certificates (``BatchHelper``): a worker machine's second core
+draws every QR code, then splits and zips chunk n and joins its pages to the
+whole PDF while WeasyPrint, which uses one core, lays out chunk n + 1. Small
+batches (one chunk) run in-process: there is nothing to overlap, and starting
+a process would cost more than it saves.
 
 The helper is started with 'spawn', which imports the main module again in
 the child: a script that generates certificates at import time needs the usual
@@ -14,9 +15,7 @@ pytest have it).
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import io
 import multiprocessing
 import os
 import re
@@ -24,35 +23,7 @@ import threading
 import zipfile
 from concurrent.futures import Future, ProcessPoolExecutor
 
-from core.pdf import iter_split_pages
-
-
-def qr_png(url: str) -> bytes:
-    """The verification QR code (medium error correction) as a 1-bit PNG, one pixel a module.
-
-    A few hundred bytes: WeasyPrint embeds it as one small image, where the
-    same code as SVG is a path of hundreds of squares to parse and draw on
-    every page. The stylesheet scales it up without smoothing
-    (``image-rendering: pixelated``), so its edges stay sharp for a scanner.
-    """
-    import segno
-
-    out = io.BytesIO()
-    segno.make(url, error="m").save(out, kind="png", scale=1, border=1)
-    return out.getvalue()
-
-
-def qr_pngs(urls: list[str]) -> list[bytes]:
-    return [qr_png(url) for url in urls]
-
-
-def png_data_uri(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-
-
-def qr_data_uri(url: str) -> str:
-    """The verification QR code as a PNG ``data:`` URL (for one page and the preview)."""
-    return png_data_uri(qr_png(url))
+from core.pdf import PdfJoiner, iter_parts, open_pages
 
 
 def single_file_name(number: str) -> str:
@@ -88,55 +59,99 @@ class _HashingWriter:
         self._fh.flush()
 
     def close(self, sync: bool = False) -> None:
+        if self._fh.closed:
+            return
         if sync:
             self._fh.flush()
             os.fsync(self._fh.fileno())
         self._fh.close()
 
 
-# The ZIPs being written by this process, by path: one generation writes its
-# ZIP over several calls (one per chunk), in the helper process or in-process.
-_zips: dict[str, tuple[_HashingWriter, zipfile.ZipFile]] = {}
-_zips_lock = threading.Lock()
+class _BatchFiles:
+    """The ZIP of single files and the joined PDF of one generation, growing chunk by chunk."""
+
+    def __init__(self, zip_path: str) -> None:
+        self.writer = _HashingWriter(zip_path)
+        # Stored, not deflated: the PDFs' streams are compressed already.
+        self.zip = zipfile.ZipFile(self.writer, "w", zipfile.ZIP_STORED)
+        self.joined = PdfJoiner()
+
+    def close(self) -> None:
+        self.zip.close()
+        self.writer.close()
+        self.joined.close()
 
 
-def _zip_at(zip_path: str) -> zipfile.ZipFile:
-    with _zips_lock:
-        if zip_path not in _zips:
-            writer = _HashingWriter(zip_path)
-            # Stored, not deflated: the PDFs' streams are compressed already.
-            _zips[zip_path] = (writer, zipfile.ZipFile(writer, "w", zipfile.ZIP_STORED))
-        return _zips[zip_path][1]
+# The generations this process is writing files for, by their ZIP's path: one
+# generation adds its chunks over several calls, in the helper process or in-process.
+_batches: dict[str, _BatchFiles] = {}
+_batches_lock = threading.Lock()
 
 
-def zip_singles(zip_path: str, names: list[str], pdf: bytes) -> int:
-    """Split a rendered chunk into one PDF per page and add them to the ZIP being written at ``zip_path``."""
-    zf = _zip_at(zip_path)
+def _batch(zip_path: str) -> _BatchFiles:
+    with _batches_lock:
+        if zip_path not in _batches:
+            _batches[zip_path] = _BatchFiles(zip_path)
+        return _batches[zip_path]
+
+
+def warm_up() -> None:
+    """Load what splitting and joining need (this module and pikepdf) before the first chunk comes."""
+    import pikepdf  # noqa: F401
+
+
+def add_chunk(zip_path: str, names: list[str], pdf: bytes) -> int:
+    """Split a rendered chunk into one PDF per page for the ZIP at ``zip_path``, and join its pages
+    to the batch's whole PDF."""
+    batch = _batch(zip_path)
+    source = open_pages(pdf)
     count = 0
-    for name, part in zip(names, iter_split_pages(pdf), strict=True):
-        zf.writestr(name, part)
-        count += 1
+    try:
+        for name, part in zip(names, iter_parts(source), strict=True):
+            batch.zip.writestr(name, part)
+            count += 1
+    except BaseException:
+        source.close()
+        raise
+    batch.joined.add(source)
     return count
 
 
-def finish_zip(zip_path: str) -> tuple[int, str]:
-    """Write the ZIP's directory, flush it to disk; its size and SHA-256, hashed as it was written."""
-    zf = _zip_at(zip_path)  # an empty batch still makes a valid (empty) archive
-    with _zips_lock:
-        writer, _ = _zips.pop(zip_path)
-    zf.close()
-    writer.close(sync=True)
-    return writer.size, writer.digest.hexdigest()
+def _write_synced(path: str, data: bytes) -> tuple[int, str]:
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return len(data), hashlib.sha256(data).hexdigest()
 
 
-def abandon_zip(zip_path: str) -> None:
-    """Close and delete a ZIP whose generation failed."""
-    with _zips_lock:
-        entry = _zips.pop(zip_path, None)
-    if entry is not None:
-        entry[0].close()
-    if os.path.exists(zip_path):
-        os.unlink(zip_path)
+def finish_batch(zip_path: str, pdf_path: str) -> dict:
+    """Finish the ZIP and write the joined PDF to ``pdf_path``, both flushed to disk:
+    each one's ``(size, sha256)``, the ZIP's hashed as it was written."""
+    batch = _batch(zip_path)  # an empty batch still makes valid (empty) files
+    with _batches_lock:
+        _batches.pop(zip_path, None)
+    try:
+        batch.zip.close()
+        batch.writer.close(sync=True)
+        pdf = _write_synced(pdf_path, batch.joined.save())
+    finally:
+        batch.close()
+    return {"zip": (batch.writer.size, batch.writer.digest.hexdigest()), "pdf": pdf}
+
+
+def abandon_batch(zip_path: str, pdf_path: str) -> None:
+    """Close and delete the files of a generation that failed."""
+    with _batches_lock:
+        batch = _batches.pop(zip_path, None)
+    if batch is not None:
+        try:
+            batch.close()
+        except Exception:  # half-written: deleted below all the same
+            pass
+    for path in (zip_path, pdf_path):
+        if os.path.exists(path):
+            os.unlink(path)
 
 
 def peak_rss_mib() -> float | None:
@@ -186,7 +201,9 @@ class BatchHelper:
                 self.peak_rss_mib = self._pool.submit(peak_rss_mib).result()
             except Exception:  # a broken helper: its own error is what the caller reports
                 pass
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            # Not waiting for the process to exit (a second or so on a busy machine): it has
+            # finished its work, and the executor reaps it in the background.
+            self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
 
     def __enter__(self) -> BatchHelper:
