@@ -58,6 +58,11 @@ class _HashingWriter:
     def flush(self) -> None:
         self._fh.flush()
 
+    def sync(self) -> None:
+        """Push what is written so far to the disk (while there is time), so the last fsync is short."""
+        self._fh.flush()
+        os.fdatasync(self._fh.fileno())
+
     def close(self, sync: bool = False) -> None:
         if self._fh.closed:
             return
@@ -114,6 +119,7 @@ def add_chunk(zip_path: str, names: list[str], pdf: bytes) -> int:
         source.close()
         raise
     batch.joined.add(source)
+    batch.writer.sync()
     return count
 
 

@@ -76,11 +76,20 @@ def issue_certificates(rs: ResultSet, actor) -> list[Certificate]:
         db.session.scalar(select(func.max(Certificate.serial)).join(Honour).where(Honour.result_set_id == rs.id)) or 0
     )
     new: list[Certificate] = []
+    # One query for the honours still without a number (not one per honour): usually none.
+    missing = set(
+        db.session.scalars(
+            select(Honour.id)
+            .outerjoin(Certificate, Certificate.honour_id == Honour.id)
+            .where(Honour.result_set_id == rs.id, Certificate.id.is_(None))
+        )
+    )
+    if not missing:
+        return new
     ordered = [h for level in grouped_honours(rs) for g in level["groups"] for h in g["rows"]]
-    numbers = [c.number for c in db.session.scalars(select(Certificate))] if ordered else []
-    taken = set(numbers)
+    taken = set(db.session.scalars(select(Certificate.number))) if ordered else set()
     for honour in ordered:
-        if honour.certificate is not None:
+        if honour.id not in missing:
             continue
         serial += 1
         number = _number_for(tpl, honour, serial, issue_date.year)
