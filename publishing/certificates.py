@@ -288,17 +288,17 @@ def chunk_sizes(total: int, cap: int | None = None) -> list[int]:
     As few documents as the cap allows (fonts are subset once per document).
     From ``PARALLEL_FROM`` pages on there are two at least, for the helper
     process to split and zip a chunk while the next one renders; the last
-    chunk is half the size of the others, because its splitting is the only
-    part left when rendering ends.
+    chunk is a third of the size of the others, because its splitting is the
+    only part left when rendering ends.
     """
     cap = cap or BATCH_CHUNK
     if total < PARALLEL_FROM:
         count = max(1, -(-total // cap))
         return [total // count + (1 if i < total % count else 0) for i in range(count)]
     count = 2
-    while 2 * total > cap * (2 * count - 1):
+    while 3 * total > cap * (3 * count - 2):
         count += 1
-    full = round(2 * total / (2 * count - 1))
+    full = round(3 * total / (3 * count - 2))
     return [full] * (count - 1) + [total - full * (count - 1)]
 
 
