@@ -367,9 +367,11 @@ def generate_certificates(rs: ResultSet, actor, progress=None) -> dict:
             qr_jobs = [_qr_jobs(helper, batch) for batch in batches]
             helper.submit(warm_up)  # then it loads what splitting needs, before the first chunk comes
             jobs, done = [], 0
-            for batch, qr_job in zip(batches, qr_jobs):
+            for batch, qr_pieces in zip(batches, qr_jobs):
                 pages = [page_for(c, tpl, GENERATED_BASE + _qr_name(i)) for i, c in enumerate(batch)]
-                pdf = render_pdf("pdf/certificate.html", pages=pages, images=_qr_images(qr_job), **context)
+                pdf = render_pdf("pdf/certificate.html", pages=pages, images=_qr_images(qr_pieces), **context)
+                for job in qr_pieces:
+                    job.result()  # a code that failed to draw fails the batch: never a page without it
                 jobs.append(helper.submit(add_chunk, zip_path, [single_file_name(c.number) for c in batch], pdf))
                 del pdf
                 for cert in batch:

@@ -201,3 +201,15 @@ def test_a_failed_generation_leaves_no_file_behind(app, db, published, organiser
 def test_chunk_sizes(total, cap, sizes):
     assert certificates_module.chunk_sizes(total, cap) == sizes
     assert sum(sizes) == total and max(sizes) <= cap
+
+
+def test_a_qr_code_that_cannot_be_drawn_fails_the_batch(app, db, published, organiser, monkeypatch):
+    """Never a certificate without its code: WeasyPrint would leave out an image it cannot fetch."""
+
+    def broken(urls):
+        raise ValueError("data too large for a QR code")
+
+    monkeypatch.setattr(certificates_module, "qr_pngs", broken)
+    with pytest.raises(ValueError):
+        generate_certificates(published, organiser)
+    db.session.rollback()
