@@ -1,8 +1,8 @@
-"""Certificate batch work that needs no database: QR codes, the ZIP of single files, the joined PDF.
+"""Certificate batch work that needs no database: the ZIP of single files and the joined PDF.
 
 Plain data in, plain data out, so a helper process can do it while the main
 process renders certificates (``BatchHelper``): a worker machine's second core
-draws every QR code, then splits and zips chunk n and joins its pages to the
+draws every QR code (``certificate_qr``), then splits and zips chunk n and joins its pages to the
 whole PDF while WeasyPrint, which uses one core, lays out chunk n + 1. Small
 batches (one chunk) run in-process: there is nothing to overlap, and starting
 a process would cost more than it saves.
@@ -32,40 +32,62 @@ def single_file_name(number: str) -> str:
 
 
 class _HashingWriter:
-    """A file written front to back that hashes what goes through it.
+    """A file written front to back and hashed on the way, where ``zipfile`` may still go back
+    into the member it is writing (to fill in the sizes in its header).
 
-    It cannot seek, so ``zipfile`` writes each member's sizes after its data
-    (a data descriptor) instead of going back to its header: every byte
-    passes here once, in order, and the digest is the finished file's.
+    The current member stays in memory until ``commit()``: every byte reaches the
+    file and the digest once, in its final form and in order. Members keep their
+    sizes in their headers (no data descriptors), which streaming unzip tools need.
     """
 
     def __init__(self, path: str) -> None:
         self._fh = open(path, "wb")  # noqa: SIM115 -- closed by close()
         self.digest = hashlib.sha256()
-        self.size = 0
+        self.size = 0  # bytes committed
+        self._pending = bytearray()
+        self._pos = 0  # within _pending
 
     def write(self, data) -> int:
-        self.digest.update(data)
-        self.size += len(data)
-        return self._fh.write(data)
+        data = bytes(data)
+        self._pending[self._pos : self._pos + len(data)] = data
+        self._pos += len(data)
+        return len(data)
 
     def tell(self) -> int:
-        return self.size
+        return self.size + self._pos
 
     def seekable(self) -> bool:
-        return False
+        return True
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if whence == 1:
+            offset += self.tell()
+        elif whence == 2:
+            offset += self.size + len(self._pending)
+        if not self.size <= offset <= self.size + len(self._pending):
+            raise OSError("cannot seek back into committed data")
+        self._pos = offset - self.size
+        return offset
 
     def flush(self) -> None:
-        self._fh.flush()
+        pass  # committed bytes go out in commit()
+
+    def commit(self) -> None:
+        """Write out (and hash) everything so far: ``zipfile`` has finished the members before."""
+        self._fh.write(self._pending)
+        self.digest.update(self._pending)
+        self.size += len(self._pending)
+        self._pending, self._pos = bytearray(), 0
 
     def sync(self) -> None:
-        """Push what is written so far to the disk (while there is time), so the last fsync is short."""
+        """Push what is committed so far to the disk (while there is time), so the last fsync is short."""
         self._fh.flush()
         os.fdatasync(self._fh.fileno())
 
     def close(self, sync: bool = False) -> None:
         if self._fh.closed:
             return
+        self.commit()
         if sync:
             self._fh.flush()
             os.fsync(self._fh.fileno())
@@ -114,6 +136,7 @@ def add_chunk(zip_path: str, names: list[str], pdf: bytes) -> int:
     try:
         for name, part in zip(names, iter_parts(source), strict=True):
             batch.zip.writestr(name, part)
+            batch.writer.commit()
             count += 1
     except BaseException:
         source.close()
