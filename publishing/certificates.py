@@ -46,7 +46,7 @@ from publishing.winners import grouped_honours
 
 # Pages per WeasyPrint document in a batch: fonts are subset once per document, so
 # bigger is faster; a cap keeps a worker's memory bounded and lets the bar move.
-BATCH_CHUNK = 250
+BATCH_CHUNK = 300  # 1,000 certificates: 300 + 300 + 300 + 100 pages, the worker under 1 GiB
 # From this many pages on, a batch is rendered in two chunks at least, with the helper process.
 PARALLEL_FROM = 60
 # QR codes drawn per job of the helper.
