@@ -25,6 +25,9 @@ from core.fonts import missing_glyphs
 from core.i18n_markers import N_
 
 STATIC_BASE = "https://zhengping.invalid/static/"
+# Images the caller makes for one document (``images=`` of ``html_to_pdf``), fetched
+# by name when WeasyPrint reaches them: e.g. QR codes another process is still drawing.
+GENERATED_BASE = "https://zhengping.invalid/generated/"
 
 _TAG_RE = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S | re.I)
 
@@ -42,9 +45,17 @@ def _fetcher_class():
     static_root = Path(current_app.static_folder).resolve()
 
     class StaticOnlyFetcher(URLFetcher):
+        #: ``name -> PNG bytes or None`` for ``GENERATED_BASE`` URLs (none by default).
+        images = None
+
         def fetch(self, url, headers=None):
             if url.startswith("data:"):
                 return super().fetch(url, headers)
+            if url.startswith(GENERATED_BASE) and self.images is not None:
+                body = self.images(url[len(GENERATED_BASE) :])
+                if body is None:
+                    raise ValueError(f"no such generated image: {url}")
+                return URLFetcherResponse(url, body=body, headers={"Content-Type": "image/png"})
             if not url.startswith(STATIC_BASE):
                 raise ValueError(f"blocked URL in PDF: {url}")
             rel = url[len(STATIC_BASE) :].split("?", 1)[0].split("#", 1)[0]
@@ -61,7 +72,10 @@ def visible_text(markup: str) -> str:
     return html.unescape(_TAG_RE.sub(" ", markup))
 
 
-def html_to_pdf(markup: str, *, check_glyphs: bool = True) -> bytes:
+def html_to_pdf(markup: str, *, check_glyphs: bool = True, images=None) -> bytes:
+    """``images``: a function from a name to PNG bytes (or None), for ``GENERATED_BASE + name``
+    URLs in ``markup``; WeasyPrint asks for them after the styles of the whole document are
+    computed, so a function that waits for another process loses little time."""
     from weasyprint import HTML
 
     if check_glyphs:
@@ -69,18 +83,19 @@ def html_to_pdf(markup: str, *, check_glyphs: bool = True) -> bytes:
         if missing:
             raise MissingGlyphError(missing)
     fetcher = _fetcher_class()()
+    fetcher.images = images
     document = HTML(string=markup, base_url=STATIC_BASE, url_fetcher=fetcher)
     return document.write_pdf()
 
 
-def render_pdf(template: str, *, check_glyphs: bool = True, **context) -> bytes:
-    """Render ``templates/<template>`` with ``context`` to PDF bytes.
+def render_pdf(template: str, *, check_glyphs: bool = True, images=None, **context) -> bytes:
+    """Render ``templates/<template>`` with ``context`` to PDF bytes (``images`` as for ``html_to_pdf``).
 
     For a batch, pass the list of pages in the context (e.g. ``pages=[...]``)
     and let the template loop: the result is one multi-page document.
     """
     context.setdefault("static_base", STATIC_BASE)
-    return html_to_pdf(render_template(template, **context), check_glyphs=check_glyphs)
+    return html_to_pdf(render_template(template, **context), check_glyphs=check_glyphs, images=images)
 
 
 def split_pages(pdf: bytes, pages_per_part: int = 1) -> list[bytes]:
@@ -98,24 +113,65 @@ def split_pages(pdf: bytes, pages_per_part: int = 1) -> list[bytes]:
 
 def iter_split_pages(pdf: bytes, pages_per_part: int = 1):
     """``split_pages`` one part at a time, so a caller writing them out never holds them all."""
+    with open_pages(pdf) as source:
+        yield from iter_parts(source, pages_per_part)
+
+
+def open_pages(pdf: bytes):
+    """Open a rendered PDF (pikepdf) with every page given its own resources, ready to be
+    split (``iter_parts``) and joined (``PdfJoiner``); close it when done."""
     import pikepdf
 
-    with pikepdf.open(io.BytesIO(pdf)) as source:
-        pages = list(source.pages)
-        for page in pages:
-            _keep_used_resources(page)
-        for start in range(0, len(pages), pages_per_part):
-            with pikepdf.new() as part:
-                part.pages.extend(pages[start : start + pages_per_part])
-                out = io.BytesIO()
-                # Streams are copied as they are (already compressed by WeasyPrint).
-                part.save(
-                    out,
-                    compress_streams=True,
-                    stream_decode_level=pikepdf.StreamDecodeLevel.none,
-                    object_stream_mode=pikepdf.ObjectStreamMode.generate,
-                )
-            yield out.getvalue()
+    source = pikepdf.open(io.BytesIO(pdf))
+    for page in source.pages:
+        _keep_used_resources(page)
+    return source
+
+
+def iter_parts(source, pages_per_part: int = 1):
+    """The pages of ``source`` (from ``open_pages``) as PDFs of ``pages_per_part`` pages."""
+    import pikepdf
+
+    pages = list(source.pages)
+    for start in range(0, len(pages), pages_per_part):
+        with pikepdf.new() as part:
+            part.pages.extend(pages[start : start + pages_per_part])
+            out = io.BytesIO()
+            # Streams are copied as they are (already compressed by WeasyPrint).
+            part.save(
+                out,
+                compress_streams=True,
+                stream_decode_level=pikepdf.StreamDecodeLevel.none,
+                object_stream_mode=pikepdf.ObjectStreamMode.generate,
+            )
+        yield out.getvalue()
+
+
+class PdfJoiner:
+    """One document from the pages of several, added as they come (``merge_documents`` a part
+    at a time): e.g. the chunks of a batch, each while the next one renders."""
+
+    def __init__(self) -> None:
+        import pikepdf
+
+        self._pdf = pikepdf.new()
+        self._sources: list = []  # open until saved: their pages' streams are copied then
+
+    def add(self, source) -> None:
+        """Append the pages of an open PDF (``open_pages``); the joiner closes it."""
+        self._pdf.pages.extend(source.pages)
+        self._sources.append(source)
+
+    def save(self) -> bytes:
+        out = io.BytesIO()
+        self._pdf.save(out, compress_streams=True)
+        return out.getvalue()
+
+    def close(self) -> None:
+        for source in self._sources:
+            source.close()
+        self._sources = []
+        self._pdf.close()
 
 
 # A name token in a content stream. Matching inside strings too only finds more

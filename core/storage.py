@@ -87,6 +87,27 @@ class LocalStorage:
                 os.unlink(tmp)
             raise
 
+    def temp_path(self, suffix: str = "") -> str:
+        """A new empty file inside the store, for ``adopt``: on the same file system, so
+        adopting it is a rename. Its name marks it temporary until then (a crash leaves it
+        to ``remove_stale_temporaries``)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=TEMP_PREFIX, suffix=suffix)
+        os.close(fd)
+        return tmp
+
+    def adopt(self, key: str, path: str | os.PathLike) -> None:
+        """Move a finished file in under ``key`` without copying it: fsync, rename, fsync the folder."""
+        target = self._path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(path, target)
+        fsync_dir(target.parent)
+
     def read(self, key: str) -> bytes:
         return self._path(key).read_bytes()
 
@@ -198,6 +219,53 @@ def store_path(
         key=key,
         size=os.path.getsize(path),
         sha256=digest.hexdigest(),
+        content_type=content_type,
+        original_name=original_name[:255],
+        created_by_id=getattr(created_by, "id", None),
+    )
+    db.session.add(record)
+    return record
+
+
+def temp_path(suffix: str = "") -> str:
+    """Where to write a big file that ``store_finished_file`` will take in: inside the store
+    when it can adopt files (a rename, no copy), else in the system's temporary folder."""
+    storage = get_storage()
+    make = getattr(storage, "temp_path", None)
+    if make is not None:
+        return make(suffix)
+    fd, tmp = tempfile.mkstemp(prefix="zp-", suffix=suffix)
+    os.close(fd)
+    return tmp
+
+
+def store_finished_file(
+    path: str | os.PathLike,
+    *,
+    size: int,
+    sha256: str,
+    content_type: str,
+    original_name: str = "",
+    suffix: str = "",
+    created_by=None,
+) -> StoredFile:
+    """Like ``store_path`` for a file whose size and hash the writer computed as it wrote it
+    (from ``temp_path``): the store renames it into place, durably, instead of reading it
+    twice and copying it. The file at ``path`` is gone afterwards; undone on rollback."""
+    storage = get_storage()
+    key = new_key(suffix)
+    adopt = getattr(storage, "adopt", None)
+    if adopt is not None:
+        adopt(key, path)
+    else:
+        with open(path, "rb") as fh:
+            storage.write_file(key, fh)
+        os.unlink(path)
+    db.session.info.setdefault("zp_pending_files", []).append((storage, key))
+    record = StoredFile(
+        key=key,
+        size=size,
+        sha256=sha256,
         content_type=content_type,
         original_name=original_name[:255],
         created_by_id=getattr(created_by, "id", None),

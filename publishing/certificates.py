@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
-import tempfile
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -17,11 +16,20 @@ from core.errors import UserError
 from core.extensions import db
 from core.fonts import missing_glyphs
 from core.i18n_markers import N_
-from core.pdf import merge_documents, render_pdf
-from core.storage import store_bytes, store_path
+from core.pdf import GENERATED_BASE, render_pdf
+from core.storage import store_bytes, store_finished_file, temp_path
 from core.urls import external_url
-from publishing import certificate_files, formats
-from publishing.certificate_files import BatchHelper, qr_data_uris, single_file_name, zip_singles
+from publishing import certificate_qr, formats
+from publishing.certificate_files import (
+    BatchHelper,
+    abandon_batch,
+    add_chunk,
+    finish_batch,
+    single_file_name,
+    warm_up,
+)
+from publishing.certificate_qr import qr_pngs
+from publishing.certificate_qr import warm_up as warm_up_qr
 from publishing.certificate_template import ensure_template, template_context
 from publishing.clock import local_date, today_local
 from publishing.models import (
@@ -38,7 +46,11 @@ from publishing.winners import grouped_honours
 
 # Pages per WeasyPrint document in a batch: fonts are subset once per document, so
 # bigger is faster; a cap keeps a worker's memory bounded and lets the bar move.
-BATCH_CHUNK = 250
+BATCH_CHUNK = 300  # 1,000 certificates: 300 + 300 + 300 + 100 pages, the worker under 1 GiB
+# From this many pages on, a batch is rendered in two chunks at least, with the helper process.
+PARALLEL_FROM = 60
+# QR codes drawn per job of the helper.
+QR_PIECE = 40
 
 
 def _number_for(tpl: CertificateTemplate, honour: Honour, serial: int, year: int) -> str:
@@ -64,11 +76,20 @@ def issue_certificates(rs: ResultSet, actor) -> list[Certificate]:
         db.session.scalar(select(func.max(Certificate.serial)).join(Honour).where(Honour.result_set_id == rs.id)) or 0
     )
     new: list[Certificate] = []
+    # One query for the honours still without a number (not one per honour): usually none.
+    missing = set(
+        db.session.scalars(
+            select(Honour.id)
+            .outerjoin(Certificate, Certificate.honour_id == Honour.id)
+            .where(Honour.result_set_id == rs.id, Certificate.id.is_(None))
+        )
+    )
+    if not missing:
+        return new
     ordered = [h for level in grouped_honours(rs) for g in level["groups"] for h in g["rows"]]
-    numbers = [c.number for c in db.session.scalars(select(Certificate))] if ordered else []
-    taken = set(numbers)
+    taken = set(db.session.scalars(select(Certificate.number))) if ordered else set()
     for honour in ordered:
-        if honour.certificate is not None:
+        if honour.id not in missing:
             continue
         serial += 1
         number = _number_for(tpl, honour, serial, issue_date.year)
@@ -117,7 +138,7 @@ def verify_url(token: str) -> str:
 
 
 def qr_data_uri(url: str) -> str:
-    return certificate_files.qr_data_uri(url)
+    return certificate_qr.qr_data_uri(url)
 
 
 def recipient_line(honour_name: str, kind: str) -> str:
@@ -261,47 +282,98 @@ def live_certificates(rs: ResultSet) -> list[Certificate]:
     )
 
 
+def chunk_sizes(total: int, cap: int | None = None) -> list[int]:
+    """How many pages each WeasyPrint document of a batch gets.
+
+    As few documents as the cap allows (fonts are subset once per document).
+    From ``PARALLEL_FROM`` pages on there are two at least, for the helper
+    process to split and zip a chunk while the next one renders; the last
+    chunk is a third of the size of the others, because its splitting is the
+    only part left when rendering ends.
+    """
+    cap = cap or BATCH_CHUNK
+    if total < PARALLEL_FROM:
+        count = max(1, -(-total // cap))
+        return [total // count + (1 if i < total % count else 0) for i in range(count)]
+    count = 2
+    while 3 * total > cap * (3 * count - 2):
+        count += 1
+    full = round(3 * total / (3 * count - 2))
+    return [full] * (count - 1) + [total - full * (count - 1)]
+
+
+def _qr_name(index: int) -> str:
+    return f"qr/{index}.png"
+
+
+def _qr_jobs(helper: BatchHelper, batch: list[Certificate]) -> list:
+    """A chunk's QR codes drawn by the helper, ``QR_PIECE`` a job: the first pages wait for a few only."""
+    urls = [verify_url(c.token) for c in batch]
+    return [helper.submit(qr_pngs, urls[start : start + QR_PIECE]) for start in range(0, len(urls), QR_PIECE)]
+
+
+def _qr_images(jobs: list):
+    """The ``images`` function of a chunk's document: its QR codes, waited for when WeasyPrint needs them."""
+
+    def image(name: str) -> bytes | None:
+        index = name.removeprefix("qr/").removesuffix(".png")
+        if not index.isdigit() or int(index) // QR_PIECE >= len(jobs):
+            return None
+        piece = jobs[int(index) // QR_PIECE].result()
+        return piece[int(index) % QR_PIECE] if int(index) % QR_PIECE < len(piece) else None
+
+    return image
+
+
+def _abandon(helper: BatchHelper, zip_path: str, pdf_path: str) -> None:
+    try:
+        helper.submit(abandon_batch, zip_path, pdf_path).result()
+    except Exception:  # a broken helper: the caller deletes the files itself
+        pass
+
+
 def generate_certificates(rs: ResultSet, actor, progress=None) -> dict:
-    """Issue missing numbers, render all live certificates in chunks, store the merged PDF and the ZIP.
+    """Issue missing numbers, render all live certificates in chunks, store the joined PDF and the ZIP.
 
     Each chunk is one WeasyPrint document (fonts are subset once per document).
-    With more than one chunk, a helper process draws the QR codes of the later
-    chunks and splits and zips each rendered chunk while this process renders
-    the next one. The ZIP grows in a temporary file, not in memory: each single
-    file carries its fonts (about half a megabyte), so 1,000 of them would not
-    fit a worker's memory budget twice.
+    For a batch of several chunks a helper process starts first, draws every QR
+    code (the first chunk's while WeasyPrint computes its styles), and splits,
+    zips and joins each rendered chunk while this process renders the next one.
+    The ZIP (each single file carries its fonts, about half a megabyte) and the
+    joined PDF are written by the helper into temporary files inside the store,
+    hashed as they are written, and renamed into place: never copied.
     """
 
     def report(done, total, message):
         if progress is not None:
             progress(done, total, message)
 
-    issue_certificates(rs, actor)
-    tpl = ensure_template(rs)
-    certs = live_certificates(rs)
-    total = len(certs)
-    if not total:
-        raise UserError(N_("There are no certificates to generate."))
-    report(0, total, _("Rendering certificates"))
-    context = template_context(tpl)
-    batches = [certs[start : start + BATCH_CHUNK] for start in range(0, total, BATCH_CHUNK)]
-    fd, zip_path = tempfile.mkstemp(prefix="zp-certificates-", suffix=".zip")
-    os.close(fd)  # an empty file: the first append writes the archive from its start
-    chunks: list[bytes] = []
-    try:
-        with BatchHelper(parallel=len(batches) > 1) as helper:
-            # QR codes of the later chunks are drawn by the helper while the first chunk renders.
-            qr_jobs = [None] + [
-                helper.submit(qr_data_uris, [verify_url(c.token) for c in batch]) for batch in batches[1:]
-            ]
-            zip_jobs = []
-            done = 0
-            for batch, qr_job in zip(batches, qr_jobs):
-                qrs = qr_job.result() if qr_job is not None else qr_data_uris([verify_url(c.token) for c in batch])
-                pages = [page_for(c, tpl, qr) for c, qr in zip(batch, qrs)]
-                pdf = render_pdf("pdf/certificate.html", pages=pages, **context)
-                chunks.append(pdf)
-                zip_jobs.append(helper.submit(zip_singles, zip_path, [single_file_name(c.number) for c in batch], pdf))
+    with BatchHelper(parallel=len(chunk_sizes(len(rs.active_honours))) > 1) as helper:
+        helper.submit(warm_up_qr)  # the helper process starts now, while numbers are issued
+        issue_certificates(rs, actor)
+        tpl = ensure_template(rs)
+        certs = live_certificates(rs)
+        total = len(certs)
+        if not total:
+            raise UserError(N_("There are no certificates to generate."))
+        report(0, total, _("Rendering certificates"))
+        context = template_context(tpl)
+        batches, start = [], 0
+        for size in chunk_sizes(total):
+            batches.append(certs[start : start + size])
+            start += size
+        zip_path, pdf_path = temp_path(".zip"), temp_path(".pdf")
+        try:
+            qr_jobs = [_qr_jobs(helper, batch) for batch in batches]
+            helper.submit(warm_up)  # then it loads what splitting needs, before the first chunk comes
+            jobs, done = [], 0
+            for batch, qr_pieces in zip(batches, qr_jobs):
+                pages = [page_for(c, tpl, GENERATED_BASE + _qr_name(i)) for i, c in enumerate(batch)]
+                pdf = render_pdf("pdf/certificate.html", pages=pages, images=_qr_images(qr_pieces), **context)
+                for job in qr_pieces:
+                    job.result()  # a code that failed to draw fails the batch: never a page without it
+                jobs.append(helper.submit(add_chunk, zip_path, [single_file_name(c.number) for c in batch], pdf))
+                del pdf
                 for cert in batch:
                     # Single files live in the ZIP only: each carries the fonts, so keeping
                     # another copy per certificate would double the storage. An author's
@@ -309,24 +381,29 @@ def generate_certificates(rs: ResultSet, actor, progress=None) -> dict:
                     cert.file_id = None
                 done += len(batch)
                 report(done, total, _("%(done)s of %(total)s certificates", done=done, total=total))
-            for job in zip_jobs:
+            for job in jobs:
                 job.result()
-        merged_bytes = merge_documents(chunks)
-        del chunks
-        pdf_file = store_bytes(
-            merged_bytes,
-            content_type="application/pdf",
-            original_name="certificates.pdf",
-            suffix=".pdf",
-            created_by=actor,
-        )
-        del merged_bytes
-        zip_file = store_path(
-            zip_path, content_type="application/zip", original_name="certificates.zip", suffix=".zip", created_by=actor
-        )
-    finally:
-        if os.path.exists(zip_path):
-            os.unlink(zip_path)
+            written = helper.submit(finish_batch, zip_path, pdf_path).result()
+            files = {}
+            for kind, path, name in (("pdf", pdf_path, "certificates.pdf"), ("zip", zip_path, "certificates.zip")):
+                size, sha256 = written[kind]
+                files[kind] = store_finished_file(
+                    path,
+                    size=size,
+                    sha256=sha256,
+                    content_type=f"application/{kind}",
+                    original_name=name,
+                    suffix="." + kind,
+                    created_by=actor,
+                )
+        except BaseException:
+            _abandon(helper, zip_path, pdf_path)
+            raise
+        finally:
+            for path in (zip_path, pdf_path):
+                if os.path.exists(path):  # not adopted: the generation failed
+                    os.unlink(path)
+    pdf_file, zip_file = files["pdf"], files["zip"]
     db.session.flush()
     rs.certificates_pdf_id, rs.certificates_zip_id = pdf_file.id, zip_file.id
     rs.certificates_generated_at = utcnow()
