@@ -231,29 +231,27 @@ def bulk_insert(
     connection = db.session.connection()
     dialect = connection.dialect
     names = ", ".join(f'"{c}"' for c in (*columns, *constants))
-    if dialect.name == "postgresql" and dialect.driver == "psycopg":
-        fixed = tuple(constants.values())
-        with connection.connection.driver_connection.cursor() as cursor:
+    copy_rows = dialect.name == "postgresql" and dialect.driver == "psycopg"
+    literals = [] if copy_rows else [sql_literal(v) for v in constants.values()]
+    into = f"INSERT INTO {table} ({names}) VALUES "
+    mark = "?" if dialect.name == "sqlite" else {"format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
+    if mark == "%s":
+        literals = [v.replace("%", "%%") for v in literals]
+    row_sql = f"({', '.join([mark or ''] * len(columns) + literals)})"
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        if copy_rows:  # constants go in every row: COPY takes no literals
+            fixed = tuple(constants.values())
             with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row + fixed if fixed else row)
-        return
-    literals = [sql_literal(v) for v in constants.values()]
-    into = f"INSERT INTO {table} ({names}) VALUES "
-    mark = "?" if dialect.name == "sqlite" else {"format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
-    if mark is None:  # pragma: no cover - no supported driver uses a named paramstyle
-        values = ", ".join([":" + c for c in columns] + literals)
-        db.session.execute(text(f"{into}({values})"), [dict(zip(columns, row)) for row in rows])
-        return
-    if mark == "%s":
-        literals = [v.replace("%", "%%") for v in literals]
-    row_sql = f"({', '.join([mark] * len(columns) + literals)})"
-    cursor = connection.connection.cursor()  # the DBAPI's executemany takes an iterator, SQLAlchemy's a list
-    try:
-        if dialect.name == "sqlite":
+        elif dialect.name == "sqlite":
             _sqlite_insert(cursor, connection.connection.driver_connection, into, row_sql, len(columns), rows)
-        else:
-            cursor.executemany(into + row_sql, rows)
+        elif mark:
+            cursor.executemany(into + row_sql, rows)  # the DBAPI's executemany takes an iterator, SQLAlchemy's a list
+        else:  # pragma: no cover - no supported driver uses a named paramstyle
+            values = ", ".join([":" + c for c in columns] + literals)
+            db.session.execute(text(f"{into}({values})"), [dict(zip(columns, row)) for row in rows])
     except dialect.loaded_dbapi.Error as error:  # raised as SQLAlchemy raises it (e.g. exc.IntegrityError)
         raise exc.DBAPIError.instance(into, None, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
     finally:
