@@ -18,7 +18,7 @@ from core.i18n_markers import N_
 NO_CAP = np.iinfo(np.int64).max  # judge_capacity of a judge without a maximum load
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays: compare the assignments instead
 class ProblemTable:
     """An assignment problem as columns, without an object per entry or judge
     (what ``judging.assign_services`` reads from the database)."""
