@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from itertools import chain, islice
 
 import numpy as np
-from sqlalchemy import and_, case, exc, func, select, text
+from sqlalchemy import and_, case, exc, func, literal, select, text, union_all
 
 from accounts.models import User
 from core import audit
@@ -69,7 +69,7 @@ def _entries(round_: Round, entry_ids: list[int] | None) -> tuple[np.ndarray, np
         rows = _int_rows(db.session.connection().execute(stmt), 3)
     else:
         known = entry_units(entry_ids)
-        units = [(sid, *sorted(known.get(sid, ())), _NONE, _NONE)[:3] for sid in set(entry_ids)]
+        units = [(sid, *sorted(known.get(sid, ())), _NONE, _NONE)[:3] for sid in entry_ids]  # repeats are refused
         rows = np.array(units, dtype=np.int64).reshape(-1, 3)
     rows = rows[np.argsort(rows[:, 0], kind="stable")]
     pairs = np.concatenate((rows[:, [0, 1]], rows[:, [0, 2]]))
@@ -91,22 +91,18 @@ def _assigned_pairs(round_: Round, entry_ids: np.ndarray, judge_ids: np.ndarray)
     regular = and_(Assignment.status != AssignmentStatus.RECUSED, Assignment.role == AssignmentRole.REGULAR)
     rows = _int_rows(
         db.session.connection().execute(
-            select(Assignment.judge_id, Assignment.submission_id, case((regular, 1), else_=0)).where(
-                Assignment.round_id == round_.id
+            union_all(  # one round trip: (judge, entry, 1 if it may be kept)
+                select(Assignment.judge_id, Assignment.submission_id, case((regular, 1), else_=0)).where(
+                    Assignment.round_id == round_.id
+                ),
+                select(Conflict.judge_id, Conflict.submission_id, literal(0)).where(Conflict.round_id == round_.id),
             )
         ),
         3,
     )
-    declared = _int_rows(
-        db.session.connection().execute(
-            select(Conflict.judge_id, Conflict.submission_id).where(Conflict.round_id == round_.id)
-        ),
-        2,
-    )
     rows = rows[isin_sorted(entry_ids, rows[:, 1])]
     kept = (rows[:, 2] == 1) & isin_sorted(np.sort(judge_ids), rows[:, 0])
-    declared = declared[isin_sorted(entry_ids, declared[:, 1])]
-    return rows[kept, :2], np.concatenate((rows[~kept, :2], declared))
+    return rows[kept, :2], rows[~kept, :2]
 
 
 def assign_judges(round_: Round, *, actor) -> assign_mod.AssignmentResult:

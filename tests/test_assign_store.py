@@ -142,3 +142,15 @@ def test_a_duplicate_pair_fails_as_an_integrity_error(db):
     with pytest.raises(exc.IntegrityError):
         assign_services.store_assignments(round_, result.new[:1])
     db.session.rollback()
+
+
+def test_a_problem_for_chosen_entries_holds_only_those(db):
+    from judging import assign, assign_services
+
+    round_ = populate(30, 6, 3, 2, seed=4)
+    reference = _reference_problem(round_)
+    chosen = sorted(e.id for e in reference.entries)[::3]
+    reference.entries = [e for e in reference.entries if e.id in chosen]
+    table = assign_services.build_problem(round_, entry_ids=list(reversed(chosen)))
+    assert sorted(table.entry_ids.tolist()) == chosen
+    assert assign.assign(table) == assign.assign(reference)
