@@ -10,32 +10,28 @@ from sqlalchemy import exc, insert, select
 from bench._setup import populate
 
 
-@pytest.mark.parametrize(
-    ("value", "literal"),
-    [
-        (None, "NULL"),
-        (0, "0"),
-        (-12, "-12"),
-        (12345678901, "12345678901"),
-        ("", "''"),
-        ("regular", "'regular'"),
-        ("it's", "'it''s'"),
-        ("2026-12-01 10:00:00.123456", "'2026-12-01 10:00:00.123456'"),
-        ("评委", "'评委'"),
-    ],
-)
-def test_sql_literal_quotes_what_the_app_inserts_as_constants(value, literal):
-    from judging.assign_services import sql_literal
+@pytest.mark.parametrize("sizes", [(500, 499, 1), (1000,), (1, 998, 1)])
+def test_stored_pairs_are_all_there_whatever_the_statement_sizes(db, sizes):
+    """Full multi-row statements, rows left over, both: each pair once, with its constants."""
+    from essays.models import Submission
+    from judging import assign_services
+    from judging.models import Assignment, AssignmentRole, AssignmentStatus, RoundJudge
 
-    assert sql_literal(value) == literal
-
-
-@pytest.mark.parametrize("value", [1.5, True, b"x", object()])
-def test_sql_literal_refuses_other_types(value):
-    from judging.assign_services import sql_literal
-
-    with pytest.raises(TypeError):
-        sql_literal(value)
+    round_ = populate(100, 10, 5, 1, seed=6)
+    judges = db.session.scalars(select(RoundJudge.user_id).where(RoundJudge.round_id == round_.id)).all()
+    entries = db.session.scalars(select(Submission.id).where(Submission.competition_id == round_.competition_id)).all()
+    pairs = [(j, e) for j in judges for e in entries]
+    start = 0
+    for size in sizes:
+        assign_services.store_assignments(round_, pairs[start : start + size], AssignmentRole.THIRD)
+        start += size
+    rows = db.session.execute(
+        select(Assignment.judge_id, Assignment.submission_id, Assignment.role, Assignment.status).where(
+            Assignment.round_id == round_.id
+        )
+    ).all()
+    assert sorted((j, e) for j, e, _, _ in rows) == sorted(pairs)
+    assert {(role, status) for _, _, role, status in rows} == {(AssignmentRole.THIRD, AssignmentStatus.ASSIGNED)}
 
 
 def _reference_problem(round_):
