@@ -18,7 +18,9 @@ out to its judges at random in the amounts the flow chose.
 Reproducible: judges and entries are sorted by id, then shuffled, and tie-break
 costs drawn, from the PCG64 bit stream of ``problem.seed`` (that raw stream is
 stable across numpy releases), so a recorded seed replays the same run with
-the same OR-tools version. No Flask or SQLAlchemy here.
+the same OR-tools version. A problem comes as lists (``AssignmentProblem``) or as
+columns (``ProblemTable``, what the database side builds without an object per
+entry); both are prepared from the columns, with numpy. No Flask or SQLAlchemy here.
 """
 
 from __future__ import annotations
