@@ -18,7 +18,9 @@ out to its judges at random in the amounts the flow chose.
 Reproducible: judges and entries are sorted by id, then shuffled, and tie-break
 costs drawn, from the PCG64 bit stream of ``problem.seed`` (that raw stream is
 stable across numpy releases), so a recorded seed replays the same run with
-the same OR-tools version. No Flask or SQLAlchemy here.
+the same OR-tools version. A problem comes as lists (``AssignmentProblem``) or as
+columns (``ProblemTable``, what the database side builds without an object per
+entry); both are prepared from the columns, with numpy. No Flask or SQLAlchemy here.
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from core.errors import UserError
 from core.i18n_markers import N_
+from judging.assign_table import NO_CAP, ProblemTable, as_ints, as_pairs, component_count, isin_sorted, validate
 
 # Why a judge may not take an entry (single pair).
 SAME_UNIT = "same_unit"
@@ -55,7 +57,6 @@ REASON_MESSAGES = {
 # tie-breaks together, so randomness never buys imbalance.
 TIE_BITS = 4
 _SOURCE, _SINK, _FIRST_JUDGE_NODE = 0, 1, 2
-_NO_CAP = np.iinfo(np.int64).max
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,22 @@ class AssignmentProblem:
     existing: set[tuple[int, int]] = field(default_factory=set)  # kept; count toward k and load
     seed: int = 0
 
+    def table(self) -> ProblemTable:
+        """The same problem as columns (lists keep their order)."""
+        entry_units = [(e.id, u) for e in self.entries for u in e.unit_ids]
+        return ProblemTable(
+            entry_ids=as_ints([e.id for e in self.entries]),
+            entry_units=as_pairs(entry_units),
+            judge_ids=as_ints([j.id for j in self.judges]),
+            judge_units=as_ints([-1 if j.unit_id is None else j.unit_id for j in self.judges]),
+            judge_unitless=np.array([j.unit_id is None for j in self.judges], dtype=bool),
+            judge_capacity=as_ints([NO_CAP if j.capacity is None else j.capacity for j in self.judges]),
+            k=self.k,
+            conflicts=as_pairs(self.conflicts),
+            existing=as_pairs(sorted(self.existing)),
+            seed=self.seed,
+        )
+
 
 @dataclass(frozen=True)
 class Shortfall:
@@ -96,6 +113,8 @@ class AssignmentResult:
     unfilled: dict[int, Shortfall]  # entry_id -> why it has fewer than k judges
     connected: bool  # judges with any load are linked through shared entries
     components: int  # number of such linked groups
+    # ``new`` as an int64 [n, 2] array, for bulk stores
+    pairs: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -138,8 +157,8 @@ def eligible(judge: Judge, entry: Entry, conflicts: set[tuple[int, int]]) -> boo
 
 @dataclass
 class _Prepared:
-    judges: list[Judge]  # shuffled, grouped by unit rank; position = judge index
-    entries: list[Entry]  # shuffled; position = entry index
+    judge_ids: np.ndarray  # shuffled, grouped by unit rank; position = judge index
+    entry_ids: np.ndarray  # shuffled; position = entry index
     judge_unit: np.ndarray  # unit index per judge, nondecreasing
     unit_first: np.ndarray  # judges of unit u are unit_first[u]:unit_first[u + 1]
     room: np.ndarray  # per judge: new assignments allowed by capacity
@@ -155,81 +174,68 @@ def _raw(rng: np.random.PCG64, n: int) -> np.ndarray:
     return rng.random_raw(n) if n else np.zeros(0, dtype=np.uint64)
 
 
-def _validate(problem: AssignmentProblem) -> None:
-    if problem.k < 1:
-        raise UserError(N_("Each entry needs at least one judge (k = %(k)s)."), k=problem.k)
-    judge_ids: set[int] = set()
-    for judge in problem.judges:
-        if judge.id in judge_ids:
-            raise UserError(N_("Judge %(judge)s appears twice in the judge pool."), judge=judge.id)
-        if judge.capacity is not None and judge.capacity < 0:
-            raise UserError(N_("Judge %(judge)s has a negative maximum load."), judge=judge.id)
-        judge_ids.add(judge.id)
-    entry_ids: set[int] = set()
-    for entry in problem.entries:
-        if entry.id in entry_ids:
-            raise UserError(N_("Entry %(entry)s appears twice."), entry=entry.id)
-        entry_ids.add(entry.id)
-    for judge_id, entry_id in sorted(problem.existing):
-        if judge_id not in judge_ids:
-            # A retired judge's assignments still count: pass them with capacity 0.
-            raise UserError(
-                N_("An existing assignment names judge %(judge)s, who is not in the judge pool."), judge=judge_id
-            )
-        if entry_id not in entry_ids:
-            raise UserError(
-                N_("An existing assignment names entry %(entry)s, which is not among the entries."), entry=entry_id
-            )
-
-
-def _prepare(problem: AssignmentProblem) -> _Prepared:
-    _validate(problem)
-    rng = np.random.PCG64(problem.seed % (1 << 128))
-    # Sort by id first so the caller's list order never changes the outcome.
-    entries = sorted(problem.entries, key=lambda e: e.id)
-    judges = sorted(problem.judges, key=lambda j: j.id)
-    entries = [entries[i] for i in np.argsort(_raw(rng, len(entries)), kind="stable")]
-    judges = [judges[i] for i in np.argsort(_raw(rng, len(judges)), kind="stable")]
-    keys = [(0, j.unit_id) if j.unit_id is not None else (1, j.id) for j in judges]
-    unit_keys = sorted(set(keys))
-    ranks = np.argsort(np.argsort(_raw(rng, len(unit_keys)), kind="stable"))
-    unit_rank = {key: int(rank) for key, rank in zip(unit_keys, ranks)}
-    order = np.argsort(np.array([unit_rank[key] for key in keys], dtype=np.int64), kind="stable")
-    judges = [judges[i] for i in order]
-    judge_unit = np.array([unit_rank[keys[i]] for i in order], dtype=np.int64)
-    n_e, n_j, n_u = len(entries), len(judges), len(unit_keys)
+def _prepare(problem: AssignmentProblem | ProblemTable) -> _Prepared:
+    t = problem.table()
+    validate(t)
+    rng = np.random.PCG64(t.seed % (1 << 128))
+    n_e, n_j = len(t.entry_ids), len(t.judge_ids)
+    # Sort by id first so the caller's order never changes the outcome.
+    entry_sorted = np.sort(t.entry_ids)
+    entry_perm = np.argsort(_raw(rng, n_e), kind="stable")
+    by_id = np.argsort(t.judge_ids, kind="stable")
+    judge_perm = by_id[np.argsort(_raw(rng, n_j), kind="stable")]  # table rows, shuffled
+    # Units: the judges' units by id, then each unitless judge as a unit of their own, by judge id.
+    real = ~t.judge_unitless
+    units, lone = np.unique(t.judge_units[real]), np.sort(t.judge_ids[t.judge_unitless])
+    key = np.where(real, np.searchsorted(units, t.judge_units), len(units) + np.searchsorted(lone, t.judge_ids))
+    rank = np.argsort(np.argsort(_raw(rng, len(units) + len(lone)), kind="stable"))
+    judge_rows = judge_perm[np.argsort(rank[key[judge_perm]], kind="stable")]
+    judge_unit = rank[key[judge_rows]]
+    n_u = len(rank)
     unit_first = np.searchsorted(judge_unit, np.arange(n_u + 1))
 
-    same_unit = np.zeros((n_e, n_u), dtype=bool)
-    hits = [
-        (row, unit_rank[(0, unit_id)])
-        for row, entry in enumerate(entries)
-        for unit_id in entry.unit_ids
-        if (0, unit_id) in unit_rank
-    ]
-    if hits:
-        same_unit[tuple(np.array(hits).T)] = True
+    entry_at = np.empty(n_e, dtype=np.int64)  # position in entry_sorted -> entry index
+    entry_at[entry_perm] = np.arange(n_e)
+    judge_at = np.empty(n_j, dtype=np.int64)  # table row -> judge index
+    judge_at[judge_rows] = np.arange(n_j)
+    judge_sorted = t.judge_ids[by_id]
 
-    judge_index = {j.id: i for i, j in enumerate(judges)}
-    entry_index = {e.id: i for i, e in enumerate(entries)}
-    existing_pairs = np.array([(judge_index[j], entry_index[e]) for j, e in problem.existing], dtype=np.int64).reshape(
-        -1, 2
-    )
+    def entry_index(ids: np.ndarray) -> np.ndarray:
+        return entry_at[np.searchsorted(entry_sorted, ids)]
+
+    def judge_index(ids: np.ndarray) -> np.ndarray:
+        return judge_at[by_id[np.searchsorted(judge_sorted, ids)]]
+
+    same_unit = np.zeros((n_e, n_u), dtype=bool)
+    eu = t.entry_units
+    hit = eu[isin_sorted(units, eu[:, 1]) & isin_sorted(entry_sorted, eu[:, 0])]
+    same_unit[entry_index(hit[:, 0]), rank[np.searchsorted(units, hit[:, 1])]] = True
+
+    existing_pairs = np.column_stack((judge_index(t.existing[:, 0]), entry_index(t.existing[:, 1])))
     pj, pe = existing_pairs[:, 0], existing_pairs[:, 1]
     existing_load = np.bincount(pj, minlength=n_j)
-    need = np.maximum(problem.k - np.bincount(pe, minlength=n_e), 0)
+    need = np.maximum(t.k - np.bincount(pe, minlength=n_e), 0)
     taken = np.zeros((n_e, n_u), dtype=bool)  # also covers the assigned judge itself
     taken[pe, judge_unit[pj]] = True
     unit_open = ~same_unit & ~taken & (need > 0)[:, None]
 
     conflicts: dict[int, set[int]] = {}
-    for judge_id, entry_id in problem.conflicts:
-        if judge_id in judge_index and entry_id in entry_index:  # others are irrelevant
-            conflicts.setdefault(entry_index[entry_id], set()).add(judge_index[judge_id])
-    capacity = np.array([_NO_CAP if j.capacity is None else j.capacity for j in judges], dtype=np.int64)
-    room = np.maximum(capacity - existing_load, 0)
+    c = t.conflicts[isin_sorted(judge_sorted, t.conflicts[:, 0]) & isin_sorted(entry_sorted, t.conflicts[:, 1])]
+    for row, judge in zip(entry_index(c[:, 1]).tolist(), judge_index(c[:, 0]).tolist()):
+        conflicts.setdefault(row, set()).add(judge)  # pairs outside the pool are irrelevant
+    room = np.maximum(t.judge_capacity[judge_rows] - existing_load, 0)
     return _Prepared(
-        judges, entries, judge_unit, unit_first, room, existing_load, existing_pairs, need, unit_open, conflicts, rng
+        t.judge_ids[judge_rows],
+        entry_sorted[entry_perm],
+        judge_unit,
+        unit_first,
+        room,
+        existing_load,
+        existing_pairs,
+        need,
+        unit_open,
+        conflicts,
+        rng,
     )
 
 
@@ -248,7 +254,7 @@ def _direct_groups(prep: _Prepared) -> list[tuple[int, list[int]]]:
 
 def _build(prep: _Prepared, level_target: int | None = None) -> Graph:
     n_e, n_u = prep.unit_open.shape
-    n_j = len(prep.judges)
+    n_j = len(prep.judge_ids)
     unit_node0 = _FIRST_JUDGE_NODE + n_j
     entry_node0 = unit_node0 + n_u
     group_node0 = entry_node0 + n_e
@@ -344,7 +350,7 @@ def _build(prep: _Prepared, level_target: int | None = None) -> Graph:
     )
 
 
-def build_graph(problem: AssignmentProblem) -> Graph:
+def build_graph(problem: AssignmentProblem | ProblemTable) -> Graph:
     """The flow network ``assign`` solves first (exposed for benchmarks)."""
     return _build(_prepare(problem))
 
@@ -386,24 +392,6 @@ def _read_assignments(prep: _Prepared, graph: Graph, arc_flow: np.ndarray) -> tu
     )
 
 
-def _components(n_judges: int, judge_idx: np.ndarray, entry_idx: np.ndarray) -> int:
-    """Linked groups among judges with any assignment (union-find)."""
-    parent = list(range(n_judges))
-
-    def root(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    order = np.lexsort((judge_idx, entry_idx))
-    j, e = judge_idx[order], entry_idx[order]
-    same = np.flatnonzero(e[1:] == e[:-1])
-    for a, b in zip(j[same].tolist(), j[same + 1].tolist()):
-        parent[root(a)] = root(b)
-    return len({root(x) for x in set(judge_idx.tolist())})
-
-
 def _shortfalls(prep: _Prepared, filled: np.ndarray) -> dict[int, Shortfall]:
     unfilled: dict[int, Shortfall] = {}
     for row in np.flatnonzero(filled < prep.need):
@@ -419,14 +407,14 @@ def _shortfalls(prep: _Prepared, filled: np.ndarray) -> dict[int, Shortfall]:
             reasons.append(POOL_TOO_SMALL)
         if got < min(need, n_units):  # without caps the pool would have given more
             reasons.append(CAPACITY)
-        unfilled[prep.entries[row].id] = Shortfall(need - got, tuple(reasons), n_judges, n_units)
+        unfilled[int(prep.entry_ids[row])] = Shortfall(need - got, tuple(reasons), n_judges, n_units)
     return unfilled
 
 
-def assign(problem: AssignmentProblem) -> AssignmentResult:
+def assign(problem: AssignmentProblem | ProblemTable) -> AssignmentResult:
     """Add judges so every entry has k, loads as even as the rules allow."""
     prep = _prepare(problem)
-    n_e, n_j = len(prep.entries), len(prep.judges)
+    n_e, n_j = len(prep.entry_ids), len(prep.judge_ids)
     graph = _build(prep)
     while True:
         new_j, new_e = _read_assignments(prep, graph, solve_graph(graph))
@@ -436,10 +424,13 @@ def assign(problem: AssignmentProblem) -> AssignmentResult:
         # Rare: unit or conflict rules force loads far above the mean.
         graph = _build(prep, level_target=int(total_load.max()))
 
-    new = sorted((prep.judges[j].id, prep.entries[e].id) for j, e in zip(new_j.tolist(), new_e.tolist()))
-    loads = {judge.id: int(total_load[i]) for i, judge in enumerate(prep.judges)}
+    judge_ids, entry_ids = prep.judge_ids[new_j], prep.entry_ids[new_e]
+    order = np.lexsort((entry_ids, judge_ids))
+    pairs = np.column_stack((judge_ids[order], entry_ids[order]))
+    loads = dict(zip(prep.judge_ids.tolist(), total_load.tolist()))
     all_j = np.concatenate([prep.existing_pairs[:, 0], new_j])
     all_e = np.concatenate([prep.existing_pairs[:, 1], new_e])
-    components = _components(n_j, all_j, all_e)
+    components = component_count(all_j, all_e)
     unfilled = _shortfalls(prep, np.bincount(new_e, minlength=n_e))
-    return AssignmentResult(new, loads, unfilled, components <= 1, components)
+    new = list(zip(pairs[:, 0].tolist(), pairs[:, 1].tolist()))
+    return AssignmentResult(new, loads, unfilled, components <= 1, components, pairs)
