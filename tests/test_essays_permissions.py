@@ -4,13 +4,17 @@ from types import SimpleNamespace
 
 import pytest
 
-from accounts.models import Role
+from accounts.models import ActivityScope, Role
 from essays import permissions
 
 
 def _user(*roles, unit_id=1, user_id=5, signed_in=True):
     return SimpleNamespace(
-        id=user_id, unit_id=unit_id, is_authenticated=signed_in, has_role=lambda *asked: any(r in roles for r in asked)
+        id=user_id,
+        unit_id=unit_id,
+        is_authenticated=signed_in,
+        has_role=lambda *asked: any(r in roles for r in asked),
+        activity_scope=ActivityScope.ALL,  # the district department's organisers manage every activity
     )
 
 
@@ -21,6 +25,7 @@ def _entry(author_id=7, recommending_unit_id=None, unit_id=1, enabled=True):
         submitted_by_id=author_id,
         recommending_unit_id=recommending_unit_id,
         unit_id=unit_id,
+        competition_id=3,
         competition=competition,
     )
 
@@ -33,6 +38,8 @@ CASES = [
     ("can_view_entry", COORDINATOR, _entry(recommending_unit_id=1), True),
     ("can_view_entry", COORDINATOR, _entry(recommending_unit_id=2), False),
     ("can_view_entry", _user(Role.COORDINATOR, unit_id=None), _entry(recommending_unit_id=None), False),
+    ("can_view_entry", _user(Role.ORGANISER), _entry(), True),
+    ("can_view_entry", _user(Role.JUDGE), _entry(), False),
     ("can_edit_entry", _user(Role.AUTHOR, user_id=7), _entry(), True),
     ("can_edit_entry", COORDINATOR, _entry(recommending_unit_id=1), True),
     ("can_edit_entry", COORDINATOR, _entry(), False),
