@@ -114,8 +114,15 @@ def app():
 
 @pytest.fixture(autouse=True)
 def _clean_database(request, app):
-    """Empty every table after each test that used the app."""
+    """Empty every table after each test that used the app, and undo its changes to the config.
+
+    The app is built once per session: a test that sets ``app.config["MAIL_SERVER"]`` (or any
+    other key) must not leak it into the tests that run after it.
+    """
+    saved_config = dict(app.config)
     yield
+    app.config.clear()
+    app.config.update(saved_config)
     from sqlalchemy import text
 
     from core.extensions import db

@@ -68,10 +68,10 @@ def test_part_or_404_refuses_a_row_of_another_parent(app, db, make_user):
             part_or_404(User, user.id, unit_id=other.id)
 
 
-def test_send_marking_marks_each_mail_and_counts_what_went(app):
+def test_send_marking_marks_each_mail_and_counts_what_went(app, monkeypatch):
     from core.mail import Mail, send_marking
 
-    app.config["MAIL_SERVER"] = "127.0.0.1"
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
     outcomes = {}
     items = ["a@example.org", "refused@example.org"]
     with app.app_context():
@@ -85,10 +85,10 @@ def test_send_marking_marks_each_mail_and_counts_what_went(app):
     assert outcomes == {"a@example.org": True, "refused@example.org": False}
 
 
-def test_send_marking_with_the_server_unreachable_fails_each_or_raises(app):
+def test_send_marking_with_the_server_unreachable_fails_each_or_raises(app, monkeypatch):
     from core.mail import Mail, send_marking
 
-    app.config["MAIL_SERVER"] = "127.0.0.1"
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
     errors = []
     with app.app_context():
         report = send_marking(
