@@ -25,6 +25,7 @@ into it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 from dataclasses import dataclass
 
@@ -278,10 +279,17 @@ class FormUse:
     receipt_number: str | None
 
 
+@functools.cache
+def _used_alias():
+    """The entry made with a form's token, joined beside its competition (built once:
+    aliasing copies every column of the table)."""
+    return aliased(Submission, name="used")
+
+
 def _state_under_lock(competition_id: int, author_id: int, token: str | None):
     """The competition's settings, the entry made with ``token`` (``use_*``, None if none)
     and the author's active entries (``active``), in one statement."""
-    used = aliased(Submission)
+    used = _used_alias()
     active = (
         select(func.count(Submission.id))
         .where(
