@@ -29,7 +29,7 @@ import functools
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import false, func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -78,6 +78,8 @@ class SubmissionDraft:
     received_at: dt.datetime | None = None
     # What was typed into the activity's entry fields, by field key (None: leave the values as they are).
     field_values: dict | None = None
+    # The page already asked ``resent_outcome`` about ``token`` (it was not this author's submitted form).
+    token_checked: bool = False
 
 
 @dataclass
@@ -99,11 +101,42 @@ def _form_use(token: str | None):
     """
     if not token:
         return None
-    return db.session.execute(
-        select(Submission.id, Submission.author_id, Submission.status, Submission.receipt_number).where(
-            Submission.submission_token == token
-        )
-    ).first()
+    return db.session.execute(_form_use_statement(), {"token": token}).first()
+
+
+# The submission path's statements are built once (bound parameters): building and
+# hashing a statement costs more CPU than SQLite takes to run it.
+
+
+@functools.cache
+def _form_use_statement():
+    return select(Submission.id, Submission.author_id, Submission.status, Submission.receipt_number).where(
+        Submission.submission_token == bindparam("token")
+    )
+
+
+@functools.cache
+def _next_serial_statement():
+    return (
+        update(SubmissionCounter)
+        .where(SubmissionCounter.competition_id == bindparam("counter_of"))
+        .values(last_serial=SubmissionCounter.last_serial + 1)
+        .returning(SubmissionCounter.last_serial)
+    )
+
+
+def resent_outcome(token: str | None, author_id: int) -> SubmitOutcome | None:
+    """The outcome of a form this author already submitted (a double click), else None.
+
+    One read by the token index; answered before any form is built or file
+    parsed. The reading transaction is ended for a resend.
+    """
+    use = _form_use(token)
+    if use is None or use.author_id != author_id or use.status == SubmissionStatus.DRAFT:
+        return None
+    outcome = SubmitOutcome(use.id, use.receipt_number, True)
+    end_read_transaction(db.session())
+    return outcome
 
 
 def _resent(use, author_id: int, *, fresh: bool = False) -> Submission | None:
@@ -125,10 +158,8 @@ def _next_serial(competition: Competition) -> int:
     the transaction ends; on SQLite the transaction already holds the write lock.
     """
     serial = db.session.execute(
-        update(SubmissionCounter)
-        .where(SubmissionCounter.competition_id == competition.id)
-        .values(last_serial=SubmissionCounter.last_serial + 1)
-        .returning(SubmissionCounter.last_serial),
+        _next_serial_statement(),
+        {"counter_of": competition.id},
         execution_options={"synchronize_session": False},
     ).scalar()
     if serial is None:  # a competition from before counters existed
@@ -279,27 +310,27 @@ class FormUse:
     receipt_number: str | None
 
 
-@functools.cache
-def _used_alias():
-    """The entry made with a form's token, joined beside its competition (built once:
-    aliasing copies every column of the table)."""
-    return aliased(Submission, name="used")
-
-
 def _state_under_lock(competition_id: int, author_id: int, token: str | None):
     """The competition's settings, the entry made with ``token`` (``use_*``, None if none)
     and the author's active entries (``active``), in one statement."""
-    used = _used_alias()
+    params = {"competition_id": competition_id, "author_id": author_id, "token": token or None}
+    return db.session.execute(_state_statement(), params).one()
+
+
+@functools.cache
+def _state_statement():
+    # No token (an edit) binds NULL, which equals no row's token.
+    used = aliased(Submission, name="used")
     active = (
         select(func.count(Submission.id))
         .where(
-            Submission.competition_id == competition_id,
-            Submission.author_id == author_id,
+            Submission.competition_id == bindparam("competition_id"),
+            Submission.author_id == bindparam("author_id"),
             Submission.status.in_(ACTIVE_STATUSES),
         )
         .scalar_subquery()
     )
-    return db.session.execute(
+    return (
         select(
             Competition.status,
             Competition.opens_at,
@@ -315,9 +346,9 @@ def _state_under_lock(competition_id: int, author_id: int, token: str | None):
             used.receipt_number.label("use_receipt_number"),
             active.label("active"),
         )
-        .outerjoin(used, used.submission_token == token if token else false())
-        .where(Competition.id == competition_id)
-    ).one()
+        .outerjoin(used, used.submission_token == bindparam("token"))
+        .where(Competition.id == bindparam("competition_id"))
+    )
 
 
 def _check_quotas(settings, competition_id: int, author_id: int, recommending_unit) -> None:
@@ -403,11 +434,10 @@ def submit(draft: SubmissionDraft, *, actor) -> SubmitOutcome:
         raise FileTooLarge(
             N_("The file is larger than the limit of %(limit)s MB for this competition."), limit=comp.max_file_mb
         )
-    already = _form_use(token) if draft.entry is None else None
-    if already is not None and already.author_id == draft.author.id and already.status != SubmissionStatus.DRAFT:
-        outcome = SubmitOutcome(already.id, already.receipt_number, True)
-        end_read_transaction(db.session())
-        return outcome
+    if draft.entry is None and not draft.token_checked:
+        already = resent_outcome(token, draft.author.id)
+        if already is not None:
+            return already
     check_editable(draft.entry)
     _checked_field_values(draft)  # refused before the slow preparation
     check_deadline(comp, effective_moment(draft.received_at, utcnow()))
