@@ -25,13 +25,11 @@ into it.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
 from core import audit
 from core.db import begin_write, end_read_transaction, utcnow
@@ -39,6 +37,7 @@ from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
 from essays import anonymise, entry_fields, manuscripts
+from essays import submission_statements as statements
 from essays.entry_rules import (
     DeadlinePassed,
     check_deadline,
@@ -49,7 +48,7 @@ from essays.entry_rules import (
     unit_quota_refusal,
 )
 from essays.freeze import EntryFrozen, check_not_frozen
-from essays.models import ACTIVE_STATUSES, Competition, Submission, SubmissionCounter, SubmissionStatus
+from essays.models import Competition, Submission, SubmissionStatus
 from essays.notifications import tell_received
 from essays.preparation import PreparedEntry, Upload, prepare_entry, submission_context
 from essays.receipts import new_receipt_token
@@ -101,28 +100,7 @@ def _form_use(token: str | None):
     """
     if not token:
         return None
-    return db.session.execute(_form_use_statement(), {"token": token}).first()
-
-
-# The submission path's statements are built once (bound parameters): building and
-# hashing a statement costs more CPU than SQLite takes to run it.
-
-
-@functools.cache
-def _form_use_statement():
-    return select(Submission.id, Submission.author_id, Submission.status, Submission.receipt_number).where(
-        Submission.submission_token == bindparam("token")
-    )
-
-
-@functools.cache
-def _next_serial_statement():
-    return (
-        update(SubmissionCounter)
-        .where(SubmissionCounter.competition_id == bindparam("counter_of"))
-        .values(last_serial=SubmissionCounter.last_serial + 1)
-        .returning(SubmissionCounter.last_serial)
-    )
+    return db.session.execute(statements.form_use(), {"token": token}).first()
 
 
 def resent_outcome(token: str | None, author_id: int) -> SubmitOutcome | None:
@@ -158,7 +136,7 @@ def _next_serial(competition: Competition) -> int:
     the transaction ends; on SQLite the transaction already holds the write lock.
     """
     serial = db.session.execute(
-        _next_serial_statement(),
+        statements.next_serial(),
         {"counter_of": competition.id},
         execution_options={"synchronize_session": False},
     ).scalar()
@@ -314,41 +292,7 @@ def _state_under_lock(competition_id: int, author_id: int, token: str | None):
     """The competition's settings, the entry made with ``token`` (``use_*``, None if none)
     and the author's active entries (``active``), in one statement."""
     params = {"competition_id": competition_id, "author_id": author_id, "token": token or None}
-    return db.session.execute(_state_statement(), params).one()
-
-
-@functools.cache
-def _state_statement():
-    # No token (an edit) binds NULL, which equals no row's token.
-    used = aliased(Submission, name="used")
-    active = (
-        select(func.count(Submission.id))
-        .where(
-            Submission.competition_id == bindparam("competition_id"),
-            Submission.author_id == bindparam("author_id"),
-            Submission.status.in_(ACTIVE_STATUSES),
-        )
-        .scalar_subquery()
-    )
-    return (
-        select(
-            Competition.status,
-            Competition.opens_at,
-            Competition.closes_at,
-            Competition.grace_minutes,
-            Competition.code,
-            Competition.max_entries_per_author,
-            Competition.unit_recommendation_enabled,
-            Competition.unit_quota,
-            used.id.label("use_id"),
-            used.author_id.label("use_author_id"),
-            used.status.label("use_status"),
-            used.receipt_number.label("use_receipt_number"),
-            active.label("active"),
-        )
-        .outerjoin(used, used.submission_token == bindparam("token"))
-        .where(Competition.id == bindparam("competition_id"))
-    )
+    return db.session.execute(statements.state_under_lock(), params).one()
 
 
 def _check_quotas(settings, competition_id: int, author_id: int, recommending_unit) -> None:
