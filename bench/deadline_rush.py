@@ -630,6 +630,7 @@ def request_cpu(db_kind: str) -> None:
         "ZP_TRUSTED_PROXIES": "1",
     }
     AUTHORS, LATE_AUTHORS = CPU_AUTHORS, 0
+    os.environ.pop("ZP_RUSH_LOCK_COUNT", None)  # a rush's counter file, gone with its folder
     try:
         ids = prepare_database(env)
         with open(os.path.join(tmp, "rush_wsgi.py"), "w") as fh:
