@@ -8,13 +8,14 @@ once, whatever cookies are still around.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 
 from flask import g, request
 from flask_babel import gettext
 from flask_login import login_user, logout_user
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from accounts.models import User, UserSession
@@ -26,6 +27,18 @@ from core.i18n_markers import N_
 def hash_token(token: str) -> str:
     """What a ``UserSession`` row stores of a session token (never the token itself)."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+@functools.cache
+def _session_statement():
+    """One query: the session, the user, its unit and its roles (joined, not a second SELECT).
+    Built once: every request of a signed-in user runs it."""
+    return (
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token == bindparam("token"), UserSession.revoked_at.is_(None))
+        .options(joinedload(User.role_rows))
+    )
 
 
 def init_app(app, login_manager) -> None:
@@ -48,17 +61,7 @@ def init_app(app, login_manager) -> None:
     def _load(token: str):
         if not token:
             return None
-        # One query: the session, the user, its unit and its roles (joined, not a second SELECT).
-        row = (
-            db.session.execute(
-                select(UserSession, User)
-                .join(User, User.id == UserSession.user_id)
-                .where(UserSession.token == hash_token(token), UserSession.revoked_at.is_(None))
-                .options(joinedload(User.role_rows))
-            )
-            .unique()
-            .first()
-        )
+        row = db.session.execute(_session_statement(), {"token": hash_token(token)}).unique().first()
         if row is None:
             return None
         user_session, user = row

@@ -141,8 +141,7 @@ def notify(
         link=(link or "")[:500],
         mail_state=MailState.QUEUED if address and email else MailState.NONE,
     )
-    db.session.add(msg)
-    db.session.flush()
+    db.session.add(msg)  # inserted with the caller's next flush (a submission's, its audit entry's)
     return msg
 
 

@@ -207,6 +207,23 @@ def lock_holds(path: str) -> int:
         return 0
 
 
+def workers_cpu(master_pid: int) -> float:
+    """CPU seconds (user + system) spent so far by the gunicorn workers of ``master_pid``."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master_pid:  # ppid
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
 def set_deadline(competition_id: int, closes_at: dt.datetime) -> None:
     from core.extensions import db
     from essays.models import Competition
@@ -284,6 +301,11 @@ def login_and_build(n: int, port: int, ids: dict) -> tuple[Browser, bytes, str, 
     status, _, _ = browser.request("POST", "/login", body, "application/x-www-form-urlencoded")
     assert status == 302, f"login failed for a{n}: {status}"
     _, html, _ = browser.request("GET", f"/essays/c/{ids['competition']}/submit")
+    return (browser, *_form(n, ids, html)[1:])
+
+
+def _form(n: int, ids: dict, html: str) -> tuple[None, bytes, str, bytes]:
+    """Author ``n``'s submission form (from the page ``html``): (None, body, content type, typed text)."""
     fields = {
         "csrf_token": hidden(html, "csrf_token"),
         "token": hidden(html, "token"),
@@ -311,7 +333,7 @@ def login_and_build(n: int, port: int, ids: dict) -> tuple[Browser, bytes, str, 
     else:
         fields["body"] = typed
     payload, ctype = multipart(fields, files)
-    return browser, payload, ctype, typed.encode()
+    return None, payload, ctype, typed.encode()
 
 
 def sleep_until(moment: float) -> None:
@@ -476,20 +498,26 @@ def run(db_kind: str, fire_before: float = FIRE_BEFORE_DEADLINE, label: str = ""
             deadline_ts = deadline.timestamp()
             fire_at, late_at = deadline_ts - fire_before, deadline_ts + 1.0
             holds_before = lock_holds(lock_count)
+            cpu_before = workers_cpu(server.pid)
             for _, pipe in clients:
                 pipe.send((fire_at, late_at))
             results = {}
             for _, pipe in clients:
                 results.update(pipe.recv())
             holds = lock_holds(lock_count) - holds_before
+            time.sleep(0.3)  # the late authors' and any straggling requests' CPU
+            cpu_rush = workers_cpu(server.pid) - cpu_before
             bare_at = time.time() + 0.5
             for _, pipe in clients:
                 pipe.send(bare_at)
             bare = [b for _, pipe in clients for b in pipe.recv()]
             parse_at = time.time() + 0.5
+            cpu_before = workers_cpu(server.pid)
             for _, pipe in clients:
                 pipe.send(parse_at)
             parsed = [b for _, pipe in clients for b in pipe.recv()]
+            time.sleep(0.3)
+            cpu_parse = workers_cpu(server.pid) - cpu_before
             per_author, bare_rows, parse_rows = count_results(ids["competition"])
             db.engine.dispose()
 
@@ -542,6 +570,14 @@ def run(db_kind: str, fire_before: float = FIRE_BEFORE_DEADLINE, label: str = ""
             f"late_accepted={late_accepted} client_sent_late={sent_late} rush_seconds={elapsed:.2f} "
             f"load={os.getloadavg()[0]:.1f}"
         )
+        # Server CPU per author (both clicks; the rush also serves the late authors), steadier
+        # than wall time when other work shares the machine: their ratio is the ratio at full CPU.
+        rush_ms = cpu_rush * 1000 / (AUTHORS + LATE_AUTHORS)
+        parse_ms = cpu_parse * 1000 / AUTHORS
+        print(
+            f"BENCH {name}_cpu workers_cpu_ms_per_author submit={rush_ms:.1f} bare_parse={parse_ms:.1f} "
+            f"cpu_ratio_bare_parse={parse_ms / rush_ms if rush_ms else 0:.2f}"
+        )
         sys.stdout.flush()
         return elapsed
     finally:
@@ -563,6 +599,79 @@ def run(db_kind: str, fire_before: float = FIRE_BEFORE_DEADLINE, label: str = ""
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+CPU_AUTHORS = 20
+
+
+def request_cpu(db_kind: str) -> None:
+    """In-process CPU per request over the Flask test client, one request at a time: first
+    clicks, their resends and bare_parse requests of the same forms (explains the ratio
+    whatever the machine's load)."""
+    global AUTHORS, LATE_AUTHORS
+    import importlib
+
+    tmp = tempfile.mkdtemp(prefix="zp-rush-cpu-")
+    if db_kind == "postgresql":
+        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "root", "--if-exists", PG_DB], check=False)
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "root", PG_DB], check=True)
+        url = f"postgresql://root@127.0.0.1:5432/{PG_DB}"
+    else:
+        url = f"sqlite:///{tmp}/rush.db"
+    env = {
+        "DATABASE_URL": url,
+        "ZP_INSTANCE_PATH": tmp,
+        "JOBS_DB": f"{tmp}/jobs.db",
+        "STORAGE_PATH": f"{tmp}/storage",
+        "SECRET_KEY": "bench-secret",
+        "ARGON2_TIME_COST": "1",
+        "ARGON2_MEMORY_COST": "8192",
+        "ARGON2_PARALLELISM": "1",
+        "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute",
+        "LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute",
+        "ZP_TRUSTED_PROXIES": "1",
+    }
+    AUTHORS, LATE_AUTHORS = CPU_AUTHORS, 0
+    os.environ.pop("ZP_RUSH_LOCK_COUNT", None)  # a rush's counter file, gone with its folder
+    try:
+        ids = prepare_database(env)
+        with open(os.path.join(tmp, "rush_wsgi.py"), "w") as fh:
+            fh.write(WSGI_MODULE)
+        sys.path.insert(0, tmp)
+        app = importlib.import_module("rush_wsgi").application
+        forms = []
+        for n in range(CPU_AUTHORS):
+            client = app.test_client()
+            html = client.get("/login").get_data(as_text=True)
+            login = {"login": f"a{n}", "password": PASSWORD, "csrf_token": hidden(html, "csrf_token")}
+            assert client.post("/login", data=login).status_code == 302
+            html = client.get(f"/essays/c/{ids['competition']}/submit").get_data(as_text=True)
+            _, payload, ctype, _ = _form(n, ids, html)
+            forms.append((client, payload, ctype))
+        submit_path = f"/essays/c/{ids['competition']}/submit"
+        cpu = {}
+        for label, path, ok in (
+            ("first", submit_path, 302),
+            ("resend", submit_path, 302),
+            ("bare_parse", "/bench-bare-parse", 200),
+        ):
+            start = time.process_time()
+            for client, payload, ctype in forms:
+                stamp = {"X-Request-Start": f"t={time.time():.3f}"}
+                status = client.post(path, data=payload, content_type=ctype, headers=stamp).status_code
+                assert status == ok, (label, status)
+            cpu[label] = (time.process_time() - start) * 1000 / CPU_AUTHORS
+        both = cpu["first"] + cpu["resend"]
+        print(
+            f"BENCH deadline_rush_{db_kind}_request_cpu first_click_ms={cpu['first']:.1f} "
+            f"resend_ms={cpu['resend']:.1f} bare_parse_ms={cpu['bare_parse']:.1f} "
+            f"cpu_ratio_bare_parse={2 * cpu['bare_parse'] / both:.2f} (both clicks vs two bare_parse requests)"
+        )
+        sys.stdout.flush()
+    finally:
+        if db_kind == "postgresql":
+            subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "root", "--if-exists", PG_DB], check=False)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def run_both(kind: str) -> None:
     """The rush as before, then one that lasts twice its window (fired half the rush's
     length before the deadline): on-time entries stuck in the backlog must not be refused."""
@@ -572,12 +681,17 @@ def run_both(kind: str) -> None:
 
 def main(argv: list[str]) -> None:
     kinds = argv or ["sqlite", "postgresql"]
+    if len(kinds) == 1 and kinds[0].startswith("cpu-"):
+        request_cpu(kinds[0][4:])
+        return
     for kind in kinds:
         # Each database in its own process: the app reads its settings from the environment once.
         if len(kinds) > 1:
             subprocess.run([sys.executable, __file__, kind], check=False)
         else:
             run_both(kind)
+        # The CPU of one request of each kind, in a fresh process (settings are read once).
+        subprocess.run([sys.executable, "-m", "bench.deadline_rush", f"cpu-{kind}"], cwd=ROOT, check=False)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ SQLAlchemy.
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from collections.abc import Iterable
@@ -98,6 +99,7 @@ def redact(text: str, spans: Iterable[tuple[int, int]]) -> str:
     return "".join(pieces)
 
 
+@functools.lru_cache(maxsize=4096)  # an author's details recur: a draft, its edits, the judge copy
 def _needle_pattern(needle: str) -> re.Pattern[str] | None:
     chars: list[str] = []
     spaced: list[bool] = []  # white space before chars[i] in the needle

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask_babel import gettext as _
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 
 from core import audit
 from core.extensions import db
@@ -66,6 +68,18 @@ def resolve_flag(flag: SimilarityFlag, *, actor) -> None:
     )
 
 
+@functools.cache
+def _waiting_check_statement():
+    """Is a duplicate check of the competition still queued? (built once: every submission asks)"""
+    return select(
+        exists().where(
+            Job.kind == "essays.similarity",
+            Job.status == JobStatus.QUEUED,
+            Job.params["competition_id"].as_integer() == bindparam("competition_id"),
+        )
+    )
+
+
 def queue_similarity(comp: Competition, user) -> Job | None:
     """Add the duplicate-check job to the submission's transaction (no extra commit).
 
@@ -73,16 +87,7 @@ def queue_similarity(comp: Competition, user) -> Job | None:
     this entry when it runs, so a deadline rush queues a handful of checks
     instead of one per entry. Returns the job to hand to the queue after commit.
     """
-    waiting = db.session.scalar(
-        select(
-            exists().where(
-                Job.kind == "essays.similarity",
-                Job.status == JobStatus.QUEUED,
-                Job.params["competition_id"].as_integer() == comp.id,
-            )
-        )
-    )
-    if waiting:
+    if db.session.scalar(_waiting_check_statement(), {"competition_id": comp.id}):
         return None
     job = Job(
         kind="essays.similarity",

@@ -35,6 +35,7 @@ from essays.view_helpers import (
     entry_or_404,
     open_competition_or_404,
     page_text,
+    resent_submission,
     save_draft_committed,
     submit_form,
 )
@@ -68,6 +69,9 @@ def competition(competition_id: int):
 @require_roles(Role.AUTHOR)
 def submit(competition_id: int):
     comp = open_competition_or_404(competition_id)
+    resent = resent_submission(current_user)  # a double click: the first request's receipt
+    if resent is not None:
+        return redirect(url_for("essays.receipt", entry_id=resent.entry_id))
     form = with_choices(EntryForm(), comp)
     page = partial(render_template, "essays/submit.html", comp=comp, form=form, entry=None)
     if request.method == "GET":
@@ -77,7 +81,7 @@ def submit(competition_id: int):
             return render_template("essays/submit.html", comp=comp, form=None, entry=None, refusal=refusal.render())
         form.token.data = new_form_token()
     if form.validate_on_submit():
-        result = submit_form(comp, form, page, author=actor())
+        result = submit_form(comp, form, page, author=actor(), token_checked=True)
         if not result.duplicate:
             flash(
                 _("Your entry has been submitted. Receipt number: %(number)s", number=result.receipt_number), "success"

@@ -28,9 +28,8 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import false, func, select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
 from core import audit
 from core.db import begin_write, end_read_transaction, utcnow
@@ -38,6 +37,7 @@ from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
 from essays import anonymise, entry_fields, manuscripts
+from essays import submission_statements as statements
 from essays.entry_rules import (
     DeadlinePassed,
     check_deadline,
@@ -48,7 +48,7 @@ from essays.entry_rules import (
     unit_quota_refusal,
 )
 from essays.freeze import EntryFrozen, check_not_frozen
-from essays.models import ACTIVE_STATUSES, Competition, Submission, SubmissionCounter, SubmissionStatus
+from essays.models import Competition, Submission, SubmissionStatus
 from essays.notifications import tell_received
 from essays.preparation import PreparedEntry, Upload, prepare_entry, submission_context
 from essays.receipts import new_receipt_token
@@ -77,6 +77,8 @@ class SubmissionDraft:
     received_at: dt.datetime | None = None
     # What was typed into the activity's entry fields, by field key (None: leave the values as they are).
     field_values: dict | None = None
+    # The page already asked ``resent_outcome`` about ``token`` (it was not this author's submitted form).
+    token_checked: bool = False
 
 
 @dataclass
@@ -98,11 +100,21 @@ def _form_use(token: str | None):
     """
     if not token:
         return None
-    return db.session.execute(
-        select(Submission.id, Submission.author_id, Submission.status, Submission.receipt_number).where(
-            Submission.submission_token == token
-        )
-    ).first()
+    return db.session.execute(statements.form_use(), {"token": token}).first()
+
+
+def resent_outcome(token: str | None, author_id: int) -> SubmitOutcome | None:
+    """The outcome of a form this author already submitted (a double click), else None.
+
+    One read by the token index; answered before any form is built or file
+    parsed. The reading transaction is ended for a resend.
+    """
+    use = _form_use(token)
+    if use is None or use.author_id != author_id or use.status == SubmissionStatus.DRAFT:
+        return None
+    outcome = SubmitOutcome(use.id, use.receipt_number, True)
+    end_read_transaction(db.session())
+    return outcome
 
 
 def _resent(use, author_id: int, *, fresh: bool = False) -> Submission | None:
@@ -124,10 +136,8 @@ def _next_serial(competition: Competition) -> int:
     the transaction ends; on SQLite the transaction already holds the write lock.
     """
     serial = db.session.execute(
-        update(SubmissionCounter)
-        .where(SubmissionCounter.competition_id == competition.id)
-        .values(last_serial=SubmissionCounter.last_serial + 1)
-        .returning(SubmissionCounter.last_serial),
+        statements.next_serial(),
+        {"counter_of": competition.id},
         execution_options={"synchronize_session": False},
     ).scalar()
     if serial is None:  # a competition from before counters existed
@@ -281,35 +291,8 @@ class FormUse:
 def _state_under_lock(competition_id: int, author_id: int, token: str | None):
     """The competition's settings, the entry made with ``token`` (``use_*``, None if none)
     and the author's active entries (``active``), in one statement."""
-    used = aliased(Submission)
-    active = (
-        select(func.count(Submission.id))
-        .where(
-            Submission.competition_id == competition_id,
-            Submission.author_id == author_id,
-            Submission.status.in_(ACTIVE_STATUSES),
-        )
-        .scalar_subquery()
-    )
-    return db.session.execute(
-        select(
-            Competition.status,
-            Competition.opens_at,
-            Competition.closes_at,
-            Competition.grace_minutes,
-            Competition.code,
-            Competition.max_entries_per_author,
-            Competition.unit_recommendation_enabled,
-            Competition.unit_quota,
-            used.id.label("use_id"),
-            used.author_id.label("use_author_id"),
-            used.status.label("use_status"),
-            used.receipt_number.label("use_receipt_number"),
-            active.label("active"),
-        )
-        .outerjoin(used, used.submission_token == token if token else false())
-        .where(Competition.id == competition_id)
-    ).one()
+    params = {"competition_id": competition_id, "author_id": author_id, "token": token or None}
+    return db.session.execute(statements.state_under_lock(), params).one()
 
 
 def _check_quotas(settings, competition_id: int, author_id: int, recommending_unit) -> None:
@@ -395,11 +378,10 @@ def submit(draft: SubmissionDraft, *, actor) -> SubmitOutcome:
         raise FileTooLarge(
             N_("The file is larger than the limit of %(limit)s MB for this competition."), limit=comp.max_file_mb
         )
-    already = _form_use(token) if draft.entry is None else None
-    if already is not None and already.author_id == draft.author.id and already.status != SubmissionStatus.DRAFT:
-        outcome = SubmitOutcome(already.id, already.receipt_number, True)
-        end_read_transaction(db.session())
-        return outcome
+    if draft.entry is None and not draft.token_checked:
+        already = resent_outcome(token, draft.author.id)
+        if already is not None:
+            return already
     check_editable(draft.entry)
     _checked_field_values(draft)  # refused before the slow preparation
     check_deadline(comp, effective_moment(draft.received_at, utcnow()))

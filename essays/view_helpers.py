@@ -149,8 +149,16 @@ def upload_from_request() -> Upload | None:
     return Upload(filename=file.filename, data=data, content_type=file.mimetype or "")
 
 
+def resent_submission(author) -> submission.SubmitOutcome | None:
+    """A new-entry form this author already submitted, sent again (a double click): the first
+    request's outcome, found before the form is built (CSRF was checked before the view)."""
+    if request.method != "POST":
+        return None
+    return submission.resent_outcome(request.form.get("token") or None, author.id)
+
+
 def submit_form(
-    comp: Competition, form: EntryForm, page, *, author, entry=None, recommending_unit=None
+    comp: Competition, form: EntryForm, page, *, author, entry=None, recommending_unit=None, token_checked=False
 ) -> submission.SubmitOutcome:
     """Submit the form (``submission.submit``); a refusal shows ``page`` again with its status.
 
@@ -174,6 +182,7 @@ def submit_form(
             recommending_unit=recommending_unit,
             received_at=g.get("received_at"),
             field_values=field_input(comp),
+            token_checked=token_checked,
         ),
         actor=user,
     )
