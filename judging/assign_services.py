@@ -12,7 +12,7 @@ from sqlalchemy import and_, case, exc, func, literal, select, union_all
 
 from accounts.models import User
 from core import audit
-from core.db import utcnow
+from core.db import begin_write, utcnow
 from core.errors import UserError
 from core.extensions import db
 from core.i18n_markers import N_
@@ -77,8 +77,15 @@ def _entries(round_: Round, entry_ids: list[int] | None) -> tuple[np.ndarray, np
 
 
 def _int_rows(result, width: int) -> np.ndarray:
-    """Integer result rows as an int64 [n, width] array, without keeping a Python object per row."""
-    return np.fromiter(chain.from_iterable(result), dtype=np.int64).reshape(-1, width)
+    """Integer result rows as an int64 [n, width] array, without keeping a Python object per row.
+
+    The rows come straight from the DBAPI cursor (``CursorResult.cursor``): integer columns
+    need none of SQLAlchemy's result processing, and its Row objects cost a third of the read.
+    """
+    try:
+        return np.fromiter(chain.from_iterable(result.cursor), dtype=np.int64).reshape(-1, width)
+    finally:
+        result.close()
 
 
 def _assigned_pairs(round_: Round, entry_ids: np.ndarray, judge_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -161,7 +168,7 @@ def store_assignments(
     bulk_insert(
         "judging_assignments",
         ("judge_id", "submission_id", "shuffle_key"),
-        zip(arr[by_entry, 0].tolist(), arr[by_entry, 1].tolist(), keys[by_entry].tolist()),
+        np.column_stack((arr[by_entry], keys[by_entry])),
         constants={
             "round_id": round_.id,
             "role": str(role),
@@ -198,7 +205,8 @@ def bulk_insert(
 
     ``constants`` are columns with the same driver-ready value in every row. ``rows`` may be
     an iterator: it is consumed once, row by row, so no list of row tuples is kept alive
-    (nor walked by the garbage collector).
+    (nor walked by the garbage collector). It may also be a 2-D integer numpy array, which
+    SQLite binds from one flat list without a tuple per row.
 
     PostgreSQL gets a COPY. Measured on 30,000 assignment rows (PG 15, 2026-12-01,
     three runs): the three foreign-key checks (round, judge, entry), which PostgreSQL
@@ -209,13 +217,19 @@ def bulk_insert(
     """
     if not columns:
         raise ValueError("bulk_insert needs at least one column that varies")
-    if isinstance(rows, list | tuple) and not rows:
+    if isinstance(rows, list | tuple | np.ndarray) and not len(rows):
         return
     constants = constants or {}
     fixed = tuple(constants.values())
+    # The driver cursor goes round SQLAlchemy's events: on SQLite the read transaction must
+    # become the write transaction here, or the rows would be written in the read transaction
+    # and committed on their own when the next ORM write upgrades it (a second commit and fsync).
+    begin_write(db.session)
     connection = db.session.connection()
     dialect = connection.dialect
     names = ", ".join(f'"{c}"' for c in (*columns, *constants))
+    if isinstance(rows, np.ndarray) and dialect.name != "sqlite":
+        rows = map(tuple, rows.tolist())
     with_fixed = (row + fixed for row in rows) if fixed else rows
     cursor = connection.connection.driver_connection.cursor()
     try:
@@ -235,7 +249,9 @@ def bulk_insert(
         cursor.close()
 
 
-def _sqlite_insert(cursor, raw, table: str, names: str, width: int, fixed: tuple, rows: Iterable[tuple]) -> None:
+def _sqlite_insert(
+    cursor, raw, table: str, names: str, width: int, fixed: tuple, rows: Iterable[tuple] | np.ndarray
+) -> None:
     """INSERTs of 500 rows each (fewer if SQLite binds fewer values in one statement), the
     constants bound once a statement; the rows left over go through executemany.
 
@@ -250,9 +266,17 @@ def _sqlite_insert(cursor, raw, table: str, names: str, width: int, fixed: tuple
     select_list = ", ".join([f"column{i + 1}" for i in range(width)] + consts)
     row_sql = "(" + ", ".join(["?"] * width) + ")"
     full = f"INSERT INTO {table} ({names}) SELECT {select_list} FROM (VALUES {', '.join([row_sql] * per)})"
-    rows = iter(rows)
-    while len(chunk := list(islice(rows, per))) == per:
-        cursor.execute(full, fixed + tuple(chain.from_iterable(chunk)))
+    if isinstance(rows, np.ndarray):  # one flat list of Python ints, sliced per statement
+        flat, step = rows.ravel().tolist(), per * width
+        whole = len(flat) - len(flat) % step
+        for start in range(0, whole, step):
+            cursor.execute(full, (*fixed, *flat[start : start + step]))
+        rest = iter(flat[whole:])
+        chunk = list(zip(*[rest] * width))
+    else:
+        rows = iter(rows)
+        while len(chunk := list(islice(rows, per))) == per:
+            cursor.execute(full, fixed + tuple(chain.from_iterable(chunk)))
     if chunk:
         one = ", ".join([f"?{len(fixed) + i + 1}" for i in range(width)] + consts)
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({one})", (fixed + row for row in chunk))
