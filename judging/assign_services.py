@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from itertools import chain, islice
 
 import numpy as np
-from sqlalchemy import and_, case, exc, func, literal, select, union_all
+from sqlalchemy import Integer, and_, case, exc, func, literal, select, union_all
 
 from accounts.models import User
 from core import audit
@@ -71,6 +71,11 @@ def _entries(round_: Round, entry_ids: list[int] | None) -> tuple[np.ndarray, np
         known = entry_units(entry_ids)
         units = [(sid, *sorted(known.get(sid, ())), _NONE, _NONE)[:3] for sid in entry_ids]  # repeats are refused
         rows = np.array(units, dtype=np.int64).reshape(-1, 3)
+    return _entry_columns(rows)
+
+
+def _entry_columns(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted entry ids and (entry id, unit id) pairs from (entry, unit, recommending unit) rows."""
     rows = rows[np.argsort(rows[:, 0], kind="stable")]
     pairs = np.concatenate((rows[:, [0, 1]], rows[:, [0, 2]]))
     return rows[:, 0], pairs[pairs[:, 1] != _NONE]
@@ -88,28 +93,86 @@ def _int_rows(result, width: int) -> np.ndarray:
         result.close()
 
 
+def _pair_selects(round_: Round, *lead) -> tuple:
+    """Selects of (*lead, judge, entry, 1 if it may be kept) for the round's assignments and conflicts."""
+    regular = and_(Assignment.status != AssignmentStatus.RECUSED, Assignment.role == AssignmentRole.REGULAR)
+    return (
+        select(*lead, Assignment.judge_id, Assignment.submission_id, case((regular, 1), else_=0)).where(
+            Assignment.round_id == round_.id
+        ),
+        select(*lead, Conflict.judge_id, Conflict.submission_id, literal(0)).where(Conflict.round_id == round_.id),
+    )
+
+
 def _assigned_pairs(round_: Round, entry_ids: np.ndarray, judge_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(existing, conflicts) as (judge id, entry id) arrays, for the given (sorted) entries.
+    """(existing, conflicts) as (judge id, entry id) arrays, for the given (sorted) entries."""
+    rows = _int_rows(db.session.connection().execute(union_all(*_pair_selects(round_))), 3)  # one round trip
+    return _split_pairs(rows, entry_ids, judge_ids)
+
+
+def _split_pairs(rows: np.ndarray, entry_ids: np.ndarray, judge_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(existing, conflicts) from (judge, entry, 1 if it may be kept) rows, for the given (sorted) entries.
 
     A regular assignment of a pool judge is kept and counts toward k; a recusal, a third
     judge or an arbiter, an assignment of a judge no longer in the pool, and a declared
     conflict bar the pair.
     """
-    regular = and_(Assignment.status != AssignmentStatus.RECUSED, Assignment.role == AssignmentRole.REGULAR)
-    rows = _int_rows(
-        db.session.connection().execute(
-            union_all(  # one round trip: (judge, entry, 1 if it may be kept)
-                select(Assignment.judge_id, Assignment.submission_id, case((regular, 1), else_=0)).where(
-                    Assignment.round_id == round_.id
-                ),
-                select(Conflict.judge_id, Conflict.submission_id, literal(0)).where(Conflict.round_id == round_.id),
-            )
-        ),
-        3,
-    )
     rows = rows[isin_sorted(entry_ids, rows[:, 1])]
     kept = (rows[:, 2] == 1) & isin_sorted(np.sort(judge_ids), rows[:, 0])
     return rows[kept, :2], rows[~kept, :2]
+
+
+def read_problem(round_: Round) -> tuple[ProblemTable, bool]:
+    """The round's whole problem in one round trip (judges, pool entries, assignments and
+    conflicts as one UNION of integer rows), and whether any judge of the pool is active.
+
+    Each query costs a fixed ~0.4 ms in SQLAlchemy and the driver; at 2,000 entries the
+    three separate reads were a tenth of the app's time around the solve.
+    """
+    int_ = Integer()
+    judges = (
+        select(
+            literal(0, int_),
+            RoundJudge.user_id,
+            func.coalesce(User.unit_id, _NONE),
+            func.coalesce(RoundJudge.capacity, 0),
+            case((RoundJudge.active, 2), else_=0) + case((RoundJudge.capacity.is_(None), 1), else_=0),
+        )
+        .join(User, User.id == RoundJudge.user_id)
+        .where(RoundJudge.round_id == round_.id)
+    )
+    entries = select(
+        literal(1, int_),
+        Submission.id,
+        func.coalesce(Submission.unit_id, _NONE),
+        func.coalesce(Submission.recommending_unit_id, _NONE),
+        literal(0, int_),
+    ).where(Submission.id.in_(pool_entry_select(round_)))
+    pairs = _pair_selects(round_, literal(2, int_))
+    rows = _int_rows(
+        db.session.connection().execute(union_all(judges, entries, *(p.add_columns(literal(0, int_)) for p in pairs))),
+        5,
+    )
+    kind = rows[:, 0]
+    members = rows[kind == 0]  # any order: assign sorts by id first
+    active, no_cap = members[:, 4] >= 2, members[:, 4] % 2 == 1
+    judge_ids, judge_units = members[:, 1], members[:, 2]
+    entry_rows = rows[kind == 1, 1:4]
+    ids, units = _entry_columns(entry_rows)
+    existing, conflicts = _split_pairs(rows[kind == 2, 1:4], ids, judge_ids)
+    problem = ProblemTable(
+        entry_ids=ids,
+        entry_units=units,
+        judge_ids=judge_ids,
+        judge_units=judge_units,
+        judge_unitless=judge_units == _NONE,
+        judge_capacity=np.where(active, np.where(no_cap, NO_CAP, members[:, 3]), 0),
+        k=round_.k,
+        conflicts=conflicts,
+        existing=existing,
+        seed=round_.seed,
+    )
+    return problem, bool(active.any())
 
 
 def assign_judges(round_: Round, *, actor) -> assign_mod.AssignmentResult:
@@ -117,10 +180,14 @@ def assign_judges(round_: Round, *, actor) -> assign_mod.AssignmentResult:
     require_unlocked(round_)
     if round_.state == RoundState.CLOSED:
         raise UserError(N_("The round is closed."))
-    judges = round_judges(round_)
-    if not any(active for _, _, active, _ in judges):
+    try:
+        problem, any_active = read_problem(round_)
+    except UserError:  # the pool cannot be read yet: the missing judges are named first
+        any_active = any(active for _, _, active, _ in round_judges(round_))
+        if any_active:
+            raise
+    if not any_active:
         raise UserError(N_("Add judges to the round before assigning."))
-    problem = build_problem(round_, judges=judges)
     if not problem.n_entries:
         raise UserError(N_("No entries are in this round's pool."))
     result = assign_mod.assign(problem)

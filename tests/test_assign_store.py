@@ -105,6 +105,8 @@ def test_the_problem_read_as_columns_assigns_as_the_plain_reading_does(db):
     db.session.flush()
     expected = assign.assign(_reference_problem(round_))
     assert expected.new and assign.assign(assign_services.build_problem(round_)) == expected
+    problem, any_active = assign_services.read_problem(round_)  # the same in one round trip
+    assert any_active and assign.assign(problem) == expected
 
 
 def test_stored_rows_in_several_statements_are_the_solvers_pairs_with_their_keys(db):
