@@ -18,7 +18,7 @@ from core.extensions import db
 from core.i18n_markers import N_
 from essays.models import Submission
 from judging import assign as assign_mod
-from judging.assign_table import NO_CAP, ProblemTable, isin_sorted
+from judging.assign_table import NO_CAP, ProblemTable, isin_sorted, pair_order
 from judging.models import Assignment, AssignmentRole, AssignmentStatus, Conflict, Round, RoundJudge, RoundState
 from judging.pool_services import entry_units, pool_entry_select
 from judging.round_services import freeze_round_entries, require_unlocked
@@ -224,9 +224,9 @@ def store_assignments(
     arr = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     if not len(arr):
         return
-    arr = arr[np.lexsort((arr[:, 1], arr[:, 0]))]  # sorted by (judge, entry)
+    arr = arr[pair_order(arr[:, 0], arr[:, 1])]  # sorted by (judge, entry)
     keys = shuffle_keys(round_.seed * 7919 + len(arr), len(arr))
-    by_entry = np.lexsort((arr[:, 0], arr[:, 1]))
+    by_entry = pair_order(arr[:, 1], arr[:, 0])
     dialect = db.session.get_bind().dialect
     now = Assignment.__table__.c.created_at.type.bind_processor(dialect)
     stamp = now(utcnow()) if now else utcnow()
