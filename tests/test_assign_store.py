@@ -105,6 +105,8 @@ def test_the_problem_read_as_columns_assigns_as_the_plain_reading_does(db):
     db.session.flush()
     expected = assign.assign(_reference_problem(round_))
     assert expected.new and assign.assign(assign_services.build_problem(round_)) == expected
+    problem, any_active = assign_services.read_problem(round_)  # the same in one round trip
+    assert any_active and assign.assign(problem) == expected
 
 
 def test_stored_rows_in_several_statements_are_the_solvers_pairs_with_their_keys(db):
@@ -150,3 +152,18 @@ def test_a_problem_for_chosen_entries_holds_only_those(db):
     table = assign_services.build_problem(round_, entry_ids=list(reversed(chosen)))
     assert sorted(table.entry_ids.tolist()) == chosen
     assert assign.assign(table) == assign.assign(reference)
+
+
+def test_an_assignment_run_undone_after_its_audit_is_written_leaves_no_assignments(db):
+    """The bulk insert belongs to the run's transaction: rolled back with the audit record,
+    never committed on its own when the audit row is flushed."""
+    from judging import assign_services
+    from judging.models import Assignment
+
+    round_ = populate(60, 6, 3, 2, seed=8)
+    db.session.commit()
+    result = assign_services.assign_judges(round_, actor=None)
+    assert result.new
+    db.session.flush()  # writes the audit record
+    db.session.rollback()
+    assert db.session.scalars(select(Assignment.id).where(Assignment.round_id == round_.id)).all() == []

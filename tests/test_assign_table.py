@@ -9,7 +9,7 @@ import pytest
 
 from core.errors import UserError
 from judging.assign import AssignmentProblem, Entry, Judge, assign
-from judging.assign_table import NO_CAP, ProblemTable, component_count, first_repeat, isin_sorted
+from judging.assign_table import NO_CAP, ProblemTable, component_count, first_repeat, isin_sorted, pair_order
 
 
 @pytest.mark.parametrize(
@@ -177,3 +177,18 @@ def test_a_recorded_seed_replays_the_assignment_it_gave_before_the_columns():
     result = assign(problem)
     digest = hashlib.sha256(repr((result.new, sorted(result.loads.items()), result.components)).encode())
     assert (len(result.new), digest.hexdigest()[:16]) == (771, "c173612040585609")
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        ([], []),
+        ([3, 1, 3, 2], [5, 9, 1, 9]),
+        ([1, 1, 1], [30, 10, 20]),
+        ([-1, 5, -1], [2, 1, 1]),  # negative ids: the plain lexsort
+        ([2**31, 1], [1, 2**40]),  # ids too large for the combined key
+    ],
+)
+def test_pair_order_sorts_by_first_then_second_as_lexsort_does(first, second):
+    a, b = np.array(first, dtype=np.int64), np.array(second, dtype=np.int64)
+    assert pair_order(a, b).tolist() == np.lexsort((b, a)).tolist()
