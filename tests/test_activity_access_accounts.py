@@ -15,8 +15,9 @@ import pytest
 from sqlalchemy import select
 
 from accounts import activity_access as access
-from accounts.models import ActivityOrganiser, ActivityScope, OrganiserPart, Role
+from accounts.models import ActivityOrganiser, ActivityScope, OrganiserPart
 from helpers import audit
+from helpers.access import ask, assert_every_endpoint_has_a_row, url_of
 
 
 @dataclass(frozen=True)
@@ -54,33 +55,19 @@ def world(db, comp, organiser, make_user):
     return {"competition_id": comp.id, "activity_id": comp.id, "activity_type": "competition", "user_id": other.id}
 
 
-def _url(app, endpoint, world):
-    from flask import url_for
-
-    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
-    with app.test_request_context():
-        return url_for(endpoint, **{k: world[k] for k in rule.arguments})
-
-
-def _ask(client, csrf, url, row):
-    if row.method == "GET":
-        return client.get(url)
-    return client.post(url, data={**row.data, "csrf_token": csrf(client, "/")})
-
-
 @pytest.mark.parametrize("endpoint", sorted(ROWS))
 def test_a_co_organiser_is_refused_on_another_activity_and_served_on_theirs(
     app, db, client, login, csrf, world, organiser, co_organiser, endpoint
 ):
     row = ROWS[endpoint]
-    url = _url(app, endpoint, world)
+    url = url_of(app, endpoint, world)
     login(client, co_organiser)
-    assert _ask(client, csrf, url, row).status_code == 404, url
+    assert ask(client, csrf, url, row.method, row.data).status_code == 404, url
     access.add_organiser(
         access.COMPETITION, world["activity_id"], co_organiser, OrganiserPart.UNDERTAKER, actor=organiser
     )
     db.session.commit()
-    response = _ask(client, csrf, url, row)
+    response = ask(client, csrf, url, row.method, row.data)
     assert response.status_code == row.ok, (url, response.status_code)
 
 
@@ -88,24 +75,17 @@ def test_a_co_organiser_is_refused_on_another_activity_and_served_on_theirs(
 def test_site_wide_pages_are_refused_to_a_limited_account(
     app, db, client, login, csrf, organiser, co_organiser, endpoint
 ):
-    url = _url(app, endpoint, {"kind": "notice", "item_id": 1})
+    url = url_of(app, endpoint, {"kind": "notice", "item_id": 1})
     post = "POST" in next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint).methods
-    row = Row("POST" if post else "GET")
+    method = "POST" if post else "GET"
     login(client, co_organiser)
-    assert _ask(client, csrf, url, row).status_code == GLOBAL[endpoint]
+    assert ask(client, csrf, url, method).status_code == GLOBAL[endpoint]
     if GLOBAL[endpoint] == 403:
-        assert _ask(login(app.test_client(), organiser), csrf, url, row).status_code in (200, 302)
+        assert ask(login(app.test_client(), organiser), csrf, url, method).status_code in (200, 302)
 
 
 def test_every_organiser_endpoint_has_a_row(app):
-    organiser_endpoints = {
-        rule.endpoint
-        for rule in app.url_map.iter_rules()
-        if rule.endpoint.split(".")[0] in ("accounts", "admin", "core", "privacy")
-        and Role.ORGANISER in getattr(app.view_functions[rule.endpoint], "required_roles", ())
-    }
-    assert sorted(organiser_endpoints - set(ROWS) - set(GLOBAL)) == [], "an organiser page without its access row"
-    assert sorted((set(ROWS) | set(GLOBAL)) - organiser_endpoints) == []
+    assert_every_endpoint_has_a_row(app, ("accounts", "admin", "core", "privacy"), ROWS, GLOBAL)
 
 
 def test_the_audit_log_is_not_in_a_limited_accounts_menu(app, client, login, organiser, co_organiser):

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import select
 
+from helpers.access import check_refused_until_listed
 from helpers.nominations import add_joint_unit, add_photo, build, make_programme
 
 
@@ -151,42 +152,19 @@ def _list_on(db, programme, user, organiser):
     db.session.commit()
 
 
-def _url(app, rule, world, values):
-    from flask import url_for
-
-    chosen = {**world["values"], **values}
-    with app.test_request_context():
-        return url_for(rule.endpoint, **{k: chosen[k] for k in rule.arguments})
-
-
 def test_a_co_organiser_is_refused_on_another_departments_programme_until_listed(
     app, db, login, csrf, organiser, co_organiser, world
 ):
     client = login(app.test_client(), co_organiser)
-    token = csrf(client, "/")
-    cases = []
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint):
-        if rule.endpoint in ROWS:
-            row = ROWS[rule.endpoint]
-            for method in sorted(rule.methods & {"GET", "POST"}):
-                cases.append((rule.endpoint, method, _url(app, rule, world, row.values), row))
-    assert {c[0] for c in cases} == set(ROWS)
-
-    def send(method, url):
-        return client.post(url, data={"csrf_token": token}) if method == "POST" else client.get(url)
-
-    for endpoint, method, url, _row in cases:
-        assert send(method, url).status_code == 404, (endpoint, method, url, "not listed")
-
-    _list_on(db, world["programme"], co_organiser, organiser)
-    for endpoint, method, url, row in [c for c in cases if c[1] == "GET"]:
-        response = send(method, url)
-        assert response.status_code == row.listed, (endpoint, url, "listed", response.status_code)
-    # The stage moves last: every other action on the programme first.
-    posts = sorted((c for c in cases if c[1] == "POST" and c[3].post_opens), key=lambda c: "advance" in c[0])
-    for endpoint, method, url, _row in posts:
-        response = send(method, url)
-        assert response.status_code not in (403, 404) and response.status_code < 500, (endpoint, url, "listed")
+    check_refused_until_listed(
+        app,
+        client,
+        csrf(client, "/"),
+        ROWS,
+        lambda row: {**world["values"], **row.values},
+        lambda: _list_on(db, world["programme"], co_organiser, organiser),
+        posts_last=lambda endpoint: "advance" in endpoint,  # the stage moves after every other action
+    )
 
 
 def test_the_district_organiser_still_opens_every_programme(app, login, organiser, world):
