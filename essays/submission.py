@@ -233,7 +233,9 @@ def submit_entry(
             db.session.scalar(
                 select(Submission)
                 .where(Submission.id == entry.id)
-                .with_for_update()
+                # Only the entry's row: PostgreSQL refuses FOR UPDATE on the nullable side of
+                # the outer joins its eager-loaded relationships add.
+                .with_for_update(of=Submission)
                 .execution_options(populate_existing=True)
             )
         )
